@@ -1,0 +1,5 @@
+"""`python -m gradexplain`."""
+
+from gradexplain.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""Resource limits: their defaults, the CLI flag that raises each, and the check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from gradexplain.errors import GradexplainError, SourceLocation
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every limit is checked before the work it bounds is done."""
+
+    max_elements: int = 2**24  # elements in any one tensor (about 16.7 million)
+    max_file_bytes: int = 2**20  # scenario file size (1 MiB)
+    max_statement_chars: int = 2000  # one statement's source length
+    max_depth: int = 32  # nesting depth of syntax trees and YAML documents
+    max_statements: int = 1000  # statements in one scenario (before loops run)
+    max_loop_iterations: int = 100_000  # iterations of any one `for` loop, and `repeat`
+    max_executed: int = 1_000_000  # statements executed in one run, loops unrolled
+    max_number_bits: int = 4096  # size of a plain (non-tensor) integer result
+
+    def raised(self, **changes: int | None) -> Limits:
+        """A copy with the given limits replaced (None keeps the default)."""
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        current.update({k: v for k, v in changes.items() if v is not None})
+        return Limits(**current)
+
+
+# The CLI flag that raises each limit, named in every limit_exceeded message.
+LIMIT_FLAGS: dict[str, str] = {
+    "max_elements": "--max-elements",
+    "max_file_bytes": "--max-file-bytes",
+    "max_statement_chars": "--max-statement-chars",
+    "max_depth": "--max-depth",
+    "max_statements": "--max-statements",
+    "max_loop_iterations": "--max-loop-iterations",
+    "max_executed": "--max-executed",
+    "max_number_bits": "--max-number-bits",
+}
+
+LIMIT_DESCRIPTIONS: dict[str, str] = {
+    "max_elements": "elements in one tensor",
+    "max_file_bytes": "bytes in a scenario file",
+    "max_statement_chars": "characters in one statement",
+    "max_depth": "nesting depth",
+    "max_statements": "statements in a scenario",
+    "max_loop_iterations": "iterations of one loop",
+    "max_executed": "statements executed in one run",
+    "max_number_bits": "bits in a plain number",
+}
+
+
+def exceeded(limit: str, value: Any, maximum: int,
+             location: SourceLocation | None = None) -> GradexplainError:
+    """The `limit_exceeded` error: names the limit, the value it would reach and the flag."""
+    flag = LIMIT_FLAGS[limit]
+    what = LIMIT_DESCRIPTIONS[limit]
+    return GradexplainError(
+        "limit_exceeded",
+        f"limit exceeded: {what} would be {value}, the limit is {maximum}",
+        location,
+        hint=f"if this is intended, raise it with {flag} (for example {flag} {_suggest(value)})",
+        facts={"limit": limit, "what": what, "value": value, "maximum": maximum, "flag": flag},
+    )
+
+
+def _suggest(value: Any) -> str:
+    return str(value) if isinstance(value, int) else "N"
+
+
+def check(limit: str, value: int, limits: Limits,
+          location: SourceLocation | None = None) -> None:
+    """Raise limit_exceeded when `value` passes `limits.<limit>`."""
+    maximum = getattr(limits, limit)
+    if value > maximum:
+        raise exceeded(limit, value, maximum, location)

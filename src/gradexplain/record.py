@@ -1,0 +1,134 @@
+"""The run record: plain data describing everything a run did. No torch, no rich.
+
+The runner produces it; the explainer, the renderers and `compare` only read it.
+A VALUE is JSON-ready: nested lists of numbers (a plain number for a 0-d tensor), the
+strings "inf", "-inf", "nan" for non-finite numbers, and for tensors over the display
+limit {"summary": {"shape", "min", "max", "mean", "std", "head"}}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Value = Any  # see the module docstring
+
+
+@dataclass
+class TensorRow:
+    """A named tensor as it stands at the end of the run (or at the time of a snapshot)."""
+
+    name: str
+    shape: list[int]
+    dtype: str  # "float32", "int64", ... (torch's name without the "torch." prefix)
+    device: str
+    requires_grad: bool
+    is_leaf: bool
+    grad_fn: str | None  # e.g. "MmBackward0"
+    value: Value
+    grad: Value | None
+    retains_grad: bool = False
+
+
+@dataclass
+class ErrorInfo:
+    """An error that stopped the run (or a call). `facts` fill the explanation templates."""
+
+    kind: str
+    message: str  # PyTorch's original message, or gradexplain's own sentence
+    step: int | None = None
+    line: int | None = None
+    col: int | None = None
+    end_col: int | None = None
+    statement: str | None = None
+    path: str | None = None
+    hint: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CallRecord:
+    """One backward / torch.autograd.backward / torch.autograd.grad call: the ledger entry.
+
+    before/added/after cover every leaf that requires grad (named, or labelled by the code
+    that made it) and every tensor with retain_grad(). For autograd.grad, which does not
+    touch .grad, `results` holds the returned gradients keyed by input label.
+    """
+
+    index: int
+    step: int | None
+    line: int | None
+    statement: str
+    function: str  # "backward", "torch.autograd.backward" or "torch.autograd.grad"
+    outputs: list[str]
+    grad_tensors: Value | None
+    retain_graph: bool
+    create_graph: bool
+    before: dict[str, Value | None] = field(default_factory=dict)
+    added: dict[str, Value] = field(default_factory=dict)
+    after: dict[str, Value | None] = field(default_factory=dict)
+    results: dict[str, Value | None] = field(default_factory=dict)
+    error: ErrorInfo | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # deeper views (graph, jacobian...)
+
+
+@dataclass
+class NoteInfo:
+    """Something that is not an error but is exactly what a learner trips on."""
+
+    kind: str
+    tensor: str | None
+    step: int | None
+    facts: dict[str, Any] = field(default_factory=dict)
+    call: int | None = None
+
+
+@dataclass
+class PrintRecord:
+    step: int | None
+    text: str
+    line: int | None = None
+
+
+@dataclass
+class ShownValue:
+    """A bare expression statement's value (e.g. `x.grad`), shown like a REPL would."""
+
+    step: int | None
+    expression: str
+    text: str
+    line: int | None = None
+
+
+@dataclass
+class ExpectationResult:
+    ok: bool
+    text: str  # what was expected, and what was found when it failed
+
+
+@dataclass
+class RunRecord:
+    """Everything one scenario run did."""
+
+    name: str
+    path: str | None
+    description: str | None
+    torch_version: str
+    device: str
+    dtype: str
+    tensors: list[TensorRow] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    prints: list[PrintRecord] = field(default_factory=list)
+    shown: list[ShownValue] = field(default_factory=list)
+    notes: list[NoteInfo] = field(default_factory=list)
+    error: ErrorInfo | None = None
+    error_expected: bool = False  # the run stopped on an error that `expect` names
+    expectations: list[ExpectationResult] = field(default_factory=list)
+    statements_executed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Ran to the end (or stopped on an expected error) and every expectation held."""
+        return (self.error is None or self.error_expected) and all(
+            e.ok for e in self.expectations
+        )
