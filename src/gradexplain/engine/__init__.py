@@ -1,0 +1,1 @@
+"""The runner side: builds tensors, runs scenarios and records what autograd did."""

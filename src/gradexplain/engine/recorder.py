@@ -1,0 +1,317 @@
+"""The recorder: performs backward calls for the interpreter and writes the ledger and notes.
+
+For every call it snapshots the .grad of every tracked tensor (each leaf that requires grad,
+named or labelled by its code, and each tensor with retain_grad()), runs the real PyTorch
+call, and records before / added / after. Notes come from what it sees on the way.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gradexplain.engine.graphwalk import GraphWalk, walk
+from gradexplain.engine.values import is_non_finite, to_value
+from gradexplain.errors import GradexplainError
+from gradexplain.language.classify import OperationContext, classify
+from gradexplain.language.display import show
+from gradexplain.language.evaluator import BackwardRequest, StatementContext
+from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue
+
+
+@dataclass
+class Tracked:
+    ref: weakref.ReferenceType[torch.Tensor]
+    label: str
+    named: bool = False
+    retained: bool = False
+
+
+@dataclass
+class BroadcastEvent:
+    ref: weakref.ReferenceType[torch.Tensor]
+    label: str
+    shape: list[int]
+    result_shape: list[int]
+    operation: str
+    step: int | None
+
+
+@dataclass
+class FreedGraph:
+    call: int
+    statement: str
+    step: int | None
+    walk: GraphWalk  # keeps the nodes alive, so their ids cannot be reused
+
+
+@dataclass
+class RecorderOptions:
+    full: bool = False
+    zero_grad: bool = False  # zero every tracked .grad before each call
+    force_retain_graph: bool = False  # compare --retain-graph
+
+
+@dataclass
+class Recorder:
+    """Implements the interpreter's Hooks; collects calls, prints, shown values and notes."""
+
+    options: RecorderOptions = field(default_factory=RecorderOptions)
+    calls: list[CallRecord] = field(default_factory=list)
+    prints: list[PrintRecord] = field(default_factory=list)
+    shown_values: list[ShownValue] = field(default_factory=list)
+    notes: list[NoteInfo] = field(default_factory=list)
+    tracked: dict[int, Tracked] = field(default_factory=dict)
+    broadcasts: list[BroadcastEvent] = field(default_factory=list)
+    freed: list[FreedGraph] = field(default_factory=list)
+    no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
+    _noted: set[tuple[Any, ...]] = field(default_factory=set)
+
+    # hooks ----------------------------------------------------------------------------------
+
+    def new_tensor(self, tensor: torch.Tensor, label: str) -> None:
+        entry = self.tracked.get(id(tensor))
+        if entry is None or entry.ref() is not tensor:
+            self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), label)
+
+    def assigned(self, name: str, value: Any) -> None:
+        if not isinstance(value, torch.Tensor):
+            return
+        if value.requires_grad:
+            self.no_grad_reasons.pop(name, None)
+        elif not torch.is_grad_enabled():
+            self.no_grad_reasons[name] = "no_grad"
+        else:
+            self.no_grad_reasons[name] = "no_requires_grad"
+        entry = self.tracked.get(id(value))
+        if entry is not None and entry.ref() is value:
+            if not entry.named:
+                entry.label, entry.named = name, True
+        elif value.is_leaf and value.requires_grad:
+            self.tracked[id(value)] = Tracked(weakref.ref(value), name, named=True)
+
+    def retained(self, tensor: torch.Tensor, label: str) -> None:
+        self.new_tensor(tensor, label)
+        self.tracked[id(tensor)].retained = True
+
+    def printed(self, context: StatementContext, text: str) -> None:
+        self.prints.append(PrintRecord(context.step, text, context.line))
+
+    def shown(self, context: StatementContext, expression: str, value: Any) -> None:
+        self.shown_values.append(ShownValue(context.step, expression, show(value), context.line))
+
+    def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
+                  result_shape: list[int], operation: str) -> None:
+        self.broadcasts.append(BroadcastEvent(weakref.ref(tensor), label, list(tensor.shape),
+                                              result_shape, operation, context.step))
+
+    def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
+        if tensor.is_leaf or tensor.retains_grad:
+            return
+        key = ("non_leaf_grad", label, context.step)
+        if key in self._noted:
+            return
+        self._noted.add(key)
+        leaves = self._labels(walk([tensor]).leaf_ids)
+        grad_fn = type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None
+        self.notes.append(NoteInfo("non_leaf_grad", label, context.step,
+                                   {"tensor": label, "leaves": leaves, "grad_fn": grad_fn}))
+
+    # the ledger -----------------------------------------------------------------------------
+
+    def live(self) -> list[tuple[str, torch.Tensor, Tracked]]:
+        """Tracked tensors still alive, labelled uniquely, in the order they were first seen."""
+        result: list[tuple[str, torch.Tensor, Tracked]] = []
+        seen: dict[str, int] = {}
+        for key in list(self.tracked):
+            entry = self.tracked[key]
+            tensor = entry.ref()
+            if tensor is None:
+                del self.tracked[key]
+                continue
+            label = entry.label
+            seen[label] = seen.get(label, 0) + 1
+            if seen[label] > 1:
+                label = f"{label} #{seen[label]}"
+            result.append((label, tensor, entry))
+        return result
+
+    def _labels(self, leaf_ids: set[int]) -> list[str]:
+        return [label for label, tensor, _ in self.live() if id(tensor) in leaf_ids]
+
+    def backward(self, request: BackwardRequest) -> Any:
+        """Run one backward / autograd.grad call and record its ledger entry."""
+        index = len(self.calls) + 1
+        context = request.context
+        outputs = [t for t, _ in request.outputs]
+        retain = request.retain_graph
+        if self.options.force_retain_graph:
+            retain = True
+        if self.options.zero_grad:
+            for _, tensor, _ in self.live():
+                if tensor.grad is not None:
+                    tensor.grad.zero_()
+        tracked = self.live()
+        before = {label: t.grad.detach().clone() if t.grad is not None else None
+                  for label, t, _ in tracked}
+        graph = walk(outputs)
+        call = CallRecord(
+            index=index, step=context.step, line=context.line, statement=context.statement,
+            function=request.function, outputs=[label for _, label in request.outputs],
+            grad_tensors=self._gradient_value(request.gradients),
+            retain_graph=bool(retain), create_graph=request.create_graph,
+            before={label: to_value(g, full=self.options.full) for label, g in before.items()},
+        )
+        self.calls.append(call)
+        try:
+            result = self._perform(request, retain)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            error = self._call_error(exc, request, graph)
+            call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
+                                   context.location.col, None, context.statement,
+                                   context.location.path, error.hint, error.facts)
+            raise error from exc
+        self._after_call(call, tracked, before, graph)
+        if isinstance(result, tuple) and request.inputs is not None:
+            call.results = {label: to_value(g, full=self.options.full)
+                            for (_, label), g in zip(request.inputs, result, strict=False)}
+        if not (retain or request.create_graph):  # backward freed this graph's saved tensors
+            self.freed.append(FreedGraph(index, context.statement, context.step, graph))
+        return result
+
+    def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
+        outputs = [t for t, _ in request.outputs]
+        gradients = request.gradients
+        inputs = [t for t, _ in request.inputs] if request.inputs else None
+        if request.function == "torch.autograd.grad":
+            return torch.autograd.grad(outputs, inputs or [], grad_outputs=gradients,
+                                       retain_graph=retain, create_graph=request.create_graph,
+                                       allow_unused=request.allow_unused)
+        if request.function == "backward":
+            outputs[0].backward(gradients[0] if gradients else None, retain_graph=retain,
+                                create_graph=request.create_graph, inputs=inputs)
+            return None
+        torch.autograd.backward(outputs, grad_tensors=gradients, retain_graph=retain,
+                                create_graph=request.create_graph, inputs=inputs)
+        return None
+
+    def _gradient_value(self, gradients: list[Any] | None) -> Any:
+        if gradients is None:
+            return None
+        values = [to_value(g, full=self.options.full) if isinstance(g, torch.Tensor) else g
+                  for g in gradients]
+        return values[0] if len(values) == 1 else values
+
+    def _after_call(self, call: CallRecord, tracked: list[tuple[str, torch.Tensor, Tracked]],
+                    before: dict[str, torch.Tensor | None], graph: GraphWalk) -> None:
+        for label, tensor, entry in tracked:
+            after = tensor.grad
+            old = before[label]
+            added: torch.Tensor | None = None
+            if after is not None:
+                added = after.detach() - old if old is not None and old.shape == after.shape \
+                    else after.detach()
+            call.after[label] = to_value(after, full=self.options.full)
+            call.added[label] = to_value(added, full=self.options.full) if added is not None \
+                else 0
+            self._notes_for(call, label, tensor, entry, old, added, after, graph)
+        self._broadcast_notes(call, graph)
+
+    def _notes_for(self, call: CallRecord, label: str, tensor: torch.Tensor, entry: Tracked,
+                   old: torch.Tensor | None, added: torch.Tensor | None,
+                   after: torch.Tensor | None, graph: GraphWalk) -> None:
+        connected = id(tensor) in graph.leaf_ids or (
+            tensor.grad_fn is not None and id(tensor.grad_fn) in graph.node_ids)
+        if call.function == "torch.autograd.grad":
+            return
+        if not connected and tensor.is_leaf and tensor.requires_grad:
+            key = ("no_gradient", label)
+            if key not in self._noted:
+                self._noted.add(key)
+                self.notes.append(NoteInfo("no_gradient", label, call.step, {
+                    "tensor": label, "call": call.index, "output": ", ".join(call.outputs),
+                }, call.index))
+            return
+        if old is not None and added is not None and bool((added != 0).any()):
+            self.notes.append(NoteInfo("accumulated", label, call.step, {
+                "tensor": label, "call": call.index, "before": call.before[label],
+                "added": call.added[label], "after": call.after[label],
+            }, call.index))
+        bad = is_non_finite(added)
+        if bad and not is_non_finite(old):
+            self.notes.append(NoteInfo("non_finite_grad", label, call.step, {
+                "tensor": label, "call": call.index, "value": bad, "op": None,
+            }, call.index))
+
+    def _broadcast_notes(self, call: CallRecord, graph: GraphWalk) -> None:
+        for event in self.broadcasts:
+            operand = event.ref()
+            if operand is None:
+                continue
+            if operand.is_leaf:
+                if id(operand) not in graph.leaf_ids:
+                    continue
+                leaves = [event.label]
+            else:
+                if operand.grad_fn is None or id(operand.grad_fn) not in graph.node_ids:
+                    continue
+                leaves = self._labels(walk([operand]).leaf_ids)
+            positions = max(_numel(event.result_shape) // max(_numel(event.shape), 1), 1)
+            for leaf in leaves:
+                key = ("broadcast_sum", leaf, event.operation)
+                if key in self._noted:
+                    continue
+                self._noted.add(key)
+                self.notes.append(NoteInfo("broadcast_sum", leaf, event.step, {
+                    "tensor": leaf, "via": event.label if event.label != leaf else None,
+                    "leaf_shape": event.shape, "broadcast_shape": event.result_shape,
+                    "positions": positions, "op": event.operation,
+                    "output": ", ".join(call.outputs),
+                }, call.index))
+
+    def _call_error(self, exc: BaseException, request: BackwardRequest,
+                    graph: GraphWalk) -> GradexplainError:
+        output, label = request.outputs[0]
+        operation = OperationContext(request.function, [(label, list(output.shape))])
+        error = classify(exc, operation)
+        facts = error.facts
+        facts.update({"output": label, "shape": list(output.shape), "numel": output.numel()})
+        if error.kind == "freed_graph":
+            for freed in reversed(self.freed):
+                if freed.walk.node_ids & graph.node_ids:
+                    facts.update({"freed_by_call": freed.call,
+                                  "freed_by_statement": freed.statement,
+                                  "in_loop": freed.step == request.context.step})
+                    break
+        elif error.kind == "grad_shape_mismatch":
+            gradient = request.gradients[0] if request.gradients else None
+            facts.update({"output_shape": list(output.shape),
+                          "grad_shape": list(getattr(gradient, "shape", []))})
+        elif error.kind == "no_grad_fn":
+            facts.update({"reason": self.no_grad_reasons.get(label),
+                          "leaves": [lb for lb, t, _ in self.live() if t.requires_grad]})
+        return error
+
+    def graph_rebuilt_notes(self, repeat: int) -> None:
+        """One note per statement whose backward ran on a freshly built graph more than once."""
+        by_step: dict[int | None, list[CallRecord]] = {}
+        for call in self.calls:
+            if call.error is None and call.function != "torch.autograd.grad":
+                by_step.setdefault(call.step, []).append(call)
+        for step, calls in by_step.items():
+            if step is None or len(calls) < 2 or all(c.retain_graph for c in calls[:-1]):
+                continue
+            self.notes.append(NoteInfo("graph_rebuilt", None, step, {
+                "iterations": len(calls), "where": "repeat" if repeat > 1 else "loop",
+                "statement": calls[0].statement,
+            }))
+
+
+def _numel(shape: list[int]) -> int:
+    result = 1
+    for size in shape:
+        result *= size
+    return result

@@ -1,0 +1,304 @@
+"""Run a scenario: build its tensors, run its statements, record everything (a RunRecord).
+
+`Session` is the engine shared by `run`, `compare` and the REPL: one interpreter, one
+recorder, statements fed in one program at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gradexplain.engine.devices import resolve_device
+from gradexplain.engine.expect import check_expectations
+from gradexplain.engine.recorder import Recorder, RecorderOptions
+from gradexplain.engine.values import dtype_name, to_value
+from gradexplain.errors import GradexplainError, SourceLocation
+from gradexplain.language.checker import Program, parse_expression, parse_program
+from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
+from gradexplain.limits import Limits, check
+from gradexplain.record import ErrorInfo, RunRecord, TensorRow
+from gradexplain.scenario import Code, Scenario, TensorSpec
+
+FLOAT_DTYPES = {"float32": torch.float32, "float64": torch.float64,
+                "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+@dataclass
+class RunOptions:
+    """What the command line can change about a run."""
+
+    device: str | None = None  # overrides the scenario's device
+    dtype: str | None = None  # overrides the scenario's dtype
+    limits: Limits = field(default_factory=Limits)
+    full: bool = False
+    zero_grad: bool | None = None  # compare --zero-grad forces it on
+    retain_graph: bool = False  # compare --retain-graph: retain_graph=True on every call
+
+
+@dataclass
+class CheckedScenario:
+    """A scenario whose code passed the static checks: nothing has run yet."""
+
+    scenario: Scenario
+    expression: Program | None
+    steps: list[Program]
+    tensor_programs: dict[str, Program]
+    gradient: Program | None
+
+
+def check_scenario(scenario: Scenario, limits: Limits) -> CheckedScenario:
+    """Parse and check every piece of code in the scenario, before anything runs."""
+    text = scenario.source_text or None
+    tensor_programs = {
+        spec.name: parse_expression(spec.argument, limits, file_text=text)
+        for spec in scenario.tensors if spec.source == "expr" and isinstance(spec.argument, Code)
+    }
+    expression = parse_expression(scenario.expression, limits, file_text=text) \
+        if scenario.expression is not None else None
+    gradient = None
+    if scenario.grad_tensors is not None and scenario.grad_tensors.code is not None:
+        gradient = parse_expression(scenario.grad_tensors.code, limits, file_text=text)
+    steps: list[Program] = []
+    offset = 0
+    for code in scenario.steps or ():
+        program = parse_program(code, limits, file_text=text, line_steps=scenario.is_snippet)
+        if not scenario.is_snippet:
+            program.steps = {k: v + offset for k, v in program.steps.items()}
+        offset += program.statement_count
+        steps.append(program)
+    check("max_statements", offset, limits)
+    return CheckedScenario(scenario, expression, steps, tensor_programs, gradient)
+
+
+class Session:
+    """One interpreter and one recorder on one device: the engine behind run, compare, repl."""
+
+    def __init__(self, scenario: Scenario, options: RunOptions) -> None:
+        self.scenario = scenario
+        self.options = options
+        self.device = resolve_device(options.device or scenario.device)
+        self.dtype = FLOAT_DTYPES[options.dtype or scenario.dtype]
+        zero = scenario.zero_grad if options.zero_grad is None else options.zero_grad
+        self.recorder = Recorder(RecorderOptions(options.full, zero, options.retain_graph))
+        self.interpreter = Interpreter(options.limits, self.recorder)
+        self.error: ErrorInfo | None = None
+        self.declared: list[str] = []
+
+    @contextmanager
+    def active(self) -> Iterator[None]:
+        """Default dtype and device for the user's factory calls, restored afterwards."""
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(self.dtype)
+        # torch.device as a context manager costs a Python dispatch per op: only when needed.
+        placement = self.device if self.device.type != "cpu" else nullcontext()
+        try:
+            with placement:
+                yield
+        finally:
+            torch.set_default_dtype(previous)
+
+    def stop(self, error: GradexplainError) -> None:
+        """Record the error that stops the run."""
+        location = error.location or SourceLocation(self.scenario.path)
+        self.error = ErrorInfo(
+            error.kind, error.message, error.facts.get("step"), location.line, location.col,
+            location.end_col, error.facts.get("statement"), location.path or self.scenario.path,
+            error.hint, {k: v for k, v in error.facts.items() if k not in {"step", "statement"}},
+        )
+
+    def build_tensors(self, checked: CheckedScenario) -> None:
+        torch.manual_seed(self.scenario.seed)
+        for spec in self.scenario.tensors:
+            try:
+                tensor = self._make_tensor(spec, checked)
+            except GradexplainError as err:
+                if err.location is None:
+                    err.location = spec.location
+                raise
+            except (RuntimeError, ValueError, TypeError) as exc:
+                from gradexplain.language.classify import classify  # noqa: PLC0415
+
+                err = classify(exc, None)
+                err.location = spec.location
+                err.facts.setdefault("tensor", spec.name)
+                err.facts.setdefault("dtype", spec.dtype)
+                err.facts.setdefault("statement", f"tensors: {spec.name}")
+                raise err from exc
+            self.interpreter.env[spec.name] = tensor
+            self.recorder.assigned(spec.name, tensor)
+            self.declared.append(spec.name)
+
+    def _make_tensor(self, spec: TensorSpec, checked: CheckedScenario) -> torch.Tensor:
+        explicit = getattr(torch, spec.dtype) if spec.dtype else None
+        dtype = explicit or self.dtype
+        kind, arg = spec.source, spec.argument
+        if kind == "expr":
+            value = self.interpreter.evaluate(checked.tensor_programs[spec.name])
+            if not isinstance(value, torch.Tensor):
+                raise GradexplainError("invalid_scenario", f"tensors.{spec.name}: the expr "
+                                       "did not produce a tensor", spec.location)
+            if spec.requires_grad is not None and value.requires_grad != spec.requires_grad:
+                value.requires_grad_(spec.requires_grad)
+            return value
+        check("max_elements", _spec_numel(spec), self.options.limits, spec.location)
+        device = self.device
+        if kind == "value":
+            tensor = torch.tensor(arg, dtype=explicit, device=device)
+            if explicit is None and tensor.is_floating_point():
+                tensor = tensor.to(self.dtype)
+        elif kind in {"ones", "zeros", "rand", "randn"}:
+            tensor = getattr(torch, kind)(arg, dtype=dtype, device=device)
+        elif kind == "full":
+            tensor = torch.full(arg, spec.fill, dtype=dtype, device=device)
+        elif kind == "arange":
+            tensor = torch.arange(*arg, dtype=explicit, device=device)
+            if explicit is None and tensor.is_floating_point():
+                tensor = tensor.to(self.dtype)
+        elif kind == "linspace":
+            tensor = torch.linspace(arg[0], arg[1], int(arg[2]), dtype=dtype, device=device)
+        else:  # eye
+            tensor = torch.eye(int(arg), dtype=dtype, device=device)
+        wants = spec.requires_grad
+        if wants is None:
+            wants = tensor.is_floating_point() or tensor.is_complex()
+        if wants:
+            tensor.requires_grad_(True)
+        return tensor
+
+    def run_programs(self, programs: list[Program]) -> None:
+        for program in programs:
+            self.interpreter.run(program)
+
+    def run_short_form(self, checked: CheckedScenario) -> None:
+        scenario = self.scenario
+        assert checked.expression is not None and scenario.expression is not None
+        out_name = "out" if "out" not in self.interpreter.env else "output"
+        output = self.interpreter.evaluate(checked.expression)
+        if not isinstance(output, torch.Tensor):
+            raise GradexplainError("invalid_scenario", "the expression did not produce a "
+                                   "tensor", checked.expression.source.locate(
+                                       checked.expression.tree.body[0]))
+        self.interpreter.env[out_name] = output
+        self.recorder.assigned(out_name, output)
+        gradient = self._short_gradient(checked, output)
+        location = checked.expression.source.locate(checked.expression.tree.body[0])
+        arguments = []
+        if scenario.grad_tensors is not None:
+            arguments.append("grad_tensors")
+        if scenario.retain_graph:
+            arguments.append("retain_graph=True")
+        if scenario.create_graph:
+            arguments.append("create_graph=True")
+        statement = f"{out_name}.backward({', '.join(arguments)})"
+        for _ in range(scenario.repeat):
+            context = StatementContext(None, location.line, statement, location)
+            request = BackwardRequest("backward", [(output, out_name)],
+                                      None if gradient is None else [gradient],
+                                      scenario.retain_graph, scenario.create_graph, context)
+            try:
+                self.recorder.backward(request)
+            except GradexplainError as err:
+                err.location = err.location or location
+                err.facts.setdefault("statement", statement)
+                err.facts.setdefault("step", None)
+                raise
+
+    def _short_gradient(self, checked: CheckedScenario, output: torch.Tensor) -> Any:
+        spec = self.scenario.grad_tensors
+        if spec is None:
+            return None
+        if spec.ones_like:
+            return torch.ones_like(output)
+        if checked.gradient is not None:
+            return self.interpreter.evaluate(checked.gradient)
+        return torch.tensor(spec.literal, dtype=output.dtype, device=output.device)
+
+    def forget_step_names(self) -> None:
+        """Names assigned in the steps are bound afresh on each repetition."""
+        for name in list(self.interpreter.env):
+            if name not in self.declared:
+                del self.interpreter.env[name]
+
+    def tensor_rows(self) -> list[TensorRow]:
+        rows = []
+        full = self.options.full
+        for name, value in self.interpreter.env.items():
+            if not isinstance(value, torch.Tensor):
+                continue
+            keeps_grad = value.is_leaf or value.retains_grad
+            rows.append(TensorRow(
+                name=name, shape=list(value.shape), dtype=dtype_name(value.dtype),
+                device=str(value.device), requires_grad=value.requires_grad,
+                is_leaf=value.is_leaf,
+                grad_fn=type(value.grad_fn).__name__ if value.grad_fn is not None else None,
+                value=to_value(value, full=full),
+                grad=to_value(value.grad, full=full) if keeps_grad else None,
+                retains_grad=bool(value.retains_grad),
+            ))
+        return rows
+
+    def record(self) -> RunRecord:
+        scenario = self.scenario
+        recorder = self.recorder
+        record = RunRecord(
+            name=scenario.name, path=scenario.path, description=scenario.description,
+            torch_version=torch.__version__, device=str(self.device),
+            dtype=dtype_name(self.dtype), tensors=self.tensor_rows(), calls=list(recorder.calls),
+            prints=list(recorder.prints), shown=list(recorder.shown_values), notes=list(recorder.notes),
+            error=self.error, statements_executed=self.interpreter.executed,
+        )
+        expect = scenario.expect
+        if expect is not None:
+            if expect.error is not None and self.error is not None:
+                failed_call = next((c.index for c in recorder.calls if c.error), None)
+                record.error_expected = self.error.kind == expect.error.kind and \
+                    expect.error.step in (None, self.error.step) and \
+                    expect.error.call in (None, failed_call)
+            record.expectations = check_expectations(expect, record, self.interpreter.env,
+                                                     scenario.tolerance)
+        return record
+
+
+def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRecord:
+    """Check, then run a scenario. Input errors (exit 2 kinds) raise before anything runs."""
+    options = options or RunOptions()
+    checked = check_scenario(scenario, options.limits)
+    session = Session(scenario, options)
+    with session.active():
+        try:
+            session.build_tensors(checked)
+            if checked.expression is not None:
+                session.run_short_form(checked)
+            else:
+                for repetition in range(scenario.repeat):
+                    if repetition:
+                        session.forget_step_names()
+                    session.run_programs(checked.steps)
+        except GradexplainError as err:
+            session.stop(err)
+        session.recorder.graph_rebuilt_notes(scenario.repeat)
+        return session.record()
+
+
+def _spec_numel(spec: TensorSpec) -> int:
+    arg = spec.argument
+    if spec.source in {"ones", "zeros", "rand", "randn", "full"}:
+        shape = [arg] if isinstance(arg, int) else list(arg)
+        result = 1
+        for size in shape:
+            result *= int(size)
+        return result
+    if spec.source == "eye":
+        return int(arg) ** 2
+    if spec.source == "linspace":
+        return int(arg[2])
+    if spec.source == "arange":
+        start, end, step = (0, arg[0], 1) if len(arg) == 1 else (
+            arg[0], arg[1], arg[2] if len(arg) > 2 else 1)
+        return max(int((end - start) / step) + 1, 0) if step else 0
+    return 0

@@ -1,0 +1,74 @@
+"""Tensors to VALUEs: plain, JSON-ready data (see gradexplain.record)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+DISPLAY_LIMIT = 10_000  # elements; larger tensors are summarized unless --full
+HEAD = 6
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
+    """A tensor as nested lists (a number for 0-d), or a summary when it is large."""
+    if tensor is None:
+        return None
+    data = tensor.detach()
+    if data.numel() > DISPLAY_LIMIT and not full:
+        return summarize(data)
+    if data.is_complex():
+        return _clean(torch.view_as_real(data).cpu().tolist())
+    values = data.cpu().tolist()
+    if data.is_floating_point() and not bool(torch.isfinite(data).all()):
+        return _clean(values)
+    return values
+
+
+def summarize(tensor: torch.Tensor) -> dict[str, Any]:
+    """{"summary": {shape, min, max, mean, std, head}}, as PyTorch's printing would show."""
+    data = tensor.detach()
+    as_float = data.double() if not data.is_floating_point() else data.double()
+    head = data.flatten()[:HEAD].cpu().tolist()
+    finite = as_float[torch.isfinite(as_float)] if data.is_floating_point() else as_float
+    stats = finite if finite.numel() else as_float
+    return {"summary": {
+        "shape": list(data.shape),
+        "min": _number(stats.min().item()),
+        "max": _number(stats.max().item()),
+        "mean": _number(stats.mean().item()),
+        "std": _number(stats.std().item()) if stats.numel() > 1 else 0.0,
+        "head": _clean(head),
+    }}
+
+
+def _number(value: float) -> Any:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, float):
+        return _number(value)
+    return value
+
+
+def is_non_finite(tensor: torch.Tensor | None) -> str | None:
+    """"inf", "nan", "inf and nan" or None."""
+    if tensor is None or not tensor.is_floating_point():
+        return None
+    has_nan = bool(torch.isnan(tensor).any())
+    has_inf = bool(torch.isinf(tensor).any())
+    if has_nan and has_inf:
+        return "inf and nan"
+    return "nan" if has_nan else ("inf" if has_inf else None)

@@ -1,0 +1,1 @@
+"""The statement language: a safe subset of Python and PyTorch, interpreted from the AST."""

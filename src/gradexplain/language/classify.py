@@ -1,0 +1,119 @@
+"""Turn a PyTorch (or Python) exception into one of gradexplain's error kinds, with facts.
+
+PyTorch's messages are the only signal, so each rule matches the message text of torch 2.x;
+the original message is always kept. Operation context (the function being called and its
+operands' labels and shapes) comes from the interpreter, so explanations can name them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gradexplain.errors import GradexplainError
+
+
+@dataclass
+class OperationContext:
+    """What the interpreter was doing: `function` and (label, shape) of each tensor operand."""
+
+    function: str
+    operands: list[tuple[str, list[int]]] = field(default_factory=list)
+    text: str | None = None
+
+
+SHAPE_FUNCTIONS = {"mm", "bmm", "mv", "dot", "matmul", "@", "view", "reshape", "cat",
+                   "concat", "stack", "expand", "linear", "outer", "inner"}
+
+_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("non_scalar_backward", re.compile(r"grad can be implicitly created only for scalar")),
+    ("freed_graph", re.compile(r"backward through the graph a second time|"
+                               r"saved tensors after they have already been freed")),
+    ("no_grad_fn", re.compile(r"does not require grad and does not have a grad_fn")),
+    ("grad_shape_mismatch", re.compile(r"Mismatch in shape: grad_output")),
+    ("inplace_modified", re.compile(r"modified by an inplace operation")),
+    ("leaf_inplace", re.compile(r"leaf Variable that requires grad is being used in an "
+                                r"in-place operation")),
+    ("non_float_requires_grad", re.compile(r"Tensors of floating point.*can require gradients",
+                                           re.IGNORECASE)),
+    ("device_mismatch", re.compile(r"Expected all tensors to be on the same device")),
+    ("device_unavailable", re.compile(r"not compiled with CUDA|No CUDA GPUs|"
+                                      r"CUDA driver|MPS backend|not available on this",
+                                      re.IGNORECASE)),
+    ("dtype_mismatch", re.compile(r"expected (scalar type|m1 and m2 to have the same dtype|"
+                                  r"both vectors to have same dtype)|Found dtype \w+ but "
+                                  r"expected|result type \w+ can't be cast|same dtype",
+                                  re.IGNORECASE)),
+    ("shape_mismatch", re.compile(
+        r"shapes cannot be multiplied|must be a matrix|must be a 3D tensor|"
+        r"Expected size for first two dimensions|1D tensors expected|inconsistent tensor size|"
+        r"size mismatch|vector \+ matrix @ vector|must match the size of tensor|"
+        r"is invalid for input of size|view size is not compatible|Sizes of tensors must match|"
+        r"expanded size of the tensor|both arguments to matmul need to be at least 1D|"
+        r"Dimension out of range|cannot be broadcast|must match the existing size",
+        re.IGNORECASE)),
+]
+
+
+def classify(exc: BaseException, operation: OperationContext | None) -> GradexplainError:
+    """The GradexplainError for an exception raised while running user code."""
+    message = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, GradexplainError):
+        return exc
+    kind = "torch_error"
+    for candidate, pattern in _RULES:
+        if pattern.search(message):
+            kind = candidate
+            break
+    facts: dict[str, Any] = {"exception": type(exc).__name__}
+    if operation is not None:
+        facts["function"] = operation.function
+        facts["operands"] = [label for label, _ in operation.operands]
+        facts["shapes"] = [shape for _, shape in operation.operands]
+    if kind == "shape_mismatch":
+        facts["function"] = _shape_function(operation, message)
+    elif kind == "inplace_modified":
+        facts.update(_version_facts(message))
+    elif kind == "dtype_mismatch":
+        facts["dtypes"] = _dtypes(message)
+    elif kind == "device_mismatch":
+        facts["devices"] = sorted(set(re.findall(r"\b(cuda:\d+|cpu|mps|meta)\b", message)))
+    return GradexplainError(kind, message.splitlines()[0] if kind != "torch_error" else message,
+                            facts=facts)
+
+
+def _shape_function(operation: OperationContext | None, message: str) -> str:
+    function = operation.function if operation else ""
+    if function == "@":
+        return "matmul"
+    if function in SHAPE_FUNCTIONS:
+        return {"concat": "cat", "reshape": "view"}.get(function, function)
+    if "is invalid for input of size" in message or "view size" in message:
+        return "view"
+    if "must match the size of tensor" in message:
+        return "broadcast"
+    return "broadcast" if function in {"broadcast", "add", "sub", "mul", "div", "where"} \
+        else "other"
+
+
+def _version_facts(message: str) -> dict[str, Any]:
+    found = re.search(r"\[torch\.(\w+) \[([\d, ]*)\]\], which is (output \d+ of (\w+))?.*?"
+                      r"is at version (\d+); expected version (\d+)", message)
+    if not found:
+        return {}
+    shape = [int(s) for s in found.group(2).split(",") if s.strip()]
+    return {"tensor_type": found.group(1), "shape": shape, "op": found.group(4),
+            "version": int(found.group(5)), "expected_version": int(found.group(6))}
+
+
+def _dtypes(message: str) -> list[str]:
+    names = {"float": "float32", "double": "float64", "long int": "int64", "Float": "float32",
+             "Double": "float64", "Long": "int64", "Half": "float16", "BFloat16": "bfloat16",
+             "Int": "int32", "int": "int32"}
+    found = re.search(r"but got:? (\w+(?: int)?) != (\w+(?: int)?)", message) or \
+        re.search(r"expected scalar type (\w+) but found (\w+)", message) or \
+        re.search(r"Found dtype (\w+) but expected (\w+)", message)
+    if not found:
+        return []
+    return [names.get(g, g.lower()) for g in found.groups()]

@@ -1,0 +1,68 @@
+"""Positions: from Python's AST (relative to a piece of code) to the user's file."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from gradexplain.errors import SourceLocation
+from gradexplain.scenario import Code
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Maps AST positions inside `code` to file positions, for messages and carets."""
+
+    code: Code
+    file_lines: tuple[str, ...]  # the whole file's lines (or the code's, when no file)
+
+    @classmethod
+    def for_code(cls, code: Code, file_text: str | None = None) -> SourceMap:
+        text = file_text if file_text else None
+        if text is None:
+            # No file: pretend the code sits at its recorded position in an empty file.
+            pad = [""] * (code.line - 1)
+            lines = pad + [(" " * (code.col - 1)) + ln for ln in code.text.splitlines()]
+            return cls(code, tuple(lines))
+        return cls(code, tuple(text.splitlines()))
+
+    def code_line(self, lineno: int) -> str:
+        lines = self.code.text.splitlines()
+        return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+    def char_col(self, lineno: int, byte_offset: int) -> int:
+        """AST column offsets count UTF-8 bytes; people count characters."""
+        raw = self.code_line(lineno).encode("utf-8")
+        return len(raw[:byte_offset].decode("utf-8", errors="ignore"))
+
+    def file_line(self, lineno: int) -> int:
+        return self.code.line + lineno - 1
+
+    def locate(self, node: ast.AST) -> SourceLocation:
+        """The file location of an AST node (statement or expression)."""
+        lineno = getattr(node, "lineno", 1)
+        col = self.char_col(lineno, getattr(node, "col_offset", 0))
+        end_lineno = getattr(node, "end_lineno", lineno)
+        end_byte = getattr(node, "end_col_offset", None)
+        line = self.file_line(lineno)
+        start = self.code.col + col
+        if end_byte is not None and end_lineno == lineno:
+            end = self.code.col + self.char_col(lineno, end_byte)
+        else:
+            end = self.code.col + len(self.code_line(lineno))
+        return SourceLocation(self.code.path, line, start, end, self.source_line(line))
+
+    def locate_position(self, lineno: int, char_col: int) -> SourceLocation:
+        """A location from a 1-based line and 0-based character column inside the code."""
+        line = self.file_line(lineno)
+        start = self.code.col + char_col
+        return SourceLocation(self.code.path, line, start, start + 1, self.source_line(line))
+
+    def source_line(self, file_line: int) -> str | None:
+        if 0 < file_line <= len(self.file_lines):
+            return self.file_lines[file_line - 1]
+        return None
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of a node, as the user wrote it."""
+        return ast.get_source_segment(self.code.text, node) or ""
