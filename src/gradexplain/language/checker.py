@@ -301,9 +301,8 @@ class _Checker:
         if node.id.startswith("__") or node.id.startswith("_"):
             raise self.fail(node, f"name '{node.id}' is not allowed: private and dunder "
                             "names reach Python internals", what=f"name '{node.id}'")
-        if node.id in allow.DANGEROUS and node.id not in allow.BUILTINS:
-            raise self.fail(node, f"'{node.id}' is not allowed: {allow.DANGEROUS[node.id]}",
-                            what=f"name '{node.id}'")
+        # Other names (even `input` or `open`) are only the user's variables: they resolve to
+        # nothing else, and calling a builtin that is not allowlisted is refused in call().
 
     def attribute(self, node: ast.Attribute, depth: int, in_print: bool) -> None:
         self.expr(node.value, depth, in_print=in_print)
@@ -312,8 +311,9 @@ class _Checker:
             reason = allow.why_dangerous(name)
             message = f"attribute '{name}' is not allowed"
             message += f": {reason}" if reason else " (it is not on the allowlist)"
-            raise self.fail(node, message, "see the statement language in the README for "
-                            "what scenario code may use", what=f"attribute '{name}'")
+            raise not_allowed(message, self.source.locate_attribute(node),
+                              "see the statement language in the README for what scenario "
+                              "code may use", what=f"attribute '{name}'")
         if name == "format" and not in_print:
             raise self.fail(node, "'...'.format(...) is only allowed inside print(...)")
 

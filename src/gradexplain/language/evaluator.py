@@ -284,6 +284,9 @@ class Interpreter:
             raise TypeError("range() takes 1 to 3 integers")
         numbers = range(*args)
         check("max_loop_iterations", len(numbers), self.limits, self._location(call))
+        # Nested loops over constant ranges: refuse at once, not after a million statements.
+        check("max_executed", self.executed + len(numbers) * _static_cost(stmt.body),
+              self.limits, self._location(call))
         for number in numbers:
             self.env[stmt.target.id] = number
             for inner in stmt.body:
@@ -655,6 +658,26 @@ class Interpreter:
                                    if isinstance(v, ast.Constant))
                 parts.append(display.format_value(item, spec))
         return "".join(parts)
+
+
+def _static_cost(body: list[ast.stmt]) -> int:
+    """A lower bound on statements a block executes, multiplying constant nested ranges."""
+    total = 0
+    for stmt in body:
+        total += 1
+        if isinstance(stmt, ast.For):
+            inner = _static_cost(stmt.body)
+            call = stmt.iter
+            if isinstance(call, ast.Call) and call.args and all(
+                    isinstance(a, ast.Constant) and isinstance(a.value, int) for a in call.args):
+                try:
+                    inner *= len(range(*(a.value for a in call.args)))  # type: ignore[misc]
+                except (TypeError, ValueError, OverflowError):
+                    inner = 0
+            total += inner
+        elif isinstance(stmt, ast.With):
+            total += _static_cost(stmt.body)
+    return total
 
 
 def _resolve(path: str) -> Any:

@@ -52,6 +52,14 @@ class SourceMap:
             end = self.code.col + len(self.code_line(lineno))
         return SourceLocation(self.code.path, line, start, end, self.source_line(line))
 
+    def locate_attribute(self, node: ast.Attribute) -> SourceLocation:
+        """Just the attribute's name in `value.name`, for a caret under the name itself."""
+        whole = self.locate(node)
+        if whole.end_col is None or getattr(node, "end_lineno", None) != node.lineno:
+            return whole
+        start = whole.end_col - len(node.attr)
+        return SourceLocation(whole.path, whole.line, start, whole.end_col, whole.source_line)
+
     def locate_position(self, lineno: int, char_col: int) -> SourceLocation:
         """A location from a 1-based line and 0-based character column inside the code."""
         line = self.file_line(lineno)

@@ -1,0 +1,62 @@
+"""The bundled example scenarios: where they live and how a name finds one."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from gradexplain.errors import GradexplainError, SourceLocation
+
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".py")
+
+
+def bundled_dir() -> Path:
+    """Inside the wheel: gradexplain/scenarios; in a source checkout: the repo's scenarios/."""
+    packaged = Path(__file__).parent / "scenarios"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def bundled_names() -> list[str]:
+    folder = bundled_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES)
+
+
+def find_bundled(name: str) -> Path | None:
+    folder = bundled_dir()
+    for suffix in SCENARIO_SUFFIXES:
+        candidate = folder / f"{name}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def expand_paths(arguments: list[str]) -> list[Path]:
+    """Files as given, directories' scenario files sorted by name, bundled names resolved."""
+    result: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            result.extend(sorted(p for p in path.iterdir()
+                                 if p.is_file() and p.suffix in SCENARIO_SUFFIXES))
+        elif path.exists():
+            result.append(path)
+        else:
+            found = find_bundled(argument)
+            if found is None:
+                raise missing(argument)
+            result.append(found)
+    return result
+
+
+def missing(argument: str) -> GradexplainError:
+    close = difflib.get_close_matches(Path(argument).stem, bundled_names(), n=1)
+    hint = f"did you mean the bundled example '{close[0]}'? (gradexplain run {close[0]})" \
+        if close else "run `gradexplain run` with no path to list the bundled examples"
+    return GradexplainError(
+        "invalid_scenario", f"no such file, directory or bundled example: '{argument}'",
+        SourceLocation(argument), hint, {"path": argument},
+    )

@@ -1,0 +1,36 @@
+"""The explanation catalogue: every error and note kind, in every language. Pure data.
+
+Texts live in catalogue_en / catalogue_zh; this module only gathers them by language.
+`str.format` templates; see catalogue_en for the conventions.
+"""
+
+from __future__ import annotations
+
+from gradexplain.explain import catalogue_en, catalogue_zh
+
+LANGUAGES = ("en", "zh")
+
+# Every error kind has these keys, every note kind has NOTE_KEYS.
+ERROR_KEYS = ("title", "explanation", "fix")
+NOTE_KEYS = ("text",)
+
+ERRORS: dict[str, dict[str, dict[str, str]]] = {
+    "en": catalogue_en.ERRORS,
+    "zh": catalogue_zh.ERRORS,
+}
+NOTES: dict[str, dict[str, dict[str, str]]] = {
+    "en": catalogue_en.NOTES,
+    "zh": catalogue_zh.NOTES,
+}
+LABELS: dict[str, dict[str, str]] = {
+    "en": catalogue_en.LABELS,
+    "zh": catalogue_zh.LABELS,
+}
+COMMON: dict[str, dict[str, str]] = {
+    "en": catalogue_en.COMMON,
+    "zh": catalogue_zh.COMMON,
+}
+LIMITS: dict[str, dict[str, str]] = {
+    "en": catalogue_en.LIMITS,
+    "zh": catalogue_zh.LIMITS,
+}

@@ -1,0 +1,178 @@
+"""The one module that imports rich: consoles, the colour theme, export, and rich's parts.
+
+Everything else in gradexplain that draws uses the names re-exported here, so a lint rule
+can ban `rich` everywhere but this file. Plain text (no escape codes at all) when the
+stream is not a terminal, when NO_COLOR is set, or when asked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+from rich.theme import Theme
+
+__all__ = [
+    "THEME",
+    "Console",
+    "Group",
+    "Padding",
+    "Panel",
+    "RenderableType",
+    "Rule",
+    "Symbols",
+    "Table",
+    "Text",
+    "box",
+    "export_console",
+    "make_console",
+    "natural_width",
+    "progress_bar",
+    "symbols",
+]
+
+# Standard ANSI colours (the terminal's palette adapts them to dark and light backgrounds);
+# every colour goes with a word or a symbol, so nothing is said by colour alone.
+THEME = Theme(
+    {
+        "gx.title": "bold",
+        "gx.heading": "bold underline",
+        "gx.name": "bold",
+        "gx.ok": "bold green",
+        "gx.error": "bold red",
+        "gx.error.border": "red",
+        "gx.expected.border": "yellow",
+        "gx.note": "bold yellow",
+        "gx.code": "cyan",
+        "gx.none": "dim",
+        "gx.muted": "dim",
+        "gx.after": "bold",
+        "gx.caret": "bold red",
+    },
+    inherit=True,
+)
+
+
+class Symbols(NamedTuple):
+    """The marks used beside words: Unicode where the stream can encode it, ASCII otherwise."""
+
+    ok: str
+    fail: str
+    dot: str
+    bullet: str
+
+
+_UNICODE = Symbols(ok="✓", fail="✗", dot="·", bullet="•")
+_ASCII = Symbols(ok="+", fail="x", dot="-", bullet="*")
+
+
+def make_console(
+    stream: IO[str] | None = None,
+    *,
+    width: int | None = None,
+    force_plain: bool = False,
+    record: bool = False,
+) -> Console:
+    """A console writing to `stream` (stdout by default).
+
+    `width` fixes the width (tests, exports); `force_plain` turns off every escape code;
+    `record` keeps what is printed for `export_recording`.
+    """
+    plain = force_plain or os.environ.get("NO_COLOR", "") != ""
+    # For the process's own streams let rich look sys.stdout/sys.stderr up at each write,
+    # so that redirections (pytest's capture, contextlib.redirect_stdout) are honoured.
+    on_stderr = stream is sys.stderr
+    return Console(
+        file=None if stream is sys.stdout or on_stderr else stream,
+        stderr=on_stderr,
+        width=width,
+        # color_system=None writes no escape codes at all (NO_COLOR alone would keep bold).
+        color_system=None if plain else "auto",
+        force_terminal=False if plain else None,
+        no_color=plain or None,
+        theme=THEME,
+        record=record,
+        # Values contain `[...]` and `:name:`: never read them as markup or emoji.
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+        # Lines of explanations and tables are long on purpose; no "… | ..." log columns.
+        log_path=False,
+        log_time=False,
+    )
+
+
+def symbols(console: Console) -> Symbols:
+    """✓/✗ when the console's stream is UTF-8, +/x otherwise (e.g. a Windows code page)."""
+    return _UNICODE if console.encoding.lower().startswith("utf") else _ASCII
+
+
+def natural_width(console: Console, renderable: RenderableType) -> int:
+    """How wide `renderable` would like to be, were the console unlimited (rich's maximum)."""
+    unlimited = console.options.update_width(_UNLIMITED)
+    return Measurement.get(console, unlimited, renderable).maximum
+
+
+_UNLIMITED = 10_000  # columns: wide enough that nothing wraps while measuring
+
+
+def export_console(console: Console, path: str | Path, *, title: str = "gradexplain") -> None:
+    """Write what a recording console printed to `path`: .svg, .html, or text otherwise."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix == ".svg":
+        text = console.export_svg(title=title)
+    elif suffix in (".html", ".htm"):
+        text = console.export_html(inline_styles=True)
+    else:
+        text = console.export_text()
+    target.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def progress_bar(console: Console, total: int, *, enabled: bool = True, delay: float = 0.0,
+                 description: str = "") -> Iterator[Callable[[], None]]:
+    """A transient bar on `console` (stderr), yielding `advance()` to call per scenario.
+
+    It appears only once `delay` seconds have passed, only on a terminal, and only when
+    stdout is not that terminal too: there the reports themselves show the progress, and
+    a live bar would tear them.
+    """
+    stdout_is_tty = getattr(sys.stdout, "isatty", lambda: False)()
+    if not enabled or total <= 0 or not console.is_terminal or stdout_is_tty:
+        yield lambda: None
+        return
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        console=console, transient=True, redirect_stdout=False,
+                        redirect_stderr=False)
+    task = progress.add_task(description, total=total)
+    started = time.monotonic()
+    shown = False
+
+    def advance() -> None:
+        nonlocal shown
+        progress.advance(task)
+        if not shown and time.monotonic() - started >= delay:
+            progress.start()
+            shown = True
+
+    try:
+        yield advance
+    finally:
+        if shown:
+            progress.stop()

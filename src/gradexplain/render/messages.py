@@ -1,0 +1,127 @@
+"""Everything printed around reports: the summary of many scenarios, input errors, and
+the list of bundled examples. Plain data in, rich renderables out (via render.console)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gradexplain.errors import GradexplainError
+from gradexplain.explain import Report
+from gradexplain.record import RunRecord
+from gradexplain.render.console import Console, Table, Text, natural_width, symbols
+from gradexplain.render.tables import table, tr
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One scenario in the summary of a multi-scenario run."""
+
+    name: str
+    path: str | None
+    ok: bool
+    error_kind: str | None
+    calls: int
+
+    @classmethod
+    def of(cls, item: RunRecord | Report | Mapping[str, Any]) -> SummaryRow:
+        """From a record or report, or a mapping with name, path, ok, error, calls."""
+        if isinstance(item, Mapping):
+            path = item.get("path")
+            return cls(str(item.get("name", "")), None if path is None else str(path),
+                       bool(item.get("ok")), item.get("error") or None,
+                       int(item.get("calls") or 0))
+        record = item.record if isinstance(item, Report) else item
+        kind = record.error.kind if record.error is not None else None
+        return cls(record.name, record.path, record.ok, kind, len(record.calls))
+
+    @classmethod
+    def of_input_error(cls, name: str, path: str | None, error: GradexplainError) -> SummaryRow:
+        return cls(name, path, False, error.kind, 0)
+
+
+SummaryItem = SummaryRow | RunRecord | Report | Mapping[str, Any]
+
+
+def print_summary(console: Console, rows: Iterable[SummaryItem], lang: str = "en", *,
+                  elapsed: float | None = None) -> None:
+    """A table of scenarios (name, path, ok/failed, error kind, calls) and a count line."""
+    items = [row if isinstance(row, SummaryRow) else SummaryRow.of(row) for row in rows]
+    summary = _summary_table(console, items, lang, with_path=True)
+    if natural_width(console, summary) > console.width:  # the names alone say which is which
+        summary = _summary_table(console, items, lang, with_path=False)
+    console.print(summary)
+    passed = sum(1 for row in items if row.ok)
+    failed = len(items) - passed
+    line = Text(f"{len(items)} {tr('scenarios', lang)}: ")
+    line.append(f"{passed} {tr('ok', lang)}", style="gx.ok" if passed else "")
+    line.append(", ")
+    line.append(f"{failed} {tr('failed', lang)}", style="gx.error" if failed else "")
+    if elapsed is not None:
+        line.append(f" ({elapsed:.1f} s)", style="gx.muted")
+    console.print(line)
+
+
+def _summary_table(console: Console, items: list[SummaryRow], lang: str, *,
+                   with_path: bool) -> Table:
+    sym = symbols(console)
+    keys = ("Scenario", "path", "result", "error kind", "calls")
+    summary = table(*(tr(k, lang) for k in keys if with_path or k != "path"),
+                    title=tr("Summary", lang))
+    for column in summary.columns:
+        column.no_wrap = True
+    summary.columns[-1].justify = "right"
+    for row in items:
+        result = (Text(f"{sym.ok} {tr('ok', lang)}", style="gx.ok") if row.ok
+                  else Text(f"{sym.fail} {tr('failed', lang)}", style="gx.error"))
+        path = [row.path or ""] if with_path else []
+        summary.add_row(Text(row.name, style="gx.name"), *path, result, row.error_kind or "",
+                        str(row.calls))
+    return summary
+
+
+def input_error_text(error: GradexplainError, lang: str = "en") -> Text:
+    """`path:line:col: error[kind]: message`, the source line with ^^^, and `hint: ...`."""
+    where = error.location.describe() if error.location else "<input>"
+    out = Text(f"{where}: ")
+    out.append(f"error[{error.kind}]", style="gx.error")
+    out.append(f": {error.message}")
+    caret = error.location.caret() if error.location else None
+    if caret:
+        source, marks = caret.split("\n", 1)
+        out.append("\n    " + source, style="gx.code")
+        out.append("\n    " + marks, style="gx.caret")
+    if error.hint:
+        out.append("\n")
+        out.append(f"{tr('hint', lang)}:", style="gx.ok")
+        out.append(f" {error.hint}")
+    return out
+
+
+def print_input_error(console: Console, error: GradexplainError, lang: str = "en") -> None:
+    """Show an input error (invalid_scenario, not_allowed, ...) as a compiler would."""
+    console.print(input_error_text(error, lang))
+
+
+def print_bundled(console: Console, names: Iterable[str], directory: Path | str | None = None,
+                  lang: str = "en") -> None:
+    """The bundled examples, and how to run one."""
+    names = list(names)
+    console.print(Text(tr("Bundled examples", lang), style="gx.heading"))
+    grid = Table.grid(padding=(0, 3))
+    columns = max(1, min(4, (console.width - 2) // (max(map(len, names), default=1) + 3)))
+    for _ in range(columns):
+        grid.add_column(style="gx.name")
+    rows = -(-len(names) // columns)  # ceil: fill column by column, like `ls`
+    for r in range(rows):
+        grid.add_row(*(names[c * rows + r] if c * rows + r < len(names) else ""
+                       for c in range(columns)))
+    console.print(grid)
+    if names:
+        how = Text(f"{tr('Run one', lang)}: ")
+        how.append(f"gradexplain run {names[0]}", style="gx.code")
+        console.print(how)
+    if directory is not None:
+        console.print(Text(f"({directory})", style="gx.muted"))

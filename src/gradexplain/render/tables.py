@@ -1,0 +1,343 @@
+"""A Report as tables and panels for people: tensors, the ledger of each call, notes, error.
+
+Reads plain data only (Report, RunRecord); computes nothing. Every word
+comes from the label catalogue (falling back to the key), every colour goes with a word or
+a symbol, and long values are elided as torch prints them unless `full`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from gradexplain.explain import ExplainedError, Report, label
+from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow, Value
+from gradexplain.render.console import (
+    Console,
+    Group,
+    Padding,
+    Panel,
+    RenderableType,
+    Rule,
+    Symbols,
+    Table,
+    Text,
+    box,
+    natural_width,
+    symbols,
+)
+from gradexplain.render.values import format_shape, format_value
+
+
+def tr(key: str, lang: str) -> str:
+    """The UI label for `key` in `lang`, or the key itself when the catalogue lacks it."""
+    try:
+        return label(key, lang)
+    except (KeyError, ValueError):
+        return key
+
+
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+
+def prose(text: str, style: str = "") -> Text:
+    """Catalogue text: `code` spans and indented lines ("    ...") in the code style."""
+    out = Text(style=style)
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append("\n")
+        if line.startswith("    "):
+            out.append(line, style="gx.code")
+            continue
+        pos = 0
+        for match in _CODE_SPAN.finditer(line):
+            out.append(line[pos:match.start()])
+            out.append(match.group(), style="gx.code")
+            pos = match.end()
+        out.append(line[pos:])
+    return out
+
+
+def value_text(value: Value | None, *, full: bool = False) -> Text:
+    """A VALUE cell; a missing grad reads `None`, dimmed (the word carries the meaning)."""
+    if value is None:
+        return Text("None", style="gx.none")
+    return Text(format_value(value, full=full))
+
+
+def _flag(value: bool) -> Text:
+    return Text(str(value), style="" if value else "gx.muted")
+
+
+def _indent(renderable: RenderableType, columns: int) -> RenderableType:
+    """`renderable` shifted right, without padding its lines out to the full width."""
+    return Padding(renderable, (0, 0, 0, columns), expand=False)
+
+
+def _heading(key: str, lang: str) -> Text:
+    return Text(tr(key, lang), style="gx.heading")
+
+
+def table(*headers: str, title: str | None = None) -> Table:
+    """The house table: a rule under the header, no outer box, columns that fold."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1),
+                  title=title, title_justify="left", title_style="gx.heading")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+# --- one report -------------------------------------------------------------------------
+
+def title_block(record: RunRecord, lang: str, sym: Symbols) -> RenderableType:
+    """The scenario's name, description, and where and how it ran."""
+    parts: list[RenderableType] = [Rule(Text(record.name, style="gx.title"), align="left")]
+    if record.description:
+        parts.append(prose(record.description.strip()))
+    facts = [record.path] if record.path else []
+    facts += [f"{tr('torch', lang)} {record.torch_version}", record.device, record.dtype]
+    parts.append(Text(f" {sym.dot} ".join(facts), style="gx.muted"))
+    return Group(*parts)
+
+
+def tensors_block(console: Console, rows: Sequence[TensorRow], lang: str, *,
+                  full: bool = False) -> RenderableType:
+    """The Tensors table; split in two (facts, then values) when one is too wide."""
+    keys = ("name", "shape", "dtype", "device", "requires_grad", "is_leaf", "grad_fn")
+    facts = [[Text(row.name, style="gx.name"), Text(format_shape(row.shape)), Text(row.dtype),
+              Text(row.device), _flag(row.requires_grad), _flag(row.is_leaf),
+              Text(row.grad_fn) if row.grad_fn else Text("None", style="gx.none")]
+             for row in rows]
+    values = [[value_text(row.value, full=full), value_text(row.grad, full=full)]
+              for row in rows]
+    title = tr("Tensors", lang)
+    whole = table(*(tr(k, lang) for k in (*keys, "value", "grad")), title=title)
+    for fact, value in zip(facts, values, strict=True):
+        whole.add_row(*fact, *value)
+    if natural_width(console, whole) <= console.width:
+        return whole
+    first = table(*(tr(k, lang) for k in keys), title=title)
+    for fact in facts:
+        first.add_row(*fact)
+    second = _wide_or_stacked(console, [tr(k, lang) for k in ("name", "value", "grad")],
+                              [(Text(row.name, style="gx.name"), value)
+                               for row, value in zip(rows, values, strict=True)])
+    return Group(first, Text(""), second)
+
+
+def _wide_or_stacked(console: Console, headers: Sequence[str],
+                     rows: Sequence[tuple[Text, Sequence[Text]]], *,
+                     indent: int = 0) -> RenderableType:
+    """A table `name | value | value...`; when too wide, one line per value instead:
+    `name | header | value`, so that a matrix keeps its rows whole."""
+    wide = table(*headers)
+    for name, cells in rows:
+        wide.add_row(name, *cells)
+    if natural_width(console, wide) + indent <= console.width:
+        return wide
+    tall = Table.grid(padding=(0, 2))
+    tall.add_column(no_wrap=True)
+    tall.add_column(style="gx.muted", no_wrap=True)
+    tall.add_column(overflow="fold")
+    for i, (name, cells) in enumerate(rows):
+        if i:
+            tall.add_row("", "", "")
+        for j, (header, cell) in enumerate(zip(headers[1:], cells, strict=True)):
+            tall.add_row(name if j == 0 else "", header, cell)
+    return tall
+
+
+def _same_error(a: ErrorInfo | None, b: ErrorInfo | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a is b or (a.kind, a.step, a.message) == (b.kind, b.step, b.message)
+
+
+def call_block(console: Console, report: Report, call: CallRecord, *,
+               full: bool = False) -> RenderableType:
+    """One backward call: what was called, with what, and the ledger before/added/after."""
+    lang, sym = report.lang, symbols(console)
+    head = Text(f"{tr('call', lang)} {call.index}", style="gx.name")
+    if call.step is not None:
+        head.append(f" {sym.dot} {tr('step', lang)} {call.step}")
+    head.append(f" {sym.dot} ")
+    head.append(f"`{call.statement}`", style="gx.code")
+    settings = Table.grid(padding=(0, 2))
+    settings.add_column(style="gx.muted")
+    settings.add_column()
+    if call.outputs:
+        settings.add_row(tr("outputs", lang), Text(", ".join(call.outputs)))
+    settings.add_row(tr("grad_tensors", lang), value_text(call.grad_tensors, full=full))
+    settings.add_row(tr("retain_graph", lang), Text(str(call.retain_graph)))
+    settings.add_row(tr("create_graph", lang), Text(str(call.create_graph)))
+    parts: list[RenderableType] = [head, _indent(settings, 2)]
+
+    labels = list(dict.fromkeys([*call.before, *call.added, *call.after]))
+    if labels:
+        ledger: list[tuple[Text, Sequence[Text]]] = []
+        for name in labels:
+            added = (value_text(call.added[name], full=full) if name in call.added
+                     else Text("-", style="gx.muted"))
+            after = value_text(call.after.get(name), full=full)
+            after.stylize("gx.after")
+            ledger.append((Text(name, style="gx.name"),
+                           [value_text(call.before.get(name), full=full), added, after]))
+        headers = [tr(k, lang) for k in ("tensor", "before", "added", "after")]
+        parts.append(_indent(_wide_or_stacked(console, headers, ledger, indent=2), 2))
+    if call.results or call.function == "torch.autograd.grad":
+        results = table(tr("tensor", lang), tr("results", lang))
+        for name, result in call.results.items():
+            results.add_row(Text(name, style="gx.name"), value_text(result, full=full))
+        parts.append(_indent(results, 2))
+    if call.error is not None:
+        explained = report.call_errors.get(call.index)
+        line = Text(f"{sym.fail} {tr('Error', lang)}[{call.error.kind}]", style="gx.error")
+        line.append(": " + (explained.title if explained else call.error.message))
+        parts.append(_indent(line, 2))
+        if _same_error(call.error, report.record.error):
+            note = tr('this call stopped the run, see the error below', lang)
+            parts.append(_indent(Text(note, style="gx.muted"), 4))
+        elif explained is not None:
+            parts.append(_indent(_explanation(explained, call.error, lang), 4))
+    return Group(*parts)
+
+
+def output_block(record: RunRecord, lang: str) -> RenderableType | None:
+    """What the scenario printed and the values of bare expressions, in step order."""
+    entries: list[tuple[int, int, Text]] = []
+    for i, printed in enumerate(record.prints):
+        entries.append((_step_key(printed.step), i, Text(printed.text)))
+    for i, shown in enumerate(record.shown):
+        text = Text(">>> ", style="gx.muted")
+        text.append(shown.expression, style="gx.code")
+        text.append("\n" + shown.text)
+        entries.append((_step_key(shown.step), len(record.prints) + i, text))
+    if not entries:
+        return None
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="gx.muted", justify="right")
+    grid.add_column()
+    for key, _, text in sorted(entries, key=lambda e: (e[0], e[1])):
+        step = "" if key == _NO_STEP else f"[{key}]"
+        grid.add_row(step, text)
+    return Group(_heading("Output", lang), _indent(grid, 2))
+
+
+_NO_STEP = 1 << 62  # entries without a step go last, in the order recorded
+
+
+def _step_key(step: int | None) -> int:
+    return _NO_STEP if step is None else step
+
+
+def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
+    """Each note: its kind (in the note colour, after a bullet) and its text."""
+    if not report.notes:
+        return None
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for note, text in report.notes:
+        grid.add_row(Text(f"{sym.bullet} {note.kind}", style="gx.note"), prose(text))
+    return Group(_heading("Notes", report.lang), _indent(grid, 2))
+
+
+def _location(error: ErrorInfo, lang: str) -> str | None:
+    if error.line is None and error.step is None:
+        return None
+    where = ":".join(str(p) for p in (error.path or "<input>", error.line, error.col)
+                     if p is not None)
+    step = f" ({tr('step', lang)} {error.step})" if error.step is not None else ""
+    return f"{tr('at', lang)} {where}{step}"
+
+
+def _explanation(explained: ExplainedError, error: ErrorInfo, lang: str) -> RenderableType:
+    parts: list[RenderableType] = []
+    if error.message:
+        said = Text(tr("Original message", lang) + ": ", style="gx.muted")
+        said.append(error.message.strip())
+        parts.append(said)
+    if explained.explanation:
+        parts.append(prose(explained.explanation))
+    if explained.fix:
+        parts.append(Group(Text(tr("Fix", lang) + ":", style="gx.ok"),
+                           _indent(prose(explained.fix, style="gx.code"), 2)))
+    spaced: list[RenderableType] = []
+    for part in parts:  # a blank line between what PyTorch said, why, and the fix
+        spaced += [Text(""), part] if spaced else [part]
+    return Group(*spaced)
+
+
+def error_panel(report: Report) -> RenderableType | None:
+    """The error that stopped the run: kind, where, the statement, PyTorch's words, why, fix."""
+    error, lang = report.record.error, report.lang
+    if error is None:
+        return None
+    explained = report.error or ExplainedError(error.kind, error.message, "", error.hint or "")
+    parts: list[RenderableType] = [Text(explained.title, style="gx.name")]
+    where = _location(error, lang)
+    if where:
+        parts.append(Text(where, style="gx.muted"))
+    if error.statement:
+        parts.append(_indent(Text(error.statement, style="gx.code"), 4))
+    parts += [Text(""), _explanation(explained, error, lang)]
+    expected = report.record.error_expected
+    title = Text(f"{tr('Expected error' if expected else 'Error', lang)}[{error.kind}]",
+                 style="gx.note" if expected else "gx.error")
+    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED,
+                 border_style="gx.expected.border" if expected else "gx.error.border")
+
+
+def expectations_block(record: RunRecord, lang: str, sym: Symbols) -> RenderableType | None:
+    """Each expectation with ✓/✗ and the word passed/failed (colour only repeats them)."""
+    if not record.expectations:
+        return None
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for item in record.expectations:
+        mark = (Text(f"{sym.ok} {tr('passed', lang)}", style="gx.ok") if item.ok
+                else Text(f"{sym.fail} {tr('failed', lang)}", style="gx.error"))
+        grid.add_row(mark, prose(item.text))
+    return Group(_heading("Expectations", lang), _indent(grid, 2))
+
+
+def status_line(record: RunRecord, lang: str, sym: Symbols) -> Text:
+    """One line: ok/failed, how the run ended, and how many expectations held."""
+    if record.error is None:
+        how = tr("ran to the end", lang)
+    elif record.error_expected:
+        how = f"{tr('stopped on an expected error', lang)} [{record.error.kind}]"
+    else:
+        how = f"{tr('stopped on an error', lang)} [{record.error.kind}]"
+    pieces = [how]
+    if record.expectations:
+        held = sum(1 for e in record.expectations if e.ok)
+        pieces.append(f"{held}/{len(record.expectations)} {tr('expectations held', lang)}")
+    ok = record.ok
+    line = Text(f"{sym.ok if ok else sym.fail} {tr('ok' if ok else 'failed', lang)}",
+                style="gx.ok" if ok else "gx.error")
+    line.append(f" {sym.dot} " + f" {sym.dot} ".join(pieces))
+    return line
+
+
+def report_renderables(console: Console, report: Report, *,
+                       full: bool = False) -> list[RenderableType]:
+    """Every part of a report, in reading order, skipping the empty ones."""
+    record, lang, sym = report.record, report.lang, symbols(console)
+    parts: list[RenderableType | None] = [title_block(record, lang, sym)]
+    if record.tensors:
+        parts.append(tensors_block(console, record.tensors, lang, full=full))
+    if record.calls:
+        parts.append(_heading("Backward calls", lang))
+        parts += [call_block(console, report, call, full=full) for call in record.calls]
+    parts += [output_block(record, lang), notes_block(report, sym), error_panel(report),
+              expectations_block(record, lang, sym), status_line(record, lang, sym)]
+    return [p for p in parts if p is not None]
+
+
+def print_report(console: Console, report: Report, *, full: bool = False) -> None:
+    """Print one scenario's report: a blank line between its parts, and one after it."""
+    for part in report_renderables(console, report, full=full):
+        console.print(part)
+        console.print()

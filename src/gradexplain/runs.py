@@ -1,0 +1,134 @@
+"""`gradexplain run` on many paths: load, run, explain and render each, in one process."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gradexplain.bundled import expand_paths
+from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
+from gradexplain.limits import Limits
+from gradexplain.record import ErrorInfo, RunRecord
+
+PROGRESS_AFTER_SECONDS = 1.0  # show a progress bar only when a batch takes this long
+
+
+@dataclass
+class RunSettings:
+    device: str | None = None
+    dtype: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    full: bool = False
+    lang: str = "en"
+    json: bool = False
+    width: int | None = None
+    export: Path | None = None
+    extras: dict[str, Any] = field(default_factory=dict)  # deeper views: graph, jacobian...
+
+
+@dataclass
+class Outcome:
+    """One scenario's result: a record, or the input error that kept it from running."""
+
+    path: Path
+    record: RunRecord | None
+    input_error: GradexplainError | None
+    status: ExitStatus
+
+
+def run_one(path: Path, settings: RunSettings) -> Outcome:
+    """Load and run one scenario file; input errors are returned, not raised."""
+    from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
+    from gradexplain.loader import load_scenario  # noqa: PLC0415
+
+    try:
+        scenario = load_scenario(path, settings.limits)
+        options = RunOptions(device=settings.device, dtype=settings.dtype,
+                             limits=settings.limits, full=settings.full)
+        record = run_scenario(scenario, options)
+    except GradexplainError as err:
+        return Outcome(path, None, err, err.exit_status)
+    return Outcome(path, record, None, record_status(record))
+
+
+def record_status(record: RunRecord) -> ExitStatus:
+    if record.error is not None and record.error.kind in BAD_INPUT_KINDS:
+        return ExitStatus.BAD_INPUT
+    return ExitStatus.OK if record.ok else ExitStatus.FAILED
+
+
+def input_error_record(path: Path, error: GradexplainError) -> RunRecord:
+    """A record standing for a scenario that could not run, for JSON output."""
+    location = error.location
+    return RunRecord(
+        name=path.stem, path=str(path), description=None, torch_version="", device="",
+        dtype="", error=ErrorInfo(
+            error.kind, error.message, None, location.line if location else None,
+            location.col if location else None, location.end_col if location else None,
+            None, str(path), error.hint, dict(error.facts)),
+    )
+
+
+def run_many(arguments: list[str], settings: RunSettings) -> ExitStatus:
+    """Run every scenario named; render each, then a summary when there were several."""
+    from gradexplain.explain import explain_run  # noqa: PLC0415
+    from gradexplain.render import (  # noqa: PLC0415
+        dumps_line,
+        make_console,
+        print_input_error,
+        print_report,
+        print_summary,
+        progress_bar,
+        report_to_json,
+    )
+
+    paths = expand_paths(arguments)
+    out = make_console(sys.stdout, width=settings.width, record=settings.export is not None)
+    err = make_console(sys.stderr, width=settings.width)
+    outcomes: list[Outcome] = []
+    started = time.monotonic()
+    with progress_bar(err, len(paths), enabled=len(paths) > 1,
+                      delay=PROGRESS_AFTER_SECONDS) as advance:
+        for path in paths:
+            outcome = run_one(path, settings)
+            outcomes.append(outcome)
+            if settings.json:
+                record = outcome.record or input_error_record(path, outcome.input_error)  # type: ignore[arg-type]
+                obj = report_to_json(explain_run(record, settings.lang))
+                sys.stdout.write(dumps_line(obj) + "\n")
+                if outcome.input_error is not None:
+                    print_input_error(err, outcome.input_error, settings.lang)
+            elif outcome.record is not None:
+                print_report(out, explain_run(outcome.record, settings.lang), full=settings.full)
+            else:
+                assert outcome.input_error is not None
+                print_input_error(err, outcome.input_error, settings.lang)
+            advance()
+    if len(paths) > 1 and not settings.json:
+        rows = [_summary_row(o) for o in outcomes]
+        print_summary(out, rows, elapsed=time.monotonic() - started)
+    if settings.export is not None:
+        from gradexplain.render import export_console  # noqa: PLC0415
+
+        export_console(out, settings.export)
+    return max((o.status for o in outcomes), default=ExitStatus.OK)
+
+
+def _summary_row(outcome: Outcome) -> dict[str, Any]:
+    record = outcome.record
+    error = record.error.kind if record and record.error else (
+        outcome.input_error.kind if outcome.input_error else None)
+    return {
+        "name": record.name if record else outcome.path.stem,
+        "path": str(outcome.path),
+        "ok": outcome.status == ExitStatus.OK,
+        "status": int(outcome.status),
+        "error": error,
+        "expected_error": bool(record and record.error_expected),
+        "calls": len(record.calls) if record else 0,
+        "expectations": (sum(e.ok for e in record.expectations), len(record.expectations))
+        if record else (0, 0),
+    }

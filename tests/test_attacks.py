@@ -1,0 +1,192 @@
+"""The attack suite: scenario code from anywhere can do nothing but build tensors.
+
+Every case is refused with the right kind, writes no file, and returns in well under a second
+(torch is already loaded by then).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from gradexplain.engine.runner import run_scenario
+from gradexplain.errors import GradexplainError
+from gradexplain.limits import Limits
+from gradexplain.loader import load_scenario
+
+MARKER = Path("/tmp/gradexplain-attack-marker")
+NA, LIMIT, INVALID = "not_allowed", "limit_exceeded", "invalid_scenario"
+
+PY_ATTACKS: list[tuple[str, str, str]] = [
+    # dunder and frame walks
+    ("dunder_class", "x = torch.ones(2).__class__", NA),
+    ("subclasses", "y = ().__class__.__bases__[0].__subclasses__()", NA),
+    ("dunder_dict", "x = torch.ones(2)\ny = x.__dict__", NA),
+    ("torch_builtins", "y = torch.__builtins__", NA),
+    ("torch_C", "y = torch._C", NA),
+    ("private_name", "_x = 1", NA),
+    ("grad_fn_call", "x = torch.ones(2, requires_grad=True) * 2\ny = x.grad_fn.__call__", NA),
+    ("grad_fn_metadata", "x = torch.ones(2, requires_grad=True) * 2\ny = x.grad_fn.metadata",
+     NA),
+    ("shape_class", "x = torch.ones(2)\ny = x.shape.__class__", NA),
+    ("reduce_ex", "y = torch.tensor([1.]).__reduce_ex__(2)", NA),
+    ("repr_dunder", "x = torch.ones(2)\nprint(x.__repr__())", NA),
+    ("frame_walk", "x = torch.ones(2)\ny = x.tolist.__self__", NA),
+    # format-string tricks
+    ("format_attr", 'x = torch.ones(2)\nprint("{0.__class__}".format(x))', NA),
+    ("format_index", 'x = [1]\nprint("{0[0]}".format(x))', NA),
+    ("format_nested_spec", 'print("{:{}}".format(1, 2))', NA),
+    ("fstring_dunder", 'x = torch.ones(2)\nprint(f"{x.__class__}")', NA),
+    ("fstring_nested_spec", "print(f\"{1:{'>'}10}\")", NA),
+    ("format_outside_print", 'y = "{}".format(1)', NA),
+    ("huge_width_spec", 'print(f"{1:999999999}")', NA),
+    # lambdas, comprehensions, walrus, unpacking, other statements
+    ("lambda", "f = lambda: 1", NA),
+    ("list_comp", "y = [i for i in [1, 2]]", NA),
+    ("generator", "y = len(i for i in [1])", NA),
+    ("walrus", "y = (z := 1)", NA),
+    ("star_args", "print(*[1, 2])", NA),
+    ("double_star", 'y = torch.ones(**{"size": 3})', NA),
+    ("while_loop", "while True:\n    pass", NA),
+    ("def", "def f():\n    pass", NA),
+    ("class", "class A:\n    pass", NA),
+    ("try", "try:\n    pass\nexcept Exception:\n    pass", NA),
+    ("attribute_assign", "x = torch.ones(2)\nx.grad = x", NA),
+    # builtins
+    ("eval", 'eval("1")', NA),
+    ("exec", 'exec("x = 1")', NA),
+    ("open", 'open("/etc/passwd")', NA),
+    ("dunder_import", '__import__("os")', NA),
+    ("getattr", "getattr(torch, 'load')", NA),
+    ("globals", "y = globals()", NA),
+    ("breakpoint", "breakpoint()", NA),
+    ("type_builtin", "y = type(1)", NA),
+    # imports
+    ("import_os", "import os", NA),
+    ("from_os", "from os import system", NA),
+    ("import_torch_utils", "import torch.utils", NA),
+    ("import_as_other", "import torch as t", NA),
+    # unicode look-alikes (Python folds them to the ASCII names)
+    ("lookalike_eval", "\uff45val('1')", NA),
+    ("lookalike_numpy", "x = torch.ones(2)\ny = x.\uff4eumpy()", NA),
+    # strings outside print
+    ("bare_string", '"abc"', NA),
+    ("string_assign", 'x = "abc"', NA),
+    ("bytes", "x = b'abc'", NA),
+    # torch's file, pickle, network, compile, ops, library, hub, storage, numpy entry points
+    ("torch_load", 'x = torch.load("f.pt")', NA),
+    ("torch_save", 'x = torch.ones(2)\ntorch.save(x, "pwned.pt")', NA),
+    ("torch_hub", 'm = torch.hub.load("a/b", "c")', NA),
+    ("torch_jit", "f = torch.jit.script", NA),
+    ("torch_compile", "f = torch.compile", NA),
+    ("torch_ops", "f = torch.ops.aten.add", NA),
+    ("torch_library", "f = torch.library.Library", NA),
+    ("torch_utils", "f = torch.utils.data", NA),
+    ("torch_from_file", 'x = torch.from_file("/etc/passwd")', NA),
+    ("torch_distributed", "d = torch.distributed", NA),
+    ("torch_set_default", "torch.set_default_dtype(torch.float64)", NA),
+    ("torch_package", "p = torch.package", NA),
+    ("nn_module", "m = torch.nn.Module", NA),
+    ("numpy", "x = torch.ones(2)\ny = x.numpy()", NA),
+    ("numpy_tofile", 'x = torch.ones(2)\nx.numpy().tofile("pwned")', NA),
+    ("storage", "x = torch.ones(2)\ns = x.storage()", NA),
+    ("untyped_storage", "x = torch.ones(2)\ns = x.untyped_storage()", NA),
+    ("data_ptr", "x = torch.ones(2)\np = x.data_ptr()", NA),
+    ("register_hook", "x = torch.ones(2, requires_grad=True)\nx.register_hook(print)", NA),
+    ("node_hook", "x = torch.ones(2, requires_grad=True) * 2\n"
+                  "x.grad_fn.register_hook(print)", NA),
+    ("apply_", "x = torch.ones(2)\nx.apply_(print)", NA),
+    ("resize_", "x = torch.ones(2)\nx.resize_(10**9)", NA),
+    ("new_ones", "x = torch.ones(2)\ny = x.new_ones(10**9)", NA),
+    ("bad_device", 'x = torch.ones(2, device="cuda:0; import os")', NA),
+    ("bad_to", 'x = torch.ones(2)\ny = x.to("file:///etc")', NA),
+    # huge allocations, broadcast / expand / matmul blow-ups
+    ("ones_huge", "x = torch.ones(100000, 100000)", LIMIT),
+    ("zeros_2_40", "x = torch.zeros(2**40)", LIMIT),
+    ("tensor_sizes", "x = torch.Tensor(100000, 100000)", LIMIT),
+    ("arange_huge", "x = torch.arange(1e12)", LIMIT),
+    ("linspace_huge", "x = torch.linspace(0, 1, 10**10)", LIMIT),
+    ("eye_huge", "x = torch.eye(100000)", LIMIT),
+    ("broadcast_blowup", "x = torch.ones(5000, 1) + torch.ones(1, 5000)", LIMIT),
+    ("expand_blowup", "x = torch.ones(1).expand(10**8)", LIMIT),
+    ("matmul_blowup", "x = torch.ones(4200, 1) @ torch.ones(1, 4200)", LIMIT),
+    ("outer_blowup", "x = torch.outer(torch.ones(5000), torch.ones(5000))", LIMIT),
+    ("repeat_blowup", "x = torch.ones(3).repeat(10**7)", LIMIT),
+    ("cat_blowup", "x = torch.ones(10**6)\ny = torch.cat([x] * 100)", LIMIT),
+    # exponent towers and other plain-number bombs
+    ("exponent_tower", "x = 9**9**9", LIMIT),
+    ("shift_bomb", "x = 2 << 10**6", LIMIT),
+    ("list_bomb", "x = [0] * 10**9", LIMIT),
+    ("string_bomb", 'print("a" * 10**9)', LIMIT),
+    # endless loops and deep nesting
+    ("huge_range", "for i in range(10**9):\n    pass", LIMIT),
+    ("nested_loops", "for i in range(100000):\n    for j in range(100000):\n        y = 1",
+     LIMIT),
+    ("deep_parens", "x = " + "(" * 200 + "1" + ")" * 200, LIMIT),
+    ("deep_lists", "x = " + "[" * 60 + "1" + "]" * 60, LIMIT),
+    ("long_statement", "x = " + " + ".join(["1"] * 1000), LIMIT),
+]
+
+YAML_ATTACKS: list[tuple[str, str, str]] = [
+    ("yaml_python_tag", 'steps: !!python/object/apply:os.system ["touch /tmp/pwned"]\n',
+     INVALID),
+    ("yaml_custom_tag", "steps: !foo bar\n", INVALID),
+    ("yaml_alias_bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a]\n"
+                        "c: [*b, *b, *b, *b, *b, *b]\nsteps: ['x = 1']\n", INVALID),
+    ("yaml_merge_key", "base: &b {ones: [2]}\ntensors:\n  x:\n    <<: *b\nsteps: ['y = 1']\n",
+     INVALID),
+    ("yaml_duplicate_key", "steps: ['x = 1']\nsteps: ['y = 2']\n", INVALID),
+    ("yaml_huge_tensor", "tensors:\n  x: {ones: [100000, 100000]}\nsteps: ['y = x']\n", LIMIT),
+    ("yaml_deep", "steps: ['x = 1']\nexpect:\n  values:\n    x: " + "[" * 100 + "1" + "]" * 100
+     + "\n", LIMIT),
+    ("yaml_expr_escape", "tensors:\n  x: {expr: 'torch.ones(2).__class__'}\nsteps: ['y = x']\n",
+     NA),
+    ("yaml_grad_tensors_escape", "tensors:\n  x: {ones: [2]}\nexpression: x * 2\n"
+                                 "grad_tensors: 'torch.load(x)'\n", NA),
+]
+
+
+def _refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filename: str,
+             text: str) -> GradexplainError:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / filename
+    path.write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(GradexplainError) as caught:
+        scenario = load_scenario(path, Limits())
+        record = run_scenario(scenario)
+        if record.error is not None:
+            raise GradexplainError(record.error.kind, record.error.message)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0, f"took {elapsed:.2f}s"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [filename], "a file was written"
+    assert not MARKER.exists()
+    assert not Path("/tmp/pwned").exists()
+    return caught.value
+
+
+@pytest.mark.parametrize(("name", "code", "kind"), PY_ATTACKS, ids=[a[0] for a in PY_ATTACKS])
+def test_snippet_attack_is_refused(name: str, code: str, kind: str, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    error = _refused(tmp_path, monkeypatch, "attack.py", "import torch\n" + code + "\n")
+    assert error.kind == kind, f"{error.kind}: {error.message}"
+
+
+@pytest.mark.parametrize(("name", "text", "kind"), YAML_ATTACKS,
+                         ids=[a[0] for a in YAML_ATTACKS])
+def test_yaml_attack_is_refused(name: str, text: str, kind: str, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    error = _refused(tmp_path, monkeypatch, "attack.yaml", text)
+    assert error.kind == kind, f"{error.kind}: {error.message}"
+
+
+def test_refusal_points_at_the_leftmost_offender(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    error = _refused(tmp_path, monkeypatch, "attack.py",
+                     "import torch\nx = torch.ones(2)\ny = x.numpy() + open('f')\n")
+    assert error.location is not None
+    assert (error.location.line, error.location.col) == (3, 7)
+    assert "numpy" in error.message
+    assert error.location.caret() == "y = x.numpy() + open('f')\n      ^^^^^"
