@@ -124,7 +124,8 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("huge_range", "for i in range(10**9):\n    pass", LIMIT),
     ("nested_loops", "for i in range(100000):\n    for j in range(100000):\n        y = 1",
      LIMIT),
-    ("deep_parens", "x = " + "(" * 200 + "1" + ")" * 200, LIMIT),
+    ("deep_unary", "x = " + "-" * 200 + "1", LIMIT),
+    ("deep_calls", "x = " + "torch.neg(" * 40 + "torch.ones(1)" + ")" * 40, LIMIT),
     ("deep_lists", "x = " + "[" * 60 + "1" + "]" * 60, LIMIT),
     ("long_statement", "x = " + " + ".join(["1"] * 1000), LIMIT),
 ]
