@@ -17,9 +17,10 @@ class GraphWalk:
     leaf_ids: set[int] = field(default_factory=set)
 
 
-def walk(outputs: list[torch.Tensor]) -> GraphWalk:
+def walk(outputs: list[torch.Tensor], roots: list[Any] | None = None) -> GraphWalk:
+    """Walk from the outputs' grad_fn nodes (and any extra root nodes)."""
     result = GraphWalk()
-    stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
+    stack = [t.grad_fn for t in outputs if t.grad_fn is not None] + list(roots or [])
     while stack:
         node = stack.pop()
         if id(node) in result.node_ids:

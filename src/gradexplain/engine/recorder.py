@@ -32,7 +32,10 @@ class Tracked:
 
 @dataclass
 class BroadcastEvent:
-    ref: weakref.ReferenceType[torch.Tensor]
+    # A leaf operand is held weakly; a computed operand by its grad_fn node, because the
+    # operand itself is often a temporary (`2*x*x` in `2*x*x + p`) gone before backward.
+    ref: weakref.ReferenceType[torch.Tensor] | None
+    node: Any
     label: str
     shape: list[int]
     result_shape: list[int]
@@ -105,8 +108,11 @@ class Recorder:
 
     def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
                   result_shape: list[int], operation: str) -> None:
-        self.broadcasts.append(BroadcastEvent(weakref.ref(tensor), label, list(tensor.shape),
-                                              result_shape, operation, context.step))
+        leaf = tensor.grad_fn is None
+        self.broadcasts.append(BroadcastEvent(weakref.ref(tensor) if leaf else None,
+                                              None if leaf else tensor.grad_fn, label,
+                                              list(tensor.shape), result_shape, operation,
+                                              context.step))
 
     def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
         if tensor.is_leaf or tensor.retains_grad:
@@ -138,6 +144,9 @@ class Recorder:
                 label = f"{label} #{seen[label]}"
             result.append((label, tensor, entry))
         return result
+
+    def _label_of(self, tensor: torch.Tensor, fallback: str) -> str:
+        return next((label for label, t, _ in self.live() if t is tensor), fallback)
 
     def _labels(self, leaf_ids: set[int]) -> list[str]:
         return [label for label, tensor, _ in self.live() if id(tensor) in leaf_ids]
@@ -173,6 +182,7 @@ class Recorder:
             call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
                                    context.location.col, None, context.statement,
                                    context.location.path, error.hint, error.facts)
+            call.after = dict(call.before)  # a failed call changes no .grad
             raise error from exc
         self._after_call(call, tracked, before, graph)
         if isinstance(result, tuple) and request.inputs is not None:
@@ -191,7 +201,8 @@ class Recorder:
                                        retain_graph=retain, create_graph=request.create_graph,
                                        allow_unused=request.allow_unused)
         if request.function == "backward":
-            outputs[0].backward(gradients[0] if gradients else None, retain_graph=retain,
+            outputs[0].backward(  # type: ignore[no-untyped-call]
+                                gradients[0] if gradients else None, retain_graph=retain,
                                 create_graph=request.create_graph, inputs=inputs)
             return None
         torch.autograd.backward(outputs, grad_tensors=gradients, retain_graph=retain,
@@ -235,7 +246,8 @@ class Recorder:
                     "tensor": label, "call": call.index, "output": ", ".join(call.outputs),
                 }, call.index))
             return
-        if old is not None and added is not None and bool((added != 0).any()):
+        if old is not None and added is not None and bool((added != 0).any()) and \
+                bool((old != 0).any()):
             self.notes.append(NoteInfo("accumulated", label, call.step, {
                 "tensor": label, "call": call.index, "before": call.before[label],
                 "added": call.added[label], "after": call.after[label],
@@ -248,17 +260,15 @@ class Recorder:
 
     def _broadcast_notes(self, call: CallRecord, graph: GraphWalk) -> None:
         for event in self.broadcasts:
-            operand = event.ref()
-            if operand is None:
-                continue
-            if operand.is_leaf:
-                if id(operand) not in graph.leaf_ids:
+            if event.ref is not None:
+                operand = event.ref()
+                if operand is None or id(operand) not in graph.leaf_ids:
                     continue
-                leaves = [event.label]
+                leaves = [self._label_of(operand, event.label)]
             else:
-                if operand.grad_fn is None or id(operand.grad_fn) not in graph.node_ids:
+                if id(event.node) not in graph.node_ids:
                     continue
-                leaves = self._labels(walk([operand]).leaf_ids)
+                leaves = self._labels(walk([], [event.node]).leaf_ids)
             positions = max(_numel(event.result_shape) // max(_numel(event.shape), 1), 1)
             for leaf in leaves:
                 key = ("broadcast_sum", leaf, event.operation)
@@ -284,7 +294,8 @@ class Recorder:
                 if freed.walk.node_ids & graph.node_ids:
                     facts.update({"freed_by_call": freed.call,
                                   "freed_by_statement": freed.statement,
-                                  "in_loop": freed.step == request.context.step})
+                                  "in_loop": freed.step is not None and
+                                  freed.step == request.context.step})
                     break
         elif error.kind == "grad_shape_mismatch":
             gradient = request.gradients[0] if request.gradients else None

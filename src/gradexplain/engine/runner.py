@@ -123,12 +123,12 @@ class Session:
             except (RuntimeError, ValueError, TypeError) as exc:
                 from gradexplain.language.classify import classify  # noqa: PLC0415
 
-                err = classify(exc, None)
-                err.location = spec.location
-                err.facts.setdefault("tensor", spec.name)
-                err.facts.setdefault("dtype", spec.dtype)
-                err.facts.setdefault("statement", f"tensors: {spec.name}")
-                raise err from exc
+                error = classify(exc, None)
+                error.location = spec.location
+                error.facts.setdefault("tensor", spec.name)
+                error.facts.setdefault("dtype", spec.dtype)
+                error.facts.setdefault("statement", f"tensors: {spec.name}")
+                raise error from exc
             self.interpreter.env[spec.name] = tensor
             self.recorder.assigned(spec.name, tensor)
             self.declared.append(spec.name)
@@ -154,7 +154,8 @@ class Session:
         elif kind in {"ones", "zeros", "rand", "randn"}:
             tensor = getattr(torch, kind)(arg, dtype=dtype, device=device)
         elif kind == "full":
-            tensor = torch.full(arg, spec.fill, dtype=dtype, device=device)
+            tensor = torch.full(arg, spec.fill if spec.fill is not None else 0.0, dtype=dtype,
+                                device=device)
         elif kind == "arange":
             tensor = torch.arange(*arg, dtype=explicit, device=device)
             if explicit is None and tensor.is_floating_point():
@@ -249,7 +250,8 @@ class Session:
             name=scenario.name, path=scenario.path, description=scenario.description,
             torch_version=torch.__version__, device=str(self.device),
             dtype=dtype_name(self.dtype), tensors=self.tensor_rows(), calls=list(recorder.calls),
-            prints=list(recorder.prints), shown=list(recorder.shown_values), notes=list(recorder.notes),
+            prints=list(recorder.prints), shown=list(recorder.shown_values),
+            notes=list(recorder.notes),
             error=self.error, statements_executed=self.interpreter.executed,
         )
         expect = scenario.expect

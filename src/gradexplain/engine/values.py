@@ -33,7 +33,7 @@ def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
 def summarize(tensor: torch.Tensor) -> dict[str, Any]:
     """{"summary": {shape, min, max, mean, std, head}}, as PyTorch's printing would show."""
     data = tensor.detach()
-    as_float = data.double() if not data.is_floating_point() else data.double()
+    as_float = data.double()
     head = data.flatten()[:HEAD].cpu().tolist()
     finite = as_float[torch.isfinite(as_float)] if data.is_floating_point() else as_float
     stats = finite if finite.numel() else as_float

@@ -362,6 +362,24 @@ NOTES: dict[str, dict[str, str]] = {
 }
 
 LABELS: dict[str, str] = {
+    'call': 'call',
+    'step': 'step',
+    'tensor': 'tensor',
+    'at': 'at',
+    'this call stopped the run, see the error below':
+        'this call stopped the run, see the error below',
+    'ran to the end': 'ran to the end',
+    'stopped on an expected error': 'stopped on an expected error',
+    'stopped on an error': 'stopped on an error',
+    'expectations held': 'expectations held',
+    'Summary': 'Summary',
+    'path': 'path',
+    'result': 'result',
+    'error kind': 'error kind',
+    'calls': 'calls',
+    'scenarios': 'scenarios',
+    'Bundled examples': 'Bundled examples',
+    'Run one': 'Run one',
     "Tensors": "Tensors",
     "Backward calls": "Backward calls",
     "Call": "Call",

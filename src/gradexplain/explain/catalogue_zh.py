@@ -329,6 +329,23 @@ NOTES: dict[str, dict[str, str]] = {
 }
 
 LABELS: dict[str, str] = {
+    'call': '调用',
+    'step': '步骤',
+    'tensor': '张量',
+    'at': '位置',
+    'this call stopped the run, see the error below': '这次调用中止了运行，见下方的错误',
+    'ran to the end': '运行到结束',
+    'stopped on an expected error': '停在预期的错误上',
+    'stopped on an error': '因错误而停止',
+    'expectations held': '项检查通过',
+    'Summary': '汇总',
+    'path': '路径',
+    'result': '结果',
+    'error kind': '错误类型',
+    'calls': '调用次数',
+    'scenarios': '个场景',
+    'Bundled examples': '内置示例',
+    'Run one': '运行其中一个',
     "Tensors": "张量",
     "Backward calls": "反向传播调用",
     "Call": "调用",

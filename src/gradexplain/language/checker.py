@@ -18,7 +18,8 @@ from gradexplain.limits import Limits, check, exceeded
 from gradexplain.scenario import Code
 
 # A numeric format spec such as `.4f`, `>8.2e`, `+,d`: nothing that can reach attributes.
-SIMPLE_FORMAT_SPEC = re.compile(r"^(?:.?[<>=^])?[+\- ]?#?0?(\d{1,3})?[,_]?(?:\.\d{1,3})?[bcdeEfFgGnosxX%]?$")
+SIMPLE_FORMAT_SPEC = re.compile(
+    r"^(?:.?[<>=^])?[+\- ]?#?0?(\d{1,3})?[,_]?(?:\.\d{1,3})?[bcdeEfFgGnosxX%]?$")
 FORMAT_FIELD = re.compile(r"^(?:\d{1,3}|[A-Za-z_][A-Za-z0-9_]*)?$")
 IMPORT_FORMS = {
     ("import", "torch", None),
@@ -273,9 +274,9 @@ class _Checker:
             self.expr(node.value, d, in_print=in_print)
             self.expr(node.slice, d, in_print=in_print)
         elif isinstance(node, ast.Slice):
-            for part in (node.lower, node.upper, node.step):
-                if part is not None:
-                    self.expr(part, d, in_print=in_print)
+            for bound in (node.lower, node.upper, node.step):
+                if bound is not None:
+                    self.expr(bound, d, in_print=in_print)
         elif isinstance(node, ast.Attribute):
             self.attribute(node, d, in_print)
         elif isinstance(node, ast.Call):

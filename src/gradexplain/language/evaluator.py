@@ -251,8 +251,8 @@ class Interpreter:
         symbol = INPLACE_NAMES.get(op_type, "?=")
         if isinstance(current, torch.Tensor):
             # Python's `x += y` on a tensor is PyTorch's in-place add_: same errors, same graph.
-            self._operation = OperationContext(symbol, [(name, list(current.shape))] +
-                                               self._operands([value], [stmt.value]))
+            operands = [(name, list(current.shape)), *self._operands([value], [stmt.value])]
+            self._operation = OperationContext(symbol, operands)
             guards.check_call(OPERATOR_FUNCTIONS.get(BINARY_OPERATORS[op_type][0], "add") + "_",
                               current, [value], {}, self.limits, self._location(stmt))
             result = INPLACE_OPERATORS[op_type](current, value)
@@ -447,7 +447,7 @@ class Interpreter:
                 elif isinstance(value, torch.Tensor):
                     self._note_new_tensor(value, node)
                 return value
-        elif display._is_node(target):  # noqa: SLF001 - the one shared node test
+        elif display._is_node(target):
             if name == "next_functions":
                 return target.next_functions
             if name == "name":
@@ -668,10 +668,11 @@ def _static_cost(body: list[ast.stmt]) -> int:
         if isinstance(stmt, ast.For):
             inner = _static_cost(stmt.body)
             call = stmt.iter
-            if isinstance(call, ast.Call) and call.args and all(
-                    isinstance(a, ast.Constant) and isinstance(a.value, int) for a in call.args):
+            bounds = [a.value for a in getattr(call, "args", [])
+                      if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+            if isinstance(call, ast.Call) and call.args and len(bounds) == len(call.args):
                 try:
-                    inner *= len(range(*(a.value for a in call.args)))  # type: ignore[misc]
+                    inner *= len(range(*bounds))
                 except (TypeError, ValueError, OverflowError):
                     inner = 0
             total += inner
@@ -690,6 +691,6 @@ def _resolve(path: str) -> Any:
 
 def _checked_result(result: Any) -> Any:
     """Results stay within the types user code may hold (tensors, numbers, shapes...)."""
-    if isinstance(result, SAFE_RESULT_TYPES) or display._is_node(result):  # noqa: SLF001
+    if isinstance(result, SAFE_RESULT_TYPES) or display._is_node(result):
         return result
     raise not_allowed(f"a value of type {type(result).__name__} cannot be used here")

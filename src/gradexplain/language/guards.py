@@ -121,7 +121,7 @@ def output_numel(name: str, target: Any, args: Sequence[Any],
             return None
         have = list(base.shape)
         have = [1] * (len(shape) - len(have)) + have
-        return product(h if s == -1 else s for s, h in zip(shape, have, strict=False))
+        return product([h if s == -1 else s for s, h in zip(shape, have, strict=False)])
     if name == "expand_as" and args and isinstance(args[0], torch.Tensor):
         return args[0].numel()
     if name == "repeat" and isinstance(target, torch.Tensor):
@@ -150,7 +150,8 @@ def _range_count(name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> int 
     end = kwargs.get("end", end)
     start = kwargs.get("start", start)
     step = kwargs.get("step", step)
-    if not all(isinstance(v, (int, float)) for v in (start, end, step)) or step == 0:
+    if not (isinstance(start, (int, float)) and isinstance(end, (int, float))
+            and isinstance(step, (int, float))) or step == 0:
         return None
     return max(math.ceil((float(end) - float(start)) / float(step)), 0)
 
@@ -183,7 +184,7 @@ def _meta_numel(fn: Any, target: Any, args: Sequence[Any], kwargs: dict[str, Any
             result = getattr(_to_meta(target), fn)(*meta_args, **meta_kwargs)
         else:
             result = fn(*meta_args, **meta_kwargs)
-    except Exception:  # noqa: BLE001 - the real call will raise PyTorch's own message
+    except Exception:
         return None
     if isinstance(result, torch.Tensor):
         return result.numel()
@@ -196,7 +197,7 @@ def check_index(target: torch.Tensor, index: Any, limits: Limits,
                 location: SourceLocation | None) -> None:
     """Advanced indexing with integer tensors can produce more elements than its input."""
     parts = index if isinstance(index, tuple) else (index,)
-    if any(isinstance(p, torch.Tensor) and not p.dtype == torch.bool for p in parts):
+    if any(isinstance(p, torch.Tensor) and p.dtype != torch.bool for p in parts):
         numel = _meta_numel(lambda t, i: t[i], None, [target, index], {})
         if numel is not None:
             check("max_elements", numel, limits, location)
