@@ -20,6 +20,9 @@ def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
     if tensor is None:
         return None
     data = tensor.detach()
+    if data.device.type == "meta":  # shapes only: there is no data to show
+        return {"summary": {"shape": list(data.shape), "min": None, "max": None,
+                            "mean": None, "std": None, "head": []}}
     if data.numel() > DISPLAY_LIMIT and not full:
         return summarize(data)
     if data.is_complex():

@@ -37,7 +37,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
                                 r"in-place operation")),
     ("non_float_requires_grad", re.compile(r"Tensors of floating point.*can require gradients",
                                            re.IGNORECASE)),
-    ("device_mismatch", re.compile(r"Expected all tensors to be on the same device")),
+    ("device_mismatch", re.compile(r"Expected all tensors to be on the same device|"
+                                    r"is not on the expected device")),
     ("device_unavailable", re.compile(r"not compiled with CUDA|No CUDA GPUs|"
                                       r"CUDA driver|MPS backend|not available on this",
                                       re.IGNORECASE)),
