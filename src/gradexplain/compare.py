@@ -1,0 +1,474 @@
+"""`gradexplain compare`: two runs of a scenario (or two scenarios), tensor by tensor.
+
+Plain data only: no rich, no printing, and torch only inside `run_variants`. Numeric
+differences are computed from the records' VALUEs with pure Python. Every sentence that
+says why two grads differ comes from the small catalogue below (en and zh).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gradexplain.errors import GradexplainError
+from gradexplain.limits import Limits
+from gradexplain.record import CallRecord, ErrorInfo, RunRecord, Value
+
+MODES = ("zero_grad", "retain_graph", "device", "paths")
+
+# Sentence templates and labels, as data. {a} and {b} are the variants' names.
+CATALOGUE: dict[str, dict[str, str]] = {
+    "en": {
+        "accumulation": "In {a}, {tensor}.grad already held {before} from earlier calls, and "
+                        "this call added {added} on top of it; zeroing before each call "
+                        "({b}) leaves only what this call computed.",
+        "freed_graph": "{side} stopped here with freed_graph: call {by} ({statement}) freed "
+                       "the graph without retain_graph=True; {other} went on and got {value}.",
+        "call_error": "{side} stopped here with {kind}; {other} got {value}.",
+        "missing_call": "{side} has no call {call} (it stopped earlier); {other} got {value}.",
+        "missing_tensor": "Only {side} has a grad for {tensor} at call {call}.",
+        "scale": "B is A × {k}: the grads differ by a constant factor, as when one "
+                 "reduction is a sum and the other a mean (e.g. mean divides by N{n}).",
+        "numerics": "The devices compute with different kernels and summation orders: the "
+                    "largest difference is {max_abs} (relative {max_rel}).",
+        "shape": "The grads have different shapes: {a_shape} vs {b_shape}.",
+        "differ": "The grads differ: the largest difference is {max_abs} "
+                  "(relative {max_rel}).",
+        # labels
+        "as written": "as written",
+        "zero_grad": "zero_grad before each call",
+        "retain_graph": "retain_graph=True",
+        "title": "Compare",
+        "mode.zero_grad": "as written vs. with every grad zeroed before each call",
+        "mode.retain_graph": "as written vs. with retain_graph=True on every call",
+        "mode.device": "the same scenario on two devices",
+        "mode.paths": "two scenarios, matched by call and tensor",
+        "Call": "Call",
+        "tensor": "tensor",
+        "difference": "difference",
+        "max abs": "max abs",
+        "max rel": "max rel",
+        "why": "Why",
+        "same": "same",
+        "differs": "differs",
+        "stopped": "stopped",
+        "absent": "absent",
+        "no calls": "Neither variant made a backward call.",
+        "result.same": "no differences",
+        "result.diff": "{n} difference(s)",
+        "error_at": "{side}, call {call}: error[{kind}]{where}",
+        "line": " at line {line}",
+    },
+    "zh": {
+        "accumulation": "在 {a} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，这次调用又在"
+                        "其上加了 {added}；每次调用前清零（{b}）则只留下这次调用算出的值。",
+        "freed_graph": "{side} 在这里因 freed_graph 停止：第 {by} 次调用（{statement}）没有使用 "
+                       "retain_graph=True，释放了计算图；{other} 继续运行，得到 {value}。",
+        "call_error": "{side} 在这里因 {kind} 停止；{other} 得到 {value}。",
+        "missing_call": "{side} 没有第 {call} 次调用（它更早就停止了）；{other} 得到 {value}。",
+        "missing_tensor": "只有 {side} 在第 {call} 次调用时有 {tensor} 的梯度。",
+        "scale": "B 等于 A × {k}：两者的梯度相差一个常数因子，就像一个用求和、另一个用平均"
+                 "的归约（例如 mean 会除以 N{n}）。",
+        "numerics": "两个设备使用不同的内核和求和顺序：最大差值为 {max_abs}"
+                    "（相对差值 {max_rel}）。",
+        "shape": "两者梯度的形状不同：{a_shape} 与 {b_shape}。",
+        "differ": "两者的梯度不同：最大差值为 {max_abs}（相对差值 {max_rel}）。",
+        "as written": "按原样",
+        "zero_grad": "每次调用前清零梯度",
+        "retain_graph": "retain_graph=True",
+        "title": "对比",
+        "mode.zero_grad": "按原样 与 每次调用前把梯度清零",
+        "mode.retain_graph": "按原样 与 每次调用都使用 retain_graph=True",
+        "mode.device": "同一场景在两个设备上运行",
+        "mode.paths": "两个场景，按调用和张量对应",
+        "Call": "调用",
+        "tensor": "张量",
+        "difference": "差值",
+        "max abs": "最大绝对差",
+        "max rel": "最大相对差",
+        "why": "原因",
+        "same": "相同",
+        "differs": "不同",
+        "stopped": "已停止",
+        "absent": "不存在",
+        "no calls": "两个变体都没有调用反向传播。",
+        "result.same": "没有差异",
+        "result.diff": "{n} 处差异",
+        "error_at": "{side}，第 {call} 次调用：错误[{kind}]{where}",
+        "line": "，第 {line} 行",
+    },
+}
+
+
+def text(key: str, lang: str, **facts: Any) -> str:
+    """A catalogue entry in `lang` (English when missing), filled with `facts`."""
+    table = CATALOGUE.get(lang, CATALOGUE["en"])
+    template = table.get(key, CATALOGUE["en"].get(key, key))
+    return template.format(**facts) if facts else template
+
+
+@dataclass
+class TensorDiff:
+    """One tensor at one call: its grad under each variant, and how they differ."""
+
+    call: int
+    tensor: str
+    a: Value | None
+    b: Value | None
+    a_state: str = "ok"  # "ok", "stopped" (the call failed) or "absent" (no such call/tensor)
+    b_state: str = "ok"
+    max_abs: float | None = None
+    max_rel: float | None = None
+    differs: bool = False
+    why: str | None = None  # a catalogue key
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CallComparison:
+    index: int
+    statement_a: str | None
+    statement_b: str | None
+    error_a: ErrorInfo | None
+    error_b: ErrorInfo | None
+    rows: list[TensorDiff] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    mode: str
+    name_a: str
+    name_b: str
+    calls: list[CallComparison] = field(default_factory=list)
+
+    @property
+    def differences(self) -> list[TensorDiff]:
+        return [row for call in self.calls for row in call.rows if row.differs]
+
+    @property
+    def same(self) -> bool:
+        return not self.differences
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def _number(item: Any) -> float:
+    if isinstance(item, bool):
+        return float(item)
+    if isinstance(item, (int, float)):
+        return float(item)
+    if isinstance(item, str):
+        return float(item)  # "inf", "-inf", "nan"
+    raise TypeError(f"not a number: {item!r}")
+
+
+def _flatten(value: Value) -> Iterator[float]:
+    if isinstance(value, dict):
+        summary = value.get("summary", {})  # over the display limit: compare the statistics
+        for key in ("min", "max", "mean", "std"):
+            if key in summary:
+                yield _number(summary[key])
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+        return
+    yield _number(value)
+
+
+def _shape(value: Value) -> list[int]:
+    if isinstance(value, dict):
+        return list(value.get("summary", {}).get("shape", []))
+    if isinstance(value, list):
+        return [len(value), *(_shape(value[0]) if value else [])]
+    return []
+
+
+def _pair_diff(x: float, y: float) -> tuple[float, float]:
+    if x == y or (math.isnan(x) and math.isnan(y)):
+        return 0.0, 0.0
+    if math.isnan(x) or math.isnan(y) or math.isinf(x) or math.isinf(y):
+        return math.inf, math.inf
+    diff = abs(x - y)
+    scale = max(abs(x), abs(y))
+    return diff, (diff / scale if scale else 0.0)
+
+
+def value_diff(a: Value, b: Value) -> tuple[float, float] | None:
+    """Largest absolute and relative difference; None when the shapes differ."""
+    if _shape(a) != _shape(b) or isinstance(a, dict) != isinstance(b, dict):
+        return None
+    xs, ys = list(_flatten(a)), list(_flatten(b))
+    if len(xs) != len(ys):
+        return None
+    worst_abs = worst_rel = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        d_abs, d_rel = _pair_diff(x, y)
+        worst_abs, worst_rel = max(worst_abs, d_abs), max(worst_rel, d_rel)
+    return worst_abs, worst_rel
+
+
+def constant_ratio(a: Value, b: Value) -> float | None:
+    """k when every element of b is k times a (k != 0, 1), else None."""
+    xs, ys = list(_flatten(a)), list(_flatten(b))
+    if len(xs) != len(ys) or not xs or isinstance(a, dict):
+        return None
+    ratio: float | None = None
+    for x, y in zip(xs, ys, strict=True):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        if x == 0:
+            if y != 0:
+                return None
+            continue
+        k = y / x
+        if ratio is None:
+            ratio = k
+        elif not math.isclose(k, ratio, rel_tol=1e-5):
+            return None
+    if ratio is None or ratio == 0 or math.isclose(ratio, 1.0, rel_tol=1e-9):
+        return None
+    return ratio
+
+
+def _is_zero(value: Value | None) -> bool:
+    if value is None:
+        return True
+    try:
+        return all(x == 0 for x in _flatten(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def short_number(x: float) -> str:
+    """A number as a person writes it: 4.0 -> 4, 0.25 -> 0.25, 1.2e-07 kept short."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def short_value(value: Value | None) -> str:
+    """A VALUE for a sentence: a number when every element is the same, else its shape."""
+    if value is None:
+        return "None"
+    try:
+        numbers = set(_flatten(value))
+    except (TypeError, ValueError):
+        return "?"
+    if len(numbers) == 1:
+        return short_number(numbers.pop())
+    shape = _shape(value)
+    return f"[{', '.join(short_number(n) for n in sorted(numbers)[:3])}, ...]" if not shape \
+        else f"({'x'.join(str(s) for s in shape)} values)"
+
+
+# --- comparing --------------------------------------------------------------------------------
+
+def _grads(call: CallRecord | None) -> dict[str, Value | None]:
+    """What the call left in each tensor's .grad (or what autograd.grad returned)."""
+    if call is None:
+        return {}
+    grads: dict[str, Value | None] = dict(call.after)
+    for name, value in call.results.items():
+        grads[f"grad({name})"] = value
+    return grads
+
+
+def _labels(a: CallRecord | None, b: CallRecord | None) -> list[str]:
+    """Tensor labels of both calls, in the order they first appear (A's, then B's new ones)."""
+    names: list[str] = []
+    for call in (a, b):
+        if call is None:
+            continue
+        for name in [*call.before, *call.after, *(f"grad({r})" for r in call.results)]:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def compare_records(a: RunRecord, b: RunRecord, mode: str, *, name_a: str = "A",
+                    name_b: str = "B") -> Comparison:
+    """Match the two runs' calls by index and tensors by label, and say how each differs."""
+    if mode not in MODES:
+        raise ValueError(f"unknown compare mode {mode!r}")
+    result = Comparison(mode, name_a, name_b)
+    calls_a = {c.index: c for c in a.calls}
+    calls_b = {c.index: c for c in b.calls}
+    for index in sorted(set(calls_a) | set(calls_b)):
+        ca, cb = calls_a.get(index), calls_b.get(index)
+        entry = CallComparison(index, ca.statement if ca else None, cb.statement if cb else None,
+                               ca.error if ca else None, cb.error if cb else None)
+        grads_a, grads_b = _grads(ca), _grads(cb)
+        for name in _labels(ca, cb):
+            entry.rows.append(_compare_tensor(mode, index, name, ca, cb, grads_a, grads_b))
+        result.calls.append(entry)
+    return result
+
+
+def _state(call: CallRecord | None, grads: dict[str, Value | None], name: str) -> str:
+    if call is None:
+        return "absent"
+    if call.error is not None:
+        return "stopped"
+    return "ok" if name in grads else "absent"
+
+
+def _compare_tensor(mode: str, index: int, name: str, ca: CallRecord | None,
+                    cb: CallRecord | None, grads_a: dict[str, Value | None],
+                    grads_b: dict[str, Value | None]) -> TensorDiff:
+    row = TensorDiff(index, name, grads_a.get(name), grads_b.get(name),
+                     _state(ca, grads_a, name), _state(cb, grads_b, name))
+    if row.a_state != "ok" or row.b_state != "ok":
+        if row.a_state == row.b_state and (row.a_state == "absent" or _same_error(ca, cb)):
+            return row  # both stopped the same way, or neither has it: nothing differs
+        row.differs = True
+        _why_not_both(row, ca, cb)
+        return row
+    va, vb = row.a, row.b
+    if va is None or vb is None:
+        row.differs = va is not vb
+        if row.differs:
+            row.why = "differ"
+            row.facts = {"max_abs": "-", "max_rel": "-"}
+        return row
+    diff = value_diff(va, vb)
+    if diff is None:
+        row.differs = True
+        row.why = "shape"
+        row.facts = {"a_shape": _shape(va), "b_shape": _shape(vb)}
+        return row
+    row.max_abs, row.max_rel = diff
+    row.differs = row.max_abs > 0
+    if not row.differs:
+        return row
+    numbers = {"max_abs": f"{row.max_abs:.3g}", "max_rel": f"{row.max_rel:.3g}"}
+    before = ca.before.get(name) if ca is not None else None
+    ratio = constant_ratio(va, vb)
+    if mode == "zero_grad" and not _is_zero(before):
+        row.why = "accumulation"
+        added = ca.added.get(name) if ca is not None else None
+        row.facts = {"tensor": name, "before": short_value(before), "added": short_value(added)}
+    elif mode == "device":
+        row.why = "numerics"
+        row.facts = numbers
+    elif ratio is not None:
+        row.why = "scale"
+        inverse = 1 / ratio
+        n = f" = {short_number(round(inverse))}" if ratio < 1 and math.isclose(
+            inverse, round(inverse), rel_tol=1e-6) else ""
+        row.facts = {"k": short_number(float(f"{ratio:.6g}")), "n": n}
+    else:
+        row.why = "differ"
+        row.facts = numbers
+    return row
+
+
+def _same_error(ca: CallRecord | None, cb: CallRecord | None) -> bool:
+    ea, eb = (ca.error if ca else None), (cb.error if cb else None)
+    return ea is not None and eb is not None and ea.kind == eb.kind
+
+
+def _why_not_both(row: TensorDiff, ca: CallRecord | None, cb: CallRecord | None) -> None:
+    a_bad = row.a_state != "ok"
+    side, other = ("A", "B") if a_bad else ("B", "A")
+    bad_call, bad_state = (ca, row.a_state) if a_bad else (cb, row.b_state)
+    value = short_value(row.b if a_bad else row.a)
+    if row.a_state != "ok" and row.b_state != "ok":
+        value = text("stopped", "en")  # both failed, differently: facts only
+    facts: dict[str, Any] = {"side": side, "other": other, "value": value, "call": row.call,
+                             "tensor": row.tensor}
+    if bad_state == "stopped" and bad_call is not None and bad_call.error is not None:
+        error = bad_call.error
+        facts["kind"] = error.kind
+        if error.kind == "freed_graph":
+            by = error.facts.get("freed_by_call") if isinstance(error.facts, dict) else None
+            statement = error.facts.get("freed_by_statement") if isinstance(
+                error.facts, dict) else None
+            facts["by"] = by if by is not None else "?"
+            facts["statement"] = statement or bad_call.statement
+            row.why = "freed_graph"
+        else:
+            row.why = "call_error"
+    elif bad_call is None:
+        row.why = "missing_call"
+    else:
+        row.why = "missing_tensor"
+        facts["side"] = other
+    row.facts = facts
+
+
+def why_sentence(row: TensorDiff, lang: str) -> str | None:
+    """The one sentence that says why `row` differs, in `lang`."""
+    if row.why is None:
+        return None
+    facts = dict(row.facts)
+    facts.setdefault("a", "A")
+    facts.setdefault("b", "B")
+    if row.why in {"call_error", "freed_graph", "missing_call"} and \
+            facts.get("value") == text("stopped", "en"):
+        facts["value"] = text("stopped", lang)
+    return text(row.why, lang, **facts)
+
+
+def variant_names(mode: str, lang: str, devices: list[str] | None = None,
+                  paths: list[str] | None = None) -> tuple[str, str]:
+    """What A and B stand for, in words."""
+    if mode == "device" and devices:
+        return devices[0], devices[1]
+    if mode == "paths" and paths:
+        return Path(paths[0]).stem, Path(paths[1]).stem
+    return text("as written", lang), text(mode, lang)
+
+
+# --- running ----------------------------------------------------------------------------------
+
+@dataclass
+class CompareRequest:
+    paths: list[str]
+    mode: str
+    devices: list[str] = field(default_factory=list)
+    device: str | None = None
+    dtype: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    full: bool = False
+
+
+def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
+    """Run variant A and variant B. Input errors (bad file, missing device) raise."""
+    from gradexplain.bundled import expand_paths  # noqa: PLC0415
+    from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
+    from gradexplain.loader import load_scenario  # noqa: PLC0415
+
+    files: list[Path] = []
+    for argument in request.paths:
+        found = expand_paths([argument])
+        if len(found) != 1:
+            raise GradexplainError(
+                "invalid_scenario", f"compare needs one scenario file per path, and "
+                f"'{argument}' holds {len(found)}", hint="name a single .yaml, .yml or .py file")
+        files.append(found[0])
+    first = load_scenario(files[0], request.limits)
+    second = load_scenario(files[1], request.limits) if request.mode == "paths" else first
+
+    def options(**changes: Any) -> RunOptions:
+        base: dict[str, Any] = {"device": request.device, "dtype": request.dtype,
+                                "limits": request.limits, "full": request.full}
+        base.update(changes)
+        return RunOptions(**base)
+
+    if request.mode == "zero_grad":
+        opts_a, opts_b = options(), options(zero_grad=True)
+    elif request.mode == "retain_graph":
+        opts_a, opts_b = options(), options(retain_graph=True)
+    elif request.mode == "device":
+        opts_a, opts_b = options(device=request.devices[0]), options(device=request.devices[1])
+    else:
+        opts_a, opts_b = options(), options()
+    return run_scenario(first, opts_a), run_scenario(second, opts_b)
