@@ -64,6 +64,12 @@ FormatOption = Annotated[OutputFormat, typer.Option(
 FullOption = Annotated[bool, typer.Option("--full", help="show every element, no summaries")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="show Python tracebacks of bugs")]
 WidthOption = Annotated[int | None, typer.Option("--width", help="terminal width for tables")]
+ExportOption = Annotated[Path | None, typer.Option(
+    "--export", metavar="FILE",
+    help="also save exactly what is shown, as .svg, .html or .txt (at --width)")]
+DotOption = Annotated[Path | None, typer.Option(
+    "--dot", metavar="FILE",
+    help="save each call's backward graph as Graphviz: .dot text, or .svg/.png via `dot`")]
 MaxElements = Annotated[int | None, typer.Option(
     "--max-elements", help="elements in any one tensor [default: 16777216]")]
 MaxFileBytes = Annotated[int | None, typer.Option(
@@ -152,6 +158,8 @@ def run(
     full: FullOption = False,
     debug: DebugOption = False,
     width: WidthOption = None,
+    export: ExportOption = None,
+    dot: DotOption = None,
     max_elements: MaxElements = None,
     max_file_bytes: MaxFileBytes = None,
     max_statement_chars: MaxStatementChars = None,
@@ -184,9 +192,187 @@ def run(
 
         settings = RunSettings(device=device, dtype=dtype.value if dtype else None,
                                limits=limits, full=full, lang=lang.value,
-                               json=output_format is OutputFormat.json, width=width)
+                               json=output_format is OutputFormat.json, width=width,
+                               export=export)
+        if dot is not None:
+            settings.extras["graph"] = dot
         status = run_many(paths, settings)
     raise typer.Exit(int(status))
+
+
+# repl -----------------------------------------------------------------------------------------
+
+@app.command()
+def repl(
+    device: DeviceOption = None,
+    dtype: DtypeOption = None,
+    lang: LangOption = Language.en,
+    load: Annotated[str | None, typer.Option(
+        "--load", help="run a scenario file's tensors and statements first")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """An interactive session: type statements, see what each one changed.
+
+    Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE
+    :load FILE :quit. When stdin is not a terminal, statements are read line by line.
+
+    Examples:
+
+      gradexplain repl --dtype float64
+
+      cat steps.txt | gradexplain repl
+    """
+    with guarded(debug, lang.value):
+        from gradexplain.repl import ReplSettings  # noqa: PLC0415
+        from gradexplain.repl import main as repl_main  # noqa: PLC0415
+
+        repl_main(ReplSettings(device=device, dtype=dtype.value if dtype else None,
+                               lang=lang.value, debug=debug), load)
+
+
+@app.command()
+def compare(
+    path: Annotated[str, typer.Argument(help="scenario file or bundled example name")],
+    path2: Annotated[str | None, typer.Argument(
+        help="a second scenario to compare with the first (e.g. sum vs. mean)")] = None,
+    zero_grad: Annotated[bool, typer.Option(
+        "--zero-grad", help="as written vs. every grad zeroed before each call")] = False,
+    retain_graph: Annotated[bool, typer.Option(
+        "--retain-graph", help="as written vs. retain_graph=True on every call")] = False,
+    devices: Annotated[list[str] | None, typer.Option(
+        "--device", metavar="DEVICE",
+        help="give twice: one scenario on two devices (--device cpu --device cuda)")] = None,
+    dtype: DtypeOption = None,
+    output_format: FormatOption = OutputFormat.table,
+    lang: LangOption = Language.en,
+    fail_on_diff: Annotated[bool, typer.Option(
+        "--fail-on-diff", help="exit 1 when any grad differs")] = False,
+    full: FullOption = False,
+    debug: DebugOption = False,
+    width: WidthOption = None,
+    export: ExportOption = None,
+    max_elements: MaxElements = None,
+    max_file_bytes: MaxFileBytes = None,
+    max_statement_chars: MaxStatementChars = None,
+    max_depth: MaxDepth = None,
+    max_statements: MaxStatements = None,
+    max_loop_iterations: MaxLoop = None,
+    max_executed: MaxExecuted = None,
+    max_number_bits: MaxNumberBits = None,
+) -> None:
+    """Run two variants side by side and show, per call and per tensor, each grad, where
+    they differ, and why. Choose exactly one variant: --zero-grad, --retain-graph,
+    --device A --device B, or a second PATH.
+
+    Examples:
+
+      gradexplain compare accumulation --zero-grad
+
+      gradexplain compare retain_graph --retain-graph
+
+      gradexplain compare broadcast_sum broadcast_mean
+
+      gradexplain compare lesson.yaml --device cpu --device cuda --format json
+    """
+    limits = make_limits(max_elements, max_file_bytes, max_statement_chars, max_depth,
+                         max_statements, max_loop_iterations, max_executed, max_number_bits)
+    chosen = [name for name, on in (("--zero-grad", zero_grad), ("--retain-graph", retain_graph),
+                                     ("--device", bool(devices)), ("PATH2", path2 is not None))
+              if on]
+    if len(chosen) != 1:
+        raise typer.BadParameter(
+            "choose exactly one variant to compare: --zero-grad, --retain-graph, "
+            "--device A --device B, or a second PATH"
+            + (f" (got {', '.join(chosen)})" if chosen else ""))
+    if devices and len(devices) != 2:
+        raise typer.BadParameter(
+            f"--device must be given exactly twice to compare devices (got {len(devices)})",
+            param_hint="--device")
+    mode = {"--zero-grad": "zero_grad", "--retain-graph": "retain_graph",
+            "--device": "device", "PATH2": "paths"}[chosen[0]]
+    with guarded(debug, lang.value):
+        from gradexplain.compare import (  # noqa: PLC0415
+            CompareRequest,
+            compare_records,
+            run_variants,
+            variant_names,
+        )
+        from gradexplain.explain import explain_run  # noqa: PLC0415
+        from gradexplain.render import dumps_line, make_console  # noqa: PLC0415
+        from gradexplain.render.compare_view import (  # noqa: PLC0415
+            comparison_to_json,
+            print_comparison,
+        )
+
+        paths = [path] if path2 is None else [path, path2]
+        request = CompareRequest(paths=paths, mode=mode, devices=list(devices or []),
+                                 dtype=dtype.value if dtype else None, limits=limits, full=full)
+        record_a, record_b = run_variants(request)
+        name_a, name_b = variant_names(mode, lang.value, request.devices, paths)
+        comparison = compare_records(record_a, record_b, mode, name_a=name_a, name_b=name_b)
+        report_a, report_b = explain_run(record_a, lang.value), explain_run(record_b, lang.value)
+        if output_format is OutputFormat.json:
+            sys.stdout.write(dumps_line(comparison_to_json(comparison, report_a, report_b))
+                             + "\n")
+        else:
+            console = make_console(sys.stdout, width=width, record=export is not None)
+            print_comparison(console, comparison, report_a, report_b, full=full)
+            if export is not None:
+                from gradexplain.render import export_console  # noqa: PLC0415
+
+                export_console(console, export)
+    raise typer.Exit(int(ExitStatus.FAILED if fail_on_diff and not comparison.same
+                         else ExitStatus.OK))
+
+
+# plot -----------------------------------------------------------------------------------------
+
+@app.command()
+def plot(
+    expression: Annotated[str, typer.Argument(help="an expression of x, e.g. 'torch.tanh(x)'")],
+    value_range: Annotated[tuple[float, float], typer.Option(
+        "--range", metavar="A B", help="draw x from A to B")] = (-4.0, 4.0),
+    steps: Annotated[int, typer.Option("--steps", help="points between A and B")] = 200,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="save a .png or .svg (needs matplotlib: pip install \"gradexplain[plot]\"); "
+             "without it a text chart is printed")] = None,
+    width: WidthOption = None,
+    debug: DebugOption = False,
+    max_elements: MaxElements = None,
+) -> None:
+    """Plot an expression of x and its gradient: y = EXPR and x.grad after
+    y.backward(torch.ones_like(y)), with x = torch.linspace(A, B, STEPS).
+
+    Examples:
+
+      gradexplain plot "torch.relu(x)" --range -4 4
+
+      gradexplain plot "x ** 3 - 2 * x" --output cubic.png
+    """
+    limits = make_limits(max_elements)
+    with guarded(debug):
+        from gradexplain.plot import (  # noqa: PLC0415
+            MATPLOTLIB_HINT,
+            compute,
+            have_matplotlib,
+            save_figure,
+            terminal_plot,
+        )
+
+        if output is not None and not have_matplotlib():
+            typer.echo(f"gradexplain: drawing {output} needs matplotlib: {MATPLOTLIB_HINT} "
+                       "(or leave out --output for a text chart)", err=True)
+            raise typer.Exit(int(ExitStatus.BAD_INPUT))
+        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
+            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
+                                     param_hint="--output")
+        data = compute(expression, value_range[0], value_range[1], steps, limits)
+        if output is None:
+            sys.stdout.write(terminal_plot(data, width))
+        else:
+            save_figure(data, output)
+            typer.echo(f"wrote {output}", err=True)
 
 
 def _list_bundled(width: int | None) -> None:

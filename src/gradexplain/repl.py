@@ -1,0 +1,345 @@
+"""`gradexplain repl`: statements typed one at a time into one Session, showing what changed.
+
+torch and prompt_toolkit are imported inside functions (never at module level): the prompt
+appears while torch is still being imported in a background thread, and the first
+statement waits for it. When stdin is not a terminal, statements are read line by line,
+with no prompt, so a file of statements can be piped in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
+from gradexplain.explain import explain_run
+from gradexplain.language import allowlists as allow
+from gradexplain.limits import Limits
+from gradexplain.record import RunRecord, TensorRow
+from gradexplain.render import make_console, print_input_error
+from gradexplain.render.console import Console, Text, symbols
+from gradexplain.render.tables import (
+    call_block,
+    error_panel,
+    notes_block,
+    output_block,
+    tensors_block,
+)
+from gradexplain.repl_commands import HANDLERS, META_COMMANDS
+from gradexplain.repl_commands import load as load_file
+from gradexplain.scenario import Code
+
+if TYPE_CHECKING:
+    from gradexplain.engine.runner import Session
+
+PROMPT = ">>> "
+CONTINUATION = "... "
+
+
+def history_path() -> Path:
+    """$XDG_STATE_HOME/gradexplain/history (default ~/.local/state/...)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "gradexplain" / "history"
+
+
+# torch in the background -------------------------------------------------------------------
+
+class _TorchLoader:
+    """Imports torch (and the engine) in a daemon thread; `wait()` joins it."""
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._load, name="import-torch", daemon=True)
+        self.thread.start()
+
+    def _load(self) -> None:
+        try:
+            import torch  # noqa: F401
+
+            import gradexplain.engine.runner  # noqa: F401, PLC0415
+        except BaseException as exc:
+            self.error = exc
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+# the session -------------------------------------------------------------------------------
+
+@dataclass
+class ReplSettings:
+    device: str | None = None
+    dtype: str | None = None
+    lang: str = "en"
+    debug: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+
+class Repl:
+    """One engine session, fed one statement (or block) at a time."""
+
+    def __init__(self, settings: ReplSettings, console: Console | None = None,
+                 loader: _TorchLoader | None = None) -> None:
+        self.settings = settings
+        self.console = console or make_console(sys.stdout)
+        self.loader = loader
+        self._session: Session | None = None
+        self.statements: list[str] = []  # what ran without error, for :save
+        self.loaded_tensors: list[str] = []  # tensors declared by :load-ed YAML files
+        self.counter = 0  # statements entered, for locations (<repl>:N)
+        self.done = False
+
+    # engine ------------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            if self.loader is not None:
+                self.loader.wait()
+            import torch
+
+            from gradexplain.engine.runner import RunOptions, Session  # noqa: PLC0415
+            from gradexplain.scenario import Scenario  # noqa: PLC0415
+
+            self._session = Session(
+                Scenario(name="repl", path=None, steps=()),
+                RunOptions(device=self.settings.device, dtype=self.settings.dtype,
+                           limits=self.settings.limits))
+            torch.manual_seed(0)  # as `run` seeds a scenario: `:save` then reproduces rand*
+        return self._session
+
+    def names(self) -> list[str]:
+        """The names bound so far (for completion); none before torch has loaded."""
+        if self._session is None:
+            return []
+        return list(self._session.interpreter.env)
+
+    def _rows(self) -> dict[str, TensorRow]:
+        return {row.name: row for row in self.session.tensor_rows()}
+
+    # input -------------------------------------------------------------------------------
+
+    def handle(self, text: str) -> None:
+        """One entry: a meta-command, or a statement (possibly a multi-line block)."""
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            return
+        if stripped.startswith(":"):
+            self.meta(stripped)
+            return
+        self.counter += 1
+        self.execute(text.rstrip() + "\n", record=True)
+
+    def execute(self, text: str, *, record: bool, show: bool = True) -> bool:
+        """Check and run `text`; show what changed. True when it ran without an error."""
+        from gradexplain.language.checker import parse_program  # noqa: PLC0415
+
+        session = self.session
+        try:
+            program = parse_program(Code(text, "<repl>", max(self.counter, 1)),
+                                    self.settings.limits)
+        except GradexplainError as err:
+            print_input_error(self.console, err, self.settings.lang)
+            return False
+        return self.changes(lambda: session.interpreter.run(program), text if record else None,
+                             show=show)
+
+    def changes(self, action: Callable[[], None], text: str | None, *,
+                 show: bool = True) -> bool:
+        """Run `action` inside the session and show the new rows, calls, output and notes."""
+        session = self.session
+        recorder = session.recorder
+        before = self._rows()
+        counts = (len(recorder.calls), len(recorder.prints), len(recorder.shown_values),
+                  len(recorder.notes))
+        failure: GradexplainError | None = None
+        ok = True
+        try:
+            with session.active():
+                action()
+        except GradexplainError as err:
+            failure, ok = err, False
+        except KeyboardInterrupt:
+            self.console.print(Text("interrupted", style="gx.error"))
+            ok = False
+        except Exception as exc:
+            if self.settings.debug:
+                raise
+            self.console.print(Text(f"gradexplain: internal error ({type(exc).__name__}: "
+                                    f"{exc}); rerun with --debug and report the traceback",
+                                    style="gx.error"))
+            ok = False
+        if ok and text is not None:
+            self.statements.append(text.rstrip("\n"))
+        if not show and ok:
+            return ok
+        changed = [row for name, row in self._rows().items() if before.get(name) != row]
+        record = RunRecord(
+            name="repl", path=None, description=None, torch_version="", device="", dtype="",
+            tensors=changed, calls=list(recorder.calls[counts[0]:]),
+            prints=list(recorder.prints[counts[1]:]),
+            shown=list(recorder.shown_values[counts[2]:]), notes=list(recorder.notes[counts[3]:]),
+        )
+        if failure is not None and failure.kind not in BAD_INPUT_KINDS:
+            session.stop(failure)
+            record.error, session.error = session.error, None
+        self._show(record)
+        if failure is not None and failure.kind in BAD_INPUT_KINDS:
+            print_input_error(self.console, failure, self.settings.lang)
+        return ok
+
+    def _show(self, record: RunRecord) -> None:
+        lang, console = self.settings.lang, self.console
+        report = explain_run(record, lang)
+        parts: list[Any] = []
+        if record.tensors:
+            parts.append(tensors_block(console, record.tensors, lang))
+        parts += [call_block(console, report, call) for call in record.calls]
+        parts += [output_block(record, lang), notes_block(report, symbols(console)),
+                  error_panel(report)]
+        for part in parts:
+            if part is not None:
+                console.print(part)
+
+    # meta-commands -----------------------------------------------------------------------
+
+    def meta(self, line: str) -> None:
+        command, _, argument = line.partition(" ")
+        argument = argument.strip()
+        matches = [name for name in META_COMMANDS if name.startswith(command)]
+        if command not in META_COMMANDS and len(matches) == 1:
+            command = matches[0]
+        handler = HANDLERS.get(command)
+        if handler is None:
+            self.say(f"unknown command {command}; :help lists them", error=True)
+            return
+        handler(self, argument)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.console.print(Text(text, style="gx.error" if error else ""))
+
+# reading input -----------------------------------------------------------------------------
+
+def piped_entries(lines: Iterable[str]) -> Iterator[str]:
+    """Statements from non-terminal input: indented lines continue the previous block."""
+    block: list[str] = []
+    for raw in lines:
+        line = raw.rstrip("\n").rstrip("\r")
+        if block and line[:1] in (" ", "\t") and line.strip():
+            block.append(line)
+            continue
+        if block:
+            yield "\n".join(block)
+            block = []
+        if line.strip():
+            block.append(line)
+    if block:
+        yield "\n".join(block)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*$|:[a-z]*$")
+
+
+def completions(text: str, names: Iterable[str]) -> list[str]:
+    """Candidates for the word at the end of `text` (names, methods, torch functions)."""
+    match = _WORD.search(text)
+    if match is None:
+        return []
+    word = match.group()
+    if word.startswith(":"):
+        return sorted(c for c in META_COMMANDS if c.startswith(word)) \
+            if text.lstrip() == word else []
+    if "." in word:
+        prefix, partial = word.rsplit(".", 1)
+        if prefix == "torch":
+            pool = allow.TORCH_FUNCTIONS | allow.TORCH_DTYPES | {"autograd", "nn"}
+        elif prefix in ("F", "torch.nn.functional"):
+            pool = allow.FUNCTIONAL
+        elif prefix == "torch.nn":
+            pool = frozenset({"functional"})
+        elif prefix == "torch.autograd":
+            pool = allow.AUTOGRAD_FUNCTIONS
+        else:
+            pool = allow.TENSOR_METHODS | allow.TENSOR_ATTRIBUTES
+        return sorted(p for p in pool if p.startswith(partial))
+    known = set(names) | {"torch", "F", "print", "len", "range", "for", "with", "import"}
+    return sorted(p for p in known if p.startswith(word) and p != word)
+
+
+def _word_length(text: str) -> int:
+    match = _WORD.search(text)
+    if match is None:
+        return 0
+    word = match.group()
+    return len(word) - (word.rfind(".") + 1)
+
+
+def run_terminal(repl: Repl) -> None:
+    """The interactive loop: prompt_toolkit line editing, history and completion."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+
+    class ReplCompleter(Completer):
+        def get_completions(self, document: Document,
+                            complete_event: CompleteEvent) -> Iterator[Completion]:
+            before = document.text_before_cursor
+            back = _word_length(before)
+            for candidate in completions(before, repl.names()):
+                yield Completion(candidate, start_position=-back)
+
+    history: History
+    try:
+        path = history_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        history = FileHistory(str(path))
+    except OSError:
+        history = InMemoryHistory()
+    prompt: PromptSession[str] = PromptSession(history=history, completer=ReplCompleter(),
+                                              complete_while_typing=False)
+    repl.console.print(Text("gradexplain repl: statements, or :help. Ctrl-D leaves.",
+                            style="gx.muted"))
+    while not repl.done:
+        try:
+            text = prompt.prompt(PROMPT)
+            if text.rstrip().endswith(":") and not text.lstrip().startswith(":"):
+                lines = [text]
+                while True:
+                    more = prompt.prompt(CONTINUATION)
+                    if not more.strip():
+                        break
+                    lines.append(more)
+                text = "\n".join(lines)
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            break
+        repl.handle(text)
+
+
+def run_piped(repl: Repl, stream: Iterable[str]) -> None:
+    for entry in piped_entries(stream):
+        repl.handle(entry)
+        if repl.done:
+            break
+
+
+def main(settings: ReplSettings, load: str | None = None) -> None:
+    """Start the REPL: torch loads in the background while the prompt is shown."""
+    loader = _TorchLoader()
+    repl = Repl(settings, loader=loader)
+    if load:
+        load_file(repl, Path(load).expanduser())
+    if sys.stdin.isatty():
+        run_terminal(repl)
+    else:
+        run_piped(repl, sys.stdin)

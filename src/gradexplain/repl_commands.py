@@ -1,0 +1,214 @@
+"""The REPL's meta-commands (:help, :tensors, :grads, :graph, :zero, :reset, :save, :load,
+:quit), as functions of the Repl they act on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gradexplain.errors import GradexplainError
+from gradexplain.render import print_input_error
+from gradexplain.render.console import Text
+from gradexplain.render.tables import table, tensors_block, value_text
+
+if TYPE_CHECKING:
+    from gradexplain.repl import Repl
+
+META_COMMANDS: dict[str, str] = {
+    ":help": "show this help",
+    ":tensors": "a table of every tensor",
+    ":grads": "each leaf's .grad",
+    ":graph": ":graph [NAME]  the grad_fn tree of NAME (default: the last backward output)",
+    ":zero": "zero every leaf's .grad",
+    ":reset": "forget everything: a fresh session",
+    ":save": ":save FILE  write the statements run so far as a .py scenario",
+    ":load": ":load FILE  run a scenario file's tensors and statements here",
+    ":quit": "leave (Ctrl-D too)",
+}
+MAX_GRAPH_DEPTH = 64
+
+
+def cmd_help(repl: Repl, _: str) -> None:
+    grid = table("command", "what it does")
+    for name, text in META_COMMANDS.items():
+        grid.add_row(Text(name, style="gx.code"), Text(text))
+    repl.console.print(Text("Type statements of the scenario language, e.g. "
+                            "`x = torch.ones(2, requires_grad=True)`. A line ending "
+                            "with ':' starts a block; an empty line ends it."))
+    repl.console.print(grid)
+
+
+def cmd_tensors(repl: Repl, _: str) -> None:
+    rows = repl.session.tensor_rows()
+    if not rows:
+        repl.say("no tensors yet")
+        return
+    repl.console.print(tensors_block(repl.console, rows, repl.settings.lang))
+
+
+def cmd_grads(repl: Repl, _: str) -> None:
+    rows = [row for row in repl.session.tensor_rows()
+            if row.requires_grad and (row.is_leaf or row.retains_grad)]
+    if not rows:
+        repl.say("no leaf tensors that require grad yet")
+        return
+    grid = table("name", "grad")
+    for row in rows:
+        grid.add_row(Text(row.name, style="gx.name"), value_text(row.grad))
+    repl.console.print(grid)
+
+
+def cmd_graph(repl: Repl, argument: str) -> None:
+    import torch
+
+    session = repl.session
+    env = session.interpreter.env
+    name = argument
+    if not name:
+        calls = session.recorder.calls
+        outputs = calls[-1].outputs if calls else []
+        name = next((o for o in outputs if isinstance(env.get(o), torch.Tensor)), "")
+        if not name:
+            repl.say("no backward call yet: give a name, e.g. :graph out", error=True)
+            return
+    value = env.get(name)
+    if not isinstance(value, torch.Tensor):
+        repl.say(f"{name} is not a tensor here", error=True)
+        return
+    if value.grad_fn is None:
+        kind = "a leaf" if value.requires_grad else "not part of any graph"
+        repl.say(f"{name} has no grad_fn: it is {kind}")
+        return
+    leaves = {id(v): n for n, v in env.items() if isinstance(v, torch.Tensor)}
+    lines = [f"{name} <- {type(value.grad_fn).__name__}"]
+    lines += graph_lines(value.grad_fn, leaves)
+    repl.console.print(Text("\n".join(lines)))
+
+
+def cmd_zero(repl: Repl, _: str) -> None:
+    import torch
+
+    env = repl.session.interpreter.env
+    names = [n for n, v in env.items() if isinstance(v, torch.Tensor) and v.is_leaf
+             and v.requires_grad and v.grad is not None and n.isidentifier()]
+    if not names:
+        repl.say("no leaf has a grad to zero")
+        return
+    # As statements, so that `:save` keeps them and `run` reproduces the session.
+    text = "\n".join(f"{n}.grad.zero_()" for n in names) + "\n"
+    if repl.execute(text, record=True, show=False):
+        repl.say("zeroed the grad of " + ", ".join(names))
+
+
+def cmd_reset(repl: Repl, _: str) -> None:
+    repl._session = None
+    repl.statements.clear()
+    repl.loaded_tensors.clear()
+    repl.counter = 0
+    repl.say(f"a fresh session on {repl.session.device}")
+
+
+def cmd_save(repl: Repl, argument: str) -> None:
+    if not argument:
+        repl.say("usage: :save FILE (a .py file)", error=True)
+        return
+    path = Path(argument).expanduser()
+    header = ["import torch"]
+    settings = repl.settings
+    flags = [f"--dtype {settings.dtype}" if settings.dtype else "",
+             f"--device {settings.device}" if settings.device else ""]
+    flags = [f for f in flags if f]
+    if flags:
+        header.insert(0, f"# recorded by `gradexplain repl {' '.join(flags)}`: "
+                         f"run it with the same options")
+    body = "\n".join([*header, *repl.statements]) + "\n"
+    try:
+        path.write_text(body, encoding="utf-8")
+    except OSError as err:
+        repl.say(f"cannot write {path}: {err.strerror or err}", error=True)
+        return
+    repl.say(f"saved {len(repl.statements)} statement(s) to {path}")
+    if repl.loaded_tensors:
+        repl.say("note: tensors declared by loaded YAML files ("
+                 + ", ".join(repl.loaded_tensors) + ") are not statements and are "
+                 "not in the file", error=True)
+
+
+def cmd_load(repl: Repl, argument: str) -> None:
+    if not argument:
+        repl.say("usage: :load FILE", error=True)
+        return
+    load(repl, Path(argument).expanduser())
+
+
+def load(repl: Repl, path: Path) -> None:
+    from gradexplain.engine.runner import check_scenario  # noqa: PLC0415
+    from gradexplain.loader import load_scenario  # noqa: PLC0415
+
+    session = repl.session
+    limits = repl.settings.limits
+    try:
+        scenario = load_scenario(path, limits)
+        checked = check_scenario(scenario, limits)
+    except GradexplainError as err:
+        print_input_error(repl.console, err, repl.settings.lang)
+        return
+
+    def run_it() -> None:
+        own = session.scenario
+        session.scenario = scenario  # build_tensors and the short form read it
+        try:
+            session.build_tensors(checked)
+            if checked.expression is not None:
+                session.run_short_form(checked)
+            else:
+                session.run_programs(checked.steps)
+        finally:
+            session.scenario = own
+
+    if repl.changes(run_it, None):
+        repl.loaded_tensors += [spec.name for spec in scenario.tensors]
+        if checked.expression is not None:
+            repl.say(f"note: {path} is a short-form scenario; :save will not include it",
+                     error=True)
+        else:
+            repl.statements += [code.text.rstrip("\n") for code in scenario.steps or ()]
+        repl.say(f"loaded {path}")
+
+
+def cmd_quit(repl: Repl, _: str) -> None:
+    repl.done = True
+
+
+def graph_lines(root: Any, leaves: dict[int, str]) -> list[str]:
+    """A text tree of `root.next_functions`, AccumulateGrad labelled by the leaf's name."""
+    lines: list[str] = []
+    seen: set[int] = set()
+
+    def visit(node: Any, prefix: str, depth: int) -> None:
+        children = [fn for fn, _ in getattr(node, "next_functions", ()) if fn is not None]
+        for i, child in enumerate(children):
+            last = i == len(children) - 1
+            branch = "└─ " if last else "├─ "
+            text = type(child).__name__
+            variable = getattr(child, "variable", None)
+            if variable is not None:
+                text += f" ({leaves.get(id(variable), 'an unnamed leaf')})"
+            repeated = id(child) in seen and variable is None
+            if repeated:
+                text += " (shared, shown above)"
+            lines.append(prefix + branch + text)
+            seen.add(id(child))
+            if not repeated and depth < MAX_GRAPH_DEPTH:
+                visit(child, prefix + ("   " if last else "│  "), depth + 1)
+
+    visit(root, "", 0)
+    return lines
+
+
+HANDLERS: dict[str, Callable[[Repl, str], None]] = {
+    ":help": cmd_help, ":tensors": cmd_tensors, ":grads": cmd_grads, ":graph": cmd_graph,
+    ":zero": cmd_zero, ":reset": cmd_reset, ":save": cmd_save, ":load": cmd_load,
+    ":quit": cmd_quit, ":exit": cmd_quit, ":q": cmd_quit,
+}

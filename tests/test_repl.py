@@ -1,0 +1,270 @@
+"""`gradexplain repl`: piped sessions (every meta-command, errors), `:save` round trips,
+completion, and one real-terminal session through pexpect."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradexplain.render import make_console
+from gradexplain.repl import Repl, ReplSettings, completions, piped_entries
+from gradexplain.repl_commands import graph_lines
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+EXPERIMENT = """\
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+z = y * y * 3
+out = z.mean()
+out.backward(retain_graph=True)
+z.backward(torch.ones_like(z))
+out.backward()
+print("still here")
+"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"),
+               NO_COLOR="1", COLUMNS="120", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    env.pop("PYTHONSTARTUP", None)
+    return env
+
+
+def repl_piped(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gradexplain", "repl", *args], input=text,
+                          capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path,
+                          timeout=120, check=False)
+
+
+def make_repl(**settings: object) -> tuple[Repl, io.StringIO]:
+    stream = io.StringIO()
+    console = make_console(stream, width=120, force_plain=True)
+    return Repl(ReplSettings(**settings), console), stream  # type: ignore[arg-type]
+
+
+# piped sessions ---------------------------------------------------------------------------
+
+def test_accumulation_experiment_error_and_continue(tmp_path: Path) -> None:
+    result = repl_piped(tmp_path, EXPERIMENT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "4.5000" in out
+    assert "22.5000" in out
+    assert "accumulated" in out  # the accumulation note
+    assert "Error[freed_graph]" in out
+    assert "still here" in out.split("Error[freed_graph]")[-1]  # the session went on
+    assert ">>>" not in out  # no prompt decoration when piped
+
+
+def test_meta_commands(tmp_path: Path) -> None:
+    script = EXPERIMENT + """\
+:help
+:tensors
+:grads
+:graph
+:graph y
+:graph nope
+:zero
+:grads
+import os
+:nonsense
+:reset
+:tensors
+w = torch.ones(3, requires_grad=True)
+for i in range(2):
+    print(i * 10)
+:quit
+print("after quit")
+"""
+    result = repl_piped(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    help_start = out.index(":save")
+    assert ":graph" in out[help_start - 400:] and ":load" in out
+    tensors_table = out[out.index("requires_grad", help_start):]
+    for name in ("x", "y", "z", "out"):
+        assert f"\n{name} " in tensors_table
+    # :graph defaults to the last backward output (out) and names the leaf x
+    assert "out <- MeanBackward0" in out
+    assert "AccumulateGrad (x)" in out
+    assert "y <- AddBackward0" in out
+    assert "nope is not a tensor here" in out
+    assert "zeroed the grad of x" in out
+    after_zero = out[out.index("zeroed the grad of x"):]
+    assert "[[0., 0.]," in after_zero
+    assert "error[not_allowed]" in out
+    assert "unknown command :nonsense" in out
+    assert "a fresh session" in out
+    assert "no tensors yet" in out
+    assert "10" in out.split("a fresh session")[-1]
+    assert "after quit" not in out
+
+
+def test_save_then_run_reproduces(tmp_path: Path) -> None:
+    saved = tmp_path / "session.py"
+    script = """\
+w = torch.randn(3, requires_grad=True)
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+out = (y * y * 3).mean() + (w * w).sum()
+out.backward(retain_graph=True)
+bad = x @ torch.ones(3)
+out.backward()
+:save session.py
+"""
+    result = repl_piped(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    assert "saved 6 statement(s)" in result.stdout
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("import torch\n")
+    assert "bad =" not in text  # failed statements are not saved
+    run = subprocess.run([sys.executable, "-m", "gradexplain", "run", str(saved)],
+                         capture_output=True, text=True, env=_env(tmp_path), timeout=120,
+                         check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_save_round_trip_grads_match(tmp_path: Path) -> None:
+    from gradexplain.engine.runner import run_scenario
+    from gradexplain.limits import Limits
+    from gradexplain.loader import load_scenario
+
+    repl, _ = make_repl(dtype="float64")
+    for line in ["w = torch.randn(2, 3, requires_grad=True)",
+                 "x = torch.rand(3, requires_grad=True)",
+                 "loss = (w @ x).pow(2).sum()",
+                 "loss.backward(retain_graph=True)",
+                 ":zero",
+                 "for i in range(3):\n    loss.backward(retain_graph=True)",
+                 f":save {tmp_path / 'r.py'}"]:
+        repl.handle(line)
+    session_rows = {row.name: row for row in repl.session.tensor_rows()}
+    text = (tmp_path / "r.py").read_text(encoding="utf-8")
+    assert "--dtype float64" in text and "w.grad.zero_()" in text
+    from gradexplain.engine.runner import RunOptions
+
+    record = run_scenario(load_scenario(tmp_path / "r.py", Limits()),
+                          RunOptions(dtype="float64"))
+    assert record.error is None
+    for row in record.tensors:
+        assert row.value == session_rows[row.name].value
+        assert row.grad == session_rows[row.name].grad
+    assert session_rows["w"].grad is not None
+
+
+def test_load_yaml_and_py(tmp_path: Path) -> None:
+    snippet = tmp_path / "snip.py"
+    snippet.write_text("import torch\na = torch.ones(2, requires_grad=True)\n"
+                       "a.sum().backward()\n", encoding="utf-8")
+    script = f""":load {snippet}
+:grads
+:load {tmp_path / 'missing.yaml'}
+:save again.py
+"""
+    result = repl_piped(tmp_path, script, "--load", str(SCENARIOS / "accumulation.yaml"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "22.5000" in out and "accumulated" in out  # the YAML scenario ran
+    assert f"loaded {snippet}" in out
+    assert "no such file" in out
+    assert "not statements" in out  # x came from YAML tensors:
+    saved = (tmp_path / "again.py").read_text(encoding="utf-8")
+    assert "a.sum().backward()" in saved and "z.backward(torch.ones_like(z))" in saved
+
+
+def test_help_and_import_stay_light() -> None:
+    code = "import sys, gradexplain.repl; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# pieces ----------------------------------------------------------------------------------
+
+def test_completions() -> None:
+    assert completions("x.ret", ["x"]) == ["retain_grad"]
+    assert "requires_grad" in completions("x.requ", ["x"])
+    assert "ones_like" in completions("torch.ones", [])
+    assert completions("F.mse", []) == ["mse_loss"]
+    assert completions("wei", ["weight", "x"]) == ["weight"]
+    assert completions(":gr", []) == [":grads", ":graph"]
+    assert completions("y = ", []) == []
+
+
+def test_piped_entries_blocks() -> None:
+    lines = ["a = 1\n", "for i in range(2):\n", "    print(i)\n", "\n", "   \n",
+             "with torch.no_grad():\n", "\tb = a\n", "c = 2"]
+    assert list(piped_entries(lines)) == [
+        "a = 1", "for i in range(2):\n    print(i)", "with torch.no_grad():\n\tb = a", "c = 2"]
+
+
+def test_graph_lines_names_leaves() -> None:
+    import torch
+
+    a = torch.ones(2, requires_grad=True)
+    b = torch.ones(2, requires_grad=True)
+    out = (a * b).sum()
+    lines = graph_lines(out.grad_fn, {id(a): "a", id(b): "b"})
+    assert lines[0] == "└─ MulBackward0"
+    assert any("AccumulateGrad (a)" in line for line in lines)
+    assert any("AccumulateGrad (b)" in line for line in lines)
+
+
+def test_in_process_error_keeps_session() -> None:
+    repl, stream = make_repl()
+    repl.handle("x = torch.ones(2, requires_grad=True)")
+    repl.handle("x.backward()")
+    repl.handle("x.sum().backward()")
+    repl.handle(":grads")
+    out = stream.getvalue()
+    assert "Error[" in out
+    assert "[1., 1.]" in out.split(":grads")[-1]
+    assert repl.statements == ["x = torch.ones(2, requires_grad=True)", "x.sum().backward()"]
+
+
+# a real terminal ---------------------------------------------------------------------------
+
+def test_terminal_session(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "gradexplain", "repl"], env=_env(tmp_path),
+                          encoding="utf-8", timeout=60, dimensions=(40, 120), cwd=str(tmp_path))
+    try:
+        child.expect_exact(">>>")
+        child.sendline("x = torch.ones(2, requires_grad=True)")
+        child.expect("Tensors")
+        child.expect_exact(">>>")
+        child.send("x.ret\t")  # Tab completes the method name
+        child.expect_exact("x.retain_grad")
+        child.send("()\r")
+        child.expect_exact(">>>")
+        child.send("\x1b[A")  # Up-arrow brings the last line back
+        child.expect_exact("x.retain_grad()")
+        child.send("\x03")  # Ctrl-C drops the line, the session stays
+        child.expect_exact(">>>")
+        child.sendline("x.sum().backward()")
+        child.expect("call 1")
+        child.expect_exact(">>>")
+        child.sendline("for i in range(2):")
+        child.expect_exact("...")
+        child.sendline("    print(i + 40)")
+        child.expect_exact("...")
+        child.sendline("")
+        child.expect("41")
+        child.expect_exact(">>>")
+        child.sendline(":grads")
+        child.expect(r"\[1\., 1\.\]")
+        child.expect_exact(">>>")
+        child.sendeof()  # Ctrl-D leaves
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    history = (tmp_path / "state" / "gradexplain" / "history").read_text(encoding="utf-8")
+    assert "x.retain_grad()" in history
