@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from gradexplain import __version__
+from gradexplain.cli_deeper import (
+    CheckNumericOption,
+    GraphOption,
+    JacobianLimitOption,
+    JacobianOption,
+    deeper_extras,
+)
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 
@@ -160,6 +167,10 @@ def run(
     width: WidthOption = None,
     export: ExportOption = None,
     dot: DotOption = None,
+    graph: GraphOption = False,
+    jacobian: JacobianOption = False,
+    jacobian_limit: JacobianLimitOption = 64,
+    check_numeric: CheckNumericOption = False,
     max_elements: MaxElements = None,
     max_file_bytes: MaxFileBytes = None,
     max_statement_chars: MaxStatementChars = None,
@@ -182,6 +193,9 @@ def run(
 
       gradexplain run scenarios/ --format json
     """
+    if export is not None and output_format is OutputFormat.json:
+        raise typer.BadParameter("--export saves the table view; leave out --format json "
+                                 "(or redirect stdout to save the JSON)", param_hint="--export")
     limits = make_limits(max_elements, max_file_bytes, max_statement_chars, max_depth,
                          max_statements, max_loop_iterations, max_executed, max_number_bits)
     with guarded(debug, lang.value):
@@ -195,7 +209,8 @@ def run(
                                json=output_format is OutputFormat.json, width=width,
                                export=export)
         if dot is not None:
-            settings.extras["graph"] = dot
+            settings.extras["dot"] = dot
+        settings.extras.update(deeper_extras(graph, jacobian, jacobian_limit, check_numeric))
         status = run_many(paths, settings)
     raise typer.Exit(int(status))
 
@@ -274,6 +289,9 @@ def compare(
 
       gradexplain compare lesson.yaml --device cpu --device cuda --format json
     """
+    if export is not None and output_format is OutputFormat.json:
+        raise typer.BadParameter("--export saves the table view; leave out --format json "
+                                 "(or redirect stdout to save the JSON)", param_hint="--export")
     limits = make_limits(max_elements, max_file_bytes, max_statement_chars, max_depth,
                          max_statements, max_loop_iterations, max_executed, max_number_bits)
     chosen = [name for name, on in (("--zero-grad", zero_grad), ("--retain-graph", retain_graph),

@@ -47,11 +47,22 @@ def run_one(path: Path, settings: RunSettings) -> Outcome:
     try:
         scenario = load_scenario(path, settings.limits)
         options = RunOptions(device=settings.device, dtype=settings.dtype,
-                             limits=settings.limits, full=settings.full)
+                             limits=settings.limits, full=settings.full,
+                             graph=settings.extras.get("dot") is not None,
+                             deeper=_deeper_options(settings.extras))
         record = run_scenario(scenario, options)
     except GradexplainError as err:
         return Outcome(path, None, err, err.exit_status)
     return Outcome(path, record, None, record_status(record))
+
+
+def _deeper_options(extras: dict[str, Any]) -> Any:
+    """--graph, --jacobian, --check-numeric (engine.deeper.DeeperOptions), or None."""
+    if not any(extras.get(k) for k in ("flow", "jacobian", "check_numeric")):
+        return None
+    from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
+
+    return DeeperOptions.from_extras(extras)
 
 
 def record_status(record: RunRecord) -> ExitStatus:
@@ -114,6 +125,11 @@ def run_many(arguments: list[str], settings: RunSettings) -> ExitStatus:
         from gradexplain.render import export_console  # noqa: PLC0415
 
         export_console(out, settings.export)
+    if settings.extras.get("dot") is not None:
+        from gradexplain.dot import graphs_of, write_graphs  # noqa: PLC0415
+
+        records = [o.record for o in outcomes if o.record is not None]
+        write_graphs(graphs_of(records), Path(settings.extras["dot"]), sys.stderr)
     return max((o.status for o in outcomes), default=ExitStatus.OK)
 
 

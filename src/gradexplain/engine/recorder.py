@@ -56,6 +56,7 @@ class RecorderOptions:
     full: bool = False
     zero_grad: bool = False  # zero every tracked .grad before each call
     force_retain_graph: bool = False  # compare --retain-graph
+    graph: bool = False  # record each call's backward graph in extras["graph"] (run --dot)
 
 
 @dataclass
@@ -71,7 +72,9 @@ class Recorder:
     broadcasts: list[BroadcastEvent] = field(default_factory=list)
     freed: list[FreedGraph] = field(default_factory=list)
     no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
+    deeper: Any = None  # engine.deeper.DeeperViews: --jacobian, --check-numeric, --graph
     _noted: set[tuple[Any, ...]] = field(default_factory=set)
+    _named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -83,6 +86,9 @@ class Recorder:
     def assigned(self, name: str, value: Any) -> None:
         if not isinstance(value, torch.Tensor):
             return
+        if self.options.graph:
+            self._named.pop(name, None)  # the newest binding of a name comes last
+            self._named[name] = weakref.ref(value)
         if value.requires_grad:
             self.no_grad_reasons.pop(name, None)
         elif not torch.is_grad_enabled():
@@ -175,9 +181,14 @@ class Recorder:
             before={label: to_value(g, full=self.options.full) for label, g in before.items()},
         )
         self.calls.append(call)
+        drawn = self._graph_data(outputs) if self.options.graph else None
         try:
-            result = self._perform(request, retain)
+            result = self._perform(request, retain) if self.deeper is None else \
+                self.deeper.start(request, tracked).perform(
+                    call, lambda: self._perform(request, retain))
         except (RuntimeError, ValueError, TypeError) as exc:
+            if drawn is not None:
+                call.extras["graph"] = self._graph_finish(*drawn)
             error = self._call_error(exc, request, graph)
             call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
                                    context.location.col, None, context.statement,
@@ -185,12 +196,86 @@ class Recorder:
             call.after = dict(call.before)  # a failed call changes no .grad
             raise error from exc
         self._after_call(call, tracked, before, graph)
+        if drawn is not None:
+            call.extras["graph"] = self._graph_finish(*drawn)
         if isinstance(result, tuple) and request.inputs is not None:
             call.results = {label: to_value(g, full=self.options.full)
                             for (_, label), g in zip(request.inputs, result, strict=False)}
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
             self.freed.append(FreedGraph(index, context.statement, context.step, graph))
         return result
+
+    def _graph_data(self, outputs: list[torch.Tensor]) -> tuple[dict[str, Any],
+                                                                 list[tuple[dict[str, Any],
+                                                                            torch.Tensor]]]:
+        """The backward graph as plain data, walked breadth-first from the outputs.
+
+        Nodes are autograd Nodes (type name, and the user's names for tensors whose grad_fn
+        it is); AccumulateGrad nodes carry their leaf's label and shape. Leaf values and
+        grads are filled in by `_graph_finish` once the call has run.
+        """
+        names: dict[int, list[str]] = {}
+        for name, ref in self._named.items():
+            tensor = ref()
+            if tensor is not None and tensor.grad_fn is not None:
+                names.setdefault(id(tensor.grad_fn), []).append(name)
+        labels = {id(t): label for label, t, _ in self.live()}
+        ids: dict[int, str] = {}
+        nodes: list[dict[str, Any]] = []
+        edges: list[dict[str, str]] = []
+        leaves: list[tuple[dict[str, Any], torch.Tensor]] = []
+        truncated = False
+
+        def add(node: Any) -> str | None:
+            nonlocal truncated
+            if id(node) in ids:
+                return ids[id(node)]
+            if len(nodes) >= GRAPH_MAX_NODES:
+                truncated = True
+                return None
+            key = f"n{len(nodes)}"
+            ids[id(node)] = key
+            entry: dict[str, Any] = {"id": key, "type": type(node).__name__,
+                                     "names": names.get(id(node), [])}
+            variable = getattr(node, "variable", None)
+            if isinstance(variable, torch.Tensor):
+                entry["leaf"] = labels.get(id(variable), "leaf")
+                entry["shape"] = list(variable.shape)
+                leaves.append((entry, variable))
+            nodes.append(entry)
+            queue.append(node)
+            return key
+
+        queue: list[Any] = []
+        for tensor in outputs:
+            if tensor.grad_fn is not None:
+                add(tensor.grad_fn)
+            elif tensor.requires_grad:  # backward on a leaf itself
+                key = f"n{len(nodes)}"
+                entry = {"id": key, "type": "AccumulateGrad", "names": [],
+                         "leaf": labels.get(id(tensor), "leaf"), "shape": list(tensor.shape)}
+                nodes.append(entry)
+                leaves.append((entry, tensor))
+        position = 0
+        while position < len(queue):
+            node = queue[position]
+            position += 1
+            parent = ids[id(node)]
+            for child, _ in node.next_functions:
+                if child is None:
+                    continue
+                target = add(child)
+                if target is not None:
+                    edges.append({"from": parent, "to": target})
+        return {"nodes": nodes, "edges": edges, "truncated": truncated}, leaves
+
+    def _graph_finish(self, data: dict[str, Any],
+                      leaves: list[tuple[dict[str, Any], torch.Tensor]]) -> dict[str, Any]:
+        for entry, tensor in leaves:
+            entry["value"] = to_value(tensor.detach(), full=self.options.full)
+            entry["grad"] = to_value(tensor.grad, full=self.options.full) \
+                if tensor.grad is not None else None
+        return data
 
     def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
         outputs = [t for t, _ in request.outputs]
@@ -319,6 +404,9 @@ class Recorder:
                 "iterations": len(calls), "where": "repeat" if repeat > 1 else "loop",
                 "statement": calls[0].statement,
             }))
+
+
+GRAPH_MAX_NODES = 500  # a drawing with more nodes than this helps nobody
 
 
 def _numel(shape: list[int]) -> int:

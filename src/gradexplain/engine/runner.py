@@ -38,6 +38,8 @@ class RunOptions:
     full: bool = False
     zero_grad: bool | None = None  # compare --zero-grad forces it on
     retain_graph: bool = False  # compare --retain-graph: retain_graph=True on every call
+    deeper: Any = None  # engine.deeper.DeeperOptions: --jacobian, --check-numeric, --graph
+    graph: bool = False  # run --dot: record each call's backward graph in extras["graph"]
 
 
 @dataclass
@@ -84,8 +86,14 @@ class Session:
         self.device = resolve_device(options.device or scenario.device)
         self.dtype = FLOAT_DTYPES[options.dtype or scenario.dtype]
         zero = scenario.zero_grad if options.zero_grad is None else options.zero_grad
-        self.recorder = Recorder(RecorderOptions(options.full, zero, options.retain_graph))
+        self.recorder = Recorder(RecorderOptions(options.full, zero, options.retain_graph,
+                                                 graph=options.graph))
         self.interpreter = Interpreter(options.limits, self.recorder)
+        if options.deeper is not None and options.deeper.any:
+            from gradexplain.engine.deeper import DeeperViews  # noqa: PLC0415
+
+            self.recorder.deeper = DeeperViews(options.deeper, lambda: self.interpreter.env,
+                                               full=options.full)
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []
 
@@ -187,6 +195,9 @@ class Session:
         self.interpreter.env[out_name] = output
         self.recorder.assigned(out_name, output)
         gradient = self._short_gradient(checked, output)
+        if self.recorder.deeper is not None:
+            self.recorder.deeper.short_form(checked.expression, scenario.expression.text,
+                                            self.options.limits)
         location = checked.expression.source.locate(checked.expression.tree.body[0])
         arguments = []
         if scenario.grad_tensors is not None:

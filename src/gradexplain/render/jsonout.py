@@ -78,7 +78,13 @@ def _call(call: CallRecord, explained: ExplainedError | None) -> dict[str, Any]:
         "error": _error(call.error, explained) if call.error is not None else None,
         "function": call.function,
         "results": {k: _value(v) for k, v in call.results.items()},
-    }
+    } | _deeper(call)
+
+
+def _deeper(call: CallRecord) -> dict[str, Any]:
+    """--graph, --jacobian, --check-numeric: keys added only when the view was recorded."""
+    return {key: _finite(call.extras[key]) for key in ("jacobian", "numeric", "flow", "tree")
+            if key in call.extras}
 
 
 def _error(error: ErrorInfo, explained: ExplainedError | None) -> dict[str, Any]:

@@ -199,6 +199,12 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
             parts.append(_indent(Text(note, style="gx.muted"), 4))
         elif explained is not None:
             parts.append(_indent(_explanation(explained, call.error, lang), 4))
+    if call.extras:  # --graph, --jacobian, --check-numeric
+        from gradexplain.render.deeper import deeper_block  # noqa: PLC0415
+
+        deeper = deeper_block(console, call, lang, full=full)
+        if deeper is not None:
+            parts.append(deeper)
     return Group(*parts)
 
 

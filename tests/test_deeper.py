@@ -1,0 +1,283 @@
+"""Deeper views (issue 6): --jacobian, --check-numeric, --graph (gradient flow and tree)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from gradexplain.bundled import bundled_dir
+from gradexplain.cli import app
+from gradexplain.engine.deeper import DeeperOptions
+from gradexplain.engine.runner import RunOptions, run_scenario
+from gradexplain.explain import explain_run
+from gradexplain.limits import Limits
+from gradexplain.loader import load_scenario, load_scenario_text
+from gradexplain.record import CallRecord, RunRecord
+from gradexplain.render import make_console, report_to_json
+from gradexplain.render.deeper import deeper_block
+
+ALL = DeeperOptions(jacobian=True, check_numeric=True, flow=True)
+
+
+def bundled(name: str, deeper: DeeperOptions | None = ALL) -> RunRecord:
+    path = next(p for p in Path(bundled_dir()).iterdir() if p.stem == name)
+    return run_scenario(load_scenario(path, Limits()), RunOptions(deeper=deeper))
+
+
+def from_yaml(text: str, deeper: DeeperOptions | None = ALL) -> RunRecord:
+    scenario = load_scenario_text(text, "test.yaml", "yaml", Limits(), name="test")
+    return run_scenario(scenario, RunOptions(deeper=deeper))
+
+
+def functional_jacobian(function: Any, tensor: torch.Tensor) -> torch.Tensor:
+    result = torch.autograd.functional.jacobian(function, tensor)  # type: ignore[no-untyped-call]
+    assert isinstance(result, torch.Tensor)
+    return result
+
+
+def jacobian_of(call: CallRecord, leaf: str) -> dict[str, Any]:
+    return next(e for e in call.extras["jacobian"] if e["leaf"] == leaf)
+
+
+def flat(value: Any) -> list[float]:
+    return torch.tensor(value, dtype=torch.float64).reshape(-1).tolist()
+
+
+def as64(value: Any) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(torch.float64)
+    return torch.tensor(value, dtype=torch.float64)
+
+
+def close(a: Any, b: Any) -> bool:
+    return torch.allclose(as64(a), as64(b), atol=1e-6)
+
+
+# --jacobian -------------------------------------------------------------------------------
+
+def test_mm_jacobian_matches_torch_functional() -> None:
+    record = bundled("mm_grad_tensors")
+    assert record.ok, record.error
+    call = record.calls[0]
+    base = torch.tensor([2., 1.])
+    y = torch.tensor([[1., 2.], [3., 4.]])
+    j_y = functional_jacobian(lambda t: torch.mm(base.view(1, 2), t), y)
+    j_x = functional_jacobian(lambda t: torch.mm(t.view(1, 2), y), base)
+    entry_y = jacobian_of(call, "y")
+    assert close(entry_y["jacobian"], j_y.reshape(2, 4))
+    leaf = next(label for label in call.added if label.startswith("torch.tensor"))
+    entry_x = jacobian_of(call, leaf)
+    assert close(entry_x["jacobian"], j_x.reshape(2, 2))
+    for entry in (entry_x, entry_y):
+        assert entry["v"] == [1.0, 0.0]  # grad_tensors [[1, 0]]
+        assert entry["equal"] is True
+        assert close(entry["vjp"], entry["grad_added"])
+    assert close(entry_y["vjp"], flat(call.added["y"]))  # the ledger's added
+    assert close(entry_x["vjp"], [1.0, 3.0])  # the tutorial's [[1., 3.]]
+    second = record.calls[1]
+    assert close(jacobian_of(second, "x_leaf")["vjp"], flat(second.added["x_leaf"]))
+
+
+def test_broadcast_jacobian_matches_torch_functional() -> None:
+    record = bundled("broadcast_sum")
+    call = record.calls[0]
+    x, p = torch.tensor(3.0), torch.ones(2, 2)
+    j_x = functional_jacobian(lambda t: 2 * t * t + 2 * p * p, x)
+    j_p = functional_jacobian(lambda t: 2 * x * x + 2 * t * t, p)
+    assert close(jacobian_of(call, "x")["jacobian"], j_x.reshape(4, 1))
+    assert close(jacobian_of(call, "p")["jacobian"], j_p.reshape(4, 4))
+    assert jacobian_of(call, "x")["vjp"] == [48.0]  # ones_like: 4 places x 12
+    for leaf in ("x", "p"):
+        entry = jacobian_of(call, leaf)
+        assert entry["v"] == [1.0] * 4 and entry["equal"] is True
+        assert close(entry["vjp"], flat(call.added[leaf]))
+
+
+def test_jacobian_limit_and_retained_grads_untouched() -> None:
+    text = """
+name: retained
+tensors:
+  x: [1.0, 2.0, 3.0]
+steps: |
+  y = x * x
+  y.retain_grad()
+  y.sum().backward()
+"""
+    plain = from_yaml(text, None)
+    deep = from_yaml(text, DeeperOptions(jacobian=True))
+    assert deep.calls[0].added == plain.calls[0].added  # the retained y.grad is not doubled
+    assert deep.calls[0].extras["jacobian"][0]["equal"] is True
+    small = from_yaml(text, DeeperOptions(jacobian=True, jacobian_limit=2))
+    assert "jacobian" not in small.calls[0].extras
+
+
+# --check-numeric --------------------------------------------------------------------------
+
+def test_numeric_check_smooth() -> None:
+    record = from_yaml("""
+name: cube
+tensors:
+  x: [-1.5, 0.5, 2.0]
+expression: x ** 3
+grad_tensors: ones_like
+""", DeeperOptions(check_numeric=True))
+    (entry,) = record.calls[0].extras["numeric"]
+    assert entry["agrees"] is True and entry["note"] is None
+    assert close(entry["autograd"], [6.75, 0.75, 12.0])
+    assert entry["max_diff"] < 1e-3
+
+
+def test_numeric_check_relu_at_zero_disagrees_with_a_note() -> None:
+    record = from_yaml("""
+name: relu0
+tensors:
+  x: [-1.0, 0.0, 1.0]
+expression: torch.relu(x)
+grad_tensors: ones_like
+""", DeeperOptions(check_numeric=True))
+    (entry,) = record.calls[0].extras["numeric"]
+    assert entry["agrees"] is False
+    assert close(entry["numeric"], [0.0, 0.5, 1.0])
+    assert entry["autograd"] == [0.0, 0.0, 1.0]
+    assert "relu" in entry["note"]
+
+
+def test_numeric_check_needs_the_short_form() -> None:
+    record = bundled("mm_grad_tensors", DeeperOptions(check_numeric=True))
+    (entry,) = record.calls[0].extras["numeric"]
+    assert entry["agrees"] is None and "short form" in entry["note"]
+
+
+# --graph: gradient flow and the tree ------------------------------------------------------
+
+FLOW = """
+name: flow
+tensors:
+  x: [0.5, -1.0]
+  w: 2.0
+steps: |
+  a = x * w
+  b = torch.sin(a)
+  c = (b * b).sum()
+  c.backward()
+"""
+
+
+def test_flow_equals_retain_grad() -> None:
+    record = from_yaml(FLOW, DeeperOptions(flow=True))
+    flow = {e["tensor"]: e for e in record.calls[0].extras["flow"]}
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    w = torch.tensor(2.0, requires_grad=True)
+    a = x * w
+    b = torch.sin(a)
+    c = (b * b).sum()
+    for t in (a, b, c):
+        t.retain_grad()
+    c.backward()  # type: ignore[no-untyped-call]
+    for name, tensor in {"a": a, "b": b, "c": c, "x": x, "w": w}.items():
+        assert close(flow[name]["grad"], tensor.grad), name
+    assert flow["x"]["leaf"] and not flow["a"]["leaf"]
+    assert next(e["tensor"] for e in record.calls[0].extras["flow"]) == "c"
+
+
+def test_tree_names_nodes_and_is_deterministic() -> None:
+    first = from_yaml(FLOW, DeeperOptions(flow=True)).calls[0].extras["tree"]
+    second = from_yaml(FLOW, DeeperOptions(flow=True)).calls[0].extras["tree"]
+    assert first == second
+    assert first["lines"][0] == "c = SumBackward0 ()"
+    text = "\n".join(first["lines"])
+    assert "b = SinBackward0 (2)" in text and "a = MulBackward0 (2)" in text
+    assert "x = AccumulateGrad (2)" in text and "w = AccumulateGrad ()" in text
+
+
+def test_a_3000_step_chain_folds_into_a_screenful() -> None:
+    record = from_yaml("""
+name: chain
+tensors:
+  x: [1.0, 2.0]
+  w: 1.0001
+steps: |
+  y = x * 1.0
+  for i in range(3000):
+      y = torch.sin(y) * w + 0.001
+  y.sum().backward()
+""", DeeperOptions(flow=True, jacobian=True))
+    call = record.calls[0]
+    tree = call.extras["tree"]
+    assert any("x 2999" in line for line in tree["lines"])
+    assert tree["folded"]
+    stream = io.StringIO()
+    console = make_console(stream, width=100, force_plain=True)
+    block = deeper_block(console, call, "en")
+    assert block is not None
+    console.print(block)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) < 60, "\n".join(lines)
+
+
+def test_tree_depth_limit() -> None:
+    record = from_yaml("""
+name: deep
+tensors:
+  x: [1.0]
+steps: |
+  y = x
+  for i in range(50):
+      y = torch.sin(y)
+      y = torch.exp(y) * 0.5
+      y = torch.cos(y) + 1.0
+      y = y.sum() + x
+  y.sum().backward()
+""", DeeperOptions(flow=True))
+    tree = record.calls[0].extras["tree"]
+    assert len(tree["lines"]) <= 40
+    assert tree["folded"]
+
+
+# JSON, tables and the command line -------------------------------------------------------
+
+def test_json_keys_are_additive() -> None:
+    plain = report_to_json(explain_run(bundled("broadcast_sum", None), "en"))
+    deep = report_to_json(explain_run(bundled("broadcast_sum"), "en"))
+    assert not {"jacobian", "numeric", "flow", "tree"} & set(plain["calls"][0])
+    assert {"jacobian", "numeric", "flow", "tree"} <= set(deep["calls"][0])
+    assert set(plain["calls"][0]) <= set(deep["calls"][0])
+    json.dumps(deep, allow_nan=False)
+
+
+def test_cli_flags(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", "broadcast_sum", "--graph", "--jacobian",
+                                 "--check-numeric", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    call = json.loads(result.stdout.splitlines()[0])["calls"][0]
+    assert call["jacobian"][0]["equal"] is True
+    table = runner.invoke(app, ["run", "mm_grad_tensors", "--graph", "--jacobian",
+                                "--width", "100"])
+    assert table.exit_code == 0, table.output
+    for words in ("Backward graph", "Gradient flow", "Jacobians", "v^T J equals the grad added",
+                  "z = MmBackward0"):
+        assert words in table.stdout
+    limited = runner.invoke(app, ["run", "broadcast_sum", "--jacobian", "--jacobian-limit",
+                                  "2", "--format", "json"])
+    assert "jacobian" not in json.loads(limited.stdout.splitlines()[0])["calls"][0]
+    bad = runner.invoke(app, ["run", "broadcast_sum", "--jacobian-limit", "0"])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["accumulation", "two_backwards", "retain_graph",
+                                  "non_scalar_error", "training_loop"])
+def test_views_never_change_a_ledger(name: str) -> None:
+    plain = bundled(name, None)
+    deep = bundled(name)
+    assert [c.added for c in deep.calls] == [c.added for c in plain.calls]
+    assert [c.after for c in deep.calls] == [c.after for c in plain.calls]
+    assert (deep.error.kind if deep.error else None) == (plain.error.kind if plain.error
+                                                         else None)
+    assert deep.ok == plain.ok
