@@ -12,11 +12,11 @@ y = torch.mul(a, b)
 # torch.autograd.backward(y)
 # dy/dw = b + a = 2 + 3 = 5, dy/dx = b = 2. Keep the graph for a second pass.
 y.backward(retain_graph=True)
-print(f"w's grad: {w.grad}\nx's grad: {x.grad}")
+print("w's grad: {}\nx's grad: {}".format(w.grad, x.grad))
 # print("a's grad: {}".format(a.grad))
 # Zero the gradients (left commented out, as in the tutorial)
 # w.grad.zero_()
 # x.grad.zero_()
 # Second backward: without zeroing, it adds on top: w 5 + 5 = 10, x 2 + 2 = 4.
 y.backward()
-print(f"w's grad: {w.grad}\nx's grad: {x.grad}")
+print("w's grad: {}\nx's grad: {}".format(w.grad, x.grad))

@@ -12,4 +12,4 @@ y.backward()
 # a was computed from w and x: it is not a leaf, so backward() passes its gradient
 # through to w and x without storing it. a.grad is None (PyTorch also warns);
 # call a.retain_grad() before backward() to keep it.
-print(f"a's grad: {a.grad}")
+print("a's grad: {}".format(a.grad))
