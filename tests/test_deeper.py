@@ -221,7 +221,7 @@ steps: |
     assert len(lines) < 60, "\n".join(lines)
 
 
-def test_tree_depth_limit() -> None:
+def test_tree_folds_a_longer_pattern() -> None:
     record = from_yaml("""
 name: deep
 tensors:
@@ -236,8 +236,26 @@ steps: |
   y.sum().backward()
 """, DeeperOptions(flow=True))
     tree = record.calls[0].extras["tree"]
-    assert len(tree["lines"]) <= 40
-    assert tree["folded"]
+    assert len(tree["lines"]) <= 20
+    assert any("x 49" in line for line in tree["lines"]), tree["lines"]
+
+
+def test_tree_depth_limit() -> None:
+    ops = ["torch.sin(y)", "torch.exp(y)", "torch.cos(y)", "torch.tanh(y)",
+           "torch.sigmoid(y)", "y * 0.5", "y + 1.0", "y - 0.1", "y / 2.0"]
+    body = "".join(f"      y = {op}\n" for op in ops)
+    record = from_yaml(f"""
+name: deep
+tensors:
+  x: [1.0]
+steps: |
+  y = x
+  for i in range(20):
+{body}  y.sum().backward()
+""", DeeperOptions(flow=True))
+    tree = record.calls[0].extras["tree"]
+    assert len(tree["lines"]) <= 33
+    assert tree["folded"] == ["depth limit 30: 152 node(s) not shown"]
 
 
 # JSON, tables and the command line -------------------------------------------------------

@@ -34,7 +34,7 @@ EPS = 1e-6
 TREE_DEPTH = 30
 TREE_WIDTH = 8
 FOLD_AT = 3  # repetitions of one pattern before a chain is folded
-MAX_PERIOD = 4  # longest repeated pattern of node types that folds
+MAX_PERIOD = 8  # longest repeated pattern of node types that folds
 
 
 @dataclass

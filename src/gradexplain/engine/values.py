@@ -33,81 +33,36 @@ def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
     return values
 
 
-_SUMMARY_CHUNK = 1 << 20  # elements converted to float64 at a time
-_SUMMARY_CACHE: list[tuple[tuple[Any, ...], torch.Tensor, dict[str, Any]]] = []
-_SUMMARY_CACHE_SIZE = 4
-
-
-def _summary_key(data: torch.Tensor) -> tuple[Any, ...] | None:
-    """Identifies the data of `data`; the cache holds the tensor, so the memory is not reused."""
-    try:
-        return (data.device, data.dtype, data.data_ptr(), data.storage_offset(),
-                tuple(data.shape), data.stride(), data._version)
-    except (RuntimeError, NotImplementedError):  # inference tensors, odd subclasses
-        return None
-
-
 def summarize(tensor: torch.Tensor) -> dict[str, Any]:
     """{"summary": {shape, min, max, mean, std, head}}, as PyTorch's printing would show.
 
-    The same data (a grad shown as "added", "after" and in the tensor table) is summarized
-    once; float tensors with finite values are reduced in float64 chunks, so a summary needs
-    no float64 copy of the whole tensor.
+    Finite floating tensors are reduced in their own dtype in two passes (aminmax, std_mean):
+    a display needs four significant digits, and a float64 copy of a large grad would cost
+    more time and memory than the user's own backward.
     """
     data = tensor.detach()
-    key = _summary_key(data)
-    if key is not None:
-        for cached_key, _, cached in _SUMMARY_CACHE:
-            if cached_key == key:
-                return _copy_summary(cached)
-    result = _summarize(data)
-    if key is not None:
-        _SUMMARY_CACHE.append((key, data, result))
-        del _SUMMARY_CACHE[:-_SUMMARY_CACHE_SIZE]
-        return _copy_summary(result)
-    return result
-
-
-def _copy_summary(result: dict[str, Any]) -> dict[str, Any]:
-    summary = result["summary"]
-    return {"summary": {**summary, "shape": list(summary["shape"]),
-                        "head": list(summary["head"])}}
-
-
-def _summarize(data: torch.Tensor) -> dict[str, Any]:
-    head = data.flatten()[:HEAD].cpu().tolist()
-    n = data.numel()
-    low = high = math.nan
-    if data.is_floating_point() and n and data.dtype != torch.float64:
+    head = _clean(data.flatten()[:HEAD].cpu().tolist())
+    shape = list(data.shape)
+    if data.is_floating_point() and data.numel():
         # min and max propagate nan, so both finite means every value is finite.
         low_t, high_t = torch.aminmax(data)
         low, high = float(low_t.item()), float(high_t.item())
-    if math.isfinite(low) and math.isfinite(high):
-        flat = data.reshape(-1)
-        mean = flat.sum(dtype=torch.float64).item() / n
-        squares = 0.0
-        for start in range(0, n, _SUMMARY_CHUNK):
-            chunk = flat[start:start + _SUMMARY_CHUNK].double()
-            chunk -= mean
-            squares += float(chunk.square_().sum().item())
-        return {"summary": {
-            "shape": list(data.shape),
-            "min": _number(low),
-            "max": _number(high),
-            "mean": _number(mean),
-            "std": _number(math.sqrt(squares / (n - 1))) if n > 1 else 0.0,
-            "head": _clean(head),
-        }}
+        if math.isfinite(low) and math.isfinite(high):
+            std, mean = torch.std_mean(data)
+            return {"summary": {"shape": shape, "min": low, "max": high,
+                                "mean": _number(float(mean.item())),
+                                "std": _number(float(std.item())) if data.numel() > 1 else 0.0,
+                                "head": head}}
     as_float = data.double()
     finite = as_float[torch.isfinite(as_float)] if data.is_floating_point() else as_float
     stats = finite if finite.numel() else as_float
     return {"summary": {
-        "shape": list(data.shape),
+        "shape": shape,
         "min": _number(stats.min().item()),
         "max": _number(stats.max().item()),
         "mean": _number(stats.mean().item()),
         "std": _number(stats.std().item()) if stats.numel() > 1 else 0.0,
-        "head": _clean(head),
+        "head": head,
     }}
 
 
