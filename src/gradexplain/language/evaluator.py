@@ -4,16 +4,13 @@ User code never receives the torch module, a raw function or a bound Python meth
 resolve to `Namespace`, `Function` and `Method` wrappers that only the interpreter can call,
 and every attribute is looked up in the allowlist for the type it is read from.
 """
-
 from __future__ import annotations
 
 import ast
-import operator
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import torch
 
@@ -22,119 +19,26 @@ from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
 from gradexplain.language.checker import Program, dotted_name
 from gradexplain.language.classify import OperationContext, classify
+from gradexplain.language.protocol import BackwardCalls, BackwardRequest, Hooks, StatementContext
+from gradexplain.language.values import (
+    BINARY_OPERATORS,
+    COMPARISONS,
+    INPLACE_NAMES,
+    INPLACE_OPERATORS,
+    OPERATOR_FUNCTIONS,
+    Function,
+    Method,
+    Namespace,
+    _checked_result,
+    _resolve,
+    _static_cost,
+)
 from gradexplain.limits import Limits, check, exceeded
 
-BINARY_OPERATORS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
-    ast.Add: ("add", operator.add),
-    ast.Sub: ("sub", operator.sub),
-    ast.Mult: ("mult", operator.mul),
-    ast.Div: ("div", operator.truediv),
-    ast.FloorDiv: ("floordiv", operator.floordiv),
-    ast.Mod: ("mod", operator.mod),
-    ast.Pow: ("pow", operator.pow),
-    ast.MatMult: ("matmul", operator.matmul),
-    ast.BitAnd: ("and", operator.and_),
-    ast.BitOr: ("or", operator.or_),
-    ast.BitXor: ("xor", operator.xor),
-    ast.LShift: ("lshift", operator.lshift),
-    ast.RShift: ("rshift", operator.rshift),
-}
-INPLACE_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.iadd,
-    ast.Sub: operator.isub,
-    ast.Mult: operator.imul,
-    ast.Div: operator.itruediv,
-    ast.FloorDiv: operator.ifloordiv,
-    ast.Mod: operator.imod,
-    ast.Pow: operator.ipow,
-    ast.MatMult: operator.imatmul,
-    ast.BitAnd: operator.iand,
-    ast.BitOr: operator.ior,
-    ast.BitXor: operator.ixor,
-}
-INPLACE_NAMES = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=",
-                 ast.FloorDiv: "//=", ast.Mod: "%=", ast.Pow: "**=", ast.MatMult: "@=",
-                 ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^="}
-COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_,
-    ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
-}
-# Operator name -> the torch function whose broadcasting/matmul rule governs it.
-OPERATOR_FUNCTIONS = {"add": "add", "sub": "sub", "mult": "mul", "div": "div",
-                      "floordiv": "div", "mod": "remainder", "pow": "pow", "matmul": "matmul"}
-SAFE_RESULT_TYPES = (torch.Tensor, int, float, bool, complex, type(None), torch.Size,
-                     torch.dtype, torch.device, list, tuple, str)
+__all__ = ["BackwardRequest", "Hooks", "Interpreter", "StatementContext"]
 
 
-@dataclass(frozen=True)
-class Namespace:
-    """`torch`, `torch.autograd`, `torch.nn`, `torch.nn.functional` as seen by user code."""
-
-    path: str
-
-
-@dataclass(frozen=True)
-class Function:
-    """An allowlisted torch function; `path` is its full dotted name."""
-
-    path: str
-    fn: Callable[..., Any] = field(compare=False)
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit(".", 1)[-1]
-
-
-@dataclass(frozen=True)
-class Method:
-    """A method looked up on a value (`x.backward`), callable only by the interpreter."""
-
-    target: Any = field(compare=False)
-    name: str
-    target_label: str
-
-
-@dataclass(frozen=True)
-class StatementContext:
-    """The statement being run, for hooks and error locations."""
-
-    step: int | None
-    line: int | None
-    statement: str
-    location: SourceLocation
-
-
-@dataclass
-class BackwardRequest:
-    """A backward call as the user wrote it; the recorder performs it."""
-
-    function: str  # "backward" | "torch.autograd.backward" | "torch.autograd.grad"
-    outputs: list[tuple[torch.Tensor, str]]
-    gradients: list[Any] | None
-    retain_graph: bool | None
-    create_graph: bool
-    context: StatementContext
-    inputs: list[tuple[torch.Tensor, str]] | None = None
-    allow_unused: bool | None = None
-
-
-class Hooks(Protocol):
-    """What the interpreter reports to the recorder while it runs."""
-
-    def backward(self, request: BackwardRequest) -> Any: ...
-    def printed(self, context: StatementContext, text: str) -> None: ...
-    def shown(self, context: StatementContext, expression: str, value: Any) -> None: ...
-    def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None: ...
-    def new_tensor(self, tensor: torch.Tensor, label: str) -> None: ...
-    def assigned(self, name: str, value: Any) -> None: ...
-    def retained(self, tensor: torch.Tensor, label: str) -> None: ...
-    def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
-                  result_shape: list[int], operation: str) -> None: ...
-
-
-class Interpreter:
+class Interpreter(BackwardCalls):
     """Runs checked programs. `env` holds the user's names; it persists across programs."""
 
     def __init__(self, limits: Limits, hooks: Hooks) -> None:
@@ -542,15 +446,7 @@ class Interpreter:
             return target.name()
         assert isinstance(node.func, ast.Attribute)
         if name == "backward":
-            gradient = kwargs.pop("gradient", args[0] if args else None)
-            retain = kwargs.pop("retain_graph", args[1] if len(args) > 1 else None)
-            create = bool(kwargs.pop("create_graph", args[2] if len(args) > 2 else False))
-            inputs = kwargs.pop("inputs", None)
-            if kwargs:
-                raise TypeError(f"backward() got an unexpected keyword {sorted(kwargs)[0]!r}")
-            return self._request("backward", [(target, method.target_label)],
-                                 None if gradient is None else [gradient], retain, create,
-                                 self._labelled(inputs, None))
+            return self._backward_method(target, method.target_label, args, kwargs)
         operands = [target, *args]
         self._operation = OperationContext(
             name, self._operands(operands, [node.func.value, *node.args]))
@@ -560,66 +456,6 @@ class Interpreter:
             self.hooks.retained(target, method.target_label)
         self._after_tensor_op(node, name, operands, [node.func.value, *node.args], result)
         return _checked_result(result)
-
-    def _autograd(self, path: str, args: list[Any], kwargs: dict[str, Any],
-                  node: ast.Call) -> Any:
-        names = ["tensors", "grad_tensors", "retain_graph", "create_graph", "grad_variables",
-                 "inputs"]
-        if path.endswith("grad"):
-            names = ["outputs", "inputs", "grad_outputs", "retain_graph", "create_graph",
-                     "only_inputs", "allow_unused"]
-        bound = dict(zip(names, args, strict=False))
-        for key, value in kwargs.items():
-            if key not in names:
-                raise TypeError(f"{path}() got an unexpected keyword {key!r}")
-            bound[key] = value
-        first = node.args[0] if node.args else None
-        outputs = self._labelled(bound.get(names[0]), first)
-        if outputs is None:
-            raise TypeError(f"{path}() needs the output tensor(s) first")
-        gradients = bound.get(names[1] if path.endswith("backward") else "grad_outputs")
-        gradient_list = None if gradients is None else (
-            list(gradients) if isinstance(gradients, (list, tuple)) else [gradients])
-        inputs_node = node.args[1] if path.endswith("grad") and len(node.args) > 1 else None
-        inputs = self._labelled(bound.get("inputs"), inputs_node)
-        return self._request(path, outputs, gradient_list, bound.get("retain_graph"),
-                             bool(bound.get("create_graph", False)), inputs,
-                             bound.get("allow_unused"))
-
-    def _request(self, function: str, outputs: list[tuple[torch.Tensor, str]],
-                 gradients: list[Any] | None, retain: Any, create: bool,
-                 inputs: list[tuple[torch.Tensor, str]] | None,
-                 allow_unused: Any = None) -> Any:
-        assert self._context is not None
-        self._operation = OperationContext(function, [(label, list(t.shape))
-                                                      for t, label in outputs])
-        request = BackwardRequest(function, outputs, gradients,
-                                  None if retain is None else bool(retain), create,
-                                  self._context, inputs,
-                                  None if allow_unused is None else bool(allow_unused))
-        return self.hooks.backward(request)
-
-    def _labelled(self, value: Any, node: ast.expr | None) -> list[tuple[torch.Tensor, str]] | \
-            None:
-        """Tensors with the labels users know them by: their names, else their code."""
-        if value is None:
-            return None
-        items = list(value) if isinstance(value, (list, tuple)) else [value]
-        nodes: list[ast.expr | None] = [None] * len(items)
-        if node is not None:
-            nodes = list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else [node]
-        result = []
-        for item, item_node in zip(items, nodes + [None] * len(items), strict=False):
-            if not isinstance(item, torch.Tensor):
-                raise TypeError(f"expected a tensor, got {type(item).__name__}")
-            result.append((item, self.label_of(item, item_node)))
-        return result
-
-    def label_of(self, tensor: torch.Tensor, node: ast.AST | None = None) -> str:
-        for name, value in self.env.items():
-            if value is tensor:
-                return name
-        return self._segment(node) if node is not None else "<tensor>"
 
     def _operands(self, values: list[Any], nodes: list[ast.expr]) -> list[tuple[str, list[int]]]:
         return [(self._segment(n), list(v.shape)) for v, n in zip(values, nodes, strict=False)
@@ -659,38 +495,3 @@ class Interpreter:
                 parts.append(display.format_value(item, spec))
         return "".join(parts)
 
-
-def _static_cost(body: list[ast.stmt]) -> int:
-    """A lower bound on statements a block executes, multiplying constant nested ranges."""
-    total = 0
-    for stmt in body:
-        total += 1
-        if isinstance(stmt, ast.For):
-            inner = _static_cost(stmt.body)
-            call = stmt.iter
-            bounds = [a.value for a in getattr(call, "args", [])
-                      if isinstance(a, ast.Constant) and isinstance(a.value, int)]
-            if isinstance(call, ast.Call) and call.args and len(bounds) == len(call.args):
-                try:
-                    inner *= len(range(*bounds))
-                except (TypeError, ValueError, OverflowError):
-                    inner = 0
-            total += inner
-        elif isinstance(stmt, ast.With):
-            total += _static_cost(stmt.body)
-    return total
-
-
-def _resolve(path: str) -> Any:
-    """The real object behind an allowlisted dotted path (the interpreter's eyes only)."""
-    obj: Any = torch
-    for part in path.split(".")[1:]:
-        obj = getattr(obj, part)
-    return obj
-
-
-def _checked_result(result: Any) -> Any:
-    """Results stay within the types user code may hold (tensors, numbers, shapes...)."""
-    if isinstance(result, SAFE_RESULT_TYPES) or display._is_node(result):
-        return result
-    raise not_allowed(f"a value of type {type(result).__name__} cannot be used here")

@@ -1,0 +1,126 @@
+"""Values the interpreter hands to user code, and the tables it evaluates operators with.
+
+User code never receives the torch module, a raw function or a bound Python method: names
+resolve to `Namespace`, `Function` and `Method` wrappers that only the interpreter can call.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gradexplain.errors import not_allowed
+from gradexplain.language import display
+
+BINARY_OPERATORS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("add", operator.add),
+    ast.Sub: ("sub", operator.sub),
+    ast.Mult: ("mult", operator.mul),
+    ast.Div: ("div", operator.truediv),
+    ast.FloorDiv: ("floordiv", operator.floordiv),
+    ast.Mod: ("mod", operator.mod),
+    ast.Pow: ("pow", operator.pow),
+    ast.MatMult: ("matmul", operator.matmul),
+    ast.BitAnd: ("and", operator.and_),
+    ast.BitOr: ("or", operator.or_),
+    ast.BitXor: ("xor", operator.xor),
+    ast.LShift: ("lshift", operator.lshift),
+    ast.RShift: ("rshift", operator.rshift),
+}
+INPLACE_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.iadd,
+    ast.Sub: operator.isub,
+    ast.Mult: operator.imul,
+    ast.Div: operator.itruediv,
+    ast.FloorDiv: operator.ifloordiv,
+    ast.Mod: operator.imod,
+    ast.Pow: operator.ipow,
+    ast.MatMult: operator.imatmul,
+    ast.BitAnd: operator.iand,
+    ast.BitOr: operator.ior,
+    ast.BitXor: operator.ixor,
+}
+INPLACE_NAMES = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=",
+                 ast.FloorDiv: "//=", ast.Mod: "%=", ast.Pow: "**=", ast.MatMult: "@=",
+                 ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^="}
+COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_,
+    ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+}
+# Operator name -> the torch function whose broadcasting/matmul rule governs it.
+OPERATOR_FUNCTIONS = {"add": "add", "sub": "sub", "mult": "mul", "div": "div",
+                      "floordiv": "div", "mod": "remainder", "pow": "pow", "matmul": "matmul"}
+SAFE_RESULT_TYPES = (torch.Tensor, int, float, bool, complex, type(None), torch.Size,
+                     torch.dtype, torch.device, list, tuple, str)
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """`torch`, `torch.autograd`, `torch.nn`, `torch.nn.functional` as seen by user code."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Function:
+    """An allowlisted torch function; `path` is its full dotted name."""
+
+    path: str
+    fn: Callable[..., Any] = field(compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method looked up on a value (`x.backward`), callable only by the interpreter."""
+
+    target: Any = field(compare=False)
+    name: str
+    target_label: str
+
+
+
+def _static_cost(body: list[ast.stmt]) -> int:
+    """A lower bound on statements a block executes, multiplying constant nested ranges."""
+    total = 0
+    for stmt in body:
+        total += 1
+        if isinstance(stmt, ast.For):
+            inner = _static_cost(stmt.body)
+            call = stmt.iter
+            bounds = [a.value for a in getattr(call, "args", [])
+                      if isinstance(a, ast.Constant) and isinstance(a.value, int)]
+            if isinstance(call, ast.Call) and call.args and len(bounds) == len(call.args):
+                try:
+                    inner *= len(range(*bounds))
+                except (TypeError, ValueError, OverflowError):
+                    inner = 0
+            total += inner
+        elif isinstance(stmt, ast.With):
+            total += _static_cost(stmt.body)
+    return total
+
+
+def _resolve(path: str) -> Any:
+    """The real object behind an allowlisted dotted path (the interpreter's eyes only)."""
+    obj: Any = torch
+    for part in path.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _checked_result(result: Any) -> Any:
+    """Results stay within the types user code may hold (tensors, numbers, shapes...)."""
+    if isinstance(result, SAFE_RESULT_TYPES) or display._is_node(result):
+        return result
+    raise not_allowed(f"a value of type {type(result).__name__} cannot be used here")
