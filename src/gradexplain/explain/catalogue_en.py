@@ -9,6 +9,8 @@ joins when the facts they need are present.
 
 from __future__ import annotations
 
+from gradexplain.limits import LIMIT_DESCRIPTIONS
+
 COMMON: dict[str, str] = {
     "the_output": "the output",
     "a_tensor": "a tensor",
@@ -425,14 +427,5 @@ LABELS: dict[str, str] = {
     "Scenario": "Scenario",
 }
 
-# The English description of each limit (limits.LIMIT_DESCRIPTIONS says the same).
-LIMITS: dict[str, str] = {
-    "max_elements": "elements in one tensor",
-    "max_file_bytes": "bytes in a scenario file",
-    "max_statement_chars": "characters in one statement",
-    "max_depth": "nesting depth",
-    "max_statements": "statements in a scenario",
-    "max_loop_iterations": "iterations of one loop",
-    "max_executed": "statements executed in one run",
-    "max_number_bits": "bits in a plain number",
-}
+# The English description of each limit: one source, the limits module itself.
+LIMITS: dict[str, str] = dict(LIMIT_DESCRIPTIONS)

@@ -81,8 +81,8 @@ class Interpreter(BackwardCalls):
         program = self._program
         assert program is not None
         location = program.source.locate(stmt)
-        text = program.source.segment(stmt).splitlines()[0] if program.source.segment(stmt) \
-            else ""
+        segment = program.source.segment(stmt)  # once per statement: this is the hot path
+        text = segment.splitlines()[0] if segment else ""
         return StatementContext(program.step_of(stmt), location.line, text, location)
 
     def _statement(self, stmt: ast.stmt) -> None:

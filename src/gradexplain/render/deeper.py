@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradexplain.explain import label
 from gradexplain.record import CallRecord
 from gradexplain.render.console import (
     Console,
     Group,
-    Padding,
     RenderableType,
     Symbols,
     Table,
@@ -21,18 +19,8 @@ from gradexplain.render.console import (
     box,
     symbols,
 )
+from gradexplain.render.tables import indent, tr
 from gradexplain.render.values import format_scalar, format_shape, format_value
-
-
-def _tr(key: str, lang: str) -> str:
-    try:
-        return label(key, lang)
-    except (KeyError, ValueError):
-        return key
-
-
-def _indent(renderable: RenderableType, columns: int) -> RenderableType:
-    return Padding(renderable, (0, 0, 0, columns), expand=False)
 
 
 def _table(*headers: str) -> Table:
@@ -67,28 +55,28 @@ def deeper_block(console: Console, call: CallRecord, lang: str, *,
         parts.append(jacobian_block(extras["jacobian"], lang, sym, full=full))
     if extras.get("numeric"):
         parts.append(numeric_block(extras["numeric"], lang, sym, full=full))
-    return _indent(Group(*parts), 2) if parts else None
+    return indent(Group(*parts), 2) if parts else None
 
 
 def tree_block(tree: dict[str, Any], lang: str) -> RenderableType:
     lines = Text("\n".join(tree.get("lines", [])), style="gx.code")
-    parts: list[RenderableType] = [_heading(_tr("Backward graph", lang)), _indent(lines, 2)]
+    parts: list[RenderableType] = [_heading(tr("Backward graph", lang)), indent(lines, 2)]
     for note in tree.get("folded", []):
-        parts.append(_indent(Text(note, style="gx.muted"), 2))
+        parts.append(indent(Text(note, style="gx.muted"), 2))
     return Group(*parts)
 
 
 def flow_block(flow: list[dict[str, Any]], lang: str, *, full: bool = False) -> RenderableType:
     """The gradient that arrived at each named tensor and leaf, from the output down."""
-    table = _table(*(_tr(k, lang) for k in ("tensor", "node", "shape", "gradient arriving")))
+    table = _table(*(tr(k, lang) for k in ("tensor", "node", "shape", "gradient arriving")))
     for entry in flow:
         name = Text(entry["tensor"], style="gx.name")
         if entry.get("leaf"):
             name.append(" (leaf)", style="gx.muted")
         table.add_row(name, Text(entry["node"]), Text(format_shape(entry["shape"])),
                       Text(format_value(entry["grad"], full=full)))
-    return Group(_heading(_tr("Gradient flow (chain rule, output to leaves)", lang)),
-                 _indent(table, 2))
+    return Group(_heading(tr("Gradient flow (chain rule, output to leaves)", lang)),
+                 indent(table, 2))
 
 
 def jacobian_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
@@ -99,25 +87,25 @@ def jacobian_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
         rows = entry["jacobian"]
         size = f"{len(rows)} x {len(rows[0]) if rows else 0}"
         head = Text(f"J = d {entry['output']} / d {entry['leaf']}", style="gx.name")
-        head.append(f"  ({size}, {_tr('flattened', lang)})", style="gx.muted")
+        head.append(f"  ({size}, {tr('flattened', lang)})", style="gx.muted")
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="gx.muted", no_wrap=True)
         grid.add_column()
         grid.add_row("J", Text(format_value(rows, full=full)))
         grid.add_row("v (grad_tensors)", Text(format_value(entry["v"], full=full)))
         grid.add_row("v^T J", Text(format_value(entry["vjp"], full=full)))
-        grid.add_row(_tr("grad added", lang), Text(format_value(entry["grad_added"], full=full)))
-        grid.add_row("", _verdict(entry.get("equal"), sym, _tr("v^T J equals the grad added",
+        grid.add_row(tr("grad added", lang), Text(format_value(entry["grad_added"], full=full)))
+        grid.add_row("", _verdict(entry.get("equal"), sym, tr("v^T J equals the grad added",
                                                                lang),
-                                  _tr("v^T J differs from the grad added", lang)))
-        parts += [head, _indent(grid, 2)]
-    return Group(_heading(_tr("Jacobians", lang)), _indent(Group(*parts), 2))
+                                  tr("v^T J differs from the grad added", lang)))
+        parts += [head, indent(grid, 2)]
+    return Group(_heading(tr("Jacobians", lang)), indent(Group(*parts), 2))
 
 
 def numeric_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
                   full: bool = False) -> RenderableType:
     """Central finite differences (float64) next to the grad autograd added."""
-    table = _table(*(_tr(k, lang) for k in ("leaf", "numeric", "autograd", "max diff",
+    table = _table(*(tr(k, lang) for k in ("leaf", "numeric", "autograd", "max diff",
                                              "agrees")))
     notes: list[RenderableType] = []
     for entry in entries:
@@ -128,13 +116,13 @@ def numeric_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
                       Text(format_value(entry["numeric"], full=full)),
                       Text(format_value(entry["autograd"], full=full)),
                       Text(format_scalar(entry["max_diff"])),
-                      _verdict(entry.get("agrees"), sym, _tr("agrees", lang),
-                               _tr("disagrees", lang)))
+                      _verdict(entry.get("agrees"), sym, tr("agrees", lang),
+                               tr("disagrees", lang)))
         if entry.get("note"):
             notes.append(Text(f"{sym.bullet} {entry['leaf']}: {entry['note']}", style="gx.note"))
-    parts: list[RenderableType] = [_heading(_tr("Numeric check (central differences, float64)",
+    parts: list[RenderableType] = [_heading(tr("Numeric check (central differences, float64)",
                                                 lang))]
     if table.row_count:
-        parts.append(_indent(table, 2))
-    parts += [_indent(n, 2) for n in notes]
+        parts.append(indent(table, 2))
+    parts += [indent(n, 2) for n in notes]
     return Group(*parts)

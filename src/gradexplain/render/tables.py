@@ -69,7 +69,7 @@ def _flag(value: bool) -> Text:
     return Text(str(value), style="" if value else "gx.muted")
 
 
-def _indent(renderable: RenderableType, columns: int) -> RenderableType:
+def indent(renderable: RenderableType, columns: int) -> RenderableType:
     """`renderable` shifted right, without padding its lines out to the full width."""
     return Padding(renderable, (0, 0, 0, columns), expand=False)
 
@@ -170,7 +170,7 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
     settings.add_row(tr("grad_tensors", lang), value_text(call.grad_tensors, full=full))
     settings.add_row(tr("retain_graph", lang), Text(str(call.retain_graph)))
     settings.add_row(tr("create_graph", lang), Text(str(call.create_graph)))
-    parts: list[RenderableType] = [head, _indent(settings, 2)]
+    parts: list[RenderableType] = [head, indent(settings, 2)]
 
     labels = list(dict.fromkeys([*call.before, *call.added, *call.after]))
     if labels:
@@ -183,22 +183,22 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
             ledger.append((Text(name, style="gx.name"),
                            [value_text(call.before.get(name), full=full), added, after]))
         headers = [tr(k, lang) for k in ("tensor", "before", "added", "after")]
-        parts.append(_indent(_wide_or_stacked(console, headers, ledger, indent=2), 2))
+        parts.append(indent(_wide_or_stacked(console, headers, ledger, indent=2), 2))
     if call.results or call.function == "torch.autograd.grad":
         results = table(tr("tensor", lang), tr("results", lang))
         for name, result in call.results.items():
             results.add_row(Text(name, style="gx.name"), value_text(result, full=full))
-        parts.append(_indent(results, 2))
+        parts.append(indent(results, 2))
     if call.error is not None:
         explained = report.call_errors.get(call.index)
         line = Text(f"{sym.fail} {tr('Error', lang)}[{call.error.kind}]", style="gx.error")
         line.append(": " + (explained.title if explained else call.error.message))
-        parts.append(_indent(line, 2))
+        parts.append(indent(line, 2))
         if _same_error(call.error, report.record.error):
             note = tr('this call stopped the run, see the error below', lang)
-            parts.append(_indent(Text(note, style="gx.muted"), 4))
+            parts.append(indent(Text(note, style="gx.muted"), 4))
         elif explained is not None:
-            parts.append(_indent(_explanation(explained, call.error, lang), 4))
+            parts.append(indent(_explanation(explained, call.error, lang), 4))
     if call.extras:  # --graph, --jacobian, --check-numeric
         from gradexplain.render.deeper import deeper_block  # noqa: PLC0415
 
@@ -226,7 +226,7 @@ def output_block(record: RunRecord, lang: str) -> RenderableType | None:
     for key, _, text in sorted(entries, key=lambda e: (e[0], e[1])):
         step = "" if key == _NO_STEP else f"[{key}]"
         grid.add_row(step, text)
-    return Group(_heading("Output", lang), _indent(grid, 2))
+    return Group(_heading("Output", lang), indent(grid, 2))
 
 
 _NO_STEP = 1 << 62  # entries without a step go last, in the order recorded
@@ -245,7 +245,7 @@ def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
     grid.add_column()
     for note, text in report.notes:
         grid.add_row(Text(f"{sym.bullet} {note.kind}", style="gx.note"), prose(text))
-    return Group(_heading("Notes", report.lang), _indent(grid, 2))
+    return Group(_heading("Notes", report.lang), indent(grid, 2))
 
 
 def _location(error: ErrorInfo, lang: str) -> str | None:
@@ -267,7 +267,7 @@ def _explanation(explained: ExplainedError, error: ErrorInfo, lang: str) -> Rend
         parts.append(prose(explained.explanation))
     if explained.fix:
         parts.append(Group(Text(tr("Fix", lang) + ":", style="gx.ok"),
-                           _indent(prose(explained.fix, style="gx.code"), 2)))
+                           indent(prose(explained.fix, style="gx.code"), 2)))
     spaced: list[RenderableType] = []
     for part in parts:  # a blank line between what PyTorch said, why, and the fix
         spaced += [Text(""), part] if spaced else [part]
@@ -285,7 +285,7 @@ def error_panel(report: Report) -> RenderableType | None:
     if where:
         parts.append(Text(where, style="gx.muted"))
     if error.statement:
-        parts.append(_indent(Text(error.statement, style="gx.code"), 4))
+        parts.append(indent(Text(error.statement, style="gx.code"), 4))
     parts += [Text(""), _explanation(explained, error, lang)]
     expected = report.record.error_expected
     title = Text(f"{tr('Expected error' if expected else 'Error', lang)}[{error.kind}]",
@@ -305,7 +305,7 @@ def expectations_block(record: RunRecord, lang: str, sym: Symbols) -> Renderable
         mark = (Text(f"{sym.ok} {tr('passed', lang)}", style="gx.ok") if item.ok
                 else Text(f"{sym.fail} {tr('failed', lang)}", style="gx.error"))
         grid.add_row(mark, prose(item.text))
-    return Group(_heading("Expectations", lang), _indent(grid, 2))
+    return Group(_heading("Expectations", lang), indent(grid, 2))
 
 
 def status_line(record: RunRecord, lang: str, sym: Symbols) -> Text:
