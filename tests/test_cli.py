@@ -143,3 +143,40 @@ def test_version_and_help() -> None:
             continue
         assert result.exit_code == 0
         assert "Example" in result.output or "example" in result.output
+
+
+@pytest.mark.parametrize(("steps", "reason"), [
+    ("y = x.detach()\nz = (y * 2).sum()\n", "detached"),
+    ("y = x.data * 3\nz = y.sum()\n", "detached"),
+    ("y = (x * 2).detach().clone()\nz = torch.exp(y).sum()\n", "detached"),
+    ("with torch.no_grad():\n    z = (x * 2).sum()\n", "no_grad"),
+    ("y = torch.ones(2)\nz = (y * 2).sum()\n", "no_requires_grad"),
+])
+def test_no_grad_fn_says_why(steps: str, reason: str, tmp_path: Path) -> None:
+    """The reason is what really happened; PyTorch agrees that z has no grad_fn."""
+    code = "x = torch.ones(2, requires_grad=True)\n" + steps
+    plain: dict[str, Any] = {"torch": torch}
+    exec(code, plain)  # the test's own fixed code: plain PyTorch is the oracle
+    assert plain["z"].grad_fn is None and not plain["z"].requires_grad
+    path = tmp_path / "s.py"
+    path.write_text(code + "z.backward()\n", encoding="utf-8")
+    data = _json(CliRunner().invoke(app, ["run", str(path), "--format", "json"]))
+    assert data["error"]["kind"] == "no_grad_fn"
+    words = {"detached": ".detach()", "no_grad": "torch.no_grad()",
+             "no_requires_grad": "requires_grad=True"}[reason]
+    assert words in data["error"]["fix"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_non_finite_note_names_the_operation(lang: str, tmp_path: Path) -> None:
+    """sqrt at 0: the note names SqrtBackward0 and the input x, in the table and in JSON."""
+    path = tmp_path / "s.py"
+    path.write_text("x = torch.tensor([0., 4.], requires_grad=True)\ny = torch.sqrt(x)\n"
+                    "y.sum().backward()\n", encoding="utf-8")
+    table = runner.invoke(app, ["run", str(path), "--lang", lang, "--width", "200"])
+    assert table.exit_code == 0 and "SqrtBackward0" in table.output and "`x`" in table.output
+    data = _json(runner.invoke(app, ["run", str(path), "--lang", lang, "--format", "json"]))
+    (note,) = [n for n in data["notes"] if n["kind"] == "non_finite_grad"]
+    assert note["facts"]["op"] == "SqrtBackward0" and note["facts"]["input"] == "x"
+    assert note["facts"]["input_value"] == 0.0 and note["facts"]["value"] == "inf"
+    assert "SqrtBackward0" in note["text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from gradexplain.cli import app
 from gradexplain.engine.deeper import DeeperOptions
 from gradexplain.engine.runner import RunOptions, run_scenario
 from gradexplain.explain import explain_run
+from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
 from gradexplain.limits import Limits
 from gradexplain.loader import load_scenario, load_scenario_text
 from gradexplain.record import CallRecord, RunRecord
@@ -33,6 +35,12 @@ def bundled(name: str, deeper: DeeperOptions | None = ALL) -> RunRecord:
 def from_yaml(text: str, deeper: DeeperOptions | None = ALL) -> RunRecord:
     scenario = load_scenario_text(text, "test.yaml", "yaml", Limits(), name="test")
     return run_scenario(scenario, RunOptions(deeper=deeper))
+
+
+def tree_of(record: RunRecord, call: int = 0, lang: str = "en") -> dict[str, list[str]]:
+    """The --graph tree of a call as the text lines and notes a user reads."""
+    tree = record.calls[call].extras["tree"]
+    return {"lines": tree_lines(tree, lang), "folded": tree_notes(tree, lang)}
 
 
 def functional_jacobian(function: Any, tensor: torch.Tensor) -> torch.Tensor:
@@ -128,7 +136,7 @@ expression: x ** 3
 grad_tensors: ones_like
 """, DeeperOptions(check_numeric=True))
     (entry,) = record.calls[0].extras["numeric"]
-    assert entry["agrees"] is True and entry["note"] is None
+    assert entry["agrees"] is True and numeric_note(entry, "en") is None
     assert close(entry["autograd"], [6.75, 0.75, 12.0])
     assert entry["max_diff"] < 1e-3
 
@@ -145,13 +153,14 @@ grad_tensors: ones_like
     assert entry["agrees"] is False
     assert close(entry["numeric"], [0.0, 0.5, 1.0])
     assert entry["autograd"] == [0.0, 0.0, 1.0]
-    assert "relu" in entry["note"]
+    assert "relu" in (numeric_note(entry, "en") or "")
+    assert "relu" in (numeric_note(entry, "zh") or "")
 
 
 def test_numeric_check_needs_the_short_form() -> None:
     record = bundled("mm_grad_tensors", DeeperOptions(check_numeric=True))
     (entry,) = record.calls[0].extras["numeric"]
-    assert entry["agrees"] is None and "short form" in entry["note"]
+    assert entry["agrees"] is None and "short form" in (numeric_note(entry, "en") or "")
 
 
 # --graph: gradient flow and the tree ------------------------------------------------------
@@ -187,8 +196,8 @@ def test_flow_equals_retain_grad() -> None:
 
 
 def test_tree_names_nodes_and_is_deterministic() -> None:
-    first = from_yaml(FLOW, DeeperOptions(flow=True)).calls[0].extras["tree"]
-    second = from_yaml(FLOW, DeeperOptions(flow=True)).calls[0].extras["tree"]
+    first = tree_of(from_yaml(FLOW, DeeperOptions(flow=True)))
+    second = tree_of(from_yaml(FLOW, DeeperOptions(flow=True)))
     assert first == second
     assert first["lines"][0] == "c = SumBackward0 ()"
     text = "\n".join(first["lines"])
@@ -209,7 +218,7 @@ steps: |
   y.sum().backward()
 """, DeeperOptions(flow=True, jacobian=True))
     call = record.calls[0]
-    tree = call.extras["tree"]
+    tree = tree_of(record)
     assert any("x 2999" in line for line in tree["lines"])
     assert tree["folded"]
     stream = io.StringIO()
@@ -235,7 +244,7 @@ steps: |
       y = y.sum() + x
   y.sum().backward()
 """, DeeperOptions(flow=True))
-    tree = record.calls[0].extras["tree"]
+    tree = tree_of(record)
     assert len(tree["lines"]) <= 20
     assert any("x 49" in line for line in tree["lines"]), tree["lines"]
 
@@ -253,9 +262,9 @@ steps: |
   for i in range(20):
 {body}  y.sum().backward()
 """, DeeperOptions(flow=True))
-    tree = record.calls[0].extras["tree"]
+    tree = tree_of(record)
     assert len(tree["lines"]) <= 33
-    assert tree["folded"] == ["depth limit 30: 152 node(s) not shown"]
+    assert tree["folded"][0] == "depth limit 30: 152 node(s) not shown"
 
 
 # JSON, tables and the command line -------------------------------------------------------
@@ -299,3 +308,97 @@ def test_views_never_change_a_ledger(name: str) -> None:
     assert (deep.error.kind if deep.error else None) == (plain.error.kind if plain.error
                                                          else None)
     assert deep.ok == plain.ok
+
+
+# the tree as text: golden files ------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden"
+REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
+CHAIN = """
+name: chain
+tensors:
+  x: [1.0, 2.0]
+  w: 1.0001
+steps: |
+  y = x * 1.0
+  for i in range(3000):
+      y = torch.sin(y) * w + 0.001
+  y.sum().backward()
+"""
+
+
+def _golden_tree(name: str, record: RunRecord, lang: str) -> str:
+    parts = []
+    for index, call in enumerate(record.calls):
+        tree = tree_of(record, index, lang)
+        parts.append(f"call {call.index} · {call.statement}")
+        parts += tree["lines"] + [f"  note: {note}" for note in tree["folded"]]
+    return "\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("name, make, lang", [
+    ("mm_grad_tensors", lambda: bundled("mm_grad_tensors", DeeperOptions(flow=True)), "en"),
+    ("broadcast_sum", lambda: bundled("broadcast_sum", DeeperOptions(flow=True)), "en"),
+    ("retain_graph", lambda: bundled("retain_graph", DeeperOptions(flow=True)), "en"),
+    ("retain_graph_zh", lambda: bundled("retain_graph", DeeperOptions(flow=True)), "zh"),
+    ("chain3000", lambda: from_yaml(CHAIN, DeeperOptions(flow=True)), "en"),
+])
+def test_tree_golden(name: str, make: Any, lang: str) -> None:
+    path = GOLDEN / f"tree_{name}.txt"
+    text = _golden_tree(name, make(), lang)
+    if REGEN or not path.exists():
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_tree_says_which_saved_tensors_the_call_freed() -> None:
+    """Freed against kept is what PyTorch itself does: reading a freed saved tensor raises."""
+    kept = tree_of(bundled("retain_graph_fixed", DeeperOptions(flow=True)))
+    freed = tree_of(bundled("retain_graph", DeeperOptions(flow=True)))
+    assert any(line.endswith(": kept") for line in kept["lines"])
+    assert not any(line.endswith(": freed") for line in kept["lines"][:8])
+    assert any(line.endswith(": freed") for line in freed["lines"])
+    x = torch.ones(2, 2, requires_grad=True)
+    out = ((x + 2) * (x + 2) * 3).mean()
+    node = out.grad_fn.next_functions[0][0]  # type: ignore[union-attr]
+    out.backward()  # type: ignore[no-untyped-call]
+    with pytest.raises(RuntimeError, match="freed"):
+        node._saved_other  # noqa: B018
+
+
+def test_compare_shows_the_views_of_both_variants() -> None:
+    runner = CliRunner()
+    table = runner.invoke(app, ["compare", "two_backwards", "--retain-graph", "--graph",
+                                "--width", "120"])
+    assert table.exit_code == 0, table.output
+    call_2 = [line.strip() for line in table.stdout[table.stdout.index("Call 2"):].splitlines()]
+    a_at, b_at = call_2.index("A: as written"), call_2.index("B: retain_graph=True")
+    a_part, b_part = "\n".join(call_2[a_at:b_at]), "\n".join(call_2[b_at:])
+    assert "saved self=a, other=b: freed" in a_part
+    assert "saved self=a, other=b: kept" in b_part
+    # call 1 retains the graph in both variants: one block, said once
+    call_1 = table.stdout[table.stdout.index("Call 1"):table.stdout.index("Call 2")]
+    assert "the same in A (as written) and B (retain_graph=True)" in call_1
+    assert call_1.count("Backward graph") == 1
+    result = runner.invoke(app, ["compare", "two_backwards", "--retain-graph", "--graph",
+                                 "--jacobian", "--format", "json"])
+    data = json.loads(result.stdout)
+    a_tree = data["a"]["calls"][1]["tree"]["lines"]
+    b_tree = data["b"]["calls"][1]["tree"]["lines"]
+    assert a_tree[0].endswith(": freed") and b_tree[0].endswith(": kept")
+    assert data["a"]["calls"][0]["jacobian"][0]["equal"] is True
+
+
+def test_views_in_chinese() -> None:
+    record = bundled("broadcast_sum")
+    stream = io.StringIO()
+    console = make_console(stream, width=120, force_plain=True)
+    block = deeper_block(console, record.calls[0], "zh")
+    assert block is not None
+    console.print(block)
+    text = stream.getvalue()
+    for heading in ("反向图", "梯度流", "雅可比矩阵", "数值检验", "本次加上的梯度", "已释放"):
+        assert heading in text, heading
+    for english in ("Backward graph", "Gradient flow", "Jacobians", "Numeric check",
+                    "grad added", "freed", "shared"):
+        assert english not in text, english

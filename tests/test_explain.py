@@ -621,6 +621,59 @@ def test_unknown_language(call: Any) -> None:
         call()
 
 
+# Facts as the recorder gives them for the tutorial's broadcasting (issue 6, in depth).
+DEPTH_FACTS: dict[str, dict[str, Any]] = {
+    "broadcast_sum": {
+        "tensor": "x", "via": "2 * x * x", "leaf_shape": [], "broadcast_shape": [2, 2],
+        "positions": 4, "op": "2 * x * x + 2 * p * p", "output": "out", "dims_added": [0, 1],
+        "dims_stretched": [], "grad_arrived": [[0.25, 0.25], [0.25, 0.25]],
+        "grad_summed": 1.0, "reduction": "mean", "reduction_numel": 4, "grad_added": 12.0,
+        "grad_with_sum": 48.0, "grad_was_none": True},
+    "non_finite_grad": {
+        "tensor": "x", "call": 1, "value": "inf", "op": "SqrtBackward0",
+        "origin": "operation", "op_name": "sqrt", "produced": "inf", "position": [0],
+        "made": "y", "grad_for": "x", "input": "x", "input_value": 0.0,
+        "input_position": [0]},
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", sorted(DEPTH_FACTS))
+def test_note_depth_facts(kind: str, lang: str) -> None:
+    facts = DEPTH_FACTS[kind]
+    text = explain_note(NoteInfo(kind, "x", 1, facts), lang)
+    expected = {
+        ("broadcast_sum", "en"): ["Broadcasting added dims 0 and 1", "all 4 positions of [2, 2]",
+                                  "`[[0.25, 0.25], [0.25, 0.25]]`", "`1.` reached `2 * x * x`",
+                                  "`x.grad` is `12.` here; with `.sum()` it would be `48.`"],
+        ("broadcast_sum", "zh"): ["新增了第 0 和 1 维", "[2, 2] 的全部 4 个位置",
+                                  "传给 `2 * x * x` 的是 `1.`", "若改用 `.sum()`，它会是 `48.`"],
+        ("non_finite_grad", "en"): ["`SqrtBackward0`", "the `sqrt` that made `y`",
+                                    "its input `x` has 0 at position [0]",
+                                    "torch.sqrt(x + 1e-8)"],
+        ("non_finite_grad", "zh"): ["`SqrtBackward0`", "生成 `y` 的 `sqrt`",
+                                    "它的输入 `x` 在位置 [0] 上的值是 0", "torch.sqrt(x + 1e-8)"],
+    }[kind, lang]
+    for part in expected:
+        assert part in text, (part, text)
+    assert "{" not in text and "None" not in text
+    for key in facts:  # each fact missing, or malformed, still gives a text
+        assert explain_note(NoteInfo(kind, None, None, {k: v for k, v in facts.items()
+                                                         if k != key}), lang)
+        assert explain_note(NoteInfo(kind, None, None, {**facts, key: {"odd": [1]}}), lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_non_finite_origins_other_than_an_operation(lang: str) -> None:
+    for facts, part in (({"origin": "grad_tensors", "produced": "nan"}, "grad_tensors"),
+                        ({"origin": "not_traced", "nodes": 30000, "trace_limit": 20000},
+                         "20000"),
+                        ({"origin": "not_found"}, "overflow" if lang == "en" else "溢出")):
+        text = explain_note(NoteInfo("non_finite_grad", "x", 1, {"value": "inf", **facts}),
+                            lang)
+        assert part in text, (part, text)
+
+
 def test_import_stays_light() -> None:
     """The explainer imports neither torch nor rich, so `--help` and rendering stay fast."""
     code = ("import sys, gradexplain.explain; "

@@ -264,7 +264,8 @@ BROKEN = [
     ("tensors:\n  x: {ones: [2]}\nexpression: x.sum()\ngrad_tensor: ones_like\n",
      "unknown key 'grad_tensor' at line 4; did you mean 'grad_tensors'?", "4:1",
      "the keys of a scenario are: name, description, device, dtype, seed, tensors, expression,"
-     " grad_tensors, retain_graph, create_graph, repeat, zero_grad, steps, expect, tolerance"),
+     " grad_tensors, retain_graph, create_graph, repeat, zero_grad, steps, expect, tolerance,"
+     " plot"),
     ("steps: ['y = 1']\nrepeat: -1\n",
      "'repeat' must be an integer >= 1, got -1", "2:9", "e.g. repeat: 2"),
     ("steps: ['y = 1']\nrepeat: true\n",
@@ -411,6 +412,34 @@ BROKEN = [
     ("name: a: b\nsteps: ['y = 1']\n",
      "YAML syntax error: mapping values are not allowed here", "1:8",
      "a value that contains ': ' must be in quotes, e.g. - 'print(\"a: b\")'"),
+    # plot: (an addition beyond the spec)
+    ("steps: ['y = 1']\nplot:\n  x: x\n  y: [x.grad]\n  titel: relu\n",
+     "unknown key 'titel' in plot at line 5; did you mean 'title'?", "5:3",
+     "the keys of plot are: x, y, title, xlabel, ylabel"),
+    ("steps: ['y = 1']\nplot:\n  x: x\n  y: [x.grad, torch.relu(x)]\n",
+     "plot.y[1]: 'torch.relu(x)' is not a tensor name or NAME.grad (plot series are names, "
+     "not code)", "4:15", "write a tensor's name, or NAME.grad for its gradient, e.g. x.grad; "
+     "compute anything else in the steps and name it"),
+    ("steps: ['y = 1']\nplot:\n  x: x.grad.sum()\n  y: [x]\n",
+     "plot.x: 'x.grad.sum()' is not a tensor name or NAME.grad (plot series are names, "
+     "not code)", "3:6", "write a tensor's name, or NAME.grad for its gradient, e.g. x.grad; "
+     "compute anything else in the steps and name it"),
+    ("steps: ['y = 1']\nplot:\n  x: x\n  y: {x: 1}\n",
+     "'plot.y' must be a list of series (NAME or NAME.grad), got a mapping", "4:6",
+     "e.g. y: [y, x.grad]"),
+    ("steps: ['y = 1']\nplot:\n  x: x\n  y: [x, 2]\n",
+     "'plot.y[1]' must be a tensor name or NAME.grad, got a number (2)", "4:10",
+     "write a tensor's name, or NAME.grad for its gradient, e.g. x.grad"),
+    ("steps: ['y = 1']\nplot: [x, y]\n",
+     "'plot' must be a mapping, got a list", "2:7",
+     "e.g. `plot: {x: x, y: [x.grad], title: grad of relu}`"),
+    ("steps: ['y = 1']\nplot:\n  y: [x.grad]\n",
+     "plot needs 'x'", "2:1", "e.g. `plot: {x: x, y: [x.grad], title: grad of relu}`"),
+    ("steps: ['y = 1']\nplot:\n  x: x\n  y: [a, b, c, d, e, f, g]\n",
+     "'plot.y' has 7 series; one plot draws at most 6", "4:25",
+     "split them over several scenarios"),
+    ("steps: ['y = 1']\nplot:\n  x: x\n  y: x\n  title: 3\n",
+     "'plot.title' must be a string, got 3", "5:10", "put the text in quotes"),
     ("steps:\n  - print(\"a: b\")\n",
      "'steps[0]' must be code (a string), got a mapping", "2:5",
      "YAML read the ': ' in it as a key and value; put the statement in quotes, "
@@ -482,6 +511,26 @@ def test_yes_as_a_key_is_explained() -> None:
     assert str(info.value) == "unknown key true at line 2"
     assert info.value.hint is not None
     assert info.value.hint.startswith("YAML reads yes/no/on/off as true/false")
+
+
+def test_plot_section_is_parsed_with_positions() -> None:
+    s = load("tensors: {x: [1.0, 2.0]}\nsteps: ['y = x * 2']\nplot:\n  x: x\n"
+             "  y: [y, x.grad]\n  title: grad of relu\n  ylabel: value\n")
+    assert s.plot is not None
+    assert (s.plot.x.name, s.plot.x.grad) == ("x", False)
+    assert [(p.name, p.grad, p.text) for p in s.plot.series] == [
+        ("y", False, "y"), ("x", True, "x.grad")]
+    assert (s.plot.title, s.plot.xlabel, s.plot.ylabel) == ("grad of relu", None, "value")
+    assert s.plot.series[1].location is not None
+    assert s.plot.series[1].location.describe() == "t.yaml:5:10"
+    assert s.plot.location is not None and s.plot.location.line == 3
+
+
+def test_plot_one_series_without_brackets() -> None:
+    s = load("steps: ['y = 1']\nplot: {x: x, y: x.grad}\n")
+    assert s.plot is not None
+    assert [p.text for p in s.plot.series] == ["x.grad"]
+    assert load("steps: ['y = 1']\nplot:\n").plot is None  # empty means none
 
 
 def test_bundled_scenarios_load() -> None:

@@ -205,3 +205,173 @@ def test_dot_svg_with_graphviz(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     ET.parse(target)
     assert "MmBackward0" in target.read_text(encoding="utf-8")
+
+
+# plot: sections of scenarios ------------------------------------------------------------------
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk (the first chunk, right after the signature)."""
+    import struct
+
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_run_json_plot_is_plain_torch() -> None:
+    import json
+
+    import torch
+
+    result = runner.invoke(app, ["run", "relu_plot", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    plot = json.loads(result.stdout)["plot"]
+    # The tutorial, in plain PyTorch.
+    x = torch.arange(-8.0, 8.0, 0.1, requires_grad=True)
+    y = torch.relu(x)
+    y.backward(torch.ones_like(x))
+    assert x.grad is not None
+    assert plot["x"] == {"label": "x", "values": x.detach().tolist()}
+    assert plot["series"] == [{"label": "x.grad", "values": x.grad.tolist()}]
+    assert (plot["title"], plot["xlabel"], plot["ylabel"]) == ("grad of relu", "x",
+                                                               "grad of relu")
+    assert plot["problems"] == []
+    assert len(plot["x"]["values"]) == 160
+
+
+def test_run_table_shows_the_plot() -> None:
+    result = runner.invoke(app, ["run", "relu_plot", "--width", "100"])
+    assert result.exit_code == 0, result.output
+    section = result.stdout[result.stdout.index("\nPlot\n"):]
+    assert "grad of relu" in section and "x.grad" in section
+    assert section.index("Plot") < section.index("Expectations")
+
+
+def test_plot_scenario_terminal_golden() -> None:
+    result = runner.invoke(app, ["plot", "relu_plot", "--width", "72"])
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / "plot_relu.txt"
+    if os.environ.get("GRADEXPLAIN_REGEN_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+    assert all(len(line) <= 72 for line in result.stdout.splitlines())
+
+
+@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="needs matplotlib (the plot extra)")
+def test_plot_scenario_png(tmp_path: Path) -> None:
+    target = tmp_path / "relu.png"
+    result = runner.invoke(app, ["plot", "relu_plot", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert png_size(target.read_bytes()) == (960, 600)  # figsize (8, 5) at 120 dpi
+
+
+@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="needs matplotlib (the plot extra)")
+def test_plot_scenario_svg_has_its_title(tmp_path: Path) -> None:
+    target = tmp_path / "relu.svg"
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "relu_plot.yaml"
+    result = runner.invoke(app, ["plot", str(scenario), "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    root = ET.fromstring(target.read_bytes(), parser=parser)
+    assert root.tag.endswith("svg")
+    # matplotlib draws text as paths, each after a comment holding the text.
+    comments = {(c.text or "").strip() for c in root.iter() if c.tag is ET.Comment}
+    assert {"grad of relu", "x.grad", "x"} <= comments
+
+
+def flat(text: str) -> str:
+    """Output with rich's line wrapping undone, for matching sentences."""
+    return " ".join(text.split())
+
+
+BAD_SERIES = """\
+tensors:
+  x: {linspace: [-1, 1, 5]}
+steps: |
+  y = x * 2
+  y.backward(torch.ones_like(y))
+  m = x.view(5, 1)
+  short = x[:3]
+plot:
+  x: x
+  y: [x.grad, y.grad, m, short, q, yy]
+"""
+
+
+def test_plot_problems_are_recorded_not_raised(tmp_path: Path) -> None:
+    from gradexplain.engine.runner import run_scenario
+    from gradexplain.limits import Limits
+    from gradexplain.loader import load_scenario
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD_SERIES, encoding="utf-8")
+    record = run_scenario(load_scenario(path, Limits()))
+    plot = record.plot
+    assert plot is not None and plot.x is not None
+    assert [line.label for line in plot.series] == ["x.grad"]
+    assert plot.series[0].values == [2.0] * 5
+    assert [(p.series, p.message, p.line, p.col) for p in plot.problems] == [
+        ("y.grad", "y.grad is None: y is not a leaf, so backward does not keep its grad "
+                   "(call y.retain_grad() before backward)", 10, 15),
+        ("m", "m has shape (5, 1); a plot needs 1-D tensors (use .flatten() in the steps "
+              "and name the result)", 10, 23),
+        ("short", "short has 3 values but x has 5; each series needs one value per x", 10, 26),
+        ("q", "no tensor named 'q' at the end of the run; the tensors are: x, y, m, short",
+         10, 33),
+        ("yy", "no tensor named 'yy' at the end of the run; did you mean 'y'?", 10, 36),
+    ]
+    assert record.ok  # a plot that cannot be drawn does not fail the run
+    table = runner.invoke(app, ["run", str(path), "--width", "200"])
+    assert table.exit_code == 0, table.output
+    assert f"✗ y.grad ({path}:10:15): y.grad is None" in flat(table.stdout)
+
+
+def test_plot_of_a_bad_series_exits_2_at_its_place(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a short path, so that no line is wrapped inside it
+    Path("bad.yaml").write_text(BAD_SERIES, encoding="utf-8")
+    result = runner.invoke(app, ["plot", "bad.yaml"])
+    assert result.exit_code == 2
+    assert "bad.yaml:10:15: error[invalid_scenario]" in result.output
+    assert "  y: [x.grad, y.grad, m, short, q, yy]\n" in result.output
+    assert "\n" + " " * 18 + "^^^^^^\n" in result.output  # the caret under y.grad
+    assert "cannot plot y.grad: y.grad is None" in flat(result.output)
+
+
+def test_plot_of_a_scenario_without_plot_exits_2() -> None:
+    result = runner.invoke(app, ["plot", "relu_grad"])
+    assert result.exit_code == 2
+    assert "relu_grad has no `plot:` section" in flat(result.output)
+    assert 'gradexplain plot "torch.relu(x)"' in flat(result.output)
+
+
+def test_plot_of_a_scenario_that_fails_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "fails.yaml"
+    path.write_text("tensors: {x: [1.0, 2.0]}\nsteps: ['y = x * 2', 'y.backward()']\n"
+                    "plot: {x: x, y: [x.grad]}\n", encoding="utf-8")
+    result = runner.invoke(app, ["plot", str(path)])
+    assert result.exit_code == 1
+    assert "stopped on an error [non_scalar_backward]" in flat(result.output)
+
+
+@pytest.mark.parametrize("flag", [["--range", "0", "1"], ["--steps", "5"]])
+def test_plot_range_is_for_expressions_only(flag: list[str]) -> None:
+    result = runner.invoke(app, ["plot", "relu_plot", *flag])
+    assert result.exit_code == 2
+    assert "--range and --steps are for expressions" in flat(result.output)
+
+
+def test_plot_missing_scenario_file_exits_2() -> None:
+    result = runner.invoke(app, ["plot", "no_such_lesson.yaml"])
+    assert result.exit_code == 2
+    assert "no such file: no_such_lesson.yaml" in flat(result.output)
+
+
+def test_chart_places_unsorted_x_by_value() -> None:
+    from gradexplain.plot import chart
+
+    lines = chart("t", [2.0, 0.0, 1.0], [20.0, 0.0, 10.0], width=40, rows=3)
+    top, middle, bottom = (line.split("|", 1)[1] for line in lines[1:4])
+    # Ascending in x, so the low value is drawn on the left and the high on the right.
+    assert bottom.index("*") < middle.index("*") < top.index("*")
+    assert lines[-1].split()[0] == "0" and lines[-1].split()[-2] == "2"

@@ -412,6 +412,19 @@ def test_input_error_with_caret() -> None:
         "hint: did you mean 'grad_tensors'?\n")
 
 
+def test_input_error_in_chinese_keeps_the_code_and_adds_the_meaning() -> None:
+    location = SourceLocation("s.py", 1, 1, 10, "import os")
+    error = GradexplainError("not_allowed", "only `import torch` is accepted", location,
+                             hint="remove the import", facts={"what": "import"})
+    stream = io.StringIO()
+    print_input_error(make_console(stream, width=WIDTH, force_plain=True), error, "zh")
+    text = stream.getvalue()
+    assert text.startswith("s.py:1:1: error[not_allowed]: only `import torch` is accepted\n")
+    assert "提示: remove the import" in text
+    assert "被安全解释器拒绝" in text and "import" in text.split("被安全解释器拒绝")[1]
+    assert text.count("remove the import") == 1
+
+
 def test_input_error_without_location() -> None:
     stream = io.StringIO()
     error = GradexplainError("device_unavailable", "cuda is not available on this machine")

@@ -13,7 +13,6 @@ import pytest
 
 from gradexplain.render import make_console
 from gradexplain.repl import Repl, ReplSettings, completions, piped_entries
-from gradexplain.repl_commands import graph_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -92,9 +91,10 @@ print("after quit")
     for name in ("x", "y", "z", "out"):
         assert f"\n{name} " in tensors_table
     # :graph defaults to the last backward output (out) and names the leaf x
-    assert "out <- MeanBackward0" in out
-    assert "AccumulateGrad (x)" in out
-    assert "y <- AddBackward0" in out
+    assert "out = MeanBackward0" in out
+    assert "x = AccumulateGrad (2, 2)" in out
+    assert "y = AddBackward0 (2, 2)" in out
+    assert "already freed" in out  # out.backward() without retain_graph freed what was saved
     assert "nope is not a tensor here" in out
     assert "zeroed the grad of x" in out
     after_zero = out[out.index("zeroed the grad of x"):]
@@ -205,16 +205,35 @@ def test_piped_entries_blocks() -> None:
         "a = 1", "for i in range(2):\n    print(i)", "with torch.no_grad():\n\tb = a", "c = 2"]
 
 
-def test_graph_lines_names_leaves() -> None:
-    import torch
+def test_graph_shows_the_tree_with_saved_tensors() -> None:
+    repl, stream = make_repl()
+    repl.handle("a = torch.ones(2, requires_grad=True)")
+    repl.handle("b = torch.ones(2, requires_grad=True)")
+    repl.handle("out = (a * b).sum()")
+    repl.handle(":graph out")
+    before = stream.getvalue().split(":graph")[-1] if ":graph" in stream.getvalue() else \
+        stream.getvalue()
+    assert "out = SumBackward0 ()" in before
+    assert "MulBackward0 (2)  · saved self=a, other=b" in before
+    assert "a = AccumulateGrad (2)" in before and "b = AccumulateGrad (2)" in before
+    repl.handle("out.backward()")
+    mark = len(stream.getvalue())
+    repl.handle(":graph")  # defaults to the last backward output
+    after = stream.getvalue()[mark:]
+    assert "saved self, other: already freed" in after
 
-    a = torch.ones(2, requires_grad=True)
-    b = torch.ones(2, requires_grad=True)
-    out = (a * b).sum()
-    lines = graph_lines(out.grad_fn, {id(a): "a", id(b): "b"})
-    assert lines[0] == "└─ MulBackward0"
-    assert any("AccumulateGrad (a)" in line for line in lines)
-    assert any("AccumulateGrad (b)" in line for line in lines)
+
+def test_views_under_each_call() -> None:
+    """`repl --graph --jacobian`: each backward call shows the tree, flow and Jacobian."""
+    repl, stream = make_repl(views={"flow": True, "jacobian": True, "jacobian_limit": 64,
+                                    "check_numeric": False})
+    repl.handle("x = torch.tensor([1., 2.], requires_grad=True)")
+    repl.handle("y = (x * x).sum()")
+    repl.handle("y.backward()")
+    out = stream.getvalue()
+    for words in ("Backward graph", "saved self=x, other=x: freed", "Gradient flow",
+                  "J = d y / d x", "v^T J equals the grad added"):
+        assert words in out, words
 
 
 def test_in_process_error_keeps_session() -> None:

@@ -224,6 +224,9 @@ def repl(
     lang: LangOption = Language.en,
     load: Annotated[str | None, typer.Option(
         "--load", help="run a scenario file's tensors and statements first")] = None,
+    graph: GraphOption = False,
+    jacobian: JacobianOption = False,
+    jacobian_limit: JacobianLimitOption = 64,
     debug: DebugOption = False,
 ) -> None:
     """An interactive session: type statements, see what each one changed.
@@ -236,13 +239,17 @@ def repl(
       gradexplain repl --dtype float64
 
       cat steps.txt | gradexplain repl
+
+      gradexplain repl --graph --jacobian   # the deeper views under every backward call
     """
     with guarded(debug, lang.value):
         from gradexplain.repl import ReplSettings  # noqa: PLC0415
         from gradexplain.repl import main as repl_main  # noqa: PLC0415
 
         repl_main(ReplSettings(device=device, dtype=dtype.value if dtype else None,
-                               lang=lang.value, debug=debug), load)
+                               lang=lang.value, debug=debug,
+                               views=deeper_extras(graph, jacobian, jacobian_limit, False)),
+                  load)
 
 
 @app.command()
@@ -262,6 +269,10 @@ def compare(
     lang: LangOption = Language.en,
     fail_on_diff: Annotated[bool, typer.Option(
         "--fail-on-diff", help="exit 1 when any grad differs")] = False,
+    graph: GraphOption = False,
+    jacobian: JacobianOption = False,
+    jacobian_limit: JacobianLimitOption = 64,
+    check_numeric: CheckNumericOption = False,
     full: FullOption = False,
     debug: DebugOption = False,
     width: WidthOption = None,
@@ -288,6 +299,8 @@ def compare(
       gradexplain compare broadcast_sum broadcast_mean
 
       gradexplain compare lesson.yaml --device cpu --device cuda --format json
+
+      gradexplain compare retain_graph --retain-graph --graph
     """
     if export is not None and output_format is OutputFormat.json:
         raise typer.BadParameter("--export saves the table view; leave out --format json "
@@ -324,7 +337,9 @@ def compare(
 
         paths = [path] if path2 is None else [path, path2]
         request = CompareRequest(paths=paths, mode=mode, devices=list(devices or []),
-                                 dtype=dtype.value if dtype else None, limits=limits, full=full)
+                                 dtype=dtype.value if dtype else None, limits=limits, full=full,
+                                 views=deeper_extras(graph, jacobian, jacobian_limit,
+                                                     check_numeric))
         record_a, record_b = run_variants(request)
         name_a, name_b = variant_names(mode, lang.value, request.devices, paths)
         comparison = compare_records(record_a, record_b, mode, name_a=name_a, name_b=name_b)
@@ -347,10 +362,14 @@ def compare(
 
 @app.command()
 def plot(
-    expression: Annotated[str, typer.Argument(help="an expression of x, e.g. 'torch.tanh(x)'")],
-    value_range: Annotated[tuple[float, float], typer.Option(
-        "--range", metavar="A B", help="draw x from A to B")] = (-4.0, 4.0),
-    steps: Annotated[int, typer.Option("--steps", help="points between A and B")] = 200,
+    expression: Annotated[str, typer.Argument(
+        help="an expression of x, e.g. 'torch.tanh(x)'; or a scenario with a plot: section "
+             "(a .yaml/.yml/.py file or a bundled example name, e.g. relu_plot)")],
+    value_range: Annotated[tuple[float, float] | None, typer.Option(
+        "--range", metavar="A B",
+        help="draw x from A to B (expressions only) [default: -4 4]")] = None,
+    steps: Annotated[int | None, typer.Option(
+        "--steps", help="points between A and B (expressions only) [default: 200]")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", metavar="FILE",
         help="save a .png or .svg (needs matplotlib: pip install \"gradexplain[plot]\"); "
@@ -360,21 +379,33 @@ def plot(
     max_elements: MaxElements = None,
 ) -> None:
     """Plot an expression of x and its gradient: y = EXPR and x.grad after
-    y.backward(torch.ones_like(y)), with x = torch.linspace(A, B, STEPS).
+    y.backward(torch.ones_like(y)), with x = torch.linspace(A, B, STEPS). Or run a
+    scenario and draw the series of its plot: section.
 
     Examples:
 
       gradexplain plot "torch.relu(x)" --range -4 4
 
       gradexplain plot "x ** 3 - 2 * x" --output cubic.png
+
+      gradexplain plot relu_plot --output relu.png
     """
     limits = make_limits(max_elements)
+    from gradexplain.plot import scenario_argument  # noqa: PLC0415
+
+    scenario = scenario_argument(expression)
+    if scenario is not None and (value_range is not None or steps is not None):
+        raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
+                                 "plot: section draws its own x", param_hint="--range/--steps")
     with guarded(debug):
         from gradexplain.plot import (  # noqa: PLC0415
             MATPLOTLIB_HINT,
             compute,
             have_matplotlib,
             save_figure,
+            save_scenario_figure,
+            scenario_plot,
+            series_charts,
             terminal_plot,
         )
 
@@ -385,7 +416,16 @@ def plot(
         if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
             raise typer.BadParameter("the file must end in .png, .svg or .pdf",
                                      param_hint="--output")
-        data = compute(expression, value_range[0], value_range[1], steps, limits)
+        if scenario is not None:
+            drawn = scenario_plot(expression, scenario, limits)
+            if output is None:
+                sys.stdout.write("\n".join(series_charts(drawn, width)) + "\n")
+            else:
+                save_scenario_figure(drawn, output)
+                typer.echo(f"wrote {output}", err=True)
+            return
+        start, stop = value_range or (-4.0, 4.0)
+        data = compute(expression, start, stop, 200 if steps is None else steps, limits)
         if output is None:
             sys.stdout.write(terminal_plot(data, width))
         else:

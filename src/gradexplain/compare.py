@@ -61,6 +61,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "result.diff": "{n} difference(s)",
         "error_at": "{side}, call {call}: error[{kind}]{where}",
         "line": " at line {line}",
+        "views.same": "the same in A ({a}) and B ({b}):",
     },
     "zh": {
         "accumulation": "在 {a} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，这次调用又在"
@@ -99,6 +100,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "result.diff": "{n} 处差异",
         "error_at": "{side}，第 {call} 次调用：错误[{kind}]{where}",
         "line": "，第 {line} 行",
+        "views.same": "A（{a}）与 B（{b}）相同：",
     },
 }
 
@@ -438,11 +440,13 @@ class CompareRequest:
     dtype: str | None = None
     limits: Limits = field(default_factory=Limits)
     full: bool = False
+    views: dict[str, Any] = field(default_factory=dict)  # --graph, --jacobian...: cli_deeper
 
 
 def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """Run variant A and variant B. Input errors (bad file, missing device) raise."""
     from gradexplain.bundled import expand_paths  # noqa: PLC0415
+    from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
     from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
     from gradexplain.loader import load_scenario  # noqa: PLC0415
 
@@ -458,8 +462,10 @@ def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     second = load_scenario(files[1], request.limits) if request.mode == "paths" else first
 
     def options(**changes: Any) -> RunOptions:
+        deeper = DeeperOptions.from_extras(request.views) if request.views else None
         base: dict[str, Any] = {"device": request.device, "dtype": request.dtype,
-                                "limits": request.limits, "full": request.full}
+                                "limits": request.limits, "full": request.full,
+                                "deeper": deeper}
         base.update(changes)
         return RunOptions(**base)
 

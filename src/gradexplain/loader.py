@@ -17,6 +17,7 @@ from gradexplain.errors import SourceLocation, invalid
 from gradexplain.limits import Limits, check
 from gradexplain.loader_common import _closest, _dtype_name, _is_int, _kind, _number, _show
 from gradexplain.loader_expect import _ExpectReader
+from gradexplain.loader_plot import _PlotReader
 from gradexplain.loader_tensors import FLOAT_ALIASES, _TensorReader
 from gradexplain.scenario import DTYPES, Code, GradTensors, Scenario
 from gradexplain.yamlsafe import KeyPath, decode_source, load_yaml
@@ -24,6 +25,7 @@ from gradexplain.yamlsafe import KeyPath, decode_source, load_yaml
 TOP_KEYS = (
     "name", "description", "device", "dtype", "seed", "tensors", "expression", "grad_tensors",
     "retain_graph", "create_graph", "repeat", "zero_grad", "steps", "expect", "tolerance",
+    "plot",  # an addition beyond the spec
 )
 SUFFIXES: dict[str, Literal["yaml", "py"]] = {".yaml": "yaml", ".yml": "yaml", ".py": "py"}
 # Short-form keys and how the same thing is written in steps.
@@ -97,7 +99,7 @@ def _snippet(text: str, path: str | None, title: str) -> Scenario:
     code = Code(text, path, 1, 1)
     return Scenario(name=title, path=path, steps=(code,), source_text=text, is_snippet=True)
 
-class _Reader(_ExpectReader, _TensorReader):
+class _Reader(_ExpectReader, _TensorReader, _PlotReader):
     """Validates a parsed document key by key, failing at the first problem in file order."""
 
     def scenario(self, title: str, text: str) -> Scenario:
@@ -216,5 +218,5 @@ _TOP: dict[str, _Handler] = {
     "expression": _Reader.expression, "grad_tensors": _Reader.grad_tensors,
     "retain_graph": _Reader.flag, "create_graph": _Reader.flag, "repeat": _Reader.repeat,
     "zero_grad": _Reader.flag, "steps": _Reader.steps, "expect": _Reader.expect,
-    "tolerance": _Reader.tolerance,
+    "tolerance": _Reader.tolerance, "plot": _Reader.plot,
 }

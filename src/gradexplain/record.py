@@ -107,6 +107,38 @@ class ExpectationResult:
 
 
 @dataclass
+class PlotLine:
+    """One axis or series of the scenario's `plot:`: its text (`x.grad`) and its values."""
+
+    label: str
+    values: list[float]
+
+
+@dataclass
+class PlotProblem:
+    """A series that could not be drawn (missing, grad None, not 1-D, wrong length)."""
+
+    series: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    end_col: int | None = None
+
+
+@dataclass
+class PlotRecord:
+    """The `plot:` section's data, taken from the run's tensors at its end. Plain lists;
+    series with a problem are left out and the problem says why."""
+
+    title: str
+    xlabel: str
+    ylabel: str
+    x: PlotLine | None
+    series: list[PlotLine] = field(default_factory=list)
+    problems: list[PlotProblem] = field(default_factory=list)
+
+
+@dataclass
 class RunRecord:
     """Everything one scenario run did."""
 
@@ -125,6 +157,7 @@ class RunRecord:
     error_expected: bool = False  # the run stopped on an error that `expect` names
     expectations: list[ExpectationResult] = field(default_factory=list)
     statements_executed: int = 0
+    plot: PlotRecord | None = None  # the scenario's `plot:` (an addition beyond the spec)
 
     @property
     def ok(self) -> bool:

@@ -81,6 +81,7 @@ class ReplSettings:
     lang: str = "en"
     debug: bool = False
     limits: Limits = field(default_factory=Limits)
+    views: dict[str, Any] = field(default_factory=dict)  # --graph, --jacobian: cli_deeper
 
 
 class Repl:
@@ -94,7 +95,7 @@ class Repl:
         self._session: Session | None = None
         self.statements: list[str] = []  # what ran without error, for :save
         self.loaded_tensors: list[str] = []  # tensors declared by :load-ed YAML files
-        self.counter = 0  # statements entered, for locations (<repl>:N)
+        self.counter = 0  # lines entered so far: entry N starts at <repl>:counter+1
         self.done = False
 
     # engine ------------------------------------------------------------------------------
@@ -106,13 +107,16 @@ class Repl:
                 self.loader.wait()
             import torch
 
+            from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
             from gradexplain.engine.runner import RunOptions, Session  # noqa: PLC0415
             from gradexplain.scenario import Scenario  # noqa: PLC0415
 
+            views = self.settings.views
             self._session = Session(
                 Scenario(name="repl", path=None, steps=()),
                 RunOptions(device=self.settings.device, dtype=self.settings.dtype,
-                           limits=self.settings.limits))
+                           limits=self.settings.limits,
+                           deeper=DeeperOptions.from_extras(views) if views else None))
             torch.manual_seed(0)  # as `run` seeds a scenario: `:save` then reproduces rand*
         return self._session
 
@@ -135,7 +139,6 @@ class Repl:
         if stripped.startswith(":"):
             self.meta(stripped)
             return
-        self.counter += 1
         self.execute(text.rstrip() + "\n", record=True)
 
     def execute(self, text: str, *, record: bool, show: bool = True) -> bool:
@@ -143,9 +146,12 @@ class Repl:
         from gradexplain.language.checker import parse_program  # noqa: PLC0415
 
         session = self.session
+        start = self.counter + 1
+        self.counter += text.count("\n") or 1
         try:
-            program = parse_program(Code(text, "<repl>", max(self.counter, 1)),
-                                    self.settings.limits)
+            # Steps number the session's lines, so "step 3" is the third line typed.
+            program = parse_program(Code(text, "<repl>", start), self.settings.limits,
+                                    line_steps=True)
         except GradexplainError as err:
             print_input_error(self.console, err, self.settings.lang)
             return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gradexplain.errors import GradexplainError
 from gradexplain.render import print_input_error
@@ -19,14 +19,13 @@ META_COMMANDS: dict[str, str] = {
     ":help": "show this help",
     ":tensors": "a table of every tensor",
     ":grads": "each leaf's .grad",
-    ":graph": ":graph [NAME]  the grad_fn tree of NAME (default: the last backward output)",
+    ":graph": ":graph [NAME]  NAME's backward graph and saved tensors (default: last output)",
     ":zero": "zero every leaf's .grad",
     ":reset": "forget everything: a fresh session",
     ":save": ":save FILE  write the statements run so far as a .py scenario",
     ":load": ":load FILE  run a scenario file's tensors and statements here",
     ":quit": "leave (Ctrl-D too)",
 }
-MAX_GRAPH_DEPTH = 64
 
 
 def cmd_help(repl: Repl, _: str) -> None:
@@ -60,7 +59,11 @@ def cmd_grads(repl: Repl, _: str) -> None:
 
 
 def cmd_graph(repl: Repl, argument: str) -> None:
+    """The backward graph behind NAME as it stands now: the same tree `run --graph` shows."""
     import torch
+
+    from gradexplain.engine.graphtree import current_tree  # noqa: PLC0415
+    from gradexplain.render.deeper import tree_block  # noqa: PLC0415
 
     session = repl.session
     env = session.interpreter.env
@@ -80,10 +83,9 @@ def cmd_graph(repl: Repl, argument: str) -> None:
         kind = "a leaf" if value.requires_grad else "not part of any graph"
         repl.say(f"{name} has no grad_fn: it is {kind}")
         return
-    leaves = {id(v): n for n, v in env.items() if isinstance(v, torch.Tensor)}
-    lines = [f"{name} <- {type(value.grad_fn).__name__}"]
-    lines += graph_lines(value.grad_fn, leaves)
-    repl.console.print(Text("\n".join(lines)))
+    leaves = {id(t): label for label, t, _ in session.recorder.live()}
+    tree = current_tree(value, name, env, leaves)
+    repl.console.print(tree_block(tree, repl.settings.lang))
 
 
 def cmd_zero(repl: Repl, _: str) -> None:
@@ -179,32 +181,6 @@ def load(repl: Repl, path: Path) -> None:
 
 def cmd_quit(repl: Repl, _: str) -> None:
     repl.done = True
-
-
-def graph_lines(root: Any, leaves: dict[int, str]) -> list[str]:
-    """A text tree of `root.next_functions`, AccumulateGrad labelled by the leaf's name."""
-    lines: list[str] = []
-    seen: set[int] = set()
-
-    def visit(node: Any, prefix: str, depth: int) -> None:
-        children = [fn for fn, _ in getattr(node, "next_functions", ()) if fn is not None]
-        for i, child in enumerate(children):
-            last = i == len(children) - 1
-            branch = "└─ " if last else "├─ "
-            text = type(child).__name__
-            variable = getattr(child, "variable", None)
-            if variable is not None:
-                text += f" ({leaves.get(id(variable), 'an unnamed leaf')})"
-            repeated = id(child) in seen and variable is None
-            if repeated:
-                text += " (shared, shown above)"
-            lines.append(prefix + branch + text)
-            seen.add(id(child))
-            if not repeated and depth < MAX_GRAPH_DEPTH:
-                visit(child, prefix + ("   " if last else "│  "), depth + 1)
-
-    visit(root, "", 0)
-    return lines
 
 
 HANDLERS: dict[str, Callable[[Repl, str], None]] = {

@@ -97,6 +97,32 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class PlotSeries:
+    """One axis or series of `plot:`: a tensor of the run (`y`) or its gradient (`x.grad`)."""
+
+    name: str  # the tensor's name
+    grad: bool  # NAME.grad rather than NAME
+    location: SourceLocation | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.name}.grad" if self.grad else self.name
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """The `plot:` section (an addition beyond the spec): after the run, draw each series
+    (1-D, as long as x) against x. None labels mean defaults chosen when drawing."""
+
+    x: PlotSeries
+    series: tuple[PlotSeries, ...]
+    title: str | None = None
+    xlabel: str | None = None
+    ylabel: str | None = None
+    location: SourceLocation | None = None  # the `plot:` key
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A loaded, validated scenario. Exactly one of `expression` and `steps` is set."""
 
@@ -116,5 +142,6 @@ class Scenario:
     steps: tuple[Code, ...] | None = None  # one Code per list item, or one for a block string
     expect: Expect | None = None
     tolerance: float = 1e-6
+    plot: PlotSpec | None = None  # `plot:`, an addition beyond the spec
     source_text: str = ""  # the whole file, for carets
     is_snippet: bool = False  # came from a .py file

@@ -6,14 +6,14 @@ as plain data: "jacobian", "numeric", "flow" and "tree".
 
 - Jacobians are taken BEFORE the call, while the graph is alive, one output element at a
   time with torch.autograd.grad(retain_graph=True); every .grad it could touch is restored.
-- The numeric check re-evaluates the short form's expression in float64 with perturbed
-  copies of the leaves, on a silent interpreter (the recorder sees nothing of it).
-- Gradient flow comes from pre-hooks on the graph's nodes during the call (removed after).
+- The numeric check (engine/numeric) re-evaluates the short form's expression in float64
+  with perturbed copies of the leaves, on a silent interpreter.
+- Gradient flow comes from pre-hooks on the graph's nodes during the call (removed after);
+  the tree (engine/graphtree) reads each node's saved tensors before and after the call.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,20 +21,14 @@ from typing import Any
 
 import torch
 
+from gradexplain.engine.graphtree import SavedTensors, TreeContext, graph_tree
 from gradexplain.engine.graphwalk import walk
+from gradexplain.engine.numeric import Forward, Silent, numeric_check
 from gradexplain.engine.values import to_value
 from gradexplain.language.checker import Program
-from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
+from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
 from gradexplain.record import CallRecord
-
-NON_SMOOTH = ("relu", "abs", "max", "min", "clamp", "clip", "sign", "round", "floor", "ceil",
-              "hardtanh", "relu6", "leaky_relu", "amax", "amin", "maximum", "minimum")
-EPS = 1e-6
-TREE_DEPTH = 30
-TREE_WIDTH = 8
-FOLD_AT = 3  # repetitions of one pattern before a chain is folded
-MAX_PERIOD = 8  # longest repeated pattern of node types that folds
 
 
 @dataclass
@@ -57,7 +51,6 @@ class DeeperOptions:
                    flow=bool(extras.get("flow")))
 
 
-Forward = Callable[[dict[str, torch.Tensor]], Any]  # names -> float64 tensors -> the output
 Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
 
 
@@ -98,6 +91,7 @@ class CallViews:
     _before: dict[str, torch.Tensor | None] = field(default_factory=dict)
     _flow: list[dict[str, Any]] = field(default_factory=list)
     _shapes: dict[int, list[int]] = field(default_factory=dict)
+    _nodes: list[Any] = field(default_factory=list)
 
     def perform(self, call: CallRecord, action: Callable[[], Any]) -> Any:
         """Run the call (`action`), with the views taken before, during and after it."""
@@ -111,9 +105,15 @@ class CallViews:
         if options.jacobian and all(o.numel() <= limit for o in outputs):
             with _restored_grads(self.tracked):
                 self._jacobians = self._jacobian(outputs, small)
-        with self._hooks(outputs) if options.flow else _nothing():
-            result = action()
-        self._finish(call, small, result)
+        tree = self._tree_context(outputs) if options.flow else None
+        try:
+            with self._hooks(tree) if tree is not None else _nothing():
+                result = action()
+        except (RuntimeError, ValueError, TypeError):
+            if tree is not None:  # the tree shows why, e.g. saved tensors already freed
+                self._finish_tree(call, tree)
+            raise
+        self._finish(call, small, result, tree)
         return result
 
     # targets --------------------------------------------------------------------------------
@@ -174,11 +174,19 @@ class CallViews:
 
     # gradient flow --------------------------------------------------------------------------
 
+    def _tree_context(self, outputs: list[torch.Tensor]) -> TreeContext:
+        """Names for the graph's nodes and leaves, and its saved tensors before the call."""
+        self._nodes = walk(outputs).nodes
+        names = self._node_names()
+        leaves = {id(t): label for label, t, _ in self.tracked}
+        tensors = {**leaves, **{id(t): name for name, t in self.owner.names().items()
+                                if isinstance(t, torch.Tensor)}}
+        return TreeContext(names, leaves, self._shapes,
+                           SavedTensors.before(self._nodes, names, tensors))
+
     @contextmanager
-    def _hooks(self, outputs: list[torch.Tensor]) -> Iterator[None]:
-        graph = walk(outputs)
-        named = self._node_names()
-        leaf_labels = {id(t): label for label, t, _ in self.tracked}
+    def _hooks(self, tree: TreeContext) -> Iterator[None]:
+        named, leaf_labels = tree.names, tree.leaves
         handles = []
         full = self.owner.full
 
@@ -200,7 +208,7 @@ class CallViews:
             return hook
 
         try:
-            for node in graph.nodes:
+            for node in self._nodes:
                 try:
                     handles.append(node.register_prehook(hook_for(node)))
                 except (RuntimeError, AttributeError):
@@ -223,7 +231,7 @@ class CallViews:
     # after the call ---------------------------------------------------------------------------
 
     def _finish(self, call: CallRecord, small: list[tuple[str, torch.Tensor]],
-                result: Any) -> None:
+                result: Any, tree: TreeContext | None) -> None:
         added = self._added(small, result)
         if self._jacobians:
             totals: dict[str, torch.Tensor] = {}
@@ -239,12 +247,19 @@ class CallViews:
                                                             got.reshape(-1))
             call.extras["jacobian"] = self._jacobians
         if self.owner.options.check_numeric:
-            call.extras["numeric"] = self._numeric(small, added)
-        if self.owner.options.flow:
-            call.extras["flow"] = self._flow
-            call.extras["tree"] = graph_tree(self.request.outputs, self._node_names(),
-                                             {id(t): label for label, t, _ in self.tracked},
-                                             self._shapes)
+            outputs = [t for t, _ in self.request.outputs]
+            call.extras["numeric"] = numeric_check(
+                self.owner.forward, self.owner.expression, self.owner.names(), small, added,
+                self._vectors(outputs)[0])
+        if tree is not None:
+            self._finish_tree(call, tree)
+
+    def _finish_tree(self, call: CallRecord, tree: TreeContext) -> None:
+        if tree.saved is not None:
+            tree.saved.check_after()
+        call.extras["flow"] = self._flow
+        call.extras["tree"] = graph_tree(self.request.outputs, tree)
+        self._nodes = []  # the record must not keep the graph alive
 
     def _added(self, small: list[tuple[str, torch.Tensor]],
                result: Any) -> dict[str, torch.Tensor]:
@@ -265,196 +280,6 @@ class CallViews:
             else:
                 added[label] = after.detach()
         return added
-
-    # the numeric check ------------------------------------------------------------------------
-
-    def _numeric(self, small: list[tuple[str, torch.Tensor]],
-                 added: dict[str, torch.Tensor]) -> list[dict[str, Any]]:
-        forward = self.owner.forward
-        if forward is None:
-            return [{"leaf": None, "numeric": None, "autograd": None, "max_diff": None,
-                     "agrees": None, "note": "the numeric check needs the short form "
-                     "(expression:); this scenario uses steps"}]
-        env = self.owner.names()
-        by_identity = {id(v): name for name, v in env.items() if isinstance(v, torch.Tensor)}
-        outputs = [t for t, _ in self.request.outputs]
-        v = self._vectors(outputs)[0].detach().to(torch.float64)
-        base = {name: value.detach().to(torch.float64).clone()
-                for name, value in env.items()
-                if isinstance(value, torch.Tensor) and value.is_floating_point()}
-        entries: list[dict[str, Any]] = []
-        for label, leaf in small:
-            name = by_identity.get(id(leaf))
-            if name is None or name not in base:
-                entries.append({"leaf": label, "numeric": None, "autograd": None,
-                                "max_diff": None, "agrees": None,
-                                "note": "this leaf has no name the expression can use"})
-                continue
-            numeric = _central_differences(forward, base, name, v)
-            grad = added[label].detach().to(torch.float64).reshape(-1).cpu()
-            diff = float((numeric - grad).abs().max()) if numeric.numel() else 0.0
-            tolerance = 1e-3 * max(1.0, float(grad.abs().max()) if grad.numel() else 1.0)
-            note = None
-            if bool((leaf.detach() == 0).any()) and self._non_smooth():
-                note = ("an element of this leaf is exactly 0, where relu/abs/max/clamp have "
-                        "no derivative: finite differences average the two sides, autograd "
-                        "picks one (PyTorch uses 0 for relu at 0)")
-            entries.append({"leaf": label, "numeric": numeric.tolist(),
-                            "autograd": grad.tolist(), "max_diff": diff,
-                            "agrees": diff <= tolerance, "note": note})
-        return entries
-
-    def _non_smooth(self) -> bool:
-        text = self.owner.expression or ""
-        try:
-            tree = ast.parse(text, mode="eval")
-        except SyntaxError:
-            return any(word in text for word in NON_SMOOTH)
-        for node in ast.walk(tree):
-            name = node.attr if isinstance(node, ast.Attribute) else (
-                node.id if isinstance(node, ast.Name) else None)
-            if name in NON_SMOOTH:
-                return True
-        return False
-
-
-def _central_differences(forward: Forward, base: dict[str, torch.Tensor], name: str,
-                         v: torch.Tensor) -> torch.Tensor:
-    leaf = base[name]
-    flat = leaf.reshape(-1)
-    result = torch.zeros(flat.numel(), dtype=torch.float64)
-    with torch.no_grad():
-        for j in range(flat.numel()):
-            values = []
-            for sign in (1.0, -1.0):
-                moved = flat.clone()
-                moved[j] += sign * EPS
-                env = dict(base)
-                env[name] = moved.reshape(leaf.shape)
-                out = forward(env)
-                values.append(float((v * out.detach().to(torch.float64)).sum()))
-            result[j] = (values[0] - values[1]) / (2 * EPS)
-    return result
-
-
-# the backward graph as a tree -------------------------------------------------------------------
-
-def graph_tree(outputs: list[tuple[torch.Tensor, str]], names: dict[int, str],
-               leaves: dict[int, str], shapes: dict[int, list[int]]) -> dict[str, Any]:
-    """{"lines": [...], "folded": [...]}: each output's graph, depth-first, deterministic."""
-    lines: list[str] = []
-    folded: list[str] = []
-    seen: dict[int, str] = {}
-
-    def describe(node: Any) -> str:
-        kind = type(node).__name__
-        variable = getattr(node, "variable", None)
-        if isinstance(variable, torch.Tensor):
-            label = leaves.get(id(variable), "(unnamed leaf)")
-            return f"{label} = {kind} {_shape(list(variable.shape))}"
-        name = names.get(id(node))
-        shape = shapes.get(id(node))
-        text = f"{name} = {kind}" if name else kind
-        return f"{text} {_shape(shape)}" if shape is not None else text
-
-    def children(node: Any) -> list[Any]:
-        return [child for child, _ in node.next_functions if child is not None]
-
-    for output, label in outputs:
-        if output.grad_fn is None:
-            lines.append(f"{label}: a leaf, no backward graph")
-            continue
-        stack: list[tuple[Any, int, str]] = [(output.grad_fn, 0, "")]
-        while stack:
-            node, depth, prefix = stack.pop()
-            indent = "  " * depth
-            if id(node) in seen:
-                lines.append(f"{indent}{prefix}{seen[id(node)]} (shared, shown above)")
-                continue
-            if depth >= TREE_DEPTH:
-                hidden = len(walk([], [node]).nodes)
-                lines.append(f"{indent}{prefix}... {hidden} more node(s) below")
-                folded.append(f"depth limit {TREE_DEPTH}: {hidden} node(s) not shown")
-                continue
-            chain = _fold(node, names, leaves, seen)
-            if chain is not None:
-                pattern, count, last, side = chain
-                text = " -> ".join(pattern)
-                extra = f", each also into {', '.join(sorted(set(side)))}" if side else ""
-                lines.append(f"{indent}{prefix}[{text}] x {count} (folded{extra})")
-                folded.append(f"{count} repetitions of [{text}] folded into one line")
-                node = last
-                following = [c for c in children(node) if _spine(c)]
-            else:
-                seen[id(node)] = describe(node)
-                lines.append(f"{indent}{prefix}{seen[id(node)]}")
-                following = children(node)
-            shown = following[:TREE_WIDTH]
-            if len(following) > TREE_WIDTH:
-                rest = len(following) - TREE_WIDTH
-                lines.append(f"{indent}  ... {rest} more input(s) not shown")
-                folded.append(f"width limit {TREE_WIDTH}: {rest} input(s) not shown")
-            for child in reversed(shown):
-                stack.append((child, depth + 1, "<- "))
-    return {"lines": lines, "folded": folded}
-
-
-def _spine(node: Any) -> bool:
-    return not isinstance(getattr(node, "variable", None), torch.Tensor)
-
-
-def _fold(node: Any, names: dict[int, str], leaves: dict[int, str],
-          seen: dict[int, str]) -> tuple[list[str], int, Any, list[str]] | None:
-    """A linear run of unnamed nodes repeating a pattern of types, at least FOLD_AT times."""
-
-    def step(current: Any) -> Any:
-        spine = [c for c, _ in current.next_functions if c is not None and _spine(c)]
-        nxt = spine[0] if len(spine) == 1 else None
-        if nxt is None or id(nxt) in seen or id(nxt) in names:
-            return None
-        return nxt
-
-    if id(node) in names or id(node) in seen:
-        return None
-    run: list[Any] = [node]
-    while len(run) < MAX_PERIOD * FOLD_AT:
-        nxt = step(run[-1])
-        if nxt is None:
-            break
-        run.append(nxt)
-    types = [type(n).__name__ for n in run]
-    for period in range(1, MAX_PERIOD + 1):
-        if types[period * (FOLD_AT - 1):period * FOLD_AT] != types[:period] or \
-                len(types) < period * FOLD_AT or \
-                any(types[i] != types[i % period] for i in range(period * FOLD_AT)):
-            continue
-        pattern = types[:period]
-        # extend the run while the pattern goes on, a whole pattern at a time
-        run = run[:period * FOLD_AT]
-        while True:
-            extra: list[Any] = []
-            current = run[-1]
-            for kind in pattern:
-                current = step(current)
-                if current is None or type(current).__name__ != kind:
-                    break
-                extra.append(current)
-            if len(extra) != period:
-                break
-            run += extra
-        side: list[str] = []
-        for n in run:
-            seen[id(n)] = f"[{' -> '.join(pattern)}] (folded)"
-            for c, _ in n.next_functions:
-                variable = getattr(c, "variable", None) if c is not None else None
-                if isinstance(variable, torch.Tensor):
-                    side.append(leaves.get(id(variable), "(unnamed leaf)"))
-        return pattern, len(run) // period, run[-1], side
-    return None
-
-
-def _shape(shape: list[int] | None) -> str:
-    return "(" + ", ".join(str(s) for s in shape or []) + ")" if shape is not None else ""
 
 
 def _floating(tensor: torch.Tensor) -> bool:
@@ -491,32 +316,3 @@ def _restored_grads(tracked: Tracked) -> Iterator[None]:
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
-
-
-class Silent:
-    """Hooks that hear nothing: the numeric check's interpreter must not reach the recorder."""
-
-    def backward(self, request: BackwardRequest) -> Any:
-        raise RuntimeError("no backward calls in the numeric check")
-
-    def printed(self, context: StatementContext, text: str) -> None:
-        return None
-
-    def shown(self, context: StatementContext, expression: str, value: Any) -> None:
-        return None
-
-    def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
-        return None
-
-    def new_tensor(self, tensor: torch.Tensor, label: str) -> None:
-        return None
-
-    def assigned(self, name: str, value: Any) -> None:
-        return None
-
-    def retained(self, tensor: torch.Tensor, label: str) -> None:
-        return None
-
-    def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
-                  result_shape: list[int], operation: str) -> None:
-        return None

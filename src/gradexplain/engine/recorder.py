@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from gradexplain.engine.graphwalk import GraphWalk, walk
+from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
 from gradexplain.engine.values import is_non_finite, to_value
 from gradexplain.errors import GradexplainError
 from gradexplain.language.classify import OperationContext, classify
@@ -41,6 +42,7 @@ class BroadcastEvent:
     result_shape: list[int]
     operation: str
     step: int | None
+    probe: BroadcastProbe | None = None  # the gradients at the broadcasting node, in a call
 
 
 @dataclass
@@ -73,8 +75,11 @@ class Recorder:
     freed: list[FreedGraph] = field(default_factory=list)
     no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
     deeper: Any = None  # engine.deeper.DeeperViews: --jacobian, --check-numeric, --graph
+    probes: Probes = field(default_factory=Probes)
+    _depth: CallDepth | None = None  # the current call's hooks for the notes (notes_depth)
     _noted: set[tuple[Any, ...]] = field(default_factory=set)
     _named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
+    _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -86,13 +91,15 @@ class Recorder:
     def assigned(self, name: str, value: Any) -> None:
         if not isinstance(value, torch.Tensor):
             return
-        if self.options.graph:
-            self._named.pop(name, None)  # the newest binding of a name comes last
-            self._named[name] = weakref.ref(value)
+        # Names label graph nodes (--graph) and the inputs of an op that made an inf or nan.
+        self._named.pop(name, None)  # the newest binding of a name comes last
+        self._named[name] = weakref.ref(value)
         if value.requires_grad:
             self.no_grad_reasons.pop(name, None)
         elif not torch.is_grad_enabled():
             self.no_grad_reasons[name] = "no_grad"
+        elif self._is_detached(value):
+            self.no_grad_reasons[name] = "detached"
         else:
             self.no_grad_reasons[name] = "no_requires_grad"
         entry = self.tracked.get(id(value))
@@ -101,6 +108,22 @@ class Recorder:
                 entry.label, entry.named = name, True
         elif value.is_leaf and value.requires_grad:
             self.tracked[id(value)] = Tracked(weakref.ref(value), name, named=True)
+
+    def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None:
+        """Remember tensors cut off from the graph by detach()/.data, and what is made of them.
+
+        So that `backward` on one says "detached", not "made only from tensors without grad".
+        """
+        if result.requires_grad:
+            return
+        cut = operation in DETACHING and any(isinstance(t, torch.Tensor) and t.requires_grad
+                                             for t in operands[:1])
+        if cut or any(self._is_detached(t) for t in operands if isinstance(t, torch.Tensor)):
+            self._detached[id(result)] = weakref.ref(result)
+
+    def _is_detached(self, tensor: torch.Tensor) -> bool:
+        found = self._detached.get(id(tensor))
+        return found is not None and found() is tensor
 
     def retained(self, tensor: torch.Tensor, label: str) -> None:
         self.new_tensor(tensor, label)
@@ -113,12 +136,16 @@ class Recorder:
         self.shown_values.append(ShownValue(context.step, expression, show(value), context.line))
 
     def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
-                  result_shape: list[int], operation: str) -> None:
+                  result_shape: list[int], operation: str,
+                  result: torch.Tensor | None = None) -> None:
         leaf = tensor.grad_fn is None
+        probe = broadcast_probe(result, tensor)
+        if probe is not None:
+            self.probes.add(probe)
         self.broadcasts.append(BroadcastEvent(weakref.ref(tensor) if leaf else None,
                                               None if leaf else tensor.grad_fn, label,
                                               list(tensor.shape), result_shape, operation,
-                                              context.step))
+                                              context.step, probe))
 
     def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
         if tensor.is_leaf or tensor.retains_grad:
@@ -182,10 +209,12 @@ class Recorder:
         )
         self.calls.append(call)
         drawn = self._graph_data(outputs) if self.options.graph else None
-        try:
-            result = self._perform(request, retain) if self.deeper is None else \
-                self.deeper.start(request, tracked).perform(
-                    call, lambda: self._perform(request, retain))
+        depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
+                                        self.probes, self.options.full)
+        try:  # the hooks watch only the real call, not the deeper views' own passes
+            result = depth.run(lambda: self._perform(request, retain)) if self.deeper is None \
+                else self.deeper.start(request, tracked).perform(
+                    call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
             if drawn is not None:
                 call.extras["graph"] = self._graph_finish(*drawn)
@@ -194,8 +223,10 @@ class Recorder:
                                    context.location.col, None, context.statement,
                                    context.location.path, error.hint, error.facts)
             call.after = dict(call.before)  # a failed call changes no .grad
+            self._depth = None
             raise error from exc
         self._after_call(call, tracked, before, graph)
+        self._depth = None
         if drawn is not None:
             call.extras["graph"] = self._graph_finish(*drawn)
         if isinstance(result, tuple) and request.inputs is not None:
@@ -303,6 +334,7 @@ class Recorder:
 
     def _after_call(self, call: CallRecord, tracked: list[tuple[str, torch.Tensor, Tracked]],
                     before: dict[str, torch.Tensor | None], graph: GraphWalk) -> None:
+        added_by: dict[str, torch.Tensor] = {}
         for label, tensor, entry in tracked:
             after = tensor.grad
             old = before[label]
@@ -313,8 +345,10 @@ class Recorder:
             call.after[label] = to_value(after, full=self.options.full)
             call.added[label] = to_value(added, full=self.options.full) if added is not None \
                 else 0
+            if added is not None:
+                added_by[label] = added
             self._notes_for(call, label, tensor, entry, old, added, after, graph)
-        self._broadcast_notes(call, graph)
+        self._broadcast_notes(call, graph, added_by)
 
     def _notes_for(self, call: CallRecord, label: str, tensor: torch.Tensor, entry: Tracked,
                    old: torch.Tensor | None, added: torch.Tensor | None,
@@ -339,11 +373,19 @@ class Recorder:
             }, call.index))
         bad = is_non_finite(added)
         if bad and not is_non_finite(old):
+            depth = self._depth.non_finite_facts(self._known) if self._depth else {}
             self.notes.append(NoteInfo("non_finite_grad", label, call.step, {
-                "tensor": label, "call": call.index, "value": bad, "op": None,
+                "tensor": label, "call": call.index, "value": bad, "op": None, **depth,
             }, call.index))
 
-    def _broadcast_notes(self, call: CallRecord, graph: GraphWalk) -> None:
+    def _known(self) -> list[tuple[str, torch.Tensor]]:
+        """Labelled tensors still alive: tracked ones, then names (newest binding first)."""
+        named = [(name, t) for name, ref in reversed(self._named.items())
+                 if (t := ref()) is not None]
+        return [(label, t) for label, t, _ in self.live()] + named
+
+    def _broadcast_notes(self, call: CallRecord, graph: GraphWalk,
+                         added_by: dict[str, torch.Tensor]) -> None:
         for event in self.broadcasts:
             if event.ref is not None:
                 operand = event.ref()
@@ -360,11 +402,15 @@ class Recorder:
                 if key in self._noted:
                     continue
                 self._noted.add(key)
+                depth = self._depth.broadcast_facts(
+                    event.shape, event.result_shape, event.probe, added_by.get(leaf),
+                    call.function != "torch.autograd.grad", call.before.get(leaf) is None,
+                ) if self._depth else {}
                 self.notes.append(NoteInfo("broadcast_sum", leaf, event.step, {
                     "tensor": leaf, "via": event.label if event.label != leaf else None,
                     "leaf_shape": event.shape, "broadcast_shape": event.result_shape,
                     "positions": positions, "op": event.operation,
-                    "output": ", ".join(call.outputs),
+                    "output": ", ".join(call.outputs), **depth,
                 }, call.index))
 
     def _call_error(self, exc: BaseException, request: BackwardRequest,
@@ -406,6 +452,7 @@ class Recorder:
             }))
 
 
+DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
 GRAPH_MAX_NODES = 500  # a drawing with more nodes than this helps nobody
 
 

@@ -265,6 +265,10 @@ class Session:
             notes=list(recorder.notes),
             error=self.error, statements_executed=self.interpreter.executed,
         )
+        if scenario.plot is not None:
+            from gradexplain.engine.plotdata import plot_record  # noqa: PLC0415
+
+            record.plot = plot_record(scenario.plot, self.interpreter.env, scenario.name)
         expect = scenario.expect
         if expect is not None:
             if expect.error is not None and self.error is not None:

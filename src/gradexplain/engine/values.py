@@ -83,8 +83,8 @@ def _clean(value: Any) -> Any:
 
 
 def is_non_finite(tensor: torch.Tensor | None) -> str | None:
-    """"inf", "nan", "inf and nan" or None."""
-    if tensor is None or not tensor.is_floating_point():
+    """"inf", "nan", "inf and nan" or None (meta tensors have no values to check)."""
+    if tensor is None or not tensor.is_floating_point() or tensor.is_meta:
         return None
     has_nan = bool(torch.isnan(tensor).any())
     has_inf = bool(torch.isinf(tensor).any())

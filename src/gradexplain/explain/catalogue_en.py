@@ -70,7 +70,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "is cut off from the graph{despite}.",
         "reason_no_requires_grad": "None of the tensors it was made from requires grad"
         "{others}.",
-        "despite": ", even though {leaves} require grad",
+        "despite": ", although the run has tensors that require grad: {leaves}",
         "others": " (those that do, {leaves}, are not used to compute it)",
         "reason_unknown": "Usually it was computed under `torch.no_grad()`, comes from a "
         "`.detach()`ed tensor, or was made only from tensors with `requires_grad=False`.",
@@ -322,8 +322,30 @@ NOTES: dict[str, dict[str, str]] = {
     "broadcast_sum": {
         "text": "{tensor}{leaf_shape} was broadcast{to_shape}{in_op}, so each of its elements "
         "was used at {positions}; its gradient is the sum of the contributions from all of "
-        "them. If {output} were a `.mean()` instead of a `.sum()`, each contribution would "
-        "be divided by the number of elements averaged.",
+        "them.{dims}{flow}{reduce}",
+        # Which dims broadcasting added or stretched (facts dims_added, dims_stretched).
+        "dims": " Broadcasting {changes}: each element is summed over {over}.",
+        "added_one": "added dim {dims}",
+        "added_many": "added dims {dims}",
+        "stretched": "stretched dim {dim} from 1 to {size}",
+        "over_all": "all {positions} positions of {shape}",
+        "over": "{positions} positions",
+        # From a hook on the broadcasting node during the call (grad_arrived, grad_summed).
+        "flow": " In this call the gradient {arrived} arrived at the broadcast result; summed "
+        "over those positions, {summed} reached {operand}.",
+        # Mean vs sum, from the grads the call really added (mean is linear: exact).
+        "reduce_mean": " {output} is a `.mean()` over {numel} elements, which divides every "
+        "contribution by {numel}: {grad}.",
+        "reduce_sum": " {output} is a `.sum()` over {numel} elements; a `.mean()` would "
+        "divide every contribution by {numel}: {grad}.",
+        "reduce_ones": " The call's `grad_tensors` are all ones over the {numel} elements of "
+        "{output}, the same as a `.sum()`; a `.mean()` would divide every contribution by "
+        "{numel}: {grad}.",
+        "grad_is": "`{code}.grad` is {added} here; with {other_code} it would be {other}",
+        "grad_adds": "this call adds {added} to `{code}.grad`; with {other_code} it would add "
+        "{other}",
+        "reduce_unknown": " If {output} were a `.mean()` instead of a `.sum()`, each "
+        "contribution would be divided by the number of elements averaged.",
         "leaf_shape": " (shape {shape})",
         "via": " (through {via})",
         "via_shape": " (through {via}, shape {shape})",
@@ -350,8 +372,29 @@ NOTES: dict[str, dict[str, str]] = {
         "by_unknown": "this backward call",
     },
     "non_finite_grad": {
-        "text": "{subject} holds {value}{by_op}.{cause} Keep the input away from the bad "
-        "point: clamp it or add a small eps, e.g. `{fix_code}`.",
+        "text": "{subject} holds {value}{by_op}.{origin}{cause} {advice}",
+        "advice": "Keep the input away from the bad point: clamp it or add a small eps, e.g. "
+        "`{fix_code}`.",
+        "advice_nan": "Find where the nan comes from, or replace it before the operation, "
+        "e.g. `{fix_code}`.",
+        "advice_grad_tensors": "Check the gradient passed to the call: it must be finite.",
+        # Where it first appeared, from post-hooks on the graph's nodes during the call.
+        "origin_operation": " It first appeared in `{node}`, the backward of {op}: it produced "
+        "{produced}{grad_for} from finite incoming gradients{input}.",
+        "op": "`{op_name}`",
+        "op_made": "the `{op_name}` that made `{made}`",
+        "grad_for": " for `{tensor}`",
+        "input": "; its input `{input}` has {value} at position {position}",
+        "input_scalar": "; its input `{input}` is {value}",
+        "input_unnamed": "; one of its inputs has {value} at position {position}",
+        "input_unnamed_scalar": "; one of its inputs is {value}",
+        "origin_grad_tensors": " It did not come from an operation: the gradient passed to "
+        "the call (`grad_tensors`) already held {produced}.",
+        "origin_not_found": " No single operation produced it from finite incoming "
+        "gradients: it can come from adding up the gradients of several uses of a tensor, "
+        "which overflowed.",
+        "origin_not_traced": " Where it first appeared was not traced: the graph has {nodes} "
+        "nodes, more than the {limit} that gradexplain watches with hooks.",
         "subject": "The gradient of {tensor}",
         "subject_call": "After call {call}, the gradient of {tensor}",
         "by_op": ", produced by `{op_code}`",
@@ -360,10 +403,14 @@ NOTES: dict[str, dict[str, str]] = {
         "cause_log": " The derivative of log is 1/x, which is inf at x = 0.",
         "cause_div": " Dividing by zero (or by a tiny number) gives inf.",
         "cause_pow": " A fractional or negative power has an infinite derivative at 0.",
+        "cause_mul": " The derivative of a·b with respect to a is b: an inf in the other "
+        "factor gives inf, and 0 × inf gives nan.",
+        "cause_nan": " A nan in an input makes every gradient computed from it nan.",
     },
 }
 
 LABELS: dict[str, str] = {
+    'hint': 'hint',
     'call': 'call',
     'step': 'step',
     'tensor': 'tensor',
@@ -402,6 +449,7 @@ LABELS: dict[str, str] = {
     "Expectations": "Expectations",
     "Prints": "Prints",
     "Output": "Output",
+    "Plot": "Plot",
     "name": "name",
     "shape": "shape",
     "dtype": "dtype",

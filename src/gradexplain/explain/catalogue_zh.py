@@ -287,8 +287,26 @@ NOTES: dict[str, dict[str, str]] = {
     },
     "broadcast_sum": {
         "text": "{tensor}{leaf_shape}{in_op}被广播{to_shape}，所以它的每个元素都在 {positions}"
-        "上被使用；它的梯度是所有这些位置贡献之和。如果 {output} 用的是 `.mean()` 而不是 "
-        "`.sum()`，每一份贡献都会再除以参与平均的元素个数。",
+        "上被使用；它的梯度是所有这些位置贡献之和。{dims}{flow}{reduce}",
+        "dims": "广播时{changes}：每个元素都要在{over}上求和。",
+        "added_one": "新增了第 {dims} 维",
+        "added_many": "新增了第 {dims} 维",
+        "stretched": "把第 {dim} 维从 1 扩展到 {size}",
+        "over_all": " {shape} 的全部 {positions} 个位置",
+        "over": " {positions} 个位置",
+        "flow": "在这次调用中，到达广播结果的梯度是 {arrived}；在这些位置上求和后，"
+        "传给 {operand} 的是 {summed}。",
+        "reduce_mean": "{output} 是对 {numel} 个元素取的 `.mean()`，它会把每一份贡献都除以 "
+        "{numel}：{grad}。",
+        "reduce_sum": "{output} 是对 {numel} 个元素求的 `.sum()`；换成 `.mean()` 会把每一份"
+        "贡献都除以 {numel}：{grad}。",
+        "reduce_ones": "这次调用的 `grad_tensors` 在 {output} 的 {numel} 个元素上全是 1，"
+        "效果与 `.sum()` 相同；换成 `.mean()` 会把每一份贡献都除以 {numel}：{grad}。",
+        "grad_is": "这里 `{code}.grad` 是 {added}；若改用 {other_code}，它会是 {other}",
+        "grad_adds": "这次调用给 `{code}.grad` 加上了 {added}；若改用 {other_code}，"
+        "加上的会是 {other}",
+        "reduce_unknown": "如果 {output} 用的是 `.mean()` 而不是 `.sum()`，每一份贡献都会再除以"
+        "参与平均的元素个数。",
         "leaf_shape": "（形状 {shape}）",
         "via": "（经由 {via}）",
         "via_shape": "（经由 {via}，形状 {shape}）",
@@ -315,8 +333,26 @@ NOTES: dict[str, dict[str, str]] = {
         "by_unknown": "这次 backward 调用",
     },
     "non_finite_grad": {
-        "text": "{subject}中出现了 {value}{by_op}。{cause}让输入远离出问题的点："
-        "对它做 clamp，或者加上一个很小的 eps，例如 `{fix_code}`。",
+        "text": "{subject}中出现了 {value}{by_op}。{origin}{cause}{advice}",
+        "advice": "让输入远离出问题的点：对它做 clamp，或者加上一个很小的 eps，"
+        "例如 `{fix_code}`。",
+        "advice_nan": "先查出 nan 从哪里来，或者在这个运算之前把它替换掉，例如 `{fix_code}`。",
+        "advice_grad_tensors": "检查传给这次调用的梯度：它必须是有限值。",
+        "origin_operation": "它最早出现在 `{node}`，即{op}的反向传播：传入的梯度都是有限值，"
+        "它却{grad_for}产生了 {produced}{input}。",
+        "op": " `{op_name}` ",
+        "op_made": "生成 `{made}` 的 `{op_name}` ",
+        "grad_for": "为 `{tensor}` ",
+        "input": "；它的输入 `{input}` 在位置 {position} 上的值是 {value}",
+        "input_scalar": "；它的输入 `{input}` 的值是 {value}",
+        "input_unnamed": "；它的某个输入在位置 {position} 上的值是 {value}",
+        "input_unnamed_scalar": "；它的某个输入的值是 {value}",
+        "origin_grad_tensors": "它并非来自某个运算：传给这次调用的梯度（`grad_tensors`）"
+        "本身就含有 {produced}。",
+        "origin_not_found": "没有哪一个运算是从有限的传入梯度中产生它的：它可能来自把一个张量"
+        "多处使用的梯度相加时发生的溢出。",
+        "origin_not_traced": "没有追踪它最早出现的位置：计算图有 {nodes} 个节点，超过了 "
+        "gradexplain 用钩子监视的上限 {limit}。",
         "subject": "{tensor} 的梯度",
         "subject_call": "第 {call} 次调用之后，{tensor} 的梯度",
         "by_op": "，由 `{op_code}` 产生",
@@ -325,10 +361,13 @@ NOTES: dict[str, dict[str, str]] = {
         "cause_log": "log 的导数是 1/x，在 x = 0 处为 inf。",
         "cause_div": "除以零（或极小的数）会得到 inf。",
         "cause_pow": "分数次幂或负数次幂在 0 处的导数是无穷大。",
+        "cause_mul": "a·b 对 a 的导数是 b：另一个因子里的 inf 会得到 inf，而 0 × inf 得到 nan。",
+        "cause_nan": "输入中的 nan 会让由它算出的每个梯度都变成 nan。",
     },
 }
 
 LABELS: dict[str, str] = {
+    'hint': '提示',
     'call': '调用',
     'step': '步骤',
     'tensor': '张量',
@@ -366,6 +405,7 @@ LABELS: dict[str, str] = {
     "Expectations": "预期检查",
     "Prints": "打印输出",
     "Output": "输出",
+    "Plot": "图像",
     "name": "名称",
     "shape": "形状",
     "dtype": "数据类型",

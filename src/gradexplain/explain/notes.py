@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from gradexplain.explain import catalogue
 from gradexplain.explain.text import Text, check_lang, fact_int, fact_str, fact_strs, tidy
-from gradexplain.explain.values import format_shape, int_list, is_code_label, operand
+from gradexplain.explain.values import (
+    format_number,
+    format_shape,
+    int_list,
+    is_code_label,
+    is_identifier,
+    numel,
+    operand,
+)
 from gradexplain.record import NoteInfo
 
 
@@ -70,16 +79,61 @@ def _broadcast_sum(t: Text, f: Mapping[str, Any]) -> str:
         shape_text = t("leaf_shape", shape=format_shape(leaf_shape))
     else:
         shape_text = ""
+    label = fact_str(f, "tensor")
+    output_text = f"`{output}`" if output else t("output_unknown")
     return t(
         "text",
-        tensor=t.name(fact_str(f, "tensor")),
+        tensor=t.name(label),
         leaf_shape=shape_text,
         to_shape=t("to_shape", shape=format_shape(to_shape)) if to_shape is not None else "",
         in_op=t("in_op", op_code=op) if op else "",
         positions=t("positions", positions=positions) if positions is not None
         else t("positions_unknown"),
-        output=f"`{output}`" if output else t("output_unknown"),
+        dims=_broadcast_dims(t, f, positions, to_shape),
+        flow=t("flow", arrived=_shown(t, f["grad_arrived"]), summed=_shown(t, f["grad_summed"]),
+               operand=f"`{via or label}`" if via or label else t("output_unknown"))
+        if f.get("grad_arrived") is not None and f.get("grad_summed") is not None else "",
+        reduce=_reduction(t, f, label, output_text),
     )
+
+
+def _broadcast_dims(t: Text, f: Mapping[str, Any], positions: int | None,
+                    to_shape: list[int] | None) -> str:
+    """`Broadcasting added dims 0 and 1: each element is summed over all 4 positions...`"""
+    added = int_list(f.get("dims_added")) or []
+    changes = [t("added_one" if len(added) == 1 else "added_many",
+                 dims=t.join(str(d) for d in added))] if added else []
+    stretched = f.get("dims_stretched")
+    for entry in stretched if isinstance(stretched, list) else []:
+        dim, size = (entry.get("dim"), entry.get("to")) if isinstance(entry, Mapping) \
+            else (None, None)
+        if isinstance(dim, int) and isinstance(size, int):
+            changes.append(t("stretched", dim=dim, size=size))
+    if not changes or positions is None:
+        return ""
+    over = t("over_all", positions=positions, shape=format_shape(to_shape)) \
+        if to_shape is not None and positions == numel(to_shape) \
+        else t("over", positions=positions)
+    return t("dims", changes=t.clauses(changes), over=over)
+
+
+def _reduction(t: Text, f: Mapping[str, Any], label: str | None, output: str) -> str:
+    """Mean vs sum: what this call gave the leaf, and what the other reduction would give."""
+    kind, count = fact_str(f, "reduction"), fact_int(f, "reduction_numel")
+    other_key = "grad_with_sum" if kind == "mean" else "grad_with_mean"
+    if kind not in ("mean", "sum", "ones") or count is None or label is None or \
+            f.get("grad_added") is None or f.get(other_key) is None:
+        return t("reduce_unknown", output=output)
+    grad = t("grad_is" if f.get("grad_was_none") else "grad_adds", code=_tensor_code(label),
+             added=_shown(t, f["grad_added"]), other=_shown(t, f[other_key]),
+             other_code="`.sum()`" if kind == "mean" else "`.mean()`")
+    return t(f"reduce_{kind}", output=output, numel=count, grad=grad)
+
+
+def _shown(t: Text, value: Any) -> str:
+    """A VALUE in a sentence: code-like in backticks, a summary of a large tensor as words."""
+    text = t.value(value)
+    return text if isinstance(value, Mapping) else f"`{text}`"
 
 
 def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
@@ -97,15 +151,16 @@ def _no_gradient(t: Text, f: Mapping[str, Any]) -> str:
              by_call=t("by_call", call=call) if call is not None else t("by_unknown"))
 
 
-# Operation (lower-cased, as found in the op or grad_fn name) -> (cause fragment, fix code).
+# Operation (lower-cased, as found in the op or grad_fn name) -> (cause fragment, fix code);
+# `{x}` in the fix is the input that explains the inf or nan, when it has a plain name.
 _NON_FINITE_CAUSES = (
-    ("softmax", None, "x.clamp(min=-1e4, max=1e4)"),
-    ("sqrt", "cause_sqrt", "torch.sqrt(x + 1e-8)"),
-    ("log", "cause_log", "torch.log(x.clamp(min=1e-8))"),
-    ("div", "cause_div", "a / (b + 1e-8)"),
-    ("/", "cause_div", "a / (b + 1e-8)"),
-    ("pow", "cause_pow", "(x + 1e-8) ** 0.5"),
-    ("**", "cause_pow", "(x + 1e-8) ** 0.5"),
+    ("softmax", None, "{x}.clamp(min=-1e4, max=1e4)", "x"),
+    ("sqrt", "cause_sqrt", "torch.sqrt({x} + 1e-8)", "x"),
+    ("log", "cause_log", "torch.log({x}.clamp(min=1e-8))", "x"),
+    ("div", "cause_div", "a / ({x} + 1e-8)", "b"),
+    ("/", "cause_div", "a / ({x} + 1e-8)", "b"),
+    ("pow", "cause_pow", "({x} + 1e-8) ** 0.5", "x"),
+    ("**", "cause_pow", "({x} + 1e-8) ** 0.5", "x"),
 )
 
 
@@ -117,13 +172,71 @@ def _non_finite_grad(t: Text, f: Mapping[str, Any]) -> str:
     value = fact_str(f, "value")
     if value and t.lang == "zh":
         value = value.replace(" and ", " 和 ")
-    cause, fix_code = "", "x.clamp(min=1e-8)"
-    for needle, cause_key, code in _NON_FINITE_CAUSES:
-        if op and needle in op.lower():
-            cause, fix_code = (t(cause_key) if cause_key else ""), code
+    origin = fact_str(f, "origin")
+    name = fact_str(f, "op_name") or (op.lower() if op else None)
+    culprit = fact_str(f, "input")
+    x = culprit if culprit and is_identifier(culprit) else None
+    cause, fix_code = "", (x or "x") + ".clamp(min=1e-8)"
+    for needle, cause_key, code, default in _NON_FINITE_CAUSES:
+        if name and needle in name:
+            cause, fix_code = (t(cause_key) if cause_key else ""), code.format(x=x or default)
             break
+    else:
+        if name == "mul":
+            cause, fix_code = t("cause_mul"), f"{x or 'w'}.clamp(min=-1e4, max=1e4)"
+    advice = t("advice", fix_code=fix_code)
+    if f.get("input_value") == "nan" or (isinstance(f.get("input_value"), float)
+                                         and math.isnan(f["input_value"])):
+        cause, advice = t("cause_nan"), t("advice_nan", fix_code=f"torch.nan_to_num({x or 'x'})")
+    elif origin == "grad_tensors":
+        cause, advice = "", t("advice_grad_tensors")
     return t("text", subject=subject, value=value or t("value_unknown"),
-             by_op=t("by_op", op_code=op) if op else "", cause=cause, fix_code=fix_code)
+             by_op=t("by_op", op_code=op) if op and origin != "operation" else "",
+             origin=_non_finite_origin(t, f, origin), cause=cause, advice=advice)
+
+
+def _non_finite_origin(t: Text, f: Mapping[str, Any], origin: str | None) -> str:
+    """Where the inf or nan first appeared during the call (facts from the tracer)."""
+    produced = fact_str(f, "produced") or t("value_unknown")
+    if t.lang == "zh":
+        produced = produced.replace(" and ", " 和 ")
+    if origin == "grad_tensors":
+        return t("origin_grad_tensors", produced=produced)
+    if origin == "not_found":
+        return t("origin_not_found")
+    if origin == "not_traced":
+        nodes, limit = fact_int(f, "nodes"), fact_int(f, "trace_limit")
+        return t("origin_not_traced", nodes=nodes, limit=limit) \
+            if nodes is not None and limit is not None else ""
+    node, name = fact_str(f, "op"), fact_str(f, "op_name")
+    if origin != "operation" or node is None or name is None:
+        return ""
+    made, grad_for = fact_str(f, "made"), fact_str(f, "grad_for")
+    return t("origin_operation", node=node, produced=produced,
+             op=t("op_made", op_name=name, made=made) if made else t("op", op_name=name),
+             grad_for=t("grad_for", tensor=grad_for) if grad_for else "",
+             input=_non_finite_input(t, f))
+
+
+def _non_finite_input(t: Text, f: Mapping[str, Any]) -> str:
+    """`; its input `x` has 0 at position [0]`."""
+    value = f.get("input_value")
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return ""
+    shown = _plain_number(value)
+    label, position = fact_str(f, "input"), int_list(f.get("input_position"))
+    if position:
+        key = "input" if label else "input_unnamed"
+        return t(key, input=label, value=shown, position=format_shape(position))
+    return t("input_scalar" if label else "input_unnamed_scalar", input=label, value=shown)
+
+
+def _plain_number(value: Any) -> str:
+    """0 rather than torch's `0.`: a single number read inside a sentence."""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value) \
+            and abs(value) < 1e8:
+        return str(int(value))
+    return format_number(value)
 
 
 _NOTES: dict[str, Callable[[Text, Mapping[str, Any]], str]] = {

@@ -350,6 +350,7 @@ class Interpreter(BackwardCalls):
                     self.hooks.read_grad(self._context, target, self._segment(node.value))
                 elif isinstance(value, torch.Tensor):
                     self._note_new_tensor(value, node)
+                    self.hooks.derived(name, [target], value)  # `.data`: a detached view
                 return value
         elif display._is_node(target):
             if name == "next_functions":
@@ -467,6 +468,7 @@ class Interpreter(BackwardCalls):
         if not isinstance(result, torch.Tensor):
             return
         self._note_new_tensor(result, node)
+        self.hooks.derived(name, operands, result)
         if name not in guards.BROADCASTING and name not in {"add", "sub", "mul", "div"}:
             return
         numel = result.numel()
@@ -475,7 +477,7 @@ class Interpreter(BackwardCalls):
             if isinstance(value, torch.Tensor) and value.requires_grad and \
                     value.numel() < numel:
                 self.hooks.broadcast(self._context, value, self.label_of(value, value_node),
-                                     list(result.shape), self._segment(node))
+                                     list(result.shape), self._segment(node), result)
 
     def _note_new_tensor(self, value: Any, node: ast.AST) -> None:
         if isinstance(value, torch.Tensor) and value.is_leaf and value.requires_grad:

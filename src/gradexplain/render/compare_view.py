@@ -22,6 +22,7 @@ from gradexplain.render.console import (
     Text,
     symbols,
 )
+from gradexplain.render.deeper import views_block
 from gradexplain.render.jsonout import report_to_json
 from gradexplain.render.tables import prose, table, value_text
 
@@ -92,7 +93,28 @@ def call_view(call: CallComparison, comparison: Comparison, report_a: Report,
     for side, error, report in (("A", call.error_a, report_a), ("B", call.error_b, report_b)):
         if error is not None:
             parts.append(_error_lines(side, call.index, error, report, lang))
+    parts += _views(call.index, comparison, report_a, report_b, lang, sym, full)
     return Group(*parts)
+
+
+def _views(index: int, comparison: Comparison, report_a: Report, report_b: Report, lang: str,
+           sym: Symbols, full: bool) -> list[RenderableType]:
+    """--graph/--jacobian/--check-numeric of both variants: once when they agree."""
+    call_a = next((c for c in report_a.record.calls if c.index == index), None)
+    call_b = next((c for c in report_b.record.calls if c.index == index), None)
+    if call_a is not None and call_b is not None and call_a.extras and \
+            call_a.extras == call_b.extras:
+        block = views_block(call_a, lang, sym, full=full)
+        heading = Text(text("views.same", lang, a=comparison.name_a, b=comparison.name_b),
+                       style="gx.muted")
+        return [Padding(Group(heading, block), (0, 0, 0, 2), expand=False)] if block else []
+    parts: list[RenderableType] = []
+    for side, name, found in (("A", comparison.name_a, call_a), ("B", comparison.name_b, call_b)):
+        block = views_block(found, lang, sym, full=full) if found is not None else None
+        if block is not None:
+            heading = Text(f"{side}: {name}", style="gx.heading")
+            parts.append(Padding(Group(heading, block), (0, 0, 0, 2), expand=False))
+    return parts
 
 
 def compare_renderables(console: Console, comparison: Comparison, report_a: Report,

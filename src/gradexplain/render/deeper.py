@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
 from gradexplain.record import CallRecord
 from gradexplain.render.console import (
     Console,
@@ -44,7 +45,12 @@ def _verdict(ok: bool | None, sym: Symbols, yes: str, no: str) -> Text:
 def deeper_block(console: Console, call: CallRecord, lang: str, *,
                  full: bool = False) -> RenderableType | None:
     """Every deeper view recorded for `call`, or None when there is none."""
-    sym = symbols(console)
+    return views_block(call, lang, symbols(console), full=full)
+
+
+def views_block(call: CallRecord, lang: str, sym: Symbols, *,
+                full: bool = False) -> RenderableType | None:
+    """`deeper_block` with the console's symbols already chosen (compare uses it)."""
     parts: list[RenderableType] = []
     extras = call.extras
     if extras.get("tree"):
@@ -59,9 +65,10 @@ def deeper_block(console: Console, call: CallRecord, lang: str, *,
 
 
 def tree_block(tree: dict[str, Any], lang: str) -> RenderableType:
-    lines = Text("\n".join(tree.get("lines", [])), style="gx.code")
+    lines = Text("\n".join(tree_lines(tree, lang)), style="gx.code", no_wrap=True,
+                 overflow="ellipsis")
     parts: list[RenderableType] = [_heading(tr("Backward graph", lang)), indent(lines, 2)]
-    for note in tree.get("folded", []):
+    for note in tree_notes(tree, lang):
         parts.append(indent(Text(note, style="gx.muted"), 2))
     return Group(*parts)
 
@@ -72,7 +79,7 @@ def flow_block(flow: list[dict[str, Any]], lang: str, *, full: bool = False) -> 
     for entry in flow:
         name = Text(entry["tensor"], style="gx.name")
         if entry.get("leaf"):
-            name.append(" (leaf)", style="gx.muted")
+            name.append(tr("(leaf)", lang), style="gx.muted")
         table.add_row(name, Text(entry["node"]), Text(format_shape(entry["shape"])),
                       Text(format_value(entry["grad"], full=full)))
     return Group(_heading(tr("Gradient flow (chain rule, output to leaves)", lang)),
@@ -109,8 +116,9 @@ def numeric_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
                                              "agrees")))
     notes: list[RenderableType] = []
     for entry in entries:
+        note = numeric_note(entry, lang)
         if entry.get("numeric") is None:
-            notes.append(Text(f"{sym.bullet} {entry.get('note') or ''}", style="gx.muted"))
+            notes.append(Text(f"{sym.bullet} {note or ''}", style="gx.muted"))
             continue
         table.add_row(Text(entry["leaf"], style="gx.name"),
                       Text(format_value(entry["numeric"], full=full)),
@@ -118,8 +126,8 @@ def numeric_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
                       Text(format_scalar(entry["max_diff"])),
                       _verdict(entry.get("agrees"), sym, tr("agrees", lang),
                                tr("disagrees", lang)))
-        if entry.get("note"):
-            notes.append(Text(f"{sym.bullet} {entry['leaf']}: {entry['note']}", style="gx.note"))
+        if note:
+            notes.append(Text(f"{sym.bullet} {entry['leaf']}: {note}", style="gx.note"))
     parts: list[RenderableType] = [_heading(tr("Numeric check (central differences, float64)",
                                                 lang))]
     if table.row_count:

@@ -1,8 +1,9 @@
 """A Report as the `gradexplain/1` JSON object of shared/spec/output.md. No rich, no torch.
 
 Keys beyond the spec are only ever added, never renamed: `function` and `results` on calls,
-`col` and `title` on errors, `call` on notes, `retains_grad` on tensors, `description` on
-the scenario, and `shown` and `lang` at the top.
+`col` and `title` on errors, `call` and `facts` on notes, `retains_grad` on tensors,
+`description` on the scenario, and `shown`, `lang` and `plot` (the scenario's `plot:` data,
+or null) at the top.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from gradexplain.explain import ExplainedError, Report
-from gradexplain.record import CallRecord, ErrorInfo, TensorRow, Value
+from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
+from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value
 
 FORMAT = "gradexplain/1"
 
@@ -30,16 +32,31 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "dtype": record.dtype,
         "ok": record.ok,
         "tensors": [_tensor(row) for row in record.tensors],
-        "calls": [_call(call, report.call_errors.get(call.index)) for call in record.calls],
+        "calls": [_call(call, report.call_errors.get(call.index), report.lang)
+                  for call in record.calls],
         "prints": [{"step": p.step, "text": p.text} for p in record.prints],
         "error": _error(record.error, report.error) if record.error is not None else None,
         "notes": [{"kind": note.kind, "tensor": note.tensor, "step": note.step, "text": text,
-                   "call": note.call} for note, text in report.notes],
+                   "call": note.call, "facts": _finite(note.facts)}
+                  for note, text in report.notes],
         "expectations": [{"ok": e.ok, "text": e.text} for e in record.expectations],
         "shown": [{"step": s.step, "expression": s.expression, "text": s.text}
                   for s in record.shown],
         "lang": report.lang,
+        "plot": _plot(record.plot) if record.plot is not None else None,
     }
+
+
+def _plot(plot: PlotRecord) -> dict[str, Any]:
+    """The scenario's `plot:` data: x and each series as plain lists, and what was refused."""
+    obj: dict[str, Any] = _finite({
+        "title": plot.title, "xlabel": plot.xlabel, "ylabel": plot.ylabel,
+        "x": {"label": plot.x.label, "values": plot.x.values} if plot.x is not None else None,
+        "series": [{"label": line.label, "values": line.values} for line in plot.series],
+        "problems": [{"series": p.series, "message": p.message, "line": p.line, "col": p.col}
+                     for p in plot.problems],
+    })
+    return obj
 
 
 def dumps_line(obj: Any) -> str:
@@ -63,7 +80,7 @@ def _tensor(row: TensorRow) -> dict[str, Any]:
     }
 
 
-def _call(call: CallRecord, explained: ExplainedError | None) -> dict[str, Any]:
+def _call(call: CallRecord, explained: ExplainedError | None, lang: str) -> dict[str, Any]:
     return {
         "index": call.index,
         "step": call.step,
@@ -78,13 +95,24 @@ def _call(call: CallRecord, explained: ExplainedError | None) -> dict[str, Any]:
         "error": _error(call.error, explained) if call.error is not None else None,
         "function": call.function,
         "results": {k: _value(v) for k, v in call.results.items()},
-    } | _deeper(call)
+    } | _deeper(call, lang)
 
 
-def _deeper(call: CallRecord) -> dict[str, Any]:
-    """--graph, --jacobian, --check-numeric: keys added only when the view was recorded."""
-    return {key: _finite(call.extras[key]) for key in ("jacobian", "numeric", "flow", "tree")
-            if key in call.extras}
+def _deeper(call: CallRecord, lang: str) -> dict[str, Any]:
+    """--graph, --jacobian, --check-numeric: keys added only when the view was recorded.
+
+    The tree gets its text lines and notes, the numeric check its notes, in `lang`.
+    """
+    found: dict[str, Any] = {key: _finite(call.extras[key])
+                             for key in ("jacobian", "numeric", "flow", "tree")
+                             if key in call.extras}
+    if "tree" in found:
+        found["tree"] = {**found["tree"], "lines": tree_lines(found["tree"], lang),
+                         "folded": tree_notes(found["tree"], lang)}
+    if "numeric" in found:
+        found["numeric"] = [{**entry, "note": numeric_note(entry, lang)}
+                            for entry in found["numeric"]]
+    return found
 
 
 def _error(error: ErrorInfo, explained: ExplainedError | None) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from gradexplain.errors import GradexplainError
-from gradexplain.explain import Report
-from gradexplain.record import RunRecord
+from gradexplain.explain import Report, explain_error
+from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.render.console import Console, Table, Text, natural_width, symbols
 from gradexplain.render.tables import table, tr
 
@@ -97,6 +97,16 @@ def input_error_text(error: GradexplainError, lang: str = "en") -> Text:
         out.append("\n")
         out.append(f"{tr('hint', lang)}:", style="gx.ok")
         out.append(f" {error.hint}")
+    if lang != "en":
+        # The message and hint above quote code and keys, so they stay as written; the
+        # catalogue adds what the error means, and what to do, in the reader's language.
+        explained = explain_error(ErrorInfo(error.kind, error.message,
+                                            facts=dict(error.facts)), lang)  # hint: above
+        out.append("\n")
+        out.append(explained.title, style="gx.name")
+        for text in (explained.explanation, explained.fix):
+            if text:
+                out.append("\n" + text)
     return out
 
 

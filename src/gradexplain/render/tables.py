@@ -337,7 +337,12 @@ def report_renderables(console: Console, report: Report, *,
     if record.calls:
         parts.append(_heading("Backward calls", lang))
         parts += [call_block(console, report, call, full=full) for call in record.calls]
-    parts += [output_block(record, lang), notes_block(report, sym), error_panel(report),
+    parts.append(output_block(record, lang))
+    if record.plot is not None:  # the scenario's `plot:` section
+        from gradexplain.render.plot_view import plot_block  # noqa: PLC0415
+
+        parts.append(plot_block(console, record, lang))
+    parts += [notes_block(report, sym), error_panel(report),
               expectations_block(record, lang, sym), status_line(record, lang, sym)]
     return [p for p in parts if p is not None]
 

@@ -1,0 +1,126 @@
+"""`--check-numeric`: central finite differences in float64 next to the grads autograd added.
+
+The short form's expression is re-evaluated on perturbed float64 copies of the leaves by a
+silent interpreter (the recorder hears nothing of it). Each entry is plain data; "reason"
+names a catalogue phrase ("numeric.<reason>") the explain layer puts into words.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from gradexplain.language.evaluator import BackwardRequest, StatementContext
+
+# Functions without a derivative at some points (0 for relu/abs, ties for max/min...).
+NON_SMOOTH = ("relu", "abs", "max", "min", "clamp", "clip", "sign", "round", "floor", "ceil",
+              "hardtanh", "relu6", "leaky_relu", "amax", "amin", "maximum", "minimum")
+EPS = 1e-6
+
+Forward = Callable[[dict[str, torch.Tensor]], Any]  # names -> float64 tensors -> the output
+
+
+def numeric_check(forward: Forward | None, expression: str | None, env: dict[str, Any],
+                  leaves: list[tuple[str, torch.Tensor]], added: dict[str, torch.Tensor],
+                  v: torch.Tensor) -> list[dict[str, Any]]:
+    """One entry per leaf: numeric and autograd grads, the largest difference, agreement.
+
+    `env` is the interpreter's names, `leaves` the (label, tensor) pairs checked, `added` the
+    grad the call added to each, `v` the grad_tensors vector of the (first) output.
+    """
+    if forward is None:
+        return [_entry(None, reason="needs_short_form")]
+    by_identity = {id(t): name for name, t in env.items() if isinstance(t, torch.Tensor)}
+    base = {name: t.detach().to(torch.float64).clone()
+            for name, t in env.items() if isinstance(t, torch.Tensor) and t.is_floating_point()}
+    weights = v.detach().to(torch.float64)
+    entries: list[dict[str, Any]] = []
+    for label, leaf in leaves:
+        name = by_identity.get(id(leaf))
+        if name is None or name not in base:
+            entries.append(_entry(label, reason="unnamed_leaf"))
+            continue
+        numeric = central_differences(forward, base, name, weights)
+        grad = added[label].detach().to(torch.float64).reshape(-1).cpu()
+        diff = float((numeric - grad).abs().max()) if numeric.numel() else 0.0
+        tolerance = 1e-3 * max(1.0, float(grad.abs().max()) if grad.numel() else 1.0)
+        reason = "non_smooth_at_zero" if bool((leaf.detach() == 0).any()) and \
+            uses_non_smooth(expression or "") else None
+        entries.append({"leaf": label, "numeric": numeric.tolist(), "autograd": grad.tolist(),
+                        "max_diff": diff, "agrees": diff <= tolerance, "reason": reason})
+    return entries
+
+
+def _entry(label: str | None, *, reason: str) -> dict[str, Any]:
+    return {"leaf": label, "numeric": None, "autograd": None, "max_diff": None,
+            "agrees": None, "reason": reason}
+
+
+def uses_non_smooth(expression: str) -> bool:
+    """Whether the expression calls a function that has points without a derivative."""
+    try:
+        tree = ast.parse(expression, mode="eval")  # parsed only, never evaluated
+    except SyntaxError:
+        return any(word in expression for word in NON_SMOOTH)
+    for node in ast.walk(tree):
+        name = node.attr if isinstance(node, ast.Attribute) else (
+            node.id if isinstance(node, ast.Name) else None)
+        if name in NON_SMOOTH:
+            return True
+    return False
+
+
+def central_differences(forward: Forward, base: dict[str, torch.Tensor], name: str,
+                        v: torch.Tensor) -> torch.Tensor:
+    """d sum(v * f) / d base[name], element by element: (f(x + eps) - f(x - eps)) / 2 eps."""
+    leaf = base[name]
+    flat = leaf.reshape(-1)
+    result = torch.zeros(flat.numel(), dtype=torch.float64)
+    with torch.no_grad():
+        for j in range(flat.numel()):
+            values = []
+            for sign in (1.0, -1.0):
+                moved = flat.clone()
+                moved[j] += sign * EPS
+                env = dict(base)
+                env[name] = moved.reshape(leaf.shape)
+                out = forward(env)
+                values.append(float((v * out.detach().to(torch.float64)).sum()))
+            result[j] = (values[0] - values[1]) / (2 * EPS)
+    return result
+
+
+class Silent:
+    """Hooks that hear nothing: the numeric check's interpreter must not reach the recorder."""
+
+    def backward(self, request: BackwardRequest) -> Any:
+        raise RuntimeError("no backward calls in the numeric check")
+
+    def printed(self, context: StatementContext, text: str) -> None:
+        return None
+
+    def shown(self, context: StatementContext, expression: str, value: Any) -> None:
+        return None
+
+    def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
+        return None
+
+    def new_tensor(self, tensor: torch.Tensor, label: str) -> None:
+        return None
+
+    def assigned(self, name: str, value: Any) -> None:
+        return None
+
+    def retained(self, tensor: torch.Tensor, label: str) -> None:
+        return None
+
+    def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
+                  result_shape: list[int], operation: str,
+                  result: torch.Tensor | None = None) -> None:
+        return None
+
+    def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None:
+        return None

@@ -1,0 +1,107 @@
+"""Labels and phrases of the deeper views (--graph, --jacobian, --check-numeric), en and zh.
+
+Kept apart from the error/note catalogues: these are short UI texts, looked up with
+`label()` like every other label. Templates use `str.format` fields named in each key.
+"""
+
+from __future__ import annotations
+
+LABELS_EN: dict[str, str] = {
+    # headings and columns
+    "Backward graph": "Backward graph",
+    "Gradient flow (chain rule, output to leaves)":
+        "Gradient flow (chain rule, output to leaves)",
+    "Jacobians": "Jacobians",
+    "Numeric check (central differences, float64)":
+        "Numeric check (central differences, float64)",
+    "node": "node",
+    "gradient arriving": "gradient arriving",
+    "(leaf)": " (leaf)",
+    "numeric": "numeric",
+    "autograd": "autograd",
+    "max diff": "max diff",
+    "agrees": "agrees",
+    "disagrees": "disagrees",
+    "flattened": "flattened",
+    "grad added": "grad added",
+    "v^T J equals the grad added": "v^T J equals the grad added",
+    "v^T J differs from the grad added": "v^T J differs from the grad added",
+    # the tree
+    "tree.unnamed_leaf": "(unnamed leaf)",
+    "tree.shared": "{text} (shared, shown above)",
+    "tree.folded_ref": "[{pattern}] (folded)",
+    "tree.fold": "[{pattern}] x {count} (folded{side})",
+    "tree.fold_side": ", each also into {names}",
+    "tree.more_below": "... {hidden} more node(s) below",
+    "tree.more_inputs": "... {hidden} more input(s) not shown",
+    "tree.no_graph": "{name}: a leaf, no backward graph",
+    "tree.saved": "saved {slots}",
+    "tree.freed": "freed",
+    "tree.kept": "kept",
+    "tree.state": ": {state}",
+    "tree.already_freed": "already freed",
+    "tree.note_already_freed": "already freed: an earlier backward call without "
+                               "retain_graph=True released what these nodes saved, so a "
+                               "backward through them fails (freed_graph)",
+    "tree.note_more_below": "depth limit {limit}: {hidden} node(s) not shown",
+    "tree.note_fold": "{count} repetitions of [{pattern}] folded into one line",
+    "tree.note_more_inputs": "width limit {limit}: {hidden} input(s) not shown",
+    "tree.note_freed": "freed: this call released the tensors those nodes saved for backward "
+                       "(no retain_graph=True), so another backward through them fails",
+    "tree.note_kept": "kept: retain_graph=True kept the saved tensors, so the graph can be "
+                      "used again",
+    # the numeric check's notes
+    "numeric.needs_short_form": "the numeric check needs the short form (expression:); "
+                                "this scenario uses steps",
+    "numeric.unnamed_leaf": "this leaf has no name the expression can use",
+    "numeric.non_smooth_at_zero": "an element of this leaf is exactly 0, where "
+                                  "relu/abs/max/clamp have no derivative: finite differences "
+                                  "average the two sides, autograd picks one (PyTorch uses 0 "
+                                  "for relu at 0)",
+}
+
+LABELS_ZH: dict[str, str] = {
+    "Backward graph": "反向图",
+    "Gradient flow (chain rule, output to leaves)": "梯度流（链式法则，从输出到叶子）",
+    "Jacobians": "雅可比矩阵",
+    "Numeric check (central differences, float64)": "数值检验（中心差分，float64）",
+    "node": "节点",
+    "gradient arriving": "到达的梯度",
+    "(leaf)": "（叶子）",
+    "numeric": "数值结果",
+    "autograd": "autograd 结果",
+    "max diff": "最大差",
+    "agrees": "一致",
+    "disagrees": "不一致",
+    "flattened": "展平",
+    "grad added": "本次加上的梯度",
+    "v^T J equals the grad added": "v^T J 等于本次加上的梯度",
+    "v^T J differs from the grad added": "v^T J 与本次加上的梯度不同",
+    "tree.unnamed_leaf": "（未命名的叶子）",
+    "tree.shared": "{text}（共享，见上方）",
+    "tree.folded_ref": "[{pattern}]（已折叠）",
+    "tree.fold": "[{pattern}] × {count}（已折叠{side}）",
+    "tree.fold_side": "，每一环还流入 {names}",
+    "tree.more_below": "…… 下面还有 {hidden} 个节点",
+    "tree.more_inputs": "…… 还有 {hidden} 个输入未显示",
+    "tree.no_graph": "{name}：是叶子，没有反向图",
+    "tree.saved": "保存了 {slots}",
+    "tree.freed": "已释放",
+    "tree.kept": "仍保留",
+    "tree.state": "：{state}",
+    "tree.already_freed": "早已释放",
+    "tree.note_already_freed": "早已释放：之前一次没有 retain_graph=True 的 backward 已经释放"
+                               "了这些节点保存的张量，所以再经过它们做 backward 会报错"
+                               "（freed_graph）",
+    "tree.note_more_below": "深度上限 {limit}：{hidden} 个节点未显示",
+    "tree.note_fold": "重复 {count} 次的 [{pattern}] 折叠成了一行",
+    "tree.note_more_inputs": "宽度上限 {limit}：{hidden} 个输入未显示",
+    "tree.note_freed": "已释放：这次调用没有 retain_graph=True，释放了这些节点为反向传播保存的"
+                       "张量，再经过它们做一次 backward 会报错",
+    "tree.note_kept": "仍保留：retain_graph=True 保留了保存的张量，这张图还能再用",
+    "numeric.needs_short_form": "数值检验需要简写形式（expression:）；这个场景用的是 steps",
+    "numeric.unnamed_leaf": "这个叶子没有表达式可以引用的名字",
+    "numeric.non_smooth_at_zero": "这个叶子有元素恰好为 0，relu/abs/max/clamp 在那里不可导："
+                                  "有限差分取两侧的平均，autograd 取其中一侧（PyTorch 规定 "
+                                  "relu 在 0 处的导数为 0）",
+}
