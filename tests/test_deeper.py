@@ -205,8 +205,7 @@ def test_tree_names_nodes_and_is_deterministic() -> None:
     assert "x = AccumulateGrad (2)" in text and "w = AccumulateGrad ()" in text
 
 
-def test_a_3000_step_chain_folds_into_a_screenful() -> None:
-    record = from_yaml("""
+CHAIN = """
 name: chain
 tensors:
   x: [1.0, 2.0]
@@ -216,7 +215,11 @@ steps: |
   for i in range(3000):
       y = torch.sin(y) * w + 0.001
   y.sum().backward()
-""", DeeperOptions(flow=True, jacobian=True))
+"""
+
+
+def test_a_3000_step_chain_folds_into_a_screenful() -> None:
+    record = from_yaml(CHAIN, DeeperOptions(flow=True, jacobian=True))
     call = record.calls[0]
     tree = tree_of(record)
     assert any("x 2999" in line for line in tree["lines"])
@@ -314,17 +317,6 @@ def test_views_never_change_a_ledger(name: str) -> None:
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
-CHAIN = """
-name: chain
-tensors:
-  x: [1.0, 2.0]
-  w: 1.0001
-steps: |
-  y = x * 1.0
-  for i in range(3000):
-      y = torch.sin(y) * w + 0.001
-  y.sum().backward()
-"""
 
 
 def _golden_tree(name: str, record: RunRecord, lang: str) -> str:
@@ -402,3 +394,22 @@ def test_views_in_chinese() -> None:
     for english in ("Backward graph", "Gradient flow", "Jacobians", "Numeric check",
                     "grad added", "freed", "shared"):
         assert english not in text, english
+
+
+@pytest.mark.parametrize(("yaml_tensors", "expression", "reason", "agrees"), [
+    ("  x: [1.0, 1.0, 0.5]\n", "x.max()", "non_smooth_tie", True),
+    ("  a: [1.0, 2.0]\n  b: [1.0, 3.0]\n", "torch.maximum(a, b).sum()", "non_smooth_tie", True),
+    ("  x: [1.0, 2.0]\n", "torch.relu(x - 1.0).sum()", "non_smooth_kink", False),
+    ("  x: [0.5, 2.0]\n", "torch.relu(x - 1.0).sum()", None, True),
+    ("  x: [1.0, 2.0, 0.5]\n", "x.max()", None, True),
+])
+def test_numeric_check_explains_points_without_a_derivative(
+        yaml_tensors: str, expression: str, reason: str | None, agrees: bool) -> None:
+    """Ties and kinks get a sentence; smooth points none. PyTorch splits ties evenly."""
+    record = from_yaml(f"name: t\ntensors:\n{yaml_tensors}expression: {expression}\n",
+                       DeeperOptions(check_numeric=True))
+    first = record.calls[0].extras["numeric"][0]
+    assert first["reason"] == reason
+    assert first["agrees"] is agrees
+    if reason is not None:
+        assert numeric_note(first, "en") and numeric_note(first, "zh")

@@ -15,9 +15,12 @@ import torch
 
 from gradexplain.language.evaluator import BackwardRequest, StatementContext
 
-# Functions without a derivative at some points (0 for relu/abs, ties for max/min...).
-NON_SMOOTH = ("relu", "abs", "max", "min", "clamp", "clip", "sign", "round", "floor", "ceil",
-              "hardtanh", "relu6", "leaky_relu", "amax", "amin", "maximum", "minimum")
+# Functions without a derivative at some points: a kink (relu and abs at 0, clamp at its
+# bounds) or a tie (max/min of equal values).
+KINKED = frozenset({"relu", "abs", "clamp", "clip", "sign", "round", "floor", "ceil",
+                    "hardtanh", "relu6", "leaky_relu"})
+TIED = frozenset({"max", "min", "amax", "amin", "maximum", "minimum"})
+NON_SMOOTH = KINKED | TIED
 EPS = 1e-6
 
 Forward = Callable[[dict[str, torch.Tensor]], Any]  # names -> float64 tensors -> the output
@@ -47,8 +50,9 @@ def numeric_check(forward: Forward | None, expression: str | None, env: dict[str
         grad = added[label].detach().to(torch.float64).reshape(-1).cpu()
         diff = float((numeric - grad).abs().max()) if numeric.numel() else 0.0
         tolerance = 1e-3 * max(1.0, float(grad.abs().max()) if grad.numel() else 1.0)
-        reason = "non_smooth_at_zero" if bool((leaf.detach() == 0).any()) and \
-            uses_non_smooth(expression or "") else None
+        others = [t for n, t in base.items() if n != name and t.shape == base[name].shape]
+        reason = non_smooth_reason(functions_used(expression or ""), base[name], others,
+                                   diff <= tolerance)
         entries.append({"leaf": label, "numeric": numeric.tolist(), "autograd": grad.tolist(),
                         "max_diff": diff, "agrees": diff <= tolerance, "reason": reason})
     return entries
@@ -59,18 +63,42 @@ def _entry(label: str | None, *, reason: str) -> dict[str, Any]:
             "agrees": None, "reason": reason}
 
 
-def uses_non_smooth(expression: str) -> bool:
-    """Whether the expression calls a function that has points without a derivative."""
+def non_smooth_reason(used: set[str], leaf: torch.Tensor, others: list[torch.Tensor],
+                      agrees: bool) -> str | None:
+    """Why autograd and finite differences may differ here, as a catalogue phrase key.
+
+    `used`: the non-smooth functions the expression calls; `others`: the other leaves of the
+    same shape (a tie in maximum(a, b) is a == b at some position).
+    """
+    if not used:
+        return None
+    if used & TIED and _has_ties(leaf, others):
+        return "non_smooth_tie"
+    if bool((leaf == 0).any()):
+        return "non_smooth_at_zero"
+    return None if agrees else "non_smooth_kink"
+
+
+def _has_ties(leaf: torch.Tensor, others: list[torch.Tensor]) -> bool:
+    flat = leaf.reshape(-1).sort().values
+    if bool((flat[1:] == flat[:-1]).any()):  # sorted: equal values sit side by side
+        return True
+    return any(bool((leaf == other).any()) for other in others)
+
+
+def functions_used(expression: str) -> set[str]:
+    """The functions without a derivative somewhere that the expression calls, by name."""
     try:
         tree = ast.parse(expression, mode="eval")  # parsed only, never evaluated
     except SyntaxError:
-        return any(word in expression for word in NON_SMOOTH)
+        return {word for word in NON_SMOOTH if word in expression}
+    used: set[str] = set()
     for node in ast.walk(tree):
         name = node.attr if isinstance(node, ast.Attribute) else (
             node.id if isinstance(node, ast.Name) else None)
         if name in NON_SMOOTH:
-            return True
-    return False
+            used.add(name)
+    return used
 
 
 def central_differences(forward: Forward, base: dict[str, torch.Tensor], name: str,

@@ -58,6 +58,14 @@ LABELS_EN: dict[str, str] = {
                                   "relu/abs/max/clamp have no derivative: finite differences "
                                   "average the two sides, autograd picks one (PyTorch uses 0 "
                                   "for relu at 0)",
+    "numeric.non_smooth_tie": "this leaf has tied values where max/min choose, and there "
+                              "max/min have no derivative: finite differences average the "
+                              "two sides; PyTorch splits the gradient evenly among tied "
+                              "elements for max()/amax/maximum (so the two may agree) and "
+                              "gives it all to the returned index for max(dim)",
+    "numeric.non_smooth_kink": "the expression uses a function with a kink (relu, abs, "
+                               "clamp...) and one of its inputs sits exactly on it: finite "
+                               "differences average the two sides, autograd picks one",
 }
 
 LABELS_ZH: dict[str, str] = {
@@ -101,6 +109,12 @@ LABELS_ZH: dict[str, str] = {
     "tree.note_kept": "仍保留：retain_graph=True 保留了保存的张量，这张图还能再用",
     "numeric.needs_short_form": "数值检验需要简写形式（expression:）；这个场景用的是 steps",
     "numeric.unnamed_leaf": "这个叶子没有表达式可以引用的名字",
+    "numeric.non_smooth_tie": "这个叶子在 max/min 取值处有相等的元素，max/min 在那里不可导："
+                              "有限差分取两侧的平均；对 max()/amax/maximum，PyTorch 把梯度平均"
+                              "分给相等的元素（所以两者可能一致），对 max(dim) 则全部给返回的"
+                              "那个下标",
+    "numeric.non_smooth_kink": "表达式用到了有折点的函数（relu、abs、clamp 等），而它的某个输入"
+                               "恰好落在折点上：有限差分取两侧的平均，autograd 取其中一侧",
     "numeric.non_smooth_at_zero": "这个叶子有元素恰好为 0，relu/abs/max/clamp 在那里不可导："
                                   "有限差分取两侧的平均，autograd 取其中一侧（PyTorch 规定 "
                                   "relu 在 0 处的导数为 0）",
