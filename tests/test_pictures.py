@@ -37,6 +37,22 @@ def test_export_svg_parses_and_names_tensors(tmp_path: Path) -> None:
         assert name in text
 
 
+def test_export_svg_places_indented_text_by_position(tmp_path: Path) -> None:
+    """No text run starts with spaces (renderers such as librsvg drop them): the chart's
+    axis lines all start at one x, right of the y labels."""
+    target = tmp_path / "relu.svg"
+    result = CliRunner().invoke(app, ["run", "relu_plot", "--export", str(target),
+                                      "--width", "90"])
+    assert result.exit_code == 0, result.output
+    svg = target.read_text(encoding="utf-8")
+    ET.fromstring(svg)
+    assert not re.search(r"<text [^>]*>&#160;", svg)
+    axis = [float(x) for x in re.findall(r'<text [^>]*?x="([\d.]+)"[^>]*>\|</text>', svg)]
+    assert len(axis) >= 8 and len(set(axis)) == 1
+    one = re.search(r'<text [^>]*?x="([\d.]+)"[^>]*>1&#160;\|', svg)
+    assert one is not None and float(one.group(1)) < axis[0]
+
+
 def test_export_txt_equals_plain_output(tmp_path: Path) -> None:
     target = tmp_path / "run.txt"
     result = runner.invoke(app, ["run", "accumulation", "--width", "90", "--export",

@@ -7,7 +7,9 @@ stream is not a terminal, when NO_COLOR is set, or when asked.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -136,12 +138,37 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".svg":
-        text = console.export_svg(title=title)
+        text = anchor_leading_spaces(console.export_svg(title=title))
     elif suffix in (".html", ".htm"):
         text = console.export_html(inline_styles=True)
     else:
         text = console.export_text()
     target.write_text(text, encoding="utf-8")
+
+
+_SVG_TEXT = re.compile(r'(<text [^>]*?x=")([\d.]+)("[^>]*?textLength=")([\d.]+)("[^>]*>)'
+                       r'((?:&#160;)+)([^<]*)(</text>)')
+
+
+def anchor_leading_spaces(svg: str) -> str:
+    """Move each text run's leading spaces into its x position.
+
+    rich writes a run of one style as one <text> at the run's first column, spaces and all;
+    some SVG renderers (librsvg, and so slide tools built on it) drop leading spaces and
+    stretch the rest over textLength, which breaks indented trees and charts. Starting the
+    text after its spaces draws the same picture everywhere.
+    """
+    def moved(match: re.Match[str]) -> str:
+        head, x, middle, length, tail, spaces, rest, end = match.groups()
+        count = spaces.count("&#160;")
+        chars = count + len(html.unescape(rest))
+        width = float(length) / chars if chars else 0.0
+        if not rest or width <= 0:
+            return match.group(0)
+        return (f"{head}{float(x) + count * width:.1f}{middle}"
+                f"{float(length) - count * width:.1f}{tail}{rest}{end}")
+
+    return _SVG_TEXT.sub(moved, svg)
 
 
 @contextmanager
