@@ -180,3 +180,15 @@ def test_non_finite_note_names_the_operation(lang: str, tmp_path: Path) -> None:
     assert note["facts"]["op"] == "SqrtBackward0" and note["facts"]["input"] == "x"
     assert note["facts"]["input_value"] == 0.0 and note["facts"]["value"] == "inf"
     assert "SqrtBackward0" in note["text"]
+
+
+def test_meta_tensors_run_two_backward_calls(tmp_path: Path) -> None:
+    """Meta tensors have shapes but no values: no value check may call .item() on them."""
+    path = tmp_path / "meta.py"
+    path.write_text('x = torch.ones(2, device="meta", requires_grad=True)\n'
+                    "y = (x * 2).sum()\ny.backward(retain_graph=True)\ny.backward()\n",
+                    encoding="utf-8")
+    data = _json(CliRunner().invoke(app, ["run", str(path), "--format", "json"]))
+    assert data["ok"] is True and data["error"] is None
+    assert len(data["calls"]) == 2
+    assert [n["kind"] for n in data["notes"]] == ["accumulated"]

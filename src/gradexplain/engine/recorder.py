@@ -365,8 +365,8 @@ class Recorder:
                     "tensor": label, "call": call.index, "output": ", ".join(call.outputs),
                 }, call.index))
             return
-        if old is not None and added is not None and bool((added != 0).any()) and \
-                bool((old != 0).any()):
+        if old is not None and added is not None and _any_nonzero(added) and \
+                _any_nonzero(old):
             self.notes.append(NoteInfo("accumulated", label, call.step, {
                 "tensor": label, "call": call.index, "before": call.before[label],
                 "added": call.added[label], "after": call.after[label],
@@ -454,6 +454,11 @@ class Recorder:
 
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
 GRAPH_MAX_NODES = 500  # a drawing with more nodes than this helps nobody
+
+
+def _any_nonzero(tensor: torch.Tensor) -> bool:
+    """Whether a grad holds anything; meta tensors have no values, so they count as holding."""
+    return True if tensor.is_meta else bool((tensor != 0).any())
 
 
 def _numel(shape: list[int]) -> int:
