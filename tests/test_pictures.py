@@ -108,6 +108,23 @@ def test_dot_of_accumulation(tmp_path: Path) -> None:
         assert word in text
 
 
+def test_dot_says_which_saved_tensors_each_call_freed(tmp_path: Path) -> None:
+    """retain_graph: call 1 frees what MulBackward0 saved, call 2 finds it gone and stops."""
+    target = tmp_path / "graph.dot"
+    result = runner.invoke(app, ["run", "retain_graph", "--dot", str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    check_dot(text)
+    call_1, call_2 = text.split("subgraph cluster_2")
+    assert "saved self, other: freed" in call_1
+    assert "saved self, other: already freed" in call_2
+    assert "call 2: out.backward() (stopped: error[freed_graph])" in call_2
+    kept = tmp_path / "kept.dot"
+    runner.invoke(app, ["run", "mm_grad_tensors", "--dot", str(kept)])
+    first = kept.read_text(encoding="utf-8").split("subgraph cluster_2")[0]
+    assert "saved self=x, mat2=y: kept" in first
+
+
 def test_dot_graph_data_is_plain_and_ordered() -> None:
     from gradexplain.bundled import expand_paths
     from gradexplain.engine.runner import RunOptions, run_scenario

@@ -38,7 +38,9 @@ def graphs_of(records: list[RunRecord]) -> list[Graph]:
             data = call.extras.get("graph")
             if data is not None:
                 prefix = f"{record.name}: " if len(records) > 1 else ""
-                graphs.append(Graph(f"{prefix}call {call.index}: {call.statement}", data))
+                failed = f" (stopped: error[{call.error.kind}])" if call.error else ""
+                graphs.append(Graph(f"{prefix}call {call.index}: {call.statement}{failed}",
+                                    data))
     return graphs
 
 
@@ -63,7 +65,12 @@ def node_label(node: dict[str, Any]) -> str:
             lines.append(f"grad {short_value(node.get('grad'))}")
         return "\n".join(lines)
     names = node.get("names") or []
-    return "\n".join([*([", ".join(names)] if names else []), node["type"]])
+    lines = [*([", ".join(names)] if names else []), node["type"]]
+    if node.get("saved"):
+        state = {True: ": freed", False: ": kept", "already": ": already freed"}.get(
+            node.get("freed"), "")
+        lines.append(f"saved {', '.join(node['saved'])}{state}")
+    return "\n".join(lines)
 
 
 def to_dot(graphs: list[Graph]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from gradexplain.engine.graphtree import SavedTensors
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
 from gradexplain.engine.values import is_non_finite, to_value
@@ -238,12 +239,14 @@ class Recorder:
 
     def _graph_data(self, outputs: list[torch.Tensor]) -> tuple[dict[str, Any],
                                                                  list[tuple[dict[str, Any],
-                                                                            torch.Tensor]]]:
+                                                                            torch.Tensor]],
+                                                                 Any]:
         """The backward graph as plain data, walked breadth-first from the outputs.
 
         Nodes are autograd Nodes (type name, and the user's names for tensors whose grad_fn
         it is); AccumulateGrad nodes carry their leaf's label and shape. Leaf values and
-        grads are filled in by `_graph_finish` once the call has run.
+        grads, and which saved tensors the call freed, are filled in by `_graph_finish` once
+        the call has run.
         """
         names: dict[int, list[str]] = {}
         for name, ref in self._named.items():
@@ -298,14 +301,30 @@ class Recorder:
                 target = add(child)
                 if target is not None:
                     edges.append({"from": parent, "to": target})
-        return {"nodes": nodes, "edges": edges, "truncated": truncated}, leaves
+        first_names = {key: found[0] for key, found in names.items()}
+        tensors = {**labels, **{id(t): name for name, ref in self._named.items()
+                                if (t := ref()) is not None}}
+        saved = SavedTensors.before(queue, first_names, tensors)
+        by_key = {ids[id(node)]: id(node) for node in queue}
+        return {"nodes": nodes, "edges": edges, "truncated": truncated}, leaves, \
+            (saved, by_key)
 
     def _graph_finish(self, data: dict[str, Any],
-                      leaves: list[tuple[dict[str, Any], torch.Tensor]]) -> dict[str, Any]:
+                      leaves: list[tuple[dict[str, Any], torch.Tensor]],
+                      probe: tuple[SavedTensors, dict[str, int]]) -> dict[str, Any]:
         for entry, tensor in leaves:
             entry["value"] = to_value(tensor.detach(), full=self.options.full)
             entry["grad"] = to_value(tensor.grad, full=self.options.full) \
                 if tensor.grad is not None else None
+        saved, by_key = probe
+        saved.check_after()
+        for entry in data["nodes"]:
+            node_id = by_key.get(entry["id"])
+            if node_id in saved.slots:
+                entry["saved"] = [f"{slot}={owner}" if owner else slot
+                                  for slot, owner in saved.slots[node_id]]
+                entry["freed"] = "already" if node_id in saved.already_freed else \
+                    saved.freed.get(node_id)
         return data
 
     def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
