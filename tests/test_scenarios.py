@@ -8,6 +8,7 @@ import pytest
 
 from gradexplain.bundled import bundled_dir, bundled_names
 from gradexplain.engine.runner import run_scenario
+from gradexplain.explain.expectations import expectation_text
 from gradexplain.limits import Limits
 from gradexplain.loader import load_scenario
 
@@ -24,4 +25,5 @@ def test_bundled_scenario_holds_its_expectations(name: str) -> None:
     scenario = load_scenario(path, Limits())
     assert scenario.expect is not None, "every lesson checks itself"
     record = run_scenario(scenario)
-    assert record.ok, [e.text for e in record.expectations if not e.ok] or record.error
+    assert record.ok, [expectation_text(e, "en") for e in record.expectations
+                       if not e.ok] or record.error

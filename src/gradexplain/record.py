@@ -102,8 +102,13 @@ class ShownValue:
 
 @dataclass
 class ExpectationResult:
+    """One `expect:` check. The explain layer words it from `key` and `facts` in the
+    reader's language; `text` is a fixed wording for results made without a key."""
+
     ok: bool
-    text: str  # what was expected, and what was found when it failed
+    text: str = ""
+    key: str = ""  # a phrase of explain/catalogue_expect ("equal", "expected_got", ...)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

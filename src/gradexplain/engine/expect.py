@@ -1,4 +1,8 @@
-"""Checking a scenario's `expect:` against what the run did."""
+"""Checking a scenario's `expect:` against what the run did.
+
+Each result carries a phrase key and its facts (explain/catalogue_expect words them in the
+reader's language); values are shown as short, language-neutral text.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,12 @@ import torch
 from gradexplain.record import CallRecord, ExpectationResult, RunRecord
 from gradexplain.scenario import Expect
 
+What = dict[str, Any]  # what is checked: {"kind": "grad_end"|"grad_call"|"value", ...}
+
+
+def _result(ok: bool, key: str, **facts: Any) -> ExpectationResult:
+    return ExpectationResult(ok, key=key, facts=facts)
+
 
 def check_expectations(expect: Expect, record: RunRecord, env: dict[str, Any],
                        tolerance: float) -> list[ExpectationResult]:
@@ -18,10 +28,10 @@ def check_expectations(expect: Expect, record: RunRecord, env: dict[str, Any],
         actual = tensor.grad if isinstance(tensor, torch.Tensor) and (
             tensor.is_leaf or tensor.retains_grad) else None
         if not isinstance(tensor, torch.Tensor):
-            results.append(ExpectationResult(False, f"{name}.grad: there is no tensor named "
-                                                    f"'{name}'"))
+            results.append(_result(False, "no_tensor", name=name))
             continue
-        results.append(_compare(f"{name}.grad at the end", expected, actual, tolerance))
+        results.append(_compare({"kind": "grad_end", "name": name}, expected, actual,
+                                tolerance))
     for number, grads in expect.calls.items():
         call = next((c for c in record.calls if c.index == number), None)
         for name, expected in grads.items():
@@ -29,16 +39,15 @@ def check_expectations(expect: Expect, record: RunRecord, env: dict[str, Any],
     for name, expected in expect.values.items():
         value = env.get(name)
         if value is None and name not in env:
-            results.append(ExpectationResult(False, f"{name}: there is no such name"))
+            results.append(_result(False, "no_name", name=name))
             continue
-        results.append(_compare(f"{name}", expected, value, tolerance))
+        results.append(_compare({"kind": "value", "name": name}, expected, value, tolerance))
     if expect.error is not None:
         results.append(_error_expectation(expect, record))
     seen_notes = {n.kind for n in record.notes}
     for kind in expect.notes:
         ok = kind in seen_notes
-        results.append(ExpectationResult(ok, f"note {kind} appears" if ok else
-                                         f"note {kind} was expected but did not appear"))
+        results.append(_result(ok, "note_ok" if ok else "note_missing", kind=kind))
     if expect.prints:
         results.append(_prints_expectation(expect.prints, [p.text for p in record.prints]))
     return results
@@ -46,17 +55,16 @@ def check_expectations(expect: Expect, record: RunRecord, env: dict[str, Any],
 
 def _call_expectation(number: int, call: CallRecord | None, name: str, expected: Any,
                       tolerance: float) -> ExpectationResult:
-    what = f"{name}.grad after call {number}"
+    what: What = {"kind": "grad_call", "name": name, "call": number}
     if call is None:
-        return ExpectationResult(False, f"{what}: there was no call {number}")
+        return _result(False, "no_call", what=what, call=number)
     if call.error is not None:
-        return ExpectationResult(False, f"{what}: call {number} failed ({call.error.kind})")
+        return _result(False, "call_failed", what=what, call=number, kind=call.error.kind)
     if name not in call.after:
-        return ExpectationResult(False, f"{what}: '{name}' is not in call {number}'s ledger")
+        return _result(False, "not_in_ledger", what=what, call=number, name=name)
     actual = call.after[name]
     if isinstance(actual, dict):
-        return ExpectationResult(False, f"{what}: too large to compare from the ledger; run "
-                                        "with --full")
+        return _result(False, "too_large", what=what)
     tensor = None if actual is None else torch.tensor(_numeric(actual), dtype=torch.float64)
     return _compare(what, expected, tensor, tolerance)
 
@@ -69,55 +77,49 @@ def _numeric(value: Any) -> Any:
     return value
 
 
-def _compare(what: str, expected: Any, actual: Any, tolerance: float) -> ExpectationResult:
+def _compare(what: What, expected: Any, actual: Any, tolerance: float) -> ExpectationResult:
     shown = _short(expected)
     if expected is None:
-        ok = actual is None
-        return ExpectationResult(ok, f"{what} is None" if ok else
-                                 f"{what}: expected None, got {_short_tensor(actual)}")
+        if actual is None:
+            return _result(True, "is_none", what=what)
+        return _result(False, "expected_got", what=what, expected="None",
+                       got=_short_tensor(actual))
     if actual is None:
-        return ExpectationResult(False, f"{what}: expected {shown}, got None")
+        return _result(False, "expected_got", what=what, expected=shown, got="None")
     if not isinstance(actual, torch.Tensor):
         try:
             actual = torch.tensor(actual)
         except (TypeError, ValueError, RuntimeError):
-            return ExpectationResult(False, f"{what}: expected {shown}, got {actual!r}")
+            return _result(False, "expected_got", what=what, expected=shown, got=repr(actual))
     want = torch.tensor(_numeric(expected), dtype=torch.float64)
     have = actual.detach().cpu().to(torch.float64)
     if isinstance(expected, list) and list(want.shape) != list(have.shape):
-        return ExpectationResult(False, f"{what}: expected shape {list(want.shape)}, got "
-                                        f"{list(have.shape)}")
+        return _result(False, "shape", what=what, expected=str(list(want.shape)),
+                       got=str(list(have.shape)))
     try:
         ok = bool(torch.allclose(have, want.expand_as(have), rtol=tolerance, atol=tolerance,
                                  equal_nan=True))
     except RuntimeError:
         ok = False
     if ok:
-        return ExpectationResult(True, f"{what} = {shown}")
-    return ExpectationResult(False, f"{what}: expected {shown}, got {_short_tensor(have)}")
+        return _result(True, "equal", what=what, expected=shown)
+    return _result(False, "expected_got", what=what, expected=shown, got=_short_tensor(have))
 
 
 def _error_expectation(expect: Expect, record: RunRecord) -> ExpectationResult:
     wanted = expect.error
     assert wanted is not None
-    where = ""
-    if wanted.step is not None:
-        where += f" at step {wanted.step}"
-    if wanted.call is not None:
-        where += f" in call {wanted.call}"
+    facts: dict[str, Any] = {"kind": wanted.kind, "step": wanted.step, "call": wanted.call}
     error = record.error
     if error is None:
-        return ExpectationResult(False, f"error {wanted.kind}{where}: expected, but the run "
-                                        "finished without an error")
+        return _result(False, "error_none", **facts)
     failed_call = next((c.index for c in record.calls if c.error is not None), None)
     ok = error.kind == wanted.kind and (wanted.step is None or wanted.step == error.step) and \
         (wanted.call is None or wanted.call == failed_call)
     if ok:
-        return ExpectationResult(True, f"stops with {wanted.kind}{where}")
-    got = f"{error.kind} at step {error.step}"
-    if failed_call is not None:
-        got += f" in call {failed_call}"
-    return ExpectationResult(False, f"error {wanted.kind}{where}: expected, got {got}")
+        return _result(True, "error_ok", **facts)
+    return _result(False, "error_other", **facts,
+                   got={"kind": error.kind, "step": error.step, "call": failed_call})
 
 
 def _prints_expectation(wanted: tuple[str, ...], printed: list[str]) -> ExpectationResult:
@@ -126,10 +128,9 @@ def _prints_expectation(wanted: tuple[str, ...], printed: list[str]) -> Expectat
         while position < len(printed) and printed[position] != text:
             position += 1
         if position == len(printed):
-            return ExpectationResult(False, f"print output {text!r} was expected but not "
-                                            "printed (in order)")
+            return _result(False, "prints_missing", text=repr(text))
         position += 1
-    return ExpectationResult(True, f"printed {len(wanted)} expected line(s)")
+    return _result(True, "prints_ok", count=len(wanted))
 
 
 def _short(value: Any) -> str:

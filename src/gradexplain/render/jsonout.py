@@ -15,6 +15,7 @@ from typing import Any
 
 from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
+from gradexplain.explain.expectations import expectation_text
 from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value
 
 FORMAT = "gradexplain/1"
@@ -39,7 +40,8 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "notes": [{"kind": note.kind, "tensor": note.tensor, "step": note.step, "text": text,
                    "call": note.call, "facts": _finite(note.facts)}
                   for note, text in report.notes],
-        "expectations": [{"ok": e.ok, "text": e.text} for e in record.expectations],
+        "expectations": [{"ok": e.ok, "text": expectation_text(e, report.lang)}
+                         for e in record.expectations],
         "shown": [{"step": s.step, "expression": s.expression, "text": s.text}
                   for s in record.shown],
         "lang": report.lang,

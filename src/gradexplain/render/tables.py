@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from gradexplain.explain import ExplainedError, Report, label
+from gradexplain.explain.expectations import expectation_text
 from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow, Value
 from gradexplain.render.console import (
     Console,
@@ -304,7 +305,7 @@ def expectations_block(record: RunRecord, lang: str, sym: Symbols) -> Renderable
     for item in record.expectations:
         mark = (Text(f"{sym.ok} {tr('passed', lang)}", style="gx.ok") if item.ok
                 else Text(f"{sym.fail} {tr('failed', lang)}", style="gx.error"))
-        grid.add_row(mark, prose(item.text))
+        grid.add_row(mark, prose(expectation_text(item, lang)))
     return Group(_heading("Expectations", lang), indent(grid, 2))
 
 
