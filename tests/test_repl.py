@@ -287,3 +287,21 @@ def test_terminal_session(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     history = (tmp_path / "state" / "gradexplain" / "history").read_text(encoding="utf-8")
     assert "x.retain_grad()" in history
+
+
+def test_messages_in_chinese() -> None:
+    repl, stream = make_repl(lang="zh")
+    for line in (":help", ":graph", "x = torch.ones(2)", ":graph x", ":graph y", ":nope"):
+        repl.handle(line)
+    out = stream.getvalue()
+    for words in ("显示这份帮助", "还没有调用过 backward", "x 没有 grad_fn：它不在任何计算图中",
+                  "这里的 y 不是张量", "没有命令 :nope"):
+        assert words in out, words
+
+
+def test_every_phrase_in_both_languages() -> None:
+    from gradexplain.explain.catalogue_repl import PHRASES
+    from gradexplain.repl_commands import META_COMMANDS
+
+    assert set(PHRASES["en"]) == set(PHRASES["zh"])
+    assert {f"help.{name}" for name in META_COMMANDS} <= set(PHRASES["en"])

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
 from gradexplain.explain import explain_run
+from gradexplain.explain.catalogue_repl import PHRASES
 from gradexplain.language import allowlists as allow
 from gradexplain.limits import Limits
 from gradexplain.record import RunRecord, TensorRow
@@ -174,7 +175,7 @@ class Repl:
         except GradexplainError as err:
             failure, ok = err, False
         except KeyboardInterrupt:
-            self.console.print(Text("interrupted", style="gx.error"))
+            self.say("interrupted", error=True)
             ok = False
         except Exception as exc:
             if self.settings.debug:
@@ -225,12 +226,16 @@ class Repl:
             command = matches[0]
         handler = HANDLERS.get(command)
         if handler is None:
-            self.say(f"unknown command {command}; :help lists them", error=True)
+            self.say("unknown_command", error=True, command=command)
             return
         handler(self, argument)
 
-    def say(self, text: str, *, error: bool = False) -> None:
-        self.console.print(Text(text, style="gx.error" if error else ""))
+    def text(self, key: str, **facts: Any) -> str:
+        """A REPL phrase (explain/catalogue_repl) in the session's language."""
+        return PHRASES[self.settings.lang][key].format(**facts)
+
+    def say(self, key: str, *, error: bool = False, **facts: Any) -> None:
+        self.console.print(Text(self.text(key, **facts), style="gx.error" if error else ""))
 
 # reading input -----------------------------------------------------------------------------
 

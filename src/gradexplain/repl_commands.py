@@ -15,33 +15,23 @@ from gradexplain.render.tables import table, tensors_block, value_text
 if TYPE_CHECKING:
     from gradexplain.repl import Repl
 
-META_COMMANDS: dict[str, str] = {
-    ":help": "show this help",
-    ":tensors": "a table of every tensor",
-    ":grads": "each leaf's .grad",
-    ":graph": ":graph [NAME]  NAME's backward graph and saved tensors (default: last output)",
-    ":zero": "zero every leaf's .grad",
-    ":reset": "forget everything: a fresh session",
-    ":save": ":save FILE  write the statements run so far as a .py scenario",
-    ":load": ":load FILE  run a scenario file's tensors and statements here",
-    ":quit": "leave (Ctrl-D too)",
-}
+# The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
+META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":zero", ":reset", ":save", ":load",
+                 ":quit")
 
 
 def cmd_help(repl: Repl, _: str) -> None:
-    grid = table("command", "what it does")
-    for name, text in META_COMMANDS.items():
-        grid.add_row(Text(name, style="gx.code"), Text(text))
-    repl.console.print(Text("Type statements of the scenario language, e.g. "
-                            "`x = torch.ones(2, requires_grad=True)`. A line ending "
-                            "with ':' starts a block; an empty line ends it."))
+    grid = table(repl.text("help.command"), repl.text("help.what"))
+    for name in META_COMMANDS:
+        grid.add_row(Text(name, style="gx.code"), Text(repl.text(f"help.{name}")))
+    repl.console.print(Text(repl.text("help.intro")))
     repl.console.print(grid)
 
 
 def cmd_tensors(repl: Repl, _: str) -> None:
     rows = repl.session.tensor_rows()
     if not rows:
-        repl.say("no tensors yet")
+        repl.say("no_tensors")
         return
     repl.console.print(tensors_block(repl.console, rows, repl.settings.lang))
 
@@ -50,7 +40,7 @@ def cmd_grads(repl: Repl, _: str) -> None:
     rows = [row for row in repl.session.tensor_rows()
             if row.requires_grad and (row.is_leaf or row.retains_grad)]
     if not rows:
-        repl.say("no leaf tensors that require grad yet")
+        repl.say("no_leaves")
         return
     grid = table("name", "grad")
     for row in rows:
@@ -73,15 +63,15 @@ def cmd_graph(repl: Repl, argument: str) -> None:
         outputs = calls[-1].outputs if calls else []
         name = next((o for o in outputs if isinstance(env.get(o), torch.Tensor)), "")
         if not name:
-            repl.say("no backward call yet: give a name, e.g. :graph out", error=True)
+            repl.say("no_call_yet", error=True)
             return
     value = env.get(name)
     if not isinstance(value, torch.Tensor):
-        repl.say(f"{name} is not a tensor here", error=True)
+        repl.say("not_a_tensor", error=True, name=name)
         return
     if value.grad_fn is None:
-        kind = "a leaf" if value.requires_grad else "not part of any graph"
-        repl.say(f"{name} has no grad_fn: it is {kind}")
+        kind = repl.text("kind.leaf" if value.requires_grad else "kind.no_graph")
+        repl.say("no_grad_fn", name=name, kind=kind)
         return
     leaves = {id(t): label for label, t, _ in session.recorder.live()}
     tree = current_tree(value, name, env, leaves)
@@ -95,12 +85,12 @@ def cmd_zero(repl: Repl, _: str) -> None:
     names = [n for n, v in env.items() if isinstance(v, torch.Tensor) and v.is_leaf
              and v.requires_grad and v.grad is not None and n.isidentifier()]
     if not names:
-        repl.say("no leaf has a grad to zero")
+        repl.say("nothing_to_zero")
         return
     # As statements, so that `:save` keeps them and `run` reproduces the session.
     text = "\n".join(f"{n}.grad.zero_()" for n in names) + "\n"
     if repl.execute(text, record=True, show=False):
-        repl.say("zeroed the grad of " + ", ".join(names))
+        repl.say("zeroed", names=", ".join(names))
 
 
 def cmd_reset(repl: Repl, _: str) -> None:
@@ -108,12 +98,12 @@ def cmd_reset(repl: Repl, _: str) -> None:
     repl.statements.clear()
     repl.loaded_tensors.clear()
     repl.counter = 0
-    repl.say(f"a fresh session on {repl.session.device}")
+    repl.say("reset", device=repl.session.device)
 
 
 def cmd_save(repl: Repl, argument: str) -> None:
     if not argument:
-        repl.say("usage: :save FILE (a .py file)", error=True)
+        repl.say("save_usage", error=True)
         return
     path = Path(argument).expanduser()
     header = ["import torch"]
@@ -128,18 +118,16 @@ def cmd_save(repl: Repl, argument: str) -> None:
     try:
         path.write_text(body, encoding="utf-8")
     except OSError as err:
-        repl.say(f"cannot write {path}: {err.strerror or err}", error=True)
+        repl.say("cannot_write", error=True, path=path, reason=err.strerror or err)
         return
-    repl.say(f"saved {len(repl.statements)} statement(s) to {path}")
+    repl.say("saved", count=len(repl.statements), path=path)
     if repl.loaded_tensors:
-        repl.say("note: tensors declared by loaded YAML files ("
-                 + ", ".join(repl.loaded_tensors) + ") are not statements and are "
-                 "not in the file", error=True)
+        repl.say("saved_without_tensors", error=True, names=", ".join(repl.loaded_tensors))
 
 
 def cmd_load(repl: Repl, argument: str) -> None:
     if not argument:
-        repl.say("usage: :load FILE", error=True)
+        repl.say("load_usage", error=True)
         return
     load(repl, Path(argument).expanduser())
 
@@ -172,11 +160,10 @@ def load(repl: Repl, path: Path) -> None:
     if repl.changes(run_it, None):
         repl.loaded_tensors += [spec.name for spec in scenario.tensors]
         if checked.expression is not None:
-            repl.say(f"note: {path} is a short-form scenario; :save will not include it",
-                     error=True)
+            repl.say("short_form_loaded", error=True, path=path)
         else:
             repl.statements += [code.text.rstrip("\n") for code in scenario.steps or ()]
-        repl.say(f"loaded {path}")
+        repl.say("loaded", path=path)
 
 
 def cmd_quit(repl: Repl, _: str) -> None:

@@ -1,0 +1,81 @@
+"""What the REPL says between statements, en and zh (`str.format` templates).
+
+Meta-command help is keyed "help.:NAME"; code, names and paths in the facts stay as typed.
+"""
+
+from __future__ import annotations
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "help.:help": "show this help",
+        "help.:tensors": "a table of every tensor",
+        "help.:grads": "each leaf's .grad",
+        "help.:graph": ":graph [NAME]  NAME's backward graph and saved tensors "
+                       "(default: last output)",
+        "help.:zero": "zero every leaf's .grad",
+        "help.:reset": "forget everything: a fresh session",
+        "help.:save": ":save FILE  write the statements run so far as a .py scenario",
+        "help.:load": ":load FILE  run a scenario file's tensors and statements here",
+        "help.:quit": "leave (Ctrl-D too)",
+        "help.intro": "Type statements of the scenario language, e.g. "
+                      "`x = torch.ones(2, requires_grad=True)`. A line ending with ':' "
+                      "starts a block; an empty line ends it.",
+        "help.command": "command",
+        "help.what": "what it does",
+        "unknown_command": "unknown command {command}; :help lists them",
+        "no_tensors": "no tensors yet",
+        "no_leaves": "no leaf tensors that require grad yet",
+        "no_call_yet": "no backward call yet: give a name, e.g. :graph out",
+        "not_a_tensor": "{name} is not a tensor here",
+        "no_grad_fn": "{name} has no grad_fn: it is {kind}",
+        "kind.leaf": "a leaf",
+        "kind.no_graph": "not part of any graph",
+        "nothing_to_zero": "no leaf has a grad to zero",
+        "zeroed": "zeroed the grad of {names}",
+        "reset": "a fresh session on {device}",
+        "save_usage": "usage: :save FILE (a .py file)",
+        "cannot_write": "cannot write {path}: {reason}",
+        "saved": "saved {count} statement(s) to {path}",
+        "saved_without_tensors": "note: tensors declared by loaded YAML files ({names}) are "
+                                 "not statements and are not in the file",
+        "load_usage": "usage: :load FILE",
+        "short_form_loaded": "note: {path} is a short-form scenario; :save will not include it",
+        "loaded": "loaded {path}",
+        "interrupted": "interrupted",
+    },
+    "zh": {
+        "help.:help": "显示这份帮助",
+        "help.:tensors": "列出所有张量",
+        "help.:grads": "每个叶子的 .grad",
+        "help.:graph": ":graph [NAME]  NAME 的反向图和保存的张量（默认：最近一次的输出）",
+        "help.:zero": "把每个叶子的 .grad 清零",
+        "help.:reset": "全部忘掉，开始新的会话",
+        "help.:save": ":save FILE  把目前运行过的语句写成 .py 场景",
+        "help.:load": ":load FILE  在这里运行一个场景文件的张量和语句",
+        "help.:quit": "退出（也可以按 Ctrl-D）",
+        "help.intro": "输入场景语言的语句，例如 `x = torch.ones(2, requires_grad=True)`。"
+                      "以 ':' 结尾的行开始一个代码块，空行结束它。",
+        "help.command": "命令",
+        "help.what": "作用",
+        "unknown_command": "没有命令 {command}；:help 会列出所有命令",
+        "no_tensors": "还没有张量",
+        "no_leaves": "还没有需要梯度的叶子张量",
+        "no_call_yet": "还没有调用过 backward：请给出名字，例如 :graph out",
+        "not_a_tensor": "这里的 {name} 不是张量",
+        "no_grad_fn": "{name} 没有 grad_fn：它{kind}",
+        "kind.leaf": "是叶子",
+        "kind.no_graph": "不在任何计算图中",
+        "nothing_to_zero": "没有叶子有可以清零的梯度",
+        "zeroed": "已把 {names} 的梯度清零",
+        "reset": "在 {device} 上开始了新的会话",
+        "save_usage": "用法：:save FILE（一个 .py 文件）",
+        "cannot_write": "无法写入 {path}：{reason}",
+        "saved": "已把 {count} 条语句保存到 {path}",
+        "saved_without_tensors": "注意：加载的 YAML 文件声明的张量（{names}）不是语句，"
+                                 "不在保存的文件里",
+        "load_usage": "用法：:load FILE",
+        "short_form_loaded": "注意：{path} 是简写形式的场景；:save 不会包含它",
+        "loaded": "已加载 {path}",
+        "interrupted": "已中断",
+    },
+}
