@@ -44,6 +44,7 @@ from gradexplain.render import (
     progress_bar,
     report_to_json,
 )
+from gradexplain.render.tables import prose
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
@@ -555,3 +556,34 @@ def test_real_explainer_renders() -> None:
         text = render(report)
         assert "freed_graph" in text
         check_report_json(report_to_json(report))
+
+
+@pytest.mark.parametrize("width", [60, 73, 88, 100])
+def test_chinese_text_wraps_between_characters(width: int) -> None:
+    """Chinese has no spaces: lines break between characters, fill the width, and never lose
+    a word to an ellipsis (rich alone moved whole runs of Chinese to the next line)."""
+    from rich.cells import cell_len
+
+    text = ("`x`（经由 `2 * x * x`，形状 []）在 `2 * x * x + 2 * p * p` 中被广播成 [2, 2]，所以"
+            "它的每个元素都在 4 个位置上被使用；它的梯度是所有这些位置贡献之和。在这次调用中，"
+            "到达广播结果的梯度是 `[[0.25, 0.25], [0.25, 0.25]]`；求和后传给 `2 * x * x` 的是 "
+            "`1.`。")
+    stream = io.StringIO()
+    console = make_console(stream, width=width, force_plain=True)
+    console.print(prose(text))
+    lines = [line.rstrip() for line in stream.getvalue().splitlines()]
+    assert "…" not in stream.getvalue()
+    assert all(cell_len(line) <= width for line in lines)
+    assert all(cell_len(line) >= width - 10 for line in lines[:-1]), lines  # filled
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+    for line in lines[1:]:
+        assert line[0] not in "，。；：、）"  # closing punctuation never starts a line
+
+
+def test_english_wraps_as_before() -> None:
+    """Text without Chinese is split into words exactly as rich splits it."""
+    from gradexplain.render import console
+
+    for text in ("backward() stores gradients only on leaves; call `a.retain_grad()` first.",
+                 "  (x + w) * (w + 1)  ", "[[4.5000, 4.5000],\n [4.5000, 4.5000]]", ""):
+        assert list(console._words(text)) == list(console._rich_words(text))

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import rich._wrap as _rich_wrap
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.measure import Measurement
 from rich.padding import Padding
@@ -144,6 +146,47 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     else:
         text = console.export_text()
     target.write_text(text, encoding="utf-8")
+
+
+# Chinese has no spaces between words, and rich breaks lines only at spaces: a long run of
+# Chinese moved whole to the next line, leaving the line before half empty. Where a text has
+# Chinese, each character is a break opportunity (closing punctuation stays with the
+# character before it, opening punctuation with the one after); other text wraps exactly as
+# rich wraps it. rich splits lines into words with `rich._wrap.words`, which is replaced here.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_NO_LINE_START = "，。；：、！？）》」』】”’,.;:!?)"
+_NO_LINE_END = "（《「『【“‘("
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_CJK_WORD = re.compile(
+    rf"\s*[{_NO_LINE_END}]*(?:[{_CJK}]|[^\s{_CJK}]+)[{_NO_LINE_START}]*\s*")
+_rich_words = _rich_wrap.words
+
+
+def _words(text: str) -> Iterator[tuple[int, int, str]]:
+    """rich's words, with every Chinese character a word of its own."""
+    if not _HAS_CJK.search(text):
+        yield from _rich_words(text)
+        return
+    match = _CJK_WORD.match(text, 0)
+    while match is not None:
+        start, end = match.span()
+        yield start, end, match.group(0)
+        match = _CJK_WORD.match(text, end)
+
+
+def _rstrip_end(self: Text, size: int) -> None:
+    """rich's Text.rstrip_end, measuring in cells: rich counts characters, so a wrapped line
+    of Chinese (two cells each) kept the space it broke at, went one cell over the width,
+    and lost its last word to an ellipsis."""
+    excess = cell_len(self.plain) - size
+    trailing = _TRAILING_SPACE.search(self.plain)
+    if excess > 0 and trailing is not None:
+        self.right_crop(min(len(trailing.group(0)), excess))
+
+
+_TRAILING_SPACE = re.compile(r"\s+$")
+_rich_wrap.words = _words
+Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
 
 
 _SVG_TEXT = re.compile(r'(<text [^>]*?x=")([\d.]+)("[^>]*?textLength=")([\d.]+)("[^>]*>)'
