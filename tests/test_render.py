@@ -587,3 +587,22 @@ def test_english_wraps_as_before() -> None:
     for text in ("backward() stores gradients only on leaves; call `a.retain_grad()` first.",
                  "  (x + w) * (w + 1)  ", "[[4.5000, 4.5000],\n [4.5000, 4.5000]]", ""):
         assert list(console._words(text)) == list(console._rich_words(text))
+
+
+def test_a_large_grad_is_summarized_once_per_version() -> None:
+    """The ledger and the tensor table show one grad: one summary, unless it changed."""
+    import torch
+
+    from gradexplain.engine import values
+
+    grad = torch.arange(20_000, dtype=torch.float32)
+    first = values.to_value(grad)
+    assert values.to_value(grad) == first
+    assert values._SUMMARIES[id(grad)][1] == grad._version
+    grad.mul_(2)  # in place: the version counter moves, the summary is taken again
+    again = values.to_value(grad)
+    assert again["summary"]["max"] == 2 * first["summary"]["max"]
+    plain = grad.detach().double()
+    assert again["summary"]["mean"] == pytest.approx(float(plain.mean()), rel=1e-4)
+    del grad
+    assert not any(ref() is None for ref, _, _ in values._SUMMARIES.values())

@@ -362,8 +362,12 @@ class Recorder:
                 added = after.detach() - old if old is not None and old.shape == after.shape \
                     else after.detach()
             call.after[label] = to_value(after, full=self.options.full)
-            call.added[label] = to_value(added, full=self.options.full) if added is not None \
-                else 0
+            if added is None:
+                call.added[label] = 0
+            elif old is None or old.shape != added.shape:  # all of .grad is new: one summary
+                call.added[label] = call.after[label]
+            else:
+                call.added[label] = to_value(added, full=self.options.full)
             if added is not None:
                 added_by[label] = added
             self._notes_for(call, label, tensor, entry, old, added, after, graph)

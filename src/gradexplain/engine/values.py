@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import weakref
 from typing import Any
 
 import torch
@@ -24,13 +26,31 @@ def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
         return {"summary": {"shape": list(data.shape), "min": None, "max": None,
                             "mean": None, "std": None, "head": []}}
     if data.numel() > DISPLAY_LIMIT and not full:
-        return summarize(data)
+        return _summary_of(tensor)
     if data.is_complex():
         return _clean(torch.view_as_real(data).cpu().tolist())
     values = data.cpu().tolist()
     if data.is_floating_point() and not bool(torch.isfinite(data).all()):
         return _clean(values)
     return values
+
+
+# A large tensor's summary costs two passes over it, and one run shows the same grad in the
+# ledger and again in the tensor table: summaries are kept per tensor object (by id, with a
+# weak reference, so no tensor lives longer for it) and reused while its version counter
+# says it is unchanged. (A WeakKeyDictionary would compare tensors with ==.)
+_SUMMARIES: dict[int, tuple[weakref.ReferenceType[torch.Tensor], int, dict[str, Any]]] = {}
+
+
+def _summary_of(tensor: torch.Tensor) -> dict[str, Any]:
+    key, version = id(tensor), tensor._version
+    found = _SUMMARIES.get(key)
+    if found is not None and found[0]() is tensor and found[1] == version:
+        return copy.deepcopy(found[2])
+    summary = summarize(tensor)
+    _SUMMARIES[key] = (weakref.ref(tensor, lambda _: _SUMMARIES.pop(key, None)), version,
+                       summary)
+    return copy.deepcopy(summary)
 
 
 def summarize(tensor: torch.Tensor) -> dict[str, Any]:
