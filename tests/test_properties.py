@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -98,3 +99,19 @@ def _small_options():  # type: ignore[no-untyped-def]
     from gradexplain.engine.runner import RunOptions
 
     return RunOptions(limits=SMALL)
+
+
+@pytest.mark.parametrize("text", [
+    "y = (x * 2).sum()\n",
+    "z = torch.tensor([2., 1.],\n    requires_grad=True).view(1, 2)\nprint(f'{z}')\n",
+    "a = 1\r\nb = a + 2\rc = '中文' + 'é'\n",
+    "for i in range(3):\n    y = torch.sin(y) * w\n",
+])
+def test_segments_match_the_standard_library(text: str) -> None:
+    """SourceMap.segment is ast.get_source_segment, computed without re-splitting."""
+    from gradexplain.language.source import SourceMap
+
+    tree = ast.parse(text)
+    source = SourceMap.for_code(Code(text, "t.py", 1))
+    for node in ast.walk(tree):
+        assert source.segment(node) == (ast.get_source_segment(text, node) or ""), node

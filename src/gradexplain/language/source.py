@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from dataclasses import dataclass
 
 from gradexplain.errors import SourceLocation
 from gradexplain.scenario import Code
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,34 @@ class SourceMap:
             return self.file_lines[file_line - 1]
         return None
 
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        """The code's lines with their endings, split where Python's parser splits them."""
+        text = self.code.text
+        lines, start = [], 0
+        for end in _LINE_END.finditer(text):
+            lines.append(text[start:end.end()])
+            start = end.end()
+        if start < len(text):
+            lines.append(text[start:])
+        return lines
+
     def segment(self, node: ast.AST) -> str:
-        """The source text of a node, as the user wrote it."""
-        return ast.get_source_segment(self.code.text, node) or ""
+        """The source text of a node, as the user wrote it.
+
+        What ast.get_source_segment gives, without splitting the whole code into lines again
+        on every call: the interpreter asks for a segment per operation it reports.
+        """
+        where = [n for key in ("lineno", "end_lineno", "col_offset", "end_col_offset")
+                 if isinstance(n := getattr(node, key, None), int)]
+        lines = self._lines
+        if len(where) != 4:
+            return ""
+        first, last, start, end = where
+        if not 0 < first <= last <= len(lines):
+            return ""
+        if first == last:
+            return lines[first - 1].encode()[start:end].decode()
+        head = lines[first - 1].encode()[start:].decode()
+        tail = lines[last - 1].encode()[:end].decode()
+        return "".join([head, *lines[first:last - 1], tail])
