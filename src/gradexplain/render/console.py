@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -159,12 +159,13 @@ _NO_LINE_END = "（《「『【“‘("
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _CJK_WORD = re.compile(
     rf"\s*[{_NO_LINE_END}]*(?:[{_CJK}]|[^\s{_CJK}]+)[{_NO_LINE_START}]*\s*")
-_rich_words = _rich_wrap.words
+_rich_words: Callable[[str], Iterable[tuple[int, int, str]]] | None = \
+    getattr(_rich_wrap, "words", None)
 
 
 def _words(text: str) -> Iterator[tuple[int, int, str]]:
     """rich's words, with every Chinese character a word of its own."""
-    if not _HAS_CJK.search(text):
+    if not _HAS_CJK.search(text) and _rich_words is not None:
         yield from _rich_words(text)
         return
     match = _CJK_WORD.match(text, 0)
@@ -185,8 +186,11 @@ def _rstrip_end(self: Text, size: int) -> None:
 
 
 _TRAILING_SPACE = re.compile(r"\s+$")
-_rich_wrap.words = _words
-Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
+# Only where rich still has both (a later rich may rename them: it then wraps as before,
+# and tests/test_render.py's Chinese wrapping test says so).
+if _rich_words is not None and hasattr(Text, "rstrip_end"):
+    _rich_wrap.words = _words
+    Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
 
 
 _SVG_TEXT = re.compile(r'(<text [^>]*?x=")([\d.]+)("[^>]*?textLength=")([\d.]+)("[^>]*>)'
