@@ -21,7 +21,13 @@ from typing import Any
 
 import torch
 
-from gradexplain.engine.graphtree import SavedTensors, TreeContext, graph_tree
+from gradexplain.engine.graphtree import (
+    SavedTensors,
+    TreeContext,
+    graph_tree,
+    node_names,
+    tensor_names,
+)
 from gradexplain.engine.graphwalk import walk
 from gradexplain.engine.numeric import Forward, Silent, numeric_check
 from gradexplain.engine.values import to_value
@@ -177,12 +183,12 @@ class CallViews:
     def _tree_context(self, outputs: list[torch.Tensor]) -> TreeContext:
         """Names for the graph's nodes and leaves, and its saved tensors before the call."""
         self._nodes = walk(outputs).nodes
-        names = self._node_names()
+        env = self.owner.names()
+        names = node_names(env.items(), self.request.outputs)
         leaves = {id(t): label for label, t, _ in self.tracked}
-        tensors = {**leaves, **{id(t): name for name, t in self.owner.names().items()
-                                if isinstance(t, torch.Tensor)}}
         return TreeContext(names, leaves, self._shapes,
-                           SavedTensors.before(self._nodes, names, tensors))
+                           SavedTensors.before(self._nodes, names,
+                                               tensor_names(leaves, env.items())))
 
     @contextmanager
     def _hooks(self, tree: TreeContext) -> Iterator[None]:
@@ -217,16 +223,6 @@ class CallViews:
         finally:
             for handle in handles:
                 handle.remove()
-
-    def _node_names(self) -> dict[int, str]:
-        names: dict[int, str] = {}
-        for name, value in self.owner.names().items():
-            if isinstance(value, torch.Tensor) and value.grad_fn is not None:
-                names.setdefault(id(value.grad_fn), name)
-        for tensor, label in self.request.outputs:
-            if tensor.grad_fn is not None:
-                names.setdefault(id(tensor.grad_fn), label)
-        return names
 
     # after the call ---------------------------------------------------------------------------
 

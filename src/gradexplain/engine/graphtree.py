@@ -13,6 +13,7 @@ before the call and again after it, so the tree says which ones this call freed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +150,25 @@ def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) ->
     return {"entries": entries}
 
 
+def node_names(named: Iterable[tuple[str, Any]],
+               outputs: Iterable[tuple[torch.Tensor, str]] = ()) -> dict[int, str]:
+    """Node id -> the user's name of the tensor it made (the first such name), then the
+    outputs' labels for nodes no name reaches."""
+    names: dict[int, str] = {}
+    for name, value in named:
+        if isinstance(value, torch.Tensor) and value.grad_fn is not None:
+            names.setdefault(id(value.grad_fn), name)
+    for tensor, label in outputs:
+        if tensor.grad_fn is not None:
+            names.setdefault(id(tensor.grad_fn), label)
+    return names
+
+
+def tensor_names(leaves: dict[int, str], named: Iterable[tuple[str, Any]]) -> dict[int, str]:
+    """Tensor id -> a name for a saved tensor: the user's name, else the leaf's label."""
+    return {**leaves, **{id(t): name for name, t in named if isinstance(t, torch.Tensor)}}
+
+
 def current_tree(tensor: torch.Tensor, label: str, env: dict[str, Any],
                  leaves: dict[int, str]) -> dict[str, Any]:
     """The graph behind `tensor` as it stands now (the REPL's `:graph NAME`), no call needed.
@@ -156,12 +176,8 @@ def current_tree(tensor: torch.Tensor, label: str, env: dict[str, Any],
     `env` is the interpreter's names; saved tensors show as kept, or as already freed.
     """
     nodes = walk([tensor]).nodes
-    names = {id(v.grad_fn): name for name, v in env.items()
-             if isinstance(v, torch.Tensor) and v.grad_fn is not None}
-    names.setdefault(id(tensor.grad_fn), label)
-    tensors = {**leaves, **{id(v): name for name, v in env.items()
-                            if isinstance(v, torch.Tensor)}}
-    saved = SavedTensors.before(nodes, names, tensors)
+    names = node_names(env.items(), [(tensor, label)])
+    saved = SavedTensors.before(nodes, names, tensor_names(leaves, env.items()))
     saved.nodes = {}  # nothing to check afterwards: no call runs
     return graph_tree([(tensor, label)], TreeContext(names, leaves, {}, saved))
 

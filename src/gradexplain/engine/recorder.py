@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from gradexplain.engine.graphtree import SavedTensors
+from gradexplain.engine.graphtree import SavedTensors, node_names, tensor_names
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
 from gradexplain.engine.values import is_non_finite, to_value
@@ -115,8 +115,8 @@ class Recorder:
 
         So that `backward` on one says "detached", not "made only from tensors without grad".
         """
-        if result.requires_grad:
-            return
+        if result.requires_grad or (not self._detached and operation not in DETACHING):
+            return  # the common case, on every operation: nothing detached so far
         cut = operation in DETACHING and any(isinstance(t, torch.Tensor) and t.requires_grad
                                              for t in operands[:1])
         if cut or any(self._is_detached(t) for t in operands if isinstance(t, torch.Tensor)):
@@ -301,10 +301,8 @@ class Recorder:
                 target = add(child)
                 if target is not None:
                     edges.append({"from": parent, "to": target})
-        first_names = {key: found[0] for key, found in names.items()}
-        tensors = {**labels, **{id(t): name for name, ref in self._named.items()
-                                if (t := ref()) is not None}}
-        saved = SavedTensors.before(queue, first_names, tensors)
+        named = [(name, ref()) for name, ref in self._named.items()]
+        saved = SavedTensors.before(queue, node_names(named), tensor_names(labels, named))
         by_key = {ids[id(node)]: id(node) for node in queue}
         return {"nodes": nodes, "edges": edges, "truncated": truncated}, leaves, \
             (saved, by_key)
