@@ -115,3 +115,5 @@ def test_segments_match_the_standard_library(text: str) -> None:
     source = SourceMap.for_code(Code(text, "t.py", 1))
     for node in ast.walk(tree):
         assert source.segment(node) == (ast.get_source_segment(text, node) or ""), node
+    for number, line in enumerate(text.splitlines(), start=1):
+        assert source.code_line(number) == line

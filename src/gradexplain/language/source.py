@@ -31,8 +31,9 @@ class SourceMap:
         return cls(code, tuple(text.splitlines()))
 
     def code_line(self, lineno: int) -> str:
-        lines = self.code.text.splitlines()
-        return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+        """Line `lineno` of the code (1-based, as Python's parser counts), without its end."""
+        lines = self._lines  # split once: every executed statement is located
+        return lines[lineno - 1].rstrip("\r\n") if 0 < lineno <= len(lines) else ""
 
     def char_col(self, lineno: int, byte_offset: int) -> int:
         """AST column offsets count UTF-8 bytes; people count characters."""
