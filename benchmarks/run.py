@@ -135,7 +135,7 @@ def measure(case: Case, runs: int, work: Path) -> Result:
 # Cases ---------------------------------------------------------------------------------------
 
 def _torch_not_imported(_out: Path) -> dict:
-    code = "import sys, gradexplain.cli; print('torch' in sys.modules)"
+    code = "import sys, gradexplain.shell.cli; print('torch' in sys.modules)"
     done = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True)
     imported = done.stdout.strip() == "True"
     return {"torch_imported_by_cli": imported, "torch_not_imported_ok": not imported}

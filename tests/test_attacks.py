@@ -14,7 +14,7 @@ import pytest
 from gradexplain.engine.runner import run_scenario
 from gradexplain.errors import GradexplainError
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario
+from gradexplain.scenario.loader import load_scenario
 
 MARKER = Path("/tmp/gradexplain-attack-marker")
 NA, LIMIT, INVALID = "not_allowed", "limit_exceeded", "invalid_scenario"

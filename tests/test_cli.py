@@ -10,8 +10,8 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.cli import app
 from gradexplain.errors import ERROR_KINDS
+from gradexplain.shell.cli import app
 
 runner = CliRunner()
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from gradexplain.cli import app
-from gradexplain.compare import compare_records, constant_ratio, value_diff
+from gradexplain.analysis.compare import compare_records, constant_ratio, value_diff
 from gradexplain.record import CallRecord, RunRecord
+from gradexplain.shell.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""

@@ -12,17 +12,17 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.bundled import bundled_dir
-from gradexplain.cli import app
 from gradexplain.engine.deeper import DeeperOptions
 from gradexplain.engine.runner import RunOptions, run_scenario
 from gradexplain.explain import explain_run
 from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario, load_scenario_text
 from gradexplain.record import CallRecord, RunRecord
 from gradexplain.render import make_console, report_to_json
 from gradexplain.render.deeper import deeper_block
+from gradexplain.scenario.bundled import bundled_dir
+from gradexplain.scenario.loader import load_scenario, load_scenario_text
+from gradexplain.shell.cli import app
 
 ALL = DeeperOptions(jacobian=True, check_numeric=True, flow=True)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gradexplain.cli import app
 from gradexplain.explain.expectations import expectation_text
 from gradexplain.record import ExpectationResult
+from gradexplain.shell.cli import app
 
 CHECKS = """\
 name: checks

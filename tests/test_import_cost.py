@@ -7,14 +7,14 @@ import sys
 
 
 def test_importing_the_cli_does_not_import_torch() -> None:
-    code = "import sys, gradexplain.cli; print('torch' in sys.modules)"
+    code = "import sys, gradexplain.shell.cli; print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     assert done.stdout.strip() == "False"
 
 
 def test_help_mentions_run_without_importing_torch() -> None:
-    code = ("import sys\nfrom gradexplain.cli import app\n"
+    code = ("import sys\nfrom gradexplain.shell.cli import app\n"
             "try:\n    app(['--help'], prog_name='gradexplain')\n"
             "except SystemExit:\n    pass\n"
             "print('TORCH', 'torch' in sys.modules)")

@@ -10,8 +10,8 @@ import pytest
 
 from gradexplain.errors import GradexplainError
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario, load_scenario_text
-from gradexplain.scenario import Code, Scenario, TensorSpec
+from gradexplain.scenario.loader import load_scenario, load_scenario_text
+from gradexplain.scenario.model import Code, Scenario, TensorSpec
 
 LIMITS = Limits()
 

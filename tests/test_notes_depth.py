@@ -11,15 +11,15 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.bundled import bundled_dir
-from gradexplain.cli import app
 from gradexplain.engine import notes_depth
 from gradexplain.engine.notes_depth import NonFiniteTracer, Probes, broadcast_probe
 from gradexplain.engine.runner import RunOptions, run_scenario
 from gradexplain.explain import explain_note
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario, load_scenario_text
 from gradexplain.record import NoteInfo, RunRecord
+from gradexplain.scenario.bundled import bundled_dir
+from gradexplain.scenario.loader import load_scenario, load_scenario_text
+from gradexplain.shell.cli import app
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

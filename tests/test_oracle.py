@@ -14,7 +14,7 @@ import pytest
 
 from gradexplain.engine.runner import run_scenario
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario
+from gradexplain.scenario.loader import load_scenario
 
 HERE = Path(__file__).parent
 SNIPPETS = sorted((HERE / "seed_blocks").glob("*.py")) + sorted(

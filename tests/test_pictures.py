@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gradexplain.cli import app
-from gradexplain.dot import Graph, to_dot, write_graphs
+from gradexplain.render.dot import Graph, to_dot, write_graphs
+from gradexplain.shell.cli import app
 
 runner = CliRunner()
 GOLDEN = Path(__file__).parent / "golden"
@@ -126,10 +126,10 @@ def test_dot_says_which_saved_tensors_each_call_freed(tmp_path: Path) -> None:
 
 
 def test_dot_graph_data_is_plain_and_ordered() -> None:
-    from gradexplain.bundled import expand_paths
     from gradexplain.engine.runner import RunOptions, run_scenario
     from gradexplain.limits import Limits
-    from gradexplain.loader import load_scenario
+    from gradexplain.scenario.bundled import expand_paths
+    from gradexplain.scenario.loader import load_scenario
 
     path = expand_paths(["accumulation"])[0]
     record = run_scenario(load_scenario(path, Limits()), RunOptions(graph=True))
@@ -158,7 +158,7 @@ def test_dot_svg_without_graphviz_falls_back(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    monkeypatch.setattr("gradexplain.dot.shutil.which", lambda name: None)
+    monkeypatch.setattr("gradexplain.render.dot.shutil.which", lambda name: None)
     err = io.StringIO()
     graph = Graph("call 1: y.backward()", {"nodes": [
         {"id": "n0", "type": "SumBackward0", "names": ['y "quoted"']},
@@ -187,7 +187,7 @@ def test_plot_terminal_golden() -> None:
 
 
 def test_plot_values() -> None:
-    from gradexplain.plot import compute
+    from gradexplain.app.plot import compute
 
     data = compute("x ** 2", -1.0, 1.0, 5)
     assert data.xs == [-1.0, -0.5, 0.0, 0.5, 1.0]
@@ -203,7 +203,7 @@ def test_plot_bad_expression_exits_2(expression: str) -> None:
 
 def test_plot_without_matplotlib_exits_2(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("gradexplain.plot.have_matplotlib", lambda: False)
+    monkeypatch.setattr("gradexplain.app.plot.have_matplotlib", lambda: False)
     result = runner.invoke(app, ["plot", "x", "--output", str(tmp_path / "p.png")])
     assert result.exit_code == 2
     assert 'pip install "gradexplain[plot]"' in result.output
@@ -334,7 +334,7 @@ plot:
 def test_plot_problems_are_recorded_not_raised(tmp_path: Path) -> None:
     from gradexplain.engine.runner import run_scenario
     from gradexplain.limits import Limits
-    from gradexplain.loader import load_scenario
+    from gradexplain.scenario.loader import load_scenario
 
     path = tmp_path / "bad.yaml"
     path.write_text(BAD_SERIES, encoding="utf-8")
@@ -401,7 +401,7 @@ def test_plot_missing_scenario_file_exits_2() -> None:
 
 
 def test_chart_places_unsorted_x_by_value() -> None:
-    from gradexplain.plot import chart
+    from gradexplain.app.plot import chart
 
     lines = chart("t", [2.0, 0.0, 1.0], [20.0, 0.0, 10.0], width=40, rows=3)
     top, middle, bottom = (line.split("|", 1)[1] for line in lines[1:4])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from gradexplain.engine.runner import run_scenario
 from gradexplain.errors import GradexplainError
 from gradexplain.limits import Limits
-from gradexplain.scenario import Code, Scenario
+from gradexplain.scenario.model import Code, Scenario
 
 SMALL = Limits(max_elements=10_000, max_loop_iterations=50, max_executed=500)
 

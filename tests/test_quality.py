@@ -31,7 +31,7 @@ def test_mypy_is_clean() -> None:
 
 
 def test_importing_the_cli_does_not_import_torch() -> None:
-    code = "import sys, gradexplain.cli; print('torch' in sys.modules)"
+    code = "import sys, gradexplain.shell.cli; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.strip() == "False"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gradexplain.render import make_console
-from gradexplain.repl import Repl, ReplSettings, completions, piped_entries
+from gradexplain.shell.repl import Repl, ReplSettings, completions, piped_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -134,7 +134,7 @@ out.backward()
 def test_save_round_trip_grads_match(tmp_path: Path) -> None:
     from gradexplain.engine.runner import run_scenario
     from gradexplain.limits import Limits
-    from gradexplain.loader import load_scenario
+    from gradexplain.scenario.loader import load_scenario
 
     repl, _ = make_repl(dtype="float64")
     for line in ["w = torch.randn(2, 3, requires_grad=True)",
@@ -180,7 +180,7 @@ def test_load_yaml_and_py(tmp_path: Path) -> None:
 
 
 def test_help_and_import_stay_light() -> None:
-    code = "import sys, gradexplain.repl; print('torch' in sys.modules)"
+    code = "import sys, gradexplain.shell.repl; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
     assert out.stdout.strip() == "False"
@@ -301,7 +301,7 @@ def test_messages_in_chinese() -> None:
 
 def test_every_phrase_in_both_languages() -> None:
     from gradexplain.explain.catalogue_repl import PHRASES
-    from gradexplain.repl_commands import META_COMMANDS
+    from gradexplain.shell.repl_commands import META_COMMANDS
 
     assert set(PHRASES["en"]) == set(PHRASES["zh"])
     assert {f"help.{name}" for name in META_COMMANDS} <= set(PHRASES["en"])

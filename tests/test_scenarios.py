@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from gradexplain.bundled import bundled_dir, bundled_names
 from gradexplain.engine.runner import run_scenario
 from gradexplain.explain.expectations import expectation_text
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario
+from gradexplain.scenario.bundled import bundled_dir, bundled_names
+from gradexplain.scenario.loader import load_scenario
 
 NAMES = bundled_names()
 

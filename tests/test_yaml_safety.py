@@ -13,11 +13,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradexplain import yamlsafe
 from gradexplain.errors import GradexplainError
 from gradexplain.limits import Limits
-from gradexplain.loader import load_scenario, load_scenario_text
-from gradexplain.yamlsafe import load_yaml
+from gradexplain.scenario import yamlsafe
+from gradexplain.scenario.loader import load_scenario, load_scenario_text
+from gradexplain.scenario.yamlsafe import load_yaml
 
 LIMITS = Limits()
 

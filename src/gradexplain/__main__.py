@@ -1,5 +1,5 @@
 """`python -m gradexplain`."""
 
-from gradexplain.cli import main
+from gradexplain.shell.cli import main
 
 main()

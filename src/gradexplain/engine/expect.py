@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from gradexplain.record import CallRecord, ExpectationResult, RunRecord
-from gradexplain.scenario import Expect
+from gradexplain.scenario.model import Expect
 
 What = dict[str, Any]  # what is checked: {"kind": "grad_end"|"grad_call"|"value", ...}
 

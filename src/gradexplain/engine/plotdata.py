@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from gradexplain.record import PlotLine, PlotProblem, PlotRecord
-from gradexplain.scenario import PlotSeries, PlotSpec
+from gradexplain.scenario.model import PlotSeries, PlotSpec
 
 MAX_PLOT_POINTS = 100_000  # points per series: beyond that a picture shows nothing more
 

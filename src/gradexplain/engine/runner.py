@@ -22,7 +22,7 @@ from gradexplain.language.checker import Program, parse_expression, parse_progra
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, check
 from gradexplain.record import ErrorInfo, RunRecord, TensorRow
-from gradexplain.scenario import Code, Scenario, TensorSpec
+from gradexplain.scenario.model import Code, Scenario, TensorSpec
 
 FLOAT_DTYPES = {"float32": torch.float32, "float64": torch.float64,
                 "float16": torch.float16, "bfloat16": torch.bfloat16}

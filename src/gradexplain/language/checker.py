@@ -15,7 +15,7 @@ from gradexplain.errors import GradexplainError, invalid, not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language.source import SourceMap
 from gradexplain.limits import Limits, check, exceeded
-from gradexplain.scenario import Code
+from gradexplain.scenario.model import Code
 
 # A numeric format spec such as `.4f`, `>8.2e`, `+,d`: nothing that can reach attributes.
 SIMPLE_FORMAT_SPEC = re.compile(

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from gradexplain.errors import SourceLocation
-from gradexplain.scenario import Code
+from gradexplain.scenario.model import Code
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 

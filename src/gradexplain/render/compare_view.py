@@ -2,14 +2,14 @@
 
 Reads plain data only (Comparison, Reports); computes nothing. Rows that differ carry a
 symbol and the word "differs" (colour only repeats them); every sentence comes from the
-catalogue in gradexplain.compare.
+catalogue in gradexplain.analysis.compare.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gradexplain.compare import CallComparison, Comparison, TensorDiff, text, why_sentence
+from gradexplain.analysis.compare import CallComparison, Comparison, TensorDiff, text, why_sentence
 from gradexplain.explain import Report
 from gradexplain.record import ErrorInfo
 from gradexplain.render.console import (

@@ -1,9 +1,9 @@
 """The scenario's `plot:` in the `run` report: its series as text charts, and what could not
-be drawn. Reads the record's plain lists only; the charts come from gradexplain.plot."""
+be drawn. Reads the record's plain lists only; the charts come from gradexplain.app.plot."""
 
 from __future__ import annotations
 
-from gradexplain.plot import DEFAULT_WIDTH, series_charts
+from gradexplain.app.plot import DEFAULT_WIDTH, series_charts
 from gradexplain.record import RunRecord
 from gradexplain.render.console import Console, Group, RenderableType, Text, symbols
 from gradexplain.render.tables import indent, tr

@@ -15,12 +15,12 @@ from typing import Any, Literal
 
 from gradexplain.errors import SourceLocation, invalid
 from gradexplain.limits import Limits, check
-from gradexplain.loader_common import _closest, _dtype_name, _is_int, _kind, _number, _show
-from gradexplain.loader_expect import _ExpectReader
-from gradexplain.loader_plot import _PlotReader
-from gradexplain.loader_tensors import FLOAT_ALIASES, _TensorReader
-from gradexplain.scenario import DTYPES, Code, GradTensors, Scenario
-from gradexplain.yamlsafe import KeyPath, decode_source, load_yaml
+from gradexplain.scenario.expect import _ExpectReader
+from gradexplain.scenario.fields import _closest, _dtype_name, _is_int, _kind, _number, _show
+from gradexplain.scenario.model import DTYPES, Code, GradTensors, Scenario
+from gradexplain.scenario.plot import _PlotReader
+from gradexplain.scenario.tensors import FLOAT_ALIASES, _TensorReader
+from gradexplain.scenario.yamlsafe import KeyPath, decode_source, load_yaml
 
 TOP_KEYS = (
     "name", "description", "device", "dtype", "seed", "tensors", "expression", "grad_tensors",

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from gradexplain.errors import BAD_INPUT_KINDS, ERROR_KINDS, NOTE_KINDS, SourceLocation
-from gradexplain.loader_common import _closest, _is_int, _kind, _ReaderBase, _show
-from gradexplain.scenario import Expect, ExpectedError
-from gradexplain.yamlsafe import KeyPath
+from gradexplain.scenario.fields import _closest, _is_int, _kind, _ReaderBase, _show
+from gradexplain.scenario.model import Expect, ExpectedError
+from gradexplain.scenario.yamlsafe import KeyPath
 
 EXPECT_KEYS = ("grads", "calls", "values", "error", "notes", "prints")
 EXPECTED_ERROR_KEYS = ("kind", "step", "call")

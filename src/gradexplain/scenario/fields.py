@@ -9,8 +9,8 @@ from typing import Any
 
 from gradexplain.errors import GradexplainError, invalid
 from gradexplain.limits import Limits, check
-from gradexplain.scenario import Code
-from gradexplain.yamlsafe import KeyPath, Positioned
+from gradexplain.scenario.model import Code
+from gradexplain.scenario.yamlsafe import KeyPath, Positioned
 
 NON_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"})
 INT64_MAX = 2**63 - 1

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from gradexplain import __version__
-from gradexplain.cli_deeper import (
+from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
+from gradexplain.limits import Limits
+from gradexplain.shell.cli_deeper import (
     CheckNumericOption,
     GraphOption,
     JacobianLimitOption,
     JacobianOption,
     deeper_extras,
 )
-from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
-from gradexplain.limits import Limits
 
 if TYPE_CHECKING:
     from gradexplain.record import RunRecord
@@ -202,7 +202,7 @@ def run(
         if not paths:
             _list_bundled(width)
             return
-        from gradexplain.runs import RunSettings, run_many  # noqa: PLC0415
+        from gradexplain.app.run import RunSettings, run_many  # noqa: PLC0415
 
         settings = RunSettings(device=device, dtype=dtype.value if dtype else None,
                                limits=limits, full=full, lang=lang.value,
@@ -243,8 +243,8 @@ def repl(
       gradexplain repl --graph --jacobian   # the deeper views under every backward call
     """
     with guarded(debug, lang.value):
-        from gradexplain.repl import ReplSettings  # noqa: PLC0415
-        from gradexplain.repl import main as repl_main  # noqa: PLC0415
+        from gradexplain.shell.repl import ReplSettings  # noqa: PLC0415
+        from gradexplain.shell.repl import main as repl_main  # noqa: PLC0415
 
         repl_main(ReplSettings(device=device, dtype=dtype.value if dtype else None,
                                lang=lang.value, debug=debug,
@@ -322,7 +322,7 @@ def compare(
     mode = {"--zero-grad": "zero_grad", "--retain-graph": "retain_graph",
             "--device": "device", "PATH2": "paths"}[chosen[0]]
     with guarded(debug, lang.value):
-        from gradexplain.compare import (  # noqa: PLC0415
+        from gradexplain.analysis.compare import (  # noqa: PLC0415
             CompareRequest,
             compare_records,
             run_variants,
@@ -391,14 +391,14 @@ def plot(
       gradexplain plot relu_plot --output relu.png
     """
     limits = make_limits(max_elements)
-    from gradexplain.plot import scenario_argument  # noqa: PLC0415
+    from gradexplain.app.plot import scenario_argument  # noqa: PLC0415
 
     scenario = scenario_argument(expression)
     if scenario is not None and (value_range is not None or steps is not None):
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
                                  "plot: section draws its own x", param_hint="--range/--steps")
     with guarded(debug):
-        from gradexplain.plot import (  # noqa: PLC0415
+        from gradexplain.app.plot import (  # noqa: PLC0415
             MATPLOTLIB_HINT,
             compute,
             have_matplotlib,
@@ -434,8 +434,8 @@ def plot(
 
 
 def _list_bundled(width: int | None) -> None:
-    from gradexplain.bundled import bundled_dir, bundled_names  # noqa: PLC0415
     from gradexplain.render import make_console, print_bundled  # noqa: PLC0415
+    from gradexplain.scenario.bundled import bundled_dir, bundled_names  # noqa: PLC0415
 
     print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir())
 

@@ -13,7 +13,7 @@ from gradexplain.render.console import Text
 from gradexplain.render.tables import table, tensors_block, value_text
 
 if TYPE_CHECKING:
-    from gradexplain.repl import Repl
+    from gradexplain.shell.repl import Repl
 
 # The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
 META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":zero", ":reset", ":save", ":load",
@@ -134,7 +134,7 @@ def cmd_load(repl: Repl, argument: str) -> None:
 
 def load(repl: Repl, path: Path) -> None:
     from gradexplain.engine.runner import check_scenario  # noqa: PLC0415
-    from gradexplain.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
     session = repl.session
     limits = repl.settings.limits

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gradexplain.bundled import SCENARIO_SUFFIXES, find_bundled
 from gradexplain.errors import GradexplainError, SourceLocation, invalid
 from gradexplain.limits import Limits, check
+from gradexplain.scenario.bundled import SCENARIO_SUFFIXES, find_bundled
 
 if TYPE_CHECKING:
     from gradexplain.record import PlotRecord
@@ -51,7 +51,7 @@ def compute(expression: str, start: float, stop: float, steps: int,
     from gradexplain.engine.recorder import Recorder  # noqa: PLC0415
     from gradexplain.language.checker import parse_expression  # noqa: PLC0415
     from gradexplain.language.evaluator import Interpreter  # noqa: PLC0415
-    from gradexplain.scenario import Code  # noqa: PLC0415
+    from gradexplain.scenario.model import Code  # noqa: PLC0415
 
     limits = limits or Limits()
     if steps < 2:
@@ -204,7 +204,7 @@ def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
     one that stops on an unexpected error, or a series that cannot be drawn is an error."""
     from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
     from gradexplain.errors import ERROR_KINDS  # noqa: PLC0415
-    from gradexplain.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
     scenario = load_scenario(path, limits)
     lines = scenario.source_text.splitlines()

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gradexplain.bundled import expand_paths
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.record import ErrorInfo, RunRecord
+from gradexplain.scenario.bundled import expand_paths
 
 PROGRESS_AFTER_SECONDS = 1.0  # show a progress bar only when a batch takes this long
 
@@ -42,7 +42,7 @@ class Outcome:
 def run_one(path: Path, settings: RunSettings) -> Outcome:
     """Load and run one scenario file; input errors are returned, not raised."""
     from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
-    from gradexplain.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
     try:
         scenario = load_scenario(path, settings.limits)
@@ -126,7 +126,7 @@ def run_many(arguments: list[str], settings: RunSettings) -> ExitStatus:
 
         export_console(out, settings.export)
     if settings.extras.get("dot") is not None:
-        from gradexplain.dot import graphs_of, write_graphs  # noqa: PLC0415
+        from gradexplain.render.dot import graphs_of, write_graphs  # noqa: PLC0415
 
         records = [o.record for o in outcomes if o.record is not None]
         write_graphs(graphs_of(records), Path(settings.extras["dot"]), sys.stderr)

@@ -32,9 +32,9 @@ from gradexplain.render.tables import (
     output_block,
     tensors_block,
 )
-from gradexplain.repl_commands import HANDLERS, META_COMMANDS
-from gradexplain.repl_commands import load as load_file
-from gradexplain.scenario import Code
+from gradexplain.scenario.model import Code
+from gradexplain.shell.repl_commands import HANDLERS, META_COMMANDS
+from gradexplain.shell.repl_commands import load as load_file
 
 if TYPE_CHECKING:
     from gradexplain.engine.runner import Session
@@ -110,7 +110,7 @@ class Repl:
 
             from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
             from gradexplain.engine.runner import RunOptions, Session  # noqa: PLC0415
-            from gradexplain.scenario import Scenario  # noqa: PLC0415
+            from gradexplain.scenario.model import Scenario  # noqa: PLC0415
 
             views = self.settings.views
             self._session = Session(

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from gradexplain.limits import exceeded
-from gradexplain.loader_common import (
+from gradexplain.scenario.fields import (
     _closest,
     _dtype_name,
     _is_int,
@@ -15,8 +15,8 @@ from gradexplain.loader_common import (
     _ReaderBase,
     _show,
 )
-from gradexplain.scenario import DTYPES, TENSOR_SOURCES, TensorSpec
-from gradexplain.yamlsafe import KeyPath
+from gradexplain.scenario.model import DTYPES, TENSOR_SOURCES, TensorSpec
+from gradexplain.scenario.yamlsafe import KeyPath
 
 SPEC_OPTIONS = ("fill", "requires_grad", "dtype")
 FLOAT_ALIASES = {"float": "float32", "double": "float64", "half": "float16"}

@@ -12,10 +12,11 @@ SCENARIO_SUFFIXES = (".yaml", ".yml", ".py")
 
 def bundled_dir() -> Path:
     """Inside the wheel: gradexplain/scenarios; in a source checkout: the repo's scenarios/."""
-    packaged = Path(__file__).parent / "scenarios"
+    package = Path(__file__).resolve().parents[1]  # gradexplain/
+    packaged = package / "scenarios"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return package.parents[1] / "scenarios"
 
 
 def bundled_names() -> list[str]:

@@ -1,6 +1,6 @@
 """The scenario: what a YAML file or `.py` snippet asks gradexplain to run. Plain data.
 
-`gradexplain.loader` builds it from a file; the runner reads it. Every piece of user text
+`gradexplain.scenario.loader` builds it from a file; the runner reads it. Every piece of user text
 keeps its position in the file so errors can point at it.
 """
 

@@ -445,10 +445,10 @@ class CompareRequest:
 
 def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """Run variant A and variant B. Input errors (bad file, missing device) raise."""
-    from gradexplain.bundled import expand_paths  # noqa: PLC0415
     from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
     from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
-    from gradexplain.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.bundled import expand_paths  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
     files: list[Path] = []
     for argument in request.paths:

@@ -14,9 +14,9 @@ import keyword
 import re
 from typing import Any
 
-from gradexplain.loader_common import _kind, _ReaderBase, _show
-from gradexplain.scenario import PlotSeries, PlotSpec
-from gradexplain.yamlsafe import KeyPath
+from gradexplain.scenario.fields import _kind, _ReaderBase, _show
+from gradexplain.scenario.model import PlotSeries, PlotSpec
+from gradexplain.scenario.yamlsafe import KeyPath
 
 PLOT_KEYS = ("x", "y", "title", "xlabel", "ylabel")
 MAX_SERIES = 6  # one line style and one chart mark each

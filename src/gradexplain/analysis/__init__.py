@@ -1,0 +1,1 @@
+"""Pure analysis of run records (no torch, no rendering)."""

@@ -1,0 +1,1 @@
+"""Use cases (run, compare, plot): no Typer, no printing of their own."""

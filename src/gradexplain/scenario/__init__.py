@@ -1,0 +1,1 @@
+"""Reading scenarios: YAML and .py files into a checked Scenario."""

@@ -1,0 +1,1 @@
+"""The user-facing shells: the Typer CLI and the REPL."""
