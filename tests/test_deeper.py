@@ -12,11 +12,11 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.engine.deeper import DeeperOptions
-from gradexplain.engine.runner import RunOptions, run_scenario
+from gradexplain.engine.runner import run_scenario
 from gradexplain.explain import explain_run
 from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
 from gradexplain.limits import Limits
+from gradexplain.options import RunOptions, ViewOptions
 from gradexplain.record import CallRecord, RunRecord
 from gradexplain.render import make_console, report_to_json
 from gradexplain.render.deeper import deeper_block
@@ -24,17 +24,17 @@ from gradexplain.scenario.bundled import bundled_dir
 from gradexplain.scenario.loader import load_scenario, load_scenario_text
 from gradexplain.shell.cli import app
 
-ALL = DeeperOptions(jacobian=True, check_numeric=True, flow=True)
+ALL = ViewOptions(jacobian=True, check_numeric=True, graph=True)
 
 
-def bundled(name: str, deeper: DeeperOptions | None = ALL) -> RunRecord:
+def bundled(name: str, views: ViewOptions = ALL) -> RunRecord:
     path = next(p for p in Path(bundled_dir()).iterdir() if p.stem == name)
-    return run_scenario(load_scenario(path, Limits()), RunOptions(deeper=deeper))
+    return run_scenario(load_scenario(path, Limits()), RunOptions(views=views))
 
 
-def from_yaml(text: str, deeper: DeeperOptions | None = ALL) -> RunRecord:
+def from_yaml(text: str, views: ViewOptions = ALL) -> RunRecord:
     scenario = load_scenario_text(text, "test.yaml", "yaml", Limits(), name="test")
-    return run_scenario(scenario, RunOptions(deeper=deeper))
+    return run_scenario(scenario, RunOptions(views=views))
 
 
 def tree_of(record: RunRecord, call: int = 0, lang: str = "en") -> dict[str, list[str]]:
@@ -117,11 +117,11 @@ steps: |
   y.retain_grad()
   y.sum().backward()
 """
-    plain = from_yaml(text, None)
-    deep = from_yaml(text, DeeperOptions(jacobian=True))
+    plain = from_yaml(text, ViewOptions())
+    deep = from_yaml(text, ViewOptions(jacobian=True))
     assert deep.calls[0].added == plain.calls[0].added  # the retained y.grad is not doubled
     assert deep.calls[0].extras["jacobian"][0]["equal"] is True
-    small = from_yaml(text, DeeperOptions(jacobian=True, jacobian_limit=2))
+    small = from_yaml(text, ViewOptions(jacobian=True, jacobian_limit=2))
     assert "jacobian" not in small.calls[0].extras
 
 
@@ -134,7 +134,7 @@ tensors:
   x: [-1.5, 0.5, 2.0]
 expression: x ** 3
 grad_tensors: ones_like
-""", DeeperOptions(check_numeric=True))
+""", ViewOptions(check_numeric=True))
     (entry,) = record.calls[0].extras["numeric"]
     assert entry["agrees"] is True and numeric_note(entry, "en") is None
     assert close(entry["autograd"], [6.75, 0.75, 12.0])
@@ -148,7 +148,7 @@ tensors:
   x: [-1.0, 0.0, 1.0]
 expression: torch.relu(x)
 grad_tensors: ones_like
-""", DeeperOptions(check_numeric=True))
+""", ViewOptions(check_numeric=True))
     (entry,) = record.calls[0].extras["numeric"]
     assert entry["agrees"] is False
     assert close(entry["numeric"], [0.0, 0.5, 1.0])
@@ -158,7 +158,7 @@ grad_tensors: ones_like
 
 
 def test_numeric_check_needs_the_short_form() -> None:
-    record = bundled("mm_grad_tensors", DeeperOptions(check_numeric=True))
+    record = bundled("mm_grad_tensors", ViewOptions(check_numeric=True))
     (entry,) = record.calls[0].extras["numeric"]
     assert entry["agrees"] is None and "short form" in (numeric_note(entry, "en") or "")
 
@@ -179,7 +179,7 @@ steps: |
 
 
 def test_flow_equals_retain_grad() -> None:
-    record = from_yaml(FLOW, DeeperOptions(flow=True))
+    record = from_yaml(FLOW, ViewOptions(graph=True))
     flow = {e["tensor"]: e for e in record.calls[0].extras["flow"]}
     x = torch.tensor([0.5, -1.0], requires_grad=True)
     w = torch.tensor(2.0, requires_grad=True)
@@ -196,8 +196,8 @@ def test_flow_equals_retain_grad() -> None:
 
 
 def test_tree_names_nodes_and_is_deterministic() -> None:
-    first = tree_of(from_yaml(FLOW, DeeperOptions(flow=True)))
-    second = tree_of(from_yaml(FLOW, DeeperOptions(flow=True)))
+    first = tree_of(from_yaml(FLOW, ViewOptions(graph=True)))
+    second = tree_of(from_yaml(FLOW, ViewOptions(graph=True)))
     assert first == second
     assert first["lines"][0] == "c = SumBackward0 ()"
     text = "\n".join(first["lines"])
@@ -219,7 +219,7 @@ steps: |
 
 
 def test_a_3000_step_chain_folds_into_a_screenful() -> None:
-    record = from_yaml(CHAIN, DeeperOptions(flow=True, jacobian=True))
+    record = from_yaml(CHAIN, ViewOptions(graph=True, jacobian=True))
     call = record.calls[0]
     tree = tree_of(record)
     assert any("x 2999" in line for line in tree["lines"])
@@ -246,7 +246,7 @@ steps: |
       y = torch.cos(y) + 1.0
       y = y.sum() + x
   y.sum().backward()
-""", DeeperOptions(flow=True))
+""", ViewOptions(graph=True))
     tree = tree_of(record)
     assert len(tree["lines"]) <= 20
     assert any("x 49" in line for line in tree["lines"]), tree["lines"]
@@ -264,7 +264,7 @@ steps: |
   y = x
   for i in range(20):
 {body}  y.sum().backward()
-""", DeeperOptions(flow=True))
+""", ViewOptions(graph=True))
     tree = tree_of(record)
     assert len(tree["lines"]) <= 33
     assert tree["folded"][0] == "depth limit 30: 152 node(s) not shown"
@@ -273,7 +273,7 @@ steps: |
 # JSON, tables and the command line -------------------------------------------------------
 
 def test_json_keys_are_additive() -> None:
-    plain = report_to_json(explain_run(bundled("broadcast_sum", None), "en"))
+    plain = report_to_json(explain_run(bundled("broadcast_sum", ViewOptions()), "en"))
     deep = report_to_json(explain_run(bundled("broadcast_sum"), "en"))
     assert not {"jacobian", "numeric", "flow", "tree"} & set(plain["calls"][0])
     assert {"jacobian", "numeric", "flow", "tree"} <= set(deep["calls"][0])
@@ -304,7 +304,7 @@ def test_cli_flags(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["accumulation", "two_backwards", "retain_graph",
                                   "non_scalar_error", "training_loop"])
 def test_views_never_change_a_ledger(name: str) -> None:
-    plain = bundled(name, None)
+    plain = bundled(name, ViewOptions())
     deep = bundled(name)
     assert [c.added for c in deep.calls] == [c.added for c in plain.calls]
     assert [c.after for c in deep.calls] == [c.after for c in plain.calls]
@@ -329,11 +329,11 @@ def _golden_tree(name: str, record: RunRecord, lang: str) -> str:
 
 
 @pytest.mark.parametrize("name, make, lang", [
-    ("mm_grad_tensors", lambda: bundled("mm_grad_tensors", DeeperOptions(flow=True)), "en"),
-    ("broadcast_sum", lambda: bundled("broadcast_sum", DeeperOptions(flow=True)), "en"),
-    ("retain_graph", lambda: bundled("retain_graph", DeeperOptions(flow=True)), "en"),
-    ("retain_graph_zh", lambda: bundled("retain_graph", DeeperOptions(flow=True)), "zh"),
-    ("chain3000", lambda: from_yaml(CHAIN, DeeperOptions(flow=True)), "en"),
+    ("mm_grad_tensors", lambda: bundled("mm_grad_tensors", ViewOptions(graph=True)), "en"),
+    ("broadcast_sum", lambda: bundled("broadcast_sum", ViewOptions(graph=True)), "en"),
+    ("retain_graph", lambda: bundled("retain_graph", ViewOptions(graph=True)), "en"),
+    ("retain_graph_zh", lambda: bundled("retain_graph", ViewOptions(graph=True)), "zh"),
+    ("chain3000", lambda: from_yaml(CHAIN, ViewOptions(graph=True)), "en"),
 ])
 def test_tree_golden(name: str, make: Any, lang: str) -> None:
     path = GOLDEN / f"tree_{name}.txt"
@@ -345,8 +345,8 @@ def test_tree_golden(name: str, make: Any, lang: str) -> None:
 
 def test_tree_says_which_saved_tensors_the_call_freed() -> None:
     """Freed against kept is what PyTorch itself does: reading a freed saved tensor raises."""
-    kept = tree_of(bundled("retain_graph_fixed", DeeperOptions(flow=True)))
-    freed = tree_of(bundled("retain_graph", DeeperOptions(flow=True)))
+    kept = tree_of(bundled("retain_graph_fixed", ViewOptions(graph=True)))
+    freed = tree_of(bundled("retain_graph", ViewOptions(graph=True)))
     assert any(line.endswith(": kept") for line in kept["lines"])
     assert not any(line.endswith(": freed") for line in kept["lines"][:8])
     assert any(line.endswith(": freed") for line in freed["lines"])
@@ -407,7 +407,7 @@ def test_numeric_check_explains_points_without_a_derivative(
         yaml_tensors: str, expression: str, reason: str | None, agrees: bool) -> None:
     """Ties and kinks get a sentence; smooth points none. PyTorch splits ties evenly."""
     record = from_yaml(f"name: t\ntensors:\n{yaml_tensors}expression: {expression}\n",
-                       DeeperOptions(check_numeric=True))
+                       ViewOptions(check_numeric=True))
     first = record.calls[0].extras["numeric"][0]
     assert first["reason"] == reason
     assert first["agrees"] is agrees

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from gradexplain.engine import notes_depth
 from gradexplain.engine.notes_depth import NonFiniteTracer, Probes, broadcast_probe
-from gradexplain.engine.runner import RunOptions, run_scenario
+from gradexplain.engine.runner import run_scenario
 from gradexplain.explain import explain_note
 from gradexplain.limits import Limits
+from gradexplain.options import RunOptions
 from gradexplain.record import NoteInfo, RunRecord
 from gradexplain.scenario.bundled import bundled_dir
 from gradexplain.scenario.loader import load_scenario, load_scenario_text

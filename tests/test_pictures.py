@@ -126,13 +126,14 @@ def test_dot_says_which_saved_tensors_each_call_freed(tmp_path: Path) -> None:
 
 
 def test_dot_graph_data_is_plain_and_ordered() -> None:
-    from gradexplain.engine.runner import RunOptions, run_scenario
+    from gradexplain.engine.runner import run_scenario
     from gradexplain.limits import Limits
+    from gradexplain.options import RunOptions
     from gradexplain.scenario.bundled import expand_paths
     from gradexplain.scenario.loader import load_scenario
 
     path = expand_paths(["accumulation"])[0]
-    record = run_scenario(load_scenario(path, Limits()), RunOptions(graph=True))
+    record = run_scenario(load_scenario(path, Limits()), RunOptions(dot=True))
     graph = record.calls[0].extras["graph"]
     assert [n["id"] for n in graph["nodes"]] == [f"n{i}" for i in range(len(graph["nodes"]))]
     assert graph["nodes"][0]["type"] == "MeanBackward0"

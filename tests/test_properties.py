@@ -96,7 +96,7 @@ def test_generated_trees_raise_only_our_errors(body: list[ast.stmt]) -> None:
 
 
 def _small_options():  # type: ignore[no-untyped-def]
-    from gradexplain.engine.runner import RunOptions
+    from gradexplain.options import RunOptions
 
     return RunOptions(limits=SMALL)
 

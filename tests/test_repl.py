@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from gradexplain.options import ViewOptions
 from gradexplain.render import make_console
 from gradexplain.shell.repl import Repl, ReplSettings, completions, piped_entries
 
@@ -148,7 +149,7 @@ def test_save_round_trip_grads_match(tmp_path: Path) -> None:
     session_rows = {row.name: row for row in repl.session.tensor_rows()}
     text = (tmp_path / "r.py").read_text(encoding="utf-8")
     assert "--dtype float64" in text and "w.grad.zero_()" in text
-    from gradexplain.engine.runner import RunOptions
+    from gradexplain.options import RunOptions
 
     record = run_scenario(load_scenario(tmp_path / "r.py", Limits()),
                           RunOptions(dtype="float64"))
@@ -225,8 +226,7 @@ def test_graph_shows_the_tree_with_saved_tensors() -> None:
 
 def test_views_under_each_call() -> None:
     """`repl --graph --jacobian`: each backward call shows the tree, flow and Jacobian."""
-    repl, stream = make_repl(views={"flow": True, "jacobian": True, "jacobian_limit": 64,
-                                    "check_numeric": False})
+    repl, stream = make_repl(views=ViewOptions(graph=True, jacobian=True))
     repl.handle("x = torch.tensor([1., 2.], requires_grad=True)")
     repl.handle("y = (x * x).sum()")
     repl.handle("y.backward()")

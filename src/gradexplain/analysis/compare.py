@@ -1,8 +1,8 @@
-"""`gradexplain compare`: two runs of a scenario (or two scenarios), tensor by tensor.
+"""Two run records side by side, tensor by tensor: what differs, and a reason kind.
 
-Plain data only: no rich, no printing, and torch only inside `run_variants`. Numeric
-differences are computed from the records' VALUEs with pure Python. Every sentence that
-says why two grads differ comes from the small catalogue below (en and zh).
+Pure analysis of plain data: no torch, no rich, no text. Numeric differences are computed
+from the records' VALUEs with pure Python; each difference carries a `why` key and its
+facts, which gradexplain.explain.compare turns into a sentence (en and zh).
 """
 
 from __future__ import annotations
@@ -10,107 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from gradexplain.errors import GradexplainError
-from gradexplain.limits import Limits
 from gradexplain.record import CallRecord, ErrorInfo, RunRecord, Value
 
 MODES = ("zero_grad", "retain_graph", "device", "paths")
-
-# Sentence templates and labels, as data. {a} and {b} are the variants' names.
-CATALOGUE: dict[str, dict[str, str]] = {
-    "en": {
-        "accumulation": "In {a}, {tensor}.grad already held {before} from earlier calls, and "
-                        "this call added {added} on top of it; zeroing before each call "
-                        "({b}) leaves only what this call computed.",
-        "freed_graph": "{side} stopped here with freed_graph: call {by} ({statement}) freed "
-                       "the graph without retain_graph=True; {other} went on and got {value}.",
-        "call_error": "{side} stopped here with {kind}; {other} got {value}.",
-        "missing_call": "{side} has no call {call} (it stopped earlier); {other} got {value}.",
-        "missing_tensor": "Only {side} has a grad for {tensor} at call {call}.",
-        "scale": "B is A × {k}: the grads differ by a constant factor, as when one "
-                 "reduction is a sum and the other a mean (e.g. mean divides by N{n}).",
-        "numerics": "The devices compute with different kernels and summation orders: the "
-                    "largest difference is {max_abs} (relative {max_rel}).",
-        "shape": "The grads have different shapes: {a_shape} vs {b_shape}.",
-        "differ": "The grads differ: the largest difference is {max_abs} "
-                  "(relative {max_rel}).",
-        # labels
-        "as written": "as written",
-        "zero_grad": "zero_grad before each call",
-        "retain_graph": "retain_graph=True",
-        "title": "Compare",
-        "mode.zero_grad": "as written vs. with every grad zeroed before each call",
-        "mode.retain_graph": "as written vs. with retain_graph=True on every call",
-        "mode.device": "the same scenario on two devices",
-        "mode.paths": "two scenarios, matched by call and tensor",
-        "Call": "Call",
-        "tensor": "tensor",
-        "difference": "difference",
-        "max abs": "max abs",
-        "max rel": "max rel",
-        "why": "Why",
-        "same": "same",
-        "differs": "differs",
-        "stopped": "stopped",
-        "absent": "absent",
-        "no calls": "Neither variant made a backward call.",
-        "result.same": "no differences",
-        "result.diff": "{n} difference(s)",
-        "error_at": "{side}, call {call}: error[{kind}]{where}",
-        "line": " at line {line}",
-        "views.same": "the same in A ({a}) and B ({b}):",
-    },
-    "zh": {
-        "accumulation": "在 {a} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，这次调用又在"
-                        "其上加了 {added}；每次调用前清零（{b}）则只留下这次调用算出的值。",
-        "freed_graph": "{side} 在这里因 freed_graph 停止：第 {by} 次调用（{statement}）没有使用 "
-                       "retain_graph=True，释放了计算图；{other} 继续运行，得到 {value}。",
-        "call_error": "{side} 在这里因 {kind} 停止；{other} 得到 {value}。",
-        "missing_call": "{side} 没有第 {call} 次调用（它更早就停止了）；{other} 得到 {value}。",
-        "missing_tensor": "只有 {side} 在第 {call} 次调用时有 {tensor} 的梯度。",
-        "scale": "B 等于 A × {k}：两者的梯度相差一个常数因子，就像一个用求和、另一个用平均"
-                 "的归约（例如 mean 会除以 N{n}）。",
-        "numerics": "两个设备使用不同的内核和求和顺序：最大差值为 {max_abs}"
-                    "（相对差值 {max_rel}）。",
-        "shape": "两者梯度的形状不同：{a_shape} 与 {b_shape}。",
-        "differ": "两者的梯度不同：最大差值为 {max_abs}（相对差值 {max_rel}）。",
-        "as written": "按原样",
-        "zero_grad": "每次调用前清零梯度",
-        "retain_graph": "retain_graph=True",
-        "title": "对比",
-        "mode.zero_grad": "按原样 与 每次调用前把梯度清零",
-        "mode.retain_graph": "按原样 与 每次调用都使用 retain_graph=True",
-        "mode.device": "同一场景在两个设备上运行",
-        "mode.paths": "两个场景，按调用和张量对应",
-        "Call": "调用",
-        "tensor": "张量",
-        "difference": "差值",
-        "max abs": "最大绝对差",
-        "max rel": "最大相对差",
-        "why": "原因",
-        "same": "相同",
-        "differs": "不同",
-        "stopped": "已停止",
-        "absent": "不存在",
-        "no calls": "两个变体都没有调用反向传播。",
-        "result.same": "没有差异",
-        "result.diff": "{n} 处差异",
-        "error_at": "{side}，第 {call} 次调用：错误[{kind}]{where}",
-        "line": "，第 {line} 行",
-        "views.same": "A（{a}）与 B（{b}）相同：",
-    },
-}
-
-
-def text(key: str, lang: str, **facts: Any) -> str:
-    """A catalogue entry in `lang` (English when missing), filled with `facts`."""
-    table = CATALOGUE.get(lang, CATALOGUE["en"])
-    template = table.get(key, CATALOGUE["en"].get(key, key))
-    return template.format(**facts) if facts else template
-
 
 @dataclass
 class TensorDiff:
@@ -381,9 +285,9 @@ def _why_not_both(row: TensorDiff, ca: CallRecord | None, cb: CallRecord | None)
     a_bad = row.a_state != "ok"
     side, other = ("A", "B") if a_bad else ("B", "A")
     bad_call, bad_state = (ca, row.a_state) if a_bad else (cb, row.b_state)
-    value = short_value(row.b if a_bad else row.a)
+    value: str | None = short_value(row.b if a_bad else row.a)
     if row.a_state != "ok" and row.b_state != "ok":
-        value = text("stopped", "en")  # both failed, differently: facts only
+        value = None  # both failed, differently: the explain layer says "stopped"
     facts: dict[str, Any] = {"side": side, "other": other, "value": value, "call": row.call,
                              "tensor": row.tensor}
     if bad_state == "stopped" and bad_call is not None and bad_call.error is not None:
@@ -404,77 +308,3 @@ def _why_not_both(row: TensorDiff, ca: CallRecord | None, cb: CallRecord | None)
         row.why = "missing_tensor"
         facts["side"] = other
     row.facts = facts
-
-
-def why_sentence(row: TensorDiff, lang: str) -> str | None:
-    """The one sentence that says why `row` differs, in `lang`."""
-    if row.why is None:
-        return None
-    facts = dict(row.facts)
-    facts.setdefault("a", "A")
-    facts.setdefault("b", "B")
-    if row.why in {"call_error", "freed_graph", "missing_call"} and \
-            facts.get("value") == text("stopped", "en"):
-        facts["value"] = text("stopped", lang)
-    return text(row.why, lang, **facts)
-
-
-def variant_names(mode: str, lang: str, devices: list[str] | None = None,
-                  paths: list[str] | None = None) -> tuple[str, str]:
-    """What A and B stand for, in words."""
-    if mode == "device" and devices:
-        return devices[0], devices[1]
-    if mode == "paths" and paths:
-        return Path(paths[0]).stem, Path(paths[1]).stem
-    return text("as written", lang), text(mode, lang)
-
-
-# --- running ----------------------------------------------------------------------------------
-
-@dataclass
-class CompareRequest:
-    paths: list[str]
-    mode: str
-    devices: list[str] = field(default_factory=list)
-    device: str | None = None
-    dtype: str | None = None
-    limits: Limits = field(default_factory=Limits)
-    full: bool = False
-    views: dict[str, Any] = field(default_factory=dict)  # --graph, --jacobian...: cli_deeper
-
-
-def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
-    """Run variant A and variant B. Input errors (bad file, missing device) raise."""
-    from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
-    from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
-    from gradexplain.scenario.bundled import expand_paths  # noqa: PLC0415
-    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
-
-    files: list[Path] = []
-    for argument in request.paths:
-        found = expand_paths([argument])
-        if len(found) != 1:
-            raise GradexplainError(
-                "invalid_scenario", f"compare needs one scenario file per path, and "
-                f"'{argument}' holds {len(found)}", hint="name a single .yaml, .yml or .py file")
-        files.append(found[0])
-    first = load_scenario(files[0], request.limits)
-    second = load_scenario(files[1], request.limits) if request.mode == "paths" else first
-
-    def options(**changes: Any) -> RunOptions:
-        deeper = DeeperOptions.from_extras(request.views) if request.views else None
-        base: dict[str, Any] = {"device": request.device, "dtype": request.dtype,
-                                "limits": request.limits, "full": request.full,
-                                "deeper": deeper}
-        base.update(changes)
-        return RunOptions(**base)
-
-    if request.mode == "zero_grad":
-        opts_a, opts_b = options(), options(zero_grad=True)
-    elif request.mode == "retain_graph":
-        opts_a, opts_b = options(), options(retain_graph=True)
-    elif request.mode == "device":
-        opts_a, opts_b = options(device=request.devices[0]), options(device=request.devices[1])
-    else:
-        opts_a, opts_b = options(), options()
-    return run_scenario(first, opts_a), run_scenario(second, opts_b)

@@ -202,7 +202,8 @@ def scenario_argument(argument: str) -> Path | None:
 def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
     """Run the scenario at `path` and return its plot's data. A scenario without `plot:`,
     one that stops on an unexpected error, or a series that cannot be drawn is an error."""
-    from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
+    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
+    from gradexplain.options import RunOptions  # noqa: PLC0415
     from gradexplain.errors import ERROR_KINDS  # noqa: PLC0415
     from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 

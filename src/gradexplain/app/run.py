@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gradexplain.app.environment import Environment
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
-from gradexplain.limits import Limits
+from gradexplain.options import Options, RunOptions
 from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.scenario.bundled import expand_paths
 
 PROGRESS_AFTER_SECONDS = 1.0  # show a progress bar only when a batch takes this long
-
-
-@dataclass
-class RunSettings:
-    device: str | None = None
-    dtype: str | None = None
-    limits: Limits = field(default_factory=Limits)
-    full: bool = False
-    lang: str = "en"
-    json: bool = False
-    width: int | None = None
-    export: Path | None = None
-    extras: dict[str, Any] = field(default_factory=dict)  # deeper views: graph, jacobian...
 
 
 @dataclass
@@ -39,30 +26,16 @@ class Outcome:
     status: ExitStatus
 
 
-def run_one(path: Path, settings: RunSettings) -> Outcome:
+def run_one(path: Path, options: RunOptions) -> Outcome:
     """Load and run one scenario file; input errors are returned, not raised."""
-    from gradexplain.engine.runner import RunOptions, run_scenario  # noqa: PLC0415
+    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
     from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
     try:
-        scenario = load_scenario(path, settings.limits)
-        options = RunOptions(device=settings.device, dtype=settings.dtype,
-                             limits=settings.limits, full=settings.full,
-                             graph=settings.extras.get("dot") is not None,
-                             deeper=_deeper_options(settings.extras))
-        record = run_scenario(scenario, options)
+        record = run_scenario(load_scenario(path, options.limits), options)
     except GradexplainError as err:
         return Outcome(path, None, err, err.exit_status)
     return Outcome(path, record, None, record_status(record))
-
-
-def _deeper_options(extras: dict[str, Any]) -> Any:
-    """--graph, --jacobian, --check-numeric (engine.deeper.DeeperOptions), or None."""
-    if not any(extras.get(k) for k in ("flow", "jacobian", "check_numeric")):
-        return None
-    from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
-
-    return DeeperOptions.from_extras(extras)
 
 
 def record_status(record: RunRecord) -> ExitStatus:
@@ -83,7 +56,8 @@ def input_error_record(path: Path, error: GradexplainError) -> RunRecord:
     )
 
 
-def run_many(arguments: list[str], settings: RunSettings) -> ExitStatus:
+def run_many(arguments: list[str], options: Options, env: Environment | None = None,
+             ) -> ExitStatus:
     """Run every scenario named; render each, then a summary when there were several."""
     from gradexplain.explain import explain_run  # noqa: PLC0415
     from gradexplain.render import (  # noqa: PLC0415
@@ -96,40 +70,44 @@ def run_many(arguments: list[str], settings: RunSettings) -> ExitStatus:
         report_to_json,
     )
 
+    env = env or Environment()
+    settings = options.output
+    run_options = replace(options.run, dot=settings.dot is not None)
     paths = expand_paths(arguments)
-    out = make_console(sys.stdout, width=settings.width, record=settings.export is not None)
-    err = make_console(sys.stderr, width=settings.width)
+    out = make_console(env.stdout, width=settings.width, record=settings.export is not None)
+    err = make_console(env.stderr, width=settings.width)
     outcomes: list[Outcome] = []
     started = time.monotonic()
     with progress_bar(err, len(paths), enabled=len(paths) > 1,
                       delay=PROGRESS_AFTER_SECONDS) as advance:
         for path in paths:
-            outcome = run_one(path, settings)
+            outcome = run_one(path, run_options)
             outcomes.append(outcome)
             if settings.json:
                 record = outcome.record or input_error_record(path, outcome.input_error)  # type: ignore[arg-type]
                 obj = report_to_json(explain_run(record, settings.lang))
-                sys.stdout.write(dumps_line(obj) + "\n")
+                env.stdout.write(dumps_line(obj) + "\n")
                 if outcome.input_error is not None:
                     print_input_error(err, outcome.input_error, settings.lang)
             elif outcome.record is not None:
-                print_report(out, explain_run(outcome.record, settings.lang), full=settings.full)
+                print_report(out, explain_run(outcome.record, settings.lang),
+                             full=run_options.full)
             else:
                 assert outcome.input_error is not None
                 print_input_error(err, outcome.input_error, settings.lang)
             advance()
     if len(paths) > 1 and not settings.json:
         rows = [_summary_row(o) for o in outcomes]
-        print_summary(out, rows, elapsed=time.monotonic() - started)
+        print_summary(out, rows, settings.lang, elapsed=time.monotonic() - started)
     if settings.export is not None:
         from gradexplain.render import export_console  # noqa: PLC0415
 
         export_console(out, settings.export)
-    if settings.extras.get("dot") is not None:
+    if settings.dot is not None:
         from gradexplain.render.dot import graphs_of, write_graphs  # noqa: PLC0415
 
         records = [o.record for o in outcomes if o.record is not None]
-        write_graphs(graphs_of(records), Path(settings.extras["dot"]), sys.stderr)
+        write_graphs(graphs_of(records), settings.dot, env.stderr)
     return max((o.status for o in outcomes), default=ExitStatus.OK)
 
 

@@ -34,28 +34,8 @@ from gradexplain.engine.values import to_value
 from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
+from gradexplain.options import ViewOptions
 from gradexplain.record import CallRecord
-
-
-@dataclass
-class DeeperOptions:
-    jacobian: bool = False
-    jacobian_limit: int = 64  # elements in an output and in a leaf
-    check_numeric: bool = False
-    flow: bool = False  # gradient flow and the backward graph as a tree
-
-    @property
-    def any(self) -> bool:
-        return self.jacobian or self.check_numeric or self.flow
-
-    @classmethod
-    def from_extras(cls, extras: dict[str, Any]) -> DeeperOptions:
-        """From RunSettings.extras: "jacobian", "jacobian_limit", "check_numeric", "flow"."""
-        return cls(jacobian=bool(extras.get("jacobian")),
-                   jacobian_limit=int(extras.get("jacobian_limit") or 64),
-                   check_numeric=bool(extras.get("check_numeric")),
-                   flow=bool(extras.get("flow")))
-
 
 Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
 
@@ -64,7 +44,7 @@ Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
 class DeeperViews:
     """Owned by the recorder; `names` gives the interpreter's env (name -> value)."""
 
-    options: DeeperOptions
+    options: ViewOptions
     names: Callable[[], dict[str, Any]] = dict
     forward: Forward | None = None  # the short form's expression, when there is one
     expression: str | None = None
@@ -111,7 +91,7 @@ class CallViews:
         if options.jacobian and all(o.numel() <= limit for o in outputs):
             with _restored_grads(self.tracked):
                 self._jacobians = self._jacobian(outputs, small)
-        tree = self._tree_context(outputs) if options.flow else None
+        tree = self._tree_context(outputs) if options.graph else None
         try:
             with self._hooks(tree) if tree is not None else _nothing():
                 result = action()

@@ -59,7 +59,7 @@ class RecorderOptions:
     full: bool = False
     zero_grad: bool = False  # zero every tracked .grad before each call
     force_retain_graph: bool = False  # compare --retain-graph
-    graph: bool = False  # record each call's backward graph in extras["graph"] (run --dot)
+    dot: bool = False  # record each call's backward graph in extras["graph"] (run --dot)
 
 
 @dataclass
@@ -209,7 +209,7 @@ class Recorder:
             before={label: to_value(g, full=self.options.full) for label, g in before.items()},
         )
         self.calls.append(call)
-        drawn = self._graph_data(outputs) if self.options.graph else None
+        drawn = self._graph_data(outputs) if self.options.dot else None
         depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
                                         self.probes, self.options.full)
         try:  # the hooks watch only the real call, not the deeper views' own passes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -21,25 +21,12 @@ from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.checker import Program, parse_expression, parse_program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, check
+from gradexplain.options import RunOptions
 from gradexplain.record import ErrorInfo, RunRecord, TensorRow
 from gradexplain.scenario.model import Code, Scenario, TensorSpec
 
 FLOAT_DTYPES = {"float32": torch.float32, "float64": torch.float64,
                 "float16": torch.float16, "bfloat16": torch.bfloat16}
-
-
-@dataclass
-class RunOptions:
-    """What the command line can change about a run."""
-
-    device: str | None = None  # overrides the scenario's device
-    dtype: str | None = None  # overrides the scenario's dtype
-    limits: Limits = field(default_factory=Limits)
-    full: bool = False
-    zero_grad: bool | None = None  # compare --zero-grad forces it on
-    retain_graph: bool = False  # compare --retain-graph: retain_graph=True on every call
-    deeper: Any = None  # engine.deeper.DeeperOptions: --jacobian, --check-numeric, --graph
-    graph: bool = False  # run --dot: record each call's backward graph in extras["graph"]
 
 
 @dataclass
@@ -87,12 +74,12 @@ class Session:
         self.dtype = FLOAT_DTYPES[options.dtype or scenario.dtype]
         zero = scenario.zero_grad if options.zero_grad is None else options.zero_grad
         self.recorder = Recorder(RecorderOptions(options.full, zero, options.retain_graph,
-                                                 graph=options.graph))
+                                                 dot=options.dot))
         self.interpreter = Interpreter(options.limits, self.recorder)
-        if options.deeper is not None and options.deeper.any:
+        if options.views.any:
             from gradexplain.engine.deeper import DeeperViews  # noqa: PLC0415
 
-            self.recorder.deeper = DeeperViews(options.deeper, lambda: self.interpreter.env,
+            self.recorder.deeper = DeeperViews(options.views, lambda: self.interpreter.env,
                                                full=options.full)
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []

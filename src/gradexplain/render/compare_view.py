@@ -2,15 +2,17 @@
 
 Reads plain data only (Comparison, Reports); computes nothing. Rows that differ carry a
 symbol and the word "differs" (colour only repeats them); every sentence comes from the
-catalogue in gradexplain.analysis.compare.
+catalogue in gradexplain.explain.catalogue_compare.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gradexplain.analysis.compare import CallComparison, Comparison, TensorDiff, text, why_sentence
+from gradexplain.analysis.compare import CallComparison, Comparison, TensorDiff
 from gradexplain.explain import Report
+from gradexplain.explain.compare import compare_text as text
+from gradexplain.explain.compare import why_sentence
 from gradexplain.record import ErrorInfo
 from gradexplain.render.console import (
     Console,

@@ -9,43 +9,35 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from gradexplain import __version__
-from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
+from gradexplain.errors import ExitStatus, GradexplainError
 from gradexplain.limits import Limits
-from gradexplain.shell.cli_deeper import (
+from gradexplain.options import Options, Output, RunOptions
+from gradexplain.shell.cli_options import (
     CheckNumericOption,
+    DebugOption,
+    DeviceOption,
+    DotOption,
+    DtypeOption,
+    ExportOption,
+    FormatOption,
+    FullOption,
     GraphOption,
     JacobianLimitOption,
     JacobianOption,
-    deeper_extras,
+    LangOption,
+    Language,
+    OutputFormat,
+    WidthOption,
+    check_export,
+    limit_options,
+    view_options,
 )
-
-if TYPE_CHECKING:
-    from gradexplain.record import RunRecord
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class Language(str, Enum):
-    en = "en"
-    zh = "zh"
-
-
-class Dtype(str, Enum):
-    float32 = "float32"
-    float64 = "float64"
-    float16 = "float16"
-    bfloat16 = "bfloat16"
-
 
 app = typer.Typer(
     name="gradexplain",
@@ -57,43 +49,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals could hold whole tensors
     rich_markup_mode=None,
 )
-
-# Shared options -------------------------------------------------------------------------------
-
-DeviceOption = Annotated[str | None, typer.Option(
-    "--device", help="cpu, cuda, cuda:N, mps or auto (overrides the scenario's device:)")]
-DtypeOption = Annotated[Dtype | None, typer.Option(
-    "--dtype", help="default floating dtype of created tensors")]
-LangOption = Annotated[Language, typer.Option(
-    "--lang", help="language of explanations: en or zh (Simplified Chinese)")]
-FormatOption = Annotated[OutputFormat, typer.Option(
-    "--format", help="table for people, json for programs")]
-FullOption = Annotated[bool, typer.Option("--full", help="show every element, no summaries")]
-DebugOption = Annotated[bool, typer.Option("--debug", help="show Python tracebacks of bugs")]
-WidthOption = Annotated[int | None, typer.Option("--width", help="terminal width for tables")]
-ExportOption = Annotated[Path | None, typer.Option(
-    "--export", metavar="FILE",
-    help="also save exactly what is shown, as .svg, .html or .txt (at --width)")]
-DotOption = Annotated[Path | None, typer.Option(
-    "--dot", metavar="FILE",
-    help="save each call's backward graph as Graphviz: .dot text, or .svg/.png via `dot`")]
-MaxElements = Annotated[int | None, typer.Option(
-    "--max-elements", help="elements in any one tensor [default: 16777216]")]
-MaxFileBytes = Annotated[int | None, typer.Option(
-    "--max-file-bytes", help="scenario file size [default: 1048576]")]
-MaxStatementChars = Annotated[int | None, typer.Option(
-    "--max-statement-chars", help="characters in one statement [default: 2000]")]
-MaxDepth = Annotated[int | None, typer.Option(
-    "--max-depth", help="nesting depth of code and YAML [default: 32]")]
-MaxStatements = Annotated[int | None, typer.Option(
-    "--max-statements", help="statements in a scenario [default: 1000]")]
-MaxLoop = Annotated[int | None, typer.Option(
-    "--max-loop-iterations", help="iterations of one loop or repeat [default: 100000]")]
-MaxExecuted = Annotated[int | None, typer.Option(
-    "--max-executed", help="statements executed in one run [default: 1000000]")]
-MaxNumberBits = Annotated[int | None, typer.Option(
-    "--max-number-bits", help="bits in a plain integer result [default: 4096]")]
-
 
 def _version(value: bool) -> None:
     if value:
@@ -132,29 +87,10 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         raise typer.Exit(int(ExitStatus.FAILED)) from None
 
 
-def make_limits(max_elements: int | None = None, max_file_bytes: int | None = None,
-                max_statement_chars: int | None = None, max_depth: int | None = None,
-                max_statements: int | None = None, max_loop_iterations: int | None = None,
-                max_executed: int | None = None, max_number_bits: int | None = None) -> Limits:
-    for name, value in locals().items():
-        if value is not None and value < 1:
-            raise typer.BadParameter(f"--{name.replace('_', '-')} must be at least 1")
-    return Limits().raised(
-        max_elements=max_elements, max_file_bytes=max_file_bytes,
-        max_statement_chars=max_statement_chars, max_depth=max_depth,
-        max_statements=max_statements, max_loop_iterations=max_loop_iterations,
-        max_executed=max_executed, max_number_bits=max_number_bits)
-
-
-def exit_status(record: RunRecord) -> ExitStatus:
-    if record.error is not None and record.error.kind in BAD_INPUT_KINDS:
-        return ExitStatus.BAD_INPUT
-    return ExitStatus.OK if record.ok else ExitStatus.FAILED
-
-
 # run ------------------------------------------------------------------------------------------
 
 @app.command()
+@limit_options
 def run(
     paths: Annotated[list[str] | None, typer.Argument(
         help="scenario files (.yaml, .yml, .py), directories, or bundled example names")] = None,
@@ -171,14 +107,8 @@ def run(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     check_numeric: CheckNumericOption = False,
-    max_elements: MaxElements = None,
-    max_file_bytes: MaxFileBytes = None,
-    max_statement_chars: MaxStatementChars = None,
-    max_depth: MaxDepth = None,
-    max_statements: MaxStatements = None,
-    max_loop_iterations: MaxLoop = None,
-    max_executed: MaxExecuted = None,
-    max_number_bits: MaxNumberBits = None,
+    *,
+    limits: Limits,
 ) -> None:
     """Run scenarios and show values, leaf gradients, the ledger of each backward call,
     notes and explained errors.
@@ -193,31 +123,27 @@ def run(
 
       gradexplain run scenarios/ --format json
     """
-    if export is not None and output_format is OutputFormat.json:
-        raise typer.BadParameter("--export saves the table view; leave out --format json "
-                                 "(or redirect stdout to save the JSON)", param_hint="--export")
-    limits = make_limits(max_elements, max_file_bytes, max_statement_chars, max_depth,
-                         max_statements, max_loop_iterations, max_executed, max_number_bits)
+    check_export(export, output_format)
+    options = Options(
+        RunOptions(device=device, dtype=dtype.value if dtype else None, limits=limits,
+                   full=full, views=view_options(graph, jacobian, jacobian_limit,
+                                                 check_numeric)),
+        Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
+               export=export, dot=dot))
     with guarded(debug, lang.value):
         if not paths:
             _list_bundled(width)
             return
-        from gradexplain.app.run import RunSettings, run_many  # noqa: PLC0415
+        from gradexplain.app.run import run_many  # noqa: PLC0415
 
-        settings = RunSettings(device=device, dtype=dtype.value if dtype else None,
-                               limits=limits, full=full, lang=lang.value,
-                               json=output_format is OutputFormat.json, width=width,
-                               export=export)
-        if dot is not None:
-            settings.extras["dot"] = dot
-        settings.extras.update(deeper_extras(graph, jacobian, jacobian_limit, check_numeric))
-        status = run_many(paths, settings)
+        status = run_many(paths, options)
     raise typer.Exit(int(status))
 
 
 # repl -----------------------------------------------------------------------------------------
 
 @app.command()
+@limit_options
 def repl(
     device: DeviceOption = None,
     dtype: DtypeOption = None,
@@ -228,6 +154,8 @@ def repl(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     debug: DebugOption = False,
+    *,
+    limits: Limits,
 ) -> None:
     """An interactive session: type statements, see what each one changed.
 
@@ -247,12 +175,13 @@ def repl(
         from gradexplain.shell.repl import main as repl_main  # noqa: PLC0415
 
         repl_main(ReplSettings(device=device, dtype=dtype.value if dtype else None,
-                               lang=lang.value, debug=debug,
-                               views=deeper_extras(graph, jacobian, jacobian_limit, False)),
+                               lang=lang.value, debug=debug, limits=limits,
+                               views=view_options(graph, jacobian, jacobian_limit)),
                   load)
 
 
 @app.command()
+@limit_options
 def compare(
     path: Annotated[str, typer.Argument(help="scenario file or bundled example name")],
     path2: Annotated[str | None, typer.Argument(
@@ -277,14 +206,8 @@ def compare(
     debug: DebugOption = False,
     width: WidthOption = None,
     export: ExportOption = None,
-    max_elements: MaxElements = None,
-    max_file_bytes: MaxFileBytes = None,
-    max_statement_chars: MaxStatementChars = None,
-    max_depth: MaxDepth = None,
-    max_statements: MaxStatements = None,
-    max_loop_iterations: MaxLoop = None,
-    max_executed: MaxExecuted = None,
-    max_number_bits: MaxNumberBits = None,
+    *,
+    limits: Limits,
 ) -> None:
     """Run two variants side by side and show, per call and per tensor, each grad, where
     they differ, and why. Choose exactly one variant: --zero-grad, --retain-graph,
@@ -302,11 +225,7 @@ def compare(
 
       gradexplain compare retain_graph --retain-graph --graph
     """
-    if export is not None and output_format is OutputFormat.json:
-        raise typer.BadParameter("--export saves the table view; leave out --format json "
-                                 "(or redirect stdout to save the JSON)", param_hint="--export")
-    limits = make_limits(max_elements, max_file_bytes, max_statement_chars, max_depth,
-                         max_statements, max_loop_iterations, max_executed, max_number_bits)
+    check_export(export, output_format)
     chosen = [name for name, on in (("--zero-grad", zero_grad), ("--retain-graph", retain_graph),
                                      ("--device", bool(devices)), ("PATH2", path2 is not None))
               if on]
@@ -321,39 +240,17 @@ def compare(
             param_hint="--device")
     mode = {"--zero-grad": "zero_grad", "--retain-graph": "retain_graph",
             "--device": "device", "PATH2": "paths"}[chosen[0]]
+    options = Options(
+        RunOptions(dtype=dtype.value if dtype else None, limits=limits, full=full,
+                   views=view_options(graph, jacobian, jacobian_limit, check_numeric)),
+        Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
+               export=export))
     with guarded(debug, lang.value):
-        from gradexplain.analysis.compare import (  # noqa: PLC0415
-            CompareRequest,
-            compare_records,
-            run_variants,
-            variant_names,
-        )
-        from gradexplain.explain import explain_run  # noqa: PLC0415
-        from gradexplain.render import dumps_line, make_console  # noqa: PLC0415
-        from gradexplain.render.compare_view import (  # noqa: PLC0415
-            comparison_to_json,
-            print_comparison,
-        )
+        from gradexplain.app.compare import CompareRequest, compare  # noqa: PLC0415
 
-        paths = [path] if path2 is None else [path, path2]
-        request = CompareRequest(paths=paths, mode=mode, devices=list(devices or []),
-                                 dtype=dtype.value if dtype else None, limits=limits, full=full,
-                                 views=deeper_extras(graph, jacobian, jacobian_limit,
-                                                     check_numeric))
-        record_a, record_b = run_variants(request)
-        name_a, name_b = variant_names(mode, lang.value, request.devices, paths)
-        comparison = compare_records(record_a, record_b, mode, name_a=name_a, name_b=name_b)
-        report_a, report_b = explain_run(record_a, lang.value), explain_run(record_b, lang.value)
-        if output_format is OutputFormat.json:
-            sys.stdout.write(dumps_line(comparison_to_json(comparison, report_a, report_b))
-                             + "\n")
-        else:
-            console = make_console(sys.stdout, width=width, record=export is not None)
-            print_comparison(console, comparison, report_a, report_b, full=full)
-            if export is not None:
-                from gradexplain.render import export_console  # noqa: PLC0415
-
-                export_console(console, export)
+        request = CompareRequest([path] if path2 is None else [path, path2], mode,
+                                 list(devices or []), options)
+        comparison = compare(request)
     raise typer.Exit(int(ExitStatus.FAILED if fail_on_diff and not comparison.same
                          else ExitStatus.OK))
 
@@ -361,6 +258,7 @@ def compare(
 # plot -----------------------------------------------------------------------------------------
 
 @app.command()
+@limit_options
 def plot(
     expression: Annotated[str, typer.Argument(
         help="an expression of x, e.g. 'torch.tanh(x)'; or a scenario with a plot: section "
@@ -376,7 +274,8 @@ def plot(
              "without it a text chart is printed")] = None,
     width: WidthOption = None,
     debug: DebugOption = False,
-    max_elements: MaxElements = None,
+    *,
+    limits: Limits,
 ) -> None:
     """Plot an expression of x and its gradient: y = EXPR and x.grad after
     y.backward(torch.ones_like(y)), with x = torch.linspace(A, B, STEPS). Or run a
@@ -390,7 +289,6 @@ def plot(
 
       gradexplain plot relu_plot --output relu.png
     """
-    limits = make_limits(max_elements)
     from gradexplain.app.plot import scenario_argument  # noqa: PLC0415
 
     scenario = scenario_argument(expression)
@@ -443,8 +341,3 @@ def _list_bundled(width: int | None) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
-
-
-def run_command_help() -> Any:
-    """For docs: the click command behind `run`."""
-    return typer.main.get_command(app)

@@ -22,6 +22,7 @@ from gradexplain.explain import explain_run
 from gradexplain.explain.catalogue_repl import PHRASES
 from gradexplain.language import allowlists as allow
 from gradexplain.limits import Limits
+from gradexplain.options import RunOptions, ViewOptions
 from gradexplain.record import RunRecord, TensorRow
 from gradexplain.render import make_console, print_input_error
 from gradexplain.render.console import Console, Text, symbols
@@ -82,7 +83,7 @@ class ReplSettings:
     lang: str = "en"
     debug: bool = False
     limits: Limits = field(default_factory=Limits)
-    views: dict[str, Any] = field(default_factory=dict)  # --graph, --jacobian: cli_deeper
+    views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian
 
 
 class Repl:
@@ -108,16 +109,13 @@ class Repl:
                 self.loader.wait()
             import torch
 
-            from gradexplain.engine.deeper import DeeperOptions  # noqa: PLC0415
-            from gradexplain.engine.runner import RunOptions, Session  # noqa: PLC0415
+            from gradexplain.engine.runner import Session  # noqa: PLC0415
             from gradexplain.scenario.model import Scenario  # noqa: PLC0415
 
-            views = self.settings.views
             self._session = Session(
                 Scenario(name="repl", path=None, steps=()),
                 RunOptions(device=self.settings.device, dtype=self.settings.dtype,
-                           limits=self.settings.limits,
-                           deeper=DeeperOptions.from_extras(views) if views else None))
+                           limits=self.settings.limits, views=self.settings.views))
             torch.manual_seed(0)  # as `run` seeds a scenario: `:save` then reproduces rand*
         return self._session
 

@@ -1,0 +1,76 @@
+"""`gradexplain compare`: run two variants of a scenario (or two scenarios), compare the
+records (gradexplain.analysis.compare), explain and show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gradexplain.analysis.compare import Comparison, compare_records
+from gradexplain.app.environment import Environment
+from gradexplain.errors import GradexplainError
+from gradexplain.options import Options, RunOptions
+from gradexplain.record import RunRecord
+
+
+@dataclass
+class CompareRequest:
+    paths: list[str]
+    mode: str  # one of analysis.compare.MODES
+    devices: list[str] = field(default_factory=list)  # mode "device": the two devices
+    options: Options = field(default_factory=Options)
+
+
+def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
+    """Run variant A and variant B. Input errors (bad file, missing device) raise."""
+    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
+    from gradexplain.scenario.bundled import expand_paths  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+
+    files: list[Path] = []
+    for argument in request.paths:
+        found = expand_paths([argument])
+        if len(found) != 1:
+            raise GradexplainError(
+                "invalid_scenario", f"compare needs one scenario file per path, and "
+                f"'{argument}' holds {len(found)}", hint="name a single .yaml, .yml or .py file")
+        files.append(found[0])
+    base: RunOptions = request.options.run
+    first = load_scenario(files[0], base.limits)
+    second = load_scenario(files[1], base.limits) if request.mode == "paths" else first
+    if request.mode == "zero_grad":
+        opts_a, opts_b = base, replace(base, zero_grad=True)
+    elif request.mode == "retain_graph":
+        opts_a, opts_b = base, replace(base, retain_graph=True)
+    elif request.mode == "device":
+        opts_a = replace(base, device=request.devices[0])
+        opts_b = replace(base, device=request.devices[1])
+    else:
+        opts_a, opts_b = base, base
+    return run_scenario(first, opts_a), run_scenario(second, opts_b)
+
+
+def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:
+    """Run both variants, then print the comparison (table or JSON); return it."""
+    from gradexplain.explain import explain_run  # noqa: PLC0415
+    from gradexplain.explain.compare import variant_names  # noqa: PLC0415
+    from gradexplain.render import dumps_line, export_console, make_console  # noqa: PLC0415
+    from gradexplain.render.compare_view import (  # noqa: PLC0415
+        comparison_to_json,
+        print_comparison,
+    )
+
+    env = env or Environment()
+    output = request.options.output
+    record_a, record_b = run_variants(request)
+    name_a, name_b = variant_names(request.mode, output.lang, request.devices, request.paths)
+    comparison = compare_records(record_a, record_b, request.mode, name_a=name_a, name_b=name_b)
+    report_a, report_b = explain_run(record_a, output.lang), explain_run(record_b, output.lang)
+    if output.json:
+        env.stdout.write(dumps_line(comparison_to_json(comparison, report_a, report_b)) + "\n")
+        return comparison
+    console = make_console(env.stdout, width=output.width, record=output.export is not None)
+    print_comparison(console, comparison, report_a, report_b, full=request.options.run.full)
+    if output.export is not None:
+        export_console(console, output.export)
+    return comparison

@@ -1,0 +1,62 @@
+"""What the command line asked for, as typed data built once by the CLI. No torch, no rich.
+
+Names follow the flags: `--graph` is `ViewOptions.graph`, `--dot FILE` is `Output.dot`,
+`--jacobian-limit` is `ViewOptions.jacobian_limit`. The engine reads `RunOptions`;
+the use cases in gradexplain.app read `Output` as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gradexplain.limits import Limits
+
+DEFAULT_JACOBIAN_LIMIT = 64  # elements in an output and in a leaf
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """The deeper views under each backward call."""
+
+    graph: bool = False  # --graph: the backward graph as a tree, and the gradient flow
+    jacobian: bool = False  # --jacobian
+    jacobian_limit: int = DEFAULT_JACOBIAN_LIMIT  # --jacobian-limit
+    check_numeric: bool = False  # --check-numeric
+
+    @property
+    def any(self) -> bool:
+        return self.graph or self.jacobian or self.check_numeric
+
+
+@dataclass
+class RunOptions:
+    """What the command line can change about a run."""
+
+    device: str | None = None  # --device: overrides the scenario's device
+    dtype: str | None = None  # --dtype: overrides the scenario's dtype
+    limits: Limits = field(default_factory=Limits)  # --max-*
+    full: bool = False  # --full: every element, no summaries
+    zero_grad: bool | None = None  # compare --zero-grad forces it on
+    retain_graph: bool = False  # compare --retain-graph: retain_graph=True on every call
+    views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian...
+    dot: bool = False  # run --dot: record each call's backward graph for Graphviz
+
+
+@dataclass
+class Output:
+    """How and where a command shows what it found."""
+
+    lang: str = "en"  # --lang
+    json: bool = False  # --format json
+    width: int | None = None  # --width
+    export: Path | None = None  # --export FILE
+    dot: Path | None = None  # --dot FILE
+
+
+@dataclass
+class Options:
+    """Everything `run` and `compare` were asked for: the run, and its output."""
+
+    run: RunOptions = field(default_factory=RunOptions)
+    output: Output = field(default_factory=Output)

@@ -1,0 +1,133 @@
+"""Options shared by several commands, declared once (sqlite-utils' shared option decorators
+are the model). Importing this module costs no torch.
+
+`@limit_options` adds the eight --max-* options to a command and hands it one `Limits`;
+the typed `Annotated` options below are reused by every command that takes them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from gradexplain.limits import Limits
+from gradexplain.options import DEFAULT_JACOBIAN_LIMIT, ViewOptions
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class Language(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class Dtype(str, Enum):
+    float32 = "float32"
+    float64 = "float64"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+
+
+DeviceOption = Annotated[str | None, typer.Option(
+    "--device", help="cpu, cuda, cuda:N, mps or auto (overrides the scenario's device:)")]
+DtypeOption = Annotated[Dtype | None, typer.Option(
+    "--dtype", help="default floating dtype of created tensors")]
+LangOption = Annotated[Language, typer.Option(
+    "--lang", help="language of explanations: en or zh (Simplified Chinese)")]
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", help="table for people, json for programs")]
+FullOption = Annotated[bool, typer.Option("--full", help="show every element, no summaries")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="show Python tracebacks of bugs")]
+WidthOption = Annotated[int | None, typer.Option("--width", help="terminal width for tables")]
+ExportOption = Annotated[Path | None, typer.Option(
+    "--export", metavar="FILE",
+    help="also save exactly what is shown, as .svg, .html or .txt (at --width)")]
+DotOption = Annotated[Path | None, typer.Option(
+    "--dot", metavar="FILE",
+    help="save each call's backward graph as Graphviz: .dot text, or .svg/.png via `dot`")]
+
+# The deeper views (--graph, --jacobian, --check-numeric): engine.deeper.
+GraphOption = Annotated[bool, typer.Option(
+    "--graph", help="for each call: the backward graph as a tree, and the gradient that "
+                    "arrives at each named tensor and leaf (chain rule)")]
+JacobianOption = Annotated[bool, typer.Option(
+    "--jacobian", help="for each call: the Jacobian of each output w.r.t. each leaf, the "
+                       "grad_tensors vector v, and v^T J next to the grad added")]
+JacobianLimitOption = Annotated[int, typer.Option(
+    "--jacobian-limit", metavar="N", min=1,
+    help="largest output or leaf (elements) for --jacobian and --check-numeric")]
+CheckNumericOption = Annotated[bool, typer.Option(
+    "--check-numeric", help="central finite differences in float64 next to each grad "
+                            "(short-form scenarios: expression:)")]
+
+# Each limit's option, keyed by its Limits field (and flag: max_elements is --max-elements).
+LIMIT_OPTIONS: dict[str, Any] = {
+    "max_elements": Annotated[int | None, typer.Option(
+        "--max-elements", help="elements in any one tensor [default: 16777216]")],
+    "max_file_bytes": Annotated[int | None, typer.Option(
+        "--max-file-bytes", help="scenario file size [default: 1048576]")],
+    "max_statement_chars": Annotated[int | None, typer.Option(
+        "--max-statement-chars", help="characters in one statement [default: 2000]")],
+    "max_depth": Annotated[int | None, typer.Option(
+        "--max-depth", help="nesting depth of code and YAML [default: 32]")],
+    "max_statements": Annotated[int | None, typer.Option(
+        "--max-statements", help="statements in a scenario [default: 1000]")],
+    "max_loop_iterations": Annotated[int | None, typer.Option(
+        "--max-loop-iterations", help="iterations of one loop or repeat [default: 100000]")],
+    "max_executed": Annotated[int | None, typer.Option(
+        "--max-executed", help="statements executed in one run [default: 1000000]")],
+    "max_number_bits": Annotated[int | None, typer.Option(
+        "--max-number-bits", help="bits in a plain integer result [default: 4096]")],
+}
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def make_limits(**raised: int | None) -> Limits:
+    """The defaults, with the limits given on the command line raised (or lowered)."""
+    for name, value in raised.items():
+        if value is not None and value < 1:
+            raise typer.BadParameter(f"--{name.replace('_', '-')} must be at least 1")
+    return Limits().raised(**raised)
+
+
+def limit_options(command: Command) -> Command:
+    """Give `command` the eight --max-* options; it receives them as `limits: Limits`."""
+    signature = inspect.signature(command, eval_str=True)
+    kept = [p for p in signature.parameters.values() if p.name != "limits"]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                               annotation=annotation)
+             for name, annotation in LIMIT_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        raised = {name: kwargs.pop(name, None) for name in LIMIT_OPTIONS}
+        return command(*args, limits=make_limits(**raised), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in [*kept, *added]}
+    return wrapper  # type: ignore[return-value]
+
+
+def check_export(export: Path | None, output_format: OutputFormat) -> None:
+    """--export saves the table view, so it cannot go with --format json."""
+    if export is not None and output_format is OutputFormat.json:
+        raise typer.BadParameter("--export saves the table view; leave out --format json "
+                                 "(or redirect stdout to save the JSON)", param_hint="--export")
+
+
+def view_options(graph: bool = False, jacobian: bool = False,
+                 jacobian_limit: int = DEFAULT_JACOBIAN_LIMIT,
+                 check_numeric: bool = False) -> ViewOptions:
+    """The deeper views asked for, flag by flag."""
+    return ViewOptions(graph=graph, jacobian=jacobian, jacobian_limit=jacobian_limit,
+                       check_numeric=check_numeric)
