@@ -188,7 +188,7 @@ def test_plot_terminal_golden() -> None:
 
 
 def test_plot_values() -> None:
-    from gradexplain.app.plot import compute
+    from gradexplain.engine.expression_plot import compute
 
     data = compute("x ** 2", -1.0, 1.0, 5)
     assert data.xs == [-1.0, -0.5, 0.0, 0.5, 1.0]
@@ -204,7 +204,7 @@ def test_plot_bad_expression_exits_2(expression: str) -> None:
 
 def test_plot_without_matplotlib_exits_2(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("gradexplain.app.plot.have_matplotlib", lambda: False)
+    monkeypatch.setattr("gradexplain.render.figures.have_matplotlib", lambda: False)
     result = runner.invoke(app, ["plot", "x", "--output", str(tmp_path / "p.png")])
     assert result.exit_code == 2
     assert 'pip install "gradexplain[plot]"' in result.output
@@ -402,7 +402,7 @@ def test_plot_missing_scenario_file_exits_2() -> None:
 
 
 def test_chart_places_unsorted_x_by_value() -> None:
-    from gradexplain.app.plot import chart
+    from gradexplain.render.charts import chart
 
     lines = chart("t", [2.0, 0.0, 1.0], [20.0, 0.0, 10.0], width=40, rows=3)
     top, middle, bottom = (line.split("|", 1)[1] for line in lines[1:4])

@@ -44,7 +44,7 @@ from gradexplain.render import (
     progress_bar,
     report_to_json,
 )
-from gradexplain.render.tables import prose
+from gradexplain.render.blocks import prose
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""

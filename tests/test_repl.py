@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gradexplain.options import ViewOptions
+from gradexplain.options import ReplOptions, ViewOptions
 from gradexplain.render import make_console
-from gradexplain.shell.repl import Repl, ReplSettings, completions, piped_entries
+from gradexplain.shell.repl import Repl, completions, piped_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -46,7 +46,7 @@ def repl_piped(tmp_path: Path, text: str, *args: str) -> subprocess.CompletedPro
 def make_repl(**settings: object) -> tuple[Repl, io.StringIO]:
     stream = io.StringIO()
     console = make_console(stream, width=120, force_plain=True)
-    return Repl(ReplSettings(**settings), console), stream  # type: ignore[arg-type]
+    return Repl(ReplOptions(**settings), console), stream  # type: ignore[arg-type]
 
 
 # piped sessions ---------------------------------------------------------------------------

@@ -60,3 +60,15 @@ class Options:
 
     run: RunOptions = field(default_factory=RunOptions)
     output: Output = field(default_factory=Output)
+
+
+@dataclass
+class ReplOptions:
+    """`gradexplain repl`: the session's run options, and how it talks."""
+
+    device: str | None = None  # --device
+    dtype: str | None = None  # --dtype
+    lang: str = "en"  # --lang
+    debug: bool = False  # --debug
+    limits: Limits = field(default_factory=Limits)  # --max-*
+    views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian

@@ -144,6 +144,16 @@ class PlotRecord:
 
 
 @dataclass
+class ExpressionPlot:
+    """`gradexplain plot EXPR`: y = EXPR over x, and x.grad after y.backward(ones)."""
+
+    expression: str
+    xs: list[float]
+    ys: list[float]
+    grads: list[float]
+
+
+@dataclass
 class RunRecord:
     """Everything one scenario run did."""
 

@@ -64,6 +64,16 @@ def check_scenario(scenario: Scenario, limits: Limits) -> CheckedScenario:
     return CheckedScenario(scenario, expression, steps, tensor_programs, gradient)
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How much a session had recorded at one moment (Session.mark)."""
+
+    calls: int
+    prints: int
+    shown: int
+    notes: int
+
+
 class Session:
     """One interpreter and one recorder on one device: the engine behind run, compare, repl."""
 
@@ -216,6 +226,34 @@ class Session:
         if checked.gradient is not None:
             return self.interpreter.evaluate(checked.gradient)
         return torch.tensor(spec.literal, dtype=output.dtype, device=output.device)
+
+    def mark(self) -> Mark:
+        """Where the records stand now: `recorded_since` returns what comes after."""
+        recorder = self.recorder
+        return Mark(len(recorder.calls), len(recorder.prints), len(recorder.shown_values),
+                    len(recorder.notes))
+
+    def recorded_since(self, mark: Mark, name: str) -> RunRecord:
+        """A record of the calls, prints, shown values and notes made after `mark`
+        (no tensors: the caller says which rows changed)."""
+        recorder = self.recorder
+        return RunRecord(
+            name=name, path=None, description=None, torch_version="", device="", dtype="",
+            calls=recorder.calls[mark.calls:], prints=recorder.prints[mark.prints:],
+            shown=recorder.shown_values[mark.shown:], notes=recorder.notes[mark.notes:])
+
+    def run_loaded(self, checked: CheckedScenario) -> None:
+        """Build another scenario's tensors and run its code in this session (REPL :load)."""
+        own = self.scenario
+        self.scenario = checked.scenario  # build_tensors and the short form read it
+        try:
+            self.build_tensors(checked)
+            if checked.expression is not None:
+                self.run_short_form(checked)
+            else:
+                self.run_programs(checked.steps)
+        finally:
+            self.scenario = own
 
     def forget_step_names(self) -> None:
         """Names assigned in the steps are bound afresh on each repetition."""

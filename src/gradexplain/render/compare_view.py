@@ -14,6 +14,7 @@ from gradexplain.explain import Report
 from gradexplain.explain.compare import compare_text as text
 from gradexplain.explain.compare import why_sentence
 from gradexplain.record import ErrorInfo
+from gradexplain.render.blocks import prose, table, value_text
 from gradexplain.render.console import (
     Console,
     Group,
@@ -26,7 +27,6 @@ from gradexplain.render.console import (
 )
 from gradexplain.render.deeper import views_block
 from gradexplain.render.jsonout import report_to_json
-from gradexplain.render.tables import prose, table, value_text
 
 
 def _cell(row: TensorDiff, side: str, lang: str, full: bool) -> Text:

@@ -10,6 +10,7 @@ from typing import Any
 
 from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
 from gradexplain.record import CallRecord
+from gradexplain.render.blocks import indent, tr
 from gradexplain.render.console import (
     Console,
     Group,
@@ -20,7 +21,6 @@ from gradexplain.render.console import (
     box,
     symbols,
 )
-from gradexplain.render.tables import indent, tr
 from gradexplain.render.values import format_scalar, format_shape, format_value
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from gradexplain.errors import GradexplainError
 from gradexplain.explain import Report, explain_error
 from gradexplain.record import ErrorInfo, RunRecord
+from gradexplain.render.blocks import table, tr
 from gradexplain.render.console import Console, Table, Text, natural_width, symbols
-from gradexplain.render.tables import table, tr
 
 
 @dataclass(frozen=True)

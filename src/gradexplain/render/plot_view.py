@@ -1,12 +1,12 @@
 """The scenario's `plot:` in the `run` report: its series as text charts, and what could not
-be drawn. Reads the record's plain lists only; the charts come from gradexplain.app.plot."""
+be drawn. Reads the record's plain lists only; the charts come from gradexplain.render.charts."""
 
 from __future__ import annotations
 
-from gradexplain.app.plot import DEFAULT_WIDTH, series_charts
 from gradexplain.record import RunRecord
+from gradexplain.render.blocks import indent, tr
+from gradexplain.render.charts import DEFAULT_WIDTH, series_charts
 from gradexplain.render.console import Console, Group, RenderableType, Text, symbols
-from gradexplain.render.tables import indent, tr
 
 INDENT = 2
 

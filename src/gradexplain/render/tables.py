@@ -7,16 +7,15 @@ a symbol, and long values are elided as torch prints them unless `full`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from gradexplain.explain import ExplainedError, Report, label
+from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.expectations import expectation_text
-from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow, Value
+from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow
+from gradexplain.render.blocks import flag, heading, indent, prose, table, tr, value_text
 from gradexplain.render.console import (
     Console,
     Group,
-    Padding,
     Panel,
     RenderableType,
     Rule,
@@ -27,66 +26,9 @@ from gradexplain.render.console import (
     natural_width,
     symbols,
 )
-from gradexplain.render.values import format_shape, format_value
-
-
-def tr(key: str, lang: str) -> str:
-    """The UI label for `key` in `lang`, or the key itself when the catalogue lacks it."""
-    try:
-        return label(key, lang)
-    except (KeyError, ValueError):
-        return key
-
-
-_CODE_SPAN = re.compile(r"`[^`\n]+`")
-
-
-def prose(text: str, style: str = "") -> Text:
-    """Catalogue text: `code` spans and indented lines ("    ...") in the code style."""
-    out = Text(style=style)
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            out.append("\n")
-        if line.startswith("    "):
-            out.append(line, style="gx.code")
-            continue
-        pos = 0
-        for match in _CODE_SPAN.finditer(line):
-            out.append(line[pos:match.start()])
-            out.append(match.group(), style="gx.code")
-            pos = match.end()
-        out.append(line[pos:])
-    return out
-
-
-def value_text(value: Value | None, *, full: bool = False) -> Text:
-    """A VALUE cell; a missing grad reads `None`, dimmed (the word carries the meaning)."""
-    if value is None:
-        return Text("None", style="gx.none")
-    return Text(format_value(value, full=full))
-
-
-def _flag(value: bool) -> Text:
-    return Text(str(value), style="" if value else "gx.muted")
-
-
-def indent(renderable: RenderableType, columns: int) -> RenderableType:
-    """`renderable` shifted right, without padding its lines out to the full width."""
-    return Padding(renderable, (0, 0, 0, columns), expand=False)
-
-
-def _heading(key: str, lang: str) -> Text:
-    return Text(tr(key, lang), style="gx.heading")
-
-
-def table(*headers: str, title: str | None = None) -> Table:
-    """The house table: a rule under the header, no outer box, columns that fold."""
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1),
-                  title=title, title_justify="left", title_style="gx.heading")
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table
-
+from gradexplain.render.deeper import deeper_block
+from gradexplain.render.plot_view import plot_block
+from gradexplain.render.values import format_shape
 
 # --- one report -------------------------------------------------------------------------
 
@@ -106,7 +48,7 @@ def tensors_block(console: Console, rows: Sequence[TensorRow], lang: str, *,
     """The Tensors table; split in two (facts, then values) when one is too wide."""
     keys = ("name", "shape", "dtype", "device", "requires_grad", "is_leaf", "grad_fn")
     facts = [[Text(row.name, style="gx.name"), Text(format_shape(row.shape)), Text(row.dtype),
-              Text(row.device), _flag(row.requires_grad), _flag(row.is_leaf),
+              Text(row.device), flag(row.requires_grad), flag(row.is_leaf),
               Text(row.grad_fn) if row.grad_fn else Text("None", style="gx.none")]
              for row in rows]
     values = [[value_text(row.value, full=full), value_text(row.grad, full=full)]
@@ -201,8 +143,6 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
         elif explained is not None:
             parts.append(indent(_explanation(explained, call.error, lang), 4))
     if call.extras:  # --graph, --jacobian, --check-numeric
-        from gradexplain.render.deeper import deeper_block  # noqa: PLC0415
-
         deeper = deeper_block(console, call, lang, full=full)
         if deeper is not None:
             parts.append(deeper)
@@ -227,7 +167,7 @@ def output_block(record: RunRecord, lang: str) -> RenderableType | None:
     for key, _, text in sorted(entries, key=lambda e: (e[0], e[1])):
         step = "" if key == _NO_STEP else f"[{key}]"
         grid.add_row(step, text)
-    return Group(_heading("Output", lang), indent(grid, 2))
+    return Group(heading("Output", lang), indent(grid, 2))
 
 
 _NO_STEP = 1 << 62  # entries without a step go last, in the order recorded
@@ -246,7 +186,7 @@ def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
     grid.add_column()
     for note, text in report.notes:
         grid.add_row(Text(f"{sym.bullet} {note.kind}", style="gx.note"), prose(text))
-    return Group(_heading("Notes", report.lang), indent(grid, 2))
+    return Group(heading("Notes", report.lang), indent(grid, 2))
 
 
 def _location(error: ErrorInfo, lang: str) -> str | None:
@@ -306,7 +246,7 @@ def expectations_block(record: RunRecord, lang: str, sym: Symbols) -> Renderable
         mark = (Text(f"{sym.ok} {tr('passed', lang)}", style="gx.ok") if item.ok
                 else Text(f"{sym.fail} {tr('failed', lang)}", style="gx.error"))
         grid.add_row(mark, prose(expectation_text(item, lang)))
-    return Group(_heading("Expectations", lang), indent(grid, 2))
+    return Group(heading("Expectations", lang), indent(grid, 2))
 
 
 def status_line(record: RunRecord, lang: str, sym: Symbols) -> Text:
@@ -336,12 +276,10 @@ def report_renderables(console: Console, report: Report, *,
     if record.tensors:
         parts.append(tensors_block(console, record.tensors, lang, full=full))
     if record.calls:
-        parts.append(_heading("Backward calls", lang))
+        parts.append(heading("Backward calls", lang))
         parts += [call_block(console, report, call, full=full) for call in record.calls]
     parts.append(output_block(record, lang))
     if record.plot is not None:  # the scenario's `plot:` section
-        from gradexplain.render.plot_view import plot_block  # noqa: PLC0415
-
         parts.append(plot_block(console, record, lang))
     parts += [notes_block(report, sym), error_panel(report),
               expectations_block(record, lang, sym), status_line(record, lang, sym)]

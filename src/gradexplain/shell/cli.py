@@ -171,10 +171,10 @@ def repl(
       gradexplain repl --graph --jacobian   # the deeper views under every backward call
     """
     with guarded(debug, lang.value):
-        from gradexplain.shell.repl import ReplSettings  # noqa: PLC0415
+        from gradexplain.options import ReplOptions  # noqa: PLC0415
         from gradexplain.shell.repl import main as repl_main  # noqa: PLC0415
 
-        repl_main(ReplSettings(device=device, dtype=dtype.value if dtype else None,
+        repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang.value, debug=debug, limits=limits,
                                views=view_options(graph, jacobian, jacobian_limit)),
                   load)
@@ -296,16 +296,9 @@ def plot(
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
                                  "plot: section draws its own x", param_hint="--range/--steps")
     with guarded(debug):
-        from gradexplain.app.plot import (  # noqa: PLC0415
-            MATPLOTLIB_HINT,
-            compute,
-            have_matplotlib,
-            save_figure,
-            save_scenario_figure,
-            scenario_plot,
-            series_charts,
-            terminal_plot,
-        )
+        from gradexplain.app.plot import PlotRequest  # noqa: PLC0415
+        from gradexplain.app.plot import plot as plot_use_case  # noqa: PLC0415
+        from gradexplain.render.figures import MATPLOTLIB_HINT, have_matplotlib  # noqa: PLC0415
 
         if output is not None and not have_matplotlib():
             typer.echo(f"gradexplain: drawing {output} needs matplotlib: {MATPLOTLIB_HINT} "
@@ -314,21 +307,8 @@ def plot(
         if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
             raise typer.BadParameter("the file must end in .png, .svg or .pdf",
                                      param_hint="--output")
-        if scenario is not None:
-            drawn = scenario_plot(expression, scenario, limits)
-            if output is None:
-                sys.stdout.write("\n".join(series_charts(drawn, width)) + "\n")
-            else:
-                save_scenario_figure(drawn, output)
-                typer.echo(f"wrote {output}", err=True)
-            return
-        start, stop = value_range or (-4.0, 4.0)
-        data = compute(expression, start, stop, 200 if steps is None else steps, limits)
-        if output is None:
-            sys.stdout.write(terminal_plot(data, width))
-        else:
-            save_figure(data, output)
-            typer.echo(f"wrote {output}", err=True)
+        plot_use_case(PlotRequest(expression, scenario, value_range, steps, output, width,
+                                  limits))
 
 
 def _list_bundled(width: int | None) -> None:

@@ -13,7 +13,6 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +20,7 @@ from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
 from gradexplain.explain import explain_run
 from gradexplain.explain.catalogue_repl import PHRASES
 from gradexplain.language import allowlists as allow
-from gradexplain.limits import Limits
-from gradexplain.options import RunOptions, ViewOptions
+from gradexplain.options import ReplOptions, RunOptions
 from gradexplain.record import RunRecord, TensorRow
 from gradexplain.render import make_console, print_input_error
 from gradexplain.render.console import Console, Text, symbols
@@ -76,20 +74,10 @@ class _TorchLoader:
 
 # the session -------------------------------------------------------------------------------
 
-@dataclass
-class ReplSettings:
-    device: str | None = None
-    dtype: str | None = None
-    lang: str = "en"
-    debug: bool = False
-    limits: Limits = field(default_factory=Limits)
-    views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian
-
-
 class Repl:
     """One engine session, fed one statement (or block) at a time."""
 
-    def __init__(self, settings: ReplSettings, console: Console | None = None,
+    def __init__(self, settings: ReplOptions, console: Console | None = None,
                  loader: _TorchLoader | None = None) -> None:
         self.settings = settings
         self.console = console or make_console(sys.stdout)
@@ -118,6 +106,13 @@ class Repl:
                            limits=self.settings.limits, views=self.settings.views))
             torch.manual_seed(0)  # as `run` seeds a scenario: `:save` then reproduces rand*
         return self._session
+
+    def reset(self) -> None:
+        """Forget everything: the next use of `session` starts a fresh one."""
+        self._session = None
+        self.statements.clear()
+        self.loaded_tensors.clear()
+        self.counter = 0
 
     def names(self) -> list[str]:
         """The names bound so far (for completion); none before torch has loaded."""
@@ -161,10 +156,8 @@ class Repl:
                  show: bool = True) -> bool:
         """Run `action` inside the session and show the new rows, calls, output and notes."""
         session = self.session
-        recorder = session.recorder
         before = self._rows()
-        counts = (len(recorder.calls), len(recorder.prints), len(recorder.shown_values),
-                  len(recorder.notes))
+        mark = session.mark()
         failure: GradexplainError | None = None
         ok = True
         try:
@@ -187,12 +180,8 @@ class Repl:
         if not show and ok:
             return ok
         changed = [row for name, row in self._rows().items() if before.get(name) != row]
-        record = RunRecord(
-            name="repl", path=None, description=None, torch_version="", device="", dtype="",
-            tensors=changed, calls=list(recorder.calls[counts[0]:]),
-            prints=list(recorder.prints[counts[1]:]),
-            shown=list(recorder.shown_values[counts[2]:]), notes=list(recorder.notes[counts[3]:]),
-        )
+        record = session.recorded_since(mark, "repl")
+        record.tensors = changed
         if failure is not None and failure.kind not in BAD_INPUT_KINDS:
             session.stop(failure)
             record.error, session.error = session.error, None
@@ -342,7 +331,7 @@ def run_piped(repl: Repl, stream: Iterable[str]) -> None:
             break
 
 
-def main(settings: ReplSettings, load: str | None = None) -> None:
+def main(settings: ReplOptions, load: str | None = None) -> None:
     """Start the REPL: torch loads in the background while the prompt is shown."""
     loader = _TorchLoader()
     repl = Repl(settings, loader=loader)

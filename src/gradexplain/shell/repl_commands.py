@@ -5,15 +5,43 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gradexplain.errors import GradexplainError
 from gradexplain.render import print_input_error
+from gradexplain.render.blocks import table, value_text
 from gradexplain.render.console import Text
-from gradexplain.render.tables import table, tensors_block, value_text
+from gradexplain.render.tables import tensors_block
 
 if TYPE_CHECKING:
-    from gradexplain.shell.repl import Repl
+    from gradexplain.engine.runner import Session
+    from gradexplain.options import ReplOptions
+    from gradexplain.render.console import Console
+
+
+class Repl(Protocol):
+    """What a meta-command may use of the REPL (gradexplain.shell.repl.Repl)."""
+
+    console: Console
+    settings: ReplOptions
+    statements: list[str]  # what ran without error, for :save
+    loaded_tensors: list[str]
+    done: bool
+
+    @property
+    def session(self) -> Session: ...
+
+    def reset(self) -> None: ...
+
+    def execute(self, text: str, *, record: bool, show: bool = True) -> bool: ...
+
+    def changes(self, action: Callable[[], None], text: str | None, *,
+                show: bool = True) -> bool: ...
+
+    def text(self, key: str, **facts: Any) -> str: ...
+
+    def say(self, key: str, *, error: bool = False, **facts: Any) -> None: ...
+
 
 # The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
 META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":zero", ":reset", ":save", ":load",
@@ -94,10 +122,7 @@ def cmd_zero(repl: Repl, _: str) -> None:
 
 
 def cmd_reset(repl: Repl, _: str) -> None:
-    repl._session = None
-    repl.statements.clear()
-    repl.loaded_tensors.clear()
-    repl.counter = 0
+    repl.reset()
     repl.say("reset", device=repl.session.device)
 
 
@@ -145,19 +170,7 @@ def load(repl: Repl, path: Path) -> None:
         print_input_error(repl.console, err, repl.settings.lang)
         return
 
-    def run_it() -> None:
-        own = session.scenario
-        session.scenario = scenario  # build_tensors and the short form read it
-        try:
-            session.build_tensors(checked)
-            if checked.expression is not None:
-                session.run_short_form(checked)
-            else:
-                session.run_programs(checked.steps)
-        finally:
-            session.scenario = own
-
-    if repl.changes(run_it, None):
+    if repl.changes(lambda: session.run_loaded(checked), None):
         repl.loaded_tensors += [spec.name for spec in scenario.tensors]
         if checked.expression is not None:
             repl.say("short_form_loaded", error=True, path=path)
