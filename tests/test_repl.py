@@ -180,13 +180,6 @@ def test_load_yaml_and_py(tmp_path: Path) -> None:
     assert "a.sum().backward()" in saved and "z.backward(torch.ones_like(z))" in saved
 
 
-def test_help_and_import_stay_light() -> None:
-    code = "import sys, gradexplain.shell.repl; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.strip() == "False"
-
-
 # pieces ----------------------------------------------------------------------------------
 
 def test_completions() -> None:

@@ -60,9 +60,7 @@ class _TorchLoader:
 
     def _load(self) -> None:
         try:
-            import torch  # noqa: F401
-
-            import gradexplain.engine.runner  # noqa: F401, PLC0415
+            import gradexplain.engine.interactive  # noqa: F401, PLC0415
         except BaseException as exc:
             self.error = exc
 
@@ -95,16 +93,11 @@ class Repl:
         if self._session is None:
             if self.loader is not None:
                 self.loader.wait()
-            import torch
+            from gradexplain.engine.interactive import fresh_session  # noqa: PLC0415
 
-            from gradexplain.engine.runner import Session  # noqa: PLC0415
-            from gradexplain.scenario.model import Scenario  # noqa: PLC0415
-
-            self._session = Session(
-                Scenario(name="repl", path=None, steps=()),
+            self._session = fresh_session(
                 RunOptions(device=self.settings.device, dtype=self.settings.dtype,
                            limits=self.settings.limits, views=self.settings.views))
-            torch.manual_seed(0)  # as `run` seeds a scenario: `:save` then reproduces rand*
         return self._session
 
     def reset(self) -> None:

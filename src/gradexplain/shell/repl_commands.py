@@ -78,40 +78,27 @@ def cmd_grads(repl: Repl, _: str) -> None:
 
 def cmd_graph(repl: Repl, argument: str) -> None:
     """The backward graph behind NAME as it stands now: the same tree `run --graph` shows."""
-    import torch
-
-    from gradexplain.engine.graphtree import current_tree  # noqa: PLC0415
+    from gradexplain.engine.interactive import graph_of, last_output  # noqa: PLC0415
     from gradexplain.render.deeper import tree_block  # noqa: PLC0415
 
     session = repl.session
-    env = session.interpreter.env
-    name = argument
+    name = argument or last_output(session)
     if not name:
-        calls = session.recorder.calls
-        outputs = calls[-1].outputs if calls else []
-        name = next((o for o in outputs if isinstance(env.get(o), torch.Tensor)), "")
-        if not name:
-            repl.say("no_call_yet", error=True)
-            return
-    value = env.get(name)
-    if not isinstance(value, torch.Tensor):
+        repl.say("no_call_yet", error=True)
+        return
+    found, tree = graph_of(session, name)
+    if found == "not_a_tensor":
         repl.say("not_a_tensor", error=True, name=name)
-        return
-    if value.grad_fn is None:
-        kind = repl.text("kind.leaf" if value.requires_grad else "kind.no_graph")
-        repl.say("no_grad_fn", name=name, kind=kind)
-        return
-    leaves = {id(t): label for label, t, _ in session.recorder.live()}
-    tree = current_tree(value, name, env, leaves)
-    repl.console.print(tree_block(tree, repl.settings.lang))
+    elif tree is None:
+        repl.say("no_grad_fn", name=name, kind=repl.text(f"kind.{found}"))
+    else:
+        repl.console.print(tree_block(tree, repl.settings.lang))
 
 
 def cmd_zero(repl: Repl, _: str) -> None:
-    import torch
+    from gradexplain.engine.interactive import leaves_with_grad  # noqa: PLC0415
 
-    env = repl.session.interpreter.env
-    names = [n for n, v in env.items() if isinstance(v, torch.Tensor) and v.is_leaf
-             and v.requires_grad and v.grad is not None and n.isidentifier()]
+    names = leaves_with_grad(repl.session)
     if not names:
         repl.say("nothing_to_zero")
         return
