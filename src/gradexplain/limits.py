@@ -20,6 +20,10 @@ class Limits:
     max_loop_iterations: int = 100_000  # iterations of any one `for` loop, and `repeat`
     max_executed: int = 1_000_000  # statements executed in one run, loops unrolled
     max_number_bits: int = 4096  # size of a plain (non-tensor) integer result
+    # Budgets the operating system enforces on the worker process (app/worker.py); the
+    # interpreter also refuses an allocation that would pass max_memory before it is made.
+    max_memory: int = 4 * 2**30  # bytes of memory (RSS) of the process running scenario code
+    max_seconds: int = 60  # wall-clock seconds per scenario (per statement in the REPL)
 
     def raised(self, **changes: int | None) -> Limits:
         """A copy with the given limits replaced (None keeps the default)."""
@@ -38,6 +42,14 @@ LIMIT_FLAGS: dict[str, str] = {
     "max_loop_iterations": "--max-loop-iterations",
     "max_executed": "--max-executed",
     "max_number_bits": "--max-number-bits",
+    "max_memory": "--max-memory",
+    "max_seconds": "--max-seconds",
+}
+
+# Environment variables that set the OS-enforced budgets when their flags are not given.
+BUDGET_ENVIRONMENT: dict[str, str] = {
+    "max_memory": "GRADEXPLAIN_MAX_MEMORY",
+    "max_seconds": "GRADEXPLAIN_MAX_SECONDS",
 }
 
 LIMIT_DESCRIPTIONS: dict[str, str] = {
@@ -49,6 +61,8 @@ LIMIT_DESCRIPTIONS: dict[str, str] = {
     "max_loop_iterations": "iterations of one loop",
     "max_executed": "statements executed in one run",
     "max_number_bits": "bits in a plain number",
+    "max_memory": "bytes of memory used by the run",
+    "max_seconds": "seconds of running time",
 }
 
 
@@ -68,6 +82,12 @@ def exceeded(limit: str, value: Any, maximum: int,
 
 def _suggest(value: Any) -> str:
     return str(value) if isinstance(value, int) else "N"
+
+
+def out_of_memory(maximum: int, location: SourceLocation | None = None,
+                  value: Any = "more than the budget") -> GradexplainError:
+    """limit_exceeded for an allocation the memory budget (or the machine) refused."""
+    return exceeded("max_memory", value, maximum, location)
 
 
 def check(limit: str, value: int, limits: Limits,

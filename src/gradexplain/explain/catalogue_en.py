@@ -292,6 +292,10 @@ ERRORS: dict[str, dict[str, str]] = {
         "for. Its original message: {message}",
         "fix": "Read PyTorch's message: it usually names the operation and the shapes or "
         "dtypes involved. Check the statement shown against that rule.",
+        "title_code": "error in the code",
+        "explanation_code": "The statement itself is wrong (this is not an error from "
+        "PyTorch): {message}",
+        "fix_code": "Change the statement shown as the message says.",
     },
 }
 

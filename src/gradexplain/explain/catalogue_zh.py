@@ -260,6 +260,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "explanation": "PyTorch 抛出了一个 gradexplain 没有专门解释的错误。原始信息：{message}",
         "fix": "仔细阅读 PyTorch 的信息：它通常会指出是哪个运算，以及涉及的形状或数据类型。"
         "对照这条规则检查所示的语句。",
+        "title_code": "代码中的错误",
+        "explanation_code": "这一步的代码本身有错误（不是 PyTorch 报的错）：{message}",
+        "fix_code": "按照上面的信息修改所示的语句。",
     },
 }
 
@@ -440,4 +443,6 @@ LIMITS: dict[str, str] = {
     "max_loop_iterations": "单个循环的迭代次数",
     "max_executed": "一次运行中执行的语句数",
     "max_number_bits": "普通整数的位数",
+    "max_memory": "运行占用的内存字节数",
+    "max_seconds": "运行时间（秒）",
 }

@@ -372,6 +372,9 @@ def _device_unavailable(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explaine
 
 
 def _torch_error(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
+    if f.get("origin") == "code":  # found by the interpreter or plain Python, not PyTorch
+        return t("title_code"), t("explanation_code", message=e.message), \
+            e.hint or t("fix_code")
     return t("title"), t("explanation", message=e.message), _hint_or(t, e)
 
 

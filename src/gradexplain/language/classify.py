@@ -12,6 +12,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradexplain.errors import GradexplainError
+from gradexplain.limits import Limits, out_of_memory
+
+
+class RaisedByGradexplain(Exception):
+    """A mistake in the scenario's code that gradexplain's interpreter found (not PyTorch):
+    explained as an error in the code, never labelled as PyTorch's."""
+
+
+class CodeTypeError(RaisedByGradexplain, TypeError):
+    pass
+
+
+class CodeValueError(RaisedByGradexplain, ValueError):
+    pass
+
+
+class CodeIndexError(RaisedByGradexplain, IndexError):
+    pass
+
+
+class CodeAttributeError(RaisedByGradexplain, AttributeError):
+    pass
+
+
+# Plain Python raises these on plain numbers and lists; PyTorch raises RuntimeError & co.
+_PYTHON_ONLY = (ZeroDivisionError, RecursionError, KeyError)
 
 
 @dataclass
@@ -57,17 +83,32 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-def classify(exc: BaseException, operation: OperationContext | None) -> GradexplainError:
+_OUT_OF_MEMORY = re.compile(r"can't allocate memory|Cannot allocate memory|out of memory",
+                            re.IGNORECASE)
+
+
+def classify(exc: BaseException, operation: OperationContext | None,
+             limits: Limits | None = None) -> GradexplainError:
     """The GradexplainError for an exception raised while running user code."""
     message = str(exc).strip() or type(exc).__name__
     if isinstance(exc, GradexplainError):
         return exc
+    if _OUT_OF_MEMORY.search(message):  # the worker's memory cap, as PyTorch reports it
+        wanted = re.search(r"allocate (\d+) bytes", message)
+        error = out_of_memory(Limits().max_memory if limits is None else limits.max_memory,
+                              value=int(wanted.group(1)) if wanted else "more than the budget")
+        error.facts["exception"] = type(exc).__name__
+        return error
     kind = "torch_error"
     for candidate, pattern in _RULES:
         if pattern.search(message):
             kind = candidate
             break
     facts: dict[str, Any] = {"exception": type(exc).__name__}
+    if isinstance(exc, (RaisedByGradexplain, *_PYTHON_ONLY)):
+        facts["origin"] = "code"  # the scenario's own mistake: not "raised by PyTorch"
+        facts["exception"] = type(exc).__mro__[2].__name__ if \
+            isinstance(exc, RaisedByGradexplain) else type(exc).__name__
     if operation is not None:
         facts["function"] = operation.function
         facts["operands"] = [label for label, _ in operation.operands]

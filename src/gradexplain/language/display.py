@@ -7,17 +7,59 @@ from typing import Any
 
 import torch
 
+from gradexplain.language.classify import CodeIndexError
+from gradexplain.limits import Limits, exceeded
+
+# Items a printed list/tuple may hold, nested ones included: lists can share sublists, so a
+# 64-deep chain of `a = [a, a]` would otherwise print 2**64 leaves.
+MAX_SHOWN_ITEMS = Limits().max_elements
+MAX_SHOWN_DEPTH = 256  # printing recurses once per level
+
 
 def show(value: Any) -> str:
-    """str(value), except that autograd nodes print without their memory address."""
+    """str(value), except that autograd nodes print without their memory address, and nested
+    lists and tuples are measured (shared parts counted each time) before they are printed."""
+    if isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
+        items, depth = shown_items(value)
+        if items > MAX_SHOWN_ITEMS:
+            raise exceeded("max_elements", items, MAX_SHOWN_ITEMS)
+        if depth > MAX_SHOWN_DEPTH:
+            raise exceeded("max_depth", depth, MAX_SHOWN_DEPTH)
+    return _show(value)
+
+
+def shown_items(value: Any) -> tuple[int, int]:
+    """Items printing `value` visits, with each shared sublist counted where it appears
+    (memoised by identity, so the count itself is linear in the distinct lists), and the
+    nesting depth."""
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    pending: list[tuple[Any, bool]] = [(value, False)]
+    opened: set[int] = set()
+    while pending:  # iterative: a deep chain must not exhaust the C stack
+        item, expanded = pending.pop()
+        if id(item) in sizes or (not expanded and id(item) in opened):
+            continue  # done, or a cycle (Python prints it as [...])
+        children = [c for c in item if isinstance(c, (list, tuple))]
+        if not expanded:
+            opened.add(id(item))
+            pending.append((item, True))
+            pending.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        sizes[id(item)] = len(item) + sum(sizes.get(id(c), 0) for c in children)
+        depths[id(item)] = 1 + max((depths.get(id(c), 0) for c in children), default=0)
+    return sizes[id(value)], depths[id(value)]
+
+
+def _show(value: Any) -> str:
     if _is_node(value):
         return f"<{type(value).__name__} object>"
     if isinstance(value, tuple) and not isinstance(value, torch.Size) and \
             type(value) is tuple:
-        inner = ", ".join(show(v) for v in value)
+        inner = ", ".join(_show(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
-        return "[" + ", ".join(show(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v) for v in value) + "]"
     return str(value)
 
 
@@ -56,12 +98,13 @@ def format_text(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
         out.append(literal)
         if field is None:
             continue
+        key: int | str = auto if field == "" else int(field) if field.isdigit() else field
         if field == "":
-            value = args[auto]
             auto += 1
-        elif field.isdigit():
-            value = args[int(field)]
-        else:
-            value = kwargs[field]
+        if (key not in kwargs) if isinstance(key, str) else key >= len(args):
+            given = f"{len(args)} positional argument(s)" if isinstance(key, int) else \
+                f"no keyword argument {key!r}"
+            raise CodeIndexError(f"format field {{{field}}} has no value: the call gives {given}")
+        value = kwargs[key] if isinstance(key, str) else args[key]
         out.append(format_value(convert(value, conversion), spec or ""))
     return "".join(out)

@@ -16,9 +16,15 @@ import torch
 
 from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards
+from gradexplain.language import budget, display, guards
 from gradexplain.language.checker import Program, dotted_name
-from gradexplain.language.classify import OperationContext, classify
+from gradexplain.language.classify import (
+    CodeAttributeError,
+    CodeTypeError,
+    CodeValueError,
+    OperationContext,
+    classify,
+)
 from gradexplain.language.protocol import BackwardCalls, BackwardRequest, Hooks, StatementContext
 from gradexplain.language.values import (
     BINARY_OPERATORS,
@@ -33,7 +39,7 @@ from gradexplain.language.values import (
     _resolve,
     _static_cost,
 )
-from gradexplain.limits import Limits, check, exceeded
+from gradexplain.limits import Limits, check, exceeded, out_of_memory
 
 __all__ = ["BackwardRequest", "Hooks", "Interpreter", "StatementContext"]
 
@@ -91,6 +97,7 @@ class Interpreter(BackwardCalls):
         if self.executed > self.limits.max_executed:
             raise exceeded("max_executed", self.executed, self.limits.max_executed,
                            context.location)
+        budget.check_memory(self.limits, context.location)  # tensors, graphs, the ledger
         self._context = context
         self._guarded(lambda: self._execute(stmt), stmt)
 
@@ -109,10 +116,15 @@ class Interpreter(BackwardCalls):
             raise
         except (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError,
                 OverflowError, NotImplementedError, AttributeError, AssertionError) as exc:
-            error = classify(exc, self._operation)
+            error = classify(exc, self._operation, self.limits)
             if isinstance(exc, AssertionError) and error.kind != "device_unavailable":
                 raise  # an assertion that is not torch's "no such device" is a bug of ours
             error.location = context.location
+            error.facts.setdefault("step", context.step)
+            error.facts.setdefault("statement", context.statement)
+            raise error from exc
+        except MemoryError as exc:  # the worker's address-space cap, or the machine's
+            error = out_of_memory(self.limits.max_memory, context.location)
             error.facts.setdefault("step", context.step)
             error.facts.setdefault("statement", context.statement)
             raise error from exc
@@ -142,7 +154,7 @@ class Interpreter(BackwardCalls):
         if values is None or len(values) != len(target.elts):
             count = "a value that cannot be unpacked" if values is None else \
                 f"{len(values)} values"
-            raise ValueError(f"cannot unpack {count} into {len(target.elts)} names")
+            raise CodeValueError(f"cannot unpack {count} into {len(target.elts)} names")
         for element, item in zip(target.elts, values, strict=True):
             self._assign(element, item, source)
 
@@ -185,7 +197,7 @@ class Interpreter(BackwardCalls):
         args = [self._expr(a) for a in call.args]
         if not all(isinstance(a, int) and not isinstance(a, bool) for a in args) or \
                 not 1 <= len(args) <= 3 or call.keywords:
-            raise TypeError("range() takes 1 to 3 integers")
+            raise CodeTypeError("range() takes 1 to 3 integers")
         numbers = range(*args)
         check("max_loop_iterations", len(numbers), self.limits, self._location(call))
         # Nested loops over constant ranges: refuse at once, not after a million statements.
@@ -333,7 +345,7 @@ class Interpreter(BackwardCalls):
             return result
         if isinstance(value, (list, tuple, torch.Size)):
             return value[index]
-        raise TypeError(f"{type(value).__name__} cannot be indexed")
+        raise CodeTypeError(f"{type(value).__name__} cannot be indexed")
 
     def _attribute(self, node: ast.Attribute) -> Any:
         target = self._expr(node.value)
@@ -366,7 +378,7 @@ class Interpreter(BackwardCalls):
             return getattr(target, name)
         kind = "None" if target is None else type(target).__name__
         if target is None:
-            raise AttributeError(
+            raise CodeAttributeError(
                 f"'{self._segment(node.value)}' is None, so it has no attribute '{name}'")
         raise not_allowed(f"attribute '{name}' is not available on a {kind}",
                           self._location(node), what=f"attribute '{name}' on {kind}")
@@ -401,7 +413,7 @@ class Interpreter(BackwardCalls):
             return self._call_method(callee, args, kwargs, node)
         if isinstance(callee, Function):
             return self._call_function(callee, args, kwargs, node)
-        raise TypeError(f"'{self._segment(func)}' is not callable")
+        raise CodeTypeError(f"'{self._segment(func)}' is not callable")
 
     def _arguments(self, node: ast.Call) -> tuple[list[Any], dict[str, Any]]:
         args = [self._expr(a) for a in node.args]
@@ -412,13 +424,13 @@ class Interpreter(BackwardCalls):
         args, kwargs = self._arguments(node)
         if name == "len":
             if len(args) != 1 or kwargs:
-                raise TypeError("len() takes exactly one argument")
+                raise CodeTypeError("len() takes exactly one argument")
             return len(args[0])
         if name == "print":
             sep = kwargs.pop("sep", " ")
             end = kwargs.pop("end", "")
             if kwargs:
-                raise TypeError(f"print() got unexpected keyword {sorted(kwargs)[0]!r}")
+                raise CodeTypeError(f"print() got unexpected keyword {sorted(kwargs)[0]!r}")
             text = str(sep).join(display.show(a) for a in args) + str(end).rstrip("\n")
             assert self._context is not None
             self.hooks.printed(self._context, text)

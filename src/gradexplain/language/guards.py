@@ -7,213 +7,77 @@ computes shapes without allocating but costs far more than the formulas here.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from gradexplain.errors import SourceLocation
+from gradexplain.language import budget, sizes
 from gradexplain.limits import Limits, check, exceeded
 
-BROADCASTING = frozenset({
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
-    "maximum", "minimum", "fmod", "remainder", "lerp", "where", "eq", "ne", "lt", "le", "gt",
-    "ge", "masked_fill", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "clamp", "clip",
-    "add_", "sub_", "mul_", "div_", "pow_", "masked_fill_", "copy_",
-})
-MATMUL = frozenset({"mm", "bmm", "mv", "dot", "matmul", "outer", "inner", "linear",
-                    "addmm", "addmv"})
-CREATION = frozenset({"ones", "zeros", "empty", "rand", "randn", "full", "randint"})
-CONCAT = frozenset({"cat", "concat", "stack", "hstack", "vstack"})
-META_FALLBACK = frozenset({"pad", "gather", "index_select", "diag", "kron", "cross"})
-
-
-def product(shape: Sequence[int]) -> int:
-    return math.prod(int(s) for s in shape)
-
-
-def broadcast_shape(*shapes: Sequence[int]) -> list[int] | None:
-    """PyTorch's broadcasting rule; None when the shapes do not broadcast."""
-    ndim = max((len(s) for s in shapes), default=0)
-    result = [1] * ndim
-    for shape in shapes:
-        for i, size in enumerate(shape, start=ndim - len(shape)):
-            if result[i] == 1:
-                result[i] = int(size)
-            elif size not in (1, result[i]):
-                return None
-    return result
-
-
-def matmul_numel(name: str, shapes: list[list[int]]) -> int | None:
-    """Output elements of a matrix product; None where the shapes don't fit (torch says why)."""
-    if len(shapes) < 2:
-        return None
-    if name in {"addmm", "addmv"}:
-        shapes = shapes[1:]
-    a, b = shapes[0], shapes[1]
-    if name == "outer":
-        return product(a) * product(b)
-    if name == "linear":  # input @ weight.T
-        return product(a[:-1]) * (b[0] if len(b) == 2 else 1)
-    if name in {"dot", "inner"} and len(a) <= 1 and len(b) <= 1:
-        return 1
-    if len(a) == 0 or len(b) == 0:
-        return product(a) * product(b)
-    rows = a[-2] if len(a) >= 2 else 1
-    cols = b[-1] if len(b) >= 2 else 1
-    batch = broadcast_shape(a[:-2], b[:-2])
-    if batch is None:
-        return None
-    return product(batch) * rows * cols
-
-
-def _shapes(values: Sequence[Any]) -> list[list[int]]:
-    return [list(v.shape) for v in values if isinstance(v, torch.Tensor)]
-
-
-def _shape_argument(args: Sequence[Any], kwargs: dict[str, Any]) -> list[int] | None:
-    """The `size` of a creation call: ones(2, 3), ones((2, 3)), ones(size=[2, 3])."""
-    size = kwargs.get("size", args[0] if len(args) == 1 else args)
-    if isinstance(size, int) and not isinstance(size, bool):
-        size = [size]
-    if isinstance(size, (list, tuple, torch.Size)) and all(
-            isinstance(s, int) and not isinstance(s, bool) for s in size):
-        return [int(s) for s in size]
-    return None
-
-
-def output_numel(name: str, target: Any, args: Sequence[Any],
-                 kwargs: dict[str, Any]) -> int | None:
-    """Elements the call would produce, when it can grow beyond its inputs; else None."""
-    tensors = ([target] if isinstance(target, torch.Tensor) else []) + list(args)
-    if name in BROADCASTING:
-        shapes = _shapes(tensors + list(kwargs.values()))
-        shape = broadcast_shape(*shapes) if len(shapes) > 1 else None
-        return product(shape) if shape is not None else None
-    if name in MATMUL:
-        return matmul_numel(name, _shapes(tensors))
-    if name in CREATION:
-        if name == "full":
-            shape = _shape_argument(args[:1], kwargs)
-        elif name == "randint":
-            shape = _shape_argument([a for a in args if isinstance(a, (list, tuple))][:1] or
-                                    [kwargs.get("size", [])], {})
-        else:
-            shape = _shape_argument(args, kwargs)
-        return product(shape) if shape is not None else None
-    if name == "Tensor" and args and all(isinstance(a, int) and not isinstance(a, bool)
-                                         for a in args):
-        return product(args)
-    if name == "eye":
-        n = args[0] if args else kwargs.get("n", 0)
-        m = args[1] if len(args) > 1 else kwargs.get("m", n)
-        return int(n) * int(m) if isinstance(n, int) and isinstance(m, int) else None
-    if name in {"arange", "linspace"}:
-        return _range_count(name, args, kwargs)
-    if name in {"expand", "broadcast_to"} and isinstance(target, torch.Tensor | None):
-        base = target if isinstance(target, torch.Tensor) else args[0]
-        sizes = args if isinstance(target, torch.Tensor) else args[1:]
-        shape = _shape_argument(list(sizes), kwargs)
-        if shape is None:
-            return None
-        have = list(base.shape)
-        have = [1] * (len(shape) - len(have)) + have
-        return product([h if s == -1 else s for s, h in zip(shape, have, strict=False)])
-    if name == "expand_as" and args and isinstance(args[0], torch.Tensor):
-        return args[0].numel()
-    if name == "repeat" and isinstance(target, torch.Tensor):
-        reps = _shape_argument(args, kwargs)
-        return product(reps) * target.numel() if reps is not None else None
-    if name in CONCAT:
-        seq = args[0] if args else kwargs.get("tensors", ())
-        if isinstance(seq, (list, tuple)):
-            return sum(t.numel() for t in seq if isinstance(t, torch.Tensor))
-        return None
-    return None
-
-
-def _range_count(name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> int | None:
-    numbers = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
-    if name == "linspace":
-        steps = numbers[2] if len(numbers) > 2 else kwargs.get("steps")
-        return int(steps) if isinstance(steps, (int, float)) else None
-    start, end, step = 0.0, None, 1.0
-    if len(numbers) == 1:
-        end = numbers[0]
-    elif len(numbers) >= 2:
-        start, end = numbers[0], numbers[1]
-        if len(numbers) > 2:
-            step = numbers[2]
-    end = kwargs.get("end", end)
-    start = kwargs.get("start", start)
-    step = kwargs.get("step", step)
-    if not (isinstance(start, (int, float)) and isinstance(end, (int, float))
-            and isinstance(step, (int, float))) or step == 0:
-        return None
-    return max(math.ceil((float(end) - float(start)) / float(step)), 0)
+BROADCASTING = sizes.BROADCASTING  # the evaluator's broadcast_sum note reads this
 
 
 def check_call(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, Any],
                limits: Limits, location: SourceLocation | None, fn: Any = None) -> None:
-    """Refuse a call whose output would pass the element limit, before it runs."""
-    numel = output_numel(name, target, args, kwargs)
-    if numel is None and name in META_FALLBACK and fn is not None:
-        numel = _meta_numel(fn, target, args, kwargs)
+    """Refuse a call whose output would pass the element limit, before it runs.
+
+    `fn` is the torch function, or the method's name when `target` is the tensor; operations
+    without a size formula run on the meta device first (see language/sizes.py).
+    """
+    numel = sizes.output_numel(name, target, args, kwargs)
+    if numel is None and fn is not None and sizes.needs_meta(name):
+        if isinstance(target, torch.Tensor):
+            method = str(fn)
+            numel = sizes.meta_numel(lambda t, *a, **k: getattr(t, method)(*a, **k),
+                                     [target, *args], kwargs)
+        else:
+            numel = sizes.meta_numel(fn, args, kwargs)
     if numel is not None:
         check("max_elements", numel, limits, location)
+        budget.check_memory(limits, location, numel * _element_size(target, args, kwargs))
 
 
-def _to_meta(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype,
-                                   device="meta")
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to_meta(v) for v in value)
-    return value
-
-
-def _meta_numel(fn: Any, target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> int | None:
-    """Run the operation on the meta device: shapes only, nothing allocated."""
-    try:
-        meta_args = [_to_meta(a) for a in args]
-        meta_kwargs = {k: _to_meta(v) for k, v in kwargs.items()}
-        if isinstance(target, torch.Tensor):
-            result = getattr(_to_meta(target), fn)(*meta_args, **meta_kwargs)
-        else:
-            result = fn(*meta_args, **meta_kwargs)
-    except Exception:
-        return None
-    if isinstance(result, torch.Tensor):
-        return result.numel()
-    if isinstance(result, (list, tuple)):
-        return max((r.numel() for r in result if isinstance(r, torch.Tensor)), default=0)
-    return None
+def _element_size(target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> int:
+    """Bytes per element of the result: the dtype asked for, else the widest operand's."""
+    dtype = kwargs.get("dtype")
+    if isinstance(dtype, torch.dtype):
+        return dtype.itemsize
+    sizes_seen = [v.element_size() for v in (target, *args) if isinstance(v, torch.Tensor)]
+    return max(sizes_seen, default=torch.get_default_dtype().itemsize)
 
 
 def check_index(target: torch.Tensor, index: Any, limits: Limits,
                 location: SourceLocation | None) -> None:
-    """Advanced indexing with integer tensors can produce more elements than its input."""
+    """Advanced indexing (integer tensors or lists) can produce more elements than its input."""
     parts = index if isinstance(index, tuple) else (index,)
-    if any(isinstance(p, torch.Tensor) and p.dtype != torch.bool for p in parts):
-        numel = _meta_numel(lambda t, i: t[i], None, [target, index], {})
+    for part in parts:
+        if isinstance(part, list):
+            check("max_elements", sizes.nested_numel(part), limits, location)
+    if any(isinstance(p, (list, torch.Tensor)) for p in parts):
+        numel = sizes.index_numel(list(target.shape), index)
         if numel is not None:
             check("max_elements", numel, limits, location)
 
 
 def check_number_op(op: str, left: Any, right: Any, limits: Limits,
                     location: SourceLocation | None) -> None:
-    """Bound plain-number arithmetic (9**9**9) and sequence repetition ([0] * 10**9)."""
-    if isinstance(left, bool) or isinstance(right, bool):
-        return
+    """Bound plain-number arithmetic (9**9**9, True << 10**8), sequence growth ([0] * 10**9,
+    a + a doubling) and %-formatting widths ("%0300000000d" % 1)."""
     if op == "mult":
         for seq, count in ((left, right), (right, left)):
             if isinstance(seq, (list, tuple, str)) and isinstance(count, int):
                 check("max_elements", len(seq) * max(count, 0), limits, location)
+    elif op == "add" and isinstance(left, (list, tuple, str)) and \
+            isinstance(right, (list, tuple, str)):
+        check("max_elements", len(left) + len(right), limits, location)
+    elif op == "mod" and isinstance(left, str):
+        check("max_elements", formatted_length(left, right), limits, location)
     if not (isinstance(left, int) and isinstance(right, int)):
         return
+    left, right = int(left), int(right)  # bools are ints here: True << 10**8 is a big int
     bits = 0
     if op == "pow" and right > 0:
         bits = right * max(abs(left).bit_length() - 1, 0) if abs(left) > 1 else 0
@@ -223,3 +87,28 @@ def check_number_op(op: str, left: Any, right: Any, limits: Limits,
         bits = abs(left).bit_length() + right
     if bits > limits.max_number_bits:
         raise exceeded("max_number_bits", bits, limits.max_number_bits, location)
+
+
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+
+
+def formatted_length(template: str, values: Any) -> int:
+    """An upper bound on the length of `template % values`, computed before formatting: the
+    template, each field's width or precision, and each value's own text."""
+    items = list(values) if isinstance(values, tuple) else [values]
+    total = len(template)
+    for found in _PERCENT_FIELD.finditer(template):
+        for number in found.groups():
+            if number == "*":
+                width = next((v for v in items if isinstance(v, int)), 0)
+                total += abs(int(width))
+            elif number:
+                total += int(number) if len(number) < 20 else 10**20
+    for item in items:
+        if isinstance(item, (str, list, tuple)):
+            total += len(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            total += item.bit_length() // 3 + 2
+        else:
+            total += 64  # numbers and tensor summaries print short
+    return total

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import torch
 
 from gradexplain.errors import SourceLocation
-from gradexplain.language.classify import OperationContext
+from gradexplain.language.classify import CodeTypeError, OperationContext
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class BackwardCalls:
         create = bool(kwargs.pop("create_graph", args[2] if len(args) > 2 else False))
         inputs = kwargs.pop("inputs", None)
         if kwargs:
-            raise TypeError(f"backward() got an unexpected keyword {sorted(kwargs)[0]!r}")
+            raise CodeTypeError(f"backward() got an unexpected keyword {sorted(kwargs)[0]!r}")
         return self._request("backward", [(target, label)],
                              None if gradient is None else [gradient], retain, create,
                              self._labelled(inputs, None))
@@ -87,12 +87,12 @@ class BackwardCalls:
         bound = dict(zip(names, args, strict=False))
         for key, value in kwargs.items():
             if key not in names:
-                raise TypeError(f"{path}() got an unexpected keyword {key!r}")
+                raise CodeTypeError(f"{path}() got an unexpected keyword {key!r}")
             bound[key] = value
         first = node.args[0] if node.args else None
         outputs = self._labelled(bound.get(names[0]), first)
         if outputs is None:
-            raise TypeError(f"{path}() needs the output tensor(s) first")
+            raise CodeTypeError(f"{path}() needs the output tensor(s) first")
         gradients = bound.get(names[1] if path.endswith("backward") else "grad_outputs")
         gradient_list = None if gradients is None else (
             list(gradients) if isinstance(gradients, (list, tuple)) else [gradients])
@@ -127,7 +127,7 @@ class BackwardCalls:
         result = []
         for item, item_node in zip(items, nodes + [None] * len(items), strict=False):
             if not isinstance(item, torch.Tensor):
-                raise TypeError(f"expected a tensor, got {type(item).__name__}")
+                raise CodeTypeError(f"expected a tensor, got {type(item).__name__}")
             result.append((item, self.label_of(item, item_node)))
         return result
 

@@ -44,10 +44,13 @@ INPLACE_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.BitAnd: operator.iand,
     ast.BitOr: operator.ior,
     ast.BitXor: operator.ixor,
+    ast.LShift: operator.ilshift,
+    ast.RShift: operator.irshift,
 }
 INPLACE_NAMES = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=",
                  ast.FloorDiv: "//=", ast.Mod: "%=", ast.Pow: "**=", ast.MatMult: "@=",
-                 ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^="}
+                 ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^=",
+                 ast.LShift: "<<=", ast.RShift: ">>="}
 COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_,
@@ -67,13 +70,24 @@ class Namespace:
 
     path: str
 
+    def __str__(self) -> str:
+        return f"<module {self.path}>"
+
+    __repr__ = __str__
+
 
 @dataclass(frozen=True)
 class Function:
-    """An allowlisted torch function; `path` is its full dotted name."""
+    """An allowlisted torch function; `path` is its full dotted name. Printed by name only:
+    the real function's repr would show a memory address."""
 
     path: str
-    fn: Callable[..., Any] = field(compare=False)
+    fn: Callable[..., Any] = field(compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"<function {self.path}>"
+
+    __repr__ = __str__
 
     @property
     def name(self) -> str:
@@ -84,9 +98,14 @@ class Function:
 class Method:
     """A method looked up on a value (`x.backward`), callable only by the interpreter."""
 
-    target: Any = field(compare=False)
+    target: Any = field(compare=False, repr=False)
     name: str
     target_label: str
+
+    def __str__(self) -> str:
+        return f"<method {self.target_label}.{self.name}>"
+
+    __repr__ = __str__
 
 
 
