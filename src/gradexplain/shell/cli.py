@@ -311,6 +311,27 @@ def plot(
                                   limits))
 
 
+# schema ---------------------------------------------------------------------------------------
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of scenario files, for editors and CI.
+
+    Every key with its type, allowed values and a description; unknown keys are refused.
+    The bundled scenarios name a copy of it in their first line, a modeline of the YAML
+    language server (VS Code's YAML extension, Neovim, Helix...).
+
+    Examples:
+
+      gradexplain schema > scenario.schema.json
+
+      # yaml-language-server: $schema=scenario.schema.json   (a scenario's first line)
+    """
+    from gradexplain.scenario.schema import schema_text  # noqa: PLC0415
+
+    sys.stdout.write(schema_text())
+
+
 def _list_bundled(width: int | None) -> None:
     from gradexplain.render import make_console, print_bundled  # noqa: PLC0415
     from gradexplain.scenario.bundled import bundled_dir, bundled_names  # noqa: PLC0415
