@@ -173,6 +173,7 @@ class RunRecord:
     expectations: list[ExpectationResult] = field(default_factory=list)
     statements_executed: int = 0
     plot: PlotRecord | None = None  # the scenario's `plot:` (an addition beyond the spec)
+    lang: str = "en"  # the language its explanations are shown in (the Python API's lang=)
 
     @property
     def ok(self) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gradexplain.analysis.compare import Comparison, compare_records
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError
 from gradexplain.options import Options, RunOptions
 from gradexplain.record import RunRecord
+
+if TYPE_CHECKING:
+    from gradexplain.scenario.model import Scenario
 
 
 @dataclass
@@ -23,7 +27,6 @@ class CompareRequest:
 
 def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """Run variant A and variant B. Input errors (bad file, missing device) raise."""
-    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
     from gradexplain.scenario.bundled import expand_paths  # noqa: PLC0415
     from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
@@ -38,6 +41,15 @@ def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     base: RunOptions = request.options.run
     first = load_scenario(files[0], base.limits)
     second = load_scenario(files[1], base.limits) if request.mode == "paths" else first
+    return run_variant_pair(first, second, request)
+
+
+def run_variant_pair(first: Scenario, second: Scenario,
+                     request: CompareRequest) -> tuple[RunRecord, RunRecord]:
+    """Run loaded scenarios as variants A and B (the same one, but for mode "paths")."""
+    from gradexplain.app.run import run_loaded  # noqa: PLC0415
+
+    base: RunOptions = request.options.run
     if request.mode == "zero_grad":
         opts_a, opts_b = base, replace(base, zero_grad=True)
     elif request.mode == "retain_graph":
@@ -47,7 +59,7 @@ def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
         opts_b = replace(base, device=request.devices[1])
     else:
         opts_a, opts_b = base, base
-    return run_scenario(first, opts_a), run_scenario(second, opts_b)
+    return run_loaded(first, opts_a), run_loaded(second, opts_b)
 
 
 def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:

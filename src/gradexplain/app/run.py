@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradexplain.app.environment import Environment
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
 from gradexplain.options import Options, RunOptions
 from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.scenario.bundled import expand_paths
+
+if TYPE_CHECKING:
+    from gradexplain.scenario.model import Scenario
 
 PROGRESS_AFTER_SECONDS = 1.0  # show a progress bar only when a batch takes this long
 
@@ -28,14 +31,21 @@ class Outcome:
 
 def run_one(path: Path, options: RunOptions) -> Outcome:
     """Load and run one scenario file; input errors are returned, not raised."""
-    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
     from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
 
     try:
-        record = run_scenario(load_scenario(path, options.limits), options)
+        record = run_loaded(load_scenario(path, options.limits), options)
     except GradexplainError as err:
         return Outcome(path, None, err, err.exit_status)
     return Outcome(path, record, None, record_status(record))
+
+
+def run_loaded(scenario: Scenario, options: RunOptions) -> RunRecord:
+    """Run a loaded scenario: the one way `run`, the Python API and the notebook magic run
+    code. Input errors (exit 2 kinds) raise."""
+    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
+
+    return run_scenario(scenario, options)
 
 
 def record_status(record: RunRecord) -> ExitStatus:

@@ -8,6 +8,7 @@ stream is not a terminal, when NO_COLOR is set, or when asked.
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import sys
@@ -21,6 +22,7 @@ import rich._wrap as _rich_wrap
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
+from rich.jupyter import JUPYTER_HTML_FORMAT
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
@@ -42,6 +44,7 @@ __all__ = [
     "Table",
     "Text",
     "box",
+    "drawn_as",
     "export_console",
     "make_console",
     "natural_width",
@@ -110,6 +113,9 @@ def make_console(
         no_color=plain or None,
         theme=THEME,
         record=record,
+        # Inside a Jupyter kernel rich would display each print itself instead of writing to
+        # the stream; the notebook magic shows the exported HTML once, as one output.
+        force_jupyter=False,
         # Values contain `[...]` and `:name:`: never read them as markup or emoji.
         markup=False,
         emoji=False,
@@ -147,6 +153,27 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
         text = console.export_text()
     target.write_text(text, encoding="utf-8")
 
+
+STRING_FORMATS = ("table", "html", "svg")  # what `drawn_as` returns
+
+
+def drawn_as(draw: Callable[[Console], None], output_format: str, *, width: int,
+             title: str = "gradexplain") -> str:
+    """What `draw` prints on a console `width` columns wide, as a string: plain text
+    ("table"), an HTML fragment ("html": one styled <pre>, rich's Jupyter format, ready to
+    embed), or a standalone SVG picture ("svg")."""
+    if output_format not in STRING_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(STRING_FORMATS)}, "
+                         f"got {output_format!r}")
+    stream = io.StringIO()
+    console = make_console(stream, width=width, force_plain=output_format == "table",
+                           record=output_format != "table")
+    draw(console)
+    if output_format == "svg":
+        return anchor_leading_spaces(console.export_svg(title=title))
+    if output_format == "html":
+        return console.export_html(inline_styles=True, code_format=JUPYTER_HTML_FORMAT)
+    return stream.getvalue()
 
 # Chinese has no spaces between words, and rich breaks lines only at spaces: a long run of
 # Chinese moved whole to the next line, leaving the line before half empty. Where a text has

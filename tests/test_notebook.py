@@ -1,0 +1,112 @@
+"""The notebook path with the real parts: a real notebook run by a real IPython kernel
+(nbclient + ipykernel) with `%load_ext gradexplain` and the tutorial's accumulation code in a
+`%%gradexplain` cell. The kernel imports this checkout's gradexplain (PYTHONPATH)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+import torch
+from nbclient import NotebookClient
+
+import gradexplain
+
+SRC = Path(gradexplain.__file__).resolve().parents[1]
+ACCUMULATION = (Path(__file__).parent / "seed_blocks" / "12_retain_graph_accumulate.py"
+                ).read_text(encoding="utf-8")
+
+CELLS = [
+    "%load_ext gradexplain",
+    "%%gradexplain --record rec\n" + ACCUMULATION,
+    "print(rec.calls[1].after['x'])",
+    "%%gradexplain\nimport os\nos.system('echo escaped')",
+    "%gradexplain accumulation --lang zh",
+    "%%gradexplain --nonsense\nx = 1",
+    "%%gradexplain --compare zero-grad --lang zh\n" + ACCUMULATION,
+]
+
+
+def torch_accumulated() -> str:
+    """22.5, as PyTorch computes it and the ledger prints it."""
+    x = torch.ones(2, 2, requires_grad=True)
+    z = (x + 2) * (x + 2) * 3
+    z.mean().backward(retain_graph=True)
+    z.backward(torch.ones_like(z))
+    assert x.grad is not None
+    return f"{x.grad[0, 0].item():.4f}"
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """The notebook's cells after a kernel ran them all (one kernel for every test here)."""
+    folder = tmp_path_factory.mktemp("notebook")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    env["NO_COLOR"] = ""  # rich's HTML keeps its colours
+    client = NotebookClient(notebook, timeout=180, kernel_name="python3",
+                            allow_errors=True, resources={"metadata": {"path": str(folder)}})
+    started = time.monotonic()
+    client.execute(env=env)
+    print(f"notebook executed in {time.monotonic() - started:.1f} s")  # shown with -s
+    nbformat.write(notebook, folder / "executed.ipynb")
+    return list(notebook.cells)
+
+
+def outputs(cell: Any, mime: str) -> str:
+    return "\n".join(str(o.get("data", {}).get(mime, "")) for o in cell.outputs)
+
+
+def test_the_cell_shows_the_ledger_with_the_accumulated_gradient(executed: list[Any]) -> None:
+    cell = executed[1]
+    assert [o.output_type for o in cell.outputs] == ["display_data"]
+    html, text = outputs(cell, "text/html"), outputs(cell, "text/plain")
+    accumulated = torch_accumulated()
+    assert accumulated == "22.5000"
+    for shown in (html, text):
+        assert "Backward calls" in shown
+        assert "z.backward(torch.ones_like(z))" in shown
+        assert accumulated in shown
+        assert "4.5000" in shown and "18." in shown  # before + added = after
+    assert html.startswith("<pre style=") and "<span style=" in html  # drawn by rich
+    assert "accumulated" in text  # the note that explains it
+
+
+def test_the_record_is_a_notebook_variable(executed: list[Any]) -> None:
+    assert executed[2].outputs[0].text.strip() == "[[22.5, 22.5], [22.5, 22.5]]"
+
+
+def test_refused_code_shows_the_error_and_never_runs(executed: list[Any]) -> None:
+    cell = executed[3]
+    text = outputs(cell, "text/plain")
+    assert "<cell>:1:1: error[not_allowed]" in text
+    assert "error[not_allowed]" in outputs(cell, "text/html")
+    assert "escaped" not in str(cell.outputs)
+
+
+def test_a_bundled_lesson_runs_from_the_line_magic(executed: list[Any]) -> None:
+    text = outputs(executed[4], "text/plain")
+    assert "accumulation" in text and "22.5000" in text and "通过" in text
+
+
+def test_a_bad_option_is_a_usage_error(executed: list[Any]) -> None:
+    (shown,) = executed[5].outputs  # IPython shows a UsageError as one line, no traceback
+    assert shown.output_type == "stream" and shown.name == "stderr"
+    assert shown.text.startswith("UsageError: %%gradexplain: unrecognized arguments: --nonsense")
+
+
+def test_compare_shows_both_variants(executed: list[Any]) -> None:
+    x = torch.ones(2, 2, requires_grad=True)
+    z = (x + 2) * (x + 2) * 3
+    z.backward(torch.ones_like(z))  # what call 2 adds, and all x.grad holds when zeroed
+    assert x.grad is not None
+    zeroed = str(x.grad).splitlines()[0].removeprefix("tensor(")  # as torch prints it
+    text = outputs(executed[6], "text/plain")
+    assert zeroed == "[[18., 18.]," and zeroed in text and torch_accumulated() in text
+    assert "对比" in text and "不同" in text  # in Chinese, as asked
