@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
@@ -135,9 +135,10 @@ class Magics:
         options = self._options("%%gradexplain", line, lesson=False)
         if options is None:
             return
-        kind = "yaml" if options.yaml else "py"
+        kind: Literal["py", "yaml"] = "yaml" if options.yaml else "py"
         if options.compare:
-            mode = "zero_grad" if options.compare == "zero-grad" else "retain_graph"
+            mode: api.CompareMode = ("zero_grad" if options.compare == "zero-grad"
+                                     else "retain_graph")
             self._run(options, lambda settings: api.compare_code(
                 cell, mode, kind=kind, name="cell", **settings))
             return
