@@ -4,8 +4,6 @@ is the CLI's, nothing is printed, and `import gradexplain` stays light."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -163,18 +161,6 @@ def test_render_is_both_the_function_and_the_renderers_package() -> None:
 
     assert callable(gradexplain.render) and callable(make_console)
     assert gradexplain.render.make_console is make_console
-
-
-def test_import_gradexplain_is_light() -> None:
-    code = ("import sys\nimport gradexplain\n"
-            "heavy = ('torch', 'rich', 'IPython', 'yaml', 'typer')\n"
-            "print([m for m in heavy if m in sys.modules])\n"
-            "import json\nprint(json.dumps(gradexplain.__all__))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, timeout=120)
-    heavy, names = done.stdout.splitlines()
-    assert heavy == "[]"
-    assert {"run_code", "run_file", "render", "RunRecord"} <= set(json.loads(names))
 
 
 def test_compare_code_is_the_compare_command_for_code() -> None:

@@ -1,5 +1,6 @@
 """The CLI stays cheap to start: importing it, the REPL, the renderers and the explainer, and
-`--help`, never import torch; the explainer imports no rich either (not timed)."""
+`--help`, never import torch; the explainer imports no rich either; `import gradexplain`
+imports none of torch, rich, typer, yaml or IPython (not timed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 CODE = """
 import sys
+import gradexplain
+print("PACKAGE", sorted(m for m in ("torch", "rich", "typer", "yaml", "IPython")
+                        if m in sys.modules))
 import gradexplain.explain, gradexplain.explain.compare, gradexplain.analysis.compare
 print("EXPLAIN", sorted(m for m in ("torch", "rich") if m in sys.modules))
 import gradexplain.render, gradexplain.render.compare_view, gradexplain.shell.repl
@@ -21,6 +25,7 @@ try:
 except SystemExit:
     pass
 print("TORCH", sorted(m for m in sys.modules if m.split(".")[0] == "torch"))
+print("IPYTHON", "IPython" in sys.modules)
 """
 
 
@@ -29,5 +34,7 @@ def test_cli_repl_render_and_explain_do_not_import_torch() -> None:
     done = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True,
                           check=True, timeout=120, env=env)
     assert "run" in done.stdout  # --help was printed
+    assert "PACKAGE []" in done.stdout, done.stdout  # the Python API loads on first use
+    assert "IPYTHON False" in done.stdout, done.stdout
     assert "EXPLAIN []" in done.stdout, done.stdout
     assert "TORCH []" in done.stdout, done.stdout
