@@ -497,7 +497,7 @@ def check_report_json(obj: dict[str, Any]) -> None:
                   "grad_tensors": lambda v: v is None or is_value(v),
                   "retain_graph": bool, "create_graph": bool,
                   "before": lambda v: all(x is None or is_value(x) for x in v.values()),
-                  "added": lambda v: all(is_value(x) for x in v.values()),
+                  "added": lambda v: all(x is None or is_value(x) for x in v.values()),
                   "after": lambda v: all(x is None or is_value(x) for x in v.values()),
                   "error": error_ok}, "call")
     for p in obj["prints"]:

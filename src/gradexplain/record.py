@@ -70,6 +70,8 @@ class CallRecord:
     results: dict[str, Value | None] = field(default_factory=dict)
     error: ErrorInfo | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # deeper views (graph, jacobian...)
+    # Tracked tensors this call's graph did not reach: their `added` is None ("not reached").
+    not_reached: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -257,10 +257,20 @@ def _compare_tensor(mode: str, index: int, name: str, ca: CallRecord | None,
     numbers = {"max_abs": f"{row.max_abs:.3g}", "max_rel": f"{row.max_rel:.3g}"}
     before = ca.before.get(name) if ca is not None else None
     ratio = constant_ratio(va, vb)
+    before_b = cb.before.get(name) if cb is not None else None
     if mode == "zero_grad" and not _is_zero(before):
         row.why = "accumulation"
         added = ca.added.get(name) if ca is not None else None
         row.facts = {"tensor": name, "before": short_value(before), "added": short_value(added)}
+    elif mode == "paths" and _is_zero(before) != _is_zero(before_b) and \
+            _same_added(ca, cb, name):
+        # Two files, the same call adding the same gradient: one .grad held an earlier
+        # call's gradient (accumulation), the other was empty or zeroed.
+        acc, clean, held = ("A", "B", before) if not _is_zero(before) else ("B", "A", before_b)
+        added = ca.added.get(name) if ca is not None else None
+        row.why = "accumulation_paths"
+        row.facts = {"tensor": name, "before": short_value(held), "added": short_value(added),
+                     "acc": acc, "clean": clean}
     elif mode == "device":
         row.why = "numerics"
         row.facts = numbers
@@ -274,6 +284,21 @@ def _compare_tensor(mode: str, index: int, name: str, ca: CallRecord | None,
         row.why = "differ"
         row.facts = numbers
     return row
+
+
+def _same_added(ca: CallRecord | None, cb: CallRecord | None, name: str) -> bool:
+    """Whether both calls added the same gradient to `name`."""
+    if ca is None or cb is None or ca.added.get(name) is None or cb.added.get(name) is None:
+        return False
+    diff = value_diff(ca.added[name], cb.added[name])
+    return diff is not None and diff[0] <= 1e-6 * max(1.0, _largest(ca.added[name]))
+
+
+def _largest(value: Value) -> float:
+    try:
+        return max((abs(float(x)) for x in _flatten(value)), default=0.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _same_error(ca: CallRecord | None, cb: CallRecord | None) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from gradexplain.engine.graphtree import SavedTensors, node_names, tensor_names
+from gradexplain.engine.drawing import drawing_data, drawing_finish
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
 from gradexplain.engine.values import is_non_finite, to_value
@@ -79,6 +79,7 @@ class Recorder:
     probes: Probes = field(default_factory=Probes)
     _depth: CallDepth | None = None  # the current call's hooks for the notes (notes_depth)
     _noted: set[tuple[Any, ...]] = field(default_factory=set)
+    _retained_labels: set[str] = field(default_factory=set)
     _named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
     _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
 
@@ -129,6 +130,7 @@ class Recorder:
     def retained(self, tensor: torch.Tensor, label: str) -> None:
         self.new_tensor(tensor, label)
         self.tracked[id(tensor)].retained = True
+        self._retained_labels.add(label)
 
     def printed(self, context: StatementContext, text: str) -> None:
         self.prints.append(PrintRecord(context.step, text, context.line))
@@ -209,7 +211,8 @@ class Recorder:
             before={label: to_value(g, full=self.options.full) for label, g in before.items()},
         )
         self.calls.append(call)
-        drawn = self._graph_data(outputs) if self.options.dot else None
+        drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in self.live()}) \
+            if self.options.dot else None
         depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
                                         self.probes, self.options.full)
         try:  # the hooks watch only the real call, not the deeper views' own passes
@@ -218,7 +221,7 @@ class Recorder:
                     call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
             if drawn is not None:
-                call.extras["graph"] = self._graph_finish(*drawn)
+                call.extras["graph"] = drawing_finish(*drawn, full=self.options.full)
             error = self._call_error(exc, request, graph)
             call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
                                    context.location.col, None, context.statement,
@@ -229,101 +232,13 @@ class Recorder:
         self._after_call(call, tracked, before, graph)
         self._depth = None
         if drawn is not None:
-            call.extras["graph"] = self._graph_finish(*drawn)
+            call.extras["graph"] = drawing_finish(*drawn, full=self.options.full)
         if isinstance(result, tuple) and request.inputs is not None:
             call.results = {label: to_value(g, full=self.options.full)
                             for (_, label), g in zip(request.inputs, result, strict=False)}
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
             self.freed.append(FreedGraph(index, context.statement, context.step, graph))
         return result
-
-    def _graph_data(self, outputs: list[torch.Tensor]) -> tuple[dict[str, Any],
-                                                                 list[tuple[dict[str, Any],
-                                                                            torch.Tensor]],
-                                                                 Any]:
-        """The backward graph as plain data, walked breadth-first from the outputs.
-
-        Nodes are autograd Nodes (type name, and the user's names for tensors whose grad_fn
-        it is); AccumulateGrad nodes carry their leaf's label and shape. Leaf values and
-        grads, and which saved tensors the call freed, are filled in by `_graph_finish` once
-        the call has run.
-        """
-        names: dict[int, list[str]] = {}
-        for name, ref in self._named.items():
-            tensor = ref()
-            if tensor is not None and tensor.grad_fn is not None:
-                names.setdefault(id(tensor.grad_fn), []).append(name)
-        labels = {id(t): label for label, t, _ in self.live()}
-        ids: dict[int, str] = {}
-        nodes: list[dict[str, Any]] = []
-        edges: list[dict[str, str]] = []
-        leaves: list[tuple[dict[str, Any], torch.Tensor]] = []
-        truncated = False
-
-        def add(node: Any) -> str | None:
-            nonlocal truncated
-            if id(node) in ids:
-                return ids[id(node)]
-            if len(nodes) >= GRAPH_MAX_NODES:
-                truncated = True
-                return None
-            key = f"n{len(nodes)}"
-            ids[id(node)] = key
-            entry: dict[str, Any] = {"id": key, "type": type(node).__name__,
-                                     "names": names.get(id(node), [])}
-            variable = getattr(node, "variable", None)
-            if isinstance(variable, torch.Tensor):
-                entry["leaf"] = labels.get(id(variable), "leaf")
-                entry["shape"] = list(variable.shape)
-                leaves.append((entry, variable))
-            nodes.append(entry)
-            queue.append(node)
-            return key
-
-        queue: list[Any] = []
-        for tensor in outputs:
-            if tensor.grad_fn is not None:
-                add(tensor.grad_fn)
-            elif tensor.requires_grad:  # backward on a leaf itself
-                key = f"n{len(nodes)}"
-                entry = {"id": key, "type": "AccumulateGrad", "names": [],
-                         "leaf": labels.get(id(tensor), "leaf"), "shape": list(tensor.shape)}
-                nodes.append(entry)
-                leaves.append((entry, tensor))
-        position = 0
-        while position < len(queue):
-            node = queue[position]
-            position += 1
-            parent = ids[id(node)]
-            for child, _ in node.next_functions:
-                if child is None:
-                    continue
-                target = add(child)
-                if target is not None:
-                    edges.append({"from": parent, "to": target})
-        named = [(name, ref()) for name, ref in self._named.items()]
-        saved = SavedTensors.before(queue, node_names(named), tensor_names(labels, named))
-        by_key = {ids[id(node)]: id(node) for node in queue}
-        return {"nodes": nodes, "edges": edges, "truncated": truncated}, leaves, \
-            (saved, by_key)
-
-    def _graph_finish(self, data: dict[str, Any],
-                      leaves: list[tuple[dict[str, Any], torch.Tensor]],
-                      probe: tuple[SavedTensors, dict[str, int]]) -> dict[str, Any]:
-        for entry, tensor in leaves:
-            entry["value"] = to_value(tensor.detach(), full=self.options.full)
-            entry["grad"] = to_value(tensor.grad, full=self.options.full) \
-                if tensor.grad is not None else None
-        saved, by_key = probe
-        saved.check_after()
-        for entry in data["nodes"]:
-            node_id = by_key.get(entry["id"])
-            if node_id in saved.slots:
-                entry["saved"] = [f"{slot}={owner}" if owner else slot
-                                  for slot, owner in saved.slots[node_id]]
-                entry["freed"] = "already" if node_id in saved.already_freed else \
-                    saved.freed.get(node_id)
-        return data
 
     def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
         outputs = [t for t, _ in request.outputs]
@@ -360,7 +275,10 @@ class Recorder:
                 added = after.detach() - old if old is not None and old.shape == after.shape \
                     else after.detach()
             call.after[label] = to_value(after, full=self.options.full)
-            if added is None:
+            if not _reached(tensor, graph):  # one representation: None, listed as not reached
+                call.added[label] = None
+                call.not_reached.append(label)
+            elif added is None:
                 call.added[label] = 0
             elif old is None or old.shape != added.shape:  # all of .grad is new: one summary
                 call.added[label] = call.after[label]
@@ -374,8 +292,7 @@ class Recorder:
     def _notes_for(self, call: CallRecord, label: str, tensor: torch.Tensor, entry: Tracked,
                    old: torch.Tensor | None, added: torch.Tensor | None,
                    after: torch.Tensor | None, graph: GraphWalk) -> None:
-        connected = id(tensor) in graph.leaf_ids or (
-            tensor.grad_fn is not None and id(tensor.grad_fn) in graph.node_ids)
+        connected = _reached(tensor, graph)
         if call.function == "torch.autograd.grad":
             return
         if not connected and tensor.is_leaf and tensor.requires_grad:
@@ -467,14 +384,34 @@ class Recorder:
         for step, calls in by_step.items():
             if step is None or len(calls) < 2 or all(c.retain_graph for c in calls[:-1]):
                 continue
+            # The leaves the loop's calls reached (the parameters), and whether every call
+            # after the first found their .grad already zeroed (so nothing accumulated).
+            leaves = [label for label in calls[0].added if label not in calls[0].not_reached
+                      and label not in self._retained_labels]
+            zeroed = bool(leaves) and all(_is_zero_value(c.before.get(label))
+                                          for c in calls[1:] for label in leaves)
             self.notes.append(NoteInfo("graph_rebuilt", None, step, {
                 "iterations": len(calls), "where": "repeat" if repeat > 1 else "loop",
-                "statement": calls[0].statement,
+                "statement": calls[0].statement, "leaves": leaves, "zeroed": zeroed,
             }))
 
 
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
-GRAPH_MAX_NODES = 500  # a drawing with more nodes than this helps nobody
+
+
+def _is_zero_value(value: Any) -> bool:
+    """A VALUE that holds nothing: None, 0, or nested lists of zeros."""
+    if value is None:
+        return True
+    if isinstance(value, list):
+        return all(_is_zero_value(v) for v in value)
+    return isinstance(value, (int, float)) and value == 0
+
+
+def _reached(tensor: torch.Tensor, graph: GraphWalk) -> bool:
+    """Whether the call's graph reaches `tensor` (a leaf in it, or a node of it)."""
+    return id(tensor) in graph.leaf_ids or (
+        tensor.grad_fn is not None and id(tensor.grad_fn) in graph.node_ids)
 
 
 def _any_nonzero(tensor: torch.Tensor) -> bool:

@@ -11,6 +11,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "accumulation": "In {a}, {tensor}.grad already held {before} from earlier calls, and "
                         "this call added {added} on top of it; zeroing before each call "
                         "({b}) leaves only what this call computed.",
+        "accumulation_paths": "In {acc}, {tensor}.grad already held {before} from earlier "
+                              "calls and this call added {added} on top of it; in {clean} "
+                              "{tensor}.grad was empty or zeroed before this call, so it holds "
+                              "only the {added} this call computed. The difference is "
+                              "accumulation, not a different formula.",
         "freed_graph": "{side} stopped here with freed_graph: call {by} ({statement}) freed "
                        "the graph without retain_graph=True; {other} went on and got {value}.",
         "call_error": "{side} stopped here with {kind}; {other} got {value}.",
@@ -52,6 +57,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "zh": {
         "accumulation": "在 {a} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，这次调用又在"
                         "其上加了 {added}；每次调用前清零（{b}）则只留下这次调用算出的值。",
+        "accumulation_paths": "在 {acc} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，"
+                              "这次调用又在其上加了 {added}；在 {clean} 中，这次调用前 "
+                              "{tensor}.grad 为空或已清零，所以只有这次调用算出的 {added}。"
+                              "差异来自梯度累加，而不是计算公式不同。",
         "freed_graph": "{side} 在这里因 freed_graph 停止：第 {by} 次调用（{statement}）没有使用 "
                        "retain_graph=True，释放了计算图；{other} 继续运行，得到 {value}。",
         "call_error": "{side} 在这里因 {kind} 停止；{other} 得到 {value}。",

@@ -362,8 +362,15 @@ NOTES: dict[str, dict[str, str]] = {
     "graph_rebuilt": {
         "text": "{each}{where} recomputed the forward pass, so "
         "every backward() went through a fresh graph: no `retain_graph=True` was needed. "
-        "Gradients still accumulate across iterations unless zeroed (`x.grad.zero_()`, or "
-        "`zero_grad: true` in the short form).",
+        "{grads}",
+        # The leaves the loop's calls reached (the parameters), zeroed between calls or not.
+        "accumulate": "The gradients of {leaves} still accumulate across iterations unless "
+        "zeroed ({zero_code}, or `zero_grad: true` in the short form).",
+        "accumulate_unknown": "Gradients still accumulate across iterations unless zeroed "
+        "(`.grad.zero_()` on each parameter, or `zero_grad: true` in the short form).",
+        "zeroed": "The gradients of {leaves} were zeroed before each later call, so each "
+        "call's gradient is that iteration's alone.",
+        "zero_code_sep": ", ",
         "each": "Each of the {iterations} iterations",
         "each_unknown": "Each iteration",
         "where_repeat": " of `repeat`",
@@ -441,6 +448,7 @@ LABELS: dict[str, str] = {
     "Line": "Line",
     "before": "before",
     "added": "added",
+    "not reached": "not reached",
     "after": "after",
     "results": "results",
     "Notes": "Notes",

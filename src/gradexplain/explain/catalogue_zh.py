@@ -322,8 +322,13 @@ NOTES: dict[str, dict[str, str]] = {
     "graph_rebuilt": {
         "text": "{where}{each}都重新计算了前向传播，"
         "所以每次 backward() 都经过一张新的计算图：不需要 `retain_graph=True`。"
-        "不过除非清零（`x.grad.zero_()`，或在简写形式中设置 `zero_grad: true`），"
-        "梯度仍会在迭代之间累加。",
+        "{grads}",
+        "accumulate": "不过除非清零（{zero_code}，或在简写形式中设置 `zero_grad: true`），"
+        "{leaves} 的梯度仍会在迭代之间累加。",
+        "accumulate_unknown": "不过除非清零（对每个参数调用 `.grad.zero_()`，或在简写形式中设置 "
+        "`zero_grad: true`），梯度仍会在迭代之间累加。",
+        "zeroed": "{leaves} 的梯度在之后每次调用前都已清零，所以每次调用得到的梯度只属于该次迭代。",
+        "zero_code_sep": "、",
         "each": " {iterations} 次迭代每次",
         "each_unknown": "每次迭代",
         "where_repeat": "`repeat` 的",
@@ -396,6 +401,7 @@ LABELS: dict[str, str] = {
     "Line": "行",
     "before": "之前",
     "added": "新增",
+    "not reached": "未到达",
     "after": "之后",
     "results": "结果",
     "Notes": "提示",

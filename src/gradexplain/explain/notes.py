@@ -141,7 +141,15 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
     where = fact_str(f, "where")
     each = t("each", iterations=iterations) if iterations is not None else t("each_unknown")
     where_text = t(f"where_{where}") if where in ("repeat", "loop") else ""
-    return t("text", each=each, where=where_text)
+    leaves = fact_strs(f, "leaves")
+    if not leaves:
+        grads = t("accumulate_unknown")
+    elif f.get("zeroed") is True:
+        grads = t("zeroed", leaves=t.names(leaves))
+    else:
+        grads = t("accumulate", leaves=t.names(leaves), zero_code=t("zero_code_sep").join(
+            f"`{_tensor_code(leaf)}.grad.zero_()`" for leaf in leaves))
+    return t("text", each=each, where=where_text, grads=grads)
 
 
 def _no_gradient(t: Text, f: Mapping[str, Any]) -> str:

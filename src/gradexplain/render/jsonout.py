@@ -1,6 +1,7 @@
 """A Report as the `gradexplain/1` JSON object of shared/spec/output.md. No rich, no torch.
 
-Keys beyond the spec are only ever added, never renamed: `function` and `results` on calls,
+Keys beyond the spec are only ever added, never renamed: `function`, `results` and
+`not_reached` (tensors the call's graph did not reach; their `added` is null) on calls,
 `col` and `title` on errors, `call` and `facts` on notes, `retains_grad` on tensors,
 `description` on the scenario, and `shown`, `lang` and `plot` (the scenario's `plot:` data,
 or null) at the top.
@@ -97,6 +98,7 @@ def _call(call: CallRecord, explained: ExplainedError | None, lang: str) -> dict
         "error": _error(call.error, explained) if call.error is not None else None,
         "function": call.function,
         "results": {k: _value(v) for k, v in call.results.items()},
+        "not_reached": list(call.not_reached),
     } | _deeper(call, lang)
 
 

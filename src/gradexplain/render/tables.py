@@ -119,8 +119,12 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
     if labels:
         ledger: list[tuple[Text, Sequence[Text]]] = []
         for name in labels:
-            added = (value_text(call.added[name], full=full) if name in call.added
-                     else Text("-", style="gx.muted"))
+            if name in call.not_reached:
+                added = Text(tr("not reached", lang), style="gx.muted")
+            elif name in call.added:
+                added = value_text(call.added[name], full=full)
+            else:  # the call failed: it added nothing
+                added = Text("-", style="gx.muted")
             after = value_text(call.after.get(name), full=full)
             after.stylize("gx.after")
             ledger.append((Text(name, style="gx.name"),

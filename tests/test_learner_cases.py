@@ -1,0 +1,101 @@
+"""Issue 16: the explanations a new learner meets, each pinned to its corrected wording."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from gradexplain.shell.cli import app
+
+runner = CliRunner()
+HERE = Path(__file__).parent / "learner"
+
+
+def run(*args: str) -> Any:
+    return runner.invoke(app, [*args], catch_exceptions=False)
+
+
+def run_json(*args: str) -> dict[str, Any]:
+    result = run("run", *args, "--format", "json")
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def plain(*args: str) -> str:
+    result = run(*args, "--width", "100")
+    text: str = result.stdout
+    return " ".join(text.split())  # wrapping is not what these tests are about
+
+
+# 1. compare of two files: accumulation, not "sum vs mean" -----------------------------------
+
+def test_compare_two_files_explains_accumulation() -> None:
+    out = plain("compare", str(HERE / "accum.py"), str(HERE / "zeroed.py"))
+    assert "In A, x.grad already held 4.5 from earlier calls and this call added 18 on top" \
+        in out
+    assert "in B x.grad was empty or zeroed before this call" in out
+    assert "accumulation, not a different formula" in out
+    assert "mean" not in out and "× 0.8" not in out
+
+
+def test_compare_two_files_accumulation_either_side_in_chinese() -> None:
+    out = plain("compare", str(HERE / "zeroed.py"), str(HERE / "accum.py"), "--lang", "zh")
+    assert "在 B 中，x.grad 已经保存着之前调用留下的 4.5" in out and "在 A 中" in out
+    assert "梯度累加" in out
+
+
+# 2. graph_rebuilt names the parameter and knows the loop zeroes it ------------------------
+
+def test_graph_rebuilt_names_w_and_sees_the_zeroing() -> None:
+    notes = [n for n in run_json("training_loop")["notes"] if n["kind"] == "graph_rebuilt"]
+    assert len(notes) == 1
+    text = notes[0]["text"]
+    assert "`w`" in text and "zeroed before each later call" in text
+    assert "x.grad" not in text and "`x`" not in text
+    assert notes[0]["facts"]["leaves"] == ["w"] and notes[0]["facts"]["zeroed"] is True
+
+
+def test_graph_rebuilt_without_zeroing_tells_to_zero_the_parameter(tmp_path: Path) -> None:
+    path = write(tmp_path, "loop.py", "w = torch.tensor(1.0, requires_grad=True)\n"
+                 "x = torch.tensor([1., 2.])\nfor i in range(2):\n"
+                 "    loss = (w * x).sum()\n    loss.backward()\n")
+    for lang, wanted in (("en", "The gradients of `w` still accumulate"),
+                         ("zh", "`w` 的梯度仍会在迭代之间累加")):
+        note = next(n for n in run_json(path, "--lang", lang)["notes"]
+                    if n["kind"] == "graph_rebuilt")
+        assert wanted in note["text"] and "`w.grad.zero_()`" in note["text"]
+        assert "x.grad" not in note["text"]
+
+
+# 4. one "not reached" representation ------------------------------------------------------
+
+NOT_REACHED = ("a = torch.ones(1, 2, requires_grad=True)\nb = torch.ones(2, requires_grad=True)\n"
+               "b.sum().backward()\n(a * b).sum().backward()\nb.sum().backward()\n")
+
+
+def test_not_reached_is_null_and_listed_in_json(tmp_path: Path) -> None:
+    calls = run_json(write(tmp_path, "nr.py", NOT_REACHED))["calls"]
+    assert calls[0]["added"]["a"] is None and calls[0]["not_reached"] == ["a"]
+    assert calls[1]["not_reached"] == [] and calls[1]["added"]["a"] == [[1.0, 1.0]]
+    # a already holds a grad: the third call still did not reach it
+    assert calls[2]["added"]["a"] is None and calls[2]["not_reached"] == ["a"]
+    assert calls[2]["after"]["a"] == [[1.0, 1.0]]
+
+
+def test_not_reached_in_the_table(tmp_path: Path) -> None:
+    out = run("run", write(tmp_path, "nr.py", NOT_REACHED), "--width", "100").stdout
+    ledger_rows = [line for line in out.splitlines() if line.startswith("  a ")]
+    assert len(ledger_rows) == 3
+    assert "not reached" in ledger_rows[0] and "not reached" in ledger_rows[2]
+    assert "not reached" not in ledger_rows[1]
+    zh = run("run", write(tmp_path, "nr.py", NOT_REACHED), "--lang", "zh").stdout
+    assert zh.count("未到达") == 2
