@@ -99,3 +99,31 @@ def test_not_reached_in_the_table(tmp_path: Path) -> None:
     assert "not reached" not in ledger_rows[1]
     zh = run("run", write(tmp_path, "nr.py", NOT_REACHED), "--lang", "zh").stdout
     assert zh.count("未到达") == 2
+
+
+# 3. tensors print as PyTorch prints them ---------------------------------------------------
+
+def test_small_tensors_are_shown_whole_as_torch_does(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.py", "x = torch.arange(7.)\n")
+    for width in ("80", "120", "160"):
+        out = run("run", path, "--width", width).stdout
+        assert "[0., 1., 2., 3., 4., 5., 6.]" in out and "..." not in out, width
+
+
+def test_relu_check_numeric_shows_the_element_the_note_is_about() -> None:
+    out = run("run", "relu_grad", "--check-numeric", "--width", "160").stdout
+    assert "..." not in out
+    numeric_row = next(line for line in out.splitlines() if "disagrees" in line)
+    # x = 0 is the fifth element: numeric 0.5 there, autograd 0
+    assert "[0.0000, 0.0000, 0.0000, 0.0000, 0.5000, 1.0000, 1.0000, 1.0000]" in numeric_row
+    assert "[0., 0., 0., 0., 0., 1., 1., 1.]" in numeric_row
+    assert "0.0000" in out.split("Tensors")[1].split("Backward calls")[0]
+
+
+def test_only_a_narrow_terminal_or_a_big_tensor_shows_edges(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.py", "x = torch.arange(100.)\ny = torch.arange(1001.)\n")
+    wide = run("run", path, "--width", "200").stdout
+    assert "99." in wide and " 50.," in wide  # all 100 elements (wrapped, as torch does)
+    assert "...," in wide.split("\ny ")[1]  # over torch's threshold: edges only
+    narrow = run("run", path, "--width", "60").stdout
+    assert " 50.," not in narrow and "...," in narrow

@@ -200,7 +200,8 @@ def test_values_like_pytorch_without_torch() -> None:
     assert format_value(["inf", 1.5, "nan"]) == "[   inf, 1.5000,    nan]"
     assert format_value([1e-8, 1.0]) == "[1.0000e-08, 1.0000e+00]"
     assert format_value([True, False]) == "[ True, False]"
-    assert format_value(list(range(10))) == "[0, 1, 2,  ..., 7, 8, 9]"
+    assert format_value(list(range(10))) == "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]"  # as torch
+    assert format_value(list(range(1001))) == "[   0,    1,    2,  ...,  998,  999, 1000]"
     assert len(format_value(list(range(10)), full=True).split(",")) == 10
 
 
@@ -218,10 +219,10 @@ def test_values_match_torch_printing() -> None:
              torch.tensor([float("inf"), 1.5, float("nan")]), torch.tensor([-0.0, 1.0]),
              torch.tensor([[1.0, -2.0], [300.0, 4.0]]), torch.tensor([True, False]),
              torch.tensor([1e9, 1.0]), torch.randn(40, 50), torch.arange(2000).reshape(20, 100),
-             torch.zeros(0), torch.randn(3, 1, 2)]
-    for t in cases:
-        full = t.numel() <= 1000  # torch elides only above its threshold; we elide always
-        assert format_value(t.tolist(), full=full, wrap=True) == str(t), t
+             torch.zeros(0), torch.randn(3, 1, 2), torch.arange(7.0), torch.arange(1001.0),
+             torch.arange(-2.0, 2.0, 0.5)]
+    for t in cases:  # torch's own threshold (1000) and edge items (3), not ours
+        assert format_value(t.tolist(), wrap=True) == str(t), t
 
 
 # --- the table renderer --------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 
 from gradexplain.explain import label
 from gradexplain.record import Value
-from gradexplain.render.console import Padding, RenderableType, Table, Text, box
+from gradexplain.render.console import Console, Padding, RenderableType, Table, Text, box
 from gradexplain.render.values import format_value
 
 
@@ -40,11 +40,18 @@ def prose(text: str, style: str = "") -> Text:
     return out
 
 
-def value_text(value: Value | None, *, full: bool = False) -> Text:
+def value_text(value: Value | None, *, full: bool = False, max_width: int | None = None
+               ) -> Text:
     """A VALUE cell; a missing grad reads `None`, dimmed (the word carries the meaning)."""
     if value is None:
         return Text("None", style="gx.none")
-    return Text(format_value(value, full=full))
+    return Text(format_value(value, full=full, max_width=max_width))
+
+
+def cell_width(console: Console, columns: int = 3) -> int:
+    """The line width of a value cell, so that a row of `columns` values (the ledger's
+    before, added, after; the tensors' value and grad) fits the terminal."""
+    return max(24, (console.width - 12) // columns)
 
 
 def flag(value: bool) -> Text:

@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.expectations import expectation_text
 from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow
-from gradexplain.render.blocks import flag, heading, indent, prose, table, tr, value_text
+from gradexplain.render.blocks import (
+    cell_width,
+    flag,
+    heading,
+    indent,
+    prose,
+    table,
+    tr,
+    value_text,
+)
 from gradexplain.render.console import (
     Console,
     Group,
@@ -51,8 +60,9 @@ def tensors_block(console: Console, rows: Sequence[TensorRow], lang: str, *,
               Text(row.device), flag(row.requires_grad), flag(row.is_leaf),
               Text(row.grad_fn) if row.grad_fn else Text("None", style="gx.none")]
              for row in rows]
-    values = [[value_text(row.value, full=full), value_text(row.grad, full=full)]
-              for row in rows]
+    width = cell_width(console, 2)
+    values = [[value_text(row.value, full=full, max_width=width),
+               value_text(row.grad, full=full, max_width=width)] for row in rows]
     title = tr("Tensors", lang)
     whole = table(*(tr(k, lang) for k in (*keys, "value", "grad")), title=title)
     for fact, value in zip(facts, values, strict=True):
@@ -110,7 +120,9 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
     settings.add_column()
     if call.outputs:
         settings.add_row(tr("outputs", lang), Text(", ".join(call.outputs)))
-    settings.add_row(tr("grad_tensors", lang), value_text(call.grad_tensors, full=full))
+    width = cell_width(console)
+    settings.add_row(tr("grad_tensors", lang), value_text(call.grad_tensors, full=full,
+                                                          max_width=width))
     settings.add_row(tr("retain_graph", lang), Text(str(call.retain_graph)))
     settings.add_row(tr("create_graph", lang), Text(str(call.create_graph)))
     parts: list[RenderableType] = [head, indent(settings, 2)]
@@ -122,13 +134,14 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
             if name in call.not_reached:
                 added = Text(tr("not reached", lang), style="gx.muted")
             elif name in call.added:
-                added = value_text(call.added[name], full=full)
+                added = value_text(call.added[name], full=full, max_width=width)
             else:  # the call failed: it added nothing
                 added = Text("-", style="gx.muted")
-            after = value_text(call.after.get(name), full=full)
+            after = value_text(call.after.get(name), full=full, max_width=width)
             after.stylize("gx.after")
             ledger.append((Text(name, style="gx.name"),
-                           [value_text(call.before.get(name), full=full), added, after]))
+                           [value_text(call.before.get(name), full=full, max_width=width),
+                            added, after]))
         headers = [tr(k, lang) for k in ("tensor", "before", "added", "after")]
         parts.append(indent(_wide_or_stacked(console, headers, ledger, indent=2), 2))
     if call.results or call.function == "torch.autograd.grad":

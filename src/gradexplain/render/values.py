@@ -15,27 +15,41 @@ from typing import Any
 
 from gradexplain.record import Value
 
-EDGE_ITEMS = 3  # as torch's default print options; a dimension over 2 * EDGE_ITEMS is elided
+# torch's default print options: a tensor of more than THRESHOLD elements is summarized, each
+# dimension over 2 * EDGE_ITEMS cut to its first and last EDGE_ITEMS.
+THRESHOLD = 1000
+EDGE_ITEMS = 3
 PRECISION = 4  # torch's default print precision
 LINE_WIDTH = 80  # torch's default line width, for long 1-D rows
+NARROW_MAX_LINES = 12  # in a cell narrower than LINE_WIDTH, more lines than this show edges
 
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
-def format_value(value: Value, *, full: bool = False, wrap: bool = False) -> str:
+def format_value(value: Value, *, full: bool = False, wrap: bool = False,
+                 max_width: int | None = None) -> str:
     """The VALUE as torch would print its tensor, e.g. `[[4.5000, 4.5000],\\n [...]]`.
 
-    `full` shows every element (no `...`); `wrap` adds torch's `tensor(...)` around it.
-    None (a missing grad) is `None`; a summary is its shape, statistics and head.
+    Like torch, a tensor over THRESHOLD elements shows the edges of each long dimension;
+    so does one whose lines would be wider than `max_width` (a narrow terminal). `full`
+    shows every element; `wrap` adds torch's `tensor(...)` around it. None (a missing grad)
+    is `None`; a summary is its shape, statistics and head.
     """
     if value is None:
         return "None"
     if isinstance(value, Mapping):
         return format_summary(value)
+    line_width = LINE_WIDTH if max_width is None else max(16, min(LINE_WIDTH, max_width))
     prefix = "tensor(" if wrap else ""
-    shown = value if full else _elide(value)
+    if full or _count(value) <= THRESHOLD:
+        formatter = _Formatter(list(_leaves(value)))
+        body = _render(value, formatter, len(prefix), line_width)
+        # A narrow cell would need too many lines for the whole tensor: show its edges.
+        if full or max_width is None or body.count("\n") < NARROW_MAX_LINES:
+            return f"{prefix}{body})" if wrap else body
+    shown = _elide(value)
     formatter = _Formatter(list(_leaves(shown)))
-    body = _render(shown, formatter, indent=len(prefix))
+    body = _render(shown, formatter, len(prefix), line_width)
     return f"{prefix}{body})" if wrap else body
 
 
@@ -70,6 +84,13 @@ def format_shape(shape: Any) -> str:
     if isinstance(shape, Sequence) and not isinstance(shape, str):
         return "[" + ", ".join(str(d) for d in shape) + "]"
     return "?" if shape is None else str(shape)
+
+
+def _count(value: Any) -> int:
+    """How many numbers a VALUE holds."""
+    if _is_list(value):
+        return sum(_count(item) for item in value)
+    return 1
 
 
 def _is_list(value: Any) -> bool:
@@ -158,25 +179,25 @@ class _Formatter:
         return text.rjust(self.max_width)
 
 
-def _render(value: Any, formatter: _Formatter, indent: int) -> str:
+def _render(value: Any, formatter: _Formatter, indent: int, line_width: int) -> str:
     if not _is_list(value):
         return formatter.format(value)
     items = list(value)
     if not items:
         return "[]"
     if not any(_is_list(item) for item in items):
-        return _render_row(items, formatter, indent)
+        return _render_row(items, formatter, indent, line_width)
     dim = _depth(items)
     sep = "," + "\n" * (dim - 1) + " " * (indent + 1)
-    parts = ["..." if isinstance(item, _Ellipsis) else _render(item, formatter, indent + 1)
-             for item in items]
+    parts = ["..." if isinstance(item, _Ellipsis)
+             else _render(item, formatter, indent + 1, line_width) for item in items]
     return "[" + sep.join(parts) + "]"
 
 
-def _render_row(items: list[Any], formatter: _Formatter, indent: int) -> str:
-    """A 1-D row, split over lines as torch does when it is wider than LINE_WIDTH."""
+def _render_row(items: list[Any], formatter: _Formatter, indent: int, line_width: int) -> str:
+    """A 1-D row, split over lines as torch does when it is wider than its line width."""
     cells = [" ..." if isinstance(item, _Ellipsis) else formatter.format(item) for item in items]
-    per_line = max(1, (LINE_WIDTH - indent) // (formatter.max_width + 2))
+    per_line = max(1, (line_width - indent) // (formatter.max_width + 2))
     lines = [", ".join(cells[i:i + per_line]) for i in range(0, len(cells), per_line)]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
