@@ -127,3 +127,49 @@ def test_only_a_narrow_terminal_or_a_big_tensor_shows_edges(tmp_path: Path) -> N
     assert "...," in wide.split("\ny ")[1]  # over torch's threshold: edges only
     narrow = run("run", path, "--width", "60").stdout
     assert " 50.," not in narrow and "...," in narrow
+
+
+# 5. non_leaf_grad: from an expect too, naming every leaf once -----------------------------
+
+def test_expect_on_a_views_grad_explains_non_leaf() -> None:
+    data = run_json(str(HERE / "view_expect.yaml"))
+    kinds = [n["kind"] for n in data["notes"]]
+    assert kinds.count("non_leaf_grad") == 1
+    assert data["expectations"][0]["text"] == (
+        "x.grad at the end: expected [[1.0, 3.0]], got None: x is not a leaf, so backward() "
+        "does not keep its gradient (see the non_leaf_grad note)")
+    zh = run_json(str(HERE / "view_expect.yaml"), "--lang", "zh")
+    assert "x 不是叶子节点" in zh["expectations"][0]["text"]
+
+
+def test_mm_example_non_leaf_note_names_every_leaf_once() -> None:
+    path = str(Path(__file__).parent / "seed_blocks" / "09_mm_grad_tensors.py")
+    note = next(n for n in run_json(path)["notes"] if n["kind"] == "non_leaf_grad")
+    text = note["text"]
+    assert "in call 1 they are the unnamed leaf behind `x` and `y`" in text
+    assert text.count("torch.tensor([2., 1.], requires_grad=True)") == 2  # made by, base =
+    assert text.count("here they are") == 0
+    zh = next(n for n in run_json(path, "--lang", "zh")["notes"] if n["kind"] == "non_leaf_grad")
+    assert "第 1 次调用中的叶子节点是 `x` 背后那个没有名字的叶子节点和 `y`" in zh["text"]
+
+
+# 12. noise --------------------------------------------------------------------------------
+
+def test_inline_code_is_never_broken_across_lines() -> None:
+    path = str(Path(__file__).parent / "seed_blocks" / "09_mm_grad_tensors.py")
+    for lang in ("en", "zh"):
+        for width in ("80", "100", "120"):
+            out = run("run", path, "--width", width, "--lang", lang).stdout
+            notes = out.split("non_leaf_grad")[1]
+            assert "`torch.tensor([2., 1.], requires_grad=True)`" in notes, (lang, width)
+            assert "`base = torch.tensor([2., 1.], requires_grad=True)`" in notes
+
+
+def test_plain_output_has_no_trailing_spaces(tmp_path: Path) -> None:
+    for args in (("run", "relu_grad", "--check-numeric"), ("run", "accumulation", "--lang", "zh"),
+                 ("compare", "accumulation", "--zero-grad")):
+        out = run(*args, "--width", "100").stdout
+        assert out and not [line for line in out.splitlines() if line.endswith(" ")], args
+    target = tmp_path / "run.txt"
+    run("run", "accumulation", "--export", str(target))
+    assert " \n" not in target.read_text(encoding="utf-8")

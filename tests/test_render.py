@@ -566,7 +566,9 @@ def test_chinese_text_wraps_between_characters(width: int) -> None:
     lines = [line.rstrip() for line in stream.getvalue().splitlines()]
     assert "…" not in stream.getvalue()
     assert all(cell_len(line) <= width for line in lines)
-    assert all(cell_len(line) >= width - 10 for line in lines[:-1]), lines  # filled
+    # filled, unless the next line starts with inline code, which never breaks inside
+    assert all(cell_len(line) >= width - 10 or after.startswith("`")
+               for line, after in zip(lines, lines[1:], strict=False)), lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
     for line in lines[1:]:
         assert line[0] not in "，。；：、）"  # closing punctuation never starts a line

@@ -30,8 +30,11 @@ def check_expectations(expect: Expect, record: RunRecord, env: dict[str, Any],
         if not isinstance(tensor, torch.Tensor):
             results.append(_result(False, "no_tensor", name=name))
             continue
-        results.append(_compare({"kind": "grad_end", "name": name}, expected, actual,
-                                tolerance))
+        result = _compare({"kind": "grad_end", "name": name}, expected, actual, tolerance)
+        if not result.ok and actual is None and not tensor.is_leaf and expected is not None:
+            result = _result(False, "non_leaf", what=result.facts["what"],
+                             expected=result.facts["expected"], name=name)
+        results.append(result)
     for number, grads in expect.calls.items():
         call = next((c for c in record.calls if c.index == number), None)
         for name, expected in grads.items():

@@ -80,6 +80,8 @@ class Recorder:
     _depth: CallDepth | None = None  # the current call's hooks for the notes (notes_depth)
     _noted: set[tuple[Any, ...]] = field(default_factory=set)
     _retained_labels: set[str] = field(default_factory=set)
+    # The last few calls: (index, ids of their graph's nodes, labels of the leaves reached).
+    _call_leaves: list[tuple[int, set[int], list[str]]] = field(default_factory=list)
     _named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
     _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
 
@@ -151,16 +153,30 @@ class Recorder:
                                               context.step, probe))
 
     def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
+        self._non_leaf_note(tensor, label, context.step)
+
+    def expected_grad(self, tensor: torch.Tensor, label: str) -> None:
+        """An `expect:` names this tensor's grad: a non-leaf gets its note once."""
+        if not any(n.kind == "non_leaf_grad" and n.tensor == label for n in self.notes):
+            self._non_leaf_note(tensor, label, None)
+
+    def _non_leaf_note(self, tensor: torch.Tensor, label: str, step: int | None) -> None:
         if tensor.is_leaf or tensor.retains_grad:
             return
-        key = ("non_leaf_grad", label, context.step)
+        key = ("non_leaf_grad", label, step)
         if key in self._noted:
             return
         self._noted.add(key)
-        leaves = self._labels(walk([tensor]).leaf_ids)
+        # The leaves behind the tensor (they get its gradient), then the other leaves of
+        # the last call that went through it (they got gradients from the same call).
+        own = self._labels(walk([tensor]).leaf_ids)
+        node = id(tensor.grad_fn) if tensor.grad_fn is not None else None
+        call = next((c for c in reversed(self._call_leaves) if node in c[1]), None)
+        leaves = own + [leaf for leaf in (call[2] if call else []) if leaf not in own]
         grad_fn = type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None
-        self.notes.append(NoteInfo("non_leaf_grad", label, context.step,
-                                   {"tensor": label, "leaves": leaves, "grad_fn": grad_fn}))
+        self.notes.append(NoteInfo("non_leaf_grad", label, step, {
+            "tensor": label, "leaves": leaves, "own_leaves": own, "grad_fn": grad_fn,
+            "call": call[0] if call else None}))
 
     # the ledger -----------------------------------------------------------------------------
 
@@ -230,6 +246,8 @@ class Recorder:
             self._depth = None
             raise error from exc
         self._after_call(call, tracked, before, graph)
+        self._call_leaves = [*self._call_leaves[-7:], (index, graph.node_ids, [
+            label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
         self._depth = None
         if drawn is not None:
             call.extras["graph"] = drawing_finish(*drawn, full=self.options.full)

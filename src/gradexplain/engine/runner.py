@@ -284,6 +284,12 @@ class Session:
     def record(self) -> RunRecord:
         scenario = self.scenario
         recorder = self.recorder
+        if scenario.expect is not None:  # expecting a non-leaf's grad: say why it is None
+            for name in [*scenario.expect.grads, *(n for grads in scenario.expect.calls.values()
+                                                   for n in grads)]:
+                tensor = self.interpreter.env.get(name)
+                if isinstance(tensor, torch.Tensor):
+                    recorder.expected_grad(tensor, name)
         record = RunRecord(
             name=scenario.name, path=scenario.path, description=scenario.description,
             torch_version=torch.__version__, device=str(self.device),

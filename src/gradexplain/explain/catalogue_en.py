@@ -309,8 +309,10 @@ NOTES: dict[str, dict[str, str]] = {
         "made_by": "it was made by {grad_fn}",
         "made_by_unknown": "it was computed from other tensors",
         "leaves": "; here they are {leaves}",
-        "code_leaf": "The leaf is the unnamed tensor made by `{code}`, and {tensor} is a "
-        "view or result of it, so the gradient lands on that leaf, not on {tensor} (some "
+        "leaves_call": "; in call {call} they are {leaves}",
+        "unnamed_leaf": "the unnamed leaf behind {tensor}",
+        "code_leaf": "That unnamed leaf is the tensor made by `{code}`: {tensor} is a view "
+        "or result of it, so the gradient lands on that leaf, not on {tensor} (some "
         "tutorials print a gradient here; PyTorch really gives None). To read it, name the "
         "leaf first (`base = {code}`) and build {tensor} from `base`; `base.grad` then "
         "holds it.",

@@ -18,6 +18,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "equal": "{what} = {expected}",
         "is_none": "{what} is None",
         "expected_got": "{what}: expected {expected}, got {got}",
+        "non_leaf": "{what}: expected {expected}, got None: {name} is not a leaf, so "
+        "backward() does not keep its gradient (see the non_leaf_grad note)",
         "shape": "{what}: expected shape {expected}, got {got}",
         "no_tensor": "{name}.grad: there is no tensor named '{name}'",
         "no_name": "{name}: there is no such name",
@@ -42,6 +44,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "equal": "{what} = {expected}",
         "is_none": "{what} 为 None",
         "expected_got": "{what}：预期 {expected}，实际为 {got}",
+        "non_leaf": "{what}：预期 {expected}，实际为 None：{name} 不是叶子节点，backward() "
+        "不会保存它的梯度（见 non_leaf_grad 提示）",
         "shape": "{what}：预期形状 {expected}，实际为 {got}",
         "no_tensor": "{name}.grad：没有名为 '{name}' 的张量",
         "no_name": "{name}：没有这个名字",

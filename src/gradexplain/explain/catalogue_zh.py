@@ -274,7 +274,9 @@ NOTES: dict[str, dict[str, str]] = {
         "made_by": "它是由 {grad_fn} 产生的",
         "made_by_unknown": "它是由其他张量计算得到的",
         "leaves": "，这里的叶子节点是 {leaves}",
-        "code_leaf": "叶子节点是由 `{code}` 创建的那个没有名字的张量，"
+        "leaves_call": "，第 {call} 次调用中的叶子节点是 {leaves}",
+        "unnamed_leaf": "{tensor} 背后那个没有名字的叶子节点",
+        "code_leaf": "那个没有名字的叶子节点是由 `{code}` 创建的张量，"
         "{tensor} 只是它的视图或计算结果，"
         "所以梯度落在那个叶子节点上，而不是 {tensor} 上（有些教程在这里打印出了梯度，"
         "但 PyTorch 实际给出的是 None）。要读到这个梯度，先给叶子节点起个名字"

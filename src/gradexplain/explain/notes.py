@@ -44,10 +44,16 @@ def _non_leaf_grad(t: Text, f: Mapping[str, Any]) -> str:
     grad_fn = fact_str(f, "grad_fn")
     made_by = t("made_by", grad_fn=f"`{grad_fn}`") if grad_fn else t("made_by_unknown")
     leaves = fact_strs(f, "leaves")
-    text = t("text", tensor=tensor, tensor_code=code, made_by=made_by,
-             leaves=t("leaves", leaves=t.names(leaves)) if leaves else "",
+    own = fact_strs(f, "own_leaves") if "own_leaves" in f else leaves
+    # An unnamed leaf behind the tensor is named by its code once, in its own sentence.
+    code_leaf = next((leaf for leaf in own if is_code_label(leaf)), None)
+    shown = [t("unnamed_leaf", tensor=tensor) if leaf == code_leaf else f"`{leaf}`"
+             for leaf in leaves]
+    call = fact_int(f, "call")
+    listed = "" if not leaves else t("leaves_call", call=call, leaves=t.join(shown)) \
+        if call is not None else t("leaves", leaves=t.join(shown))
+    text = t("text", tensor=tensor, tensor_code=code, made_by=made_by, leaves=listed,
              retain_code=f"{code}.retain_grad()")
-    code_leaf = next((leaf for leaf in leaves if is_code_label(leaf)), None)
     if code_leaf is None:
         return text
     return t.sentences(text, t("code_leaf", code=code_leaf, tensor=tensor))

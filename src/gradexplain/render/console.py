@@ -103,8 +103,12 @@ def make_console(
     # For the process's own streams let rich look sys.stdout/sys.stderr up at each write,
     # so that redirections (pytest's capture, contextlib.redirect_stdout) are honoured.
     on_stderr = stream is sys.stderr
+    own = stream is None or stream is sys.stdout or on_stderr
+    target: Callable[[], IO[str]] = (lambda: sys.stderr) if on_stderr else \
+        (lambda: sys.stdout) if own else (lambda: stream)  # type: ignore[assignment,return-value]
+    file = None if own and _is_tty(target()) and not plain else _TrimmedLines(target)
     return Console(
-        file=None if stream is sys.stdout or on_stderr else stream,
+        file=file,  # type: ignore[arg-type]
         stderr=on_stderr,
         width=width,
         # color_system=None writes no escape codes at all (NO_COLOR alone would keep bold).
@@ -125,6 +129,48 @@ def make_console(
         log_path=False,
         log_time=False,
     )
+
+
+def _is_tty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _TrimmedLines:
+    """A text stream that drops the spaces rich pads lines with (tables, wrapped prose)
+    before each newline: plain output has no trailing spaces. Spaces at the end of one write
+    wait for the next, which may start with the newline."""
+
+    def __init__(self, target: Callable[[], IO[str]]) -> None:
+        self._target = target
+        self._spaces = ""
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        text = self._spaces + text
+        body = text.rstrip(" ")
+        self._spaces = text[len(body):]
+        self._target().write(_PADDED_LINE_END.sub("\n", body))
+        return len(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return _is_tty(self._target())
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._target(), "encoding", None) or "utf-8"
+
+    def fileno(self) -> int:
+        return self._target().fileno()
+
+
+_PADDED_LINE_END = re.compile(r" +\n")
 
 
 def symbols(console: Console) -> Symbols:
@@ -149,8 +195,8 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
         text = anchor_leading_spaces(console.export_svg(title=title))
     elif suffix in (".html", ".htm"):
         text = console.export_html(inline_styles=True)
-    else:
-        text = console.export_text()
+    else:  # as plain output: no spaces padding the lines
+        text = _PADDED_LINE_END.sub("\n", console.export_text())
     target.write_text(text, encoding="utf-8")
 
 
@@ -185,21 +231,26 @@ _NO_LINE_START = "，。；：、！？）》」』】”’,.;:!?)"
 _NO_LINE_END = "（《「『【“‘("
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _CJK_WORD = re.compile(
-    rf"\s*[{_NO_LINE_END}]*(?:[{_CJK}]|[^\s{_CJK}]+)[{_NO_LINE_START}]*\s*")
+    rf"\s*[{_NO_LINE_END}]*(?:`[^`\n]*`[^\s{_CJK}`]*|[{_CJK}]|[^\s{_CJK}`]+|`)"
+    rf"[{_NO_LINE_START}]*\s*")
+# Inline code (`x.grad.zero_()`, `torch.tensor([2., 1.], requires_grad=True)`) is one word:
+# a line never breaks inside it (a span wider than the line is still folded by rich).
+_CODE_WORD = re.compile(r"\s*(?:`[^`\n]*`|[^\s`]|`)+\s*")
 _rich_words: Callable[[str], Iterable[tuple[int, int, str]]] | None = \
     getattr(_rich_wrap, "words", None)
 
 
 def _words(text: str) -> Iterator[tuple[int, int, str]]:
-    """rich's words, with every Chinese character a word of its own."""
-    if not _HAS_CJK.search(text) and _rich_words is not None:
+    """rich's words, with every Chinese character a word of its own and inline code whole."""
+    if "`" not in text and not _HAS_CJK.search(text) and _rich_words is not None:
         yield from _rich_words(text)
         return
-    match = _CJK_WORD.match(text, 0)
+    pattern = _CJK_WORD if _HAS_CJK.search(text) else _CODE_WORD
+    match = pattern.match(text, 0)
     while match is not None:
         start, end = match.span()
         yield start, end, match.group(0)
-        match = _CJK_WORD.match(text, end)
+        match = pattern.match(text, end)
 
 
 def _rstrip_end(self: Text, size: int) -> None:
