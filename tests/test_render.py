@@ -9,6 +9,7 @@ and check the diff by eye.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -568,7 +569,7 @@ def test_chinese_text_wraps_between_characters(width: int) -> None:
     assert all(cell_len(line) <= width for line in lines)
     # filled, unless the next line starts with inline code, which never breaks inside
     assert all(cell_len(line) >= width - 10 or after.startswith("`")
-               for line, after in zip(lines, lines[1:], strict=False)), lines
+               for line, after in itertools.pairwise(lines)), lines
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
     for line in lines[1:]:
         assert line[0] not in "，。；：、）"  # closing punctuation never starts a line
