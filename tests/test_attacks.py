@@ -26,7 +26,6 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("dunder_dict", "x = torch.ones(2)\ny = x.__dict__", NA),
     ("torch_builtins", "y = torch.__builtins__", NA),
     ("torch_C", "y = torch._C", NA),
-    ("private_name", "_x = 1", NA),
     ("grad_fn_call", "x = torch.ones(2, requires_grad=True) * 2\ny = x.grad_fn.__call__", NA),
     ("grad_fn_metadata", "x = torch.ones(2, requires_grad=True) * 2\ny = x.grad_fn.metadata",
      NA),
@@ -40,20 +39,84 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("format_nested_spec", 'print("{:{}}".format(1, 2))', NA),
     ("fstring_dunder", 'x = torch.ones(2)\nprint(f"{x.__class__}")', NA),
     ("fstring_nested_spec", "print(f\"{1:{'>'}10}\")", NA),
-    ("format_outside_print", 'y = "{}".format(1)', NA),
     ("huge_width_spec", 'print(f"{1:999999999}")', NA),
     # lambdas, comprehensions, walrus, unpacking, other statements
-    ("lambda", "f = lambda: 1", NA),
-    ("list_comp", "y = [i for i in [1, 2]]", NA),
-    ("generator", "y = len(i for i in [1])", NA),
     ("walrus", "y = (z := 1)", NA),
-    ("star_args", "print(*[1, 2])", NA),
-    ("double_star", 'y = torch.ones(**{"size": 3})', NA),
-    ("while_loop", "while True:\n    pass", NA),
-    ("def", "def f():\n    pass", NA),
-    ("class", "class A:\n    pass", NA),
-    ("try", "try:\n    pass\nexcept Exception:\n    pass", NA),
-    ("attribute_assign", "x = torch.ones(2)\nx.grad = x", NA),
+    # the widened language: closures, hooks, recursion, generators, classes, decorators
+    ("closure_open", "def f():\n    return open('/etc/passwd')\nf()", NA),
+    ("closure_captures_eval", "def outer():\n    g = eval\n    return g\nouter()",
+     "unknown_name"),
+    ("lambda_dunder", "f = lambda t: t.__class__\nf(torch.ones(1))", NA),
+    ("lambda_default_dunder", "f = lambda t=().__class__: t", NA),
+    ("hook_escape_dunder",
+     "x = torch.ones(2, requires_grad=True)\nx.register_hook(lambda g: g.__class__)\n"
+     "x.sum().backward()", NA),
+    ("hook_returns_module",
+     "x = torch.ones(2, requires_grad=True)\nh = x.register_hook(lambda g: torch)\n"
+     "x.sum().backward()", "torch_error"),
+    ("hook_numpy", "x = torch.ones(2, requires_grad=True)\n"
+     "x.register_hook(lambda g: g.numpy())\nx.sum().backward()", NA),
+    ("node_hook_dunder", "x = torch.ones(2, requires_grad=True)\ny = x * 2\n"
+     "y.grad_fn.register_hook(lambda gi, go: gi.__class__)\ny.sum().backward()", NA),
+    ("recursion_bomb", "def f(n):\n    return f(n + 1)\nf(0)", LIMIT),
+    ("mutual_recursion", "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(1)",
+     LIMIT),
+    ("lambda_recursion", "f = lambda n: f(n)\nf(1)", LIMIT),
+    ("hook_recursion", "x = torch.ones(1, requires_grad=True)\n"
+     "def h(g):\n    return h(g)\nx.register_hook(h)\nx.sum().backward()", LIMIT),
+    ("while_true", "while True:\n    pass", LIMIT),
+    ("comprehension_bomb", "y = [i for i in range(10**9)]", LIMIT),
+    ("nested_comprehension", "y = [i * j for i in range(10**5) for j in range(10**5)]",
+     LIMIT),
+    ("generator_sum_bomb", "y = sum(i for i in range(10**9))", LIMIT),
+    ("list_builtin_range", "y = list(range(10**10))", LIMIT),
+    ("yield_generator", "def g():\n    yield 1", NA),
+    ("generator_frame", "g = (i for i in [1])\nf = g.gi_frame", NA),
+    ("class_other_base", "class A(object):\n    pass", NA),
+    ("class_no_base", "class A:\n    pass", NA),
+    ("class_metaclass", "from torch import nn\nclass A(nn.Module, metaclass=type):\n    pass",
+     NA),
+    ("class_dunder_method", "from torch import nn\nclass A(nn.Module):\n"
+     "    def __getattr__(self, n):\n        return 1", NA),
+    ("class_del", "from torch import nn\nclass A(nn.Module):\n    def __del__(self):\n"
+     "        pass", NA),
+    ("class_decorator", "from torch import nn\n@print\nclass A(nn.Module):\n    pass", NA),
+    ("function_class_dunder", "class E(torch.autograd.Function):\n"
+     "    def __call__(self):\n        pass", NA),
+    ("other_decorator", "@print\ndef f():\n    pass", NA),
+    ("decorator_property", "@property\ndef f():\n    pass", NA),
+    ("decorator_call_other", "@torch.jit.script\ndef f(x):\n    return x", NA),
+    ("global_stmt", "def f():\n    global torch\n    torch = 1", NA),
+    ("nonlocal_stmt", "def f():\n    a = 1\n    def g():\n        nonlocal a\n", NA),
+    ("except_base", "try:\n    pass\nexcept BaseException:\n    pass", NA),
+    ("except_system_exit", "try:\n    pass\nexcept SystemExit:\n    pass", NA),
+    ("catch_refusal", "try:\n    y = torch.ones(10**10)\nexcept Exception:\n    pass", LIMIT),
+    ("raise_other", "raise SystemExit(1)", NA),
+    ("user_fn_attribute", "def f():\n    pass\ny = f.__code__", NA),
+    ("user_fn_globals", "def f():\n    pass\ny = f.globals", NA),
+    ("super_other", "y = super().__init__", NA),
+    ("module_dict", "from torch import nn\nm = nn.Linear(2, 2)\ny = m.__dict__", NA),
+    ("module_setattr_method", "from torch import nn\nm = nn.Linear(2, 2)\nm.forward = print",
+     NA),
+    ("module_apply", "from torch import nn\nm = nn.Linear(2, 2)\nm.apply(print)", NA),
+    ("module_forward_hook", "from torch import nn\nm = nn.Linear(2, 2)\n"
+     "m.register_forward_hook(print)", NA),
+    ("optimizer_private", "from torch import nn\nm = nn.Linear(2, 2)\n"
+     "o = torch.optim.SGD(m.parameters(), lr=0.1)\ny = o._optimizer_step_code", NA),
+    ("ctx_private", "class E(torch.autograd.Function):\n    @staticmethod\n"
+     "    def forward(ctx, x):\n        return ctx._forward_cls\n"
+     "    @staticmethod\n    def backward(ctx, g):\n        return g\n"
+     "E.apply(torch.ones(1, requires_grad=True))", NA),
+    ("function_class_call", "class E(torch.autograd.Function):\n    @staticmethod\n"
+     "    def forward(ctx, x):\n        return x\n    @staticmethod\n"
+     "    def backward(ctx, g):\n        return g\ny = E()", NA),
+    ("saved_raw", "x = torch.ones(2, requires_grad=True)\ny = x.exp()\n"
+     "z = y.grad_fn._raw_saved_result", NA),
+    ("format_runtime_template", "t = '{0.__class__}'\nprint(t.format(1))", NA),
+    ("runtime_kwargs_dunder", "y = torch.ones(2, **{'__class__': 1})", NA),
+    ("new_ones_huge", "x = torch.ones(2)\ny = x.new_ones(10**9)", LIMIT),
+    ("string_ljust", "y = 'a'.ljust(10**9)", NA),
+    ("isinstance_probe", "y = isinstance(1, torch.nn.Module.__class__)", NA),
     # builtins
     ("eval", 'eval("1")', NA),
     ("exec", 'exec("x = 1")', NA),
@@ -64,16 +127,18 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("breakpoint", "breakpoint()", NA),
     ("type_builtin", "y = type(1)", NA),
     # imports
+    ("import_numpy", "import numpy as np", NA),
+    ("import_torch_hub", "from torch import hub", NA),
+    ("from_torch_load", "from torch import load", NA),
+    ("import_relative", "from . import x", NA),
+    ("from_autograd_private", "from torch.autograd import _functions", NA),
     ("import_os", "import os", NA),
     ("from_os", "from os import system", NA),
     ("import_torch_utils", "import torch.utils", NA),
-    ("import_as_other", "import torch as t", NA),
     # unicode look-alikes (Python folds them to the ASCII names)
     ("lookalike_eval", "\uff45val('1')", NA),
     ("lookalike_numpy", "x = torch.ones(2)\ny = x.\uff4eumpy()", NA),
     # strings outside print
-    ("bare_string", '"abc"', NA),
-    ("string_assign", 'x = "abc"', NA),
     ("bytes", "x = b'abc'", NA),
     # torch's file, pickle, network, compile, ops, library, hub, storage, numpy entry points
     ("torch_load", 'x = torch.load("f.pt")', NA),
@@ -88,18 +153,13 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("torch_distributed", "d = torch.distributed", NA),
     ("torch_set_default", "torch.set_default_dtype(torch.float64)", NA),
     ("torch_package", "p = torch.package", NA),
-    ("nn_module", "m = torch.nn.Module", NA),
     ("numpy", "x = torch.ones(2)\ny = x.numpy()", NA),
     ("numpy_tofile", 'x = torch.ones(2)\nx.numpy().tofile("pwned")', NA),
     ("storage", "x = torch.ones(2)\ns = x.storage()", NA),
     ("untyped_storage", "x = torch.ones(2)\ns = x.untyped_storage()", NA),
     ("data_ptr", "x = torch.ones(2)\np = x.data_ptr()", NA),
-    ("register_hook", "x = torch.ones(2, requires_grad=True)\nx.register_hook(print)", NA),
-    ("node_hook", "x = torch.ones(2, requires_grad=True) * 2\n"
-                  "x.grad_fn.register_hook(print)", NA),
     ("apply_", "x = torch.ones(2)\nx.apply_(print)", NA),
     ("resize_", "x = torch.ones(2)\nx.resize_(10**9)", NA),
-    ("new_ones", "x = torch.ones(2)\ny = x.new_ones(10**9)", NA),
     ("bad_device", 'x = torch.ones(2, device="cuda:0; import os")', NA),
     ("bad_to", 'x = torch.ones(2)\ny = x.to("file:///etc")', NA),
     # huge allocations, broadcast / expand / matmul blow-ups

@@ -24,6 +24,7 @@ class Limits:
     # interpreter also refuses an allocation that would pass max_memory before it is made.
     max_memory: int = 4 * 2**30  # bytes of memory (RSS) of the process running scenario code
     max_seconds: int = 60  # wall-clock seconds per scenario (per statement in the REPL)
+    max_call_depth: int = 200  # nested calls of the user's own functions (recursion)
 
     def raised(self, **changes: int | None) -> Limits:
         """A copy with the given limits replaced (None keeps the default)."""
@@ -44,6 +45,7 @@ LIMIT_FLAGS: dict[str, str] = {
     "max_number_bits": "--max-number-bits",
     "max_memory": "--max-memory",
     "max_seconds": "--max-seconds",
+    "max_call_depth": "--max-call-depth",
 }
 
 # Environment variables that set the OS-enforced budgets when their flags are not given.
@@ -63,6 +65,7 @@ LIMIT_DESCRIPTIONS: dict[str, str] = {
     "max_number_bits": "bits in a plain number",
     "max_memory": "bytes of memory used by the run",
     "max_seconds": "seconds of running time",
+    "max_call_depth": "depth of nested function calls",
 }
 
 

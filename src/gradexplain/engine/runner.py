@@ -99,6 +99,7 @@ class Session:
     def active(self) -> Iterator[None]:
         """Default dtype and device for the user's factory calls, restored afterwards."""
         previous = torch.get_default_dtype()
+        grad_mode = torch.is_grad_enabled()  # `torch.set_grad_enabled(False)` as a call
         torch.set_default_dtype(self.dtype)
         # torch.device as a context manager costs a Python dispatch per op: only when needed.
         placement = self.device if self.device.type != "cpu" else nullcontext()
@@ -107,6 +108,7 @@ class Session:
                 yield
         finally:
             torch.set_default_dtype(previous)
+            torch.set_grad_enabled(grad_mode)
 
     def stop(self, error: GradexplainError) -> None:
         """Record the error that stops the run."""

@@ -453,4 +453,5 @@ LIMITS: dict[str, str] = {
     "max_number_bits": "普通整数的位数",
     "max_memory": "运行占用的内存字节数",
     "max_seconds": "运行时间（秒）",
+    "max_call_depth": "函数调用的嵌套深度",
 }

@@ -24,6 +24,20 @@ TORCH_FUNCTIONS = frozenset({
     "squeeze", "unsqueeze", "permute", "flip", "roll", "gather", "masked_fill", "index_select",
     "broadcast_to", "isnan", "isinf", "isfinite", "allclose", "equal", "eq", "ne", "lt", "le",
     "gt", "ge", "numel", "is_tensor", "is_floating_point", "no_grad", "enable_grad", "device",
+    "set_grad_enabled", "is_grad_enabled", "inference_mode", "is_inference_mode_enabled",
+    "manual_seed", "get_default_dtype", "einsum", "randperm", "normal", "sort", "topk",
+    "diagonal", "tile", "sinc", "atan2", "hypot", "erfc", "lgamma", "digamma", "logit",
+    "xlogy", "heaviside", "clamp_min", "clamp_max", "nan_to_num", "diff", "kron",
+    "tensordot", "meshgrid", "det", "inverse", "asinh", "acosh", "atanh",
+    "rad2deg", "deg2rad", "frac", "cdist", "dist", "var_mean", "std_mean", "median",
+    "quantile", "count_nonzero", "nonzero", "unbind", "movedim", "swapaxes", "abs_",
+    # In-place elementwise functions (they exist to show the in-place errors).
+    "sin_", "cos_", "tan_", "exp_", "log_", "sqrt_", "tanh_", "sigmoid_", "relu_", "neg_",
+    "clamp_", "floor_", "ceil_", "round_", "square_", "reciprocal_", "rsqrt_",
+    "log1p_", "expm1_", "exp2_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "erf_",
+    "fill_", "zero_",
+    # Legacy constructors: they still work and are explained as legacy.
+    "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor",
 })
 
 # torch.<dtype> attributes.
@@ -34,8 +48,41 @@ TORCH_DTYPES = frozenset({
 })
 
 # Dotted paths below torch that are namespaces, and the callables inside them.
-TORCH_NAMESPACES = frozenset({"torch", "torch.autograd", "torch.nn", "torch.nn.functional"})
-AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad"})
+TORCH_NAMESPACES = frozenset({
+    "torch", "torch.autograd", "torch.nn", "torch.nn.functional", "torch.nn.init",
+    "torch.optim", "torch.cuda", "torch.autograd.functional", "torch.autograd.graph",
+    "math", "d2l",
+})
+AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enabled",
+                                "no_grad", "enable_grad", "gradcheck", "gradgradcheck",
+                                "detect_anomaly", "set_detect_anomaly", "inference_mode"})
+AUTOGRAD_FUNCTIONAL = frozenset({"jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"})
+AUTOGRAD_GRAPH = frozenset({"saved_tensors_hooks", "allow_mutation_on_saved_tensors",
+                            "save_on_cpu", "disable_saved_tensors_hooks"})
+# The base classes user classes may extend (markers, never the classes themselves).
+BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function"})
+NN_CLASSES = frozenset({
+    "Parameter", "Linear", "Bilinear", "Identity", "Sequential", "ModuleList", "ModuleDict",
+    "ParameterList", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh",
+    "Softmax", "LogSoftmax", "Softplus", "Hardtanh", "ReLU6", "Conv1d", "Conv2d",
+    "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Flatten",
+    "Unflatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "RNN",
+    "LSTM", "GRU", "MSELoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss",
+    "NLLLoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+})
+NN_INIT = frozenset({"zeros_", "ones_", "constant_", "normal_", "uniform_", "eye_",
+                     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+                     "kaiming_normal_", "trunc_normal_", "orthogonal_", "calculate_gain"})
+OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+                        "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"})
+MATH_FUNCTIONS = frozenset({
+    "sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin",
+    "acos", "atan", "atan2", "sinh", "cosh", "tanh", "fabs", "floor", "ceil", "trunc",
+    "isclose", "isnan", "isinf", "isfinite", "erf", "erfc", "hypot", "degrees", "radians",
+    "copysign", "fsum", "gamma", "lgamma",
+})
+MATH_CONSTANTS = frozenset({"pi", "e", "tau", "inf", "nan"})
+D2L_FUNCTIONS = frozenset({"plot", "set_figsize", "use_svg_display", "arange"})
 FUNCTIONAL = frozenset({
     "relu", "relu6", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
@@ -47,8 +94,22 @@ FUNCTIONAL = frozenset({
 TORCH_PATHS = frozenset(
     {f"torch.{n}" for n in TORCH_FUNCTIONS | TORCH_DTYPES}
     | {f"torch.autograd.{n}" for n in AUTOGRAD_FUNCTIONS}
+    | {f"torch.autograd.functional.{n}" for n in AUTOGRAD_FUNCTIONAL}
+    | {f"torch.autograd.graph.{n}" for n in AUTOGRAD_GRAPH}
     | {f"torch.nn.functional.{n}" for n in FUNCTIONAL}
+    | {f"torch.nn.{n}" for n in NN_CLASSES}
+    | {f"torch.nn.init.{n}" for n in NN_INIT}
+    | {f"torch.optim.{n}" for n in OPTIMIZERS}
+    | {"torch.cuda.is_available", "torch.cuda.device_count"}
+    | {f"math.{n}" for n in MATH_FUNCTIONS}
+    | {f"d2l.{n}" for n in D2L_FUNCTIONS}
 )
+# Plain values reached by path.
+CONSTANT_PATHS = frozenset({"torch.pi", "torch.e", "torch.inf", "torch.nan", "torch.__version__"}
+                           | {f"math.{n}" for n in MATH_CONSTANTS})
+# Legacy APIs: they work, and the run notes that they are legacy.
+LEGACY_PATHS = frozenset({"torch.autograd.Variable", "torch.FloatTensor", "torch.DoubleTensor",
+                          "torch.LongTensor", "torch.IntTensor", "torch.BoolTensor"})
 
 TENSOR_METHODS = frozenset({
     "backward", "retain_grad", "zero_", "requires_grad_", "detach", "detach_", "clone",
@@ -68,28 +129,70 @@ TENSOR_METHODS = frozenset({
     "add_", "sub_", "mul_", "div_", "pow_", "fill_", "clamp_", "relu_", "sigmoid_", "neg_",
     "exp_", "copy_", "uniform_", "normal_", "abs_", "sqrt_", "tanh_", "masked_fill_",
     "unsqueeze_", "squeeze_", "t_", "transpose_",
+    "sin_", "cos_", "tan_", "log_", "floor_", "ceil_", "round_", "square_", "reciprocal_",
+    "rsqrt_", "log1p_", "expm1_", "clamp_min_", "clamp_max_", "index_fill_", "index_add_",
+    "scatter_", "random_", "bernoulli_", "exponential_",
+    "register_hook", "register_post_accumulate_grad_hook", "new_tensor",
+    "new_zeros", "new_ones", "new_full", "new_empty", "sort", "topk", "unbind", "tile",
+    "diagonal", "triu", "tril", "argsort", "nonzero", "diag", "trace", "fill_diagonal_",
+    "exp2", "erf", "sinh", "cosh", "tan", "asin", "acos", "atan", "log2", "log10", "expm1",
+    "frac", "trunc", "cumprod", "median", "mode", "count_nonzero", "movedim", "swapaxes",
+    "type", "stride", "storage_offset", "unfold", "scatter",
+    "index_add", "index_fill", "masked_select", "take", "put_", "addmm", "addmv",
+    "baddbmm", "einsum", "logit", "xlogy", "nan_to_num", "hardshrink", "softplus",
 })
 
 TENSOR_ATTRIBUTES = frozenset({
     "grad", "data", "shape", "T", "mT", "H", "ndim", "dtype", "device", "is_leaf",
-    "requires_grad", "grad_fn", "is_cuda", "output_nr",
+    "requires_grad", "grad_fn", "is_cuda", "output_nr", "itemsize",
+    "layout", "names", "_version", "is_sparse", "real", "imag",
 })
 
 # On a grad_fn (autograd Node): read for display only.
-NODE_ATTRIBUTES = frozenset({"next_functions", "name"})
+NODE_ATTRIBUTES = frozenset({"next_functions", "name", "register_hook", "register_prehook",
+                             "metadata_names"})
 # On torch.return_types (max/min with dim), torch.device and torch.dtype.
 RESULT_ATTRIBUTES = frozenset({"values", "indices", "type", "index", "is_floating_point"})
-# Inside print(): "...".format(...)
-STRING_METHODS = frozenset({"format"})
+# Methods of plain values. Nothing that grows a value without a bound check.
+STRING_METHODS = frozenset({"format", "join", "upper", "lower", "strip", "split",
+                            "startswith", "endswith", "title", "capitalize"})
+LIST_METHODS = frozenset({"append", "extend", "pop", "insert", "index", "count", "reverse",
+                          "copy", "clear", "remove"})
+DICT_METHODS = frozenset({"items", "keys", "values", "get", "pop", "update", "copy"})
 
-# Every attribute name that can be allowed somewhere; anything else is refused statically.
-ALL_ATTRIBUTE_NAMES = (
-    TORCH_FUNCTIONS | TORCH_DTYPES | AUTOGRAD_FUNCTIONS | FUNCTIONAL | TENSOR_METHODS
-    | TENSOR_ATTRIBUTES | NODE_ATTRIBUTES | RESULT_ATTRIBUTES | STRING_METHODS
-    | {"autograd", "nn", "functional"}
-)
+# nn modules (the user's and the built-in layers), optimizers, hook handles, Function ctx.
+MODULE_METHODS = frozenset({
+    "parameters", "named_parameters", "zero_grad", "train", "eval", "children",
+    "named_children", "modules", "named_modules", "requires_grad_", "forward", "to", "float",
+    "double", "cpu", "buffers", "named_buffers", "state_dict", "append", "extend",
+    "register_parameter", "add_module", "register_buffer",
+})
+MODULE_ATTRIBUTES = frozenset({
+    "training", "in_features", "out_features", "weight", "bias", "kernel_size", "stride",
+    "padding", "num_embeddings", "embedding_dim", "eps", "momentum", "running_mean",
+    "running_var", "p", "inplace", "dim", "negative_slope", "reduction", "num_features",
+    "hidden_size", "num_layers", "normalized_shape", "in_channels", "out_channels",
+    "start_dim", "end_dim",
+})
+OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group"})
+OPTIMIZER_ATTRIBUTES = frozenset({"param_groups", "defaults", "state"})
+CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differentiable",
+                         "set_materialize_grads"})
+CTX_ATTRIBUTES = frozenset({"saved_tensors", "needs_input_grad"})
+HANDLE_METHODS = frozenset({"remove"})
+# Underscore attributes that are allowed after all: read-only, for display.
+PRIVATE_ALLOWED = frozenset({"__version__", "_version", "__init__"})
+SAVED_PREFIX = "_saved_"
 
-BUILTINS = frozenset({"print", "len", "range"})
+BUILTINS = frozenset({
+    "print", "len", "range", "enumerate", "zip", "min", "max", "abs", "round", "sum",
+    "isinstance", "float", "int", "bool", "list", "tuple", "dict", "set", "str", "sorted",
+    "reversed", "any", "all", "repr", "divmod", "pow", "super",
+})
+# Exception types scenario code may name in `except` and `raise`.
+EXCEPTIONS = frozenset({"Exception", "RuntimeError", "ValueError", "TypeError", "IndexError",
+                        "AssertionError", "KeyError", "ZeroDivisionError", "NotImplementedError",
+                        "ArithmeticError", "LookupError", "AttributeError", "StopIteration"})
 
 # Why a refused name is dangerous, for the not_allowed message. Checked by prefix too.
 DANGEROUS: dict[str, str] = {
@@ -107,8 +210,6 @@ DANGEROUS: dict[str, str] = {
     "storage": "it exposes raw memory",
     "untyped_storage": "it exposes raw memory",
     "data_ptr": "it exposes raw memory addresses",
-    "register_hook": "it runs a callable during backward",
-    "register_post_accumulate_grad_hook": "it runs a callable during backward",
     "apply_": "it runs a callable on every element",
     "map_": "it runs a callable on every element",
     "set_": "it swaps a tensor's memory",
@@ -132,6 +233,21 @@ DANGEROUS: dict[str, str] = {
     "breakpoint": "it opens a debugger",
     "input": "it reads the terminal",
 }
+# Builtins refused when called by name (as attributes these names are harmless).
+DANGEROUS_BUILTINS: dict[str, str] = {
+    "type": "it reaches classes, and through them Python's internals",
+    "hasattr": "it reaches attributes by name, around the allowlist",
+    "memoryview": "it exposes raw memory",
+    "object": "it reaches Python's object model",
+    "id": "it exposes memory addresses",
+    "classmethod": "it reaches classes",
+    "property": "it runs code on attribute access",
+    "iter": "it steps through values outside the loop limits",
+    "next": "it steps through values outside the loop limits",
+}
+# Names that start like a dangerous prefix but are fine.
+SAFE_SET_NAMES = frozenset({"set_grad_enabled", "set_materialize_grads", "set_figsize",
+                            "set_detect_anomaly"})
 DANGEROUS_PREFIXES: dict[str, str] = {
     "set_": "it changes global state",
     "_": "private and dunder attributes reach Python internals, the classic sandbox escape",
@@ -142,6 +258,8 @@ def why_dangerous(name: str) -> str | None:
     """A short reason a name is refused, or None when it is merely unknown."""
     if name in DANGEROUS:
         return DANGEROUS[name]
+    if name in SAFE_SET_NAMES:
+        return None
     for prefix, reason in DANGEROUS_PREFIXES.items():
         if name.startswith(prefix):
             return reason

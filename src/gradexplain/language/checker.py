@@ -10,10 +10,12 @@ import ast
 import re
 import string
 from dataclasses import dataclass, field
+from typing import Any
 
 from gradexplain.errors import GradexplainError, invalid, not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language.source import SourceMap
+from gradexplain.language.statements import StatementChecks
 from gradexplain.limits import Limits, check, exceeded
 from gradexplain.scenario.model import Code
 
@@ -21,44 +23,36 @@ from gradexplain.scenario.model import Code
 SIMPLE_FORMAT_SPEC = re.compile(
     r"^(?:.?[<>=^])?[+\- ]?#?0?(\d{1,3})?[,_]?(?:\.\d{1,3})?[bcdeEfFgGnosxX%]?$")
 FORMAT_FIELD = re.compile(r"^(?:\d{1,3}|[A-Za-z_][A-Za-z0-9_]*)?$")
-IMPORT_FORMS = {
-    ("import", "torch", None),
-    ("import", "torch", "torch"),
-    ("import", "torch.nn.functional", "F"),
-    ("from", "torch.nn", "functional", "F"),
-    ("from", "torch.nn", "functional", None),
+# `import X [as Y]` and `from X import Y [as Z]`: X must be one of these modules.
+IMPORT_MODULES = {
+    "torch": "torch", "torch.nn": "torch.nn", "torch.nn.functional": "torch.nn.functional",
+    "torch.nn.init": "torch.nn.init", "torch.optim": "torch.optim",
+    "torch.autograd": "torch.autograd", "torch.autograd.functional": "torch.autograd.functional",
+    "torch.autograd.graph": "torch.autograd.graph", "math": "math", "d2l": "d2l",
+    "d2l.torch": "d2l", "__future__": "__future__",
 }
-WITH_CONTEXTS = {"torch.no_grad", "torch.enable_grad"}
+# Decorators a `def` may carry (the grad modes) and, in a custom Function, staticmethod.
+DECORATORS = {"torch.no_grad", "torch.enable_grad", "torch.inference_mode",
+              "torch.autograd.no_grad", "torch.autograd.enable_grad", "no_grad", "enable_grad"}
+CLASS_BASES = {"nn.Module": "module", "torch.nn.Module": "module", "Module": "module",
+               "torch.autograd.Function": "function", "autograd.Function": "function",
+               "Function": "function"}
+# Special methods a user class may define (beyond ordinary names).
+SPECIAL_METHODS = {"module": {"__init__"}, "function": set()}
 
 _STATEMENT_NAMES = {
-    ast.While: "while loops (use `for i in range(n):`)",
-    ast.If: "if statements",
-    ast.FunctionDef: "function definitions",
-    ast.AsyncFunctionDef: "function definitions",
-    ast.ClassDef: "class definitions",
-    ast.Try: "try statements",
-    ast.Raise: "raise",
-    ast.Delete: "del",
+    ast.AsyncFunctionDef: "async functions",
     ast.Global: "global",
     ast.Nonlocal: "nonlocal",
-    ast.Assert: "assert",
-    ast.Return: "return",
     ast.AsyncFor: "async for",
     ast.AsyncWith: "async with",
+    ast.Match: "match statements",
 }
 _EXPRESSION_NAMES = {
-    ast.Lambda: "lambda (it defines code that runs later)",
-    ast.ListComp: "comprehensions (they run hidden loops)",
-    ast.SetComp: "comprehensions (they run hidden loops)",
-    ast.DictComp: "comprehensions (they run hidden loops)",
-    ast.GeneratorExp: "generator expressions (they run hidden loops)",
     ast.NamedExpr: "the walrus operator `:=`",
-    ast.Starred: "`*` unpacking",
     ast.Await: "await",
-    ast.Yield: "yield",
+    ast.Yield: "yield (generators run code later, outside the interpreter's step count)",
     ast.YieldFrom: "yield",
-    ast.Dict: "dict literals",
-    ast.Set: "set literals",
 }
 
 
@@ -71,6 +65,10 @@ class Program:
     source: SourceMap
     steps: dict[int, int] = field(default_factory=dict)
     statement_count: int = 0
+    # The interpreter's StatementContext of each statement (by id), made once: loops run
+    # the same statements many times.
+    contexts: dict[int, Any] = field(default_factory=dict)
+    locations: dict[int, Any] = field(default_factory=dict)  # node id -> SourceLocation
 
     def step_of(self, stmt: ast.stmt) -> int | None:
         return self.steps.get(id(stmt))
@@ -132,237 +130,157 @@ def _parse(code: Code, source: SourceMap, mode: str, limits: Limits) -> ast.AST:
                        source.locate_position(1, 0)) from None
 
 
-class _Checker:
+class _Checker(StatementChecks):
     """Walks the tree in source order and raises on the first (leftmost) violation."""
 
     def __init__(self, source: SourceMap, limits: Limits) -> None:
         self.source = source
         self.limits = limits
+        self.functions = 0  # how many `def`/`lambda` bodies we are inside
+        self.loops = 0  # loops inside the innermost function
+        self.class_kind: str | None = None
 
     def fail(self, node: ast.AST, message: str, hint: str | None = None,
              what: str | None = None) -> GradexplainError:
         return not_allowed(message, self.source.locate(node), hint, what=what or message)
 
-    # statements -----------------------------------------------------------------------------
-
     def check_module(self, tree: ast.Module) -> None:
         for stmt in tree.body:
             self.statement(stmt, 1)
 
-    def statement(self, node: ast.stmt, depth: int) -> None:
-        self._depth(node, depth)
-        length = len(self.source.segment(node))
-        if length > self.limits.max_statement_chars:
-            raise exceeded("max_statement_chars", length, self.limits.max_statement_chars,
-                           self.source.locate(node))
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                self.target(target)
-            self.expr(node.value, depth + 1)
-        elif isinstance(node, ast.AugAssign):
-            if not isinstance(node.target, ast.Name):
-                raise self.fail(node.target, "augmented assignment only to a plain name",
-                                "write `name = name + value` or `name += value`")
-            self.name_ok(node.target)
-            self.expr(node.value, depth + 1)
-        elif isinstance(node, ast.AnnAssign):
-            raise self.fail(node, "annotated assignments are not part of the language",
-                            "drop the annotation: `x = ...`")
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value, depth + 1)
-        elif isinstance(node, ast.For):
-            self.for_loop(node, depth)
-        elif isinstance(node, ast.With):
-            self.with_block(node, depth)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.import_(node)
-        elif isinstance(node, ast.Pass):
-            return
-        else:
-            what = _STATEMENT_NAMES.get(type(node), type(node).__name__)
-            raise self.fail(node, f"{what} are not part of the statement language",
-                            "scenarios use assignments, expressions, print, "
-                            "`for ... in range(...)` and `with torch.no_grad():`")
-
-    def target(self, node: ast.expr) -> None:
-        if isinstance(node, ast.Name):
-            self.name_ok(node)
-        elif isinstance(node, ast.Tuple) and all(isinstance(e, ast.Name) for e in node.elts):
-            for element in node.elts:
-                assert isinstance(element, ast.Name)
-                self.name_ok(element)
-        elif isinstance(node, ast.Attribute):
-            raise self.fail(node, f"assigning to attribute '{node.attr}' is not allowed",
-                            "attributes such as .grad or .data are read-only here; use "
-                            "x.grad.zero_() to clear a gradient")
-        elif isinstance(node, ast.Subscript):
-            raise self.fail(node, "item assignment (`x[i] = ...`) is not allowed",
-                            "build a new tensor, e.g. with torch.where(mask, value, x)")
-        else:
-            raise self.fail(node, "only names can be assigned to", "write `name = ...`")
-
-    def for_loop(self, node: ast.For, depth: int) -> None:
-        if not isinstance(node.target, ast.Name):
-            raise self.fail(node.target, "a for loop variable must be a plain name")
-        self.name_ok(node.target)
-        it = node.iter
-        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and it.func.id == "range"):
-            raise self.fail(it, "for loops may only iterate over range(...)",
-                            "write `for i in range(n):`")
-        if node.orelse:
-            raise self.fail(node.orelse[0], "for ... else is not part of the language")
-        self.call_arguments(it, depth + 1, in_print=False)
-        for stmt in node.body:
-            self.statement(stmt, depth + 1)
-
-    def with_block(self, node: ast.With, depth: int) -> None:
-        for item in node.items:
-            ctx = item.context_expr
-            path = _dotted(ctx.func) if isinstance(ctx, ast.Call) else None
-            if path not in WITH_CONTEXTS or (isinstance(ctx, ast.Call) and
-                                             (ctx.args or ctx.keywords)):
-                raise self.fail(ctx, "only `with torch.no_grad():` and "
-                                "`with torch.enable_grad():` blocks are allowed")
-            if item.optional_vars is not None:
-                raise self.fail(item.optional_vars, "`with ... as name` is not needed here",
-                                "write `with torch.no_grad():`")
-        for stmt in node.body:
-            self.statement(stmt, depth + 1)
-
-    def import_(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            ok = all(("import", a.name, a.asname) in IMPORT_FORMS for a in node.names)
-        else:
-            ok = node.level == 0 and all(
-                ("from", node.module, a.name, a.asname) in IMPORT_FORMS for a in node.names
-            )
-        if not ok:
-            raise self.fail(node, "only `import torch` and `import torch.nn.functional as F` "
-                            "are accepted; other imports could load any code",
-                            "torch and F are always available; remove the import",
-                            what="import")
-
     # expressions ----------------------------------------------------------------------------
 
-    def expr(self, node: ast.expr, depth: int, *, in_print: bool = False) -> None:
+    def expr(self, node: ast.expr, depth: int) -> None:
         self._depth(node, depth)
         d = depth + 1
         if isinstance(node, ast.Constant):
-            self.constant(node, in_print)
+            if isinstance(node.value, bytes):
+                raise self.fail(node, "bytes literals are not allowed")
         elif isinstance(node, ast.Name):
             self.name_ok(node)
-        elif isinstance(node, (ast.List, ast.Tuple)):
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             for element in node.elts:
-                self.expr(element, d, in_print=in_print)
+                self.expr(element, d)
+        elif isinstance(node, ast.Dict):
+            for key in node.keys:
+                if key is not None:
+                    self.expr(key, d)
+            for value in node.values:
+                self.expr(value, d)
+        elif isinstance(node, ast.Starred):
+            self.expr(node.value, d)
         elif isinstance(node, ast.BinOp):
-            self.expr(node.left, d, in_print=in_print)
-            self.expr(node.right, d, in_print=in_print)
+            self.expr(node.left, d)
+            self.expr(node.right, d)
         elif isinstance(node, ast.UnaryOp):
-            self.expr(node.operand, d, in_print=in_print)
+            self.expr(node.operand, d)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
-                self.expr(value, d, in_print=in_print)
+                self.expr(value, d)
         elif isinstance(node, ast.Compare):
-            self.expr(node.left, d, in_print=in_print)
+            self.expr(node.left, d)
             for comparator in node.comparators:
-                self.expr(comparator, d, in_print=in_print)
+                self.expr(comparator, d)
         elif isinstance(node, ast.IfExp):
             for part in (node.test, node.body, node.orelse):
-                self.expr(part, d, in_print=in_print)
+                self.expr(part, d)
         elif isinstance(node, ast.Subscript):
-            self.expr(node.value, d, in_print=in_print)
-            self.expr(node.slice, d, in_print=in_print)
+            self.expr(node.value, d)
+            self.expr(node.slice, d)
         elif isinstance(node, ast.Slice):
             for bound in (node.lower, node.upper, node.step):
                 if bound is not None:
-                    self.expr(bound, d, in_print=in_print)
+                    self.expr(bound, d)
         elif isinstance(node, ast.Attribute):
-            self.attribute(node, d, in_print)
+            self.attribute(node, d)
         elif isinstance(node, ast.Call):
-            self.call(node, d, in_print)
+            self.call(node, d)
         elif isinstance(node, ast.JoinedStr):
-            if not in_print:
-                raise self.fail(node, "f-strings are only allowed inside print(...)")
             self.fstring(node, d)
+        elif isinstance(node, ast.Lambda):
+            self.arguments(node.args, d)
+            self.functions += 1
+            self.expr(node.body, d)
+            self.functions -= 1
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            self.comprehension(node, d)
         else:
             what = _EXPRESSION_NAMES.get(type(node), type(node).__name__)
             raise self.fail(node, f"{what} are not allowed in scenario code")
 
-    def constant(self, node: ast.Constant, in_print: bool) -> None:
-        value = node.value
-        if isinstance(value, bytes):
-            raise self.fail(node, "bytes literals are not allowed")
-        if isinstance(value, str) and not in_print:
-            raise self.fail(node, "string literals are only allowed inside print(...) and "
-                            "as a device= argument",
-                            "tensor code needs no strings; write device='cpu' for devices")
+    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+                      depth: int) -> None:
+        for generator in node.generators:
+            if generator.is_async:
+                raise self.fail(generator.iter, "async comprehensions are not allowed")
+            self.target(generator.target)
+            self.expr(generator.iter, depth)
+            for condition in generator.ifs:
+                self.expr(condition, depth)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, depth)
+            self.expr(node.value, depth)
+        else:
+            self.expr(node.elt, depth)
 
     def name_ok(self, node: ast.Name) -> None:
-        if node.id.startswith("__") or node.id.startswith("_"):
-            raise self.fail(node, f"name '{node.id}' is not allowed: private and dunder "
-                            "names reach Python internals", what=f"name '{node.id}'")
+        if node.id.startswith("__"):
+            raise self.fail(node, f"name '{node.id}' is not allowed: dunder names reach "
+                            "Python internals", what=f"name '{node.id}'")
         # Other names (even `input` or `open`) are only the user's variables: they resolve to
         # nothing else, and calling a builtin that is not allowlisted is refused in call().
 
-    def attribute(self, node: ast.Attribute, depth: int, in_print: bool) -> None:
-        self.expr(node.value, depth, in_print=in_print)
+    def attribute(self, node: ast.Attribute, depth: int) -> None:
+        self.expr(node.value, depth)
         name = node.attr
-        if name not in allow.ALL_ATTRIBUTE_NAMES or name.startswith("_"):
-            reason = allow.why_dangerous(name)
-            message = f"attribute '{name}' is not allowed"
-            message += f": {reason}" if reason else " (it is not on the allowlist)"
-            raise not_allowed(message, self.source.locate_attribute(node),
-                              "see the statement language in the README for what scenario "
-                              "code may use", what=f"attribute '{name}'")
-        if name == "format" and not in_print:
-            raise self.fail(node, "'...'.format(...) is only allowed inside print(...)")
+        if name == "__init__":
+            if not _is_super_call(node.value):
+                self.refuse_attribute(node)
+        elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX):
+            return  # read-only values for display, checked again by type when read
+        elif name.startswith("_") or name in allow.DANGEROUS or \
+                (allow.why_dangerous(name) and not _known_name(name)):
+            self.refuse_attribute(node)
 
-    def call(self, node: ast.Call, depth: int, in_print: bool) -> None:
+    def refuse_attribute(self, node: ast.Attribute) -> None:
+        name = node.attr
+        reason = allow.why_dangerous(name)
+        message = f"attribute '{name}' is not allowed"
+        message += f": {reason}" if reason else " (it is not on the allowlist)"
+        raise not_allowed(message, self.source.locate_attribute(node),
+                          "see the statement language in the README for what scenario "
+                          "code may use", what=f"attribute '{name}'")
+
+    def call(self, node: ast.Call, depth: int) -> None:
         func = node.func
         if isinstance(func, ast.Name):
-            if func.id not in allow.BUILTINS:
-                reason = allow.why_dangerous(func.id)
-                message = f"calling '{func.id}' is not allowed"
-                message += f": {reason}" if reason else (
-                    "; the only builtins are print, len and range")
-                raise self.fail(func, message, what=f"builtin '{func.id}'")
-            if func.id == "range":
-                raise self.fail(func, "range(...) is only allowed in `for i in range(...):`")
-            if func.id == "print":
-                self.call_arguments(node, depth, in_print=True)
-                return
-        elif isinstance(func, ast.Attribute) and func.attr == "format":
-            if not (isinstance(func.value, ast.Constant) and isinstance(func.value.value, str)):
-                raise self.fail(func, "only a string literal's .format(...) is allowed")
-            if not in_print:
-                raise self.fail(func, "'...'.format(...) is only allowed inside print(...)")
+            self.name_ok(func)
+            reason = allow.DANGEROUS_BUILTINS.get(func.id) or allow.why_dangerous(func.id)
+            if reason and func.id not in allow.BUILTINS:
+                raise self.fail(func, f"calling '{func.id}' is not allowed: {reason}",
+                                what=f"builtin '{func.id}'")
+        elif isinstance(func, ast.Attribute) and func.attr == "format" and \
+                isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
             self.format_string(func.value)
-            self.call_arguments(node, depth, in_print=True)
-            return
         else:
-            self.expr(func, depth, in_print=in_print)
-        self.call_arguments(node, depth, in_print=in_print)
+            self.expr(func, depth)
+        self.call_arguments(node, depth)
 
-    def call_arguments(self, node: ast.Call, depth: int, *, in_print: bool) -> None:
+    def call_arguments(self, node: ast.Call, depth: int) -> None:
         for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                raise self.fail(arg, "`*args` unpacking is not allowed")
             if _is_device_string(node, arg):
                 assert isinstance(arg, ast.Constant)
                 self.device_string(arg)
                 continue
-            self.expr(arg, depth, in_print=in_print)
+            self.expr(arg, depth)
         for keyword in node.keywords:
-            if keyword.arg is None:
-                raise self.fail(keyword.value, "`**kwargs` unpacking is not allowed")
-            if keyword.arg.startswith("_"):
+            if keyword.arg is not None and keyword.arg.startswith("__"):
                 raise self.fail(keyword.value, f"keyword '{keyword.arg}' is not allowed")
             if keyword.arg == "device" and isinstance(keyword.value, ast.Constant) and \
                     isinstance(keyword.value.value, str):
                 self.device_string(keyword.value)
                 continue
-            self.expr(keyword.value, depth, in_print=in_print)
+            self.expr(keyword.value, depth)
 
     def device_string(self, node: ast.Constant) -> None:
         value = node.value
@@ -372,27 +290,15 @@ class _Checker:
 
     def format_string(self, node: ast.Constant) -> None:
         assert isinstance(node.value, str)
-        try:
-            parsed = list(string.Formatter().parse(node.value))
-        except ValueError as err:
-            raise self.fail(node, f"bad format string: {err}") from None
-        for _, field_name, spec, _conversion in parsed:
-            if field_name is None:
-                continue
-            if not FORMAT_FIELD.match(field_name):
-                raise self.fail(node, f"format field '{{{field_name}}}' is not allowed: only "
-                                "{}, {0} or {name} (attribute and index access inside the "
-                                "text could reach Python internals)",
-                                "compute the value as an argument: '{}'.format(x.grad)",
-                                what="format field")
-            if spec and not SIMPLE_FORMAT_SPEC.match(spec):
-                raise self.fail(node, f"format spec '{spec}' is not allowed: only simple "
-                                "numeric specs such as .4f")
+        problem = format_problem(node.value)
+        if problem is not None:
+            raise self.fail(node, problem, "compute the value as an argument: "
+                            "'{}'.format(x.grad)", what="format field")
 
     def fstring(self, node: ast.JoinedStr, depth: int) -> None:
         for part in node.values:
             if isinstance(part, ast.FormattedValue):
-                self.expr(part.value, depth, in_print=True)
+                self.expr(part.value, depth)
                 if part.format_spec is not None:
                     spec = part.format_spec
                     if not (isinstance(spec, ast.JoinedStr) and all(
@@ -407,6 +313,34 @@ class _Checker:
     def _depth(self, node: ast.AST, depth: int) -> None:
         if depth > self.limits.max_depth:
             raise exceeded("max_depth", depth, self.limits.max_depth, self.source.locate(node))
+
+
+def format_problem(template: str) -> str | None:
+    """Why a `.format` template is refused (attribute or index access in a field), or None."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as err:
+        return f"bad format string: {err}"
+    for _, field_name, spec, _conversion in parsed:
+        if field_name is None:
+            continue
+        if not FORMAT_FIELD.match(field_name):
+            return (f"format field '{{{field_name}}}' is not allowed: only {{}}, {{0}} or "
+                    "{name} (attribute and index access inside the text could reach Python "
+                    "internals)")
+        if spec and not SIMPLE_FORMAT_SPEC.match(spec):
+            return f"format spec '{spec}' is not allowed: only simple numeric specs such as .4f"
+    return None
+
+
+def _is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+        node.func.id == "super"
+
+
+def _known_name(name: str) -> bool:
+    """A name on some allowlist although it looks like a dangerous prefix (set_grad_enabled)."""
+    return name in allow.SAFE_SET_NAMES
 
 
 def _dotted(node: ast.expr) -> str | None:

@@ -63,6 +63,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def showable(value: Any) -> bool:
+    """Whether an expression statement's value is worth showing (not a module or optimizer)."""
+    plain = (torch.Tensor, int, float, complex, bool, str, list, tuple, dict, set,
+             torch.Size, torch.dtype, torch.device)
+    return isinstance(value, plain) or _is_node(value)
+
+
 def represent(value: Any) -> str:
     """repr(value) with the same exception for nodes."""
     return show(value) if _is_node(value) else repr(value)
@@ -82,7 +89,16 @@ def convert(value: Any, conversion: str | int | None) -> Any:
 
 
 def format_value(value: Any, spec: str) -> str:
-    """format(value, spec) for a checked, simple spec."""
+    """format(value, spec) for a checked, simple spec.
+
+    A tensor formats as PyTorch's Tensor.__format__ does: a 0-d tensor as its number
+    (f"{y}" is `-16.0`), any other tensor as str(tensor).
+    """
+    if isinstance(value, torch.Tensor):
+        if value.dim() == 0 and not value.is_meta:
+            return format(value.item(), spec)
+        return format(str(value), spec) if not spec or spec[-1:] not in "eEfFgGn%d" else \
+            format(value, spec)
     if not spec:
         return show(value)
     if _is_node(value):
@@ -92,6 +108,14 @@ def format_value(value: Any, spec: str) -> str:
 
 def format_text(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
     """`template.format(*args, **kwargs)` with fields already checked to be {}, {0} or {name}."""
+    # The template may be a runtime string, so its fields are checked here too.
+    from gradexplain.language.checker import format_problem  # noqa: PLC0415
+
+    problem = format_problem(template)
+    if problem is not None:
+        from gradexplain.errors import not_allowed  # noqa: PLC0415
+
+        raise not_allowed(problem)
     out: list[str] = []
     auto = 0
     for literal, field, spec, conversion in string.Formatter().parse(template):

@@ -1,12 +1,15 @@
 """The interpreter: runs checked statements against real PyTorch, one AST node at a time.
 
 User code never receives the torch module, a raw function or a bound Python method: names
-resolve to `Namespace`, `Function` and `Method` wrappers that only the interpreter can call,
-and every attribute is looked up in the allowlist for the type it is read from.
+resolve to `Namespace`, `Function`, `Method` and the interpreter's own objects, which only the
+interpreter can call, and every attribute is looked up in the allowlist for the type it is
+read from. Where torch takes a callable it gets a wrapper that re-enters the interpreter.
 """
 from __future__ import annotations
 
 import ast
+import difflib
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,14 +20,22 @@ import torch
 from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language import budget, display, guards
-from gradexplain.language.checker import Program, dotted_name
+from gradexplain.language.attributes import Attributes
+from gradexplain.language.autograd_ext import AutogradExtras
+from gradexplain.language.calls import Calls
+from gradexplain.language.checker import Program
+from gradexplain.language.classes import Classes
 from gradexplain.language.classify import (
-    CodeAttributeError,
     CodeTypeError,
     CodeValueError,
     OperationContext,
     classify,
 )
+from gradexplain.language.control import ControlFlow
+from gradexplain.language.core import Core
+from gradexplain.language.functions import Functions
+from gradexplain.language.imports import run_import
+from gradexplain.language.objects import Builtin, ExceptionType, Scope, UserAssertionError
 from gradexplain.language.protocol import BackwardCalls, BackwardRequest, Hooks, StatementContext
 from gradexplain.language.values import (
     BINARY_OPERATORS,
@@ -32,19 +43,19 @@ from gradexplain.language.values import (
     INPLACE_NAMES,
     INPLACE_OPERATORS,
     OPERATOR_FUNCTIONS,
-    Function,
-    Method,
     Namespace,
-    _checked_result,
-    _resolve,
-    _static_cost,
 )
-from gradexplain.limits import Limits, check, exceeded, out_of_memory
+from gradexplain.limits import Limits, exceeded, out_of_memory
 
 __all__ = ["BackwardRequest", "Hooks", "Interpreter", "StatementContext"]
+# Python frames one interpreted call may use; the call-depth limit keeps well inside this.
+RECURSION_ROOM = 20_000
+CAUGHT = (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError,
+          NotImplementedError, AttributeError, AssertionError, KeyError)
 
 
-class Interpreter(BackwardCalls):
+class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradExtras,
+                  BackwardCalls, Core):
     """Runs checked programs. `env` holds the user's names; it persists across programs."""
 
     def __init__(self, limits: Limits, hooks: Hooks) -> None:
@@ -52,8 +63,13 @@ class Interpreter(BackwardCalls):
         self.hooks = hooks
         self.env: dict[str, Any] = {}
         self.executed = 0
+        self.scope: Scope | None = None
+        self.call_depth = 0
+        self.loop_iterations = 0
+        self.handling: list[GradexplainError] = []
         self._program: Program | None = None
         self._context: StatementContext | None = None
+        self._operation: OperationContext | None = None
 
     # programs and statements ----------------------------------------------------------------
 
@@ -75,21 +91,29 @@ class Interpreter(BackwardCalls):
     def _running(self, program: Program) -> Iterator[None]:
         previous = self._program
         self._program = program
+        room = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(room, RECURSION_ROOM))
         try:
             with warnings.catch_warnings():
                 # PyTorch warns when a non-leaf's .grad is read; gradexplain explains it instead.
                 warnings.simplefilter("ignore")
                 yield
         finally:
+            sys.setrecursionlimit(room)
             self._program = previous
 
     def _make_context(self, stmt: ast.stmt) -> StatementContext:
         program = self._program
         assert program is not None
+        made: StatementContext | None = program.contexts.get(id(stmt))
+        if made is not None:
+            return made
         location = program.source.locate(stmt)
         segment = program.source.segment(stmt)  # once per statement: this is the hot path
         text = segment.splitlines()[0] if segment else ""
-        return StatementContext(program.step_of(stmt), location.line, text, location)
+        made = StatementContext(program.step_of(stmt), location.line, text, location)
+        program.contexts[id(stmt)] = made
+        return made
 
     def _statement(self, stmt: ast.stmt) -> None:
         self.executed += 1
@@ -101,11 +125,15 @@ class Interpreter(BackwardCalls):
         self._context = context
         self._guarded(lambda: self._execute(stmt), stmt)
 
+    def run_body(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            self._statement(stmt)
+
     def _guarded(self, action: Callable[[], Any], stmt: ast.stmt) -> Any:
         """Run `action`, turning any PyTorch or Python error into a located, classified one."""
         context = self._context
         assert context is not None
-        self._operation: OperationContext | None = None
+        self._operation = None
         try:
             return action()
         except GradexplainError as err:
@@ -114,10 +142,13 @@ class Interpreter(BackwardCalls):
             err.facts.setdefault("step", context.step)
             err.facts.setdefault("statement", context.statement)
             raise
-        except (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError,
-                OverflowError, NotImplementedError, AttributeError, AssertionError) as exc:
+        except RecursionError:
+            raise exceeded("max_call_depth", "deeper than Python allows",
+                           self.limits.max_call_depth, context.location) from None
+        except CAUGHT as exc:
             error = classify(exc, self._operation, self.limits)
-            if isinstance(exc, AssertionError) and error.kind != "device_unavailable":
+            if isinstance(exc, AssertionError) and not isinstance(exc, UserAssertionError) \
+                    and error.kind != "device_unavailable":
                 raise  # an assertion that is not torch's "no such device" is a bug of ours
             error.location = context.location
             error.facts.setdefault("step", context.step)
@@ -136,38 +167,110 @@ class Interpreter(BackwardCalls):
                 self._assign(target, value, stmt.value)
         elif isinstance(stmt, ast.AugAssign):
             self._augmented(stmt)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self._assign(stmt.target, self._expr(stmt.value), stmt.value)
         elif isinstance(stmt, ast.Expr):
             self._expression_statement(stmt)
-        elif isinstance(stmt, ast.For):
-            self._for(stmt)
-        elif isinstance(stmt, ast.With):
-            self._with(stmt)
-        # Import and Pass do nothing: torch and F are always available.
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            run_import(self, stmt)
+        elif isinstance(stmt, ast.FunctionDef):
+            self.define_function(stmt)
+        elif isinstance(stmt, ast.ClassDef):
+            self.define_class(stmt)
+        elif not isinstance(stmt, ast.Pass):
+            self.control(stmt)  # if, for, while, with, try, ...
 
-    def _assign(self, target: ast.expr, value: Any, source: ast.expr) -> None:
-        if isinstance(target, ast.Name):
-            self.env[target.id] = value
-            self.hooks.assigned(target.id, value)
+    # names ----------------------------------------------------------------------------------
+
+    def bind(self, name: str, value: Any) -> None:
+        if self.scope is not None:
+            self.scope.names[name] = value
             return
-        assert isinstance(target, ast.Tuple)
-        values = list(value) if isinstance(value, (list, tuple, torch.Tensor)) else None
-        if values is None or len(values) != len(target.elts):
-            count = "a value that cannot be unpacked" if values is None else \
-                f"{len(values)} values"
-            raise CodeValueError(f"cannot unpack {count} into {len(target.elts)} names")
+        self.env[name] = value
+        self.hooks.assigned(name, value)
+
+    def lookup(self, name: str, node: ast.expr | None) -> Any:
+        scope = self.scope
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        if name in self.env:
+            return self.env[name]
+        if name == "torch":
+            return Namespace("torch")
+        if name == "F":
+            return Namespace("torch.nn.functional")
+        if name in allow.BUILTINS:
+            return Builtin(name)
+        if name in allow.EXCEPTIONS:
+            return ExceptionType(name)
+        known = sorted(self.env)
+        close = difflib.get_close_matches(name, known, n=1)
+        raise GradexplainError(
+            "unknown_name", f"name '{name}' is not defined",
+            self._location(node) if node is not None else None,
+            hint=f"did you mean '{close[0]}'?" if close else
+            "assign it first, or declare it under tensors:",
+            facts={"name": name, "suggestion": close[0] if close else None, "known": known},
+        )
+
+    def _assign(self, target: ast.expr, value: Any, source: ast.expr | None) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self._unpack(target, value, source)
+        elif isinstance(target, ast.Attribute):
+            self.set_attribute(target, self._expr(target.value), value)
+        elif isinstance(target, ast.Subscript):
+            self.set_item(target, self._expr(target.value), self._expr(target.slice), value)
+        else:
+            raise not_allowed("only names, attributes and items can be assigned to",
+                              self._location(target))
+
+    def _unpack(self, target: ast.Tuple | ast.List, value: Any, source: ast.expr | None) -> None:
+        values = list(self.iterate(value, target))
+        starred = [i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred)]
+        count = len(target.elts)
+        if starred:
+            index = starred[0]
+            after = count - index - 1
+            if len(values) < count - 1:
+                raise CodeValueError(f"not enough values to unpack (expected at least "
+                                 f"{count - 1}, got {len(values)})")
+            middle = values[index:len(values) - after]
+            values = [*values[:index], middle, *values[len(values) - after:]]
+        elif len(values) > count:
+            raise CodeValueError(f"too many values to unpack (expected {count})")
+        elif len(values) < count:
+            raise CodeValueError(f"not enough values to unpack (expected {count}, got "
+                             f"{len(values)})")
         for element, item in zip(target.elts, values, strict=True):
-            self._assign(element, item, source)
+            inner = element.value if isinstance(element, ast.Starred) else element
+            self._assign(inner, item, source)
 
     def _augmented(self, stmt: ast.AugAssign) -> None:
-        assert isinstance(stmt.target, ast.Name)
-        name = stmt.target.id
-        current = self._name(stmt.target)
+        target = stmt.target
+        owner: Any = None
+        index: Any = None
+        if isinstance(target, ast.Name):
+            current = self.lookup(target.id, target)
+        elif isinstance(target, ast.Attribute):
+            owner = self._expr(target.value)
+            current = self.read_attribute(owner, target.attr, target)
+        else:
+            assert isinstance(target, ast.Subscript)
+            owner = self._expr(target.value)
+            index = self._expr(target.slice)
+            current = self.get_item(owner, index, target)
         value = self._expr(stmt.value)
         op_type = type(stmt.op)
         symbol = INPLACE_NAMES.get(op_type, "?=")
         if isinstance(current, torch.Tensor):
             # Python's `x += y` on a tensor is PyTorch's in-place add_: same errors, same graph.
-            operands = [(name, list(current.shape)), *self._operands([value], [stmt.value])]
+            label = self._segment(target)
+            operands = [(label, list(current.shape)), *self._operands([value], [stmt.value])]
             self._operation = OperationContext(symbol, operands)
             guards.check_call(OPERATOR_FUNCTIONS.get(BINARY_OPERATORS[op_type][0], "add") + "_",
                               current, [value], {}, self.limits, self._location(stmt))
@@ -176,50 +279,38 @@ class Interpreter(BackwardCalls):
             op_name, fn = BINARY_OPERATORS[op_type]
             guards.check_number_op(op_name, current, value, self.limits, self._location(stmt))
             result = fn(current, value)
-        self.env[name] = result
-        self.hooks.assigned(name, result)
+        if isinstance(target, ast.Name):
+            self.bind(target.id, result)
+        elif isinstance(target, ast.Attribute):
+            self.set_attribute(target, owner, result)
+        elif not isinstance(current, torch.Tensor):  # a tensor item was changed in place
+            self.set_item(target, owner, index, result)
 
     def _expression_statement(self, stmt: ast.Expr) -> None:
-        value = self._expr(stmt.value)
         node = stmt.value
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return  # a docstring or a comment-like string
+        value = self._expr(node)
+        if self.scope is not None:
+            return  # inside a function: nothing is shown, like Python
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else \
                 getattr(node.func, "id", "")
             quiet = name in {"print", "backward", "retain_grad", "grad"} or name.endswith("_")
             if quiet or value is None:
                 return
+        if not display.showable(value):
+            return
         assert self._program is not None and self._context is not None
         self.hooks.shown(self._context, self._program.source.segment(node), value)
 
-    def _for(self, stmt: ast.For) -> None:
-        call = stmt.iter
-        assert isinstance(call, ast.Call) and isinstance(stmt.target, ast.Name)
-        args = [self._expr(a) for a in call.args]
-        if not all(isinstance(a, int) and not isinstance(a, bool) for a in args) or \
-                not 1 <= len(args) <= 3 or call.keywords:
-            raise CodeTypeError("range() takes 1 to 3 integers")
-        numbers = range(*args)
-        check("max_loop_iterations", len(numbers), self.limits, self._location(call))
-        # Nested loops over constant ranges: refuse at once, not after a million statements.
-        check("max_executed", self.executed + len(numbers) * _static_cost(stmt.body),
-              self.limits, self._location(call))
-        for number in numbers:
-            self.env[stmt.target.id] = number
-            for inner in stmt.body:
-                self._statement(inner)
-        assert self._context is not None
-
-    def _with(self, stmt: ast.With) -> None:
-        paths = [dotted_name(item.context_expr.func) for item in stmt.items
-                 if isinstance(item.context_expr, ast.Call)]
-        enabled = paths[-1] == "torch.enable_grad"
-        with torch.enable_grad() if enabled else torch.no_grad():
-            for inner in stmt.body:
-                self._statement(inner)
-
     def _location(self, node: ast.AST) -> SourceLocation:
-        assert self._program is not None
-        return self._program.source.locate(node)
+        program = self._program
+        assert program is not None
+        found: SourceLocation | None = program.locations.get(id(node))
+        if found is None:  # located once per node: loops and calls evaluate nodes again
+            found = program.locations[id(node)] = program.source.locate(node)
+        return found
 
     def _segment(self, node: ast.AST) -> str:
         assert self._program is not None
@@ -231,11 +322,11 @@ class Interpreter(BackwardCalls):
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
-            return self._name(node)
+            return self.lookup(node.id, node)
         if isinstance(node, ast.List):
-            return [self._expr(e) for e in node.elts]
+            return self.sequence(node.elts)
         if isinstance(node, ast.Tuple):
-            return tuple(self._expr(e) for e in node.elts)
+            return tuple(self.sequence(node.elts))
         if isinstance(node, ast.BinOp):
             return self._binary(node)
         if isinstance(node, ast.UnaryOp):
@@ -245,40 +336,50 @@ class Interpreter(BackwardCalls):
         if isinstance(node, ast.Compare):
             return self._compare(node)
         if isinstance(node, ast.IfExp):
-            return self._expr(node.body) if self._expr(node.test) else self._expr(node.orelse)
+            return self._expr(node.body) if self.truth(self._expr(node.test)) else \
+                self._expr(node.orelse)
         if isinstance(node, ast.Subscript):
-            return self._subscript(node)
+            return self.get_item(self._expr(node.value), self._expr(node.slice), node)
         if isinstance(node, ast.Slice):
             return slice(*(None if p is None else self._expr(p)
                            for p in (node.lower, node.upper, node.step)))
         if isinstance(node, ast.Attribute):
-            return self._attribute(node)
+            return self.read_attribute(self._expr(node.value), node.attr, node)
         if isinstance(node, ast.Call):
-            return self._call(node)
+            return self.call(node)
         if isinstance(node, ast.JoinedStr):
             return self._fstring(node)
-        raise not_allowed(f"{type(node).__name__} is not allowed", self._location(node))
+        if isinstance(node, ast.Lambda):
+            return self.make_lambda(node)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, ast.Dict):
+            return self._dict(node)
+        if isinstance(node, ast.Set):
+            return set(self.sequence(node.elts))
+        raise not_allowed(f"{type(node).__name__} is not allowed here", self._location(node))
 
-    def _name(self, node: ast.Name) -> Any:
-        name = node.id
-        if name in self.env:
-            return self.env[name]
-        if name == "torch":
-            return Namespace("torch")
-        if name == "F":
-            return Namespace("torch.nn.functional")
-        if name in allow.BUILTINS:
-            return Function(name, print)  # only ever called through _builtin
-        known = sorted(self.env)
-        import difflib  # noqa: PLC0415 - only on this error path
+    def sequence(self, elements: list[ast.expr]) -> list[Any]:
+        """List and tuple displays, with `*` unpacking of any iterable."""
+        items: list[Any] = []
+        for element in elements:
+            if isinstance(element, ast.Starred):
+                items.extend(self.iterate(self._expr(element.value), element))
+            else:
+                items.append(self._expr(element))
+        return items
 
-        close = difflib.get_close_matches(name, known, n=1)
-        raise GradexplainError(
-            "unknown_name", f"name '{name}' is not defined", self._location(node),
-            hint=f"did you mean '{close[0]}'?" if close else
-            "assign it first, or declare it under tensors:",
-            facts={"name": name, "suggestion": close[0] if close else None, "known": known},
-        )
+    def _dict(self, node: ast.Dict) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                inner = self._expr(value)
+                if not isinstance(inner, dict):
+                    raise CodeTypeError("'**' needs a dict")
+                result.update(inner)
+            else:
+                result[self._expr(key)] = self._expr(value)
+        return result
 
     def _binary(self, node: ast.BinOp) -> Any:
         left = self._expr(node.left)
@@ -306,15 +407,15 @@ class Interpreter(BackwardCalls):
             return +value
         if isinstance(node.op, ast.Invert):
             return ~value
-        return not value
+        return not self.truth(value)
 
     def _boolean(self, node: ast.BoolOp) -> Any:
         result: Any = None
         for part in node.values:
             result = self._expr(part)
-            if isinstance(node.op, ast.And) and not result:
+            if isinstance(node.op, ast.And) and not self.truth(result):
                 return result
-            if isinstance(node.op, ast.Or) and result:
+            if isinstance(node.op, ast.Or) and self.truth(result):
                 return result
         return result
 
@@ -329,146 +430,11 @@ class Interpreter(BackwardCalls):
             outcome = COMPARISONS[type(op)](left, right)
             if len(node.ops) == 1:
                 return outcome
-            result = result & outcome if isinstance(outcome, torch.Tensor) else \
-                (result and outcome)
+            if not self.truth(outcome):
+                return outcome
+            result = outcome
             left = right
         return result
-
-    def _subscript(self, node: ast.Subscript) -> Any:
-        value = self._expr(node.value)
-        index = self._expr(node.slice)
-        if isinstance(value, torch.Tensor):
-            guards.check_index(value, index, self.limits, self._location(node))
-            self._operation = OperationContext("index", self._operands([value], [node.value]))
-            result = value[index]
-            self._note_new_tensor(result, node)
-            return result
-        if isinstance(value, (list, tuple, torch.Size)):
-            return value[index]
-        raise CodeTypeError(f"{type(value).__name__} cannot be indexed")
-
-    def _attribute(self, node: ast.Attribute) -> Any:
-        target = self._expr(node.value)
-        name = node.attr
-        if isinstance(target, Namespace):
-            return self._namespace_member(target, name, node)
-        if isinstance(target, torch.Tensor):
-            if name in allow.TENSOR_METHODS:
-                return Method(target, name, self._segment(node.value))
-            if name in allow.TENSOR_ATTRIBUTES:
-                value = getattr(target, name)
-                if name == "grad":
-                    assert self._context is not None
-                    self.hooks.read_grad(self._context, target, self._segment(node.value))
-                elif isinstance(value, torch.Tensor):
-                    self._note_new_tensor(value, node)
-                    self.hooks.derived(name, [target], value)  # `.data`: a detached view
-                return value
-        elif display._is_node(target):
-            if name == "next_functions":
-                return target.next_functions
-            if name == "name":
-                return Method(target, name, self._segment(node.value))
-        elif isinstance(target, torch.device) and name in {"type", "index"}:
-            return getattr(target, name)
-        elif isinstance(target, torch.dtype) and name == "is_floating_point":
-            return target.is_floating_point
-        elif isinstance(target, tuple) and name in {"values", "indices"} and \
-                hasattr(target, name):
-            return getattr(target, name)
-        kind = "None" if target is None else type(target).__name__
-        if target is None:
-            raise CodeAttributeError(
-                f"'{self._segment(node.value)}' is None, so it has no attribute '{name}'")
-        raise not_allowed(f"attribute '{name}' is not available on a {kind}",
-                          self._location(node), what=f"attribute '{name}' on {kind}")
-
-    def _namespace_member(self, namespace: Namespace, name: str, node: ast.AST) -> Any:
-        path = f"{namespace.path}.{name}"
-        if path in allow.TORCH_NAMESPACES:
-            return Namespace(path)
-        if path in allow.TORCH_PATHS:
-            member = _resolve(path)
-            if isinstance(member, torch.dtype):
-                return member
-            return Function(path, member)
-        reason = allow.why_dangerous(name)
-        message = f"'{path}' is not allowed"
-        message += f": {reason}" if reason else " (it is not on the allowlist)"
-        raise not_allowed(message, self._location(node), what=path)
-
-    # calls ----------------------------------------------------------------------------------
-
-    def _call(self, node: ast.Call) -> Any:
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "format" and \
-                isinstance(func.value, ast.Constant):
-            args, kwargs = self._arguments(node)
-            return display.format_text(str(func.value.value), args, kwargs)
-        callee = self._expr(func)
-        if isinstance(callee, Function) and callee.path in allow.BUILTINS:
-            return self._builtin(callee.path, node)
-        args, kwargs = self._arguments(node)
-        if isinstance(callee, Method):
-            return self._call_method(callee, args, kwargs, node)
-        if isinstance(callee, Function):
-            return self._call_function(callee, args, kwargs, node)
-        raise CodeTypeError(f"'{self._segment(func)}' is not callable")
-
-    def _arguments(self, node: ast.Call) -> tuple[list[Any], dict[str, Any]]:
-        args = [self._expr(a) for a in node.args]
-        kwargs = {k.arg: self._expr(k.value) for k in node.keywords if k.arg is not None}
-        return args, kwargs
-
-    def _builtin(self, name: str, node: ast.Call) -> Any:
-        args, kwargs = self._arguments(node)
-        if name == "len":
-            if len(args) != 1 or kwargs:
-                raise CodeTypeError("len() takes exactly one argument")
-            return len(args[0])
-        if name == "print":
-            sep = kwargs.pop("sep", " ")
-            end = kwargs.pop("end", "")
-            if kwargs:
-                raise CodeTypeError(f"print() got unexpected keyword {sorted(kwargs)[0]!r}")
-            text = str(sep).join(display.show(a) for a in args) + str(end).rstrip("\n")
-            assert self._context is not None
-            self.hooks.printed(self._context, text)
-            return None
-        raise not_allowed(f"'{name}' can only be used in a for loop", self._location(node))
-
-    def _call_function(self, callee: Function, args: list[Any], kwargs: dict[str, Any],
-                       node: ast.Call) -> Any:
-        if callee.path in {"torch.autograd.backward", "torch.autograd.grad"}:
-            return self._autograd(callee.path, args, kwargs, node)
-        if callee.path in {"torch.no_grad", "torch.enable_grad"}:
-            raise not_allowed(f"{callee.path}() is only allowed as `with {callee.path}():`",
-                              self._location(node))
-        name = callee.name
-        self._operation = OperationContext(name, self._operands(args, node.args))
-        guards.check_call(name, None, args, kwargs, self.limits, self._location(node),
-                          callee.fn)
-        result = callee.fn(*args, **kwargs)
-        self._after_tensor_op(node, name, args, node.args, result)
-        return _checked_result(result)
-
-    def _call_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
-                     node: ast.Call) -> Any:
-        target, name = method.target, method.name
-        if not isinstance(target, torch.Tensor):  # grad_fn.name()
-            return target.name()
-        assert isinstance(node.func, ast.Attribute)
-        if name == "backward":
-            return self._backward_method(target, method.target_label, args, kwargs)
-        operands = [target, *args]
-        self._operation = OperationContext(
-            name, self._operands(operands, [node.func.value, *node.args]))
-        guards.check_call(name, target, args, kwargs, self.limits, self._location(node), name)
-        result = getattr(target, name)(*args, **kwargs)
-        if name == "retain_grad":
-            self.hooks.retained(target, method.target_label)
-        self._after_tensor_op(node, name, operands, [node.func.value, *node.args], result)
-        return _checked_result(result)
 
     def _operands(self, values: list[Any], nodes: list[ast.expr]) -> list[tuple[str, list[int]]]:
         return [(self._segment(n), list(v.shape)) for v, n in zip(values, nodes, strict=False)
@@ -508,4 +474,3 @@ class Interpreter(BackwardCalls):
                                    if isinstance(v, ast.Constant))
                 parts.append(display.format_value(item, spec))
         return "".join(parts)
-

@@ -7,7 +7,10 @@ resolve to `Namespace`, `Function` and `Method` wrappers that only the interpret
 from __future__ import annotations
 
 import ast
+import contextlib
+import math
 import operator
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +18,6 @@ from typing import Any
 import torch
 
 from gradexplain.errors import not_allowed
-from gradexplain.language import display
 
 BINARY_OPERATORS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Add: ("add", operator.add),
@@ -60,8 +62,6 @@ COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
 # Operator name -> the torch function whose broadcasting/matmul rule governs it.
 OPERATOR_FUNCTIONS = {"add": "add", "sub": "sub", "mult": "mul", "div": "div",
                       "floordiv": "div", "mod": "remainder", "pow": "pow", "matmul": "matmul"}
-SAFE_RESULT_TYPES = (torch.Tensor, int, float, bool, complex, type(None), torch.Size,
-                     torch.dtype, torch.device, list, tuple, str)
 
 
 @dataclass(frozen=True)
@@ -132,14 +132,37 @@ def _static_cost(body: list[ast.stmt]) -> int:
 
 def _resolve(path: str) -> Any:
     """The real object behind an allowlisted dotted path (the interpreter's eyes only)."""
-    obj: Any = torch
-    for part in path.split(".")[1:]:
+    root, *parts = path.split(".")
+    obj: Any = math if root == "math" else torch
+    for part in parts:
         obj = getattr(obj, part)
     return obj
 
 
 def _checked_result(result: Any) -> Any:
-    """Results stay within the types user code may hold (tensors, numbers, shapes...)."""
-    if isinstance(result, SAFE_RESULT_TYPES) or display._is_node(result):
-        return result
-    raise not_allowed(f"a value of type {type(result).__name__} cannot be used here")
+    """User code may hold any value but a raw Python callable, class or module.
+
+    Such a value could be handed to torch as a callback, which torch would then run outside
+    the interpreter. nn modules are callable but run their forward through the interpreter
+    (or are PyTorch's own layers); grad-mode objects only enter and leave their mode.
+    """
+    if isinstance(result, (type, types.ModuleType)) or (
+            callable(result) and not isinstance(result, CALLABLE_VALUES)
+            and not _is_node(result)):
+        raise not_allowed(f"a value of type {type(result).__name__} cannot be used here: "
+                          "it could run code outside the interpreter")
+    if isinstance(result, (list, tuple)) and not isinstance(result, torch.Size):
+        for item in result:
+            _checked_result(item)
+    return result
+
+
+CALLABLE_VALUES: tuple[type, ...] = (
+    torch.nn.Module, torch.no_grad, torch.enable_grad, torch.set_grad_enabled,
+    torch.inference_mode, torch.autograd.graph.saved_tensors_hooks,
+    contextlib._GeneratorContextManager,
+)
+
+
+def _is_node(value: Any) -> bool:
+    return hasattr(value, "next_functions") and not isinstance(value, torch.Tensor)

@@ -87,6 +87,8 @@ LIMIT_OPTIONS: dict[str, Any] = {
         "--max-executed", help="statements executed in one run [default: 1000000]")],
     "max_number_bits": Annotated[int | None, typer.Option(
         "--max-number-bits", help="bits in a plain integer result [default: 4096]")],
+    "max_call_depth": Annotated[int | None, typer.Option(
+        "--max-call-depth", help="depth of nested calls of your own functions [default: 200]")],
 }
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -101,7 +103,7 @@ def make_limits(**raised: int | None) -> Limits:
 
 
 def limit_options(command: Command) -> Command:
-    """Give `command` the eight --max-* options; it receives them as `limits: Limits`."""
+    """Give `command` the --max-* options; it receives them as `limits: Limits`."""
     signature = inspect.signature(command, eval_str=True)
     kept = [p for p in signature.parameters.values() if p.name != "limits"]
     added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,

@@ -1,0 +1,123 @@
+"""The builtins scenario code may call: print, len, range, enumerate, zip, min, max, ...
+
+Each works on the values the language has and is bounded: sequences it builds are checked
+against the loop limit before they are built.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from gradexplain.errors import not_allowed
+from gradexplain.language import display, guards
+from gradexplain.language.classify import CodeTypeError
+from gradexplain.language.objects import CaughtError, ExceptionType, SuperProxy, UserClass
+
+if TYPE_CHECKING:
+    from gradexplain.language.core import Core
+
+# isinstance(x, NAME): the types a scenario may ask about.
+ISINSTANCE_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,), "float": (float,), "bool": (bool,), "str": (str,), "list": (list,),
+    "tuple": (tuple,), "dict": (dict,), "set": (set,),
+}
+# Builtins that take one iterable (or more) and step through it.
+STEPPING = {"list", "tuple", "set", "sorted", "sum", "any", "all", "enumerate", "zip",
+            "reversed", "min", "max", "dict"}
+
+
+def call_builtin(interp: Core, name: str, args: list[Any], kwargs: dict[str, Any],
+                 node: ast.expr | None) -> Any:
+    location = interp._location(node) if node is not None else None
+    if name == "print":
+        return _print(interp, args, kwargs)
+    if name == "super":
+        return _super(interp, args, node)
+    if name == "isinstance":
+        return _isinstance(args)
+    if name == "range":
+        if not all(isinstance(a, int) and not isinstance(a, bool) for a in args) or \
+                not 1 <= len(args) <= 3 or kwargs:
+            raise CodeTypeError("range() takes 1 to 3 integers")
+        return range(*args)
+    if name == "pow" and len(args) >= 2:
+        guards.check_number_op("pow", args[0], args[1], interp.limits, location)
+    if name in STEPPING:
+        # min(a, b) and max(a, b) compare their arguments; everything else steps through one.
+        if not (name in {"min", "max"} and len(args) > 1):
+            args = [list(interp.iterate(a, node or ast.Pass())) if i == 0 or name == "zip"
+                    else a for i, a in enumerate(args)]
+        if name in {"min", "max", "sorted"} and "key" in kwargs:
+            raise not_allowed(f"{name}(key=...) is not part of the language", location)
+    if name in {"str", "repr"} and args:
+        return display.show(args[0]) if name == "str" else display.represent(args[0])
+    if name in {"float", "int", "bool"} and args and isinstance(args[0], CaughtError):
+        raise CodeTypeError(f"{name}() argument must be a number, not an exception")
+    function = getattr(builtins, name)
+    result = function(*args, **kwargs)
+    if isinstance(result, (enumerate, zip, reversed)):
+        return list(result)
+    return result
+
+
+def _print(interp: Core, args: list[Any], kwargs: dict[str, Any]) -> None:
+    sep = kwargs.pop("sep", " ")
+    end = kwargs.pop("end", "\n")
+    kwargs.pop("flush", None)
+    if kwargs:
+        raise CodeTypeError(f"print() got an unexpected keyword argument {sorted(kwargs)[0]!r}")
+    sep = " " if sep is None else sep
+    end = "\n" if end is None else end
+    text = str(sep).join(display.show(a) for a in args) + str(end).rstrip("\n")
+    assert interp._context is not None
+    interp.hooks.printed(interp._context, text)
+
+
+def _super(interp: Core, args: list[Any], node: ast.expr | None) -> SuperProxy:
+    """`super()` or `super(Net, self)` inside a user module's method."""
+    if len(args) == 2:
+        instance = args[1]
+    else:
+        scope = interp.scope
+        instance = None
+        while scope is not None and instance is None:
+            instance = scope.names.get("self")
+            scope = scope.parent
+    if not isinstance(instance, torch.nn.Module) or not isinstance(
+            getattr(type(instance), "gx_class", None), UserClass):
+        raise not_allowed("super() is only available in the methods of your own nn.Module",
+                          interp._location(node) if node is not None else None)
+    return SuperProxy(instance)
+
+
+def _isinstance(args: list[Any]) -> bool:
+    if len(args) != 2:
+        raise CodeTypeError(f"isinstance expected 2 arguments, got {len(args)}")
+    value, kinds = args
+    wanted = kinds if isinstance(kinds, tuple) else (kinds,)
+    for kind in wanted:
+        if isinstance(kind, ExceptionType):
+            if isinstance(value, CaughtError) and kind.name in {value.type_name, "Exception"}:
+                return True
+            continue
+        if isinstance(kind, UserClass):
+            if kind.real is not None and isinstance(value, kind.real):
+                return True
+            continue
+        from gradexplain.language.objects import Builtin  # noqa: PLC0415
+        from gradexplain.language.values import Function  # noqa: PLC0415
+
+        if isinstance(kind, Builtin) and kind.name in ISINSTANCE_TYPES:
+            if isinstance(value, ISINSTANCE_TYPES[kind.name]):
+                return True
+        elif isinstance(kind, Function) and kind.path in {"torch.Tensor", "torch.nn.Parameter"}:
+            if isinstance(value, torch.Tensor if kind.path == "torch.Tensor"
+                          else torch.nn.Parameter):
+                return True
+        else:
+            raise CodeTypeError("isinstance() arg 2 must be a type the language knows")
+    return False

@@ -1,0 +1,176 @@
+"""Calls: the one dispatch by the callee's type, torch functions and methods, and builtins.
+
+Every argument that could be run as a callable (a user function, a builtin, a torch function
+wrapper) is replaced by `torch_callable`'s re-entering wrapper before torch sees it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Any
+
+import torch
+
+from gradexplain.errors import not_allowed
+from gradexplain.language import display, guards
+from gradexplain.language.builtins import call_builtin
+from gradexplain.language.classify import CodeTypeError, OperationContext
+from gradexplain.language.core import Core
+from gradexplain.language.objects import (
+    BaseClass,
+    BoundMethod,
+    Builtin,
+    ExceptionType,
+    SuperProxy,
+    UserClass,
+    UserFunction,
+)
+from gradexplain.language.values import Function, Method, _checked_result
+from gradexplain.limits import check
+
+# Functions whose call only notes something or returns a value nobody uses.
+QUIET_RESULTS = {"torch.manual_seed"}
+NEW_TENSOR_METHODS = {"new_ones": "ones", "new_zeros": "zeros", "new_empty": "empty",
+                      "new_full": "full"}
+
+
+class Calls(Core):
+    """`f(...)` for every kind of callee the language has."""
+
+    def call(self, node: ast.Call) -> Any:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "format" and \
+                isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+            args, kwargs = self.arguments(node)
+            return display.format_text(func.value.value, args, kwargs)
+        callee = self._expr(func)
+        args, kwargs = self.arguments(node)
+        return self.call_value(callee, args, kwargs, node)
+
+    def arguments(self, node: ast.Call) -> tuple[list[Any], dict[str, Any]]:
+        args: list[Any] = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                args.extend(self.iterate(self._expr(arg.value), arg))
+            else:
+                args.append(self._expr(arg))
+        kwargs: dict[str, Any] = {}
+        for keyword in node.keywords:
+            value = self._expr(keyword.value)
+            if keyword.arg is None:
+                if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                    raise CodeTypeError("argument after ** must be a mapping with string keys")
+                if any(k.startswith("__") for k in value):
+                    raise not_allowed("dunder keyword arguments are not allowed",
+                                      self._location(keyword.value))
+                kwargs.update(value)
+            else:
+                kwargs[keyword.arg] = value
+        return args, kwargs
+
+    def call_value(self, callee: Any, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.expr | None) -> Any:
+        """Call any value user code may call; `node` is None when torch calls back."""
+        if isinstance(callee, Builtin):
+            return call_builtin(self, callee.name, args, kwargs, node)
+        if isinstance(callee, UserFunction):
+            return self.call_user(callee, args, kwargs, node)
+        if isinstance(callee, BoundMethod):
+            return self.call_user(callee.function, [callee.instance, *args], kwargs, node)
+        if isinstance(callee, Method):
+            return self._call_method(callee, args, kwargs, node)
+        if isinstance(callee, Function):
+            return self._call_function(callee, args, kwargs, node)
+        if isinstance(callee, UserClass):
+            return self.instantiate(callee, args, kwargs, node)
+        if isinstance(callee, torch.nn.Module):
+            return self._call_module(callee, args, kwargs, node)
+        if isinstance(callee, ExceptionType):
+            return getattr(builtins, callee.name)(*args)
+        if isinstance(callee, BaseClass):
+            raise not_allowed(f"{callee.path} can only be used as a base class: "
+                              f"class Net({callee.path.split('.')[-2]}."
+                              f"{callee.path.split('.')[-1]}):",
+                              self._location(node) if node is not None else None)
+        shown = self._segment(node.func) if isinstance(node, ast.Call) else \
+            type(callee).__name__
+        raise CodeTypeError(f"'{shown}' is not callable")
+
+    def wrapped(self, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any],
+                                                                        dict[str, Any]]:
+        return ([self.torch_callable(a) for a in args],
+                {k: self.torch_callable(v) for k, v in kwargs.items()})
+
+    def _call_function(self, callee: Function, args: list[Any], kwargs: dict[str, Any],
+                       node: ast.expr | None) -> Any:
+        path = callee.path
+        if path in {"torch.autograd.backward", "torch.autograd.grad"} and \
+                isinstance(node, ast.Call):
+            return self._autograd(path, args, kwargs, node)
+        special = self.special_function(callee, args, kwargs, node)
+        if special is not NotImplemented:
+            return special
+        name = callee.name
+        arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
+        self._operation = OperationContext(name, self._operands(args, arg_nodes))
+        location = self._location(node) if node is not None else None
+        guards.check_call(name, None, args, kwargs, self.limits, location, callee.fn)
+        args, kwargs = self.wrapped(args, kwargs)
+        result = callee.fn(*args, **kwargs)
+        if path in QUIET_RESULTS:
+            return None
+        if node is not None:
+            self._after_tensor_op(node, name, args, arg_nodes, result)
+        return _checked_result(result)
+
+    def _call_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
+                     node: ast.expr | None) -> Any:
+        target, name = method.target, method.name
+        if isinstance(target, SuperProxy):  # super().__init__()
+            torch.nn.Module.__init__(target.instance)
+            return None
+        if isinstance(target, UserClass):  # Exp.apply(x)
+            return self.apply_function(target, args, kwargs, node)
+        if isinstance(target, str) and name == "format":
+            return display.format_text(target, args, kwargs)
+        if isinstance(target, list) and name in {"extend", "append", "insert"}:
+            added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
+            check("max_elements", len(target) + added, self.limits,
+                  self._location(node) if node is not None else None)
+        if isinstance(target, torch.Tensor) and name in NEW_TENSOR_METHODS:
+            # x.new_ones(size) makes a tensor of that size, like torch.ones(size).
+            guards.check_call(NEW_TENSOR_METHODS[name], None, args, kwargs, self.limits,
+                              self._location(node) if node is not None else None)
+        special = self.special_method(method, args, kwargs, node)
+        if special is not NotImplemented:
+            return special
+        func_node = node.func if isinstance(node, ast.Call) else None
+        operand_nodes = [func_node.value, *node.args] if isinstance(func_node, ast.Attribute) \
+            and isinstance(node, ast.Call) else []
+        operands = [target, *args]
+        if isinstance(target, torch.Tensor):
+            if name == "backward":
+                return self._backward_method(target, method.target_label, args, kwargs)
+            self._operation = OperationContext(name, self._operands(operands, operand_nodes))
+            location = self._location(node) if node is not None else None
+            guards.check_call(name, target, args, kwargs, self.limits, location, name)
+        args, kwargs = self.wrapped(args, kwargs)
+        result = getattr(target, name)(*args, **kwargs)
+        if isinstance(target, torch.Tensor):
+            if name == "retain_grad":
+                self.hooks.retained(target, method.target_label)
+            if node is not None:
+                self._after_tensor_op(node, name, operands, operand_nodes, result)
+        return _checked_result(result)
+
+    def _call_module(self, module: torch.nn.Module, args: list[Any], kwargs: dict[str, Any],
+                     node: ast.expr | None) -> Any:
+        arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
+        self._operation = OperationContext(type(module).__name__,
+                                           self._operands(args, arg_nodes))
+        args, kwargs = self.wrapped(args, kwargs)
+        result = module(*args, **kwargs)
+        if node is not None:
+            self._after_tensor_op(node, type(module).__name__.lower(), args, arg_nodes, result)
+        return _checked_result(result)
