@@ -103,6 +103,11 @@ class GradexplainError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its fields (a worker process sends errors back to its parent)."""
+        return (GradexplainError, (self.kind, self.message, self.location, self.hint,
+                                   self.facts))
+
     @property
     def exit_status(self) -> ExitStatus:
         return ExitStatus.BAD_INPUT if self.kind in BAD_INPUT_KINDS else ExitStatus.FAILED

@@ -60,6 +60,7 @@ class Options:
 
     run: RunOptions = field(default_factory=RunOptions)
     output: Output = field(default_factory=Output)
+    jobs: int = 1  # run --jobs: scenarios run in this many worker processes at once
 
 
 @dataclass

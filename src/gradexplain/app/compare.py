@@ -62,6 +62,15 @@ def run_variant_pair(first: Scenario, second: Scenario,
     return run_loaded(first, opts_a), run_loaded(second, opts_b)
 
 
+def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
+    """Both variants in one worker process, under the OS-enforced budgets (app/worker.py)."""
+    from gradexplain.app import worker  # noqa: PLC0415
+    from gradexplain.app.run import preload_engine  # noqa: PLC0415
+
+    preload_engine()
+    return worker.run(lambda: run_variants(request), request.options.run.limits)
+
+
 def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:
     """Run both variants, then print the comparison (table or JSON); return it."""
     from gradexplain.explain import explain_run  # noqa: PLC0415
@@ -74,7 +83,7 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
 
     env = env or Environment()
     output = request.options.output
-    record_a, record_b = run_variants(request)
+    record_a, record_b = run_variants_in_worker(request)
     name_a, name_b = variant_names(request.mode, output.lang, request.devices, request.paths)
     comparison = compare_records(record_a, record_b, request.mode, name_a=name_a, name_b=name_b)
     report_a, report_b = explain_run(record_a, output.lang), explain_run(record_b, output.lang)

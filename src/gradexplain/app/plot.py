@@ -7,14 +7,19 @@ is gradexplain.render.charts (text) and gradexplain.render.figures (matplotlib).
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError, SourceLocation, invalid
 from gradexplain.limits import Limits
 from gradexplain.record import PlotRecord
 from gradexplain.scenario.bundled import SCENARIO_SUFFIXES, find_bundled
+
+T = TypeVar("T")
 
 DEFAULT_RANGE = (-4.0, 4.0)
 DEFAULT_STEPS = 200
@@ -38,7 +43,9 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
 
     env = env or Environment()
     if request.scenario is not None:
-        drawn = scenario_plot(request.argument, request.scenario, request.limits)
+        scenario = request.scenario
+        drawn = _in_worker(lambda: scenario_plot(request.argument, scenario, request.limits),
+                           request.limits)
         if request.output is None:
             env.stdout.write("\n".join(series_charts(drawn, request.width)) + "\n")
             return
@@ -48,12 +55,23 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
 
         start, stop = request.value_range or DEFAULT_RANGE
         steps = DEFAULT_STEPS if request.steps is None else request.steps
-        data = compute(request.argument, start, stop, steps, request.limits)
+        data = _in_worker(lambda: compute(request.argument, start, stop, steps,
+                                          request.limits), request.limits)
         if request.output is None:
             env.stdout.write(terminal_plot(data, request.width))
             return
         save_figure(data, request.output)
     env.stderr.write(f"wrote {request.output}\n")
+
+
+def _in_worker(task: Callable[[], T], limits: Limits) -> T:
+    """Run the computing in a worker process under the OS-enforced budgets (app/worker.py)."""
+    from gradexplain.app import worker  # noqa: PLC0415
+    from gradexplain.app.run import preload_engine  # noqa: PLC0415
+
+    preload_engine()
+    importlib.import_module("gradexplain.engine.expression_plot")
+    return worker.run(task, limits)
 
 
 def scenario_argument(argument: str) -> Path | None:

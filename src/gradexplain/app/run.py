@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +51,33 @@ def run_loaded(scenario: Scenario, options: RunOptions) -> RunRecord:
     return run_scenario(scenario, options)
 
 
+def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
+                   ) -> Iterator[Outcome]:
+    """Each scenario in a worker process under the OS-enforced budgets (app/worker.py), up to
+    `jobs` at once, outcomes in the order of `paths`. A worker stopped by a budget gives an
+    outcome with that limit_exceeded error; the rest of the batch runs."""
+    from gradexplain.app import worker  # noqa: PLC0415
+
+    if not worker.forking_available():
+        yield from (run_one(path, options) for path in paths)
+        return
+    preload_engine()
+    tasks = [functools.partial(run_one, path, options) for path in paths]
+    for index, value in worker.results(tasks, options.limits, jobs):
+        if isinstance(value, GradexplainError):
+            yield Outcome(paths[index], None, value, value.exit_status)
+        else:
+            yield value
+
+
+def preload_engine() -> None:
+    """Import torch and the engine in this process before forking, so each worker starts with
+    them loaded (torch is imported once; no operation runs here)."""
+    for name in ("gradexplain.engine.runner", "gradexplain.engine.deeper",
+                 "gradexplain.scenario.loader"):
+        importlib.import_module(name)
+
+
 def record_status(record: RunRecord) -> ExitStatus:
     if record.error is not None and record.error.kind in BAD_INPUT_KINDS:
         return ExitStatus.BAD_INPUT
@@ -90,8 +120,8 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
     started = time.monotonic()
     with progress_bar(err, len(paths), enabled=len(paths) > 1,
                       delay=PROGRESS_AFTER_SECONDS) as advance:
-        for path in paths:
-            outcome = run_one(path, run_options)
+        for path, outcome in zip(paths, run_in_workers(paths, run_options, options.jobs),
+                                 strict=True):
             outcomes.append(outcome)
             if settings.json:
                 record = outcome.record or input_error_record(path, outcome.input_error)  # type: ignore[arg-type]

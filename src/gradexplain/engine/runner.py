@@ -18,7 +18,7 @@ from gradexplain.engine.expect import check_expectations
 from gradexplain.engine.recorder import Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import check_memory
+from gradexplain.language.budget import statement_started
 from gradexplain.language.checker import Program, parse_expression, parse_program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, check
@@ -208,7 +208,7 @@ class Session:
             arguments.append("create_graph=True")
         statement = f"{out_name}.backward({', '.join(arguments)})"
         for _ in range(scenario.repeat):
-            check_memory(self.options.limits, location)  # each call adds to the ledger
+            statement_started(self.options.limits, location, statement)  # time, memory
             context = StatementContext(None, location.line, statement, location)
             request = BackwardRequest("backward", [(output, out_name)],
                                       None if gradient is None else [gradient],

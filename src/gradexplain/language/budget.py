@@ -13,9 +13,25 @@ import contextlib
 import os
 import resource
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from gradexplain.errors import SourceLocation
 from gradexplain.limits import Limits, exceeded
+
+
+@dataclass
+class Watch:
+    """Set by the worker process (app/worker.py) in the child that runs scenario code."""
+
+    publish: Callable[[SourceLocation, str], None] | None = None  # names the statement
+    deadline: float | None = None  # time.monotonic() at which --max-seconds runs out
+    ran_operations: bool = False  # this process has run scenario code (see app/worker.py)
+    fresh_process: bool = False  # set by the command line's entry point, before any operation
+
+
+WATCH = Watch()
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _handle: dict[str, int] = {}  # the open /proc/self/statm of this process
@@ -52,3 +68,21 @@ def check_memory(limits: Limits, location: SourceLocation | None, planned: int =
     used = resident_bytes()
     if used + planned > limits.max_memory:
         raise exceeded("max_memory", used + planned, limits.max_memory, location)
+
+
+def statement_started(limits: Limits, location: SourceLocation, statement: str) -> None:
+    """Before each statement: tell the parent which one runs, and stop cleanly (with the
+    statement located) when the time or memory budget has run out."""
+    WATCH.ran_operations = True
+    if WATCH.publish is not None:
+        WATCH.publish(location, statement)
+    if WATCH.deadline is not None and time.monotonic() > WATCH.deadline:
+        raise exceeded("max_seconds", f"more than {limits.max_seconds}", limits.max_seconds,
+                       location)
+    check_memory(limits, location)
+
+
+def parent_ran_operations() -> bool:
+    """Whether this process may have started torch's thread pools (a forked child must then
+    run single-threaded): true unless the command line started it and ran nothing yet."""
+    return WATCH.ran_operations or not WATCH.fresh_process

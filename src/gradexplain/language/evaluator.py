@@ -121,7 +121,9 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         if self.executed > self.limits.max_executed:
             raise exceeded("max_executed", self.executed, self.limits.max_executed,
                            context.location)
-        budget.check_memory(self.limits, context.location)  # tensors, graphs, the ledger
+        # Publishes the statement to the worker's parent; checks time and memory (tensors,
+        # graphs, the ledger) before it runs.
+        budget.statement_started(self.limits, context.location, context.statement)
         self._context = context
         self._guarded(lambda: self._execute(stmt), stmt)
 

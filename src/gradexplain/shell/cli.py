@@ -107,6 +107,10 @@ def run(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     check_numeric: CheckNumericOption = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, metavar="N",
+        help="run N scenarios at once, each in its own worker process (output keeps the "
+             "order of the paths)")] = 1,
     *,
     limits: Limits,
 ) -> None:
@@ -122,6 +126,8 @@ def run(
       gradexplain run lesson.yaml snippet.py --lang zh
 
       gradexplain run scenarios/ --format json
+
+      gradexplain run course/ --jobs 4 --max-seconds 10 --max-memory 1G
     """
     check_export(export, output_format)
     options = Options(
@@ -129,7 +135,7 @@ def run(
                    full=full, views=view_options(graph, jacobian, jacobian_limit,
                                                  check_numeric)),
         Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
-               export=export, dot=dot))
+               export=export, dot=dot), jobs=jobs)
     with guarded(debug, lang.value):
         if not paths:
             _list_bundled(width)
@@ -341,4 +347,7 @@ def _list_bundled(width: int | None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    from gradexplain.language.budget import WATCH  # noqa: PLC0415
+
+    WATCH.fresh_process = True  # workers forked from here may use torch's thread pools
     app()

@@ -1,7 +1,8 @@
 """Options shared by several commands, declared once (sqlite-utils' shared option decorators
 are the model). Importing this module costs no torch.
 
-`@limit_options` adds the eight --max-* options to a command and hands it one `Limits`;
+`@limit_options` adds the --max-* options (limits, and the memory and time budgets) to a
+command and hands it one `Limits`;
 the typed `Annotated` options below are reused by every command that takes them.
 """
 
@@ -16,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from gradexplain.limits import Limits
+from gradexplain.limits import BUDGET_ENVIRONMENT, Limits
 from gradexplain.options import DEFAULT_JACOBIAN_LIMIT, ViewOptions
 
 
@@ -70,6 +71,10 @@ CheckNumericOption = Annotated[bool, typer.Option(
                             "(short-form scenarios: expression:)")]
 
 # Each limit's option, keyed by its Limits field (and flag: max_elements is --max-elements).
+def _parse_bytes_later(text: str) -> int:
+    return parse_bytes(text)
+
+
 LIMIT_OPTIONS: dict[str, Any] = {
     "max_elements": Annotated[int | None, typer.Option(
         "--max-elements", help="elements in any one tensor [default: 16777216]")],
@@ -89,7 +94,31 @@ LIMIT_OPTIONS: dict[str, Any] = {
         "--max-number-bits", help="bits in a plain integer result [default: 4096]")],
     "max_call_depth": Annotated[int | None, typer.Option(
         "--max-call-depth", help="depth of nested calls of your own functions [default: 200]")],
+    # Budgets the operating system enforces on the worker process (app/worker.py).
+    "max_memory": Annotated[int | None, typer.Option(
+        "--max-memory", metavar="BYTES", parser=_parse_bytes_later,
+        envvar=BUDGET_ENVIRONMENT["max_memory"], show_envvar=True,
+        help="memory of the process running scenario code, e.g. 512M or 4G; past it the run "
+             "is stopped [default: 4G]")],
+    "max_seconds": Annotated[int | None, typer.Option(
+        "--max-seconds", metavar="SECONDS", envvar=BUDGET_ENVIRONMENT["max_seconds"],
+        show_envvar=True,
+        help="wall-clock seconds per scenario (per statement in the REPL); past it the run "
+             "is stopped [default: 60]")],
 }
+
+
+def parse_bytes(text: str) -> int:
+    """`4G`, `512M`, `100K` or a plain number of bytes."""
+    units = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+    cleaned = text.strip().lower().removesuffix("ib").removesuffix("b")
+    factor = units.get(cleaned[-1:], 1)
+    number = cleaned[:-1] if cleaned[-1:] in units else cleaned
+    try:
+        value = int(float(number) * factor)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a size (use e.g. 512M or 4G)") from None
+    return value
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 

@@ -1,0 +1,304 @@
+"""Budgets the operating system enforces: scenario code runs in a forked worker process.
+
+Why a process: the interpreter refuses what it can predict (sizes, loops, numbers), but an
+allowed operation can still take minutes (a 4096^3 matmul a million times) or memory no check
+foresaw. So each task runs in a child forked from this process, which has imported torch but
+(on the command line) run no operation, so the fork costs milliseconds and torch is imported
+once. The child caps its own address space (RLIMIT_AS: allocations past --max-memory fail
+inside it and are reported as limit_exceeded), and the parent watches each child's resident
+memory and wall-clock time, killing it with SIGKILL past --max-memory or --max-seconds and
+reporting limit_exceeded with the budget, the statement that was running (the child publishes
+it in a shared page before each statement) and the flag. The next task of a batch then runs.
+
+Results come back through a pipe as JSON (app/transfer.py), never pickle: the parent only
+constructs the record's own dataclasses from it, so a hostile record cannot make the parent
+run code.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import resource
+import select
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from gradexplain.app import transfer
+from gradexplain.errors import GradexplainError, SourceLocation
+from gradexplain.limits import Limits, exceeded
+
+T = TypeVar("T")
+
+POLL_SECONDS = 0.05  # how often the parent checks its workers' memory and time
+KILL_GRACE_SECONDS = 0.5  # the child stops itself at the cap; the parent kills it after this
+STATUS_BYTES = 4096  # the shared page where the child names the statement it runs
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+def forking_available() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
+@dataclass
+class Worker(Generic[T]):
+    """One forked child running one task."""
+
+    pid: int
+    reader: int
+    status: mmap.mmap
+    limits: Limits
+    started: float = field(default_factory=time.monotonic)
+    chunks: list[bytes] = field(default_factory=list)
+    killed: GradexplainError | None = None
+    done: bool = False
+    exit_status: int = 0
+    peak_memory: int = 0  # the child's peak resident memory, once it has ended
+
+    def running_statement(self) -> tuple[str, SourceLocation | None]:
+        """What the child said it was running: `path\\tline\\tstatement`."""
+        raw = self.status[:].split(b"\0", 1)[0].decode("utf-8", "replace")
+        parts = raw.split("\t", 2)
+        if len(parts) != 3:
+            return "", None
+        path, line, statement = parts
+        return statement, SourceLocation(path or None, int(line) if line.isdigit() else None,
+                                         col=1, end_col=len(statement) + 1,
+                                         source_line=statement or None)
+
+    def check_budgets(self, now: float) -> None:
+        """Kill the child when it has run past --max-seconds or holds more than --max-memory."""
+        if self.done or self.killed is not None:
+            return
+        seconds = now - self.started
+        if seconds > self.limits.max_seconds + KILL_GRACE_SECONDS:
+            self._kill("max_seconds", round(seconds, 1), self.limits.max_seconds)
+            return
+        resident = _resident_of(self.pid)
+        if resident is not None and resident > self.limits.max_memory:
+            self._kill("max_memory", resident, self.limits.max_memory)
+
+    def _kill(self, limit: str, value: Any, maximum: int) -> None:
+        statement, location = self.running_statement()
+        with _suppress_process_gone():
+            os.kill(self.pid, signal.SIGKILL)
+        error = exceeded(limit, value, maximum, location)
+        error.message += " (the run was stopped)"
+        error.facts["statement"] = statement or None
+        error.facts["stopped"] = True
+        self.killed = error
+
+    def read_available(self) -> None:
+        """Take what the child has written; at end of file, reap it."""
+        try:
+            chunk = os.read(self.reader, 1 << 16)
+        except BlockingIOError:
+            return
+        if chunk:
+            self.chunks.append(chunk)
+            return
+        os.close(self.reader)
+        _, status, usage = os.wait4(self.pid, 0)
+        self.done = True
+        self.exit_status = os.waitstatus_to_exitcode(status)
+        peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+        self.peak_memory = peak
+
+    def result(self) -> T:
+        """The task's value, or the error that stopped it (raised)."""
+        running = self.running_statement()
+        self.status.close()
+        if self.killed is not None:
+            raise self.killed
+        data = b"".join(self.chunks)
+        if not data:
+            raise _crashed(self.exit_status, running, self.limits, self.peak_memory)
+        kind, payload = transfer.loads(data)
+        if kind == "ok":
+            return payload  # type: ignore[no-any-return]
+        if kind == "error":
+            assert isinstance(payload, GradexplainError)
+            raise payload
+        raise RuntimeError(f"the worker failed: {payload}")
+
+
+def start(task: Callable[[], T], limits: Limits) -> Worker[T]:
+    """Fork a child that runs `task` under the budgets; the parent returns at once."""
+    status = mmap.mmap(-1, STATUS_BYTES)  # anonymous and shared with the child
+    reader, writer = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reader)
+        _child(task, writer, status, limits)
+    os.close(writer)
+    os.set_blocking(reader, False)
+    return Worker(pid, reader, status, limits)
+
+
+def run(task: Callable[[], T], limits: Limits) -> T:
+    """Run `task` in a worker and return its value (or raise its error, or the budget's).
+    Without fork (Windows) it runs here, under the interpreter's own checks only."""
+    if not forking_available():
+        return task()
+    return next(iter(run_all([task], limits, jobs=1)))[1]
+
+
+def run_all(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+            ) -> Iterator[tuple[int, T]]:
+    """Run the tasks in up to `jobs` workers at once, yielding (index, value) in task order.
+
+    A value is an error raised by `result()` when the task failed: callers that want every
+    outcome catch GradexplainError per task (see `results`).
+    """
+    for index, outcome in results(tasks, limits, jobs):
+        if isinstance(outcome, GradexplainError):
+            raise outcome
+        yield index, outcome
+
+
+def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+            ) -> Iterator[tuple[int, T | GradexplainError]]:
+    """Every task's value or GradexplainError, in task order, `jobs` workers at a time."""
+    pending = list(enumerate(tasks))
+    running: dict[int, Worker[T]] = {}
+    finished: dict[int, T | GradexplainError] = {}
+    next_index = 0
+    try:
+        while pending or running:
+            while pending and len(running) < max(jobs, 1):
+                index, task = pending.pop(0)
+                running[index] = start(task, limits)
+            _wait(list(running.values()))
+            for index, worker in list(running.items()):
+                if worker.done:
+                    del running[index]
+                    try:
+                        finished[index] = worker.result()
+                    except GradexplainError as err:
+                        finished[index] = err
+            while next_index in finished:
+                yield next_index, finished.pop(next_index)
+                next_index += 1
+    finally:
+        for worker in running.values():  # interrupted: leave no child behind
+            with _suppress_process_gone():
+                os.kill(worker.pid, signal.SIGKILL)
+                os.waitpid(worker.pid, 0)
+
+
+def _wait(workers: list[Worker[Any]]) -> None:
+    readers = [w.reader for w in workers if not w.done]
+    if readers:
+        ready, _, _ = select.select(readers, [], [], POLL_SECONDS)
+        for worker in workers:
+            if worker.reader in ready:
+                worker.read_available()
+    now = time.monotonic()
+    for worker in workers:
+        worker.check_budgets(now)
+
+
+def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limits) -> None:
+    """Run the task, send ("ok", value) or ("error", GradexplainError), and exit."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+        _cap_address_space(limits.max_memory)
+        _prepare_torch()
+        from gradexplain.language import budget  # noqa: PLC0415
+
+        budget.WATCH.publish = _publisher(status)
+        budget.WATCH.deadline = time.monotonic() + limits.max_seconds
+        try:
+            payload: tuple[str, Any] = ("ok", task())
+        except GradexplainError as err:
+            payload = ("error", err)
+        except MemoryError:
+            payload = ("error", exceeded("max_memory", "more than the budget",
+                                         limits.max_memory))
+        data = transfer.dumps(list(payload))
+        view = memoryview(data)
+        while view:
+            written = os.write(writer, view)
+            view = view[written:]
+    except BaseException as exc:  # report; never unwind into the parent's code
+        code = 70
+        with _suppress_process_gone():
+            os.write(writer, transfer.dumps(["crash", f"{type(exc).__name__}: {exc}"]))
+    finally:
+        os._exit(code)
+
+
+def _publisher(status: mmap.mmap) -> Callable[[SourceLocation, str], None]:
+    def publish(location: SourceLocation, statement: str) -> None:
+        text = f"{location.path or ''}\t{location.line or ''}\t{statement[:1000]}"
+        data = text.encode("utf-8", "replace")[:STATUS_BYTES - 1] + b"\0"
+        status[:len(data)] = data
+
+    return publish
+
+
+def _cap_address_space(max_memory: int) -> None:
+    """RLIMIT_AS: what the child has mapped now (torch's libraries) plus the budget."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            mapped = int(handle.read().split()[0]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return  # no /proc (macOS): the parent's watch and the interpreter's checks remain
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    # Headroom past the budget: the parent's watch of resident memory (and the interpreter's
+    # checks) stop most runs first, with a clearer message; this is the hard backstop.
+    cap = mapped + max_memory + max(max_memory // 4, 256 * 2**20)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _prepare_torch() -> None:
+    """A parent that has run torch operations (tests, the REPL) leaves OpenMP's thread pool
+    in a state a forked child can hang on: such a child runs single-threaded."""
+    from gradexplain.language import budget  # noqa: PLC0415
+
+    torch = sys.modules.get("torch")  # not imported here: a task that needs it imports it
+    if torch is not None and budget.parent_ran_operations():
+        torch.set_num_threads(1)
+
+
+def _resident_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _crashed(exit_status: int, running: tuple[str, SourceLocation | None],
+             limits: Limits, peak_memory: int) -> GradexplainError:
+    """A child that died without a word: killed by the kernel (out of memory), aborted by a
+    library that could not allocate under the cap, or a crash."""
+    statement, location = running
+    if exit_status == -signal.SIGKILL or peak_memory >= limits.max_memory * 0.9:
+        error = exceeded("max_memory", "more than the machine allows", limits.max_memory,
+                         location)
+    else:
+        error = GradexplainError(
+            "torch_error", f"the run ended abnormally (exit status {exit_status}) while "
+            "running this statement", location,
+            hint="this is a crash inside PyTorch or gradexplain; please report it",
+            facts={"origin": "code", "exit_status": exit_status})
+    error.facts["statement"] = statement or None
+    return error
+
+
+class _suppress_process_gone:  # used like contextlib.suppress
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> bool:
+        return exc[0] is not None and issubclass(exc[0], (ProcessLookupError,
+                                                          ChildProcessError, OSError))
