@@ -192,3 +192,44 @@ def test_meta_tensors_run_two_backward_calls(tmp_path: Path) -> None:
     assert data["ok"] is True and data["error"] is None
     assert len(data["calls"]) == 2
     assert [n["kind"] for n in data["notes"]] == ["accumulated"]
+
+
+# the two drift bugs of issue 12 ------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [(0, 1, 0.25), (0, 1, 0.3), (5,), (-2, 3), (0, 10, 3),
+                                  (1.5, -1, -0.5), (0, 6, 2)])
+def test_arange_length_is_torchs(args: tuple[float, ...]) -> None:
+    """One element count for arange (loader, runner and guard share it): torch's own."""
+    from gradexplain.limits import arange_length
+
+    start, end, step = (0, args[0], 1) if len(args) == 1 else (
+        args[0], args[1], args[2] if len(args) > 2 else 1)
+    assert arange_length(start, end, step) == torch.arange(*args).numel()
+
+
+@pytest.mark.parametrize(("limit", "code"), [("4", 0), ("3", 2)])
+def test_arange_at_the_element_limit(limit: str, code: int, tmp_path: Path) -> None:
+    """`arange: [0, 1, 0.25]` makes 4 elements: --max-elements 4 runs, 3 refuses ("4")."""
+    path = tmp_path / "ar.yaml"
+    path.write_text("tensors:\n  x: {arange: [0, 1, 0.25]}\nsteps:\n"
+                    "  - y = (x * 2).sum()\n  - y.backward()\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(path), "--max-elements", limit,
+                                 "--format", "json"])
+    assert result.exit_code == code, result.output
+    data = json.loads(result.stdout)
+    if code == 0:
+        assert data["tensors"][0]["grad"] == [2.0, 2.0, 2.0, 2.0]
+    else:
+        assert data["error"]["kind"] == "limit_exceeded"
+        assert "would be 4" in data["error"]["message"]
+
+
+def test_batch_summary_in_chinese() -> None:
+    """`run A B --lang zh`: the summary after several scenarios is in Chinese too."""
+    result = runner.invoke(app, ["run", "accumulation", "retain_graph", "--lang", "zh",
+                                 "--width", "100"])
+    assert result.exit_code == 0, result.output
+    summary = result.stdout[result.stdout.rindex("汇总"):]
+    assert "2 个场景" in summary and "正常" in summary
+    assert "Summary" not in result.stdout and " scenarios: " not in summary
+    assert "Scenario" not in summary and "error kind" not in summary

@@ -86,7 +86,6 @@ def accumulation_record() -> RunRecord:
                 PrintRecord(7, "tensor([[22.5000, 22.5000],\n        [22.5000, 22.5000]])", 15)],
         notes=[NoteInfo("accumulated", "x", 6, {}, call=2)],
         expectations=[ExpectationResult(True, "x.grad after call 2 == 22.5")],
-        statements_executed=7,
     )
 
 

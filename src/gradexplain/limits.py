@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -91,6 +92,17 @@ def out_of_memory(maximum: int, location: SourceLocation | None = None,
                   value: Any = "more than the budget") -> GradexplainError:
     """limit_exceeded for an allocation the memory budget (or the machine) refused."""
     return exceeded("max_memory", value, maximum, location)
+
+
+def arange_length(start: float, end: float, step: float) -> int | None:
+    """How many values torch.arange(start, end, step) makes: ceil((end - start) / step),
+    exact for integers; negative when the step points away from `end`. None when the
+    count is too large for a float to hold. The one element count of arange: the loader,
+    the runner and the interpreter's guard all use it."""
+    if all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end, step)):
+        return -(int(start - end) // int(step))
+    quotient = (float(end) - float(start)) / float(step)
+    return math.ceil(quotient) if math.isfinite(quotient) else None
 
 
 def check(limit: str, value: int, limits: Limits,

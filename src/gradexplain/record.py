@@ -173,7 +173,6 @@ class RunRecord:
     error: ErrorInfo | None = None
     error_expected: bool = False  # the run stopped on an error that `expect` names
     expectations: list[ExpectationResult] = field(default_factory=list)
-    statements_executed: int = 0
     plot: PlotRecord | None = None  # the scenario's `plot:` (an addition beyond the spec)
     lang: str = "en"  # the language its explanations are shown in (the Python API's lang=)
 

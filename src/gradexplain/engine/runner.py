@@ -21,7 +21,7 @@ from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.budget import statement_started
 from gradexplain.language.checker import Program, parse_expression, parse_program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
-from gradexplain.limits import Limits, check
+from gradexplain.limits import Limits, arange_length, check
 from gradexplain.options import RunOptions
 from gradexplain.record import ErrorInfo, RunRecord, TensorRow
 from gradexplain.scenario.model import Code, Scenario, TensorSpec
@@ -298,7 +298,7 @@ class Session:
             dtype=dtype_name(self.dtype), tensors=self.tensor_rows(), calls=list(recorder.calls),
             prints=list(recorder.prints), shown=list(recorder.shown_values),
             notes=list(recorder.notes),
-            error=self.error, statements_executed=self.interpreter.executed,
+            error=self.error,
         )
         if scenario.plot is not None:
             from gradexplain.engine.plotdata import plot_record  # noqa: PLC0415
@@ -352,5 +352,6 @@ def _spec_numel(spec: TensorSpec) -> int:
     if spec.source == "arange":
         start, end, step = (0, arg[0], 1) if len(arg) == 1 else (
             arg[0], arg[1], arg[2] if len(arg) > 2 else 1)
-        return max(int((end - start) / step) + 1, 0) if step else 0
+        count = arange_length(start, end, step) if step else 0
+        return 2**63 if count is None else max(count, 0)  # None: too many to count
     return 0

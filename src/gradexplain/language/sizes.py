@@ -18,6 +18,8 @@ from typing import Any
 
 import torch
 
+from gradexplain.limits import arange_length
+
 Bound = dict[str, Any]
 
 # Parameter names, in order, of the operations whose output can outgrow their inputs. A method
@@ -241,10 +243,10 @@ def _arange_numel(name: str, bound: Bound) -> int | None:
     if not (isinstance(start, real) and isinstance(end, real) and isinstance(step, real)) or \
             step == 0:
         return None
-    span = (float(end) - float(start)) / float(step)
-    if not math.isfinite(span):
+    count = arange_length(start, end, step)
+    if count is None:
         return None  # torch refuses an infinite range itself
-    return max(math.ceil(span), 0)
+    return max(count, 0)
 
 
 def _expand_numel(name: str, bound: Bound) -> int | None:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from gradexplain.record import RunRecord
 
-TEXT_SUFFIXES = {".dot", ".gv"}
 RENDERED_SUFFIXES = {".svg", ".png", ".pdf"}
 VALUE_CHARS = 60  # a leaf's value or grad beyond this is cut with "..."
 GRAPHVIZ_HINT = ("install Graphviz (`apt install graphviz`, `brew install graphviz`, or "

@@ -6,7 +6,7 @@ import keyword
 import math
 from typing import Any
 
-from gradexplain.limits import exceeded
+from gradexplain.limits import arange_length, exceeded
 from gradexplain.scenario.fields import (
     _closest,
     _dtype_name,
@@ -140,7 +140,7 @@ class _TensorReader(_ReaderBase):
         if step == 0:
             raise self.fail(path, f"{dotted}: the step must not be 0",
                             "e.g. arange: [0, 1, 0.25]")
-        count = _range_count(start, end, step)
+        count = arange_length(start, end, step)
         if count is None:
             raise exceeded("max_elements", "too many to count", self.limits.max_elements,
                            self.doc.where(path))
@@ -169,15 +169,3 @@ class _TensorReader(_ReaderBase):
                             (f"did you mean '{close}'? " if close else "")
                             + f"dtypes: {', '.join(TENSOR_DTYPES)}")
         return name
-
-
-def _range_count(start: float, end: float, step: float) -> int | None:
-    """How many values arange makes: ceil((end - start) / step), exact for integers.
-
-    None when the count is too large for a float to hold.
-    """
-    if all(_is_int(n) for n in (start, end, step)):
-        return -(int(start - end) // int(step))
-    quotient = (end - start) / step
-    return math.ceil(quotient) if math.isfinite(quotient) else None
-

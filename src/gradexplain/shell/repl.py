@@ -8,7 +8,6 @@ with no prompt, so a file of statements can be piped in.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import threading
@@ -43,9 +42,11 @@ CONTINUATION = "... "
 
 
 def history_path() -> Path:
-    """$XDG_STATE_HOME/gradexplain/history (default ~/.local/state/...)."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "gradexplain" / "history"
+    """The user's state folder, by platformdirs: $XDG_STATE_HOME/gradexplain/history on
+    Linux (default ~/.local/state), the per-user application data folder on macOS/Windows."""
+    from platformdirs import user_state_path  # noqa: PLC0415
+
+    return user_state_path("gradexplain", appauthor=False) / "history"
 
 
 # torch in the background -------------------------------------------------------------------
