@@ -52,7 +52,7 @@ class _CallableRender(types.ModuleType):
     `render(record, format)`: the package name came first, the API name is the issue's."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> str:
-        from gradexplain.app.api import render  # noqa: PLC0415
+        from gradexplain.app.api import render
 
         return render(*args, **kwargs)
 
@@ -72,6 +72,6 @@ sys.modules[__name__].__class__ = _Package
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext gradexplain`: register the %%gradexplain and %gradexplain magics."""
-    from gradexplain.notebook.magic import register  # noqa: PLC0415
+    from gradexplain.notebook.magic import register
 
     register(ipython)

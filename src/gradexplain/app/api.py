@@ -52,7 +52,7 @@ def run_code(source: str, *, lang: str = "en", device: str | None = None,
     `check_numeric` add the deeper views of `gradexplain run --graph ...`. `name` titles
     the output, and messages place errors at `<name>:line:col`.
     """
-    from gradexplain.scenario.loader import load_scenario_text  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario_text
 
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
                        check_numeric)
@@ -66,8 +66,8 @@ def run_file(path: str | os.PathLike[str], *, lang: str = "en", device: str | No
              check_numeric: bool = False) -> RunRecord:
     """Run one scenario file (.yaml, .yml, .py) or a bundled lesson by name
     ("accumulation"), as `gradexplain run PATH` does; options as for `run_code`."""
-    from gradexplain.scenario.bundled import expand_paths  # noqa: PLC0415
-    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.bundled import expand_paths
+    from gradexplain.scenario.loader import load_scenario
 
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
                        check_numeric)
@@ -100,10 +100,10 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str = "e
                  kind: Literal["py", "yaml"] = "py") -> ComparedRuns:
     """`gradexplain compare` for code: as written vs. every grad zeroed before each call
     (mode="zero_grad") or vs. retain_graph=True on every call (mode="retain_graph")."""
-    from gradexplain.analysis.compare import compare_records  # noqa: PLC0415
-    from gradexplain.app.compare import CompareRequest, run_variant_pair  # noqa: PLC0415
-    from gradexplain.explain.compare import variant_names  # noqa: PLC0415
-    from gradexplain.scenario.loader import load_scenario_text  # noqa: PLC0415
+    from gradexplain.analysis.compare import compare_records
+    from gradexplain.app.compare import CompareRequest, run_variant_pair
+    from gradexplain.explain.compare import variant_names
+    from gradexplain.scenario.loader import load_scenario_text
 
     if mode not in COMPARE_MODES:
         raise ValueError(f"mode must be one of {', '.join(COMPARE_MODES)}, got {mode!r}")
@@ -124,10 +124,10 @@ def render(item: RunRecord | ComparedRuns | GradexplainError, format: Format = "
     "json" (what `--format json` prints), "html" (an HTML fragment: one styled <pre>, as
     rich renders in Jupyter) or "svg" (a standalone picture). `lang` defaults to the
     record's (run_code's `lang=`). Compared runs render as `gradexplain compare` shows them."""
-    from gradexplain.explain import LANGUAGES, explain_run  # noqa: PLC0415
-    from gradexplain.render import dumps_line, print_input_error, report_to_json  # noqa: PLC0415
-    from gradexplain.render.console import Console, drawn_as  # noqa: PLC0415
-    from gradexplain.render.tables import print_report  # noqa: PLC0415
+    from gradexplain.explain import LANGUAGES, explain_run
+    from gradexplain.render import dumps_line, print_input_error, report_to_json
+    from gradexplain.render.console import Console, drawn_as
+    from gradexplain.render.tables import print_report
 
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -159,13 +159,13 @@ def render(item: RunRecord | ComparedRuns | GradexplainError, format: Format = "
 
 def _render_compared(runs: ComparedRuns, output_format: Format, lang: str, width: int,
                      full: bool) -> str:
-    from gradexplain.explain import explain_run  # noqa: PLC0415
-    from gradexplain.render import dumps_line  # noqa: PLC0415
-    from gradexplain.render.compare_view import (  # noqa: PLC0415
+    from gradexplain.explain import explain_run
+    from gradexplain.render import dumps_line
+    from gradexplain.render.compare_view import (
         comparison_to_json,
         print_comparison,
     )
-    from gradexplain.render.console import Console, drawn_as  # noqa: PLC0415
+    from gradexplain.render.console import Console, drawn_as
 
     report_a, report_b = explain_run(runs.a, lang), explain_run(runs.b, lang)
     if output_format == "json":
@@ -181,7 +181,7 @@ def _options(lang: str, device: str | None, dtype: str | None, limits: Limits | 
              full: bool, graph: bool, jacobian: bool, jacobian_limit: int,
              check_numeric: bool) -> RunOptions:
     """The run options `gradexplain run` builds from the same flags."""
-    from gradexplain.explain import LANGUAGES  # noqa: PLC0415
+    from gradexplain.explain import LANGUAGES
 
     _check_lang(lang, LANGUAGES)
     if dtype is not None and dtype not in DTYPES:

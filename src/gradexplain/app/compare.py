@@ -27,8 +27,8 @@ class CompareRequest:
 
 def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """Run variant A and variant B. Input errors (bad file, missing device) raise."""
-    from gradexplain.scenario.bundled import expand_paths  # noqa: PLC0415
-    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.bundled import expand_paths
+    from gradexplain.scenario.loader import load_scenario
 
     files: list[Path] = []
     for argument in request.paths:
@@ -47,7 +47,7 @@ def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
 def run_variant_pair(first: Scenario, second: Scenario,
                      request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """Run loaded scenarios as variants A and B (the same one, but for mode "paths")."""
-    from gradexplain.app.run import run_loaded  # noqa: PLC0415
+    from gradexplain.app.run import run_loaded
 
     base: RunOptions = request.options.run
     if request.mode == "zero_grad":
@@ -73,10 +73,10 @@ def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecor
 
 def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:
     """Run both variants, then print the comparison (table or JSON); return it."""
-    from gradexplain.explain import explain_run  # noqa: PLC0415
-    from gradexplain.explain.compare import variant_names  # noqa: PLC0415
-    from gradexplain.render import dumps_line, export_console, make_console  # noqa: PLC0415
-    from gradexplain.render.compare_view import (  # noqa: PLC0415
+    from gradexplain.explain import explain_run
+    from gradexplain.explain.compare import variant_names
+    from gradexplain.render import dumps_line, export_console, make_console
+    from gradexplain.render.compare_view import (
         comparison_to_json,
         print_comparison,
     )

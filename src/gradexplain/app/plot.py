@@ -38,8 +38,8 @@ class PlotRequest:
 
 def plot(request: PlotRequest, env: Environment | None = None) -> None:
     """Compute, then draw: text charts on stdout, or the picture file (named on stderr)."""
-    from gradexplain.render.charts import series_charts, terminal_plot  # noqa: PLC0415
-    from gradexplain.render.figures import save_figure, save_scenario_figure  # noqa: PLC0415
+    from gradexplain.render.charts import series_charts, terminal_plot
+    from gradexplain.render.figures import save_figure, save_scenario_figure
 
     env = env or Environment()
     if request.scenario is not None:
@@ -51,7 +51,7 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
             return
         save_scenario_figure(drawn, request.output)
     else:
-        from gradexplain.engine.expression_plot import compute  # noqa: PLC0415
+        from gradexplain.engine.expression_plot import compute
 
         start, stop = request.value_range or DEFAULT_RANGE
         steps = DEFAULT_STEPS if request.steps is None else request.steps
@@ -86,10 +86,10 @@ def scenario_argument(argument: str) -> Path | None:
 def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
     """Run the scenario at `path` and return its plot's data. A scenario without `plot:`,
     one that stops on an unexpected error, or a series that cannot be drawn is an error."""
-    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
-    from gradexplain.errors import ERROR_KINDS  # noqa: PLC0415
-    from gradexplain.options import RunOptions  # noqa: PLC0415
-    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.engine.runner import run_scenario
+    from gradexplain.errors import ERROR_KINDS
+    from gradexplain.options import RunOptions
+    from gradexplain.scenario.loader import load_scenario
 
     scenario = load_scenario(path, limits)
     lines = scenario.source_text.splitlines()

@@ -34,7 +34,7 @@ class Outcome:
 
 def run_one(path: Path, options: RunOptions) -> Outcome:
     """Load and run one scenario file; input errors are returned, not raised."""
-    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario
 
     try:
         record = run_loaded(load_scenario(path, options.limits), options)
@@ -46,7 +46,7 @@ def run_one(path: Path, options: RunOptions) -> Outcome:
 def run_loaded(scenario: Scenario, options: RunOptions) -> RunRecord:
     """Run a loaded scenario: the one way `run`, the Python API and the notebook magic run
     code. Input errors (exit 2 kinds) raise."""
-    from gradexplain.engine.runner import run_scenario  # noqa: PLC0415
+    from gradexplain.engine.runner import run_scenario
 
     return run_scenario(scenario, options)
 
@@ -99,8 +99,8 @@ def input_error_record(path: Path, error: GradexplainError) -> RunRecord:
 def run_many(arguments: list[str], options: Options, env: Environment | None = None,
              ) -> ExitStatus:
     """Run every scenario named; render each, then a summary when there were several."""
-    from gradexplain.explain import explain_run  # noqa: PLC0415
-    from gradexplain.render import (  # noqa: PLC0415
+    from gradexplain.explain import explain_run
+    from gradexplain.render import (
         dumps_line,
         make_console,
         print_input_error,
@@ -140,11 +140,11 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         rows = [_summary_row(o) for o in outcomes]
         print_summary(out, rows, settings.lang, elapsed=time.monotonic() - started)
     if settings.export is not None:
-        from gradexplain.render import export_console  # noqa: PLC0415
+        from gradexplain.render import export_console
 
         export_console(out, settings.export)
     if settings.dot is not None:
-        from gradexplain.render.dot import graphs_of, write_graphs  # noqa: PLC0415
+        from gradexplain.render.dot import graphs_of, write_graphs
 
         records = [o.record for o in outcomes if o.record is not None]
         write_graphs(graphs_of(records), settings.dot, env.stderr)

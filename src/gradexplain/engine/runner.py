@@ -88,7 +88,7 @@ class Session:
                                                  dot=options.dot))
         self.interpreter = Interpreter(options.limits, self.recorder)
         if options.views.any:
-            from gradexplain.engine.deeper import DeeperViews  # noqa: PLC0415
+            from gradexplain.engine.deeper import DeeperViews
 
             self.recorder.deeper = DeeperViews(options.views, lambda: self.interpreter.env,
                                                full=options.full)
@@ -129,7 +129,7 @@ class Session:
                     err.location = spec.location
                 raise
             except (RuntimeError, ValueError, TypeError) as exc:
-                from gradexplain.language.classify import classify  # noqa: PLC0415
+                from gradexplain.language.classify import classify
 
                 error = classify(exc, None)
                 error.location = spec.location
@@ -301,7 +301,7 @@ class Session:
             error=self.error,
         )
         if scenario.plot is not None:
-            from gradexplain.engine.plotdata import plot_record  # noqa: PLC0415
+            from gradexplain.engine.plotdata import plot_record
 
             record.plot = plot_record(scenario.plot, self.interpreter.env, scenario.name)
         expect = scenario.expect

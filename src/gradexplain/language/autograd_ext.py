@@ -74,7 +74,7 @@ class AutogradExtras(Core):
 
     def _d2l(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if name == "plot":
-            from gradexplain.language.d2l import plot_call  # noqa: PLC0415
+            from gradexplain.language.d2l import plot_call
 
             self._report("plot", plot_call(args, kwargs))
         elif name == "arange":

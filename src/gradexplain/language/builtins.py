@@ -108,8 +108,8 @@ def _isinstance(args: list[Any]) -> bool:
             if kind.real is not None and isinstance(value, kind.real):
                 return True
             continue
-        from gradexplain.language.objects import Builtin  # noqa: PLC0415
-        from gradexplain.language.values import Function  # noqa: PLC0415
+        from gradexplain.language.objects import Builtin
+        from gradexplain.language.values import Function
 
         if isinstance(kind, Builtin) and kind.name in ISINSTANCE_TYPES:
             if isinstance(value, ISINSTANCE_TYPES[kind.name]):

@@ -61,7 +61,7 @@ class ControlFlow(Core):
         elif isinstance(stmt, ast.Continue):
             raise ContinueSignal
         elif isinstance(stmt, ast.Return):
-            from gradexplain.language.objects import ReturnSignal  # noqa: PLC0415
+            from gradexplain.language.objects import ReturnSignal
 
             raise ReturnSignal(None if stmt.value is None else self._expr(stmt.value))
         elif isinstance(stmt, ast.With):

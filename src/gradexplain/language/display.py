@@ -109,11 +109,11 @@ def format_value(value: Any, spec: str) -> str:
 def format_text(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
     """`template.format(*args, **kwargs)` with fields already checked to be {}, {0} or {name}."""
     # The template may be a runtime string, so its fields are checked here too.
-    from gradexplain.language.checker import format_problem  # noqa: PLC0415
+    from gradexplain.language.checker import format_problem
 
     problem = format_problem(template)
     if problem is not None:
-        from gradexplain.errors import not_allowed  # noqa: PLC0415
+        from gradexplain.errors import not_allowed
 
         raise not_allowed(problem)
     out: list[str] = []

@@ -33,7 +33,7 @@ class StatementChecks:
         def _depth(self, node: ast.AST, depth: int) -> None: ...
 
     def statement(self, node: ast.stmt, depth: int) -> None:
-        from gradexplain.language.checker import _STATEMENT_NAMES  # noqa: PLC0415
+        from gradexplain.language.checker import _STATEMENT_NAMES
 
         self._depth(node, depth)
         length = len(self.source.segment(node))
@@ -133,7 +133,7 @@ class StatementChecks:
         self.block(node.body, depth)
 
     def import_(self, node: ast.Import | ast.ImportFrom) -> None:
-        from gradexplain.language.checker import IMPORT_MODULES  # noqa: PLC0415
+        from gradexplain.language.checker import IMPORT_MODULES
 
         if isinstance(node, ast.Import):
             bad = next((a.name for a in node.names if a.name not in IMPORT_MODULES), None)
@@ -159,7 +159,7 @@ class StatementChecks:
             self.expr(default, depth)
 
     def function(self, node: ast.FunctionDef, depth: int) -> None:
-        from gradexplain.language.checker import DECORATORS, SPECIAL_METHODS  # noqa: PLC0415
+        from gradexplain.language.checker import DECORATORS, SPECIAL_METHODS
 
         special = SPECIAL_METHODS.get(self.class_kind or "", set())
         if node.name.startswith("__") and node.name not in special:
@@ -189,7 +189,7 @@ class StatementChecks:
         self.loops, self.class_kind = saved
 
     def class_def(self, node: ast.ClassDef, depth: int) -> None:
-        from gradexplain.language.checker import CLASS_BASES  # noqa: PLC0415
+        from gradexplain.language.checker import CLASS_BASES
 
         if node.keywords:
             raise self.fail(node.keywords[0].value, "class keywords (metaclass=...) are not "

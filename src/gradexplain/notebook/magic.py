@@ -113,7 +113,7 @@ def shown_error(error: GradexplainError, *, lang: str, width: int) -> Shown:
 def _plot_png(record: RunRecord) -> bytes | None:
     """The scenario's plot drawn with matplotlib (the "plot" extra), else None: the text
     charts in the report stand in for it."""
-    from gradexplain.render.figures import have_matplotlib, save_scenario_figure  # noqa: PLC0415
+    from gradexplain.render.figures import have_matplotlib, save_scenario_figure
 
     plot = record.plot
     if plot is None or plot.x is None or not plot.series or not have_matplotlib():
@@ -151,7 +151,7 @@ class Magics:
         if options is None:
             return
         if not options.scenario:
-            from gradexplain.scenario.bundled import bundled_names  # noqa: PLC0415
+            from gradexplain.scenario.bundled import bundled_names
 
             names = bundled_names()
             _display(Shown("<pre>" + "\n".join(names) + "</pre>", "\n".join(names)))

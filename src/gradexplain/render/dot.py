@@ -50,7 +50,7 @@ def quote(text: str) -> str:
 
 
 def short_value(value: Any) -> str:
-    from gradexplain.render.values import format_value  # noqa: PLC0415
+    from gradexplain.render.values import format_value
 
     text = " ".join(format_value(value).split())
     return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 3] + "..."

@@ -15,7 +15,7 @@ STYLES = (("tab:blue", "-", 2.2), ("tab:orange", "--", 2.0), ("tab:green", "-.",
 
 
 def have_matplotlib() -> bool:
-    import importlib.util  # noqa: PLC0415
+    import importlib.util
 
     return importlib.util.find_spec("matplotlib") is not None
 

@@ -70,7 +70,7 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
     try:
         yield
     except GradexplainError as err:
-        from gradexplain.render import make_console, print_input_error  # noqa: PLC0415
+        from gradexplain.render import make_console, print_input_error
 
         print_input_error(make_console(sys.stderr), err, lang)
         raise typer.Exit(int(err.exit_status)) from None
@@ -140,7 +140,7 @@ def run(
         if not paths:
             _list_bundled(width)
             return
-        from gradexplain.app.run import run_many  # noqa: PLC0415
+        from gradexplain.app.run import run_many
 
         status = run_many(paths, options)
     raise typer.Exit(int(status))
@@ -177,8 +177,8 @@ def repl(
       gradexplain repl --graph --jacobian   # the deeper views under every backward call
     """
     with guarded(debug, lang.value):
-        from gradexplain.options import ReplOptions  # noqa: PLC0415
-        from gradexplain.shell.repl import main as repl_main  # noqa: PLC0415
+        from gradexplain.options import ReplOptions
+        from gradexplain.shell.repl import main as repl_main
 
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang.value, debug=debug, limits=limits,
@@ -252,7 +252,7 @@ def compare(
         Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
                export=export))
     with guarded(debug, lang.value):
-        from gradexplain.app.compare import CompareRequest, compare  # noqa: PLC0415
+        from gradexplain.app.compare import CompareRequest, compare
 
         request = CompareRequest([path] if path2 is None else [path, path2], mode,
                                  list(devices or []), options)
@@ -295,16 +295,16 @@ def plot(
 
       gradexplain plot relu_plot --output relu.png
     """
-    from gradexplain.app.plot import scenario_argument  # noqa: PLC0415
+    from gradexplain.app.plot import scenario_argument
 
     scenario = scenario_argument(expression)
     if scenario is not None and (value_range is not None or steps is not None):
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
                                  "plot: section draws its own x", param_hint="--range/--steps")
     with guarded(debug):
-        from gradexplain.app.plot import PlotRequest  # noqa: PLC0415
-        from gradexplain.app.plot import plot as plot_use_case  # noqa: PLC0415
-        from gradexplain.render.figures import MATPLOTLIB_HINT, have_matplotlib  # noqa: PLC0415
+        from gradexplain.app.plot import PlotRequest
+        from gradexplain.app.plot import plot as plot_use_case
+        from gradexplain.render.figures import MATPLOTLIB_HINT, have_matplotlib
 
         if output is not None and not have_matplotlib():
             typer.echo(f"gradexplain: drawing {output} needs matplotlib: {MATPLOTLIB_HINT} "
@@ -333,14 +333,14 @@ def schema() -> None:
 
       # yaml-language-server: $schema=scenario.schema.json   (a scenario's first line)
     """
-    from gradexplain.scenario.schema import schema_text  # noqa: PLC0415
+    from gradexplain.scenario.schema import schema_text
 
     sys.stdout.write(schema_text())
 
 
 def _list_bundled(width: int | None) -> None:
-    from gradexplain.render import make_console, print_bundled  # noqa: PLC0415
-    from gradexplain.scenario.bundled import bundled_dir, bundled_names  # noqa: PLC0415
+    from gradexplain.render import make_console, print_bundled
+    from gradexplain.scenario.bundled import bundled_dir, bundled_names
 
     print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir())
 

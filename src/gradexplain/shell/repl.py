@@ -44,7 +44,7 @@ CONTINUATION = "... "
 def history_path() -> Path:
     """The user's state folder, by platformdirs: $XDG_STATE_HOME/gradexplain/history on
     Linux (default ~/.local/state), the per-user application data folder on macOS/Windows."""
-    from platformdirs import user_state_path  # noqa: PLC0415
+    from platformdirs import user_state_path
 
     return user_state_path("gradexplain", appauthor=False) / "history"
 
@@ -61,7 +61,7 @@ class _TorchLoader:
 
     def _load(self) -> None:
         try:
-            import gradexplain.engine.interactive  # noqa: F401, PLC0415
+            import gradexplain.engine.interactive  # noqa: F401
         except BaseException as exc:
             self.error = exc
 
@@ -94,7 +94,7 @@ class Repl:
         if self._session is None:
             if self.loader is not None:
                 self.loader.wait()
-            from gradexplain.engine.interactive import fresh_session  # noqa: PLC0415
+            from gradexplain.engine.interactive import fresh_session
 
             self._session = fresh_session(
                 RunOptions(device=self.settings.device, dtype=self.settings.dtype,
@@ -131,7 +131,7 @@ class Repl:
 
     def execute(self, text: str, *, record: bool, show: bool = True) -> bool:
         """Check and run `text`; show what changed. True when it ran without an error."""
-        from gradexplain.language.checker import parse_program  # noqa: PLC0415
+        from gradexplain.language.checker import parse_program
 
         session = self.session
         start = self.counter + 1

@@ -78,8 +78,8 @@ def cmd_grads(repl: Repl, _: str) -> None:
 
 def cmd_graph(repl: Repl, argument: str) -> None:
     """The backward graph behind NAME as it stands now: the same tree `run --graph` shows."""
-    from gradexplain.engine.interactive import graph_of, last_output  # noqa: PLC0415
-    from gradexplain.render.deeper import tree_block  # noqa: PLC0415
+    from gradexplain.engine.interactive import graph_of, last_output
+    from gradexplain.render.deeper import tree_block
 
     session = repl.session
     name = argument or last_output(session)
@@ -96,7 +96,7 @@ def cmd_graph(repl: Repl, argument: str) -> None:
 
 
 def cmd_zero(repl: Repl, _: str) -> None:
-    from gradexplain.engine.interactive import leaves_with_grad  # noqa: PLC0415
+    from gradexplain.engine.interactive import leaves_with_grad
 
     names = leaves_with_grad(repl.session)
     if not names:
@@ -145,8 +145,8 @@ def cmd_load(repl: Repl, argument: str) -> None:
 
 
 def load(repl: Repl, path: Path) -> None:
-    from gradexplain.engine.runner import check_scenario  # noqa: PLC0415
-    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+    from gradexplain.engine.runner import check_scenario
+    from gradexplain.scenario.loader import load_scenario
 
     session = repl.session
     limits = repl.settings.limits
