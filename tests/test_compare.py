@@ -7,9 +7,8 @@ and check the diff by eye.
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,8 +18,6 @@ from gradexplain.analysis.compare import compare_records, constant_ratio, value_
 from gradexplain.record import CallRecord, RunRecord
 from gradexplain.shell.cli import app
 
-GOLDEN = Path(__file__).parent / "golden"
-REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
 ANSI = re.compile(r"\x1b\[")
 WIDTH = 100
 
@@ -200,10 +197,7 @@ def test_value_helpers() -> None:
 
 # --- golden -----------------------------------------------------------------------------------
 
-def test_golden_accumulation() -> None:
+def test_golden_accumulation(golden: Callable[[str, str], None]) -> None:
     result = invoke("accumulation", "--zero-grad")
     assert result.exit_code == 0, result.output
-    path = GOLDEN / "compare_accumulation.txt"
-    if REGEN:
-        path.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == path.read_text(encoding="utf-8")
+    golden("compare_accumulation.txt", result.stdout)

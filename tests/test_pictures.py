@@ -6,10 +6,10 @@ Regenerate the plot golden file with `GRADEXPLAIN_REGEN_GOLDEN=1 pytest tests/te
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from gradexplain.render.dot import Graph, to_dot, write_graphs
 from gradexplain.shell.cli import app
 
 runner = CliRunner()
-GOLDEN = Path(__file__).parent / "golden"
 HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 
 
@@ -37,20 +36,25 @@ def test_export_svg_parses_and_names_tensors(tmp_path: Path) -> None:
         assert name in text
 
 
-def test_export_svg_places_indented_text_by_position(tmp_path: Path) -> None:
-    """No text run starts with spaces (renderers such as librsvg drop them): the chart's
-    axis lines all start at one x, right of the y labels."""
+def test_export_svg_keeps_leading_spaces(tmp_path: Path) -> None:
+    """Text runs keep their leading spaces and say so (xml:space="preserve", white-space:
+    pre), or renderers such as librsvg drop them: the chart's axis lines all sit in one
+    column, right of the y labels."""
     target = tmp_path / "relu.svg"
     result = CliRunner().invoke(app, ["run", "relu_plot", "--export", str(target),
                                       "--width", "90"])
     assert result.exit_code == 0, result.output
     svg = target.read_text(encoding="utf-8")
-    ET.fromstring(svg)
-    assert not re.search(r"<text [^>]*>&#160;", svg)
-    axis = [float(x) for x in re.findall(r'<text [^>]*?x="([\d.]+)"[^>]*>\|</text>', svg)]
-    assert len(axis) >= 8 and len(set(axis)) == 1
-    one = re.search(r'<text [^>]*?x="([\d.]+)"[^>]*>1&#160;\|', svg)
-    assert one is not None and float(one.group(1)) < axis[0]
+    root = ET.fromstring(svg)
+    svg_ns, xml_space = "{http://www.w3.org/2000/svg}", "{http://www.w3.org/XML/1998/namespace}space"
+    (matrix,) = [g for g in root.iter(f"{svg_ns}g") if g.get("class", "").endswith("-matrix")]
+    assert matrix.get(xml_space) == "preserve" and "white-space: pre;" in svg
+    texts = [(float(t.get("x", "0")), t.text or "") for t in matrix.iter(f"{svg_ns}text")]
+    char = min(x for x, _ in texts if x > 0) / 2  # the report is indented by 2 columns
+    axis = {round(x / char) + text.index("|") for x, text in texts if text.strip() == "|"}
+    labelled = [round(x / char) + text.index("|") for x, text in texts
+                if text.lstrip().startswith("1\xa0|")]
+    assert len(axis) == 1 and labelled == list(axis)
 
 
 def test_export_txt_equals_plain_output(tmp_path: Path) -> None:
@@ -176,14 +180,11 @@ def test_dot_svg_without_graphviz_falls_back(tmp_path: Path,
 
 # plot ------------------------------------------------------------------------------------------
 
-def test_plot_terminal_golden() -> None:
+def test_plot_terminal_golden(golden: Callable[[str, str], None]) -> None:
     result = runner.invoke(app, ["plot", "torch.tanh(x) * x", "--range", "-4", "4",
                                  "--steps", "101", "--width", "72"])
     assert result.exit_code == 0, result.output
-    golden = GOLDEN / "plot_tanh.txt"
-    if os.environ.get("GRADEXPLAIN_REGEN_GOLDEN"):
-        golden.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == golden.read_text(encoding="utf-8")
+    golden("plot_tanh.txt", result.stdout)
     assert all(len(line) <= 72 for line in result.stdout.splitlines())
 
 
@@ -281,13 +282,10 @@ def test_run_table_shows_the_plot() -> None:
     assert section.index("Plot") < section.index("Expectations")
 
 
-def test_plot_scenario_terminal_golden() -> None:
+def test_plot_scenario_terminal_golden(golden: Callable[[str, str], None]) -> None:
     result = runner.invoke(app, ["plot", "relu_plot", "--width", "72"])
     assert result.exit_code == 0, result.output
-    golden = GOLDEN / "plot_relu.txt"
-    if os.environ.get("GRADEXPLAIN_REGEN_GOLDEN"):
-        golden.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == golden.read_text(encoding="utf-8")
+    golden("plot_relu.txt", result.stdout)
     assert all(len(line) <= 72 for line in result.stdout.splitlines())
 
 

@@ -12,9 +12,9 @@ import io
 import itertools
 import json
 import math
-import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +45,8 @@ from gradexplain.render import (
     progress_bar,
     report_to_json,
 )
-from gradexplain.render.blocks import prose
+from gradexplain.render.blocks import prose, table
 
-GOLDEN = Path(__file__).parent / "golden"
-REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
 ANSI = re.compile(r"\x1b\[")
 WIDTH = 100
 
@@ -299,13 +297,8 @@ def test_labels_in_chinese() -> None:
 
 @pytest.mark.parametrize("name, make", [("accumulation", accumulation_report),
                                         ("freed_graph", freed_graph_report)])
-def test_golden(name: str, make: Any) -> None:
-    path = GOLDEN / f"{name}.txt"
-    text = stripped(render(make()))
-    if REGEN or not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+def test_golden(name: str, make: Any, golden: Callable[[str, str], None]) -> None:
+    golden(f"{name}.txt", stripped(render(make())))
 
 
 # --- colour, terminals, export -------------------------------------------------------------
@@ -575,12 +568,35 @@ def test_chinese_text_wraps_between_characters(width: int) -> None:
 
 
 def test_english_wraps_as_before() -> None:
-    """Text without Chinese is split into words exactly as rich splits it."""
-    from gradexplain.render import console
+    """Text without Chinese renders exactly as rich's own Text, at any width."""
+    from rich.text import Text as RichText
+
+    from gradexplain.render.console import Text
 
     for text in ("backward() stores gradients only on leaves; call `a.retain_grad()` first.",
                  "  (x + w) * (w + 1)  ", "[[4.5000, 4.5000],\n [4.5000, 4.5000]]", ""):
-        assert list(console._words(text)) == list(console._rich_words(text))
+        for width in (12, 30, 80):
+            ours, theirs = io.StringIO(), io.StringIO()
+            make_console(ours, width=width, force_plain=True).print(Text(text))
+            make_console(theirs, width=width, force_plain=True).print(RichText(text))
+            assert ours.getvalue() == theirs.getvalue()
+
+
+def test_chinese_in_a_table_cell_fills_its_lines() -> None:
+    """In a table cell too, Chinese breaks between characters: rich alone left a line with
+    only "y" on it, and broke the next run of Chinese at the column's edge."""
+    from rich.cells import cell_len
+
+    from gradexplain.render.console import Text
+
+    sentence = "这个张量的梯度来自 x 和 y 两次反向传播的累加，所以是两倍。"
+    grid = table("说明")
+    grid.add_row(Text(sentence))
+    stream = io.StringIO()
+    make_console(stream, width=24, force_plain=True).print(grid)
+    lines = [line.rstrip() for line in stream.getvalue().splitlines()][2:]
+    assert all(cell_len(line) >= 20 for line in lines[:-1]), lines
+    assert "".join(lines).replace(" ", "") == sentence.replace(" ", "")
 
 
 def test_a_large_grad_is_summarized_once_per_version() -> None:

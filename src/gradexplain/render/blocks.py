@@ -12,11 +12,9 @@ from gradexplain.render.values import format_value
 
 
 def tr(key: str, lang: str) -> str:
-    """The UI label for `key` in `lang`, or the key itself when the catalogue lacks it."""
-    try:
-        return label(key, lang)
-    except (KeyError, ValueError):
-        return key
+    """The UI label for `key` in `lang`. A key the catalogue lacks is a bug: KeyError
+    (tests/test_catalogue.py checks that every key used here exists in en and zh)."""
+    return label(key, lang)
 
 
 _CODE_SPAN = re.compile(r"`[^`\n]+`")

@@ -7,7 +7,6 @@ stream is not a terminal, when NO_COLOR is set, or when asked.
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
@@ -16,20 +15,21 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
-import rich._wrap as _rich_wrap
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, Group, RenderableType
+from rich.console import Console as RichConsole
+from rich.console import ConsoleOptions, Group, RenderableType
 from rich.jupyter import JUPYTER_HTML_FORMAT
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.rule import Rule
+from rich.segment import Segment
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 from rich.theme import Theme
 
 __all__ = [
@@ -192,7 +192,7 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".svg":
-        text = anchor_leading_spaces(console.export_svg(title=title))
+        text = console.export_svg(title=title, code_format=SVG_FORMAT)
     elif suffix in (".html", ".htm"):
         text = console.export_html(inline_styles=True)
     else:  # as plain output: no spaces padding the lines
@@ -216,16 +216,16 @@ def drawn_as(draw: Callable[[Console], None], output_format: str, *, width: int,
                            record=output_format != "table")
     draw(console)
     if output_format == "svg":
-        return anchor_leading_spaces(console.export_svg(title=title))
+        return console.export_svg(title=title, code_format=SVG_FORMAT)
     if output_format == "html":
         return console.export_html(inline_styles=True, code_format=JUPYTER_HTML_FORMAT)
     return stream.getvalue()
 
 # Chinese has no spaces between words, and rich breaks lines only at spaces: a long run of
-# Chinese moved whole to the next line, leaving the line before half empty. Where a text has
-# Chinese, each character is a break opportunity (closing punctuation stays with the
-# character before it, opening punctuation with the one after); other text wraps exactly as
-# rich wraps it. rich splits lines into words with `rich._wrap.words`, which is replaced here.
+# Chinese moved whole to the next line, leaving the line before half empty, and rich's
+# measure made a table column as wide as a whole Chinese sentence. Where a text has Chinese,
+# each character is a break opportunity (closing punctuation stays with the character
+# before it, opening punctuation with the one after); other text wraps as rich wraps it.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _NO_LINE_START = "，。；：、！？）》」』】”’,.;:!?)"
 _NO_LINE_END = "（《「『【“‘("
@@ -236,64 +236,159 @@ _CJK_WORD = re.compile(
 # Inline code (`x.grad.zero_()`, `torch.tensor([2., 1.], requires_grad=True)`) is one word:
 # a line never breaks inside it (a span wider than the line is still folded by rich).
 _CODE_WORD = re.compile(r"\s*(?:`[^`\n]*`|[^\s`]|`)+\s*")
-_rich_words: Callable[[str], Iterable[tuple[int, int, str]]] | None = \
-    getattr(_rich_wrap, "words", None)
 
 
-def _words(text: str) -> Iterator[tuple[int, int, str]]:
-    """rich's words, with every Chinese character a word of its own and inline code whole."""
-    if "`" not in text and not _HAS_CJK.search(text) and _rich_words is not None:
-        yield from _rich_words(text)
-        return
-    pattern = _CJK_WORD if _HAS_CJK.search(text) else _CODE_WORD
-    match = pattern.match(text, 0)
+def _own_breaks(text: str) -> bool:
+    """Whether `text` needs breaking here: it has Chinese or inline code in it."""
+    return "`" in text or _HAS_CJK.search(text) is not None
+
+
+def break_units(line: str, cjk: bool = True) -> Iterator[tuple[int, int, str]]:
+    """(start, end, unit) for each unbreakable piece of one line: a word of other text, an
+    inline code span, or (`cjk`) one Chinese character with the punctuation that must stay
+    with it."""
+    pattern = _CJK_WORD if cjk else _CODE_WORD
+    match = pattern.match(line, 0)
     while match is not None:
         start, end = match.span()
         yield start, end, match.group(0)
-        match = pattern.match(text, end)
+        match = pattern.match(line, end)
 
 
-def _rstrip_end(self: Text, size: int) -> None:
-    """rich's Text.rstrip_end, measuring in cells: rich counts characters, so a wrapped line
-    of Chinese (two cells each) kept the space it broke at, went one cell over the width,
-    and lost its last word to an ellipsis."""
-    excess = cell_len(self.plain) - size
-    trailing = _TRAILING_SPACE.search(self.plain)
-    if excess > 0 and trailing is not None:
-        self.right_crop(min(len(trailing.group(0)), excess))
+class Text(RichText):
+    """rich's Text, wrapping Chinese between characters and measuring it in cells.
 
-
-_TRAILING_SPACE = re.compile(r"\s+$")
-# Only where rich still has both (a later rich may rename them: it then wraps as before,
-# and tests/test_render.py's Chinese wrapping test says so).
-if _rich_words is not None and hasattr(Text, "rstrip_end"):
-    _rich_wrap.words = _words
-    Text.rstrip_end = _rstrip_end  # type: ignore[method-assign]
-
-
-_SVG_TEXT = re.compile(r'(<text [^>]*?x=")([\d.]+)("[^>]*?textLength=")([\d.]+)("[^>]*>)'
-                       r'((?:&#160;)+)([^<]*)(</text>)')
-
-
-def anchor_leading_spaces(svg: str) -> str:
-    """Move each text run's leading spaces into its x position.
-
-    rich writes a run of one style as one <text> at the run's first column, spaces and all;
-    some SVG renderers (librsvg, and so slide tools built on it) drop leading spaces and
-    stretch the rest over textLength, which breaks indented trees and charts. Starting the
-    text after its spaces draws the same picture everywhere.
+    Through rich's public renderable protocol only: a text with Chinese in it is broken into
+    lines that fit the width given (`__rich_console__`) before rich lays it out, and says
+    how narrow it can get (`__rich_measure__`). Text without Chinese renders as rich's own.
     """
-    def moved(match: re.Match[str]) -> str:
-        head, x, middle, length, tail, spaces, rest, end = match.groups()
-        count = spaces.count("&#160;")
-        chars = count + len(html.unescape(rest))
-        width = float(length) / chars if chars else 0.0
-        if not rest or width <= 0:
-            return match.group(0)
-        return (f"{head}{float(x) + count * width:.1f}{middle}"
-                f"{float(length) - count * width:.1f}{tail}{rest}{end}")
 
-    return _SVG_TEXT.sub(moved, svg)
+    def __rich_console__(self, console: RichConsole,
+                         options: ConsoleOptions) -> Iterable[Segment]:
+        if self.no_wrap or options.no_wrap or not _own_breaks(self.plain):
+            yield from super().__rich_console__(console, options)
+            return
+        yield from RichText.__rich_console__(self._broken(options.max_width), console,
+                                             options)
+
+    def __rich_measure__(self, console: RichConsole,
+                         options: ConsoleOptions) -> Measurement:
+        if not _own_breaks(self.plain):
+            return super().__rich_measure__(console, options)
+        lines = self.plain.split("\n")
+        widest = max(cell_len(line) for line in lines)
+        cjk = _HAS_CJK.search(self.plain) is not None
+        units = [cell_len(unit.strip()) for line in lines
+                 for _, _, unit in break_units(line, cjk)]
+        return Measurement(max(units, default=widest), widest)
+
+    def _broken(self, width: int) -> RichText:
+        """A copy with a line break before each unit that would pass `width` cells, and no
+        space left at the end of a broken line (rich would count it, in characters)."""
+        offsets: list[int] = []
+        line_start = 0
+        cjk = _HAS_CJK.search(self.plain) is not None
+        for line in self.plain.split("\n"):
+            used = 0
+            for start, _, unit in break_units(line, cjk):
+                if used and used + cell_len(unit.rstrip()) > width:
+                    offsets.append(line_start + start)
+                    used = 0
+                used += cell_len(unit)
+            line_start += len(line) + 1
+        if not offsets:
+            return self
+        pieces = self.divide(offsets)
+        for piece in pieces:
+            piece.rstrip()
+        broken = RichText("\n").join(pieces)
+        broken.justify, broken.overflow, broken.end = self.justify, self.overflow, self.end
+        return broken
+
+
+class _Whole:
+    """One of our Texts, kept whole: rich's `Console.print` merges the Texts it is given
+    into one of its own, which would lose the Chinese wrapping above."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: RichConsole,
+                         options: ConsoleOptions) -> Iterable[RenderableType]:
+        yield self.text
+
+    def __rich_measure__(self, console: RichConsole, options: ConsoleOptions) -> Measurement:
+        return self.text.__rich_measure__(console, options)
+
+
+class Console(RichConsole):
+    """rich's Console; Texts with Chinese in them are printed with their own wrapping."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(_Whole(o) if isinstance(o, Text) and _own_breaks(o.plain)
+                        else o for o in objects), **options)
+
+
+# rich's own SVG page (rich.console.CONSOLE_SVG_FORMAT), with xml:space="preserve" on the
+# text: rich writes a run of one style as one <text> at the run's first column, spaces and
+# all, and renderers such as librsvg drop leading spaces unless told to keep them, which
+# broke indented trees and charts. Passed to rich's public `export_svg(code_format=...)`.
+SVG_FORMAT = """\
+<svg class="rich-terminal" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">
+    <!-- Generated with Rich https://www.textualize.io -->
+    <style>
+
+    @font-face {{
+        font-family: "Fira Code";
+        src: local("FiraCode-Regular"),
+                url("FIRA/woff2/FiraCode-Regular.woff2") format("woff2"),
+                url("FIRA/woff/FiraCode-Regular.woff") format("woff");
+        font-style: normal;
+        font-weight: 400;
+    }}
+    @font-face {{
+        font-family: "Fira Code";
+        src: local("FiraCode-Bold"),
+                url("FIRA/woff2/FiraCode-Bold.woff2") format("woff2"),
+                url("FIRA/woff/FiraCode-Bold.woff") format("woff");
+        font-style: bold;
+        font-weight: 700;
+    }}
+
+    .{unique_id}-matrix {{
+        font-family: Fira Code, monospace;
+        font-size: {char_height}px;
+        line-height: {line_height}px;
+        font-variant-east-asian: full-width;
+        white-space: pre;
+    }}
+
+    .{unique_id}-title {{
+        font-size: 18px;
+        font-weight: bold;
+        font-family: arial;
+    }}
+
+    {styles}
+    </style>
+
+    <defs>
+    <clipPath id="{unique_id}-clip-terminal">
+      <rect x="0" y="0" width="{terminal_width}" height="{terminal_height}" />
+    </clipPath>
+    {lines}
+    </defs>
+
+    {chrome}
+    <g transform="translate({terminal_x}, {terminal_y})" \
+clip-path="url(#{unique_id}-clip-terminal)">
+    {backgrounds}
+    <g class="{unique_id}-matrix" xml:space="preserve">
+    {matrix}
+    </g>
+    </g>
+</svg>
+""".replace("FIRA", "https://cdnjs.cloudflare.com/ajax/libs/firacode/6.2.0")
 
 
 @contextmanager

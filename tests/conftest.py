@@ -1,0 +1,28 @@
+"""Shared test helpers: the golden-file check."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden"
+# Regenerate every golden file: GRADEXPLAIN_REGEN_GOLDEN=1 pytest (then read the diff).
+REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
+
+
+def check_golden(name: str, text: str) -> None:
+    """`text` must equal tests/golden/NAME (written when missing, or when regenerating)."""
+    path = GOLDEN / name
+    if REGEN or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def golden() -> Callable[[str, str], None]:
+    """The golden-file check, as a fixture: golden("name.txt", text)."""
+    return check_golden
