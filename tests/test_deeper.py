@@ -39,7 +39,8 @@ def from_yaml(text: str, views: ViewOptions = ALL) -> RunRecord:
 
 def tree_of(record: RunRecord, call: int = 0, lang: str = "en") -> dict[str, list[str]]:
     """The --graph tree of a call as the text lines and notes a user reads."""
-    tree = record.calls[call].extras["tree"]
+    tree = record.calls[call].views.tree
+    assert tree is not None
     return {"lines": tree_lines(tree, lang), "folded": tree_notes(tree, lang)}
 
 
@@ -50,7 +51,7 @@ def functional_jacobian(function: Any, tensor: torch.Tensor) -> torch.Tensor:
 
 
 def jacobian_of(call: CallRecord, leaf: str) -> dict[str, Any]:
-    return next(e for e in call.extras["jacobian"] if e["leaf"] == leaf)
+    return next(e for e in call.views.jacobian if e["leaf"] == leaf)
 
 
 def flat(value: Any) -> list[float]:
@@ -120,9 +121,9 @@ steps: |
     plain = from_yaml(text, ViewOptions())
     deep = from_yaml(text, ViewOptions(jacobian=True))
     assert deep.calls[0].added == plain.calls[0].added  # the retained y.grad is not doubled
-    assert deep.calls[0].extras["jacobian"][0]["equal"] is True
+    assert deep.calls[0].views.jacobian[0]["equal"] is True
     small = from_yaml(text, ViewOptions(jacobian=True, jacobian_limit=2))
-    assert "jacobian" not in small.calls[0].extras
+    assert small.calls[0].views.jacobian is None
 
 
 # --check-numeric --------------------------------------------------------------------------
@@ -135,7 +136,7 @@ tensors:
 expression: x ** 3
 grad_tensors: ones_like
 """, ViewOptions(check_numeric=True))
-    (entry,) = record.calls[0].extras["numeric"]
+    (entry,) = record.calls[0].views.numeric
     assert entry["agrees"] is True and numeric_note(entry, "en") is None
     assert close(entry["autograd"], [6.75, 0.75, 12.0])
     assert entry["max_diff"] < 1e-3
@@ -149,7 +150,7 @@ tensors:
 expression: torch.relu(x)
 grad_tensors: ones_like
 """, ViewOptions(check_numeric=True))
-    (entry,) = record.calls[0].extras["numeric"]
+    (entry,) = record.calls[0].views.numeric
     assert entry["agrees"] is False
     assert close(entry["numeric"], [0.0, 0.5, 1.0])
     assert entry["autograd"] == [0.0, 0.0, 1.0]
@@ -159,7 +160,7 @@ grad_tensors: ones_like
 
 def test_numeric_check_needs_the_short_form() -> None:
     record = bundled("mm_grad_tensors", ViewOptions(check_numeric=True))
-    (entry,) = record.calls[0].extras["numeric"]
+    (entry,) = record.calls[0].views.numeric
     assert entry["agrees"] is None and "short form" in (numeric_note(entry, "en") or "")
 
 
@@ -180,7 +181,7 @@ steps: |
 
 def test_flow_equals_retain_grad() -> None:
     record = from_yaml(FLOW, ViewOptions(graph=True))
-    flow = {e["tensor"]: e for e in record.calls[0].extras["flow"]}
+    flow = {e["tensor"]: e for e in record.calls[0].views.flow}
     x = torch.tensor([0.5, -1.0], requires_grad=True)
     w = torch.tensor(2.0, requires_grad=True)
     a = x * w
@@ -192,7 +193,7 @@ def test_flow_equals_retain_grad() -> None:
     for name, tensor in {"a": a, "b": b, "c": c, "x": x, "w": w}.items():
         assert close(flow[name]["grad"], tensor.grad), name
     assert flow["x"]["leaf"] and not flow["a"]["leaf"]
-    assert next(e["tensor"] for e in record.calls[0].extras["flow"]) == "c"
+    assert next(e["tensor"] for e in record.calls[0].views.flow) == "c"
 
 
 def test_tree_names_nodes_and_is_deterministic() -> None:
@@ -226,7 +227,7 @@ def test_a_3000_step_chain_folds_into_a_screenful() -> None:
     assert tree["folded"]
     stream = io.StringIO()
     console = make_console(stream, width=100, force_plain=True)
-    block = deeper_block(console, call, "en")
+    block = deeper_block(console, explain_run(record, "en"), call)
     assert block is not None
     console.print(block)
     lines = stream.getvalue().splitlines()
@@ -380,7 +381,7 @@ def test_views_in_chinese() -> None:
     record = bundled("broadcast_sum")
     stream = io.StringIO()
     console = make_console(stream, width=120, force_plain=True)
-    block = deeper_block(console, record.calls[0], "zh")
+    block = deeper_block(console, explain_run(record, "zh"), record.calls[0])
     assert block is not None
     console.print(block)
     text = stream.getvalue()
@@ -403,7 +404,7 @@ def test_numeric_check_explains_points_without_a_derivative(
     """Ties and kinks get a sentence; smooth points none. PyTorch splits ties evenly."""
     record = from_yaml(f"name: t\ntensors:\n{yaml_tensors}expression: {expression}\n",
                        ViewOptions(check_numeric=True))
-    first = record.calls[0].extras["numeric"][0]
+    first = record.calls[0].views.numeric[0]
     assert first["reason"] == reason
     assert first["agrees"] is agrees
     if reason is not None:

@@ -138,7 +138,7 @@ def test_dot_graph_data_is_plain_and_ordered() -> None:
 
     path = expand_paths(["accumulation"])[0]
     record = run_scenario(load_scenario(path, Limits()), RunOptions(dot=True))
-    graph = record.calls[0].extras["graph"]
+    graph = record.calls[0].views.graph
     assert [n["id"] for n in graph["nodes"]] == [f"n{i}" for i in range(len(graph["nodes"]))]
     assert graph["nodes"][0]["type"] == "MeanBackward0"
     assert graph["nodes"][0]["names"] == ["out"]
@@ -146,7 +146,7 @@ def test_dot_graph_data_is_plain_and_ordered() -> None:
     assert leaf["leaf"] == "x" and leaf["shape"] == [2, 2]
     assert leaf["grad"] == [[4.5, 4.5], [4.5, 4.5]]
     plain = run_scenario(load_scenario(path, Limits()))
-    assert "graph" not in plain.calls[0].extras  # only when asked
+    assert plain.calls[0].views.graph is None  # only when asked
 
 
 def test_dot_several_scenarios_in_one_file(tmp_path: Path) -> None:

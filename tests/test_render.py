@@ -91,7 +91,8 @@ def accumulation_report(lang: str = "en") -> Report:
     record = accumulation_record()
     note = ("Call 2 added to `x.grad` instead of replacing it: 4.5 + 18. = 22.5. Zero it "
             "with `x.grad.zero_()`.")
-    return Report(record, None, {}, [(record.notes[0], note)], lang)
+    return Report(record, None, {}, [(record.notes[0], note)], lang,
+                  expectations=[e.text for e in record.expectations])
 
 
 FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved "
@@ -124,7 +125,8 @@ def freed_graph_report() -> Report:
         "freed the tensors the graph saved.",
         "Keep the graph on the earlier call: `out.backward(retain_graph=True)`\n"
         "    out.backward(retain_graph=True)")
-    return Report(record, explained, {2: explained}, [], "en")
+    return Report(record, explained, {2: explained}, [], "en",
+                  expectations=[e.text for e in record.expectations])
 
 
 def non_leaf_report() -> Report:
@@ -149,7 +151,8 @@ def non_leaf_report() -> Report:
     )
     text = ("`a.grad` is None because a is not a leaf. backward() stores gradients only on "
             "leaves (`w` and `x`); call `a.retain_grad()` before backward() to keep it.")
-    return Report(record, None, {}, [(note, text)], "en")
+    return Report(record, None, {}, [(note, text)], "en",
+                  expectations=[e.text for e in record.expectations])
 
 
 def summary_value() -> dict[str, Any]:
@@ -170,7 +173,8 @@ def big_report() -> Report:
                            ["inf", "nan", "-inf"])],
         notes=[NoteInfo("non_finite_grad", "r", 2, {})],
     )
-    return Report(record, None, {}, [(record.notes[0], "r.grad holds inf and nan.")], "en")
+    return Report(record, None, {}, [(record.notes[0], "r.grad holds inf and nan.")], "en",
+                  expectations=[e.text for e in record.expectations])
 
 
 def render(report: Report, *, width: int = WIDTH, full: bool = False) -> str:

@@ -9,9 +9,81 @@ limit {"summary": {"shape", "min", "max", "mean", "std", "head"}}.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 Value = Any  # see the module docstring
+
+
+# The deeper views of one call (--graph, --jacobian, --check-numeric, --dot) -----------------
+
+class FlowEntry(TypedDict):
+    """--graph: the gradient that arrived at one named tensor or leaf during the call."""
+
+    tensor: str
+    node: str  # the autograd node it arrived at, e.g. "MulBackward0"
+    leaf: bool
+    shape: list[int]
+    grad: Value
+
+
+class JacobianEntry(TypedDict):
+    """--jacobian: d output / d leaf, the grad_tensors vector v, and v^T J."""
+
+    output: str
+    leaf: str
+    jacobian: list[list[float]]
+    v: list[float]
+    vjp: list[float]
+    grad_added: list[float] | None  # what the call added to the leaf's .grad
+    equal: bool  # v^T J (summed over outputs) equals grad_added
+
+
+class NumericEntry(TypedDict):
+    """--check-numeric: central differences in float64 next to autograd's grad."""
+
+    leaf: str | None
+    numeric: list[float] | None
+    autograd: list[float] | None
+    max_diff: float | None
+    agrees: bool | None
+    reason: str | None  # why it could not be checked, or why a disagreement is expected
+
+
+# One line of the --graph tree. Its "kind" says which keys it has: "node" and "leaf" (node,
+# name, shape; a node may add saved/freed/already_freed), "shared" (a node seen before:
+# its keys and "was"), "fold" (a folded chain), "more_below"/"more_inputs" (hidden, limit),
+# "no_graph" (name).
+TreeEntry = dict[str, Any]
+
+
+class GraphTree(TypedDict):
+    """--graph: each output's backward graph, depth-first, as lines of data."""
+
+    entries: list[TreeEntry]
+
+
+class DotGraph(TypedDict):
+    """--dot: one call's backward graph as nodes and edges (render/dot.py draws it)."""
+
+    nodes: list[dict[str, Any]]  # id, type, names; a leaf's label, shape, value, grad
+    edges: list[dict[str, str]]  # {"from": id, "to": id}
+    truncated: bool  # more nodes than the drawing takes
+
+
+@dataclass
+class CallViews:
+    """The deeper views recorded for one call; each is None unless it was asked for."""
+
+    tree: GraphTree | None = None
+    flow: list[FlowEntry] | None = None
+    jacobian: list[JacobianEntry] | None = None
+    numeric: list[NumericEntry] | None = None
+    graph: DotGraph | None = None  # --dot (not part of the JSON)
+
+    def __bool__(self) -> bool:
+        """Whether any view shown in the report (not --dot's graph) was recorded."""
+        return any(v is not None for v in (self.tree, self.flow, self.jacobian,
+                                           self.numeric))
 
 
 @dataclass
@@ -69,7 +141,7 @@ class CallRecord:
     after: dict[str, Value | None] = field(default_factory=dict)
     results: dict[str, Value | None] = field(default_factory=dict)
     error: ErrorInfo | None = None
-    extras: dict[str, Any] = field(default_factory=dict)  # deeper views (graph, jacobian...)
+    views: CallViews = field(default_factory=CallViews)  # --graph, --jacobian... (typed)
     # Tracked tensors this call's graph did not reach: their `added` is None ("not reached").
     not_reached: list[str] = field(default_factory=list)
 

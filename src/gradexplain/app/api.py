@@ -160,6 +160,7 @@ def render(item: RunRecord | ComparedRuns | GradexplainError, format: Format = "
 def _render_compared(runs: ComparedRuns, output_format: Format, lang: str, width: int,
                      full: bool) -> str:
     from gradexplain.explain import explain_run
+    from gradexplain.explain.compare import explain_comparison
     from gradexplain.render import dumps_line
     from gradexplain.render.compare_view import (
         comparison_to_json,
@@ -168,11 +169,12 @@ def _render_compared(runs: ComparedRuns, output_format: Format, lang: str, width
     from gradexplain.render.console import Console, drawn_as
 
     report_a, report_b = explain_run(runs.a, lang), explain_run(runs.b, lang)
+    explained = explain_comparison(runs.comparison, lang)
     if output_format == "json":
-        return dumps_line(comparison_to_json(runs.comparison, report_a, report_b))
+        return dumps_line(comparison_to_json(explained, report_a, report_b))
 
     def draw(console: Console) -> None:
-        print_comparison(console, runs.comparison, report_a, report_b, full=full)
+        print_comparison(console, explained, report_a, report_b, full=full)
 
     return drawn_as(draw, output_format, width=width, title=runs.a.name)
 

@@ -74,7 +74,7 @@ def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecor
 def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:
     """Run both variants, then print the comparison (table or JSON); return it."""
     from gradexplain.explain import explain_run
-    from gradexplain.explain.compare import variant_names
+    from gradexplain.explain.compare import explain_comparison, variant_names
     from gradexplain.render import dumps_line, export_console, make_console
     from gradexplain.render.compare_view import (
         comparison_to_json,
@@ -87,11 +87,12 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
     name_a, name_b = variant_names(request.mode, output.lang, request.devices, request.paths)
     comparison = compare_records(record_a, record_b, request.mode, name_a=name_a, name_b=name_b)
     report_a, report_b = explain_run(record_a, output.lang), explain_run(record_b, output.lang)
+    explained = explain_comparison(comparison, output.lang)
     if output.json:
-        env.stdout.write(dumps_line(comparison_to_json(comparison, report_a, report_b)) + "\n")
+        env.stdout.write(dumps_line(comparison_to_json(explained, report_a, report_b)) + "\n")
         return comparison
     console = make_console(env.stdout, width=output.width, record=output.export is not None)
-    print_comparison(console, comparison, report_a, report_b, full=request.options.run.full)
+    print_comparison(console, explained, report_a, report_b, full=request.options.run.full)
     if output.export is not None:
         export_console(console, output.export)
     return comparison

@@ -1,8 +1,8 @@
 """Deeper views of one backward call: Jacobians, numeric checks, gradient flow, the graph tree.
 
 The recorder asks `DeeperViews.start` for a `CallViews` before each call and lets it wrap the
-real PyTorch call (`CallViews.perform`); everything found goes into `CallRecord.extras`
-as plain data: "jacobian", "numeric", "flow" and "tree".
+real PyTorch call (`CallViews.perform`); everything found goes into `CallRecord.views`
+as plain, typed data (record.CallViews: jacobian, numeric, flow and tree).
 
 - Jacobians are taken BEFORE the call, while the graph is alive, one output element at a
   time with torch.autograd.grad(retain_graph=True); every .grad it could touch is restored.
@@ -35,7 +35,7 @@ from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
 from gradexplain.options import ViewOptions
-from gradexplain.record import CallRecord
+from gradexplain.record import CallRecord, FlowEntry, JacobianEntry
 
 Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
 
@@ -71,11 +71,10 @@ class CallViews:
     owner: DeeperViews
     request: BackwardRequest
     tracked: Tracked
-    extras: dict[str, Any] = field(default_factory=dict)
-    _jacobians: list[dict[str, Any]] = field(default_factory=list)
+    _jacobians: list[tuple[dict[str, Any], torch.Tensor]] = field(default_factory=list)
     _targets: list[tuple[str, torch.Tensor]] = field(default_factory=list)
     _before: dict[str, torch.Tensor | None] = field(default_factory=dict)
-    _flow: list[dict[str, Any]] = field(default_factory=list)
+    _flow: list[FlowEntry] = field(default_factory=list)
     _shapes: dict[int, list[int]] = field(default_factory=dict)
     _nodes: list[Any] = field(default_factory=list)
 
@@ -126,10 +125,12 @@ class CallViews:
     # Jacobians ------------------------------------------------------------------------------
 
     def _jacobian(self, outputs: list[torch.Tensor],
-                  leaves: list[tuple[str, torch.Tensor]]) -> list[dict[str, Any]]:
+                  leaves: list[tuple[str, torch.Tensor]],
+                  ) -> list[tuple[dict[str, Any], torch.Tensor]]:
+        """(entry, v^T J) per output and leaf; `_finish` completes each entry."""
         if not leaves:
             return []
-        entries: list[dict[str, Any]] = []
+        entries: list[tuple[dict[str, Any], torch.Tensor]] = []
         vectors = self._vectors(outputs)
         tensors = [t for _, t in leaves]
         for (output, out_label), v in zip(self.request.outputs, vectors, strict=False):
@@ -153,9 +154,9 @@ class CallViews:
                 jac = torch.stack(rows[k]) if rows[k] else torch.zeros(
                     0, leaf.numel(), dtype=leaf.dtype, device=leaf.device)
                 vjp = flat_v.to(jac.dtype) @ jac
-                entries.append({"output": out_label, "leaf": leaf_label,
-                                "jacobian": jac.cpu().tolist(), "v": flat_v.cpu().tolist(),
-                                "vjp": vjp.cpu().tolist(), "_vjp": vjp})
+                entries.append(({"output": out_label, "leaf": leaf_label,
+                                 "jacobian": jac.cpu().tolist(), "v": flat_v.cpu().tolist(),
+                                 "vjp": vjp.cpu().tolist()}, vjp))
         return entries
 
     # gradient flow --------------------------------------------------------------------------
@@ -187,10 +188,10 @@ class CallViews:
                     name = leaf_labels.get(id(variable), name)
                 if name is None or not isinstance(first, torch.Tensor):
                     return
-                self._flow.append({"tensor": name, "node": type(node).__name__,
-                                   "leaf": isinstance(variable, torch.Tensor),
-                                   "shape": list(first.shape),
-                                   "grad": to_value(first.detach().clone(), full=full)})
+                self._flow.append(FlowEntry(
+                    tensor=name, node=type(node).__name__,
+                    leaf=isinstance(variable, torch.Tensor), shape=list(first.shape),
+                    grad=to_value(first.detach().clone(), full=full)))
             return hook
 
         try:
@@ -211,20 +212,20 @@ class CallViews:
         added = self._added(small, result)
         if self._jacobians:
             totals: dict[str, torch.Tensor] = {}
-            for entry in self._jacobians:
-                vjp = entry["_vjp"]
+            for entry, vjp in self._jacobians:
                 totals[entry["leaf"]] = totals.get(entry["leaf"], 0 * vjp) + vjp
-            for entry in self._jacobians:
-                vjp = entry.pop("_vjp")
+            finished: list[JacobianEntry] = []
+            for entry, _ in self._jacobians:
                 got = added.get(entry["leaf"])
-                entry["grad_added"] = got.reshape(-1).cpu().tolist() if got is not None \
-                    else None
-                entry["equal"] = got is not None and _close(totals[entry["leaf"]],
-                                                            got.reshape(-1))
-            call.extras["jacobian"] = self._jacobians
+                finished.append(JacobianEntry(
+                    output=entry["output"], leaf=entry["leaf"], jacobian=entry["jacobian"],
+                    v=entry["v"], vjp=entry["vjp"],
+                    grad_added=got.reshape(-1).cpu().tolist() if got is not None else None,
+                    equal=got is not None and _close(totals[entry["leaf"]], got.reshape(-1))))
+            call.views.jacobian = finished
         if self.owner.options.check_numeric:
             outputs = [t for t, _ in self.request.outputs]
-            call.extras["numeric"] = numeric_check(
+            call.views.numeric = numeric_check(
                 self.owner.forward, self.owner.expression, self.owner.names(), small, added,
                 self._vectors(outputs)[0])
         if tree is not None:
@@ -233,8 +234,8 @@ class CallViews:
     def _finish_tree(self, call: CallRecord, tree: TreeContext) -> None:
         if tree.saved is not None:
             tree.saved.check_after()
-        call.extras["flow"] = self._flow
-        call.extras["tree"] = graph_tree(self.request.outputs, tree)
+        call.views.flow = self._flow
+        call.views.tree = graph_tree(self.request.outputs, tree)
         self._nodes = []  # the record must not keep the graph alive
 
     def _added(self, small: list[tuple[str, torch.Tensor]],

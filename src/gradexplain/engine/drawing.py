@@ -9,13 +9,14 @@ import torch
 
 from gradexplain.engine.graphtree import SavedTensors, node_names, tensor_names
 from gradexplain.engine.values import to_value
+from gradexplain.record import DotGraph
 
 GRAPH_MAX_NODES = 500  # a drawing with more nodes than this helps nobody
 
 
 def drawing_data(outputs: list[torch.Tensor],
                  named_refs: dict[str, weakref.ReferenceType[torch.Tensor]],
-                 labels: dict[int, str]) -> tuple[dict[str, Any],
+                 labels: dict[int, str]) -> tuple[DotGraph,
                                                   list[tuple[dict[str, Any], torch.Tensor]],
                                                   Any]:
     """The backward graph as plain data, walked breadth-first from the outputs.
@@ -80,11 +81,11 @@ def drawing_data(outputs: list[torch.Tensor],
     named = [(name, ref()) for name, ref in named_refs.items()]
     saved = SavedTensors.before(queue, node_names(named), tensor_names(labels, named))
     by_key = {ids[id(node)]: id(node) for node in queue}
-    return {"nodes": nodes, "edges": edges, "truncated": truncated}, leaves, \
+    return DotGraph(nodes=nodes, edges=edges, truncated=truncated), leaves, \
         (saved, by_key)
 
-def drawing_finish(data: dict[str, Any], leaves: list[tuple[dict[str, Any], torch.Tensor]],
-                   probe: tuple[SavedTensors, dict[str, int]], *, full: bool) -> dict[str, Any]:
+def drawing_finish(data: DotGraph, leaves: list[tuple[dict[str, Any], torch.Tensor]],
+                   probe: tuple[SavedTensors, dict[str, int]], *, full: bool) -> DotGraph:
     """Fill in the leaves' values and grads and what the call freed, once it has run."""
     for entry, tensor in leaves:
         entry["value"] = to_value(tensor.detach(), full=full)

@@ -20,6 +20,7 @@ from typing import Any
 import torch
 
 from gradexplain.engine.graphwalk import walk
+from gradexplain.record import GraphTree
 
 TREE_DEPTH = 30
 TREE_WIDTH = 8
@@ -95,7 +96,7 @@ class TreeContext:
     saved: SavedTensors | None = None
 
 
-def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) -> dict[str, Any]:
+def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) -> GraphTree:
     """{"entries": [...]}: each output's graph, depth-first in input order, deterministic."""
     entries: list[dict[str, Any]] = []
     seen: dict[int, dict[str, Any]] = {}
@@ -147,7 +148,7 @@ def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) ->
                                 "hidden": len(following) - TREE_WIDTH, "limit": TREE_WIDTH})
             for child in reversed(shown):
                 stack.append((child, depth + 1))
-    return {"entries": entries}
+    return GraphTree(entries=entries)
 
 
 def node_names(named: Iterable[tuple[str, Any]],
@@ -170,7 +171,7 @@ def tensor_names(leaves: dict[int, str], named: Iterable[tuple[str, Any]]) -> di
 
 
 def current_tree(tensor: torch.Tensor, label: str, env: dict[str, Any],
-                 leaves: dict[int, str]) -> dict[str, Any]:
+                 leaves: dict[int, str]) -> GraphTree:
     """The graph behind `tensor` as it stands now (the REPL's `:graph NAME`), no call needed.
 
     `env` is the interpreter's names; saved tensors show as kept, or as already freed.

@@ -4,13 +4,12 @@ zero. Here so that the shell needs no torch of its own (only engine/ and languag
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
 from gradexplain.engine.graphtree import current_tree
 from gradexplain.engine.runner import Session
 from gradexplain.options import RunOptions
+from gradexplain.record import GraphTree
 from gradexplain.scenario.model import Scenario
 
 REPL_SEED = 0  # as `run` seeds a scenario: `:save` then reproduces rand*
@@ -31,7 +30,7 @@ def last_output(session: Session) -> str | None:
     return next((o for o in outputs if isinstance(env.get(o), torch.Tensor)), None)
 
 
-def graph_of(session: Session, name: str) -> tuple[str, dict[str, Any] | None]:
+def graph_of(session: Session, name: str) -> tuple[str, GraphTree | None]:
     """NAME's backward graph as it stands now: ("tree", tree), or why there is none:
     ("not_a_tensor", None), ("leaf", None) or ("no_graph", None)."""
     value = session.interpreter.env.get(name)

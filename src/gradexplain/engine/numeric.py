@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from gradexplain.language.evaluator import BackwardRequest, StatementContext
+from gradexplain.record import NumericEntry
 
 # Functions without a derivative at some points: a kink (relu and abs at 0, clamp at its
 # bounds) or a tie (max/min of equal values).
@@ -28,7 +29,7 @@ Forward = Callable[[dict[str, torch.Tensor]], Any]  # names -> float64 tensors -
 
 def numeric_check(forward: Forward | None, expression: str | None, env: dict[str, Any],
                   leaves: list[tuple[str, torch.Tensor]], added: dict[str, torch.Tensor],
-                  v: torch.Tensor) -> list[dict[str, Any]]:
+                  v: torch.Tensor) -> list[NumericEntry]:
     """One entry per leaf: numeric and autograd grads, the largest difference, agreement.
 
     `env` is the interpreter's names, `leaves` the (label, tensor) pairs checked, `added` the
@@ -40,7 +41,7 @@ def numeric_check(forward: Forward | None, expression: str | None, env: dict[str
     base = {name: t.detach().to(torch.float64).clone()
             for name, t in env.items() if isinstance(t, torch.Tensor) and t.is_floating_point()}
     weights = v.detach().to(torch.float64)
-    entries: list[dict[str, Any]] = []
+    entries: list[NumericEntry] = []
     for label, leaf in leaves:
         name = by_identity.get(id(leaf))
         if name is None or name not in base:
@@ -53,14 +54,15 @@ def numeric_check(forward: Forward | None, expression: str | None, env: dict[str
         others = [t for n, t in base.items() if n != name and t.shape == base[name].shape]
         reason = non_smooth_reason(functions_used(expression or ""), base[name], others,
                                    diff <= tolerance)
-        entries.append({"leaf": label, "numeric": numeric.tolist(), "autograd": grad.tolist(),
-                        "max_diff": diff, "agrees": diff <= tolerance, "reason": reason})
+        entries.append(NumericEntry(leaf=label, numeric=numeric.tolist(),
+                                    autograd=grad.tolist(), max_diff=diff,
+                                    agrees=diff <= tolerance, reason=reason))
     return entries
 
 
-def _entry(label: str | None, *, reason: str) -> dict[str, Any]:
-    return {"leaf": label, "numeric": None, "autograd": None, "max_diff": None,
-            "agrees": None, "reason": reason}
+def _entry(label: str | None, *, reason: str) -> NumericEntry:
+    return NumericEntry(leaf=label, numeric=None, autograd=None, max_diff=None, agrees=None,
+                        reason=reason)
 
 
 def non_smooth_reason(used: set[str], leaf: torch.Tensor, others: list[torch.Tensor],

@@ -59,7 +59,7 @@ class RecorderOptions:
     full: bool = False
     zero_grad: bool = False  # zero every tracked .grad before each call
     force_retain_graph: bool = False  # compare --retain-graph
-    dot: bool = False  # record each call's backward graph in extras["graph"] (run --dot)
+    dot: bool = False  # record each call's backward graph in views.graph (run --dot)
 
 
 @dataclass
@@ -237,7 +237,7 @@ class Recorder:
                     call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
             if drawn is not None:
-                call.extras["graph"] = drawing_finish(*drawn, full=self.options.full)
+                call.views.graph = drawing_finish(*drawn, full=self.options.full)
             error = self._call_error(exc, request, graph)
             call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
                                    context.location.col, None, context.statement,
@@ -250,7 +250,7 @@ class Recorder:
             label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
         self._depth = None
         if drawn is not None:
-            call.extras["graph"] = drawing_finish(*drawn, full=self.options.full)
+            call.views.graph = drawing_finish(*drawn, full=self.options.full)
         if isinstance(result, tuple) and request.inputs is not None:
             call.results = {label: to_value(g, full=self.options.full)
                             for (_, label), g in zip(request.inputs, result, strict=False)}

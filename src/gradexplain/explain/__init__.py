@@ -11,9 +11,9 @@ from gradexplain.explain.explainer import (
     Report,
     explain_error,
     explain_run,
-    label,
 )
 from gradexplain.explain.notes import explain_note
+from gradexplain.explain.text import label
 from gradexplain.explain.values import format_number, format_shape, format_value
 
 __all__ = [

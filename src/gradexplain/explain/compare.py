@@ -5,10 +5,11 @@ Reads gradexplain.analysis.compare's plain data; every text comes from catalogue
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gradexplain.analysis.compare import TensorDiff
+from gradexplain.analysis.compare import Comparison, TensorDiff
 from gradexplain.explain.catalogue_compare import PHRASES
 
 
@@ -28,6 +29,25 @@ def why_sentence(row: TensorDiff, lang: str) -> str | None:
     if facts.get("value", "") is None:  # both variants stopped: no value to quote
         facts["value"] = compare_text("stopped", lang)
     return compare_text(row.why, lang, **facts)
+
+
+@dataclass
+class ExplainedComparison:
+    """A Comparison with the reason for each difference in words, in one language."""
+
+    comparison: Comparison
+    lang: str
+    reasons: dict[tuple[int, str], str] = field(default_factory=dict)  # (call, tensor) -> why
+
+    def reason(self, row: TensorDiff) -> str | None:
+        return self.reasons.get((row.call, row.tensor))
+
+
+def explain_comparison(comparison: Comparison, lang: str) -> ExplainedComparison:
+    """Word the reason of every difference (the renderers only lay them out)."""
+    reasons = {(row.call, row.tensor): sentence for row in comparison.differences
+               if (sentence := why_sentence(row, lang)) is not None}
+    return ExplainedComparison(comparison, lang, reasons)
 
 
 def variant_names(mode: str, lang: str, devices: list[str] | None = None,

@@ -8,9 +8,34 @@ so both say the same thing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from gradexplain.explain.explainer import label
+from gradexplain.explain.text import label
+from gradexplain.record import CallViews, GraphTree
+
+
+@dataclass(frozen=True)
+class ExplainedViews:
+    """One call's deeper views in words: the tree's lines and notes, a note per numeric
+    check (None where there is nothing to say)."""
+
+    tree_lines: list[str] = field(default_factory=list)
+    tree_notes: list[str] = field(default_factory=list)
+    numeric_notes: list[str | None] = field(default_factory=list)
+
+
+def explain_views(views: CallViews, lang: str) -> ExplainedViews:
+    return ExplainedViews(
+        tree_lines=tree_lines(views.tree, lang) if views.tree else [],
+        tree_notes=tree_notes(views.tree, lang) if views.tree else [],
+        numeric_notes=[numeric_note(entry, lang) for entry in views.numeric or []])
+
+
+def explain_tree(tree: GraphTree, lang: str) -> ExplainedViews:
+    """A tree alone (the REPL's :graph) in words."""
+    return ExplainedViews(tree_lines(tree, lang), tree_notes(tree, lang))
+
 
 INDENT = "  "
 ARROW = "<- "

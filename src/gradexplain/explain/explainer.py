@@ -12,9 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradexplain.explain import catalogue
+from gradexplain.explain.deeper_text import ExplainedViews, explain_views
+from gradexplain.explain.expectations import expectation_text
 from gradexplain.explain.notes import explain_note
 from gradexplain.explain.shapes import shape_story
-from gradexplain.explain.text import Text, check_lang, fact_int, fact_str, fact_strs, tidy
+from gradexplain.explain.text import (
+    Text,
+    check_lang,
+    fact_int,
+    fact_str,
+    fact_strs,
+    label,
+    tidy,
+)
 from gradexplain.explain.values import (
     add_keyword,
     format_shape,
@@ -45,17 +55,11 @@ class Report:
     call_errors: dict[int, ExplainedError] = field(default_factory=dict)
     notes: list[tuple[NoteInfo, str]] = field(default_factory=list)
     lang: str = "en"
+    expectations: list[str] = field(default_factory=list)  # each `expect:` result, worded
+    views: dict[int, ExplainedViews] = field(default_factory=dict)  # call index -> its views
 
     def label(self, key: str) -> str:
         return label(key, self.lang)
-
-
-def label(key: str, lang: str) -> str:
-    """A UI label ("Tensors", "before", "Fix", ...) in `lang`; KeyError for an unknown key."""
-    labels = catalogue.LABELS[check_lang(lang)]
-    if key not in labels:
-        raise KeyError(f"no label {key!r} in the catalogue")
-    return labels[key]
 
 
 def explain_run(record: RunRecord, lang: str) -> Report:
@@ -68,6 +72,9 @@ def explain_run(record: RunRecord, lang: str) -> Report:
                      for call in record.calls if call.error is not None},
         notes=[(note, explain_note(note, lang)) for note in record.notes],
         lang=lang,
+        expectations=[expectation_text(item, lang) for item in record.expectations],
+        views={call.index: explain_views(call.views, lang) for call in record.calls
+               if call.views},
     )
 
 

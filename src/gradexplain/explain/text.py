@@ -19,6 +19,14 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def label(key: str, lang: str) -> str:
+    """A UI label ("Tensors", "before", "Fix", ...) in `lang`; KeyError for an unknown key."""
+    labels = catalogue.LABELS[check_lang(lang)]
+    if key not in labels:
+        raise KeyError(f"no label {key!r} in the catalogue")
+    return labels[key]
+
+
 class Text:
     """The catalogue entry of one kind in one language, with formatting helpers."""
 

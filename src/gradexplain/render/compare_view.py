@@ -11,8 +11,8 @@ from typing import Any
 
 from gradexplain.analysis.compare import CallComparison, Comparison, TensorDiff
 from gradexplain.explain import Report
+from gradexplain.explain.compare import ExplainedComparison
 from gradexplain.explain.compare import compare_text as text
-from gradexplain.explain.compare import why_sentence
 from gradexplain.record import ErrorInfo
 from gradexplain.render.blocks import prose, table, value_text
 from gradexplain.render.console import (
@@ -66,9 +66,10 @@ def _error_lines(side: str, call: int, error: ErrorInfo, report: Report,
     return Padding(Group(*parts), (0, 0, 0, 2), expand=False)
 
 
-def call_view(call: CallComparison, comparison: Comparison, report_a: Report,
+def call_view(call: CallComparison, explained: ExplainedComparison, report_a: Report,
               report_b: Report, lang: str, sym: Symbols, *, full: bool = False) -> RenderableType:
     """One call: its statement(s), the tensor table, each difference's reason, any error."""
+    comparison = explained.comparison
     heading = Text(f"{text('Call', lang)} {call.index}", style="gx.heading")
     statements = [s for s in (call.statement_a, call.statement_b) if s]
     if statements:
@@ -86,7 +87,7 @@ def call_view(call: CallComparison, comparison: Comparison, report_a: Report,
                      _cell(row, "b", lang, full), _difference(row, lang, sym), style=style)
     if call.rows:
         parts.append(Padding(grid, (0, 0, 0, 2), expand=False))
-    reasons = [(row, why_sentence(row, lang)) for row in call.rows if row.differs]
+    reasons = [(row, explained.reason(row)) for row in call.rows if row.differs]
     for row, sentence in reasons:
         if sentence:
             line = Text(f"{sym.bullet} {row.tensor}: ", style="gx.name")
@@ -104,23 +105,25 @@ def _views(index: int, comparison: Comparison, report_a: Report, report_b: Repor
     """--graph/--jacobian/--check-numeric of both variants: once when they agree."""
     call_a = next((c for c in report_a.record.calls if c.index == index), None)
     call_b = next((c for c in report_b.record.calls if c.index == index), None)
-    if call_a is not None and call_b is not None and call_a.extras and \
-            call_a.extras == call_b.extras:
-        block = views_block(call_a, lang, sym, full=full)
+    if call_a is not None and call_b is not None and call_a.views and \
+            call_a.views == call_b.views:
+        block = views_block(report_a, call_a, sym, full=full)
         heading = Text(text("views.same", lang, a=comparison.name_a, b=comparison.name_b),
                        style="gx.muted")
         return [Padding(Group(heading, block), (0, 0, 0, 2), expand=False)] if block else []
     parts: list[RenderableType] = []
-    for side, name, found in (("A", comparison.name_a, call_a), ("B", comparison.name_b, call_b)):
-        block = views_block(found, lang, sym, full=full) if found is not None else None
+    for side, name, found, report in (("A", comparison.name_a, call_a, report_a),
+                                      ("B", comparison.name_b, call_b, report_b)):
+        block = views_block(report, found, sym, full=full) if found is not None else None
         if block is not None:
             heading = Text(f"{side}: {name}", style="gx.heading")
             parts.append(Padding(Group(heading, block), (0, 0, 0, 2), expand=False))
     return parts
 
 
-def compare_renderables(console: Console, comparison: Comparison, report_a: Report,
+def compare_renderables(console: Console, explained: ExplainedComparison, report_a: Report,
                         report_b: Report, *, full: bool = False) -> list[RenderableType]:
+    comparison = explained.comparison
     lang, sym = report_a.lang, symbols(console)
     name = report_a.record.name if comparison.mode != "paths" else \
         f"{report_a.record.name} / {report_b.record.name}"
@@ -133,7 +136,7 @@ def compare_renderables(console: Console, comparison: Comparison, report_a: Repo
     ]
     if not comparison.calls:
         parts.append(Text(text("no calls", lang), style="gx.muted"))
-    parts += [call_view(call, comparison, report_a, report_b, lang, sym, full=full)
+    parts += [call_view(call, explained, report_a, report_b, lang, sym, full=full)
               for call in comparison.calls]
     count = len(comparison.differences)
     if count:
@@ -143,10 +146,10 @@ def compare_renderables(console: Console, comparison: Comparison, report_a: Repo
     return parts
 
 
-def print_comparison(console: Console, comparison: Comparison, report_a: Report,
+def print_comparison(console: Console, explained: ExplainedComparison, report_a: Report,
                      report_b: Report, *, full: bool = False) -> None:
     """Print the comparison: a blank line between its parts."""
-    for part in compare_renderables(console, comparison, report_a, report_b, full=full):
+    for part in compare_renderables(console, explained, report_a, report_b, full=full):
         console.print(part)
         console.print()
 
@@ -154,10 +157,10 @@ def print_comparison(console: Console, comparison: Comparison, report_a: Report,
 COMPARE_FORMAT = "gradexplain-compare/1"
 
 
-def comparison_to_json(comparison: Comparison, report_a: Report,
+def comparison_to_json(explained: ExplainedComparison, report_a: Report,
                        report_b: Report) -> dict[str, Any]:
     """{"format", "mode", "a", "b", "differences", "same"}: both runs and what differs."""
-    lang = report_a.lang
+    comparison = explained.comparison
     return {
         "format": COMPARE_FORMAT,
         "mode": comparison.mode,
@@ -169,7 +172,7 @@ def comparison_to_json(comparison: Comparison, report_a: Report,
              "b": row.b if row.b_state == "ok" else None,
              "a_state": row.a_state, "b_state": row.b_state,
              "max_abs": row.max_abs, "max_rel": row.max_rel,
-             "why": why_sentence(row, lang), "why_kind": row.why}
+             "why": explained.reason(row), "why_kind": row.why}
             for row in comparison.differences],
         "same": comparison.same,
     }

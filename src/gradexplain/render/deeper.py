@@ -1,15 +1,14 @@
 """The deeper views of one call, as tables: Jacobians, numeric checks, gradient flow, the tree.
 
-Reads `CallRecord.extras` ("jacobian", "numeric", "flow", "tree"), plain data only; draws
+Reads `CallRecord.views` (record.CallViews), plain data only; draws
 with the names re-exported by render.console. Nothing is shown when a view was not asked for.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
-from gradexplain.record import CallRecord
+from gradexplain.explain import Report
+from gradexplain.explain.deeper_text import ExplainedViews
+from gradexplain.record import CallRecord, FlowEntry, JacobianEntry, NumericEntry
 from gradexplain.render.blocks import indent, tr
 from gradexplain.render.console import (
     Console,
@@ -42,38 +41,40 @@ def _verdict(ok: bool | None, sym: Symbols, yes: str, no: str) -> Text:
         Text(f"{sym.fail} {no}", style="gx.error")
 
 
-def deeper_block(console: Console, call: CallRecord, lang: str, *,
+def deeper_block(console: Console, report: Report, call: CallRecord, *,
                  full: bool = False) -> RenderableType | None:
     """Every deeper view recorded for `call`, or None when there is none."""
-    return views_block(call, lang, symbols(console), full=full)
+    return views_block(report, call, symbols(console), full=full)
 
 
-def views_block(call: CallRecord, lang: str, sym: Symbols, *,
+def views_block(report: Report, call: CallRecord, sym: Symbols, *,
                 full: bool = False) -> RenderableType | None:
     """`deeper_block` with the console's symbols already chosen (compare uses it)."""
     parts: list[RenderableType] = []
-    extras = call.extras
-    if extras.get("tree"):
-        parts.append(tree_block(extras["tree"], lang))
-    if extras.get("flow"):
-        parts.append(flow_block(extras["flow"], lang, full=full))
-    if extras.get("jacobian"):
-        parts.append(jacobian_block(extras["jacobian"], lang, sym, full=full))
-    if extras.get("numeric"):
-        parts.append(numeric_block(extras["numeric"], lang, sym, full=full))
+    views, lang = call.views, report.lang
+    texts = report.views.get(call.index, ExplainedViews())
+    if views.tree:
+        parts.append(tree_block(texts, lang))
+    if views.flow:
+        parts.append(flow_block(views.flow, lang, full=full))
+    if views.jacobian:
+        parts.append(jacobian_block(views.jacobian, lang, sym, full=full))
+    if views.numeric:
+        parts.append(numeric_block(views.numeric, texts.numeric_notes, lang, sym, full=full))
     return indent(Group(*parts), 2) if parts else None
 
 
-def tree_block(tree: dict[str, Any], lang: str) -> RenderableType:
-    lines = Text("\n".join(tree_lines(tree, lang)), style="gx.code", no_wrap=True,
+def tree_block(texts: ExplainedViews, lang: str) -> RenderableType:
+    """The backward graph's lines, then its notes (explain.deeper_text words them)."""
+    lines = Text("\n".join(texts.tree_lines), style="gx.code", no_wrap=True,
                  overflow="ellipsis")
     parts: list[RenderableType] = [_heading(tr("Backward graph", lang)), indent(lines, 2)]
-    for note in tree_notes(tree, lang):
+    for note in texts.tree_notes:
         parts.append(indent(Text(note, style="gx.muted"), 2))
     return Group(*parts)
 
 
-def flow_block(flow: list[dict[str, Any]], lang: str, *, full: bool = False) -> RenderableType:
+def flow_block(flow: list[FlowEntry], lang: str, *, full: bool = False) -> RenderableType:
     """The gradient that arrived at each named tensor and leaf, from the output down."""
     table = _table(*(tr(k, lang) for k in ("tensor", "node", "shape", "gradient arriving")))
     for entry in flow:
@@ -86,7 +87,7 @@ def flow_block(flow: list[dict[str, Any]], lang: str, *, full: bool = False) -> 
                  indent(table, 2))
 
 
-def jacobian_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
+def jacobian_block(entries: list[JacobianEntry], lang: str, sym: Symbols, *,
                    full: bool = False) -> RenderableType:
     """For each output and leaf: J, the grad_tensors vector v, v^T J and the grad added."""
     parts: list[RenderableType] = []
@@ -109,18 +110,17 @@ def jacobian_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
     return Group(_heading(tr("Jacobians", lang)), indent(Group(*parts), 2))
 
 
-def numeric_block(entries: list[dict[str, Any]], lang: str, sym: Symbols, *,
-                  full: bool = False) -> RenderableType:
+def numeric_block(entries: list[NumericEntry], notes_of: list[str | None], lang: str,
+                  sym: Symbols, *, full: bool = False) -> RenderableType:
     """Central finite differences (float64) next to the grad autograd added."""
     table = _table(*(tr(k, lang) for k in ("leaf", "numeric", "autograd", "max diff",
                                              "agrees")))
     notes: list[RenderableType] = []
-    for entry in entries:
-        note = numeric_note(entry, lang)
+    for entry, note in zip(entries, notes_of, strict=True):
         if entry.get("numeric") is None:
             notes.append(Text(f"{sym.bullet} {note or ''}", style="gx.muted"))
             continue
-        table.add_row(Text(entry["leaf"], style="gx.name"),
+        table.add_row(Text(entry["leaf"] or "", style="gx.name"),
                       Text(format_value(entry["numeric"], full=full)),
                       Text(format_value(entry["autograd"], full=full)),
                       Text(format_scalar(entry["max_diff"])),

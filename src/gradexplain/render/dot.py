@@ -1,4 +1,4 @@
-"""Backward graphs as Graphviz DOT: from the plain data in CallRecord.extras["graph"].
+"""Backward graphs as Graphviz DOT: from the plain data in CallRecord.views.graph.
 
 No torch here: the recorder walks autograd's graph at call time and stores nodes and edges;
 this module only writes text (and runs the `dot` program for .svg/.png when it exists).
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from gradexplain.record import RunRecord
+    from gradexplain.record import DotGraph, RunRecord
 
 RENDERED_SUFFIXES = {".svg", ".png", ".pdf"}
 VALUE_CHARS = 60  # a leaf's value or grad beyond this is cut with "..."
@@ -24,7 +24,7 @@ GRAPHVIZ_HINT = ("install Graphviz (`apt install graphviz`, `brew install graphv
 class Graph:
     """One call's backward graph, with the words that title its cluster."""
 
-    def __init__(self, title: str, data: dict[str, Any]) -> None:
+    def __init__(self, title: str, data: DotGraph) -> None:
         self.title = title
         self.data = data
 
@@ -34,7 +34,7 @@ def graphs_of(records: list[RunRecord]) -> list[Graph]:
     graphs = []
     for record in records:
         for call in record.calls:
-            data = call.extras.get("graph")
+            data = call.views.graph
             if data is not None:
                 prefix = f"{record.name}: " if len(records) > 1 else ""
                 failed = f" (stopped: error[{call.error.kind}])" if call.error else ""

@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gradexplain.explain import ExplainedError, Report
-from gradexplain.explain.deeper_text import numeric_note, tree_lines, tree_notes
-from gradexplain.explain.expectations import expectation_text
+from gradexplain.explain.deeper_text import ExplainedViews
 from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value
 
 FORMAT = "gradexplain/1"
@@ -34,15 +33,16 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "dtype": record.dtype,
         "ok": record.ok,
         "tensors": [_tensor(row) for row in record.tensors],
-        "calls": [_call(call, report.call_errors.get(call.index), report.lang)
+        "calls": [_call(call, report.call_errors.get(call.index), report.views.get(call.index))
                   for call in record.calls],
         "prints": [{"step": p.step, "text": p.text} for p in record.prints],
         "error": _error(record.error, report.error) if record.error is not None else None,
         "notes": [{"kind": note.kind, "tensor": note.tensor, "step": note.step, "text": text,
                    "call": note.call, "facts": _finite(note.facts)}
                   for note, text in report.notes],
-        "expectations": [{"ok": e.ok, "text": expectation_text(e, report.lang)}
-                         for e in record.expectations],
+        "expectations": [{"ok": e.ok, "text": text}
+                         for e, text in zip(record.expectations, report.expectations,
+                                            strict=True)],
         "shown": [{"step": s.step, "expression": s.expression, "text": s.text}
                   for s in record.shown],
         "lang": report.lang,
@@ -83,7 +83,8 @@ def _tensor(row: TensorRow) -> dict[str, Any]:
     }
 
 
-def _call(call: CallRecord, explained: ExplainedError | None, lang: str) -> dict[str, Any]:
+def _call(call: CallRecord, explained: ExplainedError | None,
+          texts: ExplainedViews | None) -> dict[str, Any]:
     return {
         "index": call.index,
         "step": call.step,
@@ -99,23 +100,27 @@ def _call(call: CallRecord, explained: ExplainedError | None, lang: str) -> dict
         "function": call.function,
         "results": {k: _value(v) for k, v in call.results.items()},
         "not_reached": list(call.not_reached),
-    } | _deeper(call, lang)
+    } | _deeper(call, texts)
 
 
-def _deeper(call: CallRecord, lang: str) -> dict[str, Any]:
+def _deeper(call: CallRecord, texts: ExplainedViews | None) -> dict[str, Any]:
     """--graph, --jacobian, --check-numeric: keys added only when the view was recorded.
 
-    The tree gets its text lines and notes, the numeric check its notes, in `lang`.
+    The tree gets its text lines and notes, the numeric check its notes, as the explain
+    layer worded them (`texts`, in the report's language).
     """
-    found: dict[str, Any] = {key: _finite(call.extras[key])
-                             for key in ("jacobian", "numeric", "flow", "tree")
-                             if key in call.extras}
+    texts = texts or ExplainedViews()
+    views = call.views
+    found: dict[str, Any] = {key: _finite(value) for key, value in (
+        ("jacobian", views.jacobian), ("numeric", views.numeric), ("flow", views.flow),
+        ("tree", views.tree)) if value is not None}
     if "tree" in found:
-        found["tree"] = {**found["tree"], "lines": tree_lines(found["tree"], lang),
-                         "folded": tree_notes(found["tree"], lang)}
+        found["tree"] = {**found["tree"], "lines": texts.tree_lines,
+                         "folded": texts.tree_notes}
     if "numeric" in found:
-        found["numeric"] = [{**entry, "note": numeric_note(entry, lang)}
-                            for entry in found["numeric"]]
+        found["numeric"] = [{**entry, "note": note}
+                            for entry, note in zip(found["numeric"], texts.numeric_notes,
+                                                   strict=True)]
     return found
 
 

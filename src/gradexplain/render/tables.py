@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gradexplain.explain import ExplainedError, Report
-from gradexplain.explain.expectations import expectation_text
 from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow
 from gradexplain.render.blocks import (
     cell_width,
@@ -159,8 +158,8 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
             parts.append(indent(Text(note, style="gx.muted"), 4))
         elif explained is not None:
             parts.append(indent(_explanation(explained, call.error, lang), 4))
-    if call.extras:  # --graph, --jacobian, --check-numeric
-        deeper = deeper_block(console, call, lang, full=full)
+    if call.views:  # --graph, --jacobian, --check-numeric
+        deeper = deeper_block(console, report, call, full=full)
         if deeper is not None:
             parts.append(deeper)
     return Group(*parts)
@@ -252,17 +251,18 @@ def error_panel(report: Report) -> RenderableType | None:
                  border_style="gx.expected.border" if expected else "gx.error.border")
 
 
-def expectations_block(record: RunRecord, lang: str, sym: Symbols) -> RenderableType | None:
+def expectations_block(report: Report, sym: Symbols) -> RenderableType | None:
     """Each expectation with ✓/✗ and the word passed/failed (colour only repeats them)."""
+    record, lang = report.record, report.lang
     if not record.expectations:
         return None
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    for item in record.expectations:
+    for item, text in zip(record.expectations, report.expectations, strict=True):
         mark = (Text(f"{sym.ok} {tr('passed', lang)}", style="gx.ok") if item.ok
                 else Text(f"{sym.fail} {tr('failed', lang)}", style="gx.error"))
-        grid.add_row(mark, prose(expectation_text(item, lang)))
+        grid.add_row(mark, prose(text))
     return Group(heading("Expectations", lang), indent(grid, 2))
 
 
@@ -299,7 +299,7 @@ def report_renderables(console: Console, report: Report, *,
     if record.plot is not None:  # the scenario's `plot:` section
         parts.append(plot_block(console, record, lang))
     parts += [notes_block(report, sym), error_panel(report),
-              expectations_block(record, lang, sym), status_line(record, lang, sym)]
+              expectations_block(report, sym), status_line(record, lang, sym)]
     return [p for p in parts if p is not None]
 
 

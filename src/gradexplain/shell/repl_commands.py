@@ -79,6 +79,7 @@ def cmd_grads(repl: Repl, _: str) -> None:
 def cmd_graph(repl: Repl, argument: str) -> None:
     """The backward graph behind NAME as it stands now: the same tree `run --graph` shows."""
     from gradexplain.engine.interactive import graph_of, last_output
+    from gradexplain.explain.deeper_text import explain_tree
     from gradexplain.render.deeper import tree_block
 
     session = repl.session
@@ -92,7 +93,7 @@ def cmd_graph(repl: Repl, argument: str) -> None:
     elif tree is None:
         repl.say("no_grad_fn", name=name, kind=repl.text(f"kind.{found}"))
     else:
-        repl.console.print(tree_block(tree, repl.settings.lang))
+        repl.console.print(tree_block(explain_tree(tree, repl.settings.lang), repl.settings.lang))
 
 
 def cmd_zero(repl: Repl, _: str) -> None:
