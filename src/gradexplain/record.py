@@ -8,10 +8,21 @@ limit {"summary": {"shape", "min", "max", "mean", "std", "head"}}.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 Value = Any  # see the module docstring
+
+
+def non_finite_name(x: float) -> str | None:
+    """"nan", "inf" or "-inf" for a non-finite number (how a VALUE writes it), else None.
+    The one place that spells them: the engine, the explainer and the renderers use it."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return None
 
 
 # The deeper views of one call (--graph, --jacobian, --check-numeric, --dot) -----------------

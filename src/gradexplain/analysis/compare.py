@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradexplain.record import CallRecord, ErrorInfo, RunRecord, Value
+from gradexplain.record import CallRecord, ErrorInfo, RunRecord, Value, non_finite_name
 
 MODES = ("zero_grad", "retain_graph", "device", "paths")
 
@@ -151,10 +151,9 @@ def _is_zero(value: Value | None) -> bool:
 
 def short_number(x: float) -> str:
     """A number as a person writes it: 4.0 -> 4, 0.25 -> 0.25, 1.2e-07 kept short."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
+    name = non_finite_name(x)
+    if name is not None:
+        return name
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.6g}"

@@ -30,7 +30,7 @@ from gradexplain.engine.graphtree import (
 )
 from gradexplain.engine.graphwalk import walk
 from gradexplain.engine.numeric import Forward, Silent, numeric_check
-from gradexplain.engine.values import to_value
+from gradexplain.engine.values import grad_added, to_value
 from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
@@ -249,13 +249,8 @@ class CallViews:
                     added[label] = torch.zeros_like(tensor)
             return added
         for label, tensor in small:
-            after, old = tensor.grad, self._before.get(label)
-            if after is None:
-                added[label] = torch.zeros_like(tensor)
-            elif old is not None and old.shape == after.shape:
-                added[label] = after.detach() - old
-            else:
-                added[label] = after.detach()
+            grad = grad_added(self._before.get(label), tensor.grad)
+            added[label] = torch.zeros_like(tensor) if grad is None else grad
         return added
 
 

@@ -16,7 +16,7 @@ import torch
 from gradexplain.engine.drawing import drawing_data, drawing_finish
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
-from gradexplain.engine.values import is_non_finite, to_value
+from gradexplain.engine.values import grad_added, is_non_finite, to_value
 from gradexplain.errors import GradexplainError
 from gradexplain.language.classify import OperationContext, classify
 from gradexplain.language.display import show
@@ -288,10 +288,7 @@ class Recorder:
         for label, tensor, entry in tracked:
             after = tensor.grad
             old = before[label]
-            added: torch.Tensor | None = None
-            if after is not None:
-                added = after.detach() - old if old is not None and old.shape == after.shape \
-                    else after.detach()
+            added = grad_added(old, after)
             call.after[label] = to_value(after, full=self.options.full)
             if not _reached(tensor, graph):  # one representation: None, listed as not reached
                 call.added[label] = None

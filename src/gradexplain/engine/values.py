@@ -9,6 +9,8 @@ from typing import Any
 
 import torch
 
+from gradexplain.record import non_finite_name
+
 DISPLAY_LIMIT = 10_000  # elements; larger tensors are summarized unless --full
 HEAD = 6
 
@@ -87,11 +89,17 @@ def summarize(tensor: torch.Tensor) -> dict[str, Any]:
 
 
 def _number(value: float) -> Any:
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return value
+    name = non_finite_name(value)
+    return value if name is None else name
+
+
+def grad_added(before: torch.Tensor | None, after: torch.Tensor | None) -> torch.Tensor | None:
+    """What a call added to a .grad: after - before; all of `after` when there was no grad
+    before (or one of another shape); None when there is no grad after the call."""
+    if after is None:
+        return None
+    after = after.detach()
+    return after - before if before is not None and before.shape == after.shape else after
 
 
 def _clean(value: Any) -> Any:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gradexplain.record import Value
+from gradexplain.record import Value, non_finite_name
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -23,10 +23,9 @@ def format_number(x: Any) -> str:
         return x
     if not isinstance(x, float):
         return str(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
+    name = non_finite_name(x)
+    if name is not None:
+        return name
     if x == 0:
         return "-0." if math.copysign(1.0, x) < 0 else "0."
     if abs(x) >= 1e8 or abs(x) < 1e-4:

@@ -10,13 +10,12 @@ or null) at the top.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.deeper_text import ExplainedViews
-from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value
+from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value, non_finite_name
 
 FORMAT = "gradexplain/1"
 
@@ -147,11 +146,8 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
         return obj
     if isinstance(obj, float):
-        if math.isnan(obj):
-            return "nan"
-        if math.isinf(obj):
-            return "inf" if obj > 0 else "-inf"
-        return obj
+        name = non_finite_name(obj)
+        return obj if name is None else name
     if isinstance(obj, Mapping):
         return {str(k): _finite(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from gradexplain.record import Value
+from gradexplain.record import Value, non_finite_name
 
 # torch's default print options: a tensor of more than THRESHOLD elements is summarized, each
 # dimension over 2 * EDGE_ITEMS cut to its first and last EDGE_ITEMS.
@@ -170,10 +170,8 @@ class _Formatter:
         value = _as_float(x)
         if not self.floating or value is None:
             text = str(x)  # ints, bools, anything unexpected
-        elif math.isnan(value):
-            text = "nan"
-        elif math.isinf(value):
-            text = "inf" if value > 0 else "-inf"
+        elif (name := non_finite_name(value)) is not None:
+            text = name
         else:
             text = self._plain(value) + ("." if self.int_mode and not self.sci_mode else "")
         return text.rjust(self.max_width)
