@@ -572,18 +572,34 @@ def test_chinese_text_wraps_between_characters(width: int) -> None:
 
 
 def test_english_wraps_as_before() -> None:
-    """Text without Chinese renders exactly as rich's own Text, at any width."""
+    """Text without Chinese or inline code renders exactly as rich's own Text, at any width
+    (inline code is one word: test_inline_code_is_one_word)."""
     from rich.text import Text as RichText
 
     from gradexplain.render.console import Text
 
-    for text in ("backward() stores gradients only on leaves; call `a.retain_grad()` first.",
+    for text in ("backward() stores gradients only on leaves; call a.retain_grad() first.",
                  "  (x + w) * (w + 1)  ", "[[4.5000, 4.5000],\n [4.5000, 4.5000]]", ""):
         for width in (12, 30, 80):
             ours, theirs = io.StringIO(), io.StringIO()
             make_console(ours, width=width, force_plain=True).print(Text(text))
             make_console(theirs, width=width, force_plain=True).print(RichText(text))
             assert ours.getvalue() == theirs.getvalue()
+
+
+@pytest.mark.parametrize("width", [20, 30, 44])
+def test_inline_code_is_one_word(width: int) -> None:
+    """A code span that fits the width is never broken inside (rich broke at its spaces)."""
+    from gradexplain.render.console import Text
+
+    code = "`torch.tensor([2., 1.], requires_grad=True)`"
+    stream = io.StringIO()
+    make_console(stream, width=width, force_plain=True).print(
+        Text(f"make it with {code} and then call backward on it"))
+    lines = [line.rstrip() for line in stream.getvalue().splitlines()]
+    if width >= len(code):
+        assert any(code in line for line in lines), lines
+    assert all(len(line) <= width for line in lines)
 
 
 def test_chinese_in_a_table_cell_fills_its_lines() -> None:
