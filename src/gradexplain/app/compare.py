@@ -64,8 +64,8 @@ def run_variant_pair(first: Scenario, second: Scenario,
 
 def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """Both variants in one worker process, under the OS-enforced budgets (app/worker.py)."""
-    from gradexplain.app import worker  # noqa: PLC0415
-    from gradexplain.app.run import preload_engine  # noqa: PLC0415
+    from gradexplain.app import worker
+    from gradexplain.app.run import preload_engine
 
     preload_engine()
     return worker.run(lambda: run_variants(request), request.options.run.limits)

@@ -66,8 +66,8 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
 
 def _in_worker(task: Callable[[], T], limits: Limits) -> T:
     """Run the computing in a worker process under the OS-enforced budgets (app/worker.py)."""
-    from gradexplain.app import worker  # noqa: PLC0415
-    from gradexplain.app.run import preload_engine  # noqa: PLC0415
+    from gradexplain.app import worker
+    from gradexplain.app.run import preload_engine
 
     preload_engine()
     importlib.import_module("gradexplain.engine.expression_plot")

@@ -56,7 +56,7 @@ def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
     """Each scenario in a worker process under the OS-enforced budgets (app/worker.py), up to
     `jobs` at once, outcomes in the order of `paths`. A worker stopped by a budget gives an
     outcome with that limit_exceeded error; the rest of the batch runs."""
-    from gradexplain.app import worker  # noqa: PLC0415
+    from gradexplain.app import worker
 
     if not worker.forking_available():
         yield from (run_one(path, options) for path in paths)

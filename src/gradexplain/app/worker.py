@@ -210,7 +210,7 @@ def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limi
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
         _cap_address_space(limits.max_memory)
         _prepare_torch()
-        from gradexplain.language import budget  # noqa: PLC0415
+        from gradexplain.language import budget
 
         budget.WATCH.publish = _publisher(status)
         budget.WATCH.deadline = time.monotonic() + limits.max_seconds
@@ -262,7 +262,7 @@ def _cap_address_space(max_memory: int) -> None:
 def _prepare_torch() -> None:
     """A parent that has run torch operations (tests, the REPL) leaves OpenMP's thread pool
     in a state a forked child can hang on: such a child runs single-threaded."""
-    from gradexplain.language import budget  # noqa: PLC0415
+    from gradexplain.language import budget
 
     torch = sys.modules.get("torch")  # not imported here: a task that needs it imports it
     if torch is not None and budget.parent_ran_operations():

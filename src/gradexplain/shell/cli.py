@@ -347,7 +347,7 @@ def _list_bundled(width: int | None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    from gradexplain.language.budget import WATCH  # noqa: PLC0415
+    from gradexplain.language.budget import WATCH
 
     WATCH.fresh_process = True  # workers forked from here may use torch's thread pools
     app()
