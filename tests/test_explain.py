@@ -135,6 +135,26 @@ NOTE_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"tensor": "x", "call": 1, "op": "sqrt", "value": "inf"},
         ["`x`", "1", "sqrt", "inf", "torch.sqrt(x + 1e-8)"],
     ),
+    "hook_called": (
+        {"tensor": "a", "kind": "register_hook", "before": [1.0], "after": [10.0], "count": 2},
+        ["`a`", "register_hook", "[1.]", "[10.]", "2"],
+    ),
+    "optimizer_step": (
+        {"optimizer": "SGD", "changed": [{"tensor": "w", "before": [1.0], "after": [0.5]}]},
+        ["SGD", "`w`", "[1.]", "[0.5]", "None"],
+    ),
+    "custom_function": (
+        {"function": "Exp", "saved": [[3]], "returned": [[3]]},
+        ["Exp", "[3]", "ctx.save_for_backward"],
+    ),
+    "autograd_functional": (
+        {"function": "jacobian", "inputs": [2], "result": [3, 2]},
+        ["jacobian", "[3, 2]", "[2]"],
+    ),
+    "legacy_api": (
+        {"api": "torch.autograd.Variable"},
+        ["torch.autograd.Variable", "requires_grad"],
+    ),
 }
 
 

@@ -98,7 +98,8 @@ def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
         text = lines[line - 1] if line is not None and 0 < line <= len(lines) else None
         return SourceLocation(str(path), line, col, end_col, text)
 
-    if scenario.plot is None:
+    calls_d2l_plot = "d2l.plot(" in scenario.source_text  # the code plots (d2l.ai's helper)
+    if scenario.plot is None and not calls_d2l_plot:
         raise invalid(f"{argument} has no `plot:` section, so there is nothing to draw",
                       SourceLocation(str(path)),
                       hint="add one, e.g. `plot: {x: x, y: [x.grad], title: grad of x}`; "
@@ -112,7 +113,10 @@ def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
                                where(error.line, error.col, error.end_col),
                                hint=f"see it explained: gradexplain run {argument}")
     plot = record.plot
-    assert plot is not None
+    if plot is None:
+        raise invalid(f"{argument} did not reach its d2l.plot(...) call, so there is nothing "
+                      "to draw", SourceLocation(str(path)),
+                      hint="add a `plot:` section, or call d2l.plot(x, y) in the code")
     if plot.problems:
         problem = plot.problems[0]
         raise invalid(f"cannot plot {problem.series}: {problem.message}",

@@ -154,3 +154,6 @@ class Silent:
 
     def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None:
         return None
+
+    def event(self, context: StatementContext, kind: str, facts: dict[str, Any]) -> None:
+        return None

@@ -97,3 +97,25 @@ def _why_no_grad(name: str, tensor: torch.Tensor) -> str:
         return (f"{name}.grad is None: {name} is not a leaf, so backward does not keep its "
                 f"grad (call {name}.retain_grad() before backward)")
     return f"{name}.grad is None: no backward call reached {name}"
+
+
+def d2l_plot_record(calls: list[dict[str, Any]], title: str) -> PlotRecord:
+    """The plot of the code's `d2l.plot(X, Y, xlabel, ylabel)` calls: the last call's x, with
+    the series of every call that shares it (relu(x) and its grad, as in d2l's figures)."""
+    last = calls[-1]
+    x = [float(v) for v in last["x"]]
+    record = PlotRecord(title=title, xlabel=str(last["xlabel"]), ylabel=str(last["ylabel"]),
+                        x=PlotLine(str(last["xlabel"]), x))
+    sharing = [call for call in calls if call["x"] == last["x"]]
+    for call in sharing:
+        legend = list(call.get("legend") or [])
+        for index, values in enumerate(call["series"]):
+            label = legend[index] if index < len(legend) else str(call["ylabel"])
+            if len(values) != len(x):
+                record.problems.append(PlotProblem(label, f"it has {len(values)} values, x has "
+                                                   f"{len(x)}"))
+                continue
+            record.series.append(PlotLine(label, [float(v) for v in values]))
+    if len(sharing) > 1:
+        record.ylabel = "value"
+    return record

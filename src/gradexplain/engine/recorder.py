@@ -79,6 +79,7 @@ class Recorder:
     probes: Probes = field(default_factory=Probes)
     _depth: CallDepth | None = None  # the current call's hooks for the notes (notes_depth)
     _noted: set[tuple[Any, ...]] = field(default_factory=set)
+    plots: list[dict[str, Any]] = field(default_factory=list)  # d2l.plot calls
     _retained_labels: set[str] = field(default_factory=set)
     # The last few calls: (index, ids of their graph's nodes, labels of the leaves reached).
     _call_leaves: list[tuple[int, set[int], list[str]]] = field(default_factory=list)
@@ -87,12 +88,31 @@ class Recorder:
 
     # hooks ----------------------------------------------------------------------------------
 
+    def event(self, context: StatementContext, kind: str, facts: dict[str, Any]) -> None:
+        """Something the language reports beyond tensors: a hook call, an optimizer step,
+        a custom Function's backward, an autograd.functional result, a legacy API. Noted
+        once per statement (a loop repeats it), with how often it happened."""
+        if kind == "plot":
+            self.plots.append(facts)
+            return
+        key = (kind, context.step, facts.get("tensor"), facts.get("api"))
+        for note in self.notes:
+            if note.kind == kind and note.facts.get("key") == key:
+                note.facts["count"] = int(note.facts.get("count", 1)) + 1
+                return
+        self.notes.append(NoteInfo(kind, facts.get("tensor"), context.step,
+                                   {**facts, "key": key, "count": 1}))
+
     def new_tensor(self, tensor: torch.Tensor, label: str) -> None:
         entry = self.tracked.get(id(tensor))
         if entry is None or entry.ref() is not tensor:
             self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), label)
 
     def assigned(self, name: str, value: Any) -> None:
+        if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
+            for path, parameter in value.named_parameters():
+                self.assigned(f"{name}.{path}", parameter)
+            return
         if not isinstance(value, torch.Tensor):
             return
         # Names label graph nodes (--graph) and the inputs of an op that made an inf or nan.

@@ -268,9 +268,7 @@ class Session:
     def tensor_rows(self) -> list[TensorRow]:
         rows = []
         full = self.options.full
-        for name, value in self.interpreter.env.items():
-            if not isinstance(value, torch.Tensor):
-                continue
+        for name, value in named_tensors(self.interpreter.env):
             keeps_grad = value.is_leaf or value.retains_grad
             rows.append(TensorRow(
                 name=name, shape=list(value.shape), dtype=dtype_name(value.dtype),
@@ -304,6 +302,10 @@ class Session:
             from gradexplain.engine.plotdata import plot_record
 
             record.plot = plot_record(scenario.plot, self.interpreter.env, scenario.name)
+        elif recorder.plots:  # d2l.plot(...) calls in the code
+            from gradexplain.engine.plotdata import d2l_plot_record  # noqa: PLC0415
+
+            record.plot = d2l_plot_record(recorder.plots, scenario.name)
         expect = scenario.expect
         if expect is not None:
             if expect.error is not None and self.error is not None:
@@ -314,6 +316,18 @@ class Session:
             record.expectations = check_expectations(expect, record, self.interpreter.env,
                                                      scenario.tolerance)
         return record
+
+
+def named_tensors(env: dict[str, Any]) -> list[tuple[str, torch.Tensor]]:
+    """The user's tensors by name, and the parameters of their modules by path
+    (`model.fc1.weight`), in the order the names were bound."""
+    found: list[tuple[str, torch.Tensor]] = []
+    for name, value in env.items():
+        if isinstance(value, torch.Tensor):
+            found.append((name, value))
+        elif isinstance(value, torch.nn.Module):
+            found.extend((f"{name}.{path}", p) for path, p in value.named_parameters())
+    return found
 
 
 def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRecord:

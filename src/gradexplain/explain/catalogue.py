@@ -6,7 +6,7 @@ Texts live in catalogue_en / catalogue_zh; this module only gathers them by lang
 
 from __future__ import annotations
 
-from gradexplain.explain import catalogue_deeper, catalogue_en, catalogue_zh
+from gradexplain.explain import catalogue_deeper, catalogue_en, catalogue_language, catalogue_zh
 
 LANGUAGES = ("en", "zh")
 
@@ -19,8 +19,8 @@ ERRORS: dict[str, dict[str, dict[str, str]]] = {
     "zh": catalogue_zh.ERRORS,
 }
 NOTES: dict[str, dict[str, dict[str, str]]] = {
-    "en": catalogue_en.NOTES,
-    "zh": catalogue_zh.NOTES,
+    "en": {**catalogue_en.NOTES, **catalogue_language.NOTES_EN},
+    "zh": {**catalogue_zh.NOTES, **catalogue_language.NOTES_ZH},
 }
 LABELS: dict[str, dict[str, str]] = {
     "en": {**catalogue_en.LABELS, **catalogue_deeper.LABELS_EN},

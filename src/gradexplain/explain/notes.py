@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gradexplain.explain import catalogue
+from gradexplain.explain.notes_language import LANGUAGE_NOTES
 from gradexplain.explain.text import Text, check_lang, fact_int, fact_str, fact_strs, tidy
 from gradexplain.explain.values import (
     format_number,
@@ -260,4 +261,5 @@ _NOTES: dict[str, Callable[[Text, Mapping[str, Any]], str]] = {
     "graph_rebuilt": _graph_rebuilt,
     "no_gradient": _no_gradient,
     "non_finite_grad": _non_finite_grad,
+    **LANGUAGE_NOTES,
 }

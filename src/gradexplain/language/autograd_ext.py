@@ -29,7 +29,15 @@ class AutogradExtras(Core):
         if path.startswith("d2l."):
             return self._d2l(path.split(".", 1)[1], args, kwargs)
         if path in allow.LEGACY_PATHS:
-            self._report("legacy", {"api": path})
+            self._report("legacy_api", {"api": path})
+        if path.startswith("torch.autograd.functional."):
+            args = [self.torch_callable(a) for a in args]
+            kwargs = {k: self.torch_callable(v) for k, v in kwargs.items()}
+            result = callee.fn(*args, **kwargs)
+            inputs = args[1] if len(args) > 1 else kwargs.get("inputs")
+            self._report("autograd_functional", {
+                "function": callee.name, "inputs": _shapes(inputs), "result": _shapes(result)})
+            return result
         return NotImplemented
 
     def special_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
@@ -50,7 +58,7 @@ class AutogradExtras(Core):
 
         def run_hook(*args: Any) -> Any:
             result = inner(*args)
-            interpreter._report("hook", {"tensor": label, "kind": kind,
+            interpreter._report("hook_called", {"tensor": label, "kind": kind,
                                          "before": _brief(args[0] if args else None),
                                          "after": _brief(result)})
             return result
@@ -82,9 +90,17 @@ class AutogradExtras(Core):
         return None
 
     def _report(self, kind: str, facts: dict[str, Any]) -> None:
-        report = getattr(self.hooks, "event", None)
-        if report is not None and self._context is not None:
-            report(self._context, kind, facts)
+        if self._context is not None:
+            self.hooks.event(self._context, kind, facts)
+
+
+def _shapes(value: Any) -> Any:
+    """Shapes of a tensor or of nested tuples of tensors (a Jacobian of several inputs)."""
+    if isinstance(value, torch.Tensor):
+        return list(value.shape)
+    if isinstance(value, (tuple, list)):
+        return [_shapes(v) for v in value]
+    return None
 
 
 def _brief(value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from gradexplain.errors import not_allowed
+from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import display, guards
 from gradexplain.language.builtins import call_builtin
 from gradexplain.language.classify import CodeTypeError, OperationContext
@@ -27,7 +27,7 @@ from gradexplain.language.objects import (
     UserFunction,
 )
 from gradexplain.language.values import Function, Method, _checked_result
-from gradexplain.limits import check
+from gradexplain.limits import Limits, check
 
 # Functions whose call only notes something or returns a value nobody uses.
 QUIET_RESULTS = {"torch.manual_seed"}
@@ -115,7 +115,10 @@ class Calls(Core):
         arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
         self._operation = OperationContext(name, self._operands(args, arg_nodes))
         location = self._location(node) if node is not None else None
-        guards.check_call(name, None, args, kwargs, self.limits, location, callee.fn)
+        if _tensor_operation(path):
+            guards.check_call(name, None, args, kwargs, self.limits, location, callee.fn)
+        elif path.startswith("torch.nn."):
+            _check_layer_size(args, kwargs, self.limits, location)
         args, kwargs = self.wrapped(args, kwargs)
         result = callee.fn(*args, **kwargs)
         if path in QUIET_RESULTS:
@@ -169,8 +172,45 @@ class Calls(Core):
         arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
         self._operation = OperationContext(type(module).__name__,
                                            self._operands(args, arg_nodes))
+        if isinstance(module, torch.nn.Linear) and args and isinstance(args[0], torch.Tensor):
+            location = self._location(node) if node is not None else None
+            guards.check_call("linear", None, [args[0], module.weight], {}, self.limits,
+                              location)
         args, kwargs = self.wrapped(args, kwargs)
         result = module(*args, **kwargs)
         if node is not None:
             self._after_tensor_op(node, type(module).__name__.lower(), args, arg_nodes, result)
         return _checked_result(result)
+
+
+# torch functions that are not tensor operations: their sizes are not checked on `meta`
+# (that would run them twice, or consume a generator of parameters).
+NOT_TENSOR_OPERATIONS = frozenset({
+    "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "inference_mode", "is_inference_mode_enabled", "get_default_dtype", "device",
+    "is_tensor", "is_floating_point", "numel",
+})
+
+
+def _tensor_operation(path: str) -> bool:
+    """torch.X and F.X build tensors; nn layers, optimizers, autograd and math do not."""
+    parts = path.split(".")
+    if parts[0] != "torch":
+        return False
+    if len(parts) == 2:
+        return parts[1] not in NOT_TENSOR_OPERATIONS
+    return path.startswith("torch.nn.functional.")
+
+
+def _check_layer_size(args: list[Any], kwargs: dict[str, Any], limits: Limits,
+                      location: SourceLocation | None) -> None:
+    """A layer's weights are about the product of its size arguments (Linear(in, out), a
+    Conv2d's kernel twice): refuse a layer that would pass the element limit before it is
+    built."""
+    sizes = [a for a in [*args, *kwargs.values()] if isinstance(a, int)
+             and not isinstance(a, bool)]
+    kernel = kwargs.get("kernel_size", args[2] if len(args) > 2 else 1)
+    total = 1
+    for size in [*sizes, *([kernel] if isinstance(kernel, int) else [])]:
+        total *= max(size, 1)
+    check("max_elements", total, limits, location)

@@ -72,7 +72,16 @@ class Classes(Core):
             function = methods[name]
 
             def run(*args: Any) -> Any:
-                return interpreter.call_user(function, list(args), {})
+                saved = [list(t.shape) for t in args[0].saved_tensors] if \
+                    name == "backward" and args else None
+                result = interpreter.call_user(function, list(args), {})
+                if saved is not None and interpreter._context is not None:
+                    returned = result if isinstance(result, tuple) else (result,)
+                    interpreter.hooks.event(interpreter._context, "custom_function", {
+                        "function": user_class.name, "saved": saved,
+                        "returned": [list(r.shape) if isinstance(r, torch.Tensor) else None
+                                     for r in returned]})
+                return result
 
             return staticmethod(run)
 

@@ -32,5 +32,8 @@ def run_import(interp: Core, stmt: ast.Import | ast.ImportFrom) -> None:
         return
     namespace = Namespace(IMPORT_MODULES[stmt.module])
     for alias in stmt.names:
+        if stmt.module == "d2l" and alias.name == "torch":  # from d2l import torch as d2l
+            interp.bind(alias.asname or "torch", namespace)
+            continue
         value: Any = interp.read_attribute(namespace, alias.name, None)
         interp.bind(alias.asname or alias.name, value)

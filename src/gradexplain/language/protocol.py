@@ -51,6 +51,7 @@ class Hooks(Protocol):
                   result_shape: list[int], operation: str,
                   result: torch.Tensor | None = None) -> None: ...
     def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None: ...
+    def event(self, context: StatementContext, kind: str, facts: dict[str, Any]) -> None: ...
 
 
 class BackwardCalls:
@@ -135,4 +136,8 @@ class BackwardCalls:
         for name, value in self.env.items():
             if value is tensor:
                 return name
+            if isinstance(value, torch.nn.Module):  # a parameter, by its path
+                for path, parameter in value.named_parameters():
+                    if parameter is tensor:
+                        return f"{name}.{path}"
         return self._segment(node) if node is not None else "<tensor>"
