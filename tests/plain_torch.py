@@ -38,11 +38,17 @@ def run(path: str) -> dict[str, object]:
             while tb is not None:
                 frames.append(tb.tb_frame)
                 tb = tb.tb_next
-            namespace = next((dict(f.f_locals) for f in reversed(frames)
+            namespace = next((dict(f.f_locals) for f in frames
                               if f.f_code.co_filename == path), {})
         tensors = {}
+        named = []
         for name, value in namespace.items():
-            if isinstance(value, torch.Tensor) and not name.startswith("_"):
+            if isinstance(value, torch.Tensor):
+                named.append((name, value))
+            elif isinstance(value, torch.nn.Module):  # parameters by path (model.fc.weight)
+                named.extend((f"{name}.{path}", p) for path, p in value.named_parameters())
+        for name, value in named:
+            if not name.startswith("__"):
                 grad = value.grad if (value.is_leaf or value.retains_grad) else None
                 tensors[name] = {"value": _value(value), "grad": _value(grad),
                                  "shape": list(value.shape), "is_leaf": value.is_leaf,

@@ -125,7 +125,8 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("getattr", "getattr(torch, 'load')", NA),
     ("globals", "y = globals()", NA),
     ("breakpoint", "breakpoint()", NA),
-    ("type_builtin", "y = type(1)", NA),
+    ("type_three_args", "y = type('X', (), {})", NA),
+    ("type_dunder", "y = type(1).__subclasses__()", NA),
     # imports
     ("import_numpy", "import numpy as np", NA),
     ("import_torch_hub", "from torch import hub", NA),

@@ -17,8 +17,10 @@ from gradexplain.limits import Limits
 from gradexplain.scenario.loader import load_scenario
 
 HERE = Path(__file__).parent
+# corpus/: code in the shape people paste from tutorials, docs, d2l.ai and forum answers
+# (each file names the source it is modeled on); the language must run it unchanged.
 SNIPPETS = sorted((HERE / "seed_blocks").glob("*.py")) + sorted(
-    (HERE / "oracle_snippets").glob("*.py"))
+    (HERE / "oracle_snippets").glob("*.py")) + sorted((HERE / "corpus").glob("*.py"))
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enable
                                 "no_grad", "enable_grad", "gradcheck", "gradgradcheck",
                                 "detect_anomaly", "set_detect_anomaly", "inference_mode"})
 AUTOGRAD_FUNCTIONAL = frozenset({"jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"})
-AUTOGRAD_GRAPH = frozenset({"saved_tensors_hooks", "allow_mutation_on_saved_tensors",
+AUTOGRAD_GRAPH = frozenset({"Node", "saved_tensors_hooks", "allow_mutation_on_saved_tensors",
                             "save_on_cpu", "disable_saved_tensors_hooks"})
 # The base classes user classes may extend (markers, never the classes themselves).
 BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function"})
@@ -187,7 +187,7 @@ SAVED_PREFIX = "_saved_"
 BUILTINS = frozenset({
     "print", "len", "range", "enumerate", "zip", "min", "max", "abs", "round", "sum",
     "isinstance", "float", "int", "bool", "list", "tuple", "dict", "set", "str", "sorted",
-    "reversed", "any", "all", "repr", "divmod", "pow", "super",
+    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type",
 })
 # Exception types scenario code may name in `except` and `raise`.
 EXCEPTIONS = frozenset({"Exception", "RuntimeError", "ValueError", "TypeError", "IndexError",
@@ -235,7 +235,6 @@ DANGEROUS: dict[str, str] = {
 }
 # Builtins refused when called by name (as attributes these names are harmless).
 DANGEROUS_BUILTINS: dict[str, str] = {
-    "type": "it reaches classes, and through them Python's internals",
     "hasattr": "it reaches attributes by name, around the allowlist",
     "memoryview": "it exposes raw memory",
     "object": "it reaches Python's object model",
@@ -245,6 +244,8 @@ DANGEROUS_BUILTINS: dict[str, str] = {
     "iter": "it steps through values outside the loop limits",
     "next": "it steps through values outside the loop limits",
 }
+# Attribute names that are harmless although a builtin of the same name is not (module.eval()).
+SAFE_ATTRIBUTE_NAMES = frozenset({"eval"})
 # Names that start like a dangerous prefix but are fine.
 SAFE_SET_NAMES = frozenset({"set_grad_enabled", "set_materialize_grads", "set_figsize",
                             "set_detect_anomaly"})

@@ -15,7 +15,13 @@ import torch
 from gradexplain.errors import not_allowed
 from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
-from gradexplain.language.objects import CaughtError, ExceptionType, SuperProxy, UserClass
+from gradexplain.language.objects import (
+    BaseClass,
+    CaughtError,
+    ExceptionType,
+    SuperProxy,
+    UserClass,
+)
 
 if TYPE_CHECKING:
     from gradexplain.language.core import Core
@@ -25,6 +31,33 @@ ISINSTANCE_TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,), "float": (float,), "bool": (bool,), "str": (str,), "list": (list,),
     "tuple": (tuple,), "dict": (dict,), "set": (set,),
 }
+ISINSTANCE_PATHS: dict[str, type] = {
+    "torch.Tensor": torch.Tensor, "torch.nn.Parameter": torch.nn.Parameter,
+    "torch.autograd.graph.Node": torch.autograd.graph.Node,
+}
+
+
+class TypeName:
+    """What `type(x)` gives: prints and compares like the class, reaches nothing."""
+
+    def __init__(self, kind: type) -> None:
+        self._kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TypeName) and other._kind is self._kind
+
+    def __hash__(self) -> int:
+        return hash(self._kind)
+
+    def __repr__(self) -> str:
+        return f"<class '{_qualified(self._kind)}'>"
+
+
+def _qualified(kind: type) -> str:
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
 # Builtins that take one iterable (or more) and step through it.
 STEPPING = {"list", "tuple", "set", "sorted", "sum", "any", "all", "enumerate", "zip",
             "reversed", "min", "max", "dict"}
@@ -39,6 +72,11 @@ def call_builtin(interp: Core, name: str, args: list[Any], kwargs: dict[str, Any
         return _super(interp, args, node)
     if name == "isinstance":
         return _isinstance(args)
+    if name == "type":
+        if len(args) != 1 or kwargs:
+            raise not_allowed("type(...) takes one value here: making classes is not part of "
+                              "the language", location)
+        return TypeName(type(args[0]))
     if name == "range":
         if not all(isinstance(a, int) and not isinstance(a, bool) for a in args) or \
                 not 1 <= len(args) <= 3 or kwargs:
@@ -114,9 +152,12 @@ def _isinstance(args: list[Any]) -> bool:
         if isinstance(kind, Builtin) and kind.name in ISINSTANCE_TYPES:
             if isinstance(value, ISINSTANCE_TYPES[kind.name]):
                 return True
-        elif isinstance(kind, Function) and kind.path in {"torch.Tensor", "torch.nn.Parameter"}:
-            if isinstance(value, torch.Tensor if kind.path == "torch.Tensor"
-                          else torch.nn.Parameter):
+        elif isinstance(kind, Function) and kind.path in ISINSTANCE_PATHS:
+            if isinstance(value, ISINSTANCE_PATHS[kind.path]):
+                return True
+        elif isinstance(kind, BaseClass):
+            if isinstance(value, torch.nn.Module if kind.path == "torch.nn.Module"
+                          else torch.autograd.Function):
                 return True
         else:
             raise CodeTypeError("isinstance() arg 2 must be a type the language knows")

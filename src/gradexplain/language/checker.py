@@ -238,6 +238,8 @@ class _Checker(StatementChecks):
                 self.refuse_attribute(node)
         elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX):
             return  # read-only values for display, checked again by type when read
+        elif name in allow.SAFE_ATTRIBUTE_NAMES:
+            return
         elif name.startswith("_") or name in allow.DANGEROUS or \
                 (allow.why_dangerous(name) and not _known_name(name)):
             self.refuse_attribute(node)

@@ -51,15 +51,20 @@ def shown_items(value: Any) -> tuple[int, int]:
     return sizes[id(value)], depths[id(value)]
 
 
+def _item(value: Any) -> str:
+    """An item inside a printed list or tuple: strings quoted, as Python prints them."""
+    return repr(value) if isinstance(value, str) else _show(value)
+
+
 def _show(value: Any) -> str:
     if _is_node(value):
         return f"<{type(value).__name__} object>"
     if isinstance(value, tuple) and not isinstance(value, torch.Size) and \
             type(value) is tuple:
-        inner = ", ".join(_show(v) for v in value)
+        inner = ", ".join(_item(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(_item(v) for v in value) + "]"
     return str(value)
 
 

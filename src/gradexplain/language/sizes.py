@@ -444,8 +444,13 @@ def meta_numel(call: Callable[..., Any], args: Sequence[Any],
                kwargs: dict[str, Any]) -> int | None:
     """Run the call on the meta device: shapes only, nothing allocated. None if it fails
     there (the real call then fails the same way, or makes nothing larger)."""
+    meta_kwargs = {k: to_meta(v) for k, v in kwargs.items()}
+    if not any(isinstance(v, torch.Tensor) for v in [*args, *kwargs.values()]):
+        # A factory call (torch.normal(0, 1, size=...)): without a tensor to follow it would
+        # run for real on the CPU, allocating and drawing from the user's random stream.
+        meta_kwargs["device"] = "meta"
     try:
-        result = call(*[to_meta(a) for a in args], **{k: to_meta(v) for k, v in kwargs.items()})
+        result = call(*[to_meta(a) for a in args], **meta_kwargs)
     except Exception:
         return None
     if isinstance(result, torch.Tensor):
