@@ -378,7 +378,8 @@ BROKEN = [
     ("steps: ['y = 1']\nexpect:\n  notes: [accumulate]\n",
      "expect.notes: unknown note kind 'accumulate'; did you mean 'accumulated'?", "3:11",
      "note kinds: non_leaf_grad, accumulated, broadcast_sum, graph_rebuilt, no_gradient, "
-     "non_finite_grad"),
+     "non_finite_grad, hook_called, optimizer_step, custom_function, autograd_functional, "
+     "legacy_api"),
     ("steps: ['y = 1']\nexpect:\n  prints: [3.0]\n",
      "'expect.prints[0]' must be a string, got 3.0", "3:12",
      "put the text in quotes, exactly as print() shows it"),
