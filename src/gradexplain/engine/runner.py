@@ -303,7 +303,7 @@ class Session:
 
             record.plot = plot_record(scenario.plot, self.interpreter.env, scenario.name)
         elif recorder.plots:  # d2l.plot(...) calls in the code
-            from gradexplain.engine.plotdata import d2l_plot_record  # noqa: PLC0415
+            from gradexplain.engine.plotdata import d2l_plot_record
 
             record.plot = d2l_plot_record(recorder.plots, scenario.name)
         expect = scenario.expect
