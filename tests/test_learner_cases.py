@@ -173,3 +173,49 @@ def test_plain_output_has_no_trailing_spaces(tmp_path: Path) -> None:
     target = tmp_path / "run.txt"
     run("run", "accumulation", "--export", str(target))
     assert " \n" not in target.read_text(encoding="utf-8")
+
+
+# 6. typos get did-you-mean, not a security refusal ----------------------------------------
+
+TYPOS = [
+    ("y = x.grd\n", "a tensor has no attribute `grd`; did you mean `grad`?", "`grad`"),
+    ("y = torch.sinn(x)\n", "`torch` has no attribute `sinn`; did you mean `torch.sin`?",
+     "`torch.sin`"),
+    ("y = F.rellu(x)\n", "`F` (torch.nn.functional) has no attribute `rellu`; did you mean "
+     "`F.relu`?", "`F.relu`"),
+    ("prnt(x)\n", "`prnt` is not a function here; did you mean `print`?", "`print(...)`"),
+]
+
+
+def test_typos_get_did_you_mean(tmp_path: Path) -> None:
+    for line, message, fix in TYPOS:
+        path = write(tmp_path, "typo.py", "x = torch.ones(2, requires_grad=True)\n" + line)
+        for lang in ("en", "zh"):
+            error = run_json(path, "--lang", lang)["error"]
+            assert error["kind"] == "unknown_name" and error["message"] == message, line
+            assert fix in error["fix"] and "allowlist" not in error["explanation"]
+            assert "outside" not in error["explanation"]
+        out = " ".join(run("run", path, "--width", "200").output.split())
+        assert "not on the allowlist" not in out and message in out
+
+
+def test_real_refusals_stay_refusals(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.py", "x = torch.ones(2)\ny = x.numpy()\n")
+    assert run_json(path)["error"]["kind"] == "not_allowed"
+
+
+# 9. .py files never mention YAML entries --------------------------------------------------
+
+def test_python_files_get_python_fixes(tmp_path: Path) -> None:
+    cases = {
+        "unknown.py": "x = torch.ones(2)\ny = xx + 1\n",
+        "intgrad.py": "x = torch.tensor([1, 2], requires_grad=True)\n",
+        "nograd.py": "x = torch.ones(2)\nout = (x * 2).sum()\nout.backward()\n",
+    }
+    for name, code in cases.items():
+        for lang in ("en", "zh"):
+            error = run_json(write(tmp_path, name, code), "--lang", lang)["error"]
+            assert "tensors:" not in error["fix"] and "YAML" not in error["fix"], (name, lang)
+    yaml = write(tmp_path, "intgrad.yaml", "steps:\n  - x = torch.tensor([1, 2], "
+                 "requires_grad=True)\n")
+    assert "YAML `tensors:` entry" in run_json(yaml)["error"]["fix"]

@@ -82,8 +82,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "gradients should flow through it.",
         "fix_no_requires_grad": "Ask for gradients on a leaf it is made from, before "
         "computing {output}: call `.requires_grad_()` on it, or create it with "
-        "`requires_grad=True`, e.g. `{leaf_code}`. (Tensors under `tensors:` in a YAML file "
-        "require grad by default.)",
+        "`requires_grad=True`, e.g. `{leaf_code}`.",
+        "yaml_default": "(Tensors under `tensors:` in a YAML file require grad by default.)",
         "fix_unknown": "Make sure a leaf it comes from requires grad (e.g. `{leaf_code}`), "
         "and compute it outside `torch.no_grad()` without `.detach()`.",
     },
@@ -135,8 +135,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "detail": "{tensor} has dtype {dtype}.",
         "detail_nodtype": "{tensor} is not floating point.",
         "fix": "Make it floating point: write the values with a decimal point, "
-        "`torch.tensor([1., 2.], requires_grad=True)`, or convert it: `{convert_code}`. "
-        "In a YAML `tensors:` entry, add `dtype: float32`.",
+        "`torch.tensor([1., 2.], requires_grad=True)`, or convert it: `{convert_code}`.",
+        "fix_yaml": "In a YAML `tensors:` entry, add `dtype: float32`.",
     },
     "shape_mismatch": {
         "title": "shapes do not fit {function}",
@@ -247,6 +247,18 @@ ERRORS: dict[str, dict[str, str]] = {
         "known": " Names defined so far: {names}.",
         "fix": "Define it first: add it under `tensors:` or assign it in an earlier step "
         "(`{name_code} = ...`).",
+        "fix_py": "Define it first: assign it on an earlier line (`{name_code} = ...`).",
+        # A misspelled attribute or function (the checker found no such name in PyTorch).
+        "title_attribute": "no such attribute (a misspelling?)",
+        "explanation_attribute": "{owner} has no attribute {name}: PyTorch has no such "
+        "name, so it is most likely misspelled.",
+        "owner_tensor": "A tensor",
+        "owner_torch": "`torch`",
+        "owner_F": "`F` (torch.nn.functional)",
+        "owner_autograd": "`torch.autograd`",
+        "title_function": "no such function (a misspelling?)",
+        "explanation_function": "{name} is not a function scenario code can call (the "
+        "builtins are `print`, `len` and `range`), so it is most likely misspelled.",
         "fix_suggestion": "Did you mean `{suggestion_code}`?",
     },
     "not_allowed": {

@@ -72,7 +72,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "不要用它的 `.detach()` 或 `.data`。",
         "fix_no_requires_grad": "在计算 {output} 之前，让它所依赖的叶子节点需要梯度："
         "对该叶子节点调用 `.requires_grad_()`，或者创建时加上 `requires_grad=True`，"
-        "例如 `{leaf_code}`。（YAML 文件中 `tensors:` 下的张量默认就需要梯度。）",
+        "例如 `{leaf_code}`。",
+        "yaml_default": "（YAML 文件中 `tensors:` 下的张量默认就需要梯度。）",
         "fix_unknown": "确保它所依赖的某个叶子节点需要梯度（例如 `{leaf_code}`），"
         "并在 `torch.no_grad()` 之外、不经过 `.detach()` 来计算它。",
     },
@@ -120,8 +121,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "detail": "{tensor} 的数据类型是 {dtype}。",
         "detail_nodtype": "{tensor} 不是浮点类型。",
         "fix": "把它变成浮点张量：书写数值时带上小数点，"
-        "`torch.tensor([1., 2.], requires_grad=True)`，或者进行转换：`{convert_code}`。"
-        "在 YAML 的 `tensors:` 条目中，加上 `dtype: float32`。",
+        "`torch.tensor([1., 2.], requires_grad=True)`，或者进行转换：`{convert_code}`。",
+        "fix_yaml": "在 YAML 的 `tensors:` 条目中，加上 `dtype: float32`。",
     },
     "shape_mismatch": {
         "title": "形状不符合 {function} 的要求",
@@ -222,6 +223,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "explanation": "这里用到了 {name}，但在此之前没有给它赋过值。{known}",
         "known": "目前已定义的名字：{names}。",
         "fix": "先定义它：把它加到 `tensors:` 下，或者在前面的步骤中赋值（`{name_code} = ...`）。",
+        "fix_py": "先定义它：在前面的某一行给它赋值（`{name_code} = ...`）。",
+        "title_attribute": "没有这个属性（是不是拼错了？）",
+        "explanation_attribute": "{owner}没有属性 {name}：PyTorch 中没有这个名字，很可能是拼写错误。",
+        "owner_tensor": "张量",
+        "owner_torch": "`torch` ",
+        "owner_F": "`F`（torch.nn.functional）",
+        "owner_autograd": "`torch.autograd` ",
+        "title_function": "没有这个函数（是不是拼错了？）",
+        "explanation_function": "{name} 不是场景代码可以调用的函数（内置函数只有 `print`、"
+        "`len` 和 `range`），很可能是拼写错误。",
         "fix_suggestion": "你是不是想写 `{suggestion_code}`？",
     },
     "not_allowed": {

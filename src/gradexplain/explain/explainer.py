@@ -143,7 +143,7 @@ def _freed_graph(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
     in_loop = f.get("in_loop") is True
     if in_loop:
         fixes.append(t("fix_loop"))
-    if in_loop or not statement:  # `repeat:` in the short form calls backward in a loop
+    if (in_loop or not statement) and not in_python(e):  # `repeat:` in the short form
         fixes.append(t("fix_yaml"))
     return t("title"), t("explanation", freed_by=freed_by, output=out), "\n".join(fixes)
 
@@ -162,6 +162,7 @@ def _no_grad_fn(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
     elif reason == "no_requires_grad":
         why = t("reason_no_requires_grad", others=t("others", leaves=leaves) if leaves else "")
         fix = t("fix_no_requires_grad", output=out, leaf_code=leaf_code)
+        fix = fix if in_python(e) else t.sentences(fix, t("yaml_default"))
     else:
         why, fix = t("reason_unknown"), t("fix_unknown", leaf_code=leaf_code)
     return t("title"), t("explanation", output=out, reason=why), t("fix", fix_reason=fix)
@@ -253,7 +254,9 @@ def _non_float_requires_grad(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Exp
         convert = converted or f"{operand(label_)}.float().requires_grad_()"
     detail = (t("detail", tensor=tensor, dtype=dtype) if dtype
               else t("detail_nodtype", tensor=tensor))
-    return t("title"), t("explanation", detail=detail), t("fix", convert_code=convert)
+    fix = t("fix", convert_code=convert)
+    return t("title"), t("explanation", detail=detail), \
+        fix if in_python(e) else t.sentences(fix, t("fix_yaml"))
 
 
 _FUNCTION_NAMES = {"mm": "torch.mm", "bmm": "torch.bmm", "mv": "torch.mv", "dot": "torch.dot",
@@ -330,12 +333,27 @@ def _dtype_mismatch(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
 
 def _unknown_name(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
     name, suggestion = fact_str(f, "name"), fact_str(f, "suggestion")
+    owner = fact_str(f, "owner")
+    if f.get("attribute") is True and suggestion and owner in ("tensor", "torch", "F",
+                                                                "autograd"):
+        return (t("title_attribute"), t("explanation_attribute", owner=t(f"owner_{owner}"),
+                                        name=t.name(name, "the_name")),
+                t("fix_suggestion", suggestion_code=suggestion))
+    if suggestion and "(" not in suggestion and e.message.startswith(f"`{name}` is not a "
+                                                                       "function"):
+        return (t("title_function"), t("explanation_function", name=t.name(name, "the_name")),
+                t("fix_suggestion", suggestion_code=f"{suggestion}(...)"))
     known = fact_strs(f, "known")
     known_text = t("known", names=t.names(known[:12])) if known else ""
     explanation = t("explanation", name=t.name(name, "the_name"), known=known_text)
     fixes = [t("fix_suggestion", suggestion_code=suggestion)] if suggestion else []
-    fixes.append(t("fix", name_code=name or "name"))
+    fixes.append(t("fix_py" if in_python(e) else "fix", name_code=name or "name"))
     return t("title"), explanation, "\n".join(fixes)
+
+
+def in_python(error: ErrorInfo) -> bool:
+    """The scenario is a `.py` file (or REPL code): fixes never mention YAML entries."""
+    return (error.path or "").endswith(".py") or error.path == "<repl>"
 
 
 def _not_allowed(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:

@@ -100,8 +100,9 @@ def input_error_text(error: GradexplainError, lang: str = "en") -> Text:
     if lang != "en":
         # The message and hint above quote code and keys, so they stay as written; the
         # catalogue adds what the error means, and what to do, in the reader's language.
-        explained = explain_error(ErrorInfo(error.kind, error.message,
-                                            facts=dict(error.facts)), lang)  # hint: above
+        explained = explain_error(ErrorInfo(
+            error.kind, error.message, facts=dict(error.facts),
+            path=error.location.path if error.location else None), lang)  # hint: above
         out.append("\n")
         out.append(explained.title, style="gx.name")
         for text in (explained.explanation, explained.fix):
