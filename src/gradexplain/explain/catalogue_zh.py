@@ -225,7 +225,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "fix": "先定义它：把它加到 `tensors:` 下，或者在前面的步骤中赋值（`{name_code} = ...`）。",
         "fix_py": "先定义它：在前面的某一行给它赋值（`{name_code} = ...`）。",
         "title_attribute": "没有这个属性（是不是拼错了？）",
-        "explanation_attribute": "{owner}没有属性 {name}：PyTorch 中没有这个名字，很可能是拼写错误。",
+        "explanation_attribute": "{owner}没有属性 {name}：PyTorch 中没有这个名字，"
+        "很可能是拼写错误。",
         "owner_tensor": "张量",
         "owner_torch": "`torch` ",
         "owner_F": "`F`（torch.nn.functional）",
