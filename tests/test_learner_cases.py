@@ -183,7 +183,7 @@ TYPOS = [
      "`torch.sin`"),
     ("y = F.rellu(x)\n", "`F` (torch.nn.functional) has no attribute `rellu`; did you mean "
      "`F.relu`?", "`F.relu`"),
-    ("prnt(x)\n", "`prnt` is not a function here; did you mean `print`?", "`print(...)`"),
+    ("prnt(x)\n", "name 'prnt' is not defined", "`print`"),
 ]
 
 

@@ -256,9 +256,6 @@ ERRORS: dict[str, dict[str, str]] = {
         "owner_torch": "`torch`",
         "owner_F": "`F` (torch.nn.functional)",
         "owner_autograd": "`torch.autograd`",
-        "title_function": "no such function (a misspelling?)",
-        "explanation_function": "{name} is not a function scenario code can call (the "
-        "builtins are `print`, `len` and `range`), so it is most likely misspelled.",
         "fix_suggestion": "Did you mean `{suggestion_code}`?",
     },
     "not_allowed": {

@@ -231,9 +231,6 @@ ERRORS: dict[str, dict[str, str]] = {
         "owner_torch": "`torch` ",
         "owner_F": "`F`（torch.nn.functional）",
         "owner_autograd": "`torch.autograd` ",
-        "title_function": "没有这个函数（是不是拼错了？）",
-        "explanation_function": "{name} 不是场景代码可以调用的函数（内置函数只有 `print`、"
-        "`len` 和 `range`），很可能是拼写错误。",
         "fix_suggestion": "你是不是想写 `{suggestion_code}`？",
     },
     "not_allowed": {

@@ -339,10 +339,6 @@ def _unknown_name(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
         return (t("title_attribute"), t("explanation_attribute", owner=t(f"owner_{owner}"),
                                         name=t.name(name, "the_name")),
                 t("fix_suggestion", suggestion_code=suggestion))
-    if suggestion and "(" not in suggestion and e.message.startswith(f"`{name}` is not a "
-                                                                       "function"):
-        return (t("title_function"), t("explanation_function", name=t.name(name, "the_name")),
-                t("fix_suggestion", suggestion_code=f"{suggestion}(...)"))
     known = fact_strs(f, "known")
     known_text = t("known", names=t.names(known[:12])) if known else ""
     explanation = t("explanation", name=t.name(name, "the_name"), known=known_text)

@@ -16,7 +16,7 @@ from torch.utils.hooks import RemovableHandle
 
 from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards
+from gradexplain.language import display, guards, typos
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.core import Core
 from gradexplain.language.objects import BaseClass, BoundMethod, SuperProxy, UserClass
@@ -83,6 +83,10 @@ class Attributes(Core):
             return Method(target, name, label)
         if name not in allow.TENSOR_ATTRIBUTES:
             location = self._location(node) if node is not None else None
+            typo = typos.misspelled("tensor", name, allow.TENSOR_METHODS |
+                                    allow.TENSOR_ATTRIBUTES, location)
+            if typo is not None:
+                raise typo
             raise not_allowed(f"attribute '{name}' is not available on a Tensor", location,
                               _suggest(name, target), what=f"attribute '{name}' on Tensor")
         value = getattr(target, name)
@@ -133,6 +137,10 @@ class Attributes(Core):
         message += f": {reason}" if reason else " (it is not on the allowlist)"
         known = [p.rsplit(".", 1)[-1] for p in allow.TORCH_PATHS | allow.CONSTANT_PATHS
                  if p.startswith(namespace.path + ".") and p.count(".") == path.count(".")]
+        typo = typos.misspelled(namespace.path, name, known,
+                                self._location(node) if node is not None else None)
+        if typo is not None:
+            raise typo
         close = difflib.get_close_matches(name, known, n=1)
         raise not_allowed(message, self._location(node) if node is not None else None,
                           f"did you mean '{namespace.path}.{close[0]}'?" if close else None,

@@ -209,7 +209,8 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         if name in allow.EXCEPTIONS:
             return ExceptionType(name)
         known = sorted(self.env)
-        close = difflib.get_close_matches(name, known, n=1)
+        close = difflib.get_close_matches(name, known, n=1) or \
+            difflib.get_close_matches(name, sorted(allow.BUILTINS), n=1, cutoff=0.8)
         raise GradexplainError(
             "unknown_name", f"name '{name}' is not defined",
             self._location(node) if node is not None else None,

@@ -1,43 +1,27 @@
 """Misspelled names: `x.grd`, `torch.sinn`, `F.rellu`, `prnt(...)`. A name that PyTorch does
-not have at all is a typo, not something the safe interpreter refused: the error says so
-and suggests the closest name that exists (did you mean `grad`?).
-
-Names only; torch is imported inside `exists_in_torch`, never at module level.
+not have at all is a typo, not something the safe interpreter refused: the error is an
+`unknown_name` that says so and suggests the closest name that exists (did you mean `grad`?).
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
+import torch
+
+from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language import allowlists as allow
 
 # Close enough to be the same word mistyped (difflib's ratio): `grd`/`grad` 0.86,
 # `sinn`/`sin` 0.86, `rellu`/`relu` 0.89; `foo`/`floor` 0.75 is not suggested.
 CUTOFF = 0.8
 
-
-def owner_of(node: ast.expr) -> str:
-    """What an attribute is looked up on: "torch", "F" (torch.nn.functional), "autograd",
-    or "tensor" (anything else: a user's name, a call's result)."""
-    if isinstance(node, ast.Name) and node.id in ("torch", "F"):
-        return node.id
-    if isinstance(node, ast.Attribute) and node.attr == "functional":
-        return "F"
-    if isinstance(node, ast.Attribute) and node.attr == "autograd":
-        return "autograd"
-    return "tensor"
-
-
-def candidates(owner: str) -> Iterable[str]:
-    if owner == "torch":
-        return allow.TORCH_FUNCTIONS | allow.TORCH_DTYPES | {"autograd", "nn"}
-    if owner == "F":
-        return allow.FUNCTIONAL
-    if owner == "autograd":
-        return allow.AUTOGRAD_FUNCTIONS
-    return allow.TENSOR_METHODS | allow.TENSOR_ATTRIBUTES
+_OWNERS = {"torch": "`torch`", "torch.nn.functional": "`F` (torch.nn.functional)",
+           "torch.autograd": "`torch.autograd`", "tensor": "a tensor"}
+_SPELLED = {"torch": "torch.{}", "torch.nn.functional": "F.{}",
+            "torch.autograd": "torch.autograd.{}", "tensor": "{}"}
 
 
 def suggest(name: str, words: Iterable[str]) -> str | None:
@@ -46,18 +30,34 @@ def suggest(name: str, words: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def exists_in_torch(owner: str, name: str) -> bool:
+def _exists(owner: str, name: str) -> bool:
     """Whether PyTorch itself has `name` there (then refusing it is the interpreter's
     choice, not a typo)."""
-    import torch  # noqa: PLC0415  (language/ may import torch; not at module level here)
-    import torch.nn.functional  # noqa: PLC0415
+    if owner == "tensor":
+        return hasattr(torch.Tensor, name)
+    module: Any = torch
+    for part in owner.split(".")[1:]:
+        module = getattr(module, part, None)
+    return module is not None and hasattr(module, name)
 
-    where: object = {"torch": torch, "F": torch.nn.functional,
-                     "autograd": torch.autograd}.get(owner, torch.Tensor)
-    return hasattr(where, name)
+
+def misspelled(owner: str, name: str, known: Iterable[str],
+               location: SourceLocation | None) -> GradexplainError | None:
+    """An `unknown_name` error for a misspelled attribute of `owner` ("tensor", "torch",
+    "torch.nn.functional", "torch.autograd"), or None when it is not a typo."""
+    if owner not in _OWNERS or name.startswith("_") or allow.why_dangerous(name) or \
+            _exists(owner, name):
+        return None
+    close = suggest(name, known)
+    if close is None:
+        return None
+    shown = _SPELLED[owner].format(close)
+    return GradexplainError(
+        "unknown_name", f"{_OWNERS[owner]} has no attribute `{name}`; did you mean "
+        f"`{shown}`?", location, f"check the spelling: `{shown}`",
+        facts={"name": name, "suggestion": shown, "owner": _owner_key(owner),
+               "attribute": True})
 
 
-def spelled(owner: str, name: str) -> str:
-    """How the suggestion is written: `torch.sin`, `F.relu`, `grad`."""
-    return {"torch": f"torch.{name}", "F": f"F.{name}",
-            "autograd": f"torch.autograd.{name}"}.get(owner, name)
+def _owner_key(owner: str) -> str:
+    return {"torch.nn.functional": "F", "torch.autograd": "autograd"}.get(owner, owner)
