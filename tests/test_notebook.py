@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
 from pathlib import Path
@@ -20,6 +21,14 @@ SRC = Path(gradexplain.__file__).resolve().parents[1]
 ACCUMULATION = (Path(__file__).parent / "seed_blocks" / "12_retain_graph_accumulate.py"
                 ).read_text(encoding="utf-8")
 
+PLOT_YAML = """tensors:
+  x: {linspace: [-2, 2, 9]}
+steps: |
+  y = torch.relu(x)
+  y.backward(torch.ones_like(y))
+plot: {x: x, y: [x.grad], title: grad of relu}
+"""
+
 CELLS = [
     "%load_ext gradexplain",
     "%%gradexplain --record rec\n" + ACCUMULATION,
@@ -28,6 +37,8 @@ CELLS = [
     "%gradexplain accumulation --lang zh",
     "%%gradexplain --nonsense\nx = 1",
     "%%gradexplain --compare zero-grad --lang zh\n" + ACCUMULATION,
+    "%%gradexplain --yaml\n" + PLOT_YAML,
+    "%%gradexplain --help\nx = 1",
 ]
 
 
@@ -110,3 +121,26 @@ def test_compare_shows_both_variants(executed: list[Any]) -> None:
     text = outputs(executed[6], "text/plain")
     assert zeroed == "[[18., 18.]," and zeroed in text and torch_accumulated() in text
     assert "对比" in text and "不同" in text  # in Chinese, as asked
+
+
+def test_a_yaml_cell_shows_its_plot(executed: list[Any]) -> None:
+    cell = executed[7]
+    x = torch.linspace(-2, 2, 9, requires_grad=True)
+    torch.relu(x).backward(torch.ones_like(x))
+    assert x.grad is not None
+    text = outputs(cell, "text/plain")
+    assert "grad of relu" in text and "Plot" in text  # the text chart is always there
+    assert str(x.grad.tolist()[-1]) == "1.0"
+    pictures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+    if importlib.util.find_spec("matplotlib") is None:
+        assert pictures == []
+    else:  # the "plot" extra: the same series drawn as a PNG, after the report
+        assert len(pictures) == 1 and cell.outputs[-1] is pictures[0]
+        assert pictures[0].data["image/png"].startswith("iVBORw0KGgo")  # base64 PNG
+
+
+def test_help_lists_the_options(executed: list[Any]) -> None:
+    text = outputs(executed[8], "text/plain")
+    for option in ("--lang", "--graph", "--jacobian", "--check-numeric", "--compare",
+                   "--yaml", "--record"):
+        assert option in text
