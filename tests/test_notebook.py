@@ -39,6 +39,9 @@ CELLS = [
     "%%gradexplain --compare zero-grad --lang zh\n" + ACCUMULATION,
     "%%gradexplain --yaml\n" + PLOT_YAML,
     "%%gradexplain --help\nx = 1",
+    "%%gradexplain --max-seconds 1\na = torch.rand(1000, 1000)\nfor i in range(50000):\n"
+    "    b = a @ a",
+    "print('kernel alive')",
 ]
 
 
@@ -144,3 +147,11 @@ def test_help_lists_the_options(executed: list[Any]) -> None:
     for option in ("--lang", "--graph", "--jacobian", "--check-numeric", "--compare",
                    "--yaml", "--record"):
         assert option in text
+
+
+def test_a_run_past_its_time_budget_is_stopped_and_the_kernel_lives_on(
+        executed: list[Any]) -> None:
+    text = outputs(executed[9], "text/plain")
+    assert "error[limit_exceeded]" in text or "limit_exceeded" in text
+    assert "--max-seconds" in text
+    assert executed[10].outputs[0].text == "kernel alive\n"

@@ -10,10 +10,11 @@
     record.calls[0].after["x"]          # [[3.0, 3.0], [3.0, 3.0]]
     text = gradexplain.render(record)   # the table `gradexplain run` prints
 
-Code runs exactly as `gradexplain run` runs it (`app.run.run_loaded`): the same safe
-interpreter, allowlists and limits. Nothing here prints. Input that cannot be used at all
-(a file that does not load, refused code, a limit, a missing device) raises
-`GradexplainError`, which `render` shows as the CLI does; errors of the run itself
+Code runs exactly as `gradexplain run` runs it (`app.run.run_budgeted`): the same safe
+interpreter, allowlists and limits, in a worker process under the same OS-enforced budgets
+(`Limits.max_memory`, `Limits.max_seconds`). Nothing here prints. Input that cannot be used
+at all (a file that does not load, refused code, a limit or budget, a missing device)
+raises `GradexplainError`, which `render` shows as the CLI does; errors of the run itself
 (`freed_graph`, `shape_mismatch`, ...) are in the record.
 """
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from gradexplain.analysis.compare import Comparison
-from gradexplain.app.run import input_error_record, run_loaded
+from gradexplain.app.run import input_error_record, run_budgeted
 from gradexplain.errors import GradexplainError, invalid
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions, ViewOptions
@@ -57,7 +58,7 @@ def run_code(source: str, *, lang: str = "en", device: str | None = None,
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
                        check_numeric)
     scenario = load_scenario_text(source, f"<{name}>", kind, options.limits, name=name)
-    return _with_lang(run_loaded(scenario, options), lang)
+    return _with_lang(run_budgeted(scenario, options), lang)
 
 
 def run_file(path: str | os.PathLike[str], *, lang: str = "en", device: str | None = None,
@@ -75,7 +76,7 @@ def run_file(path: str | os.PathLike[str], *, lang: str = "en", device: str | No
     if len(found) != 1:
         raise invalid(f"run_file runs one scenario, and '{os.fspath(path)}' holds "
                       f"{len(found)}", hint="name a single .yaml, .yml or .py file")
-    return _with_lang(run_loaded(load_scenario(found[0], options.limits), options), lang)
+    return _with_lang(run_budgeted(load_scenario(found[0], options.limits), options), lang)
 
 
 @dataclass
@@ -101,7 +102,7 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str = "e
     """`gradexplain compare` for code: as written vs. every grad zeroed before each call
     (mode="zero_grad") or vs. retain_graph=True on every call (mode="retain_graph")."""
     from gradexplain.analysis.compare import compare_records
-    from gradexplain.app.compare import CompareRequest, run_variant_pair
+    from gradexplain.app.compare import CompareRequest, run_pair_in_worker
     from gradexplain.explain.compare import variant_names
     from gradexplain.scenario.loader import load_scenario_text
 
@@ -112,7 +113,7 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str = "e
     scenario = load_scenario_text(source, f"<{name}>", kind, options.limits, name=name)
     request = CompareRequest(paths=[], mode=mode,
                              options=Options(run=options, output=Output(lang=lang)))
-    a, b = run_variant_pair(scenario, scenario, request)
+    a, b = run_pair_in_worker(scenario, scenario, request)
     name_a, name_b = variant_names(mode, lang)
     return ComparedRuns(_with_lang(a, lang), _with_lang(b, lang),
                         compare_records(a, b, mode, name_a=name_a, name_b=name_b), lang)

@@ -71,6 +71,18 @@ def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecor
     return worker.run(lambda: run_variants(request), request.options.run.limits)
 
 
+def run_pair_in_worker(first: Scenario, second: Scenario,
+                       request: CompareRequest) -> tuple[RunRecord, RunRecord]:
+    """`run_variant_pair` in one worker process, under the OS-enforced budgets (the Python
+    API's compare_code)."""
+    from gradexplain.app import worker
+    from gradexplain.app.run import preload_engine
+
+    preload_engine()
+    return worker.run(lambda: run_variant_pair(first, second, request),
+                      request.options.run.limits)
+
+
 def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:
     """Run both variants, then print the comparison (table or JSON); return it."""
     from gradexplain.explain import explain_run

@@ -51,6 +51,20 @@ def run_loaded(scenario: Scenario, options: RunOptions) -> RunRecord:
     return run_scenario(scenario, options)
 
 
+def run_budgeted(scenario: Scenario, options: RunOptions) -> RunRecord:
+    """`run_loaded` in a worker process under the OS-enforced budgets, as `run` runs each
+    scenario (the Python API and the notebook magic). Input errors, and a budget that
+    stopped the run (limit_exceeded), raise."""
+    from gradexplain.app import worker
+
+    if worker.forking_available():
+        preload_engine()
+        # torch imports this (and sympy) on the first backward given a gradient, about a
+        # second; a long-lived caller (a notebook kernel) pays it once, not in every worker.
+        importlib.import_module("torch.fx.experimental.symbolic_shapes")
+    return worker.run(functools.partial(run_loaded, scenario, options), options.limits)
+
+
 def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
                    ) -> Iterator[Outcome]:
     """Each scenario in a worker process under the OS-enforced budgets (app/worker.py), up to

@@ -31,6 +31,7 @@ from IPython.display import display
 
 from gradexplain.app import api
 from gradexplain.errors import GradexplainError
+from gradexplain.limits import Limits
 from gradexplain.record import RunRecord
 
 DEFAULT_WIDTH = 100  # columns: wide enough for the ledger, narrow enough for a notebook
@@ -65,6 +66,9 @@ def _parser(prog: str, lesson: bool) -> _Parser:
     parser.add_argument("--check-numeric", action="store_true",
                         help="compare autograd's grads with finite differences")
     parser.add_argument("--full", action="store_true", help="show every element")
+    parser.add_argument("--max-seconds", type=int, metavar="SECONDS",
+                        help="wall-clock budget of the run; past it the run is stopped "
+                             "[default: 60]")
     parser.add_argument("--width", type=int, default=DEFAULT_WIDTH, help="columns of the tables")
     parser.add_argument("--record", metavar="NAME",
                         help="also store the run record in this notebook variable")
@@ -169,6 +173,8 @@ class Magics:
             help_text = parser.format_help()
             _display(Shown(f"<pre>{_escape(help_text)}</pre>", help_text))
             return None
+        if options.max_seconds is not None and options.max_seconds < 1:
+            raise UsageError(f"{prog}: --max-seconds must be at least 1")
         if options.width < 20:
             raise UsageError(f"{prog}: --width must be at least 20")
         if options.record and not options.record.isidentifier():
@@ -180,7 +186,8 @@ class Magics:
         settings = {"lang": options.lang, "device": options.device, "dtype": options.dtype,
                     "full": options.full, "graph": options.graph,
                     "jacobian": options.jacobian, "jacobian_limit": options.jacobian_limit,
-                    "check_numeric": options.check_numeric}
+                    "check_numeric": options.check_numeric,
+                    "limits": Limits().raised(max_seconds=options.max_seconds)}
         try:
             record = run(settings)
         except GradexplainError as err:
