@@ -49,7 +49,7 @@ def main() -> None:
         target = HERE / "notebook.png"
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
                         "--hide-scrollbars", f"--screenshot={target}",
-                        "--window-size=1200,1330", page.as_uri()],
+                        "--window-size=1200,1060", page.as_uri()],
                        check=True, capture_output=True, timeout=120)  # noqa: S603
         print(f"wrote {target}")
 
