@@ -41,6 +41,7 @@ class RunOptions:
     retain_graph: bool = False  # compare --retain-graph: retain_graph=True on every call
     views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian...
     dot: bool = False  # run --dot: record each call's backward graph for Graphviz
+    calls_all: bool = False  # --calls all: no folding of a loop's repeated calls and prints
 
 
 @dataclass

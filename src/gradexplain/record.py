@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from gradexplain.record_groups import CallGroup, PrintGroup
+
 Value = Any  # see the module docstring
 
 
@@ -155,6 +157,7 @@ class CallRecord:
     views: CallViews = field(default_factory=CallViews)  # --graph, --jacobian... (typed)
     # Tracked tensors this call's graph did not reach: their `added` is None ("not reached").
     not_reached: list[str] = field(default_factory=list)
+    seq: int = 0  # position among the run's calls, prints and shown values (REPL order)
 
 
 @dataclass
@@ -173,6 +176,7 @@ class PrintRecord:
     step: int | None
     text: str
     line: int | None = None
+    seq: int = 0
 
 
 @dataclass
@@ -183,6 +187,7 @@ class ShownValue:
     expression: str
     text: str
     line: int | None = None
+    seq: int = 0
 
 
 @dataclass
@@ -258,6 +263,12 @@ class RunRecord:
     expectations: list[ExpectationResult] = field(default_factory=list)
     plot: PlotRecord | None = None  # the scenario's `plot:` (an addition beyond the spec)
     lang: str = "en"  # the language its explanations are shown in (the Python API's lang=)
+    # Loops: `calls` keeps every call up to CALL_CAP, then only those a table shows (see
+    # record_groups); `groups` summarizes each statement's calls, `calls_total` counts them.
+    groups: list[CallGroup] = field(default_factory=list)
+    print_groups: list[PrintGroup] = field(default_factory=list)
+    calls_total: int | None = None  # None: every call is in `calls`
+    calls_all: bool = False  # --calls all: nothing was folded
 
     @property
     def ok(self) -> bool:

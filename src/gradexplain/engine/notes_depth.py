@@ -173,7 +173,8 @@ class NonFiniteTracer:
     node, in execution order, whose incoming gradients are all finite and whose outgoing ones
     are not. Once it is found every hook returns at once."""
 
-    def __init__(self, nodes: list[Any], gradients: list[Any] | None) -> None:
+    def __init__(self, nodes: list[Any], gradients: list[Any] | None,
+                 trace: bool = True) -> None:
         self.facts: dict[str, Any] = {}
         self._nodes = nodes
         self._found = False
@@ -183,6 +184,8 @@ class NonFiniteTracer:
         bad = next((found for g in given if (found := is_non_finite(g))), None)
         if bad:
             self.facts = {"origin": "grad_tensors", "produced": bad}
+        elif not trace:  # one of a loop's many calls, whose output is finite
+            self.facts = {"origin": "not_traced_loop"}
         elif len(nodes) > TRACE_MAX_NODES:
             self.facts = {"origin": "not_traced", "nodes": len(nodes),
                           "trace_limit": TRACE_MAX_NODES}
@@ -346,13 +349,18 @@ class CallDepth:
     after it."""
 
     def __init__(self, outputs: list[torch.Tensor], gradients: list[Any] | None,
-                 nodes: list[Any], node_ids: set[int], probes: Probes, full: bool) -> None:
-        self.reduction = reduction(outputs, gradients)
-        self.tracer = NonFiniteTracer(nodes, gradients)
+                 nodes: list[Any], node_ids: set[int], probes: Probes, full: bool,
+                 trace: bool = True) -> None:
+        # How the output reduces is read only for a broadcast_sum note (rare): lazily. The
+        # node's saved sizes are plain numbers that backward does not free.
+        self._reduction_of = (outputs, gradients)
+        self.tracer = NonFiniteTracer(nodes, gradients, trace)
         self._node_ids, self._probes, self._full = node_ids, probes, full
         self._non_finite: dict[str, Any] | None = None
 
     def run(self, action: Callable[[], Any]) -> Any:
+        if self.tracer.facts and not self._probes.pending:  # nothing to watch
+            return action()
         with ExitStack() as stack:
             stack.enter_context(self._probes.watching(self._node_ids, self._full))
             stack.enter_context(self.tracer.watching())
@@ -369,7 +377,7 @@ class CallDepth:
         facts = broadcast_dims(shape, result_shape)
         if probe is not None and probe.seen:
             facts.update({"grad_arrived": probe.arrived, "grad_summed": probe.summed})
-        found = reduction_facts(self.reduction, added, self._full)
+        found = reduction_facts(reduction(*self._reduction_of), added, self._full)
         if ledger and found:  # torch.autograd.grad leaves .grad alone: nothing to compare
             facts.update(found, grad_was_none=grad_was_none)
         return facts

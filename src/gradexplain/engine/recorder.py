@@ -7,18 +7,30 @@ call, and records before / added / after. Notes come from what it sees on the wa
 
 from __future__ import annotations
 
+import math
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
+from gradexplain.engine.callerrors import FREED_KEPT, FreedGraph, call_error
+from gradexplain.engine.callmeasure import (
+    Before,
+    any_nonzero,
+    as_tensor,
+    grad_norms,
+    note_candidates,
+    pending_call,
+    scalar_output,
+    snapshot,
+)
 from gradexplain.engine.drawing import drawing_data, drawing_finish
+from gradexplain.engine.folding import Folding, Measured, PrintFolding
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
 from gradexplain.engine.values import grad_added, is_non_finite, to_value
-from gradexplain.errors import GradexplainError
-from gradexplain.language.classify import OperationContext, classify
 from gradexplain.language.display import show
 from gradexplain.language.evaluator import BackwardRequest, StatementContext
 from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue
@@ -47,19 +59,13 @@ class BroadcastEvent:
 
 
 @dataclass
-class FreedGraph:
-    call: int
-    statement: str
-    step: int | None
-    walk: GraphWalk  # keeps the nodes alive, so their ids cannot be reused
-
-
-@dataclass
 class RecorderOptions:
     full: bool = False
     zero_grad: bool = False  # zero every tracked .grad before each call
     force_retain_graph: bool = False  # compare --retain-graph
     dot: bool = False  # record each call's backward graph in views.graph (run --dot)
+    calls_all: bool = False  # --calls all: keep every call and print in full (no folding)
+    keep_calls: frozenset[int] = frozenset()  # call numbers kept in full (named by expect:)
 
 
 @dataclass
@@ -67,13 +73,20 @@ class Recorder:
     """Implements the interpreter's Hooks; collects calls, prints, shown values and notes."""
 
     options: RecorderOptions = field(default_factory=RecorderOptions)
-    calls: list[CallRecord] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)  # calls kept in full (folding)
+    call_count: int = 0
+    seq: int = 0  # numbers calls, prints and shown values in the order they happen
+    folding: Folding = field(default_factory=Folding)
     prints: list[PrintRecord] = field(default_factory=list)
     shown_values: list[ShownValue] = field(default_factory=list)
     notes: list[NoteInfo] = field(default_factory=list)
     tracked: dict[int, Tracked] = field(default_factory=dict)
-    broadcasts: list[BroadcastEvent] = field(default_factory=list)
-    freed: list[FreedGraph] = field(default_factory=list)
+    # One event per (operand, operation, statement): a loop re-runs the same broadcast each
+    # iteration, and the newest event stands for it (the older graphs are gone).
+    broadcasts: dict[tuple[Any, ...], BroadcastEvent] = field(default_factory=dict)
+    # The graphs recent calls freed (for the freed_graph error): a loop frees one per
+    # iteration, and only a graph the user still holds can be backpropagated again.
+    freed: deque[FreedGraph] = field(default_factory=lambda: deque(maxlen=FREED_KEPT))
     no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
     deeper: Any = None  # engine.deeper.DeeperViews: --jacobian, --check-numeric, --graph
     probes: Probes = field(default_factory=Probes)
@@ -154,11 +167,18 @@ class Recorder:
         self.tracked[id(tensor)].retained = True
         self._retained_labels.add(label)
 
+    def __post_init__(self) -> None:
+        self.folding = Folding(self.options.calls_all or self.options.dot,
+                               self.options.keep_calls)
+        self.print_folding = PrintFolding(self.options.calls_all)
+
     def printed(self, context: StatementContext, text: str) -> None:
-        self.prints.append(PrintRecord(context.step, text, context.line))
+        self.print_folding.add(PrintRecord(context.step, text, context.line, self._next_seq()),
+                               self.prints)
 
     def shown(self, context: StatementContext, expression: str, value: Any) -> None:
-        self.shown_values.append(ShownValue(context.step, expression, show(value), context.line))
+        self.shown_values.append(ShownValue(context.step, expression, show(value), context.line,
+                                            self._next_seq()))
 
     def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
                   result_shape: list[int], operation: str,
@@ -167,10 +187,12 @@ class Recorder:
         probe = broadcast_probe(result, tensor)
         if probe is not None:
             self.probes.add(probe)
-        self.broadcasts.append(BroadcastEvent(weakref.ref(tensor) if leaf else None,
+        key = (label, operation, context.step, tuple(tensor.shape), tuple(result_shape))
+        self.broadcasts.pop(key, None)
+        self.broadcasts[key] = BroadcastEvent(weakref.ref(tensor) if leaf else None,
                                               None if leaf else tensor.grad_fn, label,
                                               list(tensor.shape), result_shape, operation,
-                                              context.step, probe))
+                                              context.step, probe)
 
     def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
         self._non_leaf_note(tensor, label, context.step)
@@ -224,8 +246,10 @@ class Recorder:
         return [label for label, tensor, _ in self.live() if id(tensor) in leaf_ids]
 
     def backward(self, request: BackwardRequest) -> Any:
-        """Run one backward / autograd.grad call and record its ledger entry."""
-        index = len(self.calls) + 1
+        """Run one backward / autograd.grad call and record its ledger entry (or fold it into
+        its statement's group when it is one of many alike, see engine/folding.py)."""
+        self.call_count += 1
+        index = self.call_count
         context = request.context
         outputs = [t for t, _ in request.outputs]
         retain = request.retain_graph
@@ -236,47 +260,104 @@ class Recorder:
                 if tensor.grad is not None:
                     tensor.grad.zero_()
         tracked = self.live()
-        before = {label: t.grad.detach().clone() if t.grad is not None else None
-                  for label, t, _ in tracked}
-        graph = walk(outputs)
+        group = self.folding.group(context.step, context.line, context.statement, index)
+        light = self.folding.light(index, group)
+        pairs = [(label, t) for label, t, _ in tracked]
+        before = snapshot(pairs, light)
+        marks = {label: (t.grad, t.grad._version) if t.grad is not None else None
+                 for label, t in pairs} if light else {}
+        # A loop's lightly recorded calls trace inf/nan origins only when the output already
+        # is inf or nan; the grad norms after the call show any other (without its origin).
+        output_value = scalar_output(outputs)
+        trace = not light or output_value is None or not math.isfinite(output_value)
+        # The graph is walked for the notes' hooks; a light call that needs none skips it
+        # (it tells which leaves a call reached from their grads' version counters).
+        walked = trace or bool(self.broadcasts) or bool(self.probes.pending) or \
+            self.deeper is not None or self.options.dot
+        graph = walk(outputs) if walked else GraphWalk()
         call = CallRecord(
             index=index, step=context.step, line=context.line, statement=context.statement,
             function=request.function, outputs=[label for _, label in request.outputs],
-            grad_tensors=self._gradient_value(request.gradients),
-            retain_graph=bool(retain), create_graph=request.create_graph,
-            before={label: to_value(g, full=self.options.full) for label, g in before.items()},
+            grad_tensors=None, retain_graph=bool(retain), create_graph=request.create_graph,
+            seq=self._next_seq(),
         )
-        self.calls.append(call)
-        drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in self.live()}) \
+        if not light:
+            self._write_before(call, before, request)
+        drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in tracked}) \
             if self.options.dot else None
         depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
-                                        self.probes, self.options.full)
+                                        self.probes, self.options.full, trace)
         try:  # the hooks watch only the real call, not the deeper views' own passes
             result = depth.run(lambda: self._perform(request, retain)) if self.deeper is None \
                 else self.deeper.start(request, tracked).perform(
                     call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
+            if light:
+                self._write_before(call, before, request)
+            self.calls.append(call)
             if drawn is not None:
                 call.views.graph = drawing_finish(*drawn, full=self.options.full)
-            error = self._call_error(exc, request, graph)
+            error = call_error(exc, request, graph if walked else walk(outputs), self.freed,
+                               self.no_grad_reasons.get(request.outputs[0][1]),
+                               [lb for lb, t, _ in self.live() if t.requires_grad])
             call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
                                    context.location.col, None, context.statement,
                                    context.location.path, error.hint, error.facts)
             call.after = dict(call.before)  # a failed call changes no .grad
             self._depth = None
+            self.folding.observe(group, index, Measured(tuple(before), {}, None, frozenset(),
+                                                        set(), error=True), "")
             raise error from exc
-        self._after_call(call, tracked, before, graph)
-        self._call_leaves = [*self._call_leaves[-7:], (index, graph.node_ids, [
-            label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
+        norms, bad = grad_norms(pairs)
+        measured = Measured(tuple(before), norms, output_value, bad, set())
+        label = call.outputs[0] if call.outputs else ""
+        if light:
+            measured.notes = note_candidates(call.function, tracked, before, marks, bad,
+                                             self._noted)
+            if self._broadcast_pending(graph):
+                measured.notes.add(("broadcast_sum", None))
+            kept = bool(self.folding.observe(group, index, measured, label))
+        if not light or kept:
+            self.calls.append(call)
+            if light:
+                self._write_before(call, before, request)
+            if not walked:  # the nodes outlive the call (without their saved tensors)
+                graph, walked = walk(outputs), True
+            mark = len(self.notes)
+            self._after_call(call, tracked, {lb: as_tensor(b) for lb, b in before.items()},
+                             graph)
+            if walked:  # for a later non_leaf_grad note: the leaves this call reached
+                self._call_leaves = [*self._call_leaves[-7:], (index, graph.node_ids, [
+                    label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
+            if not light:
+                measured.notes = {(n.kind, n.tensor) for n in self.notes[mark:]}
+                self.folding.observe(group, index, measured, label)
+            if isinstance(result, tuple) and request.inputs is not None:
+                call.results = {lb: to_value(g, full=self.options.full)
+                                for (_, lb), g in zip(request.inputs, result, strict=False)}
+        else:
+            group.pending = pending_call(call, pairs, before, marks, request, result,
+                                         self._gradient_value, self.options.full)
         self._depth = None
         if drawn is not None:
             call.views.graph = drawing_finish(*drawn, full=self.options.full)
-        if isinstance(result, tuple) and request.inputs is not None:
-            call.results = {label: to_value(g, full=self.options.full)
-                            for (_, label), g in zip(request.inputs, result, strict=False)}
+        if call.function != "torch.autograd.grad":
+            self.folding.rebuilt(group, bool(retain))
+            self.folding.zeroing(group, call, before, self._retained_labels)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
-            self.freed.append(FreedGraph(index, context.statement, context.step, graph))
+            self.freed.append(FreedGraph(index, context.statement, context.step,
+                                         [t.grad_fn for t in outputs if t.grad_fn is not None]))
         return result
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def _write_before(self, call: CallRecord, before: dict[str, Before],
+                      request: BackwardRequest) -> None:
+        call.grad_tensors = self._gradient_value(request.gradients)
+        call.before = {label: to_value(as_tensor(g), full=self.options.full)
+                       for label, g in before.items()}
 
     def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
         outputs = [t for t, _ in request.outputs]
@@ -338,8 +419,8 @@ class Recorder:
                     "tensor": label, "call": call.index, "output": ", ".join(call.outputs),
                 }, call.index))
             return
-        if old is not None and added is not None and _any_nonzero(added) and \
-                _any_nonzero(old):
+        if old is not None and added is not None and any_nonzero(added) and \
+                any_nonzero(old):
             self.notes.append(NoteInfo("accumulated", label, call.step, {
                 "tensor": label, "call": call.index, "before": call.before[label],
                 "added": call.added[label], "after": call.after[label],
@@ -357,9 +438,10 @@ class Recorder:
                  if (t := ref()) is not None]
         return [(label, t) for label, t, _ in self.live()] + named
 
-    def _broadcast_notes(self, call: CallRecord, graph: GraphWalk,
-                         added_by: dict[str, torch.Tensor]) -> None:
-        for event in self.broadcasts:
+    def _broadcast_events(self, graph: GraphWalk) -> list[tuple[BroadcastEvent, list[str]]]:
+        """The broadcasts that fed this call's graph, with the leaves they reach."""
+        found = []
+        for event in self.broadcasts.values():
             if event.ref is not None:
                 operand = event.ref()
                 if operand is None or id(operand) not in graph.leaf_ids:
@@ -369,6 +451,17 @@ class Recorder:
                 if id(event.node) not in graph.node_ids:
                     continue
                 leaves = self._labels(walk([], [event.node]).leaf_ids)
+            found.append((event, leaves))
+        return found
+
+    def _broadcast_pending(self, graph: GraphWalk) -> bool:
+        """Whether this call would make a broadcast_sum note not made before."""
+        return any(("broadcast_sum", leaf, event.operation) not in self._noted
+                   for event, leaves in self._broadcast_events(graph) for leaf in leaves)
+
+    def _broadcast_notes(self, call: CallRecord, graph: GraphWalk,
+                         added_by: dict[str, torch.Tensor]) -> None:
+        for event, leaves in self._broadcast_events(graph):
             positions = max(_numel(event.result_shape) // max(_numel(event.shape), 1), 1)
             for leaf in leaves:
                 key = ("broadcast_sum", leaf, event.operation)
@@ -386,72 +479,18 @@ class Recorder:
                     "output": ", ".join(call.outputs), **depth,
                 }, call.index))
 
-    def _call_error(self, exc: BaseException, request: BackwardRequest,
-                    graph: GraphWalk) -> GradexplainError:
-        output, label = request.outputs[0]
-        operation = OperationContext(request.function, [(label, list(output.shape))])
-        error = classify(exc, operation)
-        facts = error.facts
-        facts.update({"output": label, "shape": list(output.shape), "numel": output.numel()})
-        if error.kind == "freed_graph":
-            for freed in reversed(self.freed):
-                if freed.walk.node_ids & graph.node_ids:
-                    facts.update({"freed_by_call": freed.call,
-                                  "freed_by_statement": freed.statement,
-                                  "in_loop": freed.step is not None and
-                                  freed.step == request.context.step})
-                    break
-        elif error.kind == "grad_shape_mismatch":
-            gradient = request.gradients[0] if request.gradients else None
-            facts.update({"output_shape": list(output.shape),
-                          "grad_shape": list(getattr(gradient, "shape", []))})
-        elif error.kind == "no_grad_fn":
-            facts.update({"reason": self.no_grad_reasons.get(label),
-                          "leaves": [lb for lb, t, _ in self.live() if t.requires_grad]})
-        return error
-
     def graph_rebuilt_notes(self, repeat: int) -> None:
         """One note per statement whose backward ran on a freshly built graph more than once."""
-        by_step: dict[int | None, list[CallRecord]] = {}
-        for call in self.calls:
-            if call.error is None and call.function != "torch.autograd.grad":
-                by_step.setdefault(call.step, []).append(call)
-        for step, calls in by_step.items():
-            if step is None or len(calls) < 2 or all(c.retain_graph for c in calls[:-1]):
-                continue
-            # The leaves the loop's calls reached (the parameters), and whether every call
-            # after the first found their .grad already zeroed (so nothing accumulated).
-            leaves = [label for label in calls[0].added if label not in calls[0].not_reached
-                      and label not in self._retained_labels]
-            zeroed = bool(leaves) and all(_is_zero_value(c.before.get(label))
-                                          for c in calls[1:] for label in leaves)
-            self.notes.append(NoteInfo("graph_rebuilt", None, step, {
-                "iterations": len(calls), "where": "repeat" if repeat > 1 else "loop",
-                "statement": calls[0].statement, "leaves": leaves, "zeroed": zeroed,
-            }))
+        self.notes += self.folding.graph_rebuilt_notes(repeat)
 
 
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
-
-
-def _is_zero_value(value: Any) -> bool:
-    """A VALUE that holds nothing: None, 0, or nested lists of zeros."""
-    if value is None:
-        return True
-    if isinstance(value, list):
-        return all(_is_zero_value(v) for v in value)
-    return isinstance(value, (int, float)) and value == 0
 
 
 def _reached(tensor: torch.Tensor, graph: GraphWalk) -> bool:
     """Whether the call's graph reaches `tensor` (a leaf in it, or a node of it)."""
     return id(tensor) in graph.leaf_ids or (
         tensor.grad_fn is not None and id(tensor.grad_fn) in graph.node_ids)
-
-
-def _any_nonzero(tensor: torch.Tensor) -> bool:
-    """Whether a grad holds anything; meta tensors have no values, so they count as holding."""
-    return True if tensor.is_meta else bool((tensor != 0).any())
 
 
 def _numel(shape: list[int]) -> int:

@@ -84,14 +84,20 @@ class Session:
         self.device = resolve_device(options.device or scenario.device)
         self.dtype = FLOAT_DTYPES[options.dtype or scenario.dtype]
         zero = scenario.zero_grad if options.zero_grad is None else options.zero_grad
-        self.recorder = Recorder(RecorderOptions(options.full, zero, options.retain_graph,
-                                                 dot=options.dot))
+        expect = scenario.expect
+        expected = set(expect.calls) if expect is not None else set()
+        if expect is not None and expect.error is not None and expect.error.call is not None:
+            expected.add(expect.error.call)
+        self.recorder = Recorder(RecorderOptions(
+            options.full, zero, options.retain_graph, dot=options.dot,
+            calls_all=options.calls_all, keep_calls=frozenset(expected)))
         self.interpreter = Interpreter(options.limits, self.recorder)
         if options.views.any:
             from gradexplain.engine.deeper import DeeperViews
 
             self.recorder.deeper = DeeperViews(options.views, lambda: self.interpreter.env,
                                                full=options.full)
+            self.recorder.folding.keep_all = True  # each call has its own deeper views
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []
 
@@ -293,11 +299,16 @@ class Session:
         record = RunRecord(
             name=scenario.name, path=scenario.path, description=scenario.description,
             torch_version=torch.__version__, device=str(self.device),
-            dtype=dtype_name(self.dtype), tensors=self.tensor_rows(), calls=list(recorder.calls),
-            prints=list(recorder.prints), shown=list(recorder.shown_values),
-            notes=list(recorder.notes),
+            dtype=dtype_name(self.dtype), tensors=self.tensor_rows(),
+            calls=recorder.folding.calls(recorder.calls),
+            prints=recorder.print_folding.records(recorder.prints),
+            shown=list(recorder.shown_values), notes=list(recorder.notes),
             error=self.error,
+            groups=recorder.folding.summaries(), print_groups=recorder.print_folding.summaries(),
+            calls_all=recorder.folding.keep_all,
         )
+        if len(record.calls) != recorder.call_count:
+            record.calls_total = recorder.call_count
         if scenario.plot is not None:
             from gradexplain.engine.plotdata import plot_record
 

@@ -6,7 +6,13 @@ Texts live in catalogue_en / catalogue_zh; this module only gathers them by lang
 
 from __future__ import annotations
 
-from gradexplain.explain import catalogue_deeper, catalogue_en, catalogue_language, catalogue_zh
+from gradexplain.explain import (
+    catalogue_deeper,
+    catalogue_en,
+    catalogue_language,
+    catalogue_loops,
+    catalogue_zh,
+)
 
 LANGUAGES = ("en", "zh")
 
@@ -23,8 +29,8 @@ NOTES: dict[str, dict[str, dict[str, str]]] = {
     "zh": {**catalogue_zh.NOTES, **catalogue_language.NOTES_ZH},
 }
 LABELS: dict[str, dict[str, str]] = {
-    "en": {**catalogue_en.LABELS, **catalogue_deeper.LABELS_EN},
-    "zh": {**catalogue_zh.LABELS, **catalogue_deeper.LABELS_ZH},
+    "en": {**catalogue_en.LABELS, **catalogue_deeper.LABELS_EN, **catalogue_loops.LABELS_EN},
+    "zh": {**catalogue_zh.LABELS, **catalogue_deeper.LABELS_ZH, **catalogue_loops.LABELS_ZH},
 }
 COMMON: dict[str, dict[str, str]] = {
     "en": catalogue_en.COMMON,

@@ -417,6 +417,9 @@ NOTES: dict[str, dict[str, str]] = {
         "which overflowed.",
         "origin_not_traced": " Where it first appeared was not traced: the graph has {nodes} "
         "nodes, more than the {limit} that gradexplain watches with hooks.",
+        "origin_not_traced_loop": " Where it first appeared was not traced: this call is one "
+        "of many made by the same statement, whose calls are traced only while their output "
+        "is inf or nan (`--calls all` traces every call).",
         "subject": "The gradient of {tensor}",
         "subject_call": "After call {call}, the gradient of {tensor}",
         "by_op": ", produced by `{op_code}`",

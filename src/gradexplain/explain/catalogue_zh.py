@@ -372,6 +372,8 @@ NOTES: dict[str, dict[str, str]] = {
         "多处使用的梯度相加时发生的溢出。",
         "origin_not_traced": "没有追踪它最早出现的位置：计算图有 {nodes} 个节点，超过了 "
         "gradexplain 用钩子监视的上限 {limit}。",
+        "origin_not_traced_loop": "没有追踪它最早出现的位置：这次调用是同一语句多次调用中的一次，"
+        "这类调用只在输出为 inf 或 nan 时才追踪（`--calls all` 会追踪每一次调用）。",
         "subject": "{tensor} 的梯度",
         "subject_call": "第 {call} 次调用之后，{tensor} 的梯度",
         "by_op": "，由 `{op_code}` 产生",

@@ -219,6 +219,8 @@ def _non_finite_origin(t: Text, f: Mapping[str, Any], origin: str | None) -> str
         return t("origin_grad_tensors", produced=produced)
     if origin == "not_found":
         return t("origin_not_found")
+    if origin == "not_traced_loop":
+        return t("origin_not_traced_loop")
     if origin == "not_traced":
         nodes, limit = fact_int(f, "nodes"), fact_int(f, "trace_limit")
         return t("origin_not_traced", nodes=nodes, limit=limit) \

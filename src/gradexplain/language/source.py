@@ -44,7 +44,25 @@ class SourceMap:
         return self.code.line + lineno - 1
 
     def locate(self, node: ast.AST) -> SourceLocation:
-        """The file location of an AST node (statement or expression)."""
+        """The file location of an AST node (statement or expression).
+
+        Cached per node: a loop locates the same nodes on every iteration, and locations
+        are frozen. The cache holds the nodes of this code only, which live as long as it.
+        """
+        found = self._locations.get(node)
+        if found is None:
+            found = self._locations[node] = self._locate(node)
+        return found
+
+    @functools.cached_property
+    def _locations(self) -> dict[ast.AST, SourceLocation]:
+        return {}
+
+    @functools.cached_property
+    def _segments(self) -> dict[ast.AST, str]:
+        return {}
+
+    def _locate(self, node: ast.AST) -> SourceLocation:
         lineno = getattr(node, "lineno", 1)
         col = self.char_col(lineno, getattr(node, "col_offset", 0))
         end_lineno = getattr(node, "end_lineno", lineno)
@@ -92,8 +110,15 @@ class SourceMap:
         """The source text of a node, as the user wrote it.
 
         What ast.get_source_segment gives, without splitting the whole code into lines again
-        on every call: the interpreter asks for a segment per operation it reports.
+        on every call: the interpreter asks for a segment per operation it reports (cached
+        per node, like `locate`).
         """
+        found = self._segments.get(node)
+        if found is None:
+            found = self._segments[node] = self._segment(node)
+        return found
+
+    def _segment(self, node: ast.AST) -> str:
         where = [n for key in ("lineno", "end_lineno", "col_offset", "end_col_offset")
                  if isinstance(n := getattr(node, key, None), int)]
         lines = self._lines

@@ -4,7 +4,8 @@ Keys beyond the spec are only ever added, never renamed: `function`, `results` a
 `not_reached` (tensors the call's graph did not reach; their `added` is null) on calls,
 `col` and `title` on errors, `call` and `facts` on notes, `retains_grad` on tensors,
 `description` on the scenario, and `shown`, `lang` and `plot` (the scenario's `plot:` data,
-or null) at the top.
+or null) at the top; for loops, `groups`, `print_groups`, `calls_total` and `calls_all`
+(`calls` then holds every call up to the cap and, past it, the calls a table shows).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.deeper_text import ExplainedViews
 from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value, non_finite_name
+from gradexplain.record_groups import CallGroup, Trend
 
 FORMAT = "gradexplain/1"
 
@@ -46,7 +48,31 @@ def report_to_json(report: Report) -> dict[str, Any]:
                   for s in record.shown],
         "lang": report.lang,
         "plot": _plot(record.plot) if record.plot is not None else None,
+        "calls_total": record.calls_total if record.calls_total is not None
+        else len(record.calls),
+        "calls_all": record.calls_all,
+        "groups": [_group(group) for group in record.groups],
+        "print_groups": [{"step": g.step, "line": g.line, "count": g.count, "kept": g.kept}
+                         for g in record.print_groups],
     }
+
+
+def _trend(trend: Trend) -> dict[str, Any]:
+    return {"label": trend.label, "calls": trend.calls, "first": trend.first,
+            "last": trend.last, "min": trend.low, "max": trend.high,
+            "non_finite": trend.non_finite, "every": trend.every, "points": trend.points}
+
+
+def _group(group: CallGroup) -> dict[str, Any]:
+    """One statement's calls: how many, which are shown, and a trend per series."""
+    return {"step": group.step, "line": group.line, "statement": group.statement,
+            "calls": group.calls, "first": group.first, "last": group.last,
+            "folded": group.folded, "shown": group.shown,
+            "differing": [{"call": index, "reasons": reasons}
+                          for index, reasons in group.differing.items()],
+            "differing_omitted": group.differing_omitted,
+            "output": _trend(group.output) if group.output is not None else None,
+            "grad_norms": [_trend(t) for t in group.tensors], "notes": group.notes}
 
 
 def _plot(plot: PlotRecord) -> dict[str, Any]:

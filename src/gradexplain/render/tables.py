@@ -167,14 +167,21 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
 
 def output_block(record: RunRecord, lang: str) -> RenderableType | None:
     """What the scenario printed and the values of bare expressions, in step order."""
+    from gradexplain.render.loops import visible_prints  # noqa: PLC0415
+
     entries: list[tuple[int, int, Text]] = []
-    for i, printed in enumerate(record.prints):
-        entries.append((_step_key(printed.step), i, Text(printed.text)))
+    visible = visible_prints(record.prints, record.print_groups, record.calls_all)
+    for i, printed in enumerate(visible):
+        if isinstance(printed, tuple):  # the prints a loop repeated, counted
+            more = tr("loops.more_prints", lang).format(count=printed[1])
+            entries.append((_step_key(printed[0]), i, Text(more, style="gx.muted")))
+        else:
+            entries.append((_step_key(printed.step), i, Text(printed.text)))
     for i, shown in enumerate(record.shown):
         text = Text(">>> ", style="gx.muted")
         text.append(shown.expression, style="gx.code")
         text.append("\n" + shown.text)
-        entries.append((_step_key(shown.step), len(record.prints) + i, text))
+        entries.append((_step_key(shown.step), len(visible) + i, text))
     if not entries:
         return None
     grid = Table.grid(padding=(0, 1))
@@ -195,13 +202,18 @@ def _step_key(step: int | None) -> int:
 
 def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
     """Each note: its kind (in the note colour, after a bullet) and its text."""
-    if not report.notes:
+    from gradexplain.render.loops import more_notes_lines, visible_notes  # noqa: PLC0415
+
+    notes, hidden = visible_notes(report)
+    if not notes and not hidden:
         return None
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    for note, text in report.notes:
+    for note, text in notes:
         grid.add_row(Text(f"{sym.bullet} {note.kind}", style="gx.note"), prose(text))
+    for line in more_notes_lines(hidden, report.lang):
+        grid.add_row(Text(""), prose(line, style="gx.muted"))
     return Group(heading("Notes", report.lang), indent(grid, 2))
 
 
@@ -294,7 +306,9 @@ def report_renderables(console: Console, report: Report, *,
         parts.append(tensors_block(console, record.tensors, lang, full=full))
     if record.calls:
         parts.append(heading("Backward calls", lang))
-        parts += [call_block(console, report, call, full=full) for call in record.calls]
+        from gradexplain.render.loops import call_renderables  # noqa: PLC0415
+
+        parts += call_renderables(console, report, record.calls, full=full)
     parts.append(output_block(record, lang))
     if record.plot is not None:  # the scenario's `plot:` section
         parts.append(plot_block(console, record, lang))

@@ -19,6 +19,8 @@ from gradexplain.errors import ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
 from gradexplain.shell.cli_options import (
+    CallsMode,
+    CallsOption,
     CheckNumericOption,
     DebugOption,
     DeviceOption,
@@ -99,6 +101,7 @@ def run(
     output_format: FormatOption = OutputFormat.table,
     lang: LangOption = Language.en,
     full: FullOption = False,
+    calls: CallsOption = CallsMode.folded,
     debug: DebugOption = False,
     width: WidthOption = None,
     export: ExportOption = None,
@@ -133,7 +136,8 @@ def run(
     options = Options(
         RunOptions(device=device, dtype=dtype.value if dtype else None, limits=limits,
                    full=full, views=view_options(graph, jacobian, jacobian_limit,
-                                                 check_numeric)),
+                                                 check_numeric),
+                   calls_all=calls is CallsMode.all),
         Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
                export=export, dot=dot), jobs=jobs)
     with guarded(debug, lang.value):

@@ -31,6 +31,11 @@ class Language(str, Enum):
     zh = "zh"
 
 
+class CallsMode(str, Enum):
+    folded = "folded"
+    all = "all"
+
+
 class Dtype(str, Enum):
     float32 = "float32"
     float64 = "float64"
@@ -47,6 +52,9 @@ LangOption = Annotated[Language, typer.Option(
 FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", help="table for people, json for programs")]
 FullOption = Annotated[bool, typer.Option("--full", help="show every element, no summaries")]
+CallsOption = Annotated[CallsMode, typer.Option(
+    "--calls", help="folded: a loop's repeated backward calls and prints are summarized "
+                    "(first, last, each call that differs, trends); all: every one in full")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="show Python tracebacks of bugs")]
 WidthOption = Annotated[int | None, typer.Option("--width", help="terminal width for tables")]
 ExportOption = Annotated[Path | None, typer.Option(

@@ -1,0 +1,49 @@
+"""A failed backward call's error, with the facts its explanation needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from gradexplain.engine.graphwalk import GraphWalk, walk
+from gradexplain.errors import GradexplainError
+from gradexplain.language.classify import OperationContext, classify
+from gradexplain.language.protocol import BackwardRequest
+
+# The graphs recent calls freed, kept for the freed_graph error: a loop frees one graph per
+# iteration, and only a graph the user still holds can be backpropagated again.
+FREED_KEPT = 64
+
+
+@dataclass
+class FreedGraph:
+    call: int
+    statement: str
+    step: int | None
+    roots: list[Any]  # its output nodes: they keep the graph's nodes (and so their ids) alive
+
+
+def call_error(exc: BaseException, request: BackwardRequest, graph: GraphWalk,
+               freed: Iterable[FreedGraph], no_grad_reason: str | None,
+               leaves: list[str]) -> GradexplainError:
+    """Classify the error; for a freed graph, find the call that freed it."""
+    output, label = request.outputs[0]
+    operation = OperationContext(request.function, [(label, list(output.shape))])
+    error = classify(exc, operation)
+    facts = error.facts
+    facts.update({"output": label, "shape": list(output.shape), "numel": output.numel()})
+    if error.kind == "freed_graph":
+        for old in reversed(list(freed)):
+            if walk([], old.roots).node_ids & graph.node_ids:
+                facts.update({"freed_by_call": old.call, "freed_by_statement": old.statement,
+                              "in_loop": old.step is not None and
+                              old.step == request.context.step})
+                break
+    elif error.kind == "grad_shape_mismatch":
+        gradient = request.gradients[0] if request.gradients else None
+        facts.update({"output_shape": list(output.shape),
+                      "grad_shape": list(getattr(gradient, "shape", []))})
+    elif error.kind == "no_grad_fn":
+        facts.update({"reason": no_grad_reason, "leaves": leaves})
+    return error

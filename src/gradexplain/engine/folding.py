@@ -1,0 +1,311 @@
+"""Calls of one statement made over and over (a training loop), kept as running aggregates.
+
+The recorder asks `Folding` which group a call belongs to and whether it may be recorded
+lightly (no values snapshotted for display); after the call it reports what it measured
+(each tensor's grad norm, the output's value, the notes the call would make) and learns
+whether the call differs in kind from the group's earlier calls, in which case it is kept
+in full. Memory per group is bounded: a few numbers per tensor and a downsampled series.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from gradexplain.record import CallRecord, NoteInfo, PrintRecord
+from gradexplain.record_groups import (
+    CALL_CAP,
+    FOLD_AFTER,
+    PRINT_CAP,
+    CallGroup,
+    PrintGroup,
+    Trend,
+)
+
+SERIES_POINTS = 256  # points kept per series; pairs are averaged when it fills up
+MAX_DIFFERING = 20  # calls kept per group because they differ; past it they are counted
+
+GroupKey = tuple[int | None, int | None, str]
+
+
+class Series:
+    """A running series of one number per call, with exact first/last/min/max."""
+
+    __slots__ = (
+        "_n",
+        "_sum",
+        "calls",
+        "every",
+        "first",
+        "high",
+        "last",
+        "low",
+        "non_finite",
+        "points",
+    )
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.every = 1
+        self.first = self.last = math.nan
+        self.low: float | None = None
+        self.high: float | None = None
+        self.non_finite = 0
+        self.points: list[float] = []
+        self._sum = 0.0
+        self._n = 0
+
+    def add(self, value: float) -> None:
+        if not self.calls:
+            self.first = value
+        self.calls += 1
+        self.last = value
+        if math.isfinite(value):
+            if self.low is None or value < self.low:
+                self.low = value
+            if self.high is None or value > self.high:
+                self.high = value
+        else:
+            self.non_finite += 1
+        self._sum += value
+        self._n += 1
+        if self._n == self.every:
+            self.points.append(self._sum / self._n)
+            self._sum, self._n = 0.0, 0
+            if len(self.points) >= 2 * SERIES_POINTS:  # halve: one point per 2x more calls
+                pairs = self.points
+                self.points = [(pairs[i] + pairs[i + 1]) / 2 for i in range(0, len(pairs), 2)]
+                self.every *= 2
+
+    def trend(self, label: str) -> Trend:
+        points = list(self.points)
+        if self._n:
+            points.append(self._sum / self._n)
+        return Trend(label, self.calls, self.first, self.last, self.low, self.high, points,
+                     self.every, self.non_finite)
+
+
+@dataclass
+class Pending:
+    """A lightly recorded call that may turn out to be its group's last: enough to write its
+    ledger entry later (copies of its grads, taken when it ran)."""
+
+    call: CallRecord
+    finish: Callable[[CallRecord], None]
+
+
+@dataclass
+class GroupState:
+    step: int | None
+    line: int | None
+    statement: str
+    first: int
+    calls: int = 0
+    last: int = 0
+    labels: tuple[str, ...] | None = None
+    non_finite: frozenset[str] = frozenset()
+    seen_notes: set[tuple[str, str | None]] = field(default_factory=set)
+    notes: dict[str, int] = field(default_factory=dict)
+    shown: list[int] = field(default_factory=list)
+    differing: dict[int, list[str]] = field(default_factory=dict)
+    differing_omitted: int = 0
+    tensors: dict[str, Series] = field(default_factory=dict)
+    output: Series | None = None
+    output_label: str = ""
+    pending: Pending | None = None
+    # graph_rebuilt: successful backward calls, and whether all but the last retained
+    rebuilt_calls: int = 0
+    retained_so_far: bool = True
+    retained_before_last: bool = True
+    leaves: list[str] | None = None  # the leaves its first call reached
+    zeroed: bool = True  # every later call found their .grad zeroed
+
+    def summary(self) -> CallGroup:
+        shown = list(self.shown)
+        if self.last not in shown:
+            shown.append(self.last)
+        return CallGroup(
+            self.step, self.line, self.statement, self.calls, self.first, self.last, shown,
+            dict(self.differing), self.differing_omitted,
+            self.output.trend(self.output_label) if self.output is not None else None,
+            [series.trend(label) for label, series in self.tensors.items()], dict(self.notes))
+
+
+@dataclass
+class Measured:
+    """What one call showed, for deciding whether it differs from its group's others."""
+
+    labels: tuple[str, ...]
+    norms: dict[str, float]  # grad norm after the call, per tensor with a grad
+    output: float | None  # the output's value, when it is a single number
+    non_finite: frozenset[str]
+    notes: set[tuple[str, str | None]]  # (kind, tensor) of the notes the call makes
+    error: bool = False
+
+
+class Folding:
+    """Groups of calls by statement; decides which calls are kept in full."""
+
+    def __init__(self, keep_all: bool = False, keep: frozenset[int] = frozenset()) -> None:
+        self.keep_all = keep_all
+        self.keep = keep  # call numbers an `expect:` names: always kept in full
+        self.groups: dict[GroupKey, GroupState] = {}
+
+    def group(self, step: int | None, line: int | None, statement: str,
+              index: int) -> GroupState:
+        key = (step, line, statement)
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = GroupState(step, line, statement, index)
+        return found
+
+    def light(self, index: int, group: GroupState) -> bool:
+        """Whether this call may be recorded without snapshotting values for display."""
+        return not self.keep_all and index > CALL_CAP and group.calls >= FOLD_AFTER and \
+            index not in self.keep
+
+    def observe(self, group: GroupState, index: int, measured: Measured,
+                output_label: str) -> list[str]:
+        """Add one call's numbers to its group; the reasons it differs in kind (if any)."""
+        if group.calls and not measured.error and measured.labels == group.labels and \
+                measured.non_finite == group.non_finite and \
+                measured.notes <= group.seen_notes:  # the usual case: just like the last
+            group.calls += 1
+            group.last = index
+            for kind, _ in measured.notes:
+                group.notes[kind] += 1
+            self._add_numbers(group, measured, output_label)
+            group.pending = None
+            return []
+        first = group.calls == 0
+        group.calls += 1
+        group.last = index
+        reasons: list[str] = []
+        if measured.error:
+            reasons.append("error")
+        if group.labels is not None and not first:
+            old = set(group.labels)
+            reasons += [f"appeared:{lb}" for lb in measured.labels if lb not in old]
+            reasons += [f"disappeared:{lb}" for lb in group.labels
+                        if lb not in measured.labels]
+        reasons += [f"non_finite:{lb}" for lb in sorted(measured.non_finite - group.non_finite)]
+        fresh = sorted((kind, tensor or "") for kind, tensor in measured.notes
+                       if (kind, tensor) not in group.seen_notes)
+        if not first:
+            reasons += [f"note:{kind}:{tensor}" if tensor else f"note:{kind}"
+                        for kind, tensor in fresh]
+        group.seen_notes |= measured.notes
+        for kind, _ in measured.notes:
+            group.notes[kind] = group.notes.get(kind, 0) + 1
+        group.labels, group.non_finite = measured.labels, measured.non_finite
+        self._add_numbers(group, measured, output_label)
+        if first:
+            group.shown.append(index)
+        elif reasons:
+            if len(group.differing) < MAX_DIFFERING or measured.error:
+                group.differing[index] = reasons
+                group.shown.append(index)
+            else:
+                group.differing_omitted += 1
+                reasons = []
+        group.pending = None
+        return reasons
+
+    @staticmethod
+    def _add_numbers(group: GroupState, measured: Measured, output_label: str) -> None:
+        for label, norm in measured.norms.items():
+            series = group.tensors.get(label)
+            if series is None:
+                series = group.tensors[label] = Series()
+            series.add(norm)
+        if measured.output is not None:
+            if group.output is None:
+                group.output, group.output_label = Series(), output_label
+            group.output.add(measured.output)
+
+    def rebuilt(self, group: GroupState, retained: bool) -> None:
+        """A successful backward call (for the graph_rebuilt note)."""
+        group.rebuilt_calls += 1
+        group.retained_before_last = group.retained_so_far
+        group.retained_so_far = group.retained_so_far and retained
+
+    @staticmethod
+    def zeroing(group: GroupState, call: CallRecord, before: dict[str, Any],
+                retained: set[str]) -> None:
+        """For graph_rebuilt: the leaves the group's first call reached (the parameters), and
+        whether every later call found their .grad already zeroed (nothing accumulated).
+        `before` holds each grad before the call: None, a `Zero` marker or a copy."""
+        if group.leaves is None:  # the first call: always recorded in full
+            group.leaves = [label for label in call.added if label not in call.not_reached
+                            and label not in retained]
+            return
+        if group.zeroed:
+            group.zeroed = all(not isinstance(old := before.get(label), torch.Tensor) or
+                               (not old.is_meta and not bool(old.any()))
+                               for label in group.leaves)
+
+    def graph_rebuilt_notes(self, repeat: int) -> list[NoteInfo]:
+        """One note per statement whose backward ran on a freshly built graph more than once."""
+        notes = []
+        for group in self.groups.values():
+            if group.step is None or group.rebuilt_calls < 2 or group.retained_before_last:
+                continue
+            leaves = group.leaves or []
+            notes.append(NoteInfo("graph_rebuilt", None, group.step, {
+                "iterations": group.rebuilt_calls,
+                "where": "repeat" if repeat > 1 else "loop", "statement": group.statement,
+                "leaves": leaves, "zeroed": bool(leaves) and group.zeroed,
+            }))
+        return notes
+
+    def calls(self, kept: list[CallRecord]) -> list[CallRecord]:
+        """The kept calls, with each group's last call written out if it was not kept."""
+        result = list(kept)
+        for group in self.groups.values():
+            pending = group.pending
+            if pending is None:
+                continue
+            pending.finish(pending.call)
+            indexes = [c.index for c in result]
+            result.insert(bisect.bisect(indexes, pending.call.index), pending.call)
+            group.pending = None
+        return result
+
+    def summaries(self) -> list[CallGroup]:
+        return [group.summary() for group in self.groups.values()]
+
+
+class PrintFolding:
+    """Prints per statement: every one up to PRINT_CAP (or all), then only the last."""
+
+    def __init__(self, keep_all: bool = False) -> None:
+        self.keep_all = keep_all
+        self.groups: dict[tuple[int | None, int | None], list[Any]] = {}  # [count, kept, last]
+
+    def add(self, record: PrintRecord, kept: list[PrintRecord]) -> None:
+        key = (record.step, record.line)
+        state = self.groups.get(key)
+        if state is None:
+            state = self.groups[key] = [0, 0, None]
+        state[0] += 1
+        if self.keep_all or state[1] < PRINT_CAP:
+            state[1] += 1
+            kept.append(record)
+        else:
+            state[2] = record  # the latest one past the cap; written out at the end
+
+    def records(self, kept: list[PrintRecord]) -> list[PrintRecord]:
+        result = list(kept)
+        for state in self.groups.values():
+            if state[2] is not None:
+                result.append(state[2])
+        return sorted(result, key=lambda p: p.seq)
+
+    def summaries(self) -> list[PrintGroup]:
+        return [PrintGroup(step, line, state[0], state[1] + (state[2] is not None))
+                for (step, line), state in self.groups.items()]
