@@ -17,7 +17,8 @@ import sys
 from pathlib import Path, PurePath
 from typing import Any
 
-ALLOWED_MODULES = frozenset({"gradexplain.record", "gradexplain.errors", "gradexplain.app.run"})
+ALLOWED_MODULES = frozenset({"gradexplain.record", "gradexplain.record_groups",
+                             "gradexplain.errors", "gradexplain.app.run"})
 
 
 def dumps(value: Any) -> bytes:
