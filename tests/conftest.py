@@ -1,4 +1,5 @@
-"""Shared test helpers: the golden-file check."""
+"""Shared test helpers: the golden-file check; the language comes from flags, never from
+the tester's locale."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from gradexplain.explain.languages import LOCALE_VARIABLES
 
 GOLDEN = Path(__file__).parent / "golden"
 # Regenerate every golden file: GRADEXPLAIN_REGEN_GOLDEN=1 pytest (then read the diff).
@@ -26,3 +29,11 @@ def check_golden(name: str, text: str) -> None:
 def golden() -> Callable[[str, str], None]:
     """The golden-file check, as a fixture: golden("name.txt", text)."""
     return check_golden
+
+
+@pytest.fixture(autouse=True)
+def _english_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Chinese LANG on the tester's machine must not change what the tests see."""
+    monkeypatch.delenv("GRADEXPLAIN_LANG", raising=False)
+    for variable in LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)

@@ -269,6 +269,11 @@ class RunRecord:
     print_groups: list[PrintGroup] = field(default_factory=list)
     calls_total: int | None = None  # None: every call is in `calls`
     calls_all: bool = False  # --calls all: nothing was folded
+    descriptions: dict[str, str] = field(default_factory=dict)  # by language, when given so
+
+    def description_in(self, lang: str) -> str | None:
+        """The description in `lang` when the scenario gives one per language, else the one."""
+        return self.descriptions.get(lang) or self.description
 
     @property
     def ok(self) -> bool:

@@ -122,6 +122,7 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         print_summary,
         progress_bar,
         report_to_json,
+        write_line,
     )
 
     env = env or Environment()
@@ -140,7 +141,7 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
             if settings.json:
                 record = outcome.record or input_error_record(path, outcome.input_error)  # type: ignore[arg-type]
                 obj = report_to_json(explain_run(record, settings.lang))
-                env.stdout.write(dumps_line(obj) + "\n")
+                write_line(dumps_line(obj), env.stdout)
                 if outcome.input_error is not None:
                     print_input_error(err, outcome.input_error, settings.lang)
             elif outcome.record is not None:
@@ -161,7 +162,7 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         from gradexplain.render.dot import graphs_of, write_graphs
 
         records = [o.record for o in outcomes if o.record is not None]
-        write_graphs(graphs_of(records), settings.dot, env.stderr)
+        write_graphs(graphs_of(records, settings.lang), settings.dot, env.stderr, settings.lang)
     return max((o.status for o in outcomes), default=ExitStatus.OK)
 
 

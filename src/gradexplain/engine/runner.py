@@ -298,6 +298,7 @@ class Session:
                     recorder.expected_grad(tensor, name)
         record = RunRecord(
             name=scenario.name, path=scenario.path, description=scenario.description,
+            descriptions=dict(scenario.descriptions),
             torch_version=torch.__version__, device=str(self.device),
             dtype=dtype_name(self.dtype), tensors=self.tensor_rows(),
             calls=recorder.folding.calls(recorder.calls),

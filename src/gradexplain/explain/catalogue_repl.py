@@ -42,6 +42,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "short_form_loaded": "note: {path} is a short-form scenario; :save will not include it",
         "loaded": "loaded {path}",
         "interrupted": "interrupted",
+        "banner": "gradexplain repl: type statements, or :help. Ctrl-D leaves.",
+        "internal": "gradexplain: internal error ({error}); rerun with --debug and report the "
+                    "traceback",
     },
     "zh": {
         "help.:help": "显示这份帮助",
@@ -77,5 +80,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "short_form_loaded": "注意：{path} 是简写形式的场景；:save 不会包含它",
         "loaded": "已加载 {path}",
         "interrupted": "已中断",
+        "banner": "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。",
+        "internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，并报告显示的 traceback",
     },
 }

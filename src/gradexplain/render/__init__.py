@@ -6,7 +6,7 @@ Only `gradexplain.render.console` imports rich; the renderers compute nothing.
 from __future__ import annotations
 
 from gradexplain.render.console import Console, export_console, make_console, progress_bar
-from gradexplain.render.jsonout import dumps_line, report_to_json
+from gradexplain.render.jsonout import dumps_line, report_to_json, write_line
 from gradexplain.render.messages import (
     SummaryRow,
     print_bundled,
@@ -29,4 +29,5 @@ __all__ = [
     "print_summary",
     "progress_bar",
     "report_to_json",
+    "write_line",
 ]

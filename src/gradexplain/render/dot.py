@@ -11,25 +11,28 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from gradexplain.explain.catalogue_ui import phrase
+
 if TYPE_CHECKING:
     from gradexplain.record import DotGraph, RunRecord
 
 RENDERED_SUFFIXES = {".svg", ".png", ".pdf"}
 VALUE_CHARS = 60  # a leaf's value or grad beyond this is cut with "..."
-GRAPHVIZ_HINT = ("install Graphviz (`apt install graphviz`, `brew install graphviz`, or "
-                 "https://graphviz.org/download/; `pip install graphviz` is not enough: it "
-                 "does not include the `dot` program)")
+# Graphviz asks fontconfig for the first family it has; the CJK ones draw Chinese labels.
+FONT_FAMILIES = {"en": "Helvetica", "zh": "Noto Sans CJK SC,Source Han Sans SC,"
+                 "WenQuanYi Micro Hei,Microsoft YaHei,PingFang SC,Helvetica"}
 
 
 class Graph:
     """One call's backward graph, with the words that title its cluster."""
 
-    def __init__(self, title: str, data: DotGraph) -> None:
+    def __init__(self, title: str, data: DotGraph, lang: str = "en") -> None:
         self.title = title
         self.data = data
+        self.lang = lang
 
 
-def graphs_of(records: list[RunRecord]) -> list[Graph]:
+def graphs_of(records: list[RunRecord], lang: str = "en") -> list[Graph]:
     """Every recorded call graph of the runs, titled by scenario, call and statement."""
     graphs = []
     for record in records:
@@ -37,9 +40,9 @@ def graphs_of(records: list[RunRecord]) -> list[Graph]:
             data = call.views.graph
             if data is not None:
                 prefix = f"{record.name}: " if len(records) > 1 else ""
-                failed = f" (stopped: error[{call.error.kind}])" if call.error else ""
-                graphs.append(Graph(f"{prefix}call {call.index}: {call.statement}{failed}",
-                                    data))
+                failed = phrase("dot.stopped", lang, kind=call.error.kind) if call.error else ""
+                title = phrase("dot.call", lang, index=call.index, statement=call.statement)
+                graphs.append(Graph(f"{prefix}{title}{failed}", data, lang))
     return graphs
 
 
@@ -56,34 +59,37 @@ def short_value(value: Any) -> str:
     return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 3] + "..."
 
 
-def node_label(node: dict[str, Any]) -> str:
+def node_label(node: dict[str, Any], lang: str = "en") -> str:
     if "leaf" in node:
         lines = [f"{node['leaf']}  {list(node.get('shape', []))}", node["type"]]
         if "value" in node:
-            lines.append(f"value {short_value(node['value'])}")
-            lines.append(f"grad {short_value(node.get('grad'))}")
+            lines.append(phrase("dot.value", lang, value=short_value(node["value"])))
+            lines.append(phrase("dot.grad", lang, value=short_value(node.get("grad"))))
         return "\n".join(lines)
     names = node.get("names") or []
     lines = [*([", ".join(names)] if names else []), node["type"]]
     if node.get("saved"):
-        state = {True: ": freed", False: ": kept", "already": ": already freed"}.get(
-            node.get("freed"), "")
-        lines.append(f"saved {', '.join(node['saved'])}{state}")
+        state_key = {True: "dot.freed", False: "dot.kept", "already": "dot.already_freed"}.get(
+            node.get("freed"))
+        state = phrase(state_key, lang) if state_key else ""
+        lines.append(phrase("dot.saved", lang, names=", ".join(node["saved"]), state=state))
     return "\n".join(lines)
 
 
-def to_dot(graphs: list[Graph]) -> str:
+def to_dot(graphs: list[Graph], lang: str = "en") -> str:
     """One digraph; each call's graph is a cluster whose node ids are prefixed c<N>_."""
-    lines = ["digraph backward {", "  rankdir=TB;", '  fontname="Helvetica";',
-             '  node [shape=box, style="rounded", fontname="Helvetica"];',
-             '  edge [fontname="Helvetica"];']
+    font = quote(FONT_FAMILIES.get(lang, FONT_FAMILIES["en"]))
+    lines = ["digraph backward {", "  rankdir=TB;", f"  fontname={font};",
+             f'  node [shape=box, style="rounded", fontname={font}];',
+             f"  edge [fontname={font}];"]
     for number, graph in enumerate(graphs, start=1):
         prefix = f"c{number}_"
-        title = graph.title + (" (truncated)" if graph.data.get("truncated") else "")
+        truncated = phrase("dot.truncated", graph.lang) if graph.data.get("truncated") else ""
+        title = graph.title + truncated
         lines.append(f"  subgraph cluster_{number} {{")
         lines.append(f"    label={quote(title)};")
         for node in graph.data.get("nodes", []):
-            attributes = [f"label={quote(node_label(node))}"]
+            attributes = [f"label={quote(node_label(node, graph.lang))}"]
             if "leaf" in node:
                 attributes.append('style="filled,rounded"')
                 attributes.append('fillcolor="lightblue"')
@@ -97,14 +103,14 @@ def to_dot(graphs: list[Graph]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_graphs(graphs: list[Graph], path: Path, err: TextIO) -> Path:
+def write_graphs(graphs: list[Graph], path: Path, err: TextIO, lang: str = "en") -> Path:
     """Write the graphs to `path`; returns the file written (a .dot when Graphviz is absent).
 
     .svg/.png/.pdf are drawn by Graphviz's `dot` program; anything else is DOT text.
     """
-    text = to_dot(graphs)
+    text = to_dot(graphs, lang)
     if not graphs:
-        err.write("gradexplain: no backward call ran, so the graph file is empty\n")
+        err.write(phrase("dot.empty", lang) + "\n")
     suffix = path.suffix.lower()
     if suffix not in RENDERED_SUFFIXES:
         path.write_text(text, encoding="utf-8")
@@ -113,9 +119,8 @@ def write_graphs(graphs: list[Graph], path: Path, err: TextIO) -> Path:
     if program is None:
         fallback = path.with_suffix(".dot")
         fallback.write_text(text, encoding="utf-8")
-        err.write(f"gradexplain: the `dot` program was not found, so {path} was not drawn; "
-                  f"the graph is in {fallback} instead. To draw it, {GRAPHVIZ_HINT}, then "
-                  f"run: dot -T{suffix[1:]} {fallback} -o {path}\n")
+        err.write(phrase("dot.no_program", lang, path=path, fallback=fallback,
+                         command=f"dot -T{suffix[1:]} {fallback} -o {path}") + "\n")
         return fallback
     result = subprocess.run(  # noqa: S603 (a fixed program, our own DOT text on stdin)
         [program, f"-T{suffix[1:]}", "-o", str(path)], input=text.encode("utf-8"),
@@ -124,6 +129,6 @@ def write_graphs(graphs: list[Graph], path: Path, err: TextIO) -> Path:
         fallback = path.with_suffix(".dot")
         fallback.write_text(text, encoding="utf-8")
         message = result.stderr.decode("utf-8", "replace").strip()
-        err.write(f"gradexplain: `dot` failed ({message}); the graph is in {fallback}\n")
+        err.write(phrase("dot.failed", lang, message=message, fallback=fallback) + "\n")
         return fallback
     return path

@@ -11,8 +11,9 @@ or null) at the top; for loops, `groups`, `print_groups`, `calls_total` and `cal
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.deeper_text import ExplainedViews
@@ -28,7 +29,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "scenario": {"name": record.name, "path": record.path,
-                     "description": record.description},
+                     "description": record.description_in(report.lang)},
         "torch": record.torch_version,
         "device": record.device,
         "dtype": record.dtype,
@@ -88,9 +89,23 @@ def _plot(plot: PlotRecord) -> dict[str, Any]:
 
 
 def dumps_line(obj: Any) -> str:
-    """One line of JSON (JSON Lines); non-finite floats become "inf"/"-inf"/"nan" first."""
-    # ASCII escapes keep the line safe on any stdout encoding (e.g. Chinese texts on cp1252).
-    return json.dumps(_finite(obj), allow_nan=False)
+    """One line of JSON (JSON Lines); non-finite floats become "inf"/"-inf"/"nan" first.
+
+    Chinese stays readable (no \\u escapes); `write_line` sends it as UTF-8 bytes.
+    """
+    return json.dumps(_finite(obj), allow_nan=False, ensure_ascii=False)
+
+
+def write_line(line: str, stream: TextIO | None = None) -> None:
+    """Write one JSON line as UTF-8, whatever the stream's own encoding (e.g. cp1252)."""
+    out = sys.stdout if stream is None else stream
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(line + "\n")
+        return
+    out.flush()  # text written before must come first
+    buffer.write((line + "\n").encode("utf-8"))
+    buffer.flush()
 
 
 def _tensor(row: TensorRow) -> dict[str, Any]:

@@ -43,8 +43,9 @@ from gradexplain.render.values import format_shape
 def title_block(record: RunRecord, lang: str, sym: Symbols) -> RenderableType:
     """The scenario's name, description, and where and how it ran."""
     parts: list[RenderableType] = [Rule(Text(record.name, style="gx.title"), align="left")]
-    if record.description:
-        parts.append(prose(record.description.strip()))
+    description = record.description_in(lang)
+    if description:
+        parts.append(prose(description.strip()))
     facts = [record.path] if record.path else []
     facts += [f"{tr('torch', lang)} {record.torch_version}", record.device, record.dtype]
     parts.append(Text(f" {sym.dot} ".join(facts), style="gx.muted"))

@@ -22,6 +22,7 @@ from gradexplain.scenario.plot import _PlotReader
 from gradexplain.scenario.tensors import FLOAT_ALIASES, _TensorReader
 from gradexplain.scenario.yamlsafe import KeyPath, decode_source, load_yaml
 
+DESCRIPTION_LANGUAGES = ("en", "zh")
 TOP_KEYS = (
     "name", "description", "device", "dtype", "seed", "tensors", "expression", "grad_tensors",
     "retain_graph", "create_graph", "repeat", "zero_grad", "steps", "expect", "tolerance",
@@ -118,6 +119,11 @@ class _Reader(_ExpectReader, _TensorReader, _PlotReader):
                 fields[key] = _TOP[key](self, value, (key,))
         self.check_form(top)
         name = fields.pop("name", "").strip() or title
+        texts = fields.pop("description", {})
+        # `description` is the text for every language (or the English one); the others
+        # are kept by language for the renderers to choose from.
+        fields["description"] = texts.get("", texts.get("en", next(iter(texts.values()), None)))
+        fields["descriptions"] = {k: v for k, v in texts.items() if k}
         return Scenario(name=name, path=self.doc.path, source_text=text, **fields)
 
     def check_form(self, top: dict[Any, Any]) -> None:
@@ -143,8 +149,18 @@ class _Reader(_ExpectReader, _TensorReader, _PlotReader):
     def name(self, value: Any, path: KeyPath) -> str:
         return self.string(value, path)
 
-    def description(self, value: Any, path: KeyPath) -> str:
-        return self.string(value, path)
+    def description(self, value: Any, path: KeyPath) -> dict[str, str]:
+        """A text, or one text per language: `description: {en: ..., zh: ...}`."""
+        if not isinstance(value, dict):
+            return {"": self.string(value, path, "put the text in quotes, or give one per "
+                                                 "language: `description: {en: ..., zh: ...}`")}
+        texts: dict[str, str] = {}
+        for lang, text in value.items():
+            self.known(lang, path, DESCRIPTION_LANGUAGES, "of description")
+            texts[lang] = self.string(text, (*path, lang))
+        if not texts:
+            raise self.fail(path, "'description' is empty", "e.g. description: {en: ..., zh: ...}")
+        return texts
 
     def device(self, value: Any, path: KeyPath) -> str:
         device = self.string(value, path)

@@ -129,6 +129,7 @@ class Scenario:
     name: str
     path: str | None  # None for text that did not come from a file (REPL, tests)
     description: str | None = None
+    descriptions: dict[str, str] = field(default_factory=dict)  # by language: en, zh
     device: str = "cpu"
     dtype: str = "float32"
     seed: int = 0

@@ -16,6 +16,7 @@ import typer
 
 from gradexplain import __version__
 from gradexplain.errors import ExitStatus, GradexplainError
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
 from gradexplain.shell.cli_options import (
@@ -33,7 +34,6 @@ from gradexplain.shell.cli_options import (
     JacobianLimitOption,
     JacobianOption,
     LangOption,
-    Language,
     OutputFormat,
     WidthOption,
     check_export,
@@ -77,15 +77,14 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         print_input_error(make_console(sys.stderr), err, lang)
         raise typer.Exit(int(err.exit_status)) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        typer.echo(phrase("cli.interrupted", lang), err=True)
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
         if debug:
             raise
-        typer.echo(f"gradexplain: internal error ({type(exc).__name__}: {exc}); "
-                   "please rerun with --debug and report the traceback", err=True)
+        typer.echo(phrase("cli.internal", lang, error=f"{type(exc).__name__}: {exc}"), err=True)
         raise typer.Exit(int(ExitStatus.FAILED)) from None
 
 
@@ -99,7 +98,7 @@ def run(
     device: DeviceOption = None,
     dtype: DtypeOption = None,
     output_format: FormatOption = OutputFormat.table,
-    lang: LangOption = Language.en,
+    lang: LangOption = "",
     full: FullOption = False,
     calls: CallsOption = CallsMode.folded,
     debug: DebugOption = False,
@@ -138,11 +137,11 @@ def run(
                    full=full, views=view_options(graph, jacobian, jacobian_limit,
                                                  check_numeric),
                    calls_all=calls is CallsMode.all),
-        Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
+        Output(lang=lang, json=output_format is OutputFormat.json, width=width,
                export=export, dot=dot), jobs=jobs)
-    with guarded(debug, lang.value):
+    with guarded(debug, lang):
         if not paths:
-            _list_bundled(width)
+            _list_bundled(width, lang)
             return
         from gradexplain.app.run import run_many
 
@@ -157,7 +156,7 @@ def run(
 def repl(
     device: DeviceOption = None,
     dtype: DtypeOption = None,
-    lang: LangOption = Language.en,
+    lang: LangOption = "",
     load: Annotated[str | None, typer.Option(
         "--load", help="run a scenario file's tensors and statements first")] = None,
     graph: GraphOption = False,
@@ -180,12 +179,12 @@ def repl(
 
       gradexplain repl --graph --jacobian   # the deeper views under every backward call
     """
-    with guarded(debug, lang.value):
+    with guarded(debug, lang):
         from gradexplain.options import ReplOptions
         from gradexplain.shell.repl import main as repl_main
 
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
-                               lang=lang.value, debug=debug, limits=limits,
+                               lang=lang, debug=debug, limits=limits,
                                views=view_options(graph, jacobian, jacobian_limit)),
                   load)
 
@@ -205,7 +204,7 @@ def compare(
         help="give twice: one scenario on two devices (--device cpu --device cuda)")] = None,
     dtype: DtypeOption = None,
     output_format: FormatOption = OutputFormat.table,
-    lang: LangOption = Language.en,
+    lang: LangOption = "",
     fail_on_diff: Annotated[bool, typer.Option(
         "--fail-on-diff", help="exit 1 when any grad differs")] = False,
     graph: GraphOption = False,
@@ -253,9 +252,9 @@ def compare(
     options = Options(
         RunOptions(dtype=dtype.value if dtype else None, limits=limits, full=full,
                    views=view_options(graph, jacobian, jacobian_limit, check_numeric)),
-        Output(lang=lang.value, json=output_format is OutputFormat.json, width=width,
+        Output(lang=lang, json=output_format is OutputFormat.json, width=width,
                export=export))
-    with guarded(debug, lang.value):
+    with guarded(debug, lang):
         from gradexplain.app.compare import CompareRequest, compare
 
         request = CompareRequest([path] if path2 is None else [path, path2], mode,
@@ -342,11 +341,11 @@ def schema() -> None:
     sys.stdout.write(schema_text())
 
 
-def _list_bundled(width: int | None) -> None:
+def _list_bundled(width: int | None, lang: str) -> None:
     from gradexplain.render import make_console, print_bundled
     from gradexplain.scenario.bundled import bundled_dir, bundled_names
 
-    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir())
+    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang)
 
 
 def main() -> None:

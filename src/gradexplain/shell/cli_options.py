@@ -26,11 +26,6 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-class Language(str, Enum):
-    en = "en"
-    zh = "zh"
-
-
 class CallsMode(str, Enum):
     folded = "folded"
     all = "all"
@@ -47,8 +42,20 @@ DeviceOption = Annotated[str | None, typer.Option(
     "--device", help="cpu, cuda, cuda:N, mps or auto (overrides the scenario's device:)")]
 DtypeOption = Annotated[Dtype | None, typer.Option(
     "--dtype", help="default floating dtype of created tensors")]
-LangOption = Annotated[Language, typer.Option(
-    "--lang", help="language of explanations: en or zh (Simplified Chinese)")]
+def _language(value: str) -> str:
+    from gradexplain.explain.languages import choose  # noqa: PLC0415
+
+    try:
+        return choose(value or None)  # "" (not given): the environment decides
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+
+
+LangOption = Annotated[str, typer.Option(
+    "--lang", metavar="LANG", callback=_language, show_default=False,
+    help="language of everything shown: en, or zh (Simplified Chinese; also zh-CN, zh_CN, "
+         "zh-Hans, cn) [default: GRADEXPLAIN_LANG, else the locale (LC_ALL, LC_MESSAGES, "
+         "LANG), else en]")]
 FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", help="table for people, json for programs")]
 FullOption = Annotated[bool, typer.Option("--full", help="show every element, no summaries")]

@@ -165,8 +165,7 @@ class Repl:
         except Exception as exc:
             if self.settings.debug:
                 raise
-            self.console.print(Text(f"gradexplain: internal error ({type(exc).__name__}: "
-                                    f"{exc}); rerun with --debug and report the traceback",
+            self.console.print(Text(self.text("internal", error=f"{type(exc).__name__}: {exc}"),
                                     style="gx.error"))
             ok = False
         if ok and text is not None:
@@ -298,8 +297,7 @@ def run_terminal(repl: Repl) -> None:
         history = InMemoryHistory()
     prompt: PromptSession[str] = PromptSession(history=history, completer=ReplCompleter(),
                                               complete_while_typing=False)
-    repl.console.print(Text("gradexplain repl: statements, or :help. Ctrl-D leaves.",
-                            style="gx.muted"))
+    repl.console.print(Text(repl.text("banner"), style="gx.muted"))
     while not repl.done:
         try:
             text = prompt.prompt(PROMPT)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from gradexplain.errors import GradexplainError
 from gradexplain.render import print_input_error
-from gradexplain.render.blocks import table, value_text
+from gradexplain.render.blocks import table, tr, value_text
 from gradexplain.render.console import Text
 from gradexplain.render.tables import tensors_block
 
@@ -70,7 +70,7 @@ def cmd_grads(repl: Repl, _: str) -> None:
     if not rows:
         repl.say("no_leaves")
         return
-    grid = table("name", "grad")
+    grid = table(tr("name", repl.settings.lang), tr("grad", repl.settings.lang))
     for row in rows:
         grid.add_row(Text(row.name, style="gx.name"), value_text(row.grad))
     repl.console.print(grid)
