@@ -88,8 +88,10 @@ ERROR_CASES: dict[str, tuple[dict[str, Any], list[str], list[str]]] = {
         ["`x`", "xx = ..."],
     ),
     "not_allowed": (
-        {"what": "attribute '__class__'", "reason": "dunder attributes reach Python internals"},
-        ["attribute '__class__'", "dunder attributes"],
+        {"what": "attribute '__class__'",
+         "reason": "private and dunder attributes reach Python internals, the classic sandbox "
+                   "escape"},
+        ["'__class__'"],
         [],
     ),
     "limit_exceeded": (
@@ -386,7 +388,17 @@ def test_hint_is_preferred_for_not_allowed() -> None:
     en = explain_error(_error("not_allowed", {"what": "x"}, hint=hint), "en")
     assert hint[1:] in en.fix
     zh = explain_error(_error("not_allowed", {"what": "x"}, hint=hint), "zh")
-    assert hint in zh.fix and CJK.search(zh.fix)
+    # The hint in Chinese, its code quoted exactly as written.
+    assert zh.fix == "写成 `name = name + value` 或 `name += value`。"
+
+
+def test_refusal_reason_in_chinese() -> None:
+    facts = ERROR_CASES["not_allowed"][0]
+    zh = explain_error(_error("not_allowed", facts), "zh")
+    assert "这里被拒绝的是：属性 '__class__'（私有属性和双下划线属性会触及 Python 内部机制" \
+        in zh.explanation
+    en = explain_error(_error("not_allowed", facts), "en")
+    assert "attribute '__class__'" in en.explanation and "dunder attributes" in en.explanation
 
 
 def test_limit_exceeded_in_chinese_describes_the_limit() -> None:

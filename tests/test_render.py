@@ -411,17 +411,43 @@ def test_input_error_with_caret() -> None:
         "hint: did you mean 'grad_tensors'?\n")
 
 
-def test_input_error_in_chinese_keeps_the_code_and_adds_the_meaning() -> None:
+def test_input_error_in_chinese_says_message_and_hint_in_chinese() -> None:
     location = SourceLocation("s.py", 1, 1, 10, "import os")
-    error = GradexplainError("not_allowed", "only `import torch` is accepted", location,
-                             hint="remove the import", facts={"what": "import"})
+    error = GradexplainError(
+        "not_allowed", "only `import torch` and `import torch.nn.functional as F` are "
+        "accepted; other imports could load any code", location,
+        hint="torch and F are always available; remove the import", facts={"what": "import"})
     stream = io.StringIO()
-    print_input_error(make_console(stream, width=WIDTH, force_plain=True), error, "zh")
-    text = stream.getvalue()
-    assert text.startswith("s.py:1:1: error[not_allowed]: only `import torch` is accepted\n")
-    assert "提示: remove the import" in text
-    assert "被安全解释器拒绝" in text and "import" in text.split("被安全解释器拒绝")[1]
-    assert text.count("remove the import") == 1
+    print_input_error(make_console(stream, width=200, force_plain=True), error, "zh")
+    assert stream.getvalue() == (
+        "s.py:1:1: 错误[not_allowed]：只接受 `import torch` 和 "
+        "`import torch.nn.functional as F`；其他导入可能加载任意代码\n"
+        "    import os\n"
+        "    ^^^^^^^^^\n"
+        "提示：torch 和 F 总是可用的；删除这条导入\n")
+
+
+def test_input_error_in_chinese_quotes_the_users_keys() -> None:
+    location = SourceLocation("s.yaml", 7, 3, 14, "  grad_tensor: ones_like")
+    error = GradexplainError("invalid_scenario", "unknown key 'grad_tensor' at line 7; did you "
+                             "mean 'grad_tensors'?", location, hint="the keys of a scenario "
+                             "are: name, grad_tensors, steps")
+    stream = io.StringIO()
+    print_input_error(make_console(stream, width=200, force_plain=True), error, "zh")
+    assert stream.getvalue() == (
+        "s.yaml:7:3: 错误[invalid_scenario]：第 7 行有未知的键 'grad_tensor'；"
+        "是不是想写 'grad_tensors'？\n"
+        "      grad_tensor: ones_like\n"
+        "      ^^^^^^^^^^^\n"
+        "提示：场景可用的键有：name, grad_tensors, steps\n")
+
+
+def test_input_error_the_catalogue_lacks_keeps_its_words_after_a_chinese_title() -> None:
+    error = GradexplainError("not_allowed", "something new is refused", None, hint="do not")
+    stream = io.StringIO()
+    print_input_error(make_console(stream, width=200, force_plain=True), error, "zh")
+    assert stream.getvalue() == ("<input>: 错误[not_allowed]：被安全解释器拒绝："
+                                 "something new is refused\n提示：do not\n")
 
 
 def test_input_error_without_location() -> None:

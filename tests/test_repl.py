@@ -288,7 +288,7 @@ def test_messages_in_chinese() -> None:
         repl.handle(line)
     out = stream.getvalue()
     for words in ("显示这份帮助", "还没有调用过 backward", "x 没有 grad_fn：它不在任何计算图中",
-                  "这里的 y 不是张量", "没有命令 :nope"):
+                  "当前会话中没有名为 y 的张量", "没有命令 :nope"):
         assert words in out, words
 
 

@@ -436,6 +436,14 @@ NOTES: dict[str, dict[str, str]] = {
 
 LABELS: dict[str, str] = {
     'hint': 'hint',
+    'error': 'error',
+    'colon': ': ',
+    'at_where': 'at {where}',
+    'at_step': ' (step {step})',
+    'scenarios_count': '{count} scenarios',
+    'ok_count': '{count} ok',
+    'failed_count': '{count} failed',
+    'count_sep': ', ',
     'call': 'call',
     'step': 'step',
     'tensor': 'tensor',

@@ -64,7 +64,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "no_tensors": "还没有张量",
         "no_leaves": "还没有需要梯度的叶子张量",
         "no_call_yet": "还没有调用过 backward：请给出名字，例如 :graph out",
-        "not_a_tensor": "这里的 {name} 不是张量",
+        "not_a_tensor": "当前会话中没有名为 {name} 的张量",
         "no_grad_fn": "{name} 没有 grad_fn：它{kind}",
         "kind.leaf": "是叶子",
         "kind.no_graph": "不在任何计算图中",

@@ -16,6 +16,7 @@ from gradexplain.explain.deeper_text import ExplainedViews, explain_views
 from gradexplain.explain.expectations import expectation_text
 from gradexplain.explain.notes import explain_note
 from gradexplain.explain.shapes import shape_story
+from gradexplain.explain.input_errors import translate_hint, translate_message, translate_what
 from gradexplain.explain.text import (
     Text,
     check_lang,
@@ -97,13 +98,16 @@ Explained = tuple[str, str, str]  # title, explanation, fix
 
 
 def _hint_or(t: Text, error: ErrorInfo, key: str = "fix") -> str:
-    """The error's own hint when it has one (hints are English: other languages keep their
-    generic fix first), else the catalogue's fix."""
+    """The error's own hint when it has one (in the reader's language when the input-error
+    catalogue has it; else after the generic fix), else the catalogue's fix."""
     hint = (error.hint or "").strip().rstrip(".")
     if not hint:
         return t(key)
     if t.lang == "en":
         return t.phrase("hint", hint=hint[0].upper() + hint[1:])
+    translated = translate_hint(hint, t.lang)
+    if translated is not None:
+        return translated.rstrip("。") + "。"
     return t(key) + "\n" + t.phrase("hint", hint=hint)
 
 
@@ -354,7 +358,9 @@ def in_python(error: ErrorInfo) -> bool:
 
 def _not_allowed(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
     what = fact_str(f, "what") or e.message.strip().rstrip(".")
+    what = translate_what(what, t.lang)
     reason = fact_str(f, "reason")
+    reason = translate_what(reason, t.lang) if reason else reason
     if reason:
         what = t("reason", what=what, reason=reason)
     return t("title"), t("explanation", what=what), _hint_or(t, e)
@@ -378,7 +384,8 @@ def _limit_exceeded(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
 
 
 def _invalid_scenario(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
-    return t("title"), t("explanation", message=e.message), _hint_or(t, e)
+    message = translate_message(e.message, t.lang) or e.message
+    return t("title"), t("explanation", message=message), _hint_or(t, e)
 
 
 def _device_unavailable(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:

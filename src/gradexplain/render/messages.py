@@ -10,6 +10,7 @@ from typing import Any
 
 from gradexplain.errors import GradexplainError
 from gradexplain.explain import Report, explain_error
+from gradexplain.explain.input_errors import translate_hint, translate_message
 from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.render.blocks import table, tr
 from gradexplain.render.console import Console, Table, Text, natural_width, symbols
@@ -55,10 +56,10 @@ def print_summary(console: Console, rows: Iterable[SummaryItem], lang: str = "en
     console.print(summary)
     passed = sum(1 for row in items if row.ok)
     failed = len(items) - passed
-    line = Text(f"{len(items)} {tr('scenarios', lang)}: ")
-    line.append(f"{passed} {tr('ok', lang)}", style="gx.ok" if passed else "")
-    line.append(", ")
-    line.append(f"{failed} {tr('failed', lang)}", style="gx.error" if failed else "")
+    line = Text(tr("scenarios_count", lang).format(count=len(items)) + tr("colon", lang))
+    line.append(tr("ok_count", lang).format(count=passed), style="gx.ok" if passed else "")
+    line.append(tr("count_sep", lang))
+    line.append(tr("failed_count", lang).format(count=failed), style="gx.error" if failed else "")
     if elapsed is not None:
         line.append(f" ({elapsed:.1f} s)", style="gx.muted")
     console.print(line)
@@ -83,11 +84,20 @@ def _summary_table(console: Console, items: list[SummaryRow], lang: str, *,
 
 
 def input_error_text(error: GradexplainError, lang: str = "en") -> Text:
-    """`path:line:col: error[kind]: message`, the source line with ^^^, and `hint: ...`."""
+    """`path:line:col: error[kind]: message`, the source line with ^^^, and `hint: ...`.
+
+    In Chinese the message and hint are the catalogue's sentences (explain/input_errors);
+    one the catalogue lacks is shown as written, after the kind's Chinese title.
+    """
     where = error.location.describe() if error.location else "<input>"
+    message = translate_message(error.message, lang)
+    if message is None:
+        title = explain_error(ErrorInfo(error.kind, error.message, facts=dict(error.facts)),
+                              lang).title
+        message = f"{title}{tr('colon', lang)}{error.message}"
     out = Text(f"{where}: ")
-    out.append(f"error[{error.kind}]", style="gx.error")
-    out.append(f": {error.message}")
+    out.append(f"{tr('error', lang)}[{error.kind}]", style="gx.error")
+    out.append(f"{tr('colon', lang)}{message}")
     caret = error.location.caret() if error.location else None
     if caret:
         source, marks = caret.split("\n", 1)
@@ -95,19 +105,9 @@ def input_error_text(error: GradexplainError, lang: str = "en") -> Text:
         out.append("\n    " + marks, style="gx.caret")
     if error.hint:
         out.append("\n")
-        out.append(f"{tr('hint', lang)}:", style="gx.ok")
-        out.append(f" {error.hint}")
-    if lang != "en":
-        # The message and hint above quote code and keys, so they stay as written; the
-        # catalogue adds what the error means, and what to do, in the reader's language.
-        explained = explain_error(ErrorInfo(
-            error.kind, error.message, facts=dict(error.facts),
-            path=error.location.path if error.location else None), lang)  # hint: above
-        out.append("\n")
-        out.append(explained.title, style="gx.name")
-        for text in (explained.explanation, explained.fix):
-            if text:
-                out.append("\n" + text)
+        label = tr("hint", lang) + tr("colon", lang)  # "hint: " / "提示："
+        out.append(label.rstrip(), style="gx.ok")
+        out.append(label[len(label.rstrip()):] + (translate_hint(error.hint, lang) or error.hint))
     return out
 
 

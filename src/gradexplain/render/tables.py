@@ -223,20 +223,20 @@ def _location(error: ErrorInfo, lang: str) -> str | None:
         return None
     where = ":".join(str(p) for p in (error.path or "<input>", error.line, error.col)
                      if p is not None)
-    step = f" ({tr('step', lang)} {error.step})" if error.step is not None else ""
-    return f"{tr('at', lang)} {where}{step}"
+    step = tr("at_step", lang).format(step=error.step) if error.step is not None else ""
+    return tr("at_where", lang).format(where=where) + step
 
 
 def _explanation(explained: ExplainedError, error: ErrorInfo, lang: str) -> RenderableType:
     parts: list[RenderableType] = []
     if error.message:
-        said = Text(tr("Original message", lang) + ": ", style="gx.muted")
+        said = Text(tr("Original message", lang) + tr("colon", lang), style="gx.muted")
         said.append(error.message.strip())
         parts.append(said)
     if explained.explanation:
         parts.append(prose(explained.explanation))
     if explained.fix:
-        parts.append(Group(Text(tr("Fix", lang) + ":", style="gx.ok"),
+        parts.append(Group(Text(tr("Fix", lang) + tr("colon", lang).rstrip(), style="gx.ok"),
                            indent(prose(explained.fix, style="gx.code"), 2)))
     spaced: list[RenderableType] = []
     for part in parts:  # a blank line between what PyTorch said, why, and the fix

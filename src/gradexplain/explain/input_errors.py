@@ -1,0 +1,115 @@
+"""Input-error messages and hints in the reader's language (see catalogue_input).
+
+The code that finds a problem writes one English sentence; here that sentence is matched
+against the English templates of the catalogue and rewritten from the Chinese one, with the
+user's code, keys and numbers carried over untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from gradexplain.explain import catalogue_input
+from gradexplain.explain.text import tidy
+
+_PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+# A placeholder right next to a Chinese character gets a space there; `tidy` takes it out
+# again when the value itself starts (or ends) with a Chinese character.
+_SPACE_BEFORE = re.compile(rf"(?<=[{_CJK}])(?=\{{[a-z_0-9]+\}})")
+_SPACE_AFTER = re.compile(rf"(?<=\}})(?=[{_CJK}])")
+# `tensors.x: ...`, `steps[2]: ...`, `expect.error: ...`: a key path the message starts with.
+_KEY_PREFIX = re.compile(r"^([A-Za-z_][\w.\[\]]*): (?=\S)")
+
+
+@cache
+def _compiled(table_name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Each English template as a regular expression, longest (most specific) first."""
+    table: dict[str, str] = getattr(catalogue_input, table_name)
+    compiled = []
+    for english, chinese in sorted(table.items(), key=lambda item: -len(item[0])):
+        pattern, position = "", 0
+        for match in _PLACEHOLDER.finditer(english):
+            pattern += re.escape(english[position:match.start()])
+            # A placeholder never spans "; ": that joins two messages (see _translate).
+            pattern += f"(?P<{match.group(1)}>(?:(?!; ).)+?)"
+            position = match.end()
+        pattern += re.escape(english[position:])
+        chinese = _SPACE_AFTER.sub(" ", _SPACE_BEFORE.sub(" ", chinese))
+        compiled.append((re.compile(pattern, re.DOTALL), chinese))
+    return tuple(compiled)
+
+
+def _fill(chinese: str, match: re.Match[str]) -> str:
+    facts = {name: _fragment(name, value) for name, value in match.groupdict().items()}
+    return tidy(chinese.format(**facts), "zh")
+
+
+def _fragment(name: str, value: str) -> str:
+    """A placeholder's text: value descriptions and fixed words in Chinese, code as is."""
+    if name.endswith("kind") and name != "kind":
+        for pattern, chinese in _compiled("KIND_FRAGMENTS"):
+            match = pattern.fullmatch(value)
+            if match:
+                return _fill(chinese, match)
+    return catalogue_input.WORDS.get(value, value)
+
+
+def _one(text: str, table_name: str) -> str | None:
+    for pattern, chinese in _compiled(table_name):
+        match = pattern.fullmatch(text)
+        if match:
+            return _fill(chinese, match)
+    return None
+
+
+def _translate(text: str, table_name: str) -> str | None:
+    """The whole text, else its `; ` parts one by one, else with its key prefix kept."""
+    text = text.strip()
+    whole = _one(text, table_name)
+    if whole is not None:
+        return whole
+    prefix = _KEY_PREFIX.match(text)
+    if prefix:
+        rest = _translate(text[prefix.end():], table_name)
+        if rest is not None:
+            return f"{prefix.group(1)}：{rest}"
+    parts = text.split("; ")
+    if len(parts) > 1:
+        done = [_translate(part, table_name) or _translate(part, _other(table_name))
+                for part in parts]
+        if all(part is not None for part in done):
+            return "；".join(part for part in done if part is not None)
+    return None
+
+
+def _other(table_name: str) -> str:
+    return "HINTS" if table_name == "MESSAGES" else "MESSAGES"
+
+
+def translate_message(message: str, lang: str) -> str | None:
+    """The input error's message in `lang`; None when the catalogue has no such sentence."""
+    if lang == "en":
+        return message
+    return _translate(message, "MESSAGES")
+
+
+def translate_hint(hint: str, lang: str) -> str | None:
+    """The input error's hint in `lang`; None when the catalogue has no such sentence."""
+    if lang == "en":
+        return hint
+    return _translate(hint, "HINTS") or _translate(hint, "MESSAGES")
+
+
+def translate_what(what: str, lang: str) -> str:
+    """What the safe interpreter refused ("attribute 'foo'"), or why, for the explanation."""
+    if lang == "en":
+        return what
+    if what in catalogue_input.WORDS:
+        return catalogue_input.WORDS[what]
+    for pattern, chinese in _compiled("REFUSED"):
+        match = pattern.fullmatch(what)
+        if match:
+            return _fill(chinese, match)
+    return translate_message(what, lang) or what
