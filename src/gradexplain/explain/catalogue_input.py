@@ -115,6 +115,16 @@ MESSAGES: dict[str, str] = {
         "expect.error：'{kind}' 不能作为预期的错误：它表示场景根本无法使用，"
         "所以场景不会运行（退出码 2）",
     "expect.notes: unknown note kind '{kind}'": "expect.notes：无法识别的提示类型 '{kind}'",
+    "format field '{field}' is not allowed: only {{}}, {{0}} or {{name}} (attribute and index "
+    "access inside the text could reach Python internals)":
+        "不允许格式字段 '{field}'：只能用 {{}}、{{0}} 或 {{name}}（在文本里访问属性或下标可能触及 "
+        "Python 内部机制）",
+    "expect.error must be an error kind or a mapping {{kind, step, call}}, got {a_kind}":
+        "expect.error 必须是一个错误类型，或者形如 {{kind, step, call}} 的映射，这里却是{a_kind}",
+    "'plot.y' must be a list of series (NAME or NAME.grad), got {a_kind}":
+        "'plot.y' 必须是曲线列表（NAME 或 NAME.grad），这里却是{a_kind}",
+    "'{key}' must be a tensor name or NAME.grad, got {a_kind}":
+        "'{key}' 必须是张量名或 NAME.grad，这里却是{a_kind}",
     "expect.calls: keys are backward call numbers (1, 2, ...), got {value}":
         "expect.calls：键应是 backward 调用的序号（1、2……），这里却是 {value}",
     # plot:
@@ -231,8 +241,9 @@ HINTS: dict[str, str] = {
     "write the value out where it is needed; anchors and aliases can make a small file "
     "expand to a huge one":
         "在需要的地方把值写出来；锚点和别名会让一个小文件膨胀得很大",
-    "remove the tag; scenario values are plain numbers, strings, lists and mappings":
-        "删除标签；场景中的值只能是普通的数字、字符串、列表和映射",
+    "remove the tag": "删除标签",
+    "scenario values are plain numbers, strings, lists and mappings":
+        "场景中的值只能是普通的数字、字符串、列表和映射",
     "write `name: value` pairs": "写成 `name: value` 这样的键值对",
     "write the keys out in full": "把键完整地写出来",
     "give each key once; YAML would silently keep only the last":
@@ -249,8 +260,8 @@ HINTS: dict[str, str] = {
     "the keys {what} are: {keys}": "{what}可用的键有：{keys}",
     "YAML reads yes/no/on/off as true/false": "YAML 会把 yes/no/on/off 读成 true/false",
     "put the text in quotes": "给文本加上引号",
-    "put the text in quotes, or give one per language: `description: {en: ..., zh: ...}`":
-        "给文本加上引号，或者按语言分别给出：`description: {en: ..., zh: ...}`",
+    "put the text in quotes, or give one per language: `description: {{en: ..., zh: ...}}`":
+        "给文本加上引号，或者按语言分别给出：`description: {{en: ..., zh: ...}}`",
     "YAML read the ': ' in it as a key and value; put the statement in quotes, "
     "e.g. - 'print(\"a: b\")'":
         "YAML 把其中的 ': ' 当成了键和值；请给语句加上引号，例如 - 'print(\"a: b\")'",
@@ -272,8 +283,8 @@ HINTS: dict[str, str] = {
         "换一个名字；torch 和 F 在各步骤中总是可用的",
     "choose a plain name such as x": "换一个普通的名字，例如 x",
     "remove the quotes": "去掉引号",
-    "write numbers, e.g. 1.5 or [[1, 2], [3, 4]]; for code use {expr: ...}":
-        "写数字，例如 1.5 或 [[1, 2], [3, 4]]；要写代码请用 {expr: ...}",
+    "write numbers, e.g. 1.5 or [[1, 2], [3, 4]]; for code use {{expr: ...}}":
+        "写数字，例如 1.5 或 [[1, 2], [3, 4]]；要写代码请用 {{expr: ...}}",
     "write it as a float, e.g. 1e30": "写成浮点数，例如 1e30",
     "every row must have the same length": "每一行的长度必须相同",
     "every row must have the same shape": "每一行的形状必须相同",
@@ -295,8 +306,8 @@ HINTS: dict[str, str] = {
         "场景代码能用哪些写法，见 README 中对场景语言的说明",
     "use 'cpu', 'cuda', 'cuda:0' or 'mps'": "请用 'cpu'、'cuda'、'cuda:0' 或 'mps'",
     "write `with torch.no_grad():`": "写成 `with torch.no_grad():`",
-    "compute the value as an argument: '{}'.format(x.grad)":
-        "把值作为参数算出来：'{}'.format(x.grad)",
+    "compute the value as an argument: '{{}}'.format(x.grad)":
+        "把值作为参数算出来：'{{}}'.format(x.grad)",
     "write `name = name + value` or `name += value`":
         "写成 `name = name + value` 或 `name += value`",
     "drop the annotation: `x = ...`": "去掉类型注解：`x = ...`",
@@ -318,9 +329,9 @@ HINTS: dict[str, str] = {
     "use elementwise operations of x, e.g. `torch.tanh(x) * x`":
         "对 x 使用逐元素运算，例如 `torch.tanh(x) * x`",
     "use x in the expression, e.g. `x ** 2`": "在表达式中用上 x，例如 `x ** 2`",
-    "add one, e.g. `plot: {x: x, y: [x.grad], title: grad of x}`; or plot an expression of "
+    "add one, e.g. `plot: {{x: x, y: [x.grad], title: grad of x}}`; or plot an expression of "
     "x: gradexplain plot \"torch.relu(x)\"":
-        "加上一个，例如 `plot: {x: x, y: [x.grad], title: grad of x}`；"
+        "加上一个，例如 `plot: {{x: x, y: [x.grad], title: grad of x}}`；"
         "或者画一个关于 x 的表达式：gradexplain plot \"torch.relu(x)\"",
     "see it explained: gradexplain run {name}": "查看对它的解释：gradexplain run {name}",
     "plot: series must be 1-D tensors of the run, as long as x (or their .grad); name what "

@@ -13,7 +13,8 @@ from functools import cache
 from gradexplain.explain import catalogue_input
 from gradexplain.explain.text import tidy
 
-_PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)\}")
+# Templates are str.format templates: `{name}` a placeholder, `{{` and `}}` literal braces.
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_0-9]+)\}")
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 # A placeholder right next to a Chinese character gets a space there; `tidy` takes it out
 # again when the value itself starts (or ends) with a Chinese character.
@@ -32,8 +33,10 @@ def _compiled(table_name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
         pattern, position = "", 0
         for match in _PLACEHOLDER.finditer(english):
             pattern += re.escape(english[position:match.start()])
-            # A placeholder never spans "; ": that joins two messages (see _translate).
-            pattern += f"(?P<{match.group(1)}>(?:(?!; ).)+?)"
+            if match.group(1) is None:  # a doubled brace stands for one
+                pattern += re.escape(match.group(0)[0])
+            else:  # a placeholder never spans "; ": that joins two messages (see _translate)
+                pattern += f"(?P<{match.group(1)}>(?:(?!; ).)+?)"
             position = match.end()
         pattern += re.escape(english[position:])
         chinese = _SPACE_AFTER.sub(" ", _SPACE_BEFORE.sub(" ", chinese))

@@ -1,0 +1,65 @@
+"""Every input-error sentence in the source has its Chinese in explain/catalogue_input.
+
+The sentences are found the way a translator's tool would: the string and f-string
+arguments of the calls that raise input errors, with each `{...}` filled by a sample.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from gradexplain.explain.input_errors import translate_hint, translate_message
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "gradexplain"
+RAISERS = {"invalid", "not_allowed", "fail", "GradexplainError"}
+SAMPLE = "q7"  # a placeholder's stand-in: code, a key or a number
+
+
+def _sample(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value if isinstance(v, ast.Constant) else SAMPLE for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _sample(node.left), _sample(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def _sentences() -> list[tuple[str, str, str]]:
+    """(where, "message" or "hint", sample text) for every literal the raisers get."""
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in RAISERS:
+                continue
+            where = f"{path.relative_to(SOURCE)}:{node.lineno}"
+            texts = [("message", a) for a in node.args] + [
+                ("hint", k.value) for k in node.keywords if k.arg == "hint"]
+            for role, arg in texts:
+                text = _sample(arg)
+                if text and " " in text.strip() and not text.startswith(SAMPLE + ": " + SAMPLE):
+                    found.append((where, role, text))
+    return found
+
+
+SENTENCES = _sentences()
+
+
+def test_the_scan_finds_the_sentences() -> None:
+    assert len(SENTENCES) > 100
+
+
+@pytest.mark.parametrize(("where", "role", "text"), SENTENCES,
+                         ids=[f"{w}-{r}" for w, r, _ in SENTENCES])
+def test_sentence_has_chinese(where: str, role: str, text: str) -> None:
+    text = text.replace("; " + SAMPLE, "")  # a whole second sentence passed in: its own test
+    chinese = translate_message(text, "zh") or translate_hint(text, "zh")
+    assert chinese is not None, f"{where}: add {text!r} to explain/catalogue_input.py"
+    assert chinese.count(SAMPLE) == text.count(SAMPLE), (text, chinese)
