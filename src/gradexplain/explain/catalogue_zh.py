@@ -27,8 +27,9 @@ COMMON: dict[str, str] = {
 ERRORS: dict[str, dict[str, str]] = {
     "non_scalar_backward": {
         "title": "对非标量输出调用了 backward()",
-        "explanation": "不带 gradient 参数的 backward() 只能用于标量（只有一个元素的）输出："
-        "反向传播从一个 1 出发向回传递。{detail}PyTorch 无法猜出每个元素的梯度应占多大权重。",
+        "explanation": "不带 gradient 参数的 backward() 只能用于标量（只含一个元素）的输出："
+        "这时 PyTorch 把输出对自身的梯度取为 1，再沿计算图反向传播。{detail}"
+        "输出有多个元素时，PyTorch 无法替你决定每个元素的梯度该取多大的权重。",
         "detail_shape": "{output} 的形状是 {shape}（共 {numel} 个元素）。",
         "detail_noshape": "{output} 不止一个元素。",
         "fix": "为每个元素传入一个权重，即与 {output} 形状相同的张量：`{ones_like_code}`"
@@ -47,7 +48,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "by_unknown": "之前的一次 backward 调用",
         "fix": "在前一次调用时保留计算图：`{retained_code}`"
         "（计算图会一直占用内存，直到不再被引用；第二次调用的梯度会累加到 .grad 上）。\n"
-        "或者重建计算图：再次调用 backward 之前，重新计算得到 {output} 的前向传播。",
+        "或者重建计算图：再次调用 backward 之前，把得到 {output} 的前向计算重新做一遍。",
         "fix_yaml": "在简写形式中，设置 `retain_graph: true`。",
         "fix_loop": "在循环中，把前向计算放进循环体内：每次迭代都会构建一张新的计算图，"
         "根本不需要 retain_graph。",
@@ -148,6 +149,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "除拼接维度以外的各维大小也必须相同。",
         "rule_other": "这次运算中各张量的形状不匹配。",
         "here": "这里 {items}。",
+        "here_same": "这里两个操作数都是 {name}，形状为 {shape}。",
         "here_view": "这里 {name} 的形状是 {shape}，新形状是 {new}。",
         "item_named": "{name} 的形状是 {shape}",
         "operand": "第 {n} 个操作数",
@@ -158,9 +160,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "need_vector": "第二个参数是一维向量",
         "need_1d": "一维向量",
         "need_1d_or_more": "至少一维的张量",
-        "inner_differ": "内侧维度不相等：{left} 对 {right}。",
-        "batch_differ": "批大小不相等：{left} 对 {right}。",
-        "length_differ": "长度不相等：{left} 对 {right}。",
+        "inner_differ": "内侧维度不一致：前一个是 {left}，后一个是 {right}。",
+        "batch_differ": "批大小不一致：前一个是 {left}，后一个是 {right}。",
+        "length_differ": "长度不一致：前一个是 {left}，后一个是 {right}。",
         "broadcast_dim": "从右数第 {k} 维的大小分别是 {left} 和 {right}：不相等，也都不是 1。",
         "view_count": "{shape} 有 {numel} 个元素，而新形状 {new} 需要 {new_numel} 个。",
         "view_infer": "使用 -1 时，其余各维的乘积是 {known}，"
@@ -266,7 +268,7 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "torch_error": {
         "title": "PyTorch 报错",
-        "explanation": "PyTorch 抛出了一个 gradexplain 没有专门解释的错误。原始信息：{message}",
+        "explanation": "PyTorch 报了一个 gradexplain 没有专门解释的错误。原始报错：{message}",
         "fix": "仔细阅读 PyTorch 的信息：它通常会指出是哪个运算，以及涉及的形状或数据类型。"
         "对照这条规则检查所示的语句。",
         "title_code": "代码中的错误",
@@ -397,6 +399,7 @@ LABELS: dict[str, str] = {
     'ok_count': '{count} 个成功',
     'failed_count': '{count} 个失败',
     'count_sep': '，',
+    'elapsed': '（{seconds:.1f} 秒）',
     'call': '调用',
     'step': '步骤',
     'tensor': '张量',

@@ -22,7 +22,9 @@ def expectation_text(result: ExpectationResult, lang: str) -> str:
     facts["where"] = _where(facts, phrases)  # used by the error phrases only
     got = facts.get("got")
     if isinstance(got, Mapping):  # an error: its kind and where it happened
-        facts["got"] = str(got.get("kind")) + _where(got, phrases)
+        where = _where(got, phrases)
+        facts["got"] = phrases["got_where" if where else "got"].format(kind=got.get("kind"),
+                                                                         where=where)
     try:
         return phrases[result.key].format(**facts)
     except (KeyError, IndexError, ValueError):  # facts of an unexpected form
@@ -35,4 +37,4 @@ def _where(facts: Mapping[str, Any], phrases: Mapping[str, str]) -> str:
         parts.append(phrases["where.step"].format(step=facts["step"]))
     if facts.get("call") is not None:
         parts.append(phrases["where.call"].format(call=facts["call"]))
-    return "".join(parts)
+    return phrases["where"].format(parts=phrases["where.join"].join(parts)) if parts else ""

@@ -282,6 +282,9 @@ def _shape_mismatch(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
     if function == "view" and len(shapes) >= 2:
         here = t("here_view", name=names[0], shape=format_shape(shapes[0]),
                  new=format_shape(shapes[1]))
+    elif len(shapes) == 2 and len(labels) >= 2 and labels[0] == labels[1]:
+        # torch.mm(a, a): one tensor twice, said once
+        here = t("here_same", name=names[0], shape=format_shape(shapes[0]))
     elif shapes:
         here = t("here", items=t.clauses(t("item_named", name=names[i], shape=format_shape(s))
                                          for i, s in enumerate(shapes)))

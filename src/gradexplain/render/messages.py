@@ -61,7 +61,7 @@ def print_summary(console: Console, rows: Iterable[SummaryItem], lang: str = "en
     line.append(tr("count_sep", lang))
     line.append(tr("failed_count", lang).format(count=failed), style="gx.error" if failed else "")
     if elapsed is not None:
-        line.append(f" ({elapsed:.1f} s)", style="gx.muted")
+        line.append(tr("elapsed", lang).format(seconds=elapsed), style="gx.muted")
     console.print(line)
 
 
