@@ -84,7 +84,7 @@ def test_zero_grad_chinese() -> None:
     result = invoke("accumulation", "--zero-grad", "--lang", "zh")
     assert result.exit_code == 0, result.output
     assert "之前调用留下的 4.5" in result.stdout
-    assert "1 处差异" in result.stdout
+    assert "共 1 处不同" in result.stdout and "原样运行" in result.stdout
 
 
 def test_fail_on_diff() -> None:

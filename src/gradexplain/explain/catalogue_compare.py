@@ -53,48 +53,55 @@ PHRASES: dict[str, dict[str, str]] = {
         "error_at": "{side}, call {call}: error[{kind}]{where}",
         "line": " at line {line}",
         "views.same": "the same in A ({a}) and B ({b}):",
+        "side": "{side}: {name}",
+        "titled": "{title}: {name}",
     },
     "zh": {
-        "accumulation": "在 {a} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，这次调用又在"
-                        "其上加了 {added}；每次调用前清零（{b}）则只留下这次调用算出的值。",
-        "accumulation_paths": "在 {acc} 中，{tensor}.grad 已经保存着之前调用留下的 {before}，"
-                              "这次调用又在其上加了 {added}；在 {clean} 中，这次调用前 "
+        "accumulation": "{a} 中，{tensor}.grad 里已经有之前调用留下的 {before}，这次调用又在"
+                        "上面加了 {added}，这就是梯度累加；{b} 在每次调用前先清零，"
+                        "只留下这次调用算出的值。",
+        "accumulation_paths": "{acc} 中，{tensor}.grad 里已经有之前调用留下的 {before}，"
+                              "这次调用又在上面加了 {added}；{clean} 中，这次调用之前 "
                               "{tensor}.grad 为空或已清零，所以只有这次调用算出的 {added}。"
                               "差异来自梯度累加，而不是计算公式不同。",
-        "freed_graph": "{side} 在这里因 freed_graph 停止：第 {by} 次调用（{statement}）没有使用 "
-                       "retain_graph=True，释放了计算图；{other} 继续运行，得到 {value}。",
+        "freed_graph": "{side} 在这里因 freed_graph 停止：第 {by} 次调用（{statement}）没有加 "
+                       "retain_graph=True，调用结束后计算图就被释放了；{other} 则继续运行，"
+                       "得到 {value}。",
         "call_error": "{side} 在这里因 {kind} 停止；{other} 得到 {value}。",
-        "missing_call": "{side} 没有第 {call} 次调用（它更早就停止了）；{other} 得到 {value}。",
-        "missing_tensor": "只有 {side} 在第 {call} 次调用时有 {tensor} 的梯度。",
-        "scale": "B 等于 A × {k}：两者的梯度相差一个常数因子，就像一个用求和、另一个用平均"
-                 "的归约（例如 mean 会除以 N{n}）。",
-        "numerics": "两个设备使用不同的内核和求和顺序：最大差值为 {max_abs}"
+        "missing_call": "{side} 没有第 {call} 次调用（它在此之前就停止了）；{other} 得到 {value}。",
+        "missing_tensor": "第 {call} 次调用时，只有 {side} 有 {tensor} 的梯度。",
+        "scale": "B 是 A 的 {k} 倍：两者的梯度只差一个常数因子。一个用求和归约、另一个用平均"
+                 "归约时就会这样（mean 会除以 N{n}）。",
+        "numerics": "两个设备的计算内核和求和顺序不同：最大差值为 {max_abs}"
                     "（相对差值 {max_rel}）。",
-        "shape": "两者梯度的形状不同：{a_shape} 与 {b_shape}。",
+        "shape": "两者梯度的形状不同：A 为 {a_shape}，B 为 {b_shape}。",
         "differ": "两者的梯度不同：最大差值为 {max_abs}（相对差值 {max_rel}）。",
-        "as written": "按原样",
+        # labels
+        "as written": "原样运行",
         "zero_grad": "每次调用前清零梯度",
-        "retain_graph": "retain_graph=True",
+        "retain_graph": "每次调用都加 retain_graph=True",
         "title": "对比",
-        "mode.zero_grad": "按原样 与 每次调用前把梯度清零",
-        "mode.retain_graph": "按原样 与 每次调用都使用 retain_graph=True",
-        "mode.device": "同一场景在两个设备上运行",
-        "mode.paths": "两个场景，按调用和张量对应",
+        "mode.zero_grad": "比较两种做法：原样运行，以及每次调用前先把梯度清零",
+        "mode.retain_graph": "比较两种做法：原样运行，以及每次调用都加上 retain_graph=True",
+        "mode.device": "同一个场景分别在两个设备上运行",
+        "mode.paths": "两个场景，按调用次序和张量一一对应",
         "Call": "调用",
         "tensor": "张量",
-        "difference": "差值",
+        "difference": "比较结果",
         "max abs": "最大绝对差",
         "max rel": "最大相对差",
         "why": "原因",
         "same": "相同",
         "differs": "不同",
         "stopped": "已停止",
-        "absent": "不存在",
-        "no calls": "两个变体都没有调用反向传播。",
-        "result.same": "没有差异",
-        "result.diff": "{n} 处差异",
+        "absent": "无",
+        "no calls": "A 和 B 都没有调用 backward。",
+        "result.same": "没有不同之处",
+        "result.diff": "共 {n} 处不同",
         "error_at": "{side}，第 {call} 次调用：错误[{kind}]{where}",
         "line": "，第 {line} 行",
-        "views.same": "A（{a}）与 B（{b}）相同：",
+        "views.same": "A（{a}）与 B（{b}）相同的部分：",
+        "side": "{side}：{name}",
+        "titled": "{title}：{name}",
     },
 }

@@ -78,8 +78,8 @@ def call_view(call: CallComparison, explained: ExplainedComparison, report_a: Re
         if len(statements) == 2 and statements[1] != statements[0]:
             heading.append(f"  |  {statements[1]}", style="gx.code")
     parts: list[RenderableType] = [heading]
-    grid = table("", text("tensor", lang), f"A: {comparison.name_a}", f"B: {comparison.name_b}",
-                 text("difference", lang))
+    grid = table("", text("tensor", lang), text("side", lang, side="A", name=comparison.name_a),
+                 text("side", lang, side="B", name=comparison.name_b), text("difference", lang))
     for row in call.rows:
         style = "gx.note" if row.differs else ""
         mark = Text(sym.fail if row.differs else " ", style="gx.error")
@@ -90,7 +90,8 @@ def call_view(call: CallComparison, explained: ExplainedComparison, report_a: Re
     reasons = [(row, explained.reason(row)) for row in call.rows if row.differs]
     for row, sentence in reasons:
         if sentence:
-            line = Text(f"{sym.bullet} {row.tensor}: ", style="gx.name")
+            line = Text(f"{sym.bullet} " + text("side", lang, side=row.tensor, name=""),
+                        style="gx.name")
             line.append(prose(sentence))
             parts.append(Padding(line, (0, 0, 0, 2), expand=False))
     for side, error, report in (("A", call.error_a, report_a), ("B", call.error_b, report_b)):
@@ -116,7 +117,7 @@ def _views(index: int, comparison: Comparison, report_a: Report, report_b: Repor
                                       ("B", comparison.name_b, call_b, report_b)):
         block = views_block(report, found, sym, full=full) if found is not None else None
         if block is not None:
-            heading = Text(f"{side}: {name}", style="gx.heading")
+            heading = Text(text("side", lang, side=side, name=name), style="gx.heading")
             parts.append(Padding(Group(heading, block), (0, 0, 0, 2), expand=False))
     return parts
 
@@ -128,7 +129,8 @@ def compare_renderables(console: Console, explained: ExplainedComparison, report
     name = report_a.record.name if comparison.mode != "paths" else \
         f"{report_a.record.name} / {report_b.record.name}"
     parts: list[RenderableType] = [
-        Rule(Text(f"{text('title', lang)}: {name}", style="gx.title"), align="left"),
+        Rule(Text(text("titled", lang, title=text("title", lang), name=name), style="gx.title"),
+             align="left"),
         Text(text(f"mode.{comparison.mode}", lang)),
         Text(f"A = {comparison.name_a} {sym.dot} B = {comparison.name_b} {sym.dot} "
              f"{report_a.record.device}/{report_b.record.device} {sym.dot} "

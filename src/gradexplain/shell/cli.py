@@ -16,7 +16,6 @@ import typer
 
 from gradexplain import __version__
 from gradexplain.errors import ExitStatus, GradexplainError
-from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
 from gradexplain.shell.cli_options import (
@@ -77,6 +76,8 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         print_input_error(make_console(sys.stderr), err, lang)
         raise typer.Exit(int(err.exit_status)) from None
     except KeyboardInterrupt:
+        from gradexplain.explain.catalogue_ui import phrase  # noqa: PLC0415
+
         typer.echo(phrase("cli.interrupted", lang), err=True)
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
     except (typer.Exit, typer.Abort):
@@ -84,6 +85,8 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
+        from gradexplain.explain.catalogue_ui import phrase  # noqa: PLC0415
+
         typer.echo(phrase("cli.internal", lang, error=f"{type(exc).__name__}: {exc}"), err=True)
         raise typer.Exit(int(ExitStatus.FAILED)) from None
 
