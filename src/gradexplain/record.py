@@ -231,6 +231,11 @@ class PlotRecord:
     x: PlotLine | None
     series: list[PlotLine] = field(default_factory=list)
     problems: list[PlotProblem] = field(default_factory=list)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> key -> text
+
+    def text(self, key: str, lang: str) -> str:
+        """"title", "xlabel" or "ylabel" in `lang` when the scenario gave one, else as set."""
+        return self.texts.get(lang, {}).get(key) or str(getattr(self, key))
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError, SourceLocation, invalid
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.limits import Limits
 from gradexplain.record import PlotRecord
 from gradexplain.scenario.bundled import SCENARIO_SUFFIXES, find_bundled
@@ -34,6 +35,7 @@ class PlotRequest:
     output: Path | None = None  # a .png/.svg/.pdf; None: text charts on stdout
     width: int | None = None
     limits: Limits = field(default_factory=Limits)
+    lang: str = "en"
 
 
 def plot(request: PlotRequest, env: Environment | None = None) -> None:
@@ -47,9 +49,10 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
         drawn = _in_worker(lambda: scenario_plot(request.argument, scenario, request.limits),
                            request.limits)
         if request.output is None:
-            env.stdout.write("\n".join(series_charts(drawn, request.width)) + "\n")
+            env.stdout.write("\n".join(series_charts(drawn, request.width, request.lang))
+                             + "\n")
             return
-        save_scenario_figure(drawn, request.output)
+        missing_font = save_scenario_figure(drawn, request.output, request.lang)
     else:
         from gradexplain.engine.expression_plot import compute
 
@@ -58,10 +61,12 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
         data = _in_worker(lambda: compute(request.argument, start, stop, steps,
                                           request.limits), request.limits)
         if request.output is None:
-            env.stdout.write(terminal_plot(data, request.width))
+            env.stdout.write(terminal_plot(data, request.width, request.lang))
             return
-        save_figure(data, request.output)
-    env.stderr.write(f"wrote {request.output}\n")
+        missing_font = save_figure(data, request.output, request.lang)
+    if missing_font:
+        env.stderr.write(phrase("cli.no_cjk_font", request.lang, path=request.output) + "\n")
+    env.stderr.write(phrase("cli.wrote", request.lang, path=request.output) + "\n")
 
 
 def _in_worker(task: Callable[[], T], limits: Limits) -> T:

@@ -30,6 +30,7 @@ def plot_record(spec: PlotSpec, env: Mapping[str, Any], title: str) -> PlotRecor
         xlabel=spec.xlabel or spec.x.text,
         ylabel=spec.ylabel or (spec.series[0].text if len(spec.series) == 1 else "value"),
         x=None,
+        texts={lang: dict(texts) for lang, texts in spec.texts.items()},
     )
     try:
         record.x = PlotLine(spec.x.text, _values(spec.x, env, None))

@@ -446,6 +446,7 @@ LABELS: dict[str, str] = {
     'failed_count': '{count} failed',
     'count_sep': ', ',
     'elapsed': ' ({seconds:.1f} s)',
+    'at_paren': ' ({where})',
     'call': 'call',
     'step': 'step',
     'tensor': 'tensor',

@@ -206,6 +206,32 @@ MESSAGES: dict[str, str] = {
     "{name} stopped on an error [{kind}] before its plot could be drawn: {message}":
         "{name} 在画图之前就因错误 [{kind}] 停止了：{message}",
     "cannot plot {series}: {reason}": "无法画出 {series}：{reason}",
+    # why a plot series cannot be drawn (engine/plotdata)
+    "{name}.grad is None: {name2} does not require grad":
+        "{name}.grad 是 None：{name2} 不需要梯度",
+    "{name}.grad is None: {name2} is not a leaf, so backward does not keep its grad "
+    "(call {name3}.retain_grad() before backward)":
+        "{name}.grad 是 None：{name2} 不是叶子节点，backward 不会保留它的梯度"
+        "（请在 backward 之前调用 {name3}.retain_grad()）",
+    "{name}.grad is None: no backward call reached {name2}":
+        "{name}.grad 是 None：没有哪次 backward 调用传到了 {name2}",
+    "{series} has shape ({shape}); a plot needs 1-D tensors":
+        "{series} 的形状是 ({shape})；画图需要一维张量",
+    "{series} has shape ({shape}); a plot needs 1-D tensors (use .flatten() in the steps and "
+    "name the result)":
+        "{series} 的形状是 ({shape})；画图需要一维张量（请在各步骤中用 .flatten() 展平，"
+        "并给结果起个名字）",
+    "{series} has {count} values but x has {length}":
+        "{series} 有 {count} 个值，而 x 有 {length} 个",
+    "each series needs one value per x": "每条曲线都要对每个 x 给出一个值",
+    "{series} has {count} values": "{series} 有 {count} 个值",
+    "a plot draws at most {maximum}": "一张图最多画 {maximum} 个点",
+    "{series} is complex ({dtype})": "{series} 是复数（{dtype}）",
+    "a plot needs real numbers": "画图需要实数",
+    "'{name}' is not a tensor (it is {type})": "'{name}' 不是张量（它是 {type}）",
+    "no tensor named '{name}' at the end of the run":
+        "运行结束时没有名为 '{name}' 的张量",
+    "the tensors are: {names}": "现有的张量有：{names}",
 }
 
 HINTS: dict[str, str] = {
@@ -321,6 +347,8 @@ HINTS: dict[str, str] = {
     "`with torch.no_grad():`":
         "场景只使用赋值、表达式、print、`for ... in range(...)` 和 `with torch.no_grad():`",
     "did you mean '{name}'?": "是不是想写 '{name}'？",
+    "write a tensor's name, or NAME.grad for its gradient, e.g. x.grad":
+        "写张量的名字，或者用 NAME.grad 表示它的梯度，例如 x.grad",
     "assign it first, or declare it under tensors:": "先给它赋值，或者在 tensors: 下声明它",
     "if this is intended, raise it with {flag} (for example {flag2} {value})":
         "如果确实需要，可以用 {flag} 调高上限（例如 {flag2} {value}）",

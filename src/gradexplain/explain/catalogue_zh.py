@@ -400,6 +400,7 @@ LABELS: dict[str, str] = {
     'failed_count': '{count} 个失败',
     'count_sep': '，',
     'elapsed': '（{seconds:.1f} 秒）',
+    'at_paren': '（{where}）',
     'call': '调用',
     'step': '步骤',
     'tensor': '张量',

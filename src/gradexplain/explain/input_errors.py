@@ -56,7 +56,10 @@ def _fragment(name: str, value: str) -> str:
             match = pattern.fullmatch(value)
             if match:
                 return _fill(chinese, match)
-    return catalogue_input.WORDS.get(value, value)
+    if value in catalogue_input.WORDS:
+        return catalogue_input.WORDS[value]
+    # "the keys {what} are": "of plot.title" names a key path, which stays as written
+    return value[3:] if name == "what" and value.startswith("of ") else value
 
 
 def _one(text: str, table_name: str) -> str | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import unicodedata
 
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.record import ExpressionPlot, PlotRecord
 
 CHART_ROWS = 12  # rows of each terminal chart
@@ -21,15 +23,16 @@ def _number(value: float) -> str:
 
 
 def chart(title: str, xs: list[float], values: list[float], width: int,
-          rows: int = CHART_ROWS, mark: str = "*", xlabel: str = "x") -> list[str]:
+          rows: int = CHART_ROWS, mark: str = "*", xlabel: str = "x",
+          lang: str = "en") -> list[str]:
     """A plain-text chart of values over xs: a title, `rows` rows, an x axis and its labels."""
     xlabel = xlabel[:XLABEL_CHARS]
-    columns = max(width - LABEL_WIDTH - 3 - len(xlabel), 10)  # room for "  XLABEL" at the end
+    columns = max(width - LABEL_WIDTH - 3 - cell_width(xlabel), 10)  # room for "  XLABEL"
     finite = [v for v in values if math.isfinite(v)]
     xs_finite = [x for x in xs if math.isfinite(x)]
     lines = [title]
     if not finite or not xs_finite:
-        return [*lines, "  (no finite values to draw)"]
+        return [*lines, "  " + phrase("plot.no_finite", lang)]
     low, high = min(finite), max(finite)
     if high - low < 1e-12 * max(abs(high), 1.0):
         low, high = low - 1.0, high + 1.0
@@ -92,25 +95,32 @@ def _evenly_spaced(xs: list[float]) -> bool:
     return all(abs(xs[i + 1] - xs[i] - step) <= 1e-3 * step for i in range(len(xs) - 1))
 
 
-def terminal_plot(data: ExpressionPlot, width: int | None = None) -> str:
+def terminal_plot(data: ExpressionPlot, width: int | None = None, lang: str = "en") -> str:
     """y and dy/dx as two stacked text charts, `width` columns wide (80 by default)."""
     width = width or DEFAULT_WIDTH
-    top = chart(f"y = {data.expression}", data.xs, data.ys, width, mark="*")
-    bottom = chart("dy/dx (x.grad after y.backward(torch.ones_like(y)))", data.xs,
-                   data.grads, width, mark="o")
+    top = chart(phrase("plot.y", lang, expression=data.expression), data.xs, data.ys, width,
+                mark="*", lang=lang)
+    bottom = chart(phrase("plot.grad_chart", lang), data.xs, data.grads, width, mark="o",
+                   lang=lang)
     return "\n".join([*top, "", *bottom]) + "\n"
 
 
-def series_charts(plot: PlotRecord, width: int | None = None) -> list[str]:
+def series_charts(plot: PlotRecord, width: int | None = None, lang: str = "en") -> list[str]:
     """A scenario's plot as text lines: its title, then one chart per series that could be
     drawn (the caller shows `plot.problems`)."""
     width = width or DEFAULT_WIDTH
-    lines = [plot.title]
+    lines = [plot.text("title", lang)]
     if plot.x is None:
         return lines
     # The axis ends in the x label when it is short, else in the x tensor's name.
-    xlabel = plot.xlabel if len(plot.xlabel) <= XLABEL_CHARS else plot.x.label
+    xlabel = plot.text("xlabel", lang)
+    xlabel = xlabel if cell_width(xlabel) <= XLABEL_CHARS else plot.x.label
     for i, line in enumerate(plot.series):
         lines += ["", *chart(line.label, plot.x.values, line.values, width,
-                             mark=MARKS[i % len(MARKS)], xlabel=xlabel)]
+                             mark=MARKS[i % len(MARKS)], xlabel=xlabel, lang=lang)]
     return lines
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns of `text`: Chinese characters (East Asian wide) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -32,6 +32,8 @@ from rich.table import Table
 from rich.text import Text as RichText
 from rich.theme import Theme
 
+from gradexplain.render.export_fonts import html_with_cjk, svg_with_cjk
+
 __all__ = [
     "THEME",
     "Console",
@@ -192,9 +194,9 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".svg":
-        text = console.export_svg(title=title, code_format=SVG_FORMAT)
+        text = svg_with_cjk(console.export_svg(title=title, code_format=SVG_FORMAT))
     elif suffix in (".html", ".htm"):
-        text = console.export_html(inline_styles=True)
+        text = html_with_cjk(console.export_html(inline_styles=True))
     else:  # as plain output: no spaces padding the lines
         text = _PADDED_LINE_END.sub("\n", console.export_text())
     target.write_text(text, encoding="utf-8")

@@ -1,11 +1,19 @@
 """Pictures with matplotlib (the "plot" extra): an expression and its gradient, or a
-scenario's `plot:` series, on one set of axes, saved as .png, .svg or .pdf."""
+scenario's `plot:` series, on one set of axes, saved as .png, .svg or .pdf.
+
+Chinese titles, axes and legends need a font with CJK glyphs: matplotlib's default
+(DejaVu Sans) has none and draws boxes. The first installed one of CJK_FONTS is used.
+"""
 
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from pathlib import Path
+from typing import Any
 
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.record import ExpressionPlot, PlotRecord
 
 MATPLOTLIB_HINT = 'pip install "gradexplain[plot]"'
@@ -14,31 +22,101 @@ STYLES = (("tab:blue", "-", 2.2), ("tab:orange", "--", 2.0), ("tab:green", "-.",
           ("tab:red", ":", 2.2), ("tab:purple", "-", 1.6), ("tab:brown", "--", 1.6))
 
 
+# Font families with Chinese glyphs, Simplified Chinese first; matplotlib names them so.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+             "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC",
+             "Hiragino Sans GB", "Heiti SC", "SimHei", "Noto Sans CJK JP", "Noto Sans CJK TC",
+             "Source Han Sans", "Noto Serif CJK SC", "AR PL UMing CN")
+# File names of those families, for fonts installed after matplotlib built its font cache.
+_CJK_FILES = re.compile(r"notosanscjk|notoserifcjk|notosanssc|sourcehans|wqy|msyh|pingfang|"
+                        r"simhei|hiragino|uming", re.IGNORECASE)
+_CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def have_matplotlib() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("matplotlib") is not None
 
 
-def save_figure(data: ExpressionPlot, path: Path) -> None:
-    """Draw y and dy/dx on one set of axes with matplotlib, to .png, .svg (or .pdf)."""
-    draw_figure(path, data.expression, "x", "value", data.xs,
-                [(f"y = {data.expression}", data.ys), ("dy/dx (x.grad)", data.grads)])
+def save_figure(data: ExpressionPlot, path: Path, lang: str = "en") -> bool:
+    """Draw y and dy/dx on one set of axes with matplotlib, to .png, .svg (or .pdf).
+    True when Chinese text had to be drawn without a CJK font (see draw_figure)."""
+    return draw_figure(path, data.expression, "x", phrase("plot.value", lang), data.xs,
+                       [(phrase("plot.y", lang, expression=data.expression), data.ys),
+                        (phrase("plot.grad_legend", lang), data.grads)])
 
 
-def save_scenario_figure(plot: PlotRecord, path: Path) -> None:
+def save_scenario_figure(plot: PlotRecord, path: Path, lang: str = "en") -> bool:
     """Draw a scenario's `plot:` series against its x, in the same style."""
     assert plot.x is not None
-    draw_figure(path, plot.title, plot.xlabel, plot.ylabel, plot.x.values,
-                [(line.label, line.values) for line in plot.series])
+    ylabel = plot.text("ylabel", lang)
+    if ylabel == "value" and "ylabel" not in plot.texts.get(lang, {}):
+        ylabel = phrase("plot.value", lang)  # the default label, not the scenario's words
+    return draw_figure(path, plot.text("title", lang), plot.text("xlabel", lang), ylabel,
+                       plot.x.values, [(line.label, line.values) for line in plot.series])
+
+
+def cjk_font() -> str | None:
+    """The first installed font family of CJK_FONTS, or None.
+
+    matplotlib lists fonts from a cache built when it first ran; a font installed since is
+    missing from it, so the system's font files are scanned (and added) once more first.
+    """
+    from matplotlib import font_manager  # noqa: PLC0415
+
+    def installed() -> str | None:
+        names = {entry.name for entry in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in names), None)
+
+    found = installed()
+    if found is None:
+        for file in font_manager.findSystemFonts():
+            if _CJK_FILES.search(Path(file).name):
+                try:
+                    font_manager.fontManager.addfont(file)
+                except (OSError, RuntimeError, ValueError):  # unreadable: skip it
+                    continue
+        found = installed()
+    return found
+
+
+def _font_settings(texts: list[str]) -> tuple[dict[str, Any], bool]:
+    """rcParams for the figure, and whether Chinese text has no font to draw it."""
+    if not any(_CJK_TEXT.search(text) for text in texts):
+        return {}, False
+    font = cjk_font()
+    if font is None:
+        return {}, True
+    # The CJK font first; DejaVu Sans (matplotlib's own) for any glyph it lacks.
+    return {"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"],
+            "axes.unicode_minus": False}, False
 
 
 def draw_figure(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float],
-                series: list[tuple[str, list[float]]]) -> None:
-    """Series over xs on one set of axes (points in x order), with a legend, to a file."""
+                series: list[tuple[str, list[float]]]) -> bool:
+    """Series over xs on one set of axes (points in x order), with a legend, to a file.
+
+    Returns True when the texts hold Chinese but no CJK font is installed: the picture is
+    still drawn (with boxes for those characters) and the caller says how to get a font.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    settings, missing_font = _font_settings([title, xlabel, ylabel,
+                                             *(label for label, _ in series)])
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        # Without a CJK font matplotlib warns once per missing glyph; the caller's hint
+        # says it once, with what to install.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from")
+        _draw(path, title, xlabel, ylabel, xs, series)
+    return missing_font
+
+
+def _draw(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float],
+          series: list[tuple[str, list[float]]]) -> None:
     from matplotlib import pyplot
 
     order = sorted((i for i, x in enumerate(xs) if math.isfinite(x)), key=lambda i: xs[i])

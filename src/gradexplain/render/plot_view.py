@@ -3,6 +3,7 @@ be drawn. Reads the record's plain lists only; the charts come from gradexplain.
 
 from __future__ import annotations
 
+from gradexplain.explain.input_errors import translate_message
 from gradexplain.record import RunRecord
 from gradexplain.render.blocks import indent, tr
 from gradexplain.render.charts import DEFAULT_WIDTH, series_charts
@@ -18,7 +19,7 @@ def plot_block(console: Console, record: RunRecord, lang: str) -> RenderableType
         return None
     sym = symbols(console)
     width = min(console.width - INDENT, DEFAULT_WIDTH)
-    charts = Text("\n".join(series_charts(plot, width)), no_wrap=True, overflow="crop")
+    charts = Text("\n".join(series_charts(plot, width, lang)), no_wrap=True, overflow="crop")
     parts: list[RenderableType] = [Text(tr("Plot", lang), style="gx.heading"),
                                    indent(charts, INDENT)]
     for problem in plot.problems:
@@ -26,7 +27,8 @@ def plot_block(console: Console, record: RunRecord, lang: str) -> RenderableType
         if problem.line is not None:
             where = ":".join(str(p) for p in (record.path or "<input>", problem.line,
                                               problem.col) if p is not None)
-            line.append(f" ({where})", style="gx.muted")
-        line.append(f": {problem.message}")
+            line.append(tr("at_paren", lang).format(where=where), style="gx.muted")
+        message = translate_message(problem.message, lang) or problem.message
+        line.append(tr("colon", lang) + message)
         parts.append(indent(line, INDENT))
     return Group(*parts)

@@ -120,6 +120,8 @@ class PlotSpec:
     xlabel: str | None = None
     ylabel: str | None = None
     location: SourceLocation | None = None  # the `plot:` key
+    # title/xlabel/ylabel given per language ({en: ..., zh: ...}): lang -> key -> text
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

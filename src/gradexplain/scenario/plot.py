@@ -3,7 +3,7 @@
     plot:
       x: x                  # a 1-D tensor of the run: the horizontal axis
       y: [y, x.grad]        # one or more series: NAME or NAME.grad, as long as x
-      title: grad of relu   # optional, like xlabel and ylabel
+      title: grad of relu   # optional, like xlabel and ylabel; or {en: ..., zh: ...}
 
 Series are names, never code: a plain name, optionally followed by `.grad`.
 """
@@ -19,6 +19,7 @@ from gradexplain.scenario.model import PlotSeries, PlotSpec
 from gradexplain.scenario.yamlsafe import KeyPath
 
 PLOT_KEYS = ("x", "y", "title", "xlabel", "ylabel")
+LABEL_LANGUAGES = ("en", "zh")
 MAX_SERIES = 6  # one line style and one chart mark each
 SERIES = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\.grad)?$")
 SERIES_HINT = "write a tensor's name, or NAME.grad for its gradient, e.g. x.grad"
@@ -36,11 +37,31 @@ class _PlotReader(_ReaderBase):
             if mapping.get(key) is None:
                 raise self.fail(path, f"plot needs '{key}'", PLOT_EXAMPLE, at_key=True)
         x = self.plot_series(mapping["x"], (*path, "x"))
-        labels = {key: self.string(mapping[key], (*path, key))
-                  for key in ("title", "xlabel", "ylabel") if mapping.get(key) is not None}
+        labels: dict[str, str] = {}
+        texts: dict[str, dict[str, str]] = {}
+        for key in ("title", "xlabel", "ylabel"):
+            if mapping.get(key) is not None:
+                by_lang = self.label(mapping[key], (*path, key))
+                labels[key] = by_lang.get("", by_lang.get("en", next(iter(by_lang.values()))))
+                for lang, text in by_lang.items():
+                    if lang:
+                        texts.setdefault(lang, {})[key] = text
         return PlotSpec(x, self.plot_ys(mapping["y"], (*path, "y")), labels.get("title"),
                         labels.get("xlabel"), labels.get("ylabel"),
-                        self.doc.key_where(path))
+                        self.doc.key_where(path), texts)
+
+    def label(self, value: Any, path: KeyPath) -> dict[str, str]:
+        """A text, or one per language: `title: {en: grad of relu, zh: relu 的梯度}`."""
+        if not isinstance(value, dict):
+            return {"": self.string(value, path)}
+        texts = {}
+        for lang, text in value.items():
+            self.known(lang, path, LABEL_LANGUAGES, f"of {self.dotted(path)}")
+            texts[str(lang)] = self.string(text, (*path, lang))
+        if not texts:
+            raise self.fail(path, f"'{self.dotted(path)}' is empty",
+                            "e.g. title: {en: grad of relu, zh: relu 的梯度}")
+        return texts
 
     def plot_ys(self, value: Any, path: KeyPath) -> tuple[PlotSeries, ...]:
         """A list of series; one series may be written without the brackets."""

@@ -285,6 +285,7 @@ def plot(
         help="save a .png or .svg (needs matplotlib: pip install \"gradexplain[plot]\"); "
              "without it a text chart is printed")] = None,
     width: WidthOption = None,
+    lang: LangOption = "",
     debug: DebugOption = False,
     *,
     limits: Limits,
@@ -300,6 +301,8 @@ def plot(
       gradexplain plot "x ** 3 - 2 * x" --output cubic.png
 
       gradexplain plot relu_plot --output relu.png
+
+      gradexplain plot relu_plot --lang zh --output relu_zh.png
     """
     from gradexplain.app.plot import scenario_argument
 
@@ -307,20 +310,21 @@ def plot(
     if scenario is not None and (value_range is not None or steps is not None):
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
                                  "plot: section draws its own x", param_hint="--range/--steps")
-    with guarded(debug):
+    with guarded(debug, lang):
         from gradexplain.app.plot import PlotRequest
         from gradexplain.app.plot import plot as plot_use_case
-        from gradexplain.render.figures import MATPLOTLIB_HINT, have_matplotlib
+        from gradexplain.render.figures import have_matplotlib
 
         if output is not None and not have_matplotlib():
-            typer.echo(f"gradexplain: drawing {output} needs matplotlib: {MATPLOTLIB_HINT} "
-                       "(or leave out --output for a text chart)", err=True)
+            from gradexplain.explain.catalogue_ui import phrase  # noqa: PLC0415
+
+            typer.echo(phrase("cli.needs_matplotlib", lang, path=output), err=True)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
         if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
             raise typer.BadParameter("the file must end in .png, .svg or .pdf",
                                      param_hint="--output")
         plot_use_case(PlotRequest(expression, scenario, value_range, steps, output, width,
-                                  limits))
+                                  limits, lang))
 
 
 # schema ---------------------------------------------------------------------------------------
