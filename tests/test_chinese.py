@@ -19,7 +19,7 @@ from gradexplain.scenario.bundled import bundled_names
 from gradexplain.shell.cli import app
 
 sys.path.insert(0, str(Path(__file__).parent))
-from english_check import english_runs  # noqa: E402
+from english_check import english_runs
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
@@ -164,7 +164,8 @@ def test_golden_chinese_screen(name: str) -> None:
 def test_golden_repl_banner_and_help() -> None:
     from gradexplain.explain.catalogue_repl import PHRASES
 
-    assert PHRASES["zh"]["banner"] == "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。"
+    assert PHRASES["zh"]["banner"] == ("gradexplain repl：输入语句即可运行，:help 查看命令，"
+                                       "Ctrl-D 退出。")
     text = _stable(invoke("repl", "--lang", "zh", stdin=":help\n"))
     path = GOLDEN / "zh_repl_help.txt"
     if REGEN or not path.exists():

@@ -60,7 +60,8 @@ MESSAGES: dict[str, str] = {
     "'{key}' must be an integer >= {minimum}, got {value}":
         "'{key}' 必须是不小于 {minimum} 的整数，这里却是 {value}",
     "'{key}' must be a mapping, got {a_kind}": "'{key}' 必须是映射，这里却是{a_kind}",
-    "'{key}' must be code (a string), got {value}": "'{key}' 必须是代码（字符串），这里却是 {value}",
+    "'{key}' must be code (a string), got {value}":
+        "'{key}' 必须是代码（字符串），这里却是 {value}",
     "'{key}' is empty": "'{key}' 是空的",
     "'device' must be cpu, cuda, cuda:N, mps or auto, got {value}":
         "'device' 必须是 cpu、cuda、cuda:N、mps 或 auto，这里却是 {value}",
@@ -261,7 +262,8 @@ HINTS: dict[str, str] = {
         "含有 ': ' 的值必须加引号，例如 - 'print(\"a: b\")'",
     "check indentation and quoting near here; text with ':', '#' or quotes needs quotes":
         "检查这附近的缩进和引号；含有 ':'、'#' 或引号的文本需要加引号",
-    "a scenario is one document; put each in its own file": "一个场景就是一个文档；每个场景单独放一个文件",
+    "a scenario is one document; put each in its own file":
+        "一个场景就是一个文档；每个场景单独放一个文件",
     "write the value out again; aliases can make a small file huge":
         "把值重新写一遍；别名会让一个小文件膨胀得很大",
     "write the value out where it is needed; anchors and aliases can make a small file "

@@ -81,6 +81,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "loaded": "已加载 {path}",
         "interrupted": "已中断",
         "banner": "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。",
-        "internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，并报告显示的 traceback",
+        "internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
+                    "并报告显示的 traceback",
     },
 }

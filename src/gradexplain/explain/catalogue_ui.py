@@ -53,7 +53,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "dot.truncated": "（已截断）",
         "dot.value": "值 {value}",
         "dot.grad": "梯度 {value}",
-        "dot.saved": "保存了 {names}{state}",
+        "dot.saved": "保存的张量 {names}{state}",
         "dot.freed": "：已释放",
         "dot.kept": "：仍保留",
         "dot.already_freed": "：早已释放",

@@ -39,8 +39,8 @@ def _compiled(table_name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
                 pattern += f"(?P<{match.group(1)}>(?:(?!; ).)+?)"
             position = match.end()
         pattern += re.escape(english[position:])
-        chinese = _SPACE_AFTER.sub(" ", _SPACE_BEFORE.sub(" ", chinese))
-        compiled.append((re.compile(pattern, re.DOTALL), chinese))
+        spaced = _SPACE_AFTER.sub(" ", _SPACE_BEFORE.sub(" ", chinese))
+        compiled.append((re.compile(pattern, re.DOTALL), spaced))
     return tuple(compiled)
 
 

@@ -63,7 +63,7 @@ def cjk_font() -> str | None:
     matplotlib lists fonts from a cache built when it first ran; a font installed since is
     missing from it, so the system's font files are scanned (and added) once more first.
     """
-    from matplotlib import font_manager  # noqa: PLC0415
+    from matplotlib import font_manager
 
     def installed() -> str | None:
         names = {entry.name for entry in font_manager.fontManager.ttflist}
@@ -103,11 +103,10 @@ def draw_figure(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot
 
     settings, missing_font = _font_settings([title, xlabel, ylabel,
                                              *(label for label, _ in series)])
-    with matplotlib.rc_context(settings), warnings.catch_warnings():
+    with matplotlib.rc_context(settings), warnings.catch_warnings():  # type: ignore[arg-type]
         # Without a CJK font matplotlib warns once per missing glyph; the caller's hint
         # says it once, with what to install.
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
