@@ -59,7 +59,9 @@ def _code(description: str) -> dict[str, Any]:
 KEYS: tuple[Key, ...] = (
     Key("name", "string", "file stem", "Title shown above the output.",
         {"type": "string"}),
-    Key("description", "string", "none", "Shown under the title.", {"type": "string"}),
+    Key("description", "string or {en, zh}", "none",
+        "Shown under the title; one text per language (`{en: ..., zh: ...}`) shows the one "
+        "of --lang.", _ref("per_language")),
     Key("device", "string", "`cpu`",
         "cpu, cuda, cuda:N, mps, or auto (the first available of cuda, mps, cpu); the "
         "command line's --device overrides it.",
@@ -177,9 +179,12 @@ PLOT_KEYS: dict[str, tuple[str, dict[str, Any]]] = {
     "y": ("1 to 6 series, each NAME or NAME.grad, 1-D and as long as x.",
           {"anyOf": [_ref("series"), {"type": "array", "minItems": 1,
                                       "maxItems": MAX_PLOT_SERIES, "items": _ref("series")}]}),
-    "title": ("The plot's title.", {"type": ["string", "null"]}),
-    "xlabel": ("The horizontal axis's label.", {"type": ["string", "null"]}),
-    "ylabel": ("The vertical axis's label.", {"type": ["string", "null"]}),
+    "title": ("The plot's title (or one per language: {en: ..., zh: ...}).",
+              {"anyOf": [_ref("per_language"), {"type": "null"}]}),
+    "xlabel": ("The horizontal axis's label (or one per language).",
+               {"anyOf": [_ref("per_language"), {"type": "null"}]}),
+    "ylabel": ("The vertical axis's label (or one per language).",
+               {"anyOf": [_ref("per_language"), {"type": "null"}]}),
 }
 
 RESERVED_NAMES = (*keyword.kwlist, "torch", "F")

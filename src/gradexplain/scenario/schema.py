@@ -84,6 +84,11 @@ def _definitions() -> dict[str, Any]:
                           "properties": {"fill": {"not": {"type": "null"}}}},
                  "else": {"not": {"required": ["fill"]}}},
             ]},
+        "per_language": {
+            "description": "A text, or one text per language (en, zh): --lang picks one.",
+            "anyOf": [{"type": "string"},
+                      {"type": "object", "additionalProperties": False, "minProperties": 1,
+                       "properties": {"en": {"type": "string"}, "zh": {"type": "string"}}}]},
         "error_kind": {"description": "An error kind a run can stop on.",
                        "enum": list(EXPECTABLE_ERRORS)},
         "note_kind": {"description": "A note kind.", "enum": list(NOTE_KINDS)},
