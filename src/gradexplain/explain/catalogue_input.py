@@ -22,6 +22,8 @@ MESSAGES: dict[str, str] = {
     "cannot read {path}: {reason}": "无法读取 {path}：{reason}",
     "no such file, directory or bundled example: '{name}'":
         "没有名为 '{name}' 的文件、目录或内置示例",
+    "run_file runs one scenario, and '{path}' holds {count}":
+        "run_file 只运行一个场景，而 '{path}' 中有 {count} 个",
     "compare needs one scenario file per path, and '{path}' holds {count}":
         "compare 的每个路径只能对应一个场景文件，而 '{path}' 中有 {count} 个",
     "the file is not UTF-8 text (byte {byte} at offset {offset})":
