@@ -49,7 +49,7 @@ def test_compare_two_files_explains_accumulation() -> None:
 
 def test_compare_two_files_accumulation_either_side_in_chinese() -> None:
     out = plain("compare", str(HERE / "zeroed.py"), str(HERE / "accum.py"), "--lang", "zh")
-    assert "在 B 中，x.grad 已经保存着之前调用留下的 4.5" in out and "在 A 中" in out
+    assert "B 中，x.grad 里已经有之前调用留下的 4.5" in out and "；A 中，这次调用之前" in out
     assert "梯度累加" in out
 
 

@@ -484,3 +484,84 @@ WORDS.update({
     "private and dunder attributes reach Python internals, the classic sandbox escape":
         "私有属性和双下划线属性会触及 Python 内部机制，这是逃出沙箱的经典手法",
 })
+
+# The wider statement language: classes, functions, imports, with, raise, del.
+MESSAGES.update({
+    "tensors accept .grad, .requires_grad and .data; your own modules and a Function's ctx "
+    "accept new attributes":
+        "张量只能设置 .grad、.requires_grad 和 .data；自己定义的模块和 Function 的 ctx "
+        "才能添加新属性",
+    "super() is only available in the methods of your own nn.Module":
+        "super() 只能在自己定义的 nn.Module 的方法中使用",
+    "{name}(key=...) is not part of the language": "场景语言不支持 {name}(key=...)",
+    "{path} can only be used as a base class: class Net({module}.{name}):":
+        "{path} 只能用作基类：class Net({module}.{name}):",
+    "dunder keyword arguments are not allowed": "不允许使用双下划线的关键字参数",
+    "name '{name}' is not allowed: dunder names reach Python internals":
+        "不允许使用名字 '{name}'：双下划线名字会触及 Python 内部机制",
+    "async comprehensions are not allowed": "不允许使用异步推导式",
+    "a class must extend nn.Module or torch.autograd.Function":
+        "类必须继承 nn.Module 或 torch.autograd.Function",
+    "a torch.autograd.Function is used through {name}.apply(...), not by calling the class":
+        "torch.autograd.Function 要通过 {name}.apply(...) 使用，不能直接调用这个类",
+    "only PyTorch's grad modes and autograd graph contexts can be used in `with`":
+        "`with` 中只能使用 PyTorch 的梯度模式和 autograd 计算图上下文",
+    "only names and list or dict items can be deleted": "只能删除名字，以及列表或字典中的元素",
+    "{node} is not part of the statement language": "场景语言不支持 {node}",
+    "{node} is not allowed here": "这里不允许使用 {node}",
+    "only names, attributes and items can be assigned to": "只能给名字、属性和元素赋值",
+    "importing '{name}' is not allowed: only torch (and its nn, nn.functional, optim, "
+    "autograd parts), math and d2l can be imported; other imports could load any code":
+        "不允许导入 '{name}'：只能导入 torch（及其 nn、nn.functional、optim、autograd 部分）、"
+        "math 和 d2l；其他导入可能加载任意代码",
+    "defining '{name}' is not allowed: special methods change how Python itself treats "
+    "values":
+        "不允许定义 '{name}'：特殊方法会改变 Python 本身对待值的方式",
+    "class keywords (metaclass=...) are not allowed: a metaclass runs arbitrary code":
+        "不允许使用类关键字参数（metaclass=...）：元类会运行任意代码",
+    "a class must extend nn.Module or torch.autograd.Function: other classes could redefine "
+    "how Python treats values":
+        "类必须继承 nn.Module 或 torch.autograd.Function：其他类可能重新定义 Python 对待值的方式",
+    "class decorators are not allowed": "不允许使用类装饰器",
+    "classes inside classes are not allowed": "不允许在类中再定义类",
+    "`raise ... from ...` is not part of the language": "场景语言不支持 `raise ... from ...`",
+    "only the built-in exceptions can be raised, e.g. raise ValueError('...')":
+        "只能抛出内置异常，例如 raise ValueError('...')",
+    "a `with` block needs a context such as torch.no_grad()":
+        "`with` 代码块需要一个上下文，例如 torch.no_grad()",
+    "the decorator '{name}' is not allowed: a decorator can replace a function with anything":
+        "不允许使用装饰器 '{name}'：装饰器可以把函数替换成任何东西",
+    "a class body may hold only methods, plain assignments and a docstring":
+        "类的主体中只能有方法、普通赋值和文档字符串",
+    "'{keyword}' outside a loop": "'{keyword}' 出现在循环之外",
+    "'return' outside a function": "'return' 出现在函数之外",
+    "a value of type {type} cannot be used here: it could run code outside the interpreter":
+        "这里不能使用 {type} 类型的值：它可能在解释器之外运行代码",
+})
+
+HINTS.update({
+    "user classes may define __init__, forward and backward":
+        "自己定义的类可以定义 __init__、forward 和 backward",
+    "write `class Net(nn.Module):` or `class Exp(torch.autograd.Function):`":
+        "写成 `class Net(nn.Module):` 或 `class Exp(torch.autograd.Function):`",
+    "allowed: @torch.no_grad(), @torch.enable_grad(), @torch.inference_mode(), and "
+    "@staticmethod in a torch.autograd.Function":
+        "可以用的有：@torch.no_grad()、@torch.enable_grad()、@torch.inference_mode()，"
+        "以及 torch.autograd.Function 中的 @staticmethod",
+    "see the statement language in the README": "见 README 中对场景语言的说明",
+})
+
+WORDS.update({
+    "async functions": "异步函数",
+    "match statements": "match 语句",
+    "yield (generators run code later, outside the interpreter's step count)":
+        "yield（生成器会在之后、在解释器的步数统计之外运行代码）",
+})
+REFUSED.update({
+    "def {name}": "定义 {name}",
+    "decorator": "装饰器",
+    "metaclass": "元类",
+    "class base": "基类",
+    "except": "except 子句",
+    "raise": "raise 语句",
+})
