@@ -565,3 +565,20 @@ REFUSED.update({
     "except": "except 子句",
     "raise": "raise 语句",
 })
+
+# Budgets enforced by the worker process (app/worker.py, limits.py).
+MESSAGES.update({
+    "the run ended abnormally (exit status {status}) while running this statement":
+        "运行这条语句时进程异常结束（退出状态 {status}）",
+})
+HINTS.update({
+    "this is a crash inside PyTorch or gradexplain; please report it":
+        "这是 PyTorch 或 gradexplain 内部的崩溃；请报告这个问题",
+})
+WORDS.update({
+    "bytes of memory used by the run": "这次运行使用的内存字节数",
+    "seconds of running time": "运行时间（秒）",
+    "depth of nested function calls": "函数调用的嵌套深度",
+    "more than the machine allows": "超过这台机器所能提供的量",
+    "more than the budget": "超过预算",
+})
