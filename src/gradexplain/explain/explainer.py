@@ -14,9 +14,9 @@ from typing import Any
 from gradexplain.explain import catalogue
 from gradexplain.explain.deeper_text import ExplainedViews, explain_views
 from gradexplain.explain.expectations import expectation_text
+from gradexplain.explain.input_errors import translate_hint, translate_message, translate_what
 from gradexplain.explain.notes import explain_note
 from gradexplain.explain.shapes import shape_story
-from gradexplain.explain.input_errors import translate_hint, translate_message, translate_what
 from gradexplain.explain.text import (
     Text,
     check_lang,

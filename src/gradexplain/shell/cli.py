@@ -76,7 +76,7 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         print_input_error(make_console(sys.stderr), err, lang)
         raise typer.Exit(int(err.exit_status)) from None
     except KeyboardInterrupt:
-        from gradexplain.explain.catalogue_ui import phrase  # noqa: PLC0415
+        from gradexplain.explain.catalogue_ui import phrase
 
         typer.echo(phrase("cli.interrupted", lang), err=True)
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
@@ -85,7 +85,7 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
-        from gradexplain.explain.catalogue_ui import phrase  # noqa: PLC0415
+        from gradexplain.explain.catalogue_ui import phrase
 
         typer.echo(phrase("cli.internal", lang, error=f"{type(exc).__name__}: {exc}"), err=True)
         raise typer.Exit(int(ExitStatus.FAILED)) from None
@@ -316,7 +316,7 @@ def plot(
         from gradexplain.render.figures import have_matplotlib
 
         if output is not None and not have_matplotlib():
-            from gradexplain.explain.catalogue_ui import phrase  # noqa: PLC0415
+            from gradexplain.explain.catalogue_ui import phrase
 
             typer.echo(phrase("cli.needs_matplotlib", lang, path=output), err=True)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))

@@ -43,7 +43,7 @@ DeviceOption = Annotated[str | None, typer.Option(
 DtypeOption = Annotated[Dtype | None, typer.Option(
     "--dtype", help="default floating dtype of created tensors")]
 def _language(value: str) -> str:
-    from gradexplain.explain.languages import choose  # noqa: PLC0415
+    from gradexplain.explain.languages import choose
 
     try:
         return choose(value or None)  # "" (not given): the environment decides
