@@ -230,6 +230,6 @@ def test_batch_summary_in_chinese() -> None:
                                  "--width", "100"])
     assert result.exit_code == 0, result.output
     summary = result.stdout[result.stdout.rindex("汇总"):]
-    assert "2 个场景" in summary and "正常" in summary
+    assert "共 2 个场景：2 个成功，0 个失败" in summary
     assert "Summary" not in result.stdout and " scenarios: " not in summary
     assert "Scenario" not in summary and "error kind" not in summary

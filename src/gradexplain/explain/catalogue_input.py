@@ -209,6 +209,10 @@ MESSAGES: dict[str, str] = {
     "{name} stopped on an error [{kind}] before its plot could be drawn: {message}":
         "{name} 在画图之前就因错误 [{kind}] 停止了：{message}",
     "cannot plot {series}: {reason}": "无法画出 {series}：{reason}",
+    "{name} did not reach its d2l.plot(...) call, so there is nothing to draw":
+        "{name} 没有运行到 d2l.plot(...) 调用，没有可画的内容",
+    "type(...) takes one value here: making classes is not part of the language":
+        "这里的 type(...) 只接受一个值：场景语言不支持用它创建类",
     # why a plot series cannot be drawn (engine/plotdata)
     "{name}.grad is None: {name2} does not require grad":
         "{name}.grad 是 None：{name2} 不需要梯度",
@@ -366,6 +370,8 @@ HINTS: dict[str, str] = {
         "加上一个，例如 `plot: {{x: x, y: [x.grad], title: grad of x}}`；"
         "或者画一个关于 x 的表达式：gradexplain plot \"torch.relu(x)\"",
     "see it explained: gradexplain run {name}": "查看对它的解释：gradexplain run {name}",
+    "add a `plot:` section, or call d2l.plot(x, y) in the code":
+        "加上 `plot:` 部分，或者在代码中调用 d2l.plot(x, y)",
     "plot: series must be 1-D tensors of the run, as long as x (or their .grad); name what "
     "you want to draw in the steps":
         "plot: 中的曲线必须是运行中得到的一维张量（或它们的 .grad），长度与 x 相同；"
