@@ -141,6 +141,8 @@ MESSAGES: dict[str, str] = {
     # the statement language
     "this {what} is not valid Python: {reason}": "这段{what}不是合法的 Python 写法：{reason}",
     "name '{name}' is not defined": "名字 '{name}' 还没有定义",
+    "{owner} has no attribute `{name}`": "{owner} 没有属性 `{name}`",
+    "did you mean `{name}`?": "是不是想写 `{name}`？",
     "attribute '{name}' is not allowed": "不允许使用属性 '{name}'",
     "attribute '{name}' is not allowed (it is not on the allowlist)":
         "不允许使用属性 '{name}'（它不在允许列表中）",
@@ -355,6 +357,7 @@ HINTS: dict[str, str] = {
     "`with torch.no_grad():`":
         "场景只使用赋值、表达式、print、`for ... in range(...)` 和 `with torch.no_grad():`",
     "did you mean '{name}'?": "是不是想写 '{name}'？",
+    "check the spelling: `{name}`": "检查拼写：`{name}`",
     "write a tensor's name, or NAME.grad for its gradient, e.g. x.grad":
         "写张量的名字，或者用 NAME.grad 表示它的梯度，例如 x.grad",
     "assign it first, or declare it under tensors:": "先给它赋值，或者在 tensors: 下声明它",
@@ -559,6 +562,8 @@ HINTS.update({
 
 WORDS.update({
     "async functions": "异步函数",
+    "a tensor": "张量",
+    "`F` (torch.nn.functional)": "`F`（torch.nn.functional）",
     "match statements": "match 语句",
     "yield (generators run code later, outside the interpreter's step count)":
         "yield（生成器会在之后、在解释器的步数统计之外运行代码）",
