@@ -263,12 +263,16 @@ def test_terminal_session(tmp_path: Path) -> None:
         child.sendline("x.sum().backward()")
         child.expect("call 1")
         child.expect_exact(">>>")
-        child.sendline("for i in range(2):")
+        child.send("for i in range(2):\r")
         child.expect_exact("...")
-        child.sendline("    print(i + 40)")
+        child.send("print(i + 40)\r")  # auto-indented under the `for`
         child.expect_exact("...")
-        child.sendline("")
+        child.send("\r")
         child.expect("41")
+        child.expect_exact(">>>")
+        child.send("\x1b[A")  # Up-arrow brings the whole block back, as one entry
+        child.expect_exact("print(i + 40)")
+        child.send("\x03")
         child.expect_exact(">>>")
         child.sendline(":grads")
         child.expect(r"\[1\., 1\.\]")
@@ -280,6 +284,7 @@ def test_terminal_session(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     history = (tmp_path / "state" / "gradexplain" / "history").read_text(encoding="utf-8")
     assert "x.retain_grad()" in history
+    assert "\n+for i in range(2):\n+    print(i + 40)\n" in history  # one entry
 
 
 def test_messages_in_chinese() -> None:

@@ -42,6 +42,17 @@ def graph_of(session: Session, name: str) -> tuple[str, GraphTree | None]:
     return "tree", current_tree(value, name, session.interpreter.env, leaves)
 
 
+def zero_unnamed(session: Session) -> list[str]:
+    """Zero the .grad of leaves that have no name (labelled by their code); their labels."""
+    zeroed = []
+    for label, tensor, entry in session.recorder.live():
+        if not entry.named and tensor.is_leaf and tensor.requires_grad and \
+                tensor.grad is not None:
+            tensor.grad.zero_()
+            zeroed.append(label)
+    return zeroed
+
+
 def leaves_with_grad(session: Session) -> list[str]:
     """Named leaves that require grad and hold a .grad (what `:zero` zeroes)."""
     return [n for n, v in session.interpreter.env.items()

@@ -334,6 +334,11 @@ NOTES: dict[str, dict[str, str]] = {
         "by_call": "Call {call}",
         "by_unknown": "A backward call",
         "equation": ": {before} + {added} = {after}",
+        # A leaf without a name: its code cannot take `.grad.zero_()` (it would make a new one).
+        "text_unnamed": "{by_call} added to the .grad of the unnamed leaf made by `{code}` "
+        "instead of replacing it{equation}. Gradients accumulate in .grad across backward "
+        "calls until they are zeroed; to zero this one, name the leaf first "
+        "(`base = {code}`, then build on `base`) and call `base.grad.zero_()`.",
     },
     "broadcast_sum": {
         "text": "{tensor}{leaf_shape} was broadcast{to_shape}{in_op}, so each of its elements "

@@ -14,7 +14,9 @@ PHRASES: dict[str, dict[str, str]] = {
                        "(default: last output)",
         "help.:zero": "zero every leaf's .grad",
         "help.:reset": "forget everything: a fresh session",
-        "help.:save": ":save FILE  write the statements run so far as a .py scenario",
+        "help.:save": ":save FILE  write the statements run so far as a scenario (FILE.py "
+                      "or FILE.yaml) that `gradexplain run` reproduces; :save! FILE "
+                      "overwrites",
         "help.:load": ":load FILE  run a scenario file's tensors and statements here",
         "help.:quit": "leave (Ctrl-D too)",
         "help.intro": "Type statements of the scenario language, e.g. "
@@ -23,6 +25,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "help.command": "command",
         "help.what": "what it does",
         "unknown_command": "unknown command {command}; :help lists them",
+        "unknown_command_close": "unknown command {command}; did you mean {close}? "
+                                 "(:help lists them)",
+        "how_to_leave": "to leave, type :quit or press Ctrl-D",
+        "help_hint": "type :help for the commands; statements are Python with torch, e.g. "
+                     "`x = torch.ones(2, requires_grad=True)`",
+        "clear_hint": "to clear the screen press Ctrl-L; :reset forgets every tensor",
+        "save_exists": "{path} exists and was left as it is; to replace it, type "
+                       ":save! {argument}",
+        "zeroed_unnamed": "zeroed the grad of the unnamed leaf {labels} (it has no name, so "
+                          ":save cannot write this step: name the leaf to keep it)",
         "no_tensors": "no tensors yet",
         "no_leaves": "no leaf tensors that require grad yet",
         "no_call_yet": "no backward call yet: give a name, e.g. :graph out",
@@ -33,7 +45,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "nothing_to_zero": "no leaf has a grad to zero",
         "zeroed": "zeroed the grad of {names}",
         "reset": "a fresh session on {device}",
-        "save_usage": "usage: :save FILE (a .py file)",
+        "save_usage": "usage: :save FILE.py or :save FILE.yaml (:save! FILE overwrites)",
         "cannot_write": "cannot write {path}: {reason}",
         "saved": "saved {count} statement(s) to {path}",
         "saved_without_tensors": "note: tensors declared by loaded YAML files ({names}) are "
@@ -53,7 +65,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "help.:graph": ":graph [NAME]  NAME 的反向图和保存的张量（默认：最近一次的输出）",
         "help.:zero": "把每个叶子的 .grad 清零",
         "help.:reset": "全部忘掉，开始新的会话",
-        "help.:save": ":save FILE  把目前运行过的语句写成 .py 场景",
+        "help.:save": ":save FILE  把目前运行过的语句写成场景文件（FILE.py 或 FILE.yaml），"
+                      "`gradexplain run` 可以重现；:save! FILE 会覆盖已有文件",
         "help.:load": ":load FILE  在这里运行一个场景文件的张量和语句",
         "help.:quit": "退出（也可以按 Ctrl-D）",
         "help.intro": "输入场景语言的语句，例如 `x = torch.ones(2, requires_grad=True)`。"
@@ -61,6 +74,15 @@ PHRASES: dict[str, dict[str, str]] = {
         "help.command": "命令",
         "help.what": "作用",
         "unknown_command": "没有命令 {command}；:help 会列出所有命令",
+        "unknown_command_close": "没有命令 {command}；你是不是想输入 {close}？"
+                                 "（:help 会列出所有命令）",
+        "how_to_leave": "要退出，请输入 :quit 或按 Ctrl-D",
+        "help_hint": "输入 :help 查看命令；语句就是使用 torch 的 Python 代码，例如 "
+                     "`x = torch.ones(2, requires_grad=True)`",
+        "clear_hint": "要清屏请按 Ctrl-L；:reset 会忘掉所有张量",
+        "save_exists": "{path} 已存在，保持原样未改动；要替换它，请输入 :save! {argument}",
+        "zeroed_unnamed": "已把没有名字的叶子节点 {labels} 的梯度清零（它没有名字，所以 :save "
+                          "无法写出这一步：给这个叶子节点起个名字就能保留）",
         "no_tensors": "还没有张量",
         "no_leaves": "还没有需要梯度的叶子张量",
         "no_call_yet": "还没有调用过 backward：请给出名字，例如 :graph out",
@@ -71,7 +93,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "nothing_to_zero": "没有叶子有可以清零的梯度",
         "zeroed": "已把 {names} 的梯度清零",
         "reset": "在 {device} 上开始了新的会话",
-        "save_usage": "用法：:save FILE（一个 .py 文件）",
+        "save_usage": "用法：:save FILE.py 或 :save FILE.yaml（:save! FILE 会覆盖）",
         "cannot_write": "无法写入 {path}：{reason}",
         "saved": "已把 {count} 条语句保存到 {path}",
         "saved_without_tensors": "注意：加载的 YAML 文件声明的张量（{names}）不是语句，"

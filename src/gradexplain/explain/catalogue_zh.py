@@ -300,6 +300,10 @@ NOTES: dict[str, dict[str, str]] = {
         "by_call": "第 {call} 次调用",
         "by_unknown": "这次 backward 调用",
         "equation": "：{before} + {added} = {after}",
+        "text_unnamed": "{by_call}把梯度累加到了由 `{code}` 创建的那个没有名字的叶子节点的 .grad "
+        "上，而不是替换它{equation}。在清零之前，.grad 会在多次 backward 调用之间不断累加；"
+        "要把它清零，先给这个叶子节点起个名字（`base = {code}`，再由 `base` 继续计算），"
+        "然后调用 `base.grad.zero_()`。",
     },
     "broadcast_sum": {
         "text": "{tensor}{leaf_shape}{in_op}被广播{to_shape}，所以它的每个元素都在 {positions}"

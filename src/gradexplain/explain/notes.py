@@ -68,6 +68,8 @@ def _accumulated(t: Text, f: Mapping[str, Any]) -> str:
     if all(f.get(k) is not None for k in ("before", "added", "after")):
         equation = t("equation", before=t.value(f["before"]), added=t.value(f["added"]),
                      after=t.value(f["after"]))
+    if label is not None and is_code_label(label):
+        return t("text_unnamed", by_call=by_call, code=label, equation=equation)
     code = _tensor_code(label)
     return t("text", by_call=by_call, tensor_code=code, equation=equation,
              zero_code=f"{code}.grad.zero_()")

@@ -81,7 +81,7 @@ def is_identifier(label: str) -> bool:
 
 def is_code_label(label: str) -> bool:
     """A label built from code (an unnamed leaf), not a plain or dotted Python name."""
-    return not _DOTTED.match(label)
+    return not _DOTTED.match(re.sub(r" #\d+\Z", "", label))  # `x #2`: a second `x`
 
 
 def operand(label: str) -> str:

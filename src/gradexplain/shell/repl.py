@@ -8,6 +8,7 @@ with no prompt, so a file of statements can be piped in.
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import threading
@@ -127,6 +128,12 @@ class Repl:
         if stripped.startswith(":"):
             self.meta(stripped)
             return
+        # Words a Python or shell habit types: say what works here instead of an error box
+        # (unless the session has such a name of its own).
+        habit = _HABITS.get(stripped)
+        if habit is not None and stripped.split("(")[0] not in self.names():
+            self.say(habit)
+            return
         self.execute(text.rstrip() + "\n", record=True)
 
     def execute(self, text: str, *, record: bool, show: bool = True) -> bool:
@@ -206,7 +213,11 @@ class Repl:
             command = matches[0]
         handler = HANDLERS.get(command)
         if handler is None:
-            self.say("unknown_command", error=True, command=command)
+            close = difflib.get_close_matches(command, META_COMMANDS, n=1, cutoff=0.6)
+            if close:
+                self.say("unknown_command_close", error=True, command=command, close=close[0])
+            else:
+                self.say("unknown_command", error=True, command=command)
             return
         handler(self, argument)
 
@@ -216,6 +227,13 @@ class Repl:
 
     def say(self, key: str, *, error: bool = False, **facts: Any) -> None:
         self.console.print(Text(self.text(key, **facts), style="gx.error" if error else ""))
+
+_HABITS = {word: key for key, words in (
+    ("how_to_leave", ("exit", "exit()", "quit", "quit()", "q")),
+    ("help_hint", ("help", "help()", "?")),
+    ("clear_hint", ("clear", "cls", "clear()")),
+) for word in words}
+
 
 # reading input -----------------------------------------------------------------------------
 
@@ -273,12 +291,30 @@ def _word_length(text: str) -> int:
     return len(word) - (word.rfind(".") + 1)
 
 
+def block_complete(text: str) -> bool:
+    """Whether Enter runs the entry: a one-line statement or meta-command does; a line
+    ending in `:` starts a block, which an empty last line ends."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text.lstrip().startswith(":") or not text.rstrip().endswith(":")
+    return not lines[-1].strip()
+
+
+def next_indent(text: str) -> str:
+    """The indentation of a block's next line: the last line's, one level deeper after a
+    line ending in `:` (as Python's own REPL would need it typed)."""
+    last = text.rsplit("\n", maxsplit=1)[-1]
+    indent = last[:len(last) - len(last.lstrip())]
+    return indent + "    " if last.rstrip().endswith(":") else indent
+
+
 def run_terminal(repl: Repl) -> None:
     """The interactive loop: prompt_toolkit line editing, history and completion."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import CompleteEvent, Completer, Completion
     from prompt_toolkit.document import Document
     from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
     class ReplCompleter(Completer):
         def get_completions(self, document: Document,
@@ -295,20 +331,37 @@ def run_terminal(repl: Repl) -> None:
         history = FileHistory(str(path))
     except OSError:
         history = InMemoryHistory()
-    prompt: PromptSession[str] = PromptSession(history=history, completer=ReplCompleter(),
-                                              complete_while_typing=False)
+    # A block is one multi-line entry: history recalls it whole, and Enter inside it opens
+    # the next line already indented.
+    keys = KeyBindings()
+
+    @keys.add("enter")
+    def _enter(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if block_complete(buffer.text):
+            buffer.validate_and_handle()
+        else:
+            buffer.insert_text("\n" + next_indent(buffer.document.text_before_cursor))
+
+    @keys.add("tab")
+    def _tab(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        before = buffer.document.current_line_before_cursor
+        if not before.strip():  # at the start of a block line: indent
+            buffer.insert_text("    ")
+        elif buffer.complete_state:
+            buffer.complete_next()
+        else:
+            buffer.start_completion(insert_common_part=True)
+
+    prompt: PromptSession[str] = PromptSession(
+        history=history, completer=ReplCompleter(), complete_while_typing=False,
+        multiline=True, key_bindings=keys,
+        prompt_continuation=lambda width, line, soft: CONTINUATION)
     repl.console.print(Text(repl.text("banner"), style="gx.muted"))
     while not repl.done:
         try:
-            text = prompt.prompt(PROMPT)
-            if text.rstrip().endswith(":") and not text.lstrip().startswith(":"):
-                lines = [text]
-                while True:
-                    more = prompt.prompt(CONTINUATION)
-                    if not more.strip():
-                        break
-                    lines.append(more)
-                text = "\n".join(lines)
+            text = prompt.prompt(PROMPT).rstrip()
         except KeyboardInterrupt:
             continue
         except EOFError:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -97,16 +98,21 @@ def cmd_graph(repl: Repl, argument: str) -> None:
 
 
 def cmd_zero(repl: Repl, _: str) -> None:
-    from gradexplain.engine.interactive import leaves_with_grad
+    from gradexplain.engine.interactive import leaves_with_grad, zero_unnamed
 
     names = leaves_with_grad(repl.session)
-    if not names:
+    # Unnamed leaves (`torch.tensor(..., requires_grad=True).view(1, 2)`'s base) have no
+    # name to write `.grad.zero_()` on: zeroed directly, and :save cannot replay that.
+    unnamed = zero_unnamed(repl.session)
+    if not names and not unnamed:
         repl.say("nothing_to_zero")
         return
     # As statements, so that `:save` keeps them and `run` reproduces the session.
     text = "\n".join(f"{n}.grad.zero_()" for n in names) + "\n"
-    if repl.execute(text, record=True, show=False):
+    if names and repl.execute(text, record=True, show=False):
         repl.say("zeroed", names=", ".join(names))
+    if unnamed:
+        repl.say("zeroed_unnamed", labels=", ".join(unnamed))
 
 
 def cmd_reset(repl: Repl, _: str) -> None:
@@ -114,11 +120,21 @@ def cmd_reset(repl: Repl, _: str) -> None:
     repl.say("reset", device=repl.session.device)
 
 
-def cmd_save(repl: Repl, argument: str) -> None:
+def cmd_save(repl: Repl, argument: str, *, overwrite: bool = False) -> None:
+    """`:save FILE.py` or `:save FILE.yaml`: the statements run so far, as a scenario that
+    `gradexplain run` reproduces. An existing file is kept unless `:save!` is used."""
     if not argument:
         repl.say("save_usage", error=True)
         return
     path = Path(argument).expanduser()
+    if path.exists() and not overwrite:
+        repl.say("save_exists", error=True, path=path, argument=argument)
+        return
+    if path.suffix.lower() in (".yaml", ".yml"):
+        body = yaml_scenario(path.stem, repl.statements, repl.settings.dtype,
+                             repl.settings.device)
+        _write(repl, path, body)
+        return
     header = ["import torch"]
     settings = repl.settings
     flags = [f"--dtype {settings.dtype}" if settings.dtype else "",
@@ -127,7 +143,14 @@ def cmd_save(repl: Repl, argument: str) -> None:
     if flags:
         header.insert(0, f"# recorded by `gradexplain repl {' '.join(flags)}`: "
                          f"run it with the same options")
-    body = "\n".join([*header, *repl.statements]) + "\n"
+    _write(repl, path, "\n".join([*header, *repl.statements]) + "\n")
+
+
+def cmd_save_over(repl: Repl, argument: str) -> None:
+    cmd_save(repl, argument, overwrite=True)
+
+
+def _write(repl: Repl, path: Path, body: str) -> None:
     try:
         path.write_text(body, encoding="utf-8")
     except OSError as err:
@@ -136,6 +159,24 @@ def cmd_save(repl: Repl, argument: str) -> None:
     repl.say("saved", count=len(repl.statements), path=path)
     if repl.loaded_tensors:
         repl.say("saved_without_tensors", error=True, names=", ".join(repl.loaded_tensors))
+
+
+def yaml_scenario(name: str, statements: list[str], dtype: str | None,
+                  device: str | None) -> str:
+    """A YAML scenario whose `steps:` block holds the statements as typed (JSON strings are
+    YAML strings, so names and options need no escaping rules of their own)."""
+    lines = [f"name: {json.dumps(name)}",
+             "description: recorded by gradexplain repl"]
+    if dtype:
+        lines.append(f"dtype: {json.dumps(dtype)}")
+    if device:
+        lines.append(f"device: {json.dumps(device)}")
+    code = "\n".join(statements).splitlines()
+    if not code:
+        return "\n".join([*lines, "steps: []"]) + "\n"
+    lines.append("steps: |")
+    lines += [f"  {line}" if line.strip() else "" for line in code]
+    return "\n".join(lines) + "\n"
 
 
 def cmd_load(repl: Repl, argument: str) -> None:
@@ -173,6 +214,7 @@ def cmd_quit(repl: Repl, _: str) -> None:
 
 HANDLERS: dict[str, Callable[[Repl, str], None]] = {
     ":help": cmd_help, ":tensors": cmd_tensors, ":grads": cmd_grads, ":graph": cmd_graph,
-    ":zero": cmd_zero, ":reset": cmd_reset, ":save": cmd_save, ":load": cmd_load,
+    ":zero": cmd_zero, ":reset": cmd_reset, ":save": cmd_save, ":save!": cmd_save_over,
+    ":load": cmd_load,
     ":quit": cmd_quit, ":exit": cmd_quit, ":q": cmd_quit,
 }
