@@ -219,3 +219,20 @@ def test_python_files_get_python_fixes(tmp_path: Path) -> None:
     yaml = write(tmp_path, "intgrad.yaml", "steps:\n  - x = torch.tensor([1, 2], "
                  "requires_grad=True)\n")
     assert "YAML `tensors:` entry" in run_json(yaml)["error"]["fix"]
+
+
+# 13. --export and --dot say where they wrote; HTML in the terminal's dark theme -------------
+
+def test_export_and_dot_say_where_they_wrote(tmp_path: Path) -> None:
+    html, dot = tmp_path / "run.html", tmp_path / "graph.dot"
+    result = run("run", "accumulation", "--export", str(html), "--dot", str(dot))
+    assert result.exit_code == 0
+    assert f"gradexplain: wrote {html}\n" in result.stderr
+    assert f"gradexplain: wrote the backward graph of 2 call(s) to {dot}\n" in result.stderr
+    assert "wrote" not in result.stdout
+    page = html.read_text(encoding="utf-8")
+    assert "background-color: #292929" in page and "#ffffff" not in page
+    assert "#00ff00" not in page
+    compare = tmp_path / "cmp.svg"
+    result = run("compare", "accumulation", "--zero-grad", "--export", str(compare))
+    assert f"gradexplain: wrote {compare}\n" in result.stderr and compare.exists()

@@ -107,4 +107,5 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
     print_comparison(console, explained, report_a, report_b, full=request.options.run.full)
     if output.export is not None:
         export_console(console, output.export)
+        env.stderr.write(f"gradexplain: wrote {output.export}\n")
     return comparison

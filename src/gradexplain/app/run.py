@@ -158,11 +158,15 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         from gradexplain.render import export_console
 
         export_console(out, settings.export)
+        env.stderr.write(f"gradexplain: wrote {settings.export}\n")
     if settings.dot is not None:
         from gradexplain.render.dot import graphs_of, write_graphs
 
         records = [o.record for o in outcomes if o.record is not None]
-        write_graphs(graphs_of(records, settings.lang), settings.dot, env.stderr, settings.lang)
+        graphs = graphs_of(records, settings.lang)
+        written = write_graphs(graphs, settings.dot, env.stderr, settings.lang)
+        env.stderr.write(f"gradexplain: wrote the backward graph of {len(graphs)} call(s) "
+                         f"to {written}\n")
     return max((o.status for o in outcomes), default=ExitStatus.OK)
 
 

@@ -30,6 +30,7 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text as RichText
+from rich.terminal_theme import SVG_EXPORT_THEME
 from rich.theme import Theme
 
 from gradexplain.render.export_fonts import html_with_cjk, svg_with_cjk
@@ -195,8 +196,8 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     suffix = target.suffix.lower()
     if suffix == ".svg":
         text = svg_with_cjk(console.export_svg(title=title, code_format=SVG_FORMAT))
-    elif suffix in (".html", ".htm"):
-        text = html_with_cjk(console.export_html(inline_styles=True))
+    elif suffix in (".html", ".htm"):  # the terminal's colours on its dark background
+        text = html_with_cjk(console.export_html(theme=SVG_EXPORT_THEME, inline_styles=True))
     else:  # as plain output: no spaces padding the lines
         text = _PADDED_LINE_END.sub("\n", console.export_text())
     target.write_text(text, encoding="utf-8")
