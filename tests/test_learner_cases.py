@@ -236,3 +236,37 @@ def test_export_and_dot_say_where_they_wrote(tmp_path: Path) -> None:
     compare = tmp_path / "cmp.svg"
     result = run("compare", "accumulation", "--zero-grad", "--export", str(compare))
     assert f"gradexplain: wrote {compare}\n" in result.stderr and compare.exists()
+
+
+# 8. short form: the result is called `out` -------------------------------------------------
+
+def test_short_form_grad_tensors_names_out() -> None:
+    for lang, said, fix in (
+            ("en", "In the short form the result of `expression:` is named `out`",
+             "Write `grad_tensors: torch.ones_like(out)`."),
+            ("zh", "在简写形式中，`expression:` 的结果名叫 `out`",
+             "写成 `grad_tensors: torch.ones_like(out)`。")):
+        error = run_json(str(HERE / "short_form_z.yaml"), "--lang", lang)["error"]
+        assert error["kind"] == "unknown_name" and said in error["explanation"]
+        assert error["fix"] == fix
+
+
+# 9. grad_tensors shape errors point at grad_tensors:, int requires_grad at its real line ---
+
+def test_short_form_shape_error_points_at_grad_tensors() -> None:
+    error = run_json(str(HERE / "short_form_shape.yaml"))["error"]
+    assert error["kind"] == "grad_shape_mismatch"
+    assert error["line"] == 4 and error["statement"] == "grad_tensors: torch.ones(3)"
+    assert error["fix"] == ("Give `grad_tensors:` the shape [2, 2] of `out`: "
+                            "`grad_tensors: ones_like`, or one weight per element, e.g. "
+                            "`grad_tensors: [[1, 1], [1, 1]]`.")
+    assert "backward(" not in error["fix"]
+
+
+def test_int_requires_grad_shows_the_real_line_and_torchs_words() -> None:
+    error = run_json(str(HERE / "int_requires_grad.yaml"))["error"]
+    assert error["kind"] == "non_float_requires_grad"
+    assert error["line"] == 2 and error["statement"] == "x:"
+    lines = (HERE / "int_requires_grad.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[error["line"] - 1].strip() == error["statement"]
+    assert error["message"] == "only Tensors of floating point dtype can require gradients"

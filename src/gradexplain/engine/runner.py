@@ -6,9 +6,11 @@ recorder, statements fed in one program at a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -81,6 +83,7 @@ class Session:
     def __init__(self, scenario: Scenario, options: RunOptions) -> None:
         self.scenario = scenario
         self.options = options
+        self.interpreter_out_name = "out"  # the short form's name for its result
         self.device = resolve_device(options.device or scenario.device)
         self.dtype = FLOAT_DTYPES[options.dtype or scenario.dtype]
         zero = scenario.zero_grad if options.zero_grad is None else options.zero_grad
@@ -141,7 +144,8 @@ class Session:
                 error.location = spec.location
                 error.facts.setdefault("tensor", spec.name)
                 error.facts.setdefault("dtype", spec.dtype)
-                error.facts.setdefault("statement", f"tensors: {spec.name}")
+                error.facts.setdefault("statement", _file_line(spec.location) or
+                                       f"tensors: {spec.name}")
                 raise error from exc
             self.interpreter.env[spec.name] = tensor
             self.recorder.assigned(spec.name, tensor)
@@ -199,6 +203,7 @@ class Session:
                                    "tensor", checked.expression.source.locate(
                                        checked.expression.tree.body[0]))
         self.interpreter.env[out_name] = output
+        self.interpreter_out_name = out_name
         self.recorder.assigned(out_name, output)
         gradient = self._short_gradient(checked, output)
         if self.recorder.deeper is not None:
@@ -223,6 +228,14 @@ class Session:
                 self.recorder.backward(request)
             except GradexplainError as err:
                 err.location = err.location or location
+                if err.kind == "grad_shape_mismatch" and scenario.grad_tensors is not None \
+                        and scenario.grad_tensors.location is not None:
+                    # The value to change is the YAML `grad_tensors:`, not the expression.
+                    spec = scenario.grad_tensors
+                    err.location = spec.location
+                    err.facts["short_form"] = True
+                    err.facts["statement"] = "grad_tensors: " + (
+                        spec.code.text.strip() if spec.code is not None else str(spec.literal))
                 err.facts.setdefault("statement", statement)
                 err.facts.setdefault("step", None)
                 raise
@@ -234,7 +247,17 @@ class Session:
         if spec.ones_like:
             return torch.ones_like(output)
         if checked.gradient is not None:
-            return self.interpreter.evaluate(checked.gradient)
+            try:
+                return self.interpreter.evaluate(checked.gradient)
+            except GradexplainError as err:
+                name = err.facts.get("name")
+                if err.kind == "unknown_name" and isinstance(name, str) and spec.code:
+                    # `torch.ones_like(z)`: the short form names its result `out`, not z.
+                    err.facts["short_form_out"] = self.interpreter_out_name
+                    err.facts["short_form_fix"] = re.sub(
+                        rf"\b{re.escape(name)}\b", self.interpreter_out_name,
+                        spec.code.text.strip())
+                raise
         return torch.tensor(spec.literal, dtype=output.dtype, device=output.device)
 
     def mark(self) -> Mark:
@@ -381,3 +404,14 @@ def _spec_numel(spec: TensorSpec) -> int:
         count = arange_length(start, end, step) if step else 0
         return 2**63 if count is None else max(count, 0)  # None: too many to count
     return 0
+
+
+def _file_line(location: SourceLocation | None) -> str | None:
+    """The line of the scenario file at `location`, as written (a YAML `tensors:` entry)."""
+    if location is None or not location.path or not location.line:
+        return None
+    try:
+        lines = Path(location.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[location.line - 1].strip() if location.line <= len(lines) else None

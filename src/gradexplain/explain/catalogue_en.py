@@ -96,6 +96,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "detail_grad": "The gradient has shape {grad_shape}.",
         "fix": "Make the gradient the same shape as {output}: `{ones_like_code}`, or a tensor "
         "of weights of {shape_phrase}.",
+        "fix_yaml": "Give `grad_tensors:` the {shape_phrase} of {output}: "
+        "`grad_tensors: ones_like`, or one weight per element, e.g. `{example_code}`.",
     },
     "inplace_modified": {
         "title": "a tensor needed for backward was modified in place",
@@ -249,6 +251,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "fix": "Define it first: add it under `tensors:` or assign it in an earlier step "
         "(`{name_code} = ...`).",
         "fix_py": "Define it first: assign it on an earlier line (`{name_code} = ...`).",
+        "short_form": "In the short form the result of `expression:` is named {out}: "
+        "`grad_tensors:` can use it and the tensors under `tensors:`.",
+        "fix_short_form": "Write `{code}`.",
         # A misspelled attribute or function (the checker found no such name in PyTorch).
         "title_attribute": "no such attribute (a misspelling?)",
         "explanation_attribute": "{owner} has no attribute {name}: PyTorch has no such "

@@ -87,6 +87,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "detail_grad": "传入的梯度形状是 {grad_shape}。",
         "fix": "让梯度与 {output} 形状相同：`{ones_like_code}`，"
         "或者一个{shape_phrase}的权重张量。",
+        "fix_yaml": "让 `grad_tensors:` 的形状与 {output} 相同（{shape_phrase}）："
+        "写 `grad_tensors: ones_like`，或者每个元素一个权重，例如 `{example_code}`。",
     },
     "inplace_modified": {
         "title": "反向传播需要的张量被原地修改了",
@@ -226,6 +228,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "known": "目前已定义的名字：{names}。",
         "fix": "先定义它：把它加到 `tensors:` 下，或者在前面的步骤中赋值（`{name_code} = ...`）。",
         "fix_py": "先定义它：在前面的某一行给它赋值（`{name_code} = ...`）。",
+        "short_form": "在简写形式中，`expression:` 的结果名叫 {out}：`grad_tensors:` "
+        "可以使用它以及 `tensors:` 下的张量。",
+        "fix_short_form": "写成 `{code}`。",
         "title_attribute": "没有这个属性（是不是拼错了？）",
         "explanation_attribute": "{owner}没有属性 {name}：PyTorch 中没有这个名字，"
         "很可能是拼写错误。",

@@ -6,6 +6,7 @@ them with the facts the runner recorded. A missing fact drops the fragment that 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -185,9 +186,23 @@ def _grad_shape_mismatch(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explain
         detail = t("detail_grad", grad_shape=format_shape(grad_shape))
     else:
         detail = ""
+    if f.get("short_form") is True:  # the fix is the YAML value, not code
+        fix = t("fix_yaml", output=out, shape_phrase=t.shape_phrase(out_shape),
+                example_code="grad_tensors: " + _ones_literal(out_shape))
+        return t("title"), t("explanation", output=out, detail=detail), fix
     fix = t("fix", output=out, ones_like_code=f"{code}.backward(torch.ones_like({label_ or code}))",
             shape_phrase=t.shape_phrase(out_shape))
     return t("title"), t("explanation", output=out, detail=detail), fix
+
+
+def _ones_literal(shape: list[int] | None) -> str:
+    """`[[1, 1], [1, 1]]` for [2, 2]: a YAML value of that shape (small shapes only)."""
+    if not shape or math.prod(shape) > 16:
+        return "ones_like"
+    value: Any = 1
+    for size in reversed(shape):
+        value = [value] * size
+    return str(value)
 
 
 # In-place op -> (arguments to show, out-of-place form); "{v}" is the tensor, "{a}" the args.
@@ -346,6 +361,12 @@ def _unknown_name(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
         return (t("title_attribute"), t("explanation_attribute", owner=t(f"owner_{owner}"),
                                         name=t.name(name, "the_name")),
                 t("fix_suggestion", suggestion_code=suggestion))
+    out_name, out_fix = fact_str(f, "short_form_out"), fact_str(f, "short_form_fix")
+    if out_name and out_fix:
+        return (t("title"), t.sentences(
+            t("explanation", name=t.name(name, "the_name"), known=""),
+            t("short_form", out=f"`{out_name}`")),
+                t("fix_short_form", code=f"grad_tensors: {out_fix}"))
     known = fact_strs(f, "known")
     known_text = t("known", names=t.names(known[:12])) if known else ""
     explanation = t("explanation", name=t.name(name, "the_name"), known=known_text)

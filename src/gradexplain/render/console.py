@@ -29,8 +29,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.table import Table
-from rich.text import Text as RichText
 from rich.terminal_theme import SVG_EXPORT_THEME
+from rich.text import Text as RichText
 from rich.theme import Theme
 
 from gradexplain.render.export_fonts import html_with_cjk, svg_with_cjk
