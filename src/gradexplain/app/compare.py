@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from gradexplain.analysis.compare import Comparison, compare_records
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.options import Options, RunOptions
 from gradexplain.record import RunRecord
 
@@ -107,5 +108,5 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
     print_comparison(console, explained, report_a, report_b, full=request.options.run.full)
     if output.export is not None:
         export_console(console, output.export)
-        env.stderr.write(f"gradexplain: wrote {output.export}\n")
+        env.stderr.write(phrase("wrote", output.lang, path=output.export) + "\n")
     return comparison

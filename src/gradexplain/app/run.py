@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gradexplain.app.environment import Environment
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.options import Options, RunOptions
 from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.scenario.bundled import expand_paths
@@ -158,15 +159,15 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         from gradexplain.render import export_console
 
         export_console(out, settings.export)
-        env.stderr.write(f"gradexplain: wrote {settings.export}\n")
+        env.stderr.write(phrase("wrote", settings.lang, path=settings.export) + "\n")
     if settings.dot is not None:
         from gradexplain.render.dot import graphs_of, write_graphs
 
         records = [o.record for o in outcomes if o.record is not None]
         graphs = graphs_of(records, settings.lang)
         written = write_graphs(graphs, settings.dot, env.stderr, settings.lang)
-        env.stderr.write(f"gradexplain: wrote the backward graph of {len(graphs)} call(s) "
-                         f"to {written}\n")
+        env.stderr.write(phrase("wrote_dot", settings.lang, count=len(graphs),
+                                path=written) + "\n")
     return max((o.status for o in outcomes), default=ExitStatus.OK)
 
 

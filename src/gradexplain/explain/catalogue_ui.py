@@ -19,6 +19,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "dot.kept": ": kept",
         "dot.already_freed": ": already freed",
         "dot.empty": "gradexplain: no backward call ran, so the graph file is empty",
+        "wrote": "gradexplain: wrote {path}",
+        "wrote_dot": "gradexplain: wrote the backward graph of {count} call(s) to {path}",
         "dot.no_program": "gradexplain: the `dot` program was not found, so {path} was not "
                           "drawn; the graph is in {fallback} instead. To draw it, install "
                           "Graphviz (`apt install graphviz`, `brew install graphviz`, or "
@@ -58,6 +60,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "dot.kept": "：仍保留",
         "dot.already_freed": "：早已释放",
         "dot.empty": "gradexplain：没有运行任何 backward 调用，所以计算图文件是空的",
+        "wrote": "gradexplain：已写入 {path}",
+        "wrote_dot": "gradexplain：已把 {count} 次调用的反向计算图写入 {path}",
         "dot.no_program": "gradexplain：找不到 `dot` 程序，所以没有画出 {path}；计算图已写入 "
                           "{fallback}。要画出它，请安装 Graphviz（`apt install graphviz`、"
                           "`brew install graphviz`，或见 https://graphviz.org/download/；"
