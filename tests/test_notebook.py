@@ -42,6 +42,7 @@ CELLS = [
     "%%gradexplain --max-seconds 1\na = torch.rand(1000, 1000)\nfor i in range(50000):\n"
     "    b = a @ a",
     "print('kernel alive')",
+    "import matplotlib\nprint(matplotlib.get_backend())",
 ]
 
 
@@ -140,6 +141,8 @@ def test_a_yaml_cell_shows_its_plot(executed: list[Any]) -> None:
     else:  # the "plot" extra: the same series drawn as a PNG, after the report
         assert len(pictures) == 1 and cell.outputs[-1] is pictures[0]
         assert pictures[0].data["image/png"].startswith("iVBORw0KGgo")  # base64 PNG
+        # drawing it left the kernel's own plots alone (no switch to a file-only backend)
+        assert "inline" in executed[11].outputs[0].text
 
 
 def test_help_lists_the_options(executed: list[Any]) -> None:

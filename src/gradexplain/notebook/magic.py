@@ -120,8 +120,9 @@ def _plot_png(record: RunRecord) -> bytes | None:
     from gradexplain.render.figures import have_matplotlib, save_scenario_figure
 
     plot = record.plot
-    if plot is None or plot.x is None or not plot.series or not have_matplotlib():
-        return None
+    if plot is None or plot.x is None or not plot.series or plot.problems \
+            or not have_matplotlib():
+        return None  # a series that cannot be drawn is explained in the report
     with tempfile.TemporaryDirectory(prefix="gradexplain-") as folder:
         target = Path(folder) / "plot.png"
         save_scenario_figure(plot, target)

@@ -102,8 +102,6 @@ def draw_figure(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float
     """
     import matplotlib
 
-    matplotlib.use("Agg")
-
     settings, missing_font = _font_settings([title, xlabel, ylabel,
                                              *(label for label, _ in series)])
     with matplotlib.rc_context(settings), warnings.catch_warnings():  # type: ignore[arg-type]
@@ -116,26 +114,27 @@ def draw_figure(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float
 
 def _draw(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float],
           series: list[tuple[str, list[float]]]) -> None:
-    from matplotlib import pyplot
+    """On a Figure made without pyplot: no global backend is chosen or changed, so drawing
+    from a notebook leaves the kernel's own matplotlib setup (`%matplotlib inline`) as it
+    was, and nothing is left open."""
+    from matplotlib.figure import Figure
 
     order = sorted((i for i, x in enumerate(xs) if math.isfinite(x)), key=lambda i: xs[i])
     xs_sorted = [xs[i] for i in order]
-    figure, axes = pyplot.subplots(figsize=(8, 5), dpi=120, layout="constrained")
-    try:
-        axes.axhline(0.0, color="0.6", linewidth=0.8)
-        if xs_sorted and xs_sorted[0] <= 0.0 <= xs_sorted[-1]:
-            axes.axvline(0.0, color="0.6", linewidth=0.8)
-        for (label, values), (colour, style, width) in zip(series, STYLES, strict=False):
-            ys = [values[i] if math.isfinite(values[i]) else math.nan for i in order]
-            axes.plot(xs_sorted, ys, label=label, linewidth=width, linestyle=style,
-                      color=colour)
-        axes.set_xlabel(xlabel, fontsize=12)
-        axes.set_ylabel(ylabel, fontsize=12)
-        axes.set_title(title, fontsize=13)
-        axes.grid(True, alpha=0.3)
-        axes.legend(loc="best", fontsize=11, framealpha=0.9)
-        if xs_sorted and xs_sorted[0] < xs_sorted[-1]:
-            axes.set_xlim(xs_sorted[0], xs_sorted[-1])
-        figure.savefig(path)
-    finally:
-        pyplot.close(figure)
+    figure = Figure(figsize=(8, 5), dpi=120, layout="constrained")
+    axes = figure.subplots()
+    axes.axhline(0.0, color="0.6", linewidth=0.8)
+    if xs_sorted and xs_sorted[0] <= 0.0 <= xs_sorted[-1]:
+        axes.axvline(0.0, color="0.6", linewidth=0.8)
+    for (label, values), (colour, style, width) in zip(series, STYLES, strict=False):
+        ys = [values[i] if math.isfinite(values[i]) else math.nan for i in order]
+        axes.plot(xs_sorted, ys, label=label, linewidth=width, linestyle=style,
+                  color=colour)
+    axes.set_xlabel(xlabel, fontsize=12)
+    axes.set_ylabel(ylabel, fontsize=12)
+    axes.set_title(title, fontsize=13)
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="best", fontsize=11, framealpha=0.9)
+    if xs_sorted and xs_sorted[0] < xs_sorted[-1]:
+        axes.set_xlim(xs_sorted[0], xs_sorted[-1])
+    figure.savefig(path)
