@@ -61,16 +61,17 @@ PHRASES: dict[str, dict[str, str]] = {
     "zh": {
         "help.:help": "显示这份帮助",
         "help.:tensors": "列出所有张量",
-        "help.:grads": "每个叶子的 .grad",
-        "help.:graph": ":graph [NAME]  NAME 的反向图和保存的张量（默认：最近一次的输出）",
-        "help.:zero": "把每个叶子的 .grad 清零",
-        "help.:reset": "全部忘掉，开始新的会话",
+        "help.:grads": "显示每个叶子节点的 .grad",
+        "help.:graph": ":graph [NAME]  NAME 的反向传播图及其保存的张量（默认为最近一次的输出）",
+        "help.:zero": "把每个叶子节点的 .grad 清零",
+        "help.:reset": "清空一切，重新开始一个会话",
         "help.:save": ":save FILE  把目前运行过的语句写成场景文件（FILE.py 或 FILE.yaml），"
                       "`gradexplain run` 可以重现；:save! FILE 会覆盖已有文件",
-        "help.:load": ":load FILE  在这里运行一个场景文件的张量和语句",
+        "help.:load": ":load FILE  在当前会话中运行一个场景文件里的张量和语句",
         "help.:quit": "退出（也可以按 Ctrl-D）",
-        "help.intro": "输入场景语言的语句，例如 `x = torch.ones(2, requires_grad=True)`。"
-                      "以 ':' 结尾的行开始一个代码块，空行结束它。",
+        "help.intro": "在这里输入语句，写法与场景文件中的相同，例如 "
+                      "`x = torch.ones(2, requires_grad=True)`。以 ':' 结尾的行开始一个代码块，"
+                      "输入空行结束这个代码块。",
         "help.command": "命令",
         "help.what": "作用",
         "unknown_command": "没有命令 {command}；:help 会列出所有命令",
@@ -84,13 +85,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "zeroed_unnamed": "已把没有名字的叶子节点 {labels} 的梯度清零（它没有名字，所以 :save "
                           "无法写出这一步：给这个叶子节点起个名字就能保留）",
         "no_tensors": "还没有张量",
-        "no_leaves": "还没有需要梯度的叶子张量",
+        "no_leaves": "还没有需要梯度的叶子节点",
         "no_call_yet": "还没有调用过 backward：请给出名字，例如 :graph out",
         "not_a_tensor": "当前会话中没有名为 {name} 的张量",
         "no_grad_fn": "{name} 没有 grad_fn：它{kind}",
-        "kind.leaf": "是叶子",
+        "kind.leaf": "是叶子节点",
         "kind.no_graph": "不在任何计算图中",
-        "nothing_to_zero": "没有叶子有可以清零的梯度",
+        "nothing_to_zero": "没有哪个叶子节点有需要清零的梯度",
         "zeroed": "已把 {names} 的梯度清零",
         "reset": "在 {device} 上开始了新的会话",
         "save_usage": "用法：:save FILE.py 或 :save FILE.yaml（:save! FILE 会覆盖）",
