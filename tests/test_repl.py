@@ -120,7 +120,7 @@ bad = x @ torch.ones(3)
 out.backward()
 :save session.py
 """
-    result = repl_piped(tmp_path, script)
+    result = repl_piped(tmp_path, script, "--allow-save")
     assert result.returncode == 0, result.stderr
     assert "saved 6 statement(s)" in result.stdout
     text = saved.read_text(encoding="utf-8")
@@ -132,19 +132,20 @@ out.backward()
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_save_round_trip_grads_match(tmp_path: Path) -> None:
+def test_save_round_trip_grads_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gradexplain.engine.runner import run_scenario
     from gradexplain.limits import Limits
     from gradexplain.scenario.loader import load_scenario
 
-    repl, _ = make_repl(dtype="float64")
+    monkeypatch.chdir(tmp_path)
+    repl, _ = make_repl(dtype="float64", allow_save=True)
     for line in ["w = torch.randn(2, 3, requires_grad=True)",
                  "x = torch.rand(3, requires_grad=True)",
                  "loss = (w @ x).pow(2).sum()",
                  "loss.backward(retain_graph=True)",
                  ":zero",
                  "for i in range(3):\n    loss.backward(retain_graph=True)",
-                 f":save {tmp_path / 'r.py'}"]:
+                 ":save r.py"]:
         repl.handle(line)
     session_rows = {row.name: row for row in repl.session.tensor_rows()}
     text = (tmp_path / "r.py").read_text(encoding="utf-8")
@@ -169,7 +170,8 @@ def test_load_yaml_and_py(tmp_path: Path) -> None:
 :load {tmp_path / 'missing.yaml'}
 :save again.py
 """
-    result = repl_piped(tmp_path, script, "--load", str(SCENARIOS / "accumulation.yaml"))
+    result = repl_piped(tmp_path, script, "--load", str(SCENARIOS / "accumulation.yaml"),
+                        "--allow-save")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "22.5000" in out and "accumulated" in out  # the YAML scenario ran

@@ -74,3 +74,5 @@ class ReplOptions:
     debug: bool = False  # --debug
     limits: Limits = field(default_factory=Limits)  # --max-*
     views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian
+    allow_save: bool = False  # --allow-save: :save works when input is piped
+    interactive: bool = False  # stdin is a terminal: :save may ask before writing elsewhere

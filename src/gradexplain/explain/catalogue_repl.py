@@ -47,6 +47,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "reset": "a fresh session on {device}",
         "save_usage": "usage: :save FILE.py or :save FILE.yaml (:save! FILE overwrites)",
         "cannot_write": "cannot write {path}: {reason}",
+        "cannot_save": "{message}",
+        "save_piped": ":save is off when statements are piped in: a file could be written "
+        "from the input itself. Rerun with --allow-save to allow it.",
+        "save_confirm_outside": "{path} is outside the working directory. Write it anyway?",
         "saved": "saved {count} statement(s) to {path}",
         "saved_without_tensors": "note: tensors declared by loaded YAML files ({names}) are "
                                  "not statements and are not in the file",
@@ -96,6 +100,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "reset": "在 {device} 上开始了新的会话",
         "save_usage": "用法：:save FILE.py 或 :save FILE.yaml（:save! FILE 会覆盖）",
         "cannot_write": "无法写入 {path}：{reason}",
+        "cannot_save": "{message}",
+        "save_piped": "语句通过管道输入时 :save 不可用：输入本身就可能写出文件。"
+        "如需允许，请加上 --allow-save 重新运行。",
+        "save_confirm_outside": "{path} 不在当前工作目录中。仍然写入吗？",
         "saved": "已把 {count} 条语句保存到 {path}",
         "saved_without_tensors": "注意：加载的 YAML 文件声明的张量（{names}）不是语句，"
                                  "不在保存的文件里",

@@ -6,6 +6,7 @@ import difflib
 from pathlib import Path
 
 from gradexplain.errors import GradexplainError, SourceLocation
+from gradexplain.scenario.files import refuse_escaping_link
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".py")
 
@@ -41,8 +42,10 @@ def expand_paths(arguments: list[str]) -> list[Path]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            result.extend(sorted(p for p in path.iterdir()
-                                 if p.is_file() and p.suffix in SCENARIO_SUFFIXES))
+            entries = sorted(p for p in path.iterdir() if p.suffix in SCENARIO_SUFFIXES)
+            for entry in entries:
+                refuse_escaping_link(path, entry)
+            result.extend(p for p in entries if p.is_file())
         elif path.exists():
             result.append(path)
         else:

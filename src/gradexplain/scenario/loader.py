@@ -17,6 +17,7 @@ from gradexplain.errors import SourceLocation, invalid
 from gradexplain.limits import Limits, check
 from gradexplain.scenario.expect import _ExpectReader
 from gradexplain.scenario.fields import _closest, _dtype_name, _is_int, _kind, _number, _show
+from gradexplain.scenario.files import read_regular_file
 from gradexplain.scenario.model import DTYPES, Code, GradTensors, Scenario
 from gradexplain.scenario.plot import _PlotReader
 from gradexplain.scenario.tensors import FLOAT_ALIASES, _TensorReader
@@ -78,18 +79,8 @@ def load_scenario_text(text: str, path: str | None, kind: Literal["yaml", "py"],
 
 
 def _read_bytes(path: Path, limits: Limits, where: SourceLocation) -> bytes:
-    """The file's bytes, refusing an oversized file before reading it."""
-    try:
-        if path.is_file():
-            check("max_file_bytes", path.stat().st_size, limits, where)
-        with path.open("rb") as stream:
-            # Read one byte past the limit: pipes and devices report no size up front.
-            data = stream.read(limits.max_file_bytes + 1)
-    except OSError as err:
-        raise invalid(f"cannot read {path}: {err.strerror or err}", where,
-                      hint="check the file exists and is readable") from None
-    check("max_file_bytes", len(data), limits, where)
-    return data
+    """The file's bytes: a regular file only, refused over the size limit before reading."""
+    return read_regular_file(path, limits, where)
 
 
 def _snippet(text: str, path: str | None, title: str) -> Scenario:

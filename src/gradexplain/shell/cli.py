@@ -166,13 +166,17 @@ def repl(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     debug: DebugOption = False,
+    allow_save: Annotated[bool, typer.Option(
+        "--allow-save", help="let :save write files when statements are piped in (by "
+                             "default only a person at a terminal can save)")] = False,
     *,
     limits: Limits,
 ) -> None:
     """An interactive session: type statements, see what each one changed.
 
     Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE
-    :load FILE :quit. When stdin is not a terminal, statements are read line by line.
+    (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are
+    read line by line, and :save is refused unless --allow-save is given.
 
     Examples:
 
@@ -188,7 +192,8 @@ def repl(
 
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang, debug=debug, limits=limits,
-                               views=view_options(graph, jacobian, jacobian_limit)),
+                               views=view_options(graph, jacobian, jacobian_limit),
+                               allow_save=allow_save, interactive=sys.stdin.isatty()),
                   load)
 
 

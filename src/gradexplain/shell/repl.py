@@ -225,6 +225,14 @@ class Repl:
         """A REPL phrase (explain/catalogue_repl) in the session's language."""
         return PHRASES[self.settings.lang][key].format(**facts)
 
+    def confirm(self, question: str) -> bool:
+        """Ask the person at the terminal; anything but y/yes is no."""
+        try:
+            answer = input(f"{question} [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in {"y", "yes"}
+
     def say(self, key: str, *, error: bool = False, **facts: Any) -> None:
         self.console.print(Text(self.text(key, **facts), style="gx.error" if error else ""))
 

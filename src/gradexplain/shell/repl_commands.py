@@ -13,6 +13,7 @@ from gradexplain.render import print_input_error
 from gradexplain.render.blocks import table, tr, value_text
 from gradexplain.render.console import Text
 from gradexplain.render.tables import tensors_block
+from gradexplain.scenario.files import write_new_file
 
 if TYPE_CHECKING:
     from gradexplain.engine.runner import Session
@@ -42,6 +43,8 @@ class Repl(Protocol):
     def text(self, key: str, **facts: Any) -> str: ...
 
     def say(self, key: str, *, error: bool = False, **facts: Any) -> None: ...
+
+    def confirm(self, question: str) -> bool: ...
 
 
 # The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
@@ -122,41 +125,55 @@ def cmd_reset(repl: Repl, _: str) -> None:
 
 def cmd_save(repl: Repl, argument: str, *, overwrite: bool = False) -> None:
     """`:save FILE.py` or `:save FILE.yaml`: the statements run so far, as a scenario that
-    `gradexplain run` reproduces. An existing file is kept unless `:save!` is used."""
+    `gradexplain run` reproduces. Only a new regular file in or under the working directory
+    (scenario/files.py); `:save!` replaces one; elsewhere only after asking at a terminal;
+    piped input needs --allow-save."""
     if not argument:
         repl.say("save_usage", error=True)
         return
-    path = Path(argument).expanduser()
-    if path.exists() and not overwrite:
-        repl.say("save_exists", error=True, path=path, argument=argument)
-        return
-    if path.suffix.lower() in (".yaml", ".yml"):
-        body = yaml_scenario(path.stem, repl.statements, repl.settings.dtype,
-                             repl.settings.device)
-        _write(repl, path, body)
-        return
-    header = ["import torch"]
     settings = repl.settings
-    flags = [f"--dtype {settings.dtype}" if settings.dtype else "",
-             f"--device {settings.device}" if settings.device else ""]
-    flags = [f for f in flags if f]
-    if flags:
-        header.insert(0, f"# recorded by `gradexplain repl {' '.join(flags)}`: "
-                         f"run it with the same options")
-    _write(repl, path, "\n".join([*header, *repl.statements]) + "\n")
+    if not settings.interactive and not settings.allow_save:
+        repl.say("save_piped", error=True)
+        return
+    path = Path(argument)  # as typed: no ~ expansion
+    if path.suffix.lower() in (".yaml", ".yml"):
+        body = yaml_scenario(path.stem, repl.statements, settings.dtype, settings.device)
+    else:
+        header = ["import torch"]
+        flags = [f"--dtype {settings.dtype}" if settings.dtype else "",
+                 f"--device {settings.device}" if settings.device else ""]
+        flags = [f for f in flags if f]
+        if flags:
+            header.insert(0, f"# recorded by `gradexplain repl {' '.join(flags)}`: "
+                             f"run it with the same options")
+        body = "\n".join([*header, *repl.statements]) + "\n"
+    _write(repl, path, argument, body, overwrite)
 
 
 def cmd_save_over(repl: Repl, argument: str) -> None:
+    """`:save! FILE`: the same rules, but an existing regular file is replaced."""
     cmd_save(repl, argument, overwrite=True)
 
 
-def _write(repl: Repl, path: Path, body: str) -> None:
+def _write(repl: Repl, path: Path, argument: str, body: str, overwrite: bool) -> None:
     try:
-        path.write_text(body, encoding="utf-8")
-    except OSError as err:
-        repl.say("cannot_write", error=True, path=path, reason=err.strerror or err)
-        return
-    repl.say("saved", count=len(repl.statements), path=path)
+        written = write_new_file(path, body, overwrite=overwrite)
+    except GradexplainError as err:
+        reason = err.facts.get("reason")
+        if reason == "outside" and repl.settings.interactive and repl.confirm(
+                repl.text("save_confirm_outside", path=err.facts["path"])):
+            try:
+                written = write_new_file(path, body, overwrite=overwrite, anywhere=True)
+            except GradexplainError as again:
+                repl.say("cannot_save", error=True, message=again.message)
+                return
+        elif reason == "exists":
+            repl.say("save_exists", error=True, path=path, argument=argument)
+            return
+        else:
+            repl.say("cannot_save", error=True, message=err.message)
+            return
+    repl.say("saved", count=len(repl.statements), path=written)
     if repl.loaded_tensors:
         repl.say("saved_without_tensors", error=True, names=", ".join(repl.loaded_tensors))
 
