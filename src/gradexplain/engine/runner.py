@@ -119,6 +119,13 @@ class Session:
             torch.set_default_dtype(previous)
             torch.set_grad_enabled(grad_mode)
 
+    def close(self) -> None:
+        """Let go of every tensor and graph, one node at a time (engine/release.py)."""
+        from gradexplain.engine.release import release  # noqa: PLC0415
+
+        recorder = self.recorder
+        release([self.interpreter.env, recorder.freed, recorder.tracked])
+
     def stop(self, error: GradexplainError) -> None:
         """Record the error that stops the run."""
         location = error.location or SourceLocation(self.scenario.path)
@@ -383,7 +390,9 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
         except GradexplainError as err:
             session.stop(err)
         session.recorder.graph_rebuilt_notes(scenario.repeat)
-        return session.record()
+        record = session.record()
+    session.close()
+    return record
 
 
 def _spec_numel(spec: TensorSpec) -> int:

@@ -104,6 +104,8 @@ class Repl:
 
     def reset(self) -> None:
         """Forget everything: the next use of `session` starts a fresh one."""
+        if self._session is not None:
+            self._session.close()  # a deep graph is let go of one node at a time
         self._session = None
         self.statements.clear()
         self.loaded_tensors.clear()
@@ -394,3 +396,4 @@ def main(settings: ReplOptions, load: str | None = None) -> None:
         run_terminal(repl)
     else:
         run_piped(repl, sys.stdin)
+    repl.reset()  # lets go of deep graphs one node at a time, not in one recursive teardown

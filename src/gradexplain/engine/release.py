@@ -1,0 +1,51 @@
+"""Letting go of a session's tensors without a deep recursion in PyTorch's C++.
+
+Once Python has held the nodes of a graph (every graph walk does, through next_functions),
+dropping the last reference to a long chain (a 50,000-step `y = y * 1.0`) destroys it node
+by node recursively inside PyTorch and overflows the stack: a segfault (plain PyTorch does
+the same after such a walk). So a session is closed by first holding every node reachable
+from its tensors, leaves first and roots last (graphwalk.release_order), then dropping the
+tensors, then the nodes from the roots down: each node dies while the nodes below it are
+still held, one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+
+from gradexplain.engine.graphwalk import walk
+
+
+def release(holders: list[Any], drop: Callable[[], None] | None = None) -> None:
+    """Free the graphs behind the tensors in `holders` (dicts and lists, emptied here; `drop`
+    removes any other reference), root first. Nothing outside may keep the tensors: the
+    graph is held here while they go, then let go of node by node."""
+    tensors = list(_tensors(holders))
+    held = walk(tensors).nodes if tensors else []
+    tensors.clear()
+    for holder in holders:
+        holder.clear()
+    if drop is not None:
+        drop()
+    while held:
+        held.pop()  # the last item is a root: everything it feeds on is still held
+
+
+def _tensors(values: Iterable[Any]) -> Iterable[torch.Tensor]:
+    pending = list(values)
+    seen: set[int] = set()
+    while pending:
+        value = pending.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, torch.Tensor):
+            if value.grad_fn is not None:
+                yield value
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
