@@ -121,7 +121,7 @@ class Session:
 
     def close(self) -> None:
         """Let go of every tensor and graph, one node at a time (engine/release.py)."""
-        from gradexplain.engine.release import release  # noqa: PLC0415
+        from gradexplain.engine.release import release
 
         recorder = self.recorder
         release([self.interpreter.env, recorder.freed, recorder.tracked])
