@@ -34,10 +34,13 @@ def release(holders: list[Any], drop: Callable[[], None] | None = None) -> None:
         held.pop()  # the last item is a root: everything it feeds on is still held
 
 
+MAX_VISITED = 100_000  # values looked at for tensors (a list of 16 M numbers is not walked)
+
+
 def _tensors(values: Iterable[Any]) -> Iterable[torch.Tensor]:
     pending = list(values)
     seen: set[int] = set()
-    while pending:
+    while pending and len(seen) < MAX_VISITED:
         value = pending.pop()
         if id(value) in seen:
             continue
@@ -46,6 +49,7 @@ def _tensors(values: Iterable[Any]) -> Iterable[torch.Tensor]:
             if value.grad_fn is not None:
                 yield value
         elif isinstance(value, (list, tuple)):
-            pending.extend(value)
+            pending.extend(v for v in value[:MAX_VISITED]
+                           if isinstance(v, (torch.Tensor, list, tuple, dict)))
         elif isinstance(value, dict):
             pending.extend(value.values())

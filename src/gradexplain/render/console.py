@@ -110,7 +110,7 @@ def make_console(
     target: Callable[[], IO[str]] = (lambda: sys.stderr) if on_stderr else \
         (lambda: sys.stdout) if own else (lambda: stream)  # type: ignore[assignment,return-value]
     file = None if own and _is_tty(target()) and not plain else _TrimmedLines(target)
-    return Console(
+    return SafeConsole(
         file=file,  # type: ignore[arg-type]
         stderr=on_stderr,
         width=width,
@@ -258,13 +258,59 @@ def break_units(line: str, cjk: bool = True) -> Iterator[tuple[int, int, str]]:
         match = pattern.match(line, end)
 
 
+# Characters that would steer the terminal (ESC, OSC, CSI, BEL, backspace, carriage return,
+# the C1 controls) or reorder what is shown (bidirectional overrides): user-supplied text is
+# shown with them escaped, `\x1b[2J` as the eight characters it is written with.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each control character written out as its escape (tab and newline kept)."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class SafeConsole(RichConsole):
+    """rich's Console with markup off and control characters escaped in every text it is
+    given (through its public `render_str` and `render`), so that nothing a scenario prints,
+    names or describes can retitle, clear or overwrite the terminal."""
+
+    def render_str(self, text: str, **kwargs: Any) -> RichText:
+        return super().render_str(escape_controls(text), **kwargs)
+
+    def render(self, renderable: Any, options: ConsoleOptions | None = None,
+               ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or _CONTROL.search(segment.text) is None:
+                yield segment  # rich's own controls (progress bars) pass unchanged
+            else:  # a text that reached rich unescaped: escaped here, as a last resort
+                yield Segment(escape_controls(segment.text), segment.style)
+
+
 class Text(RichText):
     """rich's Text, wrapping Chinese between characters and measuring it in cells.
+
+    Control characters in the text are escaped when it is made or appended to.
 
     Through rich's public renderable protocol only: a text with Chinese in it is broken into
     lines that fit the width given (`__rich_console__`) before rich lays it out, and says
     how narrow it can get (`__rich_measure__`). Text without Chinese renders as rich's own.
     """
+
+    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(escape_controls(text), *args, **kwargs)
+
+    def append(self, text: str | RichText, style: Any = None) -> Text:
+        if isinstance(text, str):
+            text = escape_controls(text)
+        super().append(text, style)
+        return self
 
     def __rich_console__(self, console: RichConsole,
                          options: ConsoleOptions) -> Iterable[Segment]:
