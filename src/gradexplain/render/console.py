@@ -110,7 +110,7 @@ def make_console(
     target: Callable[[], IO[str]] = (lambda: sys.stderr) if on_stderr else \
         (lambda: sys.stdout) if own else (lambda: stream)  # type: ignore[assignment,return-value]
     file = None if own and _is_tty(target()) and not plain else _TrimmedLines(target)
-    return SafeConsole(
+    return Console(
         file=file,  # type: ignore[arg-type]
         stderr=on_stderr,
         width=width,
@@ -276,23 +276,6 @@ def _escaped(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-class SafeConsole(RichConsole):
-    """rich's Console with markup off and control characters escaped in every text it is
-    given (through its public `render_str` and `render`), so that nothing a scenario prints,
-    names or describes can retitle, clear or overwrite the terminal."""
-
-    def render_str(self, text: str, **kwargs: Any) -> RichText:
-        return super().render_str(escape_controls(text), **kwargs)
-
-    def render(self, renderable: Any, options: ConsoleOptions | None = None,
-               ) -> Iterable[Segment]:
-        for segment in super().render(renderable, options):
-            if segment.control or _CONTROL.search(segment.text) is None:
-                yield segment  # rich's own controls (progress bars) pass unchanged
-            else:  # a text that reached rich unescaped: escaped here, as a last resort
-                yield Segment(escape_controls(segment.text), segment.style)
-
-
 class Text(RichText):
     """rich's Text, wrapping Chinese between characters and measuring it in cells.
 
@@ -371,7 +354,21 @@ class _Whole:
 
 
 class Console(RichConsole):
-    """rich's Console; Texts with Chinese in them are printed with their own wrapping."""
+    """rich's Console; Texts with Chinese in them are printed with their own wrapping, and
+    control characters are escaped in every text it is given (through its public
+    `render_str` and `render`), so that nothing a scenario prints, names or describes can
+    retitle, clear or overwrite the terminal. Markup is off (make_console)."""
+
+    def render_str(self, text: str, **kwargs: Any) -> RichText:
+        return super().render_str(escape_controls(text), **kwargs)
+
+    def render(self, renderable: Any, options: ConsoleOptions | None = None,
+               ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or _CONTROL.search(segment.text) is None:
+                yield segment  # rich's own controls (progress bars) pass unchanged
+            else:  # a text that reached rich unescaped: escaped here, as a last resort
+                yield Segment(escape_controls(segment.text), segment.style)
 
     def print(self, *objects: Any, **options: Any) -> None:
         super().print(*(_Whole(o) if isinstance(o, Text) and _own_breaks(o.plain)
