@@ -89,6 +89,8 @@ def _compare(what: What, expected: Any, actual: Any, tolerance: float) -> Expect
                        got=_short_tensor(actual))
     if actual is None:
         return _result(False, "expected_got", what=what, expected=shown, got="None")
+    if isinstance(actual, torch.Tensor) and actual.device.type == "meta":
+        return _result(False, "expected_got", what=what, expected=shown, got="meta (no values)")
     if not isinstance(actual, torch.Tensor):
         try:
             actual = torch.tensor(actual)

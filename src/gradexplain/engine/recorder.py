@@ -173,11 +173,13 @@ class Recorder:
         self.print_folding = PrintFolding(self.options.calls_all)
 
     def printed(self, context: StatementContext, text: str) -> None:
+        text = _encodable(text)
         self.print_folding.add(PrintRecord(context.step, text, context.line, self._next_seq()),
                                self.prints)
 
     def shown(self, context: StatementContext, expression: str, value: Any) -> None:
-        self.shown_values.append(ShownValue(context.step, expression, show(value), context.line,
+        self.shown_values.append(ShownValue(context.step, expression, _encodable(show(value)),
+                                            context.line,
                                             self._next_seq()))
 
     def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
@@ -498,3 +500,8 @@ def _numel(shape: list[int]) -> int:
     for size in shape:
         result *= size
     return result
+
+
+def _encodable(text: str) -> str:
+    """Lone surrogates ("\\ud800") written as escapes: no stream or JSON encoder takes them."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

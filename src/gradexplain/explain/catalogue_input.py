@@ -20,6 +20,12 @@ MESSAGES: dict[str, str] = {
     "unknown scenario kind {kind}": "未知的场景类型 {kind}",
     "the snippet is empty": "代码片段是空的",
     "cannot read {path}: {reason}": "无法读取 {path}：{reason}",
+    "{path} is a system file ({real}), not a scenario": "{path} 是系统文件（{real}），不是场景",
+    "{path} is not a regular file ({kind})": "{path} 不是普通文件（{kind}）",
+    "{path} is a symbolic link that leads out of {folder}":
+        "{path} 是指向 {folder} 之外的符号链接",
+    "cannot save to {path}: {why}": "无法保存到 {path}：{why}",
+    "cannot use '{path}': {reason}": "无法使用 '{path}'：{reason}",
     "no such file, directory or bundled example: '{name}'":
         "没有名为 '{name}' 的文件、目录或内置示例",
     "run_file runs one scenario, and '{path}' holds {count}":
@@ -244,6 +250,12 @@ MESSAGES: dict[str, str] = {
 }
 
 HINTS: dict[str, str] = {
+    "scenarios are ordinary .yaml, .yml or .py files": "场景是普通的 .yaml、.yml 或 .py 文件",
+    "scenarios are ordinary files; a pipe or device cannot be one":
+        "场景是普通文件；管道或设备不能作为场景",
+    "name the file it points to directly if you mean to run it":
+        "如果确实要运行它，请直接写出它指向的文件",
+    "check the path": "检查路径",
     "check the path; scenarios are .yaml, .yml or .py files":
         "检查路径；场景文件是 .yaml、.yml 或 .py 文件",
     "pass the .yaml/.yml/.py files in it, or the directory to `run`":

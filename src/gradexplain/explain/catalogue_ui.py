@@ -30,6 +30,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "dot.failed": "gradexplain: `dot` failed ({message}); the graph is in {fallback}",
         # the command line
         "cli.interrupted": "interrupted",
+        "cli.file_error": "gradexplain: cannot use the file {path}: {reason}",
         "cli.internal": "gradexplain: internal error ({error}); please rerun with --debug and "
                         "report the traceback",
         "cli.wrote": "wrote {path}",
@@ -69,6 +70,7 @@ PHRASES: dict[str, dict[str, str]] = {
                           "{command}",
         "dot.failed": "gradexplain：`dot` 运行失败（{message}）；计算图已写入 {fallback}",
         "cli.interrupted": "已中断",
+        "cli.file_error": "gradexplain：无法使用文件 {path}：{reason}",
         "cli.internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
                         "并报告显示的 traceback",
         "cli.wrote": "已写入 {path}",

@@ -261,7 +261,8 @@ def break_units(line: str, cjk: bool = True) -> Iterator[tuple[int, int, str]]:
 # Characters that would steer the terminal (ESC, OSC, CSI, BEL, backspace, carriage return,
 # the C1 controls) or reorder what is shown (bidirectional overrides): user-supplied text is
 # shown with them escaped, `\x1b[2J` as the eight characters it is written with.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff]")  # and lone surrogates, which no stream can encode
 
 
 def escape_controls(text: str) -> str:

@@ -31,8 +31,11 @@ def find_bundled(name: str) -> Path | None:
     folder = bundled_dir()
     for suffix in SCENARIO_SUFFIXES:
         candidate = folder / f"{name}{suffix}"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name too long for the file system is no bundled example
+            return None
     return None
 
 
@@ -41,6 +44,13 @@ def expand_paths(arguments: list[str]) -> list[Path]:
     result: list[Path] = []
     for argument in arguments:
         path = Path(argument)
+        try:
+            path.exists()
+        except OSError as err:  # a name too long for the file system, say
+            raise GradexplainError(
+                "invalid_scenario", f"cannot use '{argument[:80]}': {err.strerror or err}",
+                SourceLocation(argument[:80]), "check the path",
+                {"path": argument[:200]}) from None
         if path.is_dir():
             entries = sorted(p for p in path.iterdir() if p.suffix in SCENARIO_SUFFIXES)
             for entry in entries:

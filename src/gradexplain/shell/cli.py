@@ -6,6 +6,7 @@ scenarios, never at module level, so `gradexplain --help` and `--version` are in
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +66,9 @@ def main_callback(
     """Run PyTorch autograd scenarios and see what backward() did, and why."""
 
 
+MAX_PLOT_BOUND = 1e30  # float32 holds about ±3.4e38; x*x must still be finite somewhere
+
+
 @contextmanager
 def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
     """The one place that turns errors into messages and exit codes."""
@@ -82,12 +86,21 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
     except (typer.Exit, typer.Abort):
         raise
+    except OSError as exc:  # a file we were told to read or write: the user's to fix
+        from gradexplain.explain.catalogue_ui import phrase
+        from gradexplain.render.console import escape_controls
+
+        typer.echo(escape_controls(phrase("cli.file_error", lang, path=exc.filename or "",
+                                          reason=exc.strerror or str(exc))), err=True)
+        raise typer.Exit(int(ExitStatus.BAD_INPUT)) from None
     except Exception as exc:
         if debug:
             raise
         from gradexplain.explain.catalogue_ui import phrase
+        from gradexplain.render.console import escape_controls
 
-        typer.echo(phrase("cli.internal", lang, error=f"{type(exc).__name__}: {exc}"), err=True)
+        typer.echo(escape_controls(phrase("cli.internal", lang,
+                                          error=f"{type(exc).__name__}: {exc}")), err=True)
         raise typer.Exit(int(ExitStatus.FAILED)) from None
 
 
@@ -311,6 +324,11 @@ def plot(
     """
     from gradexplain.app.plot import scenario_argument
 
+    if value_range is not None and not (
+            all(math.isfinite(v) and abs(v) <= MAX_PLOT_BOUND for v in value_range)
+            and value_range[0] < value_range[1]):
+        raise typer.BadParameter(f"A and B must be finite, A < B, each within ±{MAX_PLOT_BOUND:g}",
+                                 param_hint="--range")
     scenario = scenario_argument(expression)
     if scenario is not None and (value_range is not None or steps is not None):
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "

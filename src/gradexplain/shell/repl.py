@@ -12,6 +12,7 @@ import difflib
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
 from gradexplain.explain import explain_run
 from gradexplain.explain.catalogue_repl import PHRASES
 from gradexplain.language import allowlists as allow
+from gradexplain.language.budget import WATCH
 from gradexplain.options import ReplOptions, RunOptions
 from gradexplain.record import RunRecord, TensorRow
 from gradexplain.render import make_console, print_input_error
@@ -163,6 +165,11 @@ class Repl:
         mark = session.mark()
         failure: GradexplainError | None = None
         ok = True
+        # --max-executed and --max-seconds count per entry, not over the whole session; time
+        # is checked before each statement (a single long operation is not interrupted).
+        session.interpreter.executed = 0
+        watch = WATCH
+        watch.deadline = time.monotonic() + self.settings.limits.max_seconds
         try:
             with session.active():
                 action()
@@ -177,6 +184,7 @@ class Repl:
             self.console.print(Text(self.text("internal", error=f"{type(exc).__name__}: {exc}"),
                                     style="gx.error"))
             ok = False
+        watch.deadline = None
         if ok and text is not None:
             self.statements.append(text.rstrip("\n"))
         if not show and ok:
