@@ -8,14 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
 from gradexplain.shell.repl import Repl, block_complete, next_indent
 
 
-def make_repl(lang: str = "en") -> tuple[Repl, io.StringIO]:
+def make_repl(lang: str = "en", allow_save: bool = False) -> tuple[Repl, io.StringIO]:
     stream = io.StringIO()
-    repl = Repl(ReplOptions(lang=lang), console=make_console(stream, width=100, force_plain=True))
+    repl = Repl(ReplOptions(lang=lang, allow_save=allow_save),
+                console=make_console(stream, width=100, force_plain=True))
     return repl, stream
 
 
@@ -76,8 +79,10 @@ def test_accumulated_note_on_an_unnamed_leaf_suggests_valid_code() -> None:
     assert "`base.grad.zero_()`" in out
 
 
-def test_save_yaml_is_a_scenario_that_run_reproduces(tmp_path: Path) -> None:
-    repl, stream = make_repl()
+def test_save_yaml_is_a_scenario_that_run_reproduces(tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # :save writes in or under the working directory
+    repl, stream = make_repl(allow_save=True)  # piped-style settings: saving allowed
     said(repl, stream, "x = torch.ones(2, 2, requires_grad=True)", "out = (x * x).sum()",
          "for i in range(2):\n    out = (x * x).sum()\n    out.backward()")
     target = tmp_path / "session.yaml"
@@ -91,8 +96,10 @@ def test_save_yaml_is_a_scenario_that_run_reproduces(tmp_path: Path) -> None:
     assert '"after": {"x": [[4.0, 4.0], [4.0, 4.0]]}' in run.stdout  # 2 + 2, as in the REPL
 
 
-def test_save_never_overwrites_without_the_bang(tmp_path: Path) -> None:
-    repl, stream = make_repl()
+def test_save_never_overwrites_without_the_bang(tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # :save writes in or under the working directory
+    repl, stream = make_repl(allow_save=True)  # piped-style settings: saving allowed
     said(repl, stream, "x = torch.ones(2)")
     target = tmp_path / "kept.py"
     target.write_text("# mine\n", encoding="utf-8")
