@@ -26,13 +26,19 @@ class FreedGraph:
 
 def call_error(exc: BaseException, request: BackwardRequest, graph: GraphWalk,
                freed: Iterable[FreedGraph], no_grad_reason: str | None,
-               leaves: list[str]) -> GradexplainError:
+               leaves: list[str], named: Iterable[tuple[str, Any]] = ()) -> GradexplainError:
     """Classify the error; for a freed graph, find the call that freed it."""
     output, label = request.outputs[0]
     operation = OperationContext(request.function, [(label, list(output.shape))])
     error = classify(exc, operation)
     facts = error.facts
-    facts.update({"output": label, "shape": list(output.shape), "numel": output.numel()})
+    if error.kind == "inplace_modified":  # `shape` is the saved tensor's, from the message
+        facts.update({"output": label, "numel": output.numel()})
+        saved = _saved_tensor(facts, named)
+        if saved is not None:
+            facts["tensor"] = saved
+    else:
+        facts.update({"output": label, "shape": list(output.shape), "numel": output.numel()})
     if error.kind == "freed_graph":
         for old in reversed(list(freed)):
             if walk([], old.roots).node_ids & graph.node_ids:
@@ -47,3 +53,16 @@ def call_error(exc: BaseException, request: BackwardRequest, graph: GraphWalk,
     elif error.kind == "no_grad_fn":
         facts.update({"reason": no_grad_reason, "leaves": leaves})
     return error
+
+
+def _saved_tensor(facts: dict[str, Any], named: Iterable[tuple[str, Any]]) -> str | None:
+    """The user's name for the tensor PyTorch says was modified (`output 0 of
+    SigmoidBackward0`, of that shape, now at that version): the one named tensor that fits
+    (an in-place op has since replaced its grad_fn, so the version and shape decide)."""
+    shape, version = facts.get("shape"), facts.get("version")
+    if version is None or shape is None:
+        return None
+    fits = [str(name) for name, tensor in named
+            if list(getattr(tensor, "shape", [])) == shape and
+            getattr(tensor, "_version", None) == version]
+    return fits[0] if len(set(fits)) == 1 else None

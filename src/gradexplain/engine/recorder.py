@@ -158,6 +158,14 @@ class Recorder:
         if cut or any(self._is_detached(t) for t in operands if isinstance(t, torch.Tensor)):
             self._detached[id(result)] = weakref.ref(result)
 
+    def _no_grad_reason(self, tensor: torch.Tensor) -> str | None:
+        """Why an unnamed output (`pred.sum()`) has no grad_fn, as for a named one."""
+        if tensor.requires_grad:
+            return None
+        if not torch.is_grad_enabled():
+            return "no_grad"
+        return "detached" if self._is_detached(tensor) else "no_requires_grad"
+
     def _is_detached(self, tensor: torch.Tensor) -> bool:
         found = self._detached.get(id(tensor))
         return found is not None and found() is tensor
@@ -300,8 +308,11 @@ class Recorder:
             if drawn is not None:
                 call.views.graph = drawing_finish(*drawn, full=self.options.full)
             error = call_error(exc, request, graph if walked else walk(outputs), self.freed,
-                               self.no_grad_reasons.get(request.outputs[0][1]),
-                               [lb for lb, t, _ in self.live() if t.requires_grad])
+                               self.no_grad_reasons.get(request.outputs[0][1])
+                               or self._no_grad_reason(outputs[0]),
+                               [lb for lb, t, _ in self.live() if t.requires_grad],
+                               [(name, t) for name, ref in reversed(self._named.items())
+                                if (t := ref()) is not None])
             call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
                                    context.location.col, None, context.statement,
                                    context.location.path, error.hint, error.facts)
@@ -417,12 +428,24 @@ class Recorder:
             key = ("no_gradient", label)
             if key not in self._noted:
                 self._noted.add(key)
-                self.notes.append(NoteInfo("no_gradient", label, call.step, {
-                    "tensor": label, "call": call.index, "output": ", ".join(call.outputs),
-                }, call.index))
+                # One note per call, naming every leaf it did not reach.
+                same = next((n for n in self.notes if n.kind == "no_gradient"
+                             and n.call == call.index), None)
+                if same is not None:
+                    same.facts["tensors"].append(label)
+                else:
+                    self.notes.append(NoteInfo("no_gradient", label, call.step, {
+                        "tensor": label, "tensors": [label], "call": call.index,
+                        "output": ", ".join(call.outputs)}, call.index))
             return
         if old is not None and added is not None and any_nonzero(added) and \
                 any_nonzero(old):
+            # One note per tensor: later calls that add to it again are listed in it.
+            first = next((n for n in self.notes if n.kind == "accumulated"
+                          and n.tensor == label), None)
+            if first is not None:
+                first.facts.setdefault("again", []).append(call.index)
+                return
             self.notes.append(NoteInfo("accumulated", label, call.step, {
                 "tensor": label, "call": call.index, "before": call.before[label],
                 "added": call.added[label], "after": call.after[label],

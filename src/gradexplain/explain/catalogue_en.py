@@ -339,6 +339,7 @@ NOTES: dict[str, dict[str, str]] = {
         "by_call": "Call {call}",
         "by_unknown": "A backward call",
         "equation": ": {before} + {added} = {after}",
+        "again": "Calls {calls} added to it again.",
         # A leaf without a name: its code cannot take `.grad.zero_()` (it would make a new one).
         "text_unnamed": "{by_call} added to the .grad of the unnamed leaf made by `{code}` "
         "instead of replacing it{equation}. Gradients accumulate in .grad across backward "
@@ -403,6 +404,8 @@ NOTES: dict[str, dict[str, str]] = {
         "nothing to it: its .grad stays as it was (None if it was never set).",
         "by_call": "call {call}",
         "by_unknown": "this backward call",
+        "text_many": "{tensors} require grad but are not connected to {output}, so {by_call} "
+        "added nothing to them: their .grad stay as they were (None if never set).",
     },
     "non_finite_grad": {
         "text": "{subject} holds {value}{by_op}.{origin}{cause} {advice}",

@@ -305,6 +305,7 @@ NOTES: dict[str, dict[str, str]] = {
         "by_call": "第 {call} 次调用",
         "by_unknown": "这次 backward 调用",
         "equation": "：{before} + {added} = {after}",
+        "again": "第 {calls} 次调用又在其上继续累加。",
         "text_unnamed": "{by_call}把梯度累加到了由 `{code}` 创建的那个没有名字的叶子节点的 .grad "
         "上，而不是替换它{equation}。在清零之前，.grad 会在多次 backward 调用之间不断累加；"
         "要把它清零，先给这个叶子节点起个名字（`base = {code}`，再由 `base` 继续计算），"
@@ -361,6 +362,8 @@ NOTES: dict[str, dict[str, str]] = {
         "它的 .grad 保持原样（如果从未设置过，就是 None）。",
         "by_call": "第 {call} 次调用",
         "by_unknown": "这次 backward 调用",
+        "text_many": "{tensors} 需要梯度，但与 {output} 没有连接，所以{by_call}没有给它们增加任何"
+        "梯度：它们的 .grad 保持原样（如果从未设置过，就是 None）。",
     },
     "non_finite_grad": {
         "text": "{subject}中出现了 {value}{by_op}。{origin}{cause}{advice}",

@@ -233,7 +233,7 @@ def _inplace_modified(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
         tensor = t("tensor_shape", tensor=tensor, shape=format_shape(shape))
     # PyTorch names the node that produced the saved tensor (`AddBackward0`), not the
     # in-place operation that changed it.
-    if op and re.search(r"Backward\d*$", op):
+    if op and (f.get("op_made_it") is True or re.search(r"Backward\d*$", op)):
         by_op, op = t("output_of", op_code=op), None
     else:
         by_op = t("by_op", op_code=op) if op else ""

@@ -68,11 +68,15 @@ def _accumulated(t: Text, f: Mapping[str, Any]) -> str:
     if all(f.get(k) is not None for k in ("before", "added", "after")):
         equation = t("equation", before=t.value(f["before"]), added=t.value(f["added"]),
                      after=t.value(f["after"]))
+    again = [c for c in f.get("again", []) if isinstance(c, int)] \
+        if isinstance(f.get("again"), list) else []
+    again_text = t("again", calls=t.join(str(c) for c in again)) if again else ""
     if label is not None and is_code_label(label):
-        return t("text_unnamed", by_call=by_call, code=label, equation=equation)
+        return t.sentences(t("text_unnamed", by_call=by_call, code=label, equation=equation),
+                           again_text)
     code = _tensor_code(label)
-    return t("text", by_call=by_call, tensor_code=code, equation=equation,
-             zero_code=f"{code}.grad.zero_()")
+    return t.sentences(t("text", by_call=by_call, tensor_code=code, equation=equation,
+                         zero_code=f"{code}.grad.zero_()"), again_text)
 
 
 def _broadcast_sum(t: Text, f: Mapping[str, Any]) -> str:
@@ -163,6 +167,11 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
 
 def _no_gradient(t: Text, f: Mapping[str, Any]) -> str:
     call = fact_int(f, "call")
+    tensors = fact_strs(f, "tensors")
+    if len(tensors) > 1:
+        return t("text_many", tensors=t.names(tensors),
+                 output=t.name(fact_str(f, "output"), "the_output"),
+                 by_call=t("by_call", call=call) if call is not None else t("by_unknown"))
     return t("text", tensor=t.name(fact_str(f, "tensor")),
              output=t.name(fact_str(f, "output"), "the_output"),
              by_call=t("by_call", call=call) if call is not None else t("by_unknown"))

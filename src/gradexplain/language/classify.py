@@ -145,7 +145,10 @@ def _version_facts(message: str) -> dict[str, Any]:
     if not found:
         return {}
     shape = [int(s) for s in found.group(2).split(",") if s.strip()]
+    # "output 0 of Sigmoid" (or SigmoidBackward0): the op that made the tensor, not the
+    # in-place op that changed it.
     return {"tensor_type": found.group(1), "shape": shape, "op": found.group(4),
+            "op_made_it": found.group(3) is not None,
             "version": int(found.group(5)), "expected_version": int(found.group(6))}
 
 

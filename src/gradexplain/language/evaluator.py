@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -155,6 +156,10 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             error.location = context.location
             error.facts.setdefault("step", context.step)
             error.facts.setdefault("statement", context.statement)
+            if error.kind == "non_float_requires_grad":  # `counts = torch.tensor([1, 2], ...)`
+                target = re.match(r"\s*([A-Za-z_]\w*)\s*=[^=]", context.statement or "")
+                if target:
+                    error.facts.setdefault("tensor", target.group(1))
             raise error from exc
         except MemoryError as exc:  # the worker's address-space cap, or the machine's
             error = out_of_memory(self.limits.max_memory, context.location)

@@ -1,0 +1,3 @@
+x = torch.ones(2, requires_grad=True)
+z = x * 2
+z.backward(torch.ones(3))

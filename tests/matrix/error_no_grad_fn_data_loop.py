@@ -1,0 +1,5 @@
+w = torch.ones(2, requires_grad=True)
+x = torch.ones(2)
+for i in range(2):
+    pred = x * 2
+    pred.sum().backward()

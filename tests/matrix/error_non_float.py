@@ -1,0 +1,1 @@
+counts = torch.tensor([1, 2], requires_grad=True)

@@ -1,0 +1,3 @@
+x = torch.ones(4, requires_grad=True)
+y = x.view(2, 2) * 2
+y.backward()

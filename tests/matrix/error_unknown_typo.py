@@ -1,0 +1,2 @@
+weights = torch.ones(2, requires_grad=True)
+out = weigths.sum()
