@@ -1,3 +1,5 @@
+import torch
+
 x = torch.ones(2, requires_grad=True)
 z = x * x
 out1 = z.sum()

@@ -1,1 +1,3 @@
+import torch
+
 x = torch.ones(100000, 100000)

@@ -1,5 +1,7 @@
+import torch
+
 w = torch.ones(2, requires_grad=True)
 x = torch.ones(2)
-for i in range(2):
+for _i in range(2):
     pred = x * 2
     pred.sum().backward()

@@ -1,2 +1,4 @@
+import torch
+
 x = torch.ones(2)
 y = x.numpy()

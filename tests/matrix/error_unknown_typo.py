@@ -1,2 +1,4 @@
+import torch
+
 weights = torch.ones(2, requires_grad=True)
-out = weigths.sum()
+out = weigths.sum()  # noqa: F821 (the typo under test)

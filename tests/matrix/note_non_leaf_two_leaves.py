@@ -1,3 +1,5 @@
+import torch
+
 w = torch.tensor([1.], requires_grad=True)
 b = torch.tensor([2.], requires_grad=True)
 a = w + b

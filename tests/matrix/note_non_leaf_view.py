@@ -1,3 +1,5 @@
+import torch
+
 x = torch.tensor([2., 1.], requires_grad=True).view(1, 2)
 y = torch.tensor([[1., 2.], [3., 4.]], requires_grad=True)
 z = torch.mm(x, y)
