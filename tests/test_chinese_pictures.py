@@ -146,3 +146,11 @@ def test_chinese_html_export_names_cjk_fonts(tmp_path: Path) -> None:
     page = target.read_text(encoding="utf-8")
     assert '<meta charset="UTF-8">' in page and "梯度" in page
     assert "'Noto Sans Mono CJK SC'" in page
+
+
+def test_plot_output_of_an_unknown_kind_is_a_bad_flag(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plot", "x", "--output", str(tmp_path / "a.txt"),
+                                 "--lang", "zh"])
+    assert result.exit_code == 2  # a usage error, not "internal error"
+    assert "the file must end in .png, .svg or .pdf" in result.output
+    assert "内部错误" not in result.output

@@ -84,7 +84,7 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
 
         typer.echo(phrase("cli.interrupted", lang), err=True)
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
-    except (typer.Exit, typer.Abort):
+    except (typer.Exit, typer.Abort, typer.BadParameter):  # a bad flag is exit 2, not a bug
         raise
     except OSError as exc:  # a file we were told to read or write: the user's to fix
         from gradexplain.explain.catalogue_ui import phrase
