@@ -263,21 +263,22 @@ class Folding:
             }))
         return notes
 
-    def calls(self, kept: list[CallRecord]) -> list[CallRecord]:
-        """The kept calls, with each group's last call written out if it was not kept."""
-        result = list(kept)
+    def flush(self, kept: list[CallRecord]) -> list[CallRecord]:
+        """Write out each group's last call if it was not kept, into `kept` (in call order):
+        at the end of a run, or of a REPL entry. Returns `kept`."""
         for group in self.groups.values():
             pending = group.pending
             if pending is None:
                 continue
             pending.finish(pending.call)
-            indexes = [c.index for c in result]
-            result.insert(bisect.bisect(indexes, pending.call.index), pending.call)
+            indexes = [c.index for c in kept]
+            kept.insert(bisect.bisect(indexes, pending.call.index), pending.call)
             group.pending = None
-        return result
+        return kept
 
-    def summaries(self) -> list[CallGroup]:
-        return [group.summary() for group in self.groups.values()]
+    def summaries(self, since: int = 0) -> list[CallGroup]:
+        """Each group's summary (only those with a call after call number `since`)."""
+        return [group.summary() for group in self.groups.values() if group.last > since]
 
 
 class PrintFolding:
@@ -299,13 +300,22 @@ class PrintFolding:
         else:
             state[2] = record  # the latest one past the cap; written out at the end
 
-    def records(self, kept: list[PrintRecord]) -> list[PrintRecord]:
-        result = list(kept)
+    def flush(self, kept: list[PrintRecord]) -> list[PrintRecord]:
+        """Write each statement's latest print past the cap into `kept`, in print order."""
+        flushed = False
         for state in self.groups.values():
             if state[2] is not None:
-                result.append(state[2])
-        return sorted(result, key=lambda p: p.seq)
+                kept.append(state[2])
+                state[1] += 1
+                state[2] = None
+                flushed = True
+        if flushed:
+            kept.sort(key=lambda p: p.seq)
+        return kept
 
-    def summaries(self) -> list[PrintGroup]:
+    def summaries(self, keys: set[tuple[int | None, int | None]] | None = None
+                  ) -> list[PrintGroup]:
+        """Each statement's print count (only those in `keys`, when given)."""
         return [PrintGroup(step, line, state[0], state[1] + (state[2] is not None))
-                for (step, line), state in self.groups.items()]
+                for (step, line), state in self.groups.items()
+                if keys is None or (step, line) in keys]

@@ -277,10 +277,15 @@ class Session:
         """A record of the calls, prints, shown values and notes made after `mark`
         (no tensors: the caller says which rows changed)."""
         recorder = self.recorder
+        calls = recorder.folding.flush(recorder.calls)[mark.calls:]
+        prints = recorder.print_folding.flush(recorder.prints)[mark.prints:]
+        first = calls[0].index if calls else recorder.call_count + 1
         return RunRecord(
             name=name, path=None, description=None, torch_version="", device="", dtype="",
-            calls=recorder.calls[mark.calls:], prints=recorder.prints[mark.prints:],
-            shown=recorder.shown_values[mark.shown:], notes=recorder.notes[mark.notes:])
+            calls=calls, prints=prints, shown=recorder.shown_values[mark.shown:],
+            notes=recorder.notes[mark.notes:], groups=recorder.folding.summaries(first - 1),
+            print_groups=recorder.print_folding.summaries({(p.step, p.line) for p in prints}),
+            calls_all=recorder.folding.keep_all)
 
     def run_loaded(self, checked: CheckedScenario) -> None:
         """Build another scenario's tensors and run its code in this session (REPL :load)."""
@@ -331,8 +336,8 @@ class Session:
             descriptions=dict(scenario.descriptions),
             torch_version=torch.__version__, device=str(self.device),
             dtype=dtype_name(self.dtype), tensors=self.tensor_rows(),
-            calls=recorder.folding.calls(recorder.calls),
-            prints=recorder.print_folding.records(recorder.prints),
+            calls=list(recorder.folding.flush(recorder.calls)),
+            prints=list(recorder.print_folding.flush(recorder.prints)),
             shown=list(recorder.shown_values), notes=list(recorder.notes),
             error=self.error,
             groups=recorder.folding.summaries(), print_groups=recorder.print_folding.summaries(),

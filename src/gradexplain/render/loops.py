@@ -31,24 +31,50 @@ def folded_groups(record: RunRecord) -> dict[GroupKey, CallGroup]:
 def call_renderables(console: Console, report: Report, calls: Sequence[CallRecord], *,
                      full: bool = False) -> list[RenderableType]:
     """Each call in full, except the folded ones: those become their group's summary."""
+    return [part for _, part in call_parts(console, report, calls, full=full)]
+
+
+def call_parts(console: Console, report: Report, calls: Sequence[CallRecord], *,
+               full: bool = False) -> list[tuple[int, RenderableType]]:
+    """`call_renderables`, each with the `seq` of its call (to interleave with prints)."""
     from gradexplain.render.tables import call_block  # noqa: PLC0415 - tables imports us
 
     groups = folded_groups(report.record)
-    parts: list[RenderableType] = []
+    parts: list[tuple[int, RenderableType]] = []
     for call in calls:
         group = groups.get(_key(call))
         if group is None:
-            parts.append(call_block(console, report, call, full=full))
+            parts.append((call.seq, call_block(console, report, call, full=full)))
             continue
         if call.index not in group.shown:
             continue
         reasons = group.differing.get(call.index)
         if reasons:
-            parts.append(_differs(reasons, report.lang))
-        parts.append(call_block(console, report, call, full=full))
+            parts.append((call.seq, _differs(reasons, report.lang)))
+        parts.append((call.seq, call_block(console, report, call, full=full)))
         if call.index == group.first:
-            parts.append(group_block(console, group, report.lang))
+            parts.append((call.seq, group_block(console, group, report.lang)))
     return parts
+
+
+def interleaved(console: Console, report: Report) -> list[RenderableType]:
+    """The calls, prints and shown values of a record in the order they happened (the
+    REPL: a loop's prints between its ledgers), folded like the run report."""
+    record = report.record
+    parts = call_parts(console, report, record.calls)
+    for printed in visible_prints(record.prints, record.print_groups, record.calls_all):
+        if isinstance(printed, tuple):
+            more = _tr("loops.more_prints", report.lang, count=printed[1])
+            parts.append((printed[2], Text(more, style="gx.muted")))
+        else:
+            parts.append((printed.seq, Text(printed.text)))
+    for shown in record.shown:
+        text = Text(">>> ", style="gx.muted")
+        text.append(shown.expression, style="gx.code")
+        text.append("\n" + shown.text)
+        parts.append((shown.seq, text))
+    parts.sort(key=lambda part: part[0])  # stable: a call's parts keep their order
+    return [part for _, part in parts]
 
 
 def _tr(key: str, lang: str, **fields: object) -> str:
@@ -141,14 +167,15 @@ def more_notes_lines(hidden: dict[str, int], lang: str) -> list[str]:
 
 
 def visible_prints(prints: Sequence[PrintRecord], groups: Sequence[PrintGroup],
-                   calls_all: bool) -> list[PrintRecord | tuple[int | None, int]]:
-    """Each statement's first PRINT_HEAD prints, then (step, how many more), then its last."""
+                   calls_all: bool) -> list[PrintRecord | tuple[int | None, int, int]]:
+    """Each statement's first PRINT_HEAD prints, then (step, how many more, the seq of the
+    print before), then its last."""
     counts = {(g.step, g.line): g.count for g in groups}
     seen: dict[tuple[int | None, int | None], int] = {}
     last: dict[tuple[int | None, int | None], PrintRecord] = {}
     for printed in prints:
         last[(printed.step, printed.line)] = printed
-    result: list[PrintRecord | tuple[int | None, int]] = []
+    result: list[PrintRecord | tuple[int | None, int, int]] = []
     for printed in prints:
         key = (printed.step, printed.line)
         count = counts.get(key, 0)
@@ -159,7 +186,7 @@ def visible_prints(prints: Sequence[PrintRecord], groups: Sequence[PrintGroup],
         if seen[key] <= PRINT_HEAD:
             result.append(printed)
             if seen[key] == PRINT_HEAD:
-                result.append((printed.step, count - PRINT_HEAD - 1))
+                result.append((printed.step, count - PRINT_HEAD - 1, printed.seq))
         elif printed is last[key]:
             result.append(printed)
     return result

@@ -174,7 +174,7 @@ def output_block(record: RunRecord, lang: str) -> RenderableType | None:
     visible = visible_prints(record.prints, record.print_groups, record.calls_all)
     for i, printed in enumerate(visible):
         if isinstance(printed, tuple):  # the prints a loop repeated, counted
-            more = tr("loops.more_prints", lang).format(count=printed[1])
+            more = tr("loops.more_prints", lang).format(count=printed[1])  # (step, n, seq)
             entries.append((_step_key(printed[0]), i, Text(more, style="gx.muted")))
         else:
             entries.append((_step_key(printed.step), i, Text(printed.text)))

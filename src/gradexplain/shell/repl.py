@@ -26,13 +26,8 @@ from gradexplain.options import ReplOptions, RunOptions
 from gradexplain.record import RunRecord, TensorRow
 from gradexplain.render import make_console, print_input_error
 from gradexplain.render.console import Console, Text, symbols
-from gradexplain.render.tables import (
-    call_block,
-    error_panel,
-    notes_block,
-    output_block,
-    tensors_block,
-)
+from gradexplain.render.loops import interleaved
+from gradexplain.render.tables import error_panel, notes_block, tensors_block
 from gradexplain.scenario.model import Code
 from gradexplain.shell.repl_commands import HANDLERS, META_COMMANDS
 from gradexplain.shell.repl_commands import load as load_file
@@ -206,9 +201,8 @@ class Repl:
         parts: list[Any] = []
         if record.tensors:
             parts.append(tensors_block(console, record.tensors, lang))
-        parts += [call_block(console, report, call) for call in record.calls]
-        parts += [output_block(record, lang), notes_block(report, symbols(console)),
-                  error_panel(report)]
+        parts += interleaved(console, report)  # calls and prints in the order they ran
+        parts += [notes_block(report, symbols(console)), error_panel(report)]
         for part in parts:
             if part is not None:
                 console.print(part)
