@@ -168,8 +168,8 @@ def test_thousand_iterations_print_little(tmp_path: Path) -> None:
 
 def test_memory_stays_bounded_in_process() -> None:
     from gradexplain.engine.runner import run_scenario
-    from gradexplain.scenario.loader import load_scenario_text
     from gradexplain.options import RunOptions
+    from gradexplain.scenario.loader import load_scenario_text
 
     scenario = load_scenario_text(REGRESSION.format(n=2000), None, "py", RunOptions().limits)
     record = run_scenario(scenario, RunOptions())
