@@ -191,3 +191,27 @@ def test_repl_interleaves_prints_and_folds(tmp_path: Path) -> None:
     assert order == sorted(order)
     assert "ran 50 times: calls 3–52" in out
     assert "call 3 ·" in out and "call 52 ·" in out and "call 4 ·" not in out
+
+
+def test_plot_calls_draws_loss_and_grad_norms(tmp_path: Path) -> None:
+    code = REGRESSION.format(n=300)
+    path = tmp_path / "loop.py"
+    path.write_text(code, encoding="utf-8")
+    result = runner.invoke(app, ["plot", str(path), "--calls", "--width", "80"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "`loss.backward()`: 300 backward calls (step 6)" in out
+    assert "\nloss\n" in out and "\n‖w.grad‖\n" in out
+    oracle = plain_torch(code)
+    from gradexplain.app.plot_calls import calls_plot
+    from gradexplain.options import RunOptions
+
+    plot, values = calls_plot("loop", path, RunOptions().limits)
+    assert values == 1 and plot.x is not None and plot.x.values[:3] == [1, 2, 3]
+    assert plot.series[0].values == pytest.approx(oracle["loss"], rel=1e-5)
+    assert plot.series[1].values == pytest.approx(oracle["norm"], rel=1e-5, abs=1e-9)
+    if pytest.importorskip("matplotlib"):
+        picture = tmp_path / "trends.png"
+        drawn = runner.invoke(app, ["plot", str(path), "--calls", "--output", str(picture)])
+        assert drawn.exit_code == 0, drawn.output
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -36,6 +36,7 @@ class PlotRequest:
     width: int | None = None
     limits: Limits = field(default_factory=Limits)
     lang: str = "en"
+    calls: bool = False  # --calls: the loss and grad norms over a loop's backward calls
 
 
 def plot(request: PlotRequest, env: Environment | None = None) -> None:
@@ -44,7 +45,20 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
     from gradexplain.render.figures import save_figure, save_scenario_figure
 
     env = env or Environment()
-    if request.scenario is not None:
+    if request.scenario is not None and request.calls:
+        from gradexplain.app.plot_calls import calls_plot
+        from gradexplain.render.figures import save_calls_figure
+
+        scenario = request.scenario
+        trends, values = _in_worker(lambda: calls_plot(request.argument, scenario,
+                                                        request.limits), request.limits)
+        if request.output is None:
+            env.stdout.write("\n".join(series_charts(trends, request.width, request.lang))
+                             + "\n")
+            return
+        save_calls_figure(trends, values, request.output)
+        missing_font = False  # its texts are the code's and English labels
+    elif request.scenario is not None:
         scenario = request.scenario
         drawn = _in_worker(lambda: scenario_plot(request.argument, scenario, request.limits),
                            request.limits)

@@ -138,3 +138,37 @@ def _draw(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float],
     if xs_sorted and xs_sorted[0] < xs_sorted[-1]:
         axes.set_xlim(xs_sorted[0], xs_sorted[-1])
     figure.savefig(path)
+
+
+def save_calls_figure(plot: PlotRecord, values: int, path: Path) -> None:
+    """A loop's trends over its calls: the first `values` series (the loss) on top, the grad
+    norms below (on a log scale when they span more than a hundredfold)."""
+    from matplotlib.figure import Figure  # no pyplot: see _draw
+
+    assert plot.x is not None
+    xs = plot.x.values
+    panels = [plot.series[:values], plot.series[values:]]
+    panels = [panel for panel in panels if panel]
+    figure = Figure(figsize=(8, 3.2 * len(panels) + 0.6), dpi=120, layout="constrained")
+    axes_list = figure.subplots(len(panels), 1, sharex=True, squeeze=False)
+    styles = iter(STYLES * 2)
+    for axes, panel in zip(axes_list[:, 0], panels, strict=True):
+        for line in panel:
+            colour, style, width = next(styles)
+            ys = [v if math.isfinite(v) else math.nan for v in line.values]
+            axes.plot(xs, ys, label=line.label, linewidth=width, linestyle=style,
+                      color=colour)
+        finite = [v for line in panel for v in line.values if math.isfinite(v)]
+        if panel is not panels[0] or values == 0:
+            axes.set_ylabel("grad norm", fontsize=12)
+            if finite and min(finite) > 0 and max(finite) > 100 * min(finite):
+                axes.set_yscale("log")
+        else:
+            axes.set_ylabel("value", fontsize=12)
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc="best", fontsize=11, framealpha=0.9)
+    axes_list[0, 0].set_title(plot.title, fontsize=13)
+    axes_list[-1, 0].set_xlabel("backward call (iteration)", fontsize=12)
+    if xs and xs[0] < xs[-1]:
+        axes_list[-1, 0].set_xlim(xs[0], xs[-1])
+    figure.savefig(path)

@@ -302,6 +302,9 @@ def plot(
         "--output", "-o", metavar="FILE",
         help="save a .png or .svg (needs matplotlib: pip install \"gradexplain[plot]\"); "
              "without it a text chart is printed")] = None,
+    calls: Annotated[bool, typer.Option(
+        "--calls", help="with a scenario: draw the loss and each grad norm over the backward "
+                        "calls of its training loop (its busiest backward statement)")] = False,
     width: WidthOption = None,
     lang: LangOption = "",
     debug: DebugOption = False,
@@ -321,6 +324,8 @@ def plot(
       gradexplain plot relu_plot --output relu.png
 
       gradexplain plot relu_plot --lang zh --output relu_zh.png
+
+      gradexplain plot training_loop --calls --output loss.png
     """
     from gradexplain.app.plot import scenario_argument
 
@@ -346,8 +351,11 @@ def plot(
         if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
             raise typer.BadParameter("the file must end in .png, .svg or .pdf",
                                      param_hint="--output")
+        if calls and scenario is None:
+            raise typer.BadParameter("--calls draws a scenario's training loop; give a "
+                                     "scenario file or bundled example", param_hint="--calls")
         plot_use_case(PlotRequest(expression, scenario, value_range, steps, output, width,
-                                  limits, lang))
+                                  limits, lang, calls))
 
 
 # schema ---------------------------------------------------------------------------------------
