@@ -282,8 +282,8 @@ def build_cases(work: Path) -> list[Case]:
              [*gx, "run", *loop(10_000), "--format", "json"], plain_loop(10_000), 1.5,
              rss_target=1.2),
         Case("loop100k_memory", "100,000-iteration training loop (json): peak memory",
-             [*gx, "run", *loop(100_000), "--format", "json"], plain_loop(100_000), None,
-             rss_target=1.2),
+             [*gx, "run", *loop(100_000), "--format", "json", "--max-seconds", "3600"],
+             plain_loop(100_000), None, rss_target=1.2),
     ]
 
 

@@ -52,7 +52,9 @@ def resident_bytes() -> int:
 
 
 def forget_handle() -> None:
-    """After fork the child reads its own /proc/self: drop the parent's descriptor."""
+    """After fork the child reads its own /proc/self: drop the parent's descriptor (and its
+    last reading)."""
+    _reading["checks"] = REREAD_EVERY
     fd = _handle.pop("statm", None)
     if fd is not None:
         with contextlib.suppress(OSError):
@@ -63,11 +65,28 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=forget_handle)
 
 
+# Reading resident memory costs a system call; a loop checks before every operation. Between
+# readings, the last reading plus every planned allocation since stands for it; it is read
+# again every REREAD_EVERY checks, and whenever that estimate comes within REREAD_MARGIN of
+# the budget (growth that no check plans, such as autograd's saved tensors, is small per
+# operation, and is caught by the next reading).
+REREAD_EVERY = 32
+REREAD_MARGIN = 256 * 2**20
+_reading = {"used": 0, "planned": 0, "checks": REREAD_EVERY}
+
+
 def check_memory(limits: Limits, location: SourceLocation | None, planned: int = 0) -> None:
     """limit_exceeded (max_memory) when resident memory plus `planned` bytes passes the budget."""
-    used = resident_bytes()
-    if used + planned > limits.max_memory:
-        raise exceeded("max_memory", used + planned, limits.max_memory, location)
+    reading = _reading
+    estimate = reading["used"] + reading["planned"]
+    reading["checks"] += 1
+    if reading["checks"] >= REREAD_EVERY or \
+            estimate + planned + REREAD_MARGIN > limits.max_memory:
+        estimate = reading["used"] = resident_bytes()
+        reading["planned"] = reading["checks"] = 0
+    reading["planned"] += planned
+    if estimate + planned > limits.max_memory:
+        raise exceeded("max_memory", estimate + planned, limits.max_memory, location)
 
 
 def statement_started(limits: Limits, location: SourceLocation, statement: str) -> None:
