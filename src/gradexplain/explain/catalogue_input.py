@@ -214,6 +214,8 @@ MESSAGES: dict[str, str] = {
     "backward failed: {reason}": "反向传播失败：{reason}",
     "{name} has no `plot:` section, so there is nothing to draw":
         "{name} 没有 `plot:` 部分，没有可画的内容",
+    "{name} makes no backward call, so there is no trend to draw":
+        "{name} 没有调用反向传播，没有可画的趋势",
     "{name} stopped on an error [{kind}] before its plot could be drawn: {message}":
         "{name} 在画图之前就因错误 [{kind}] 停止了：{message}",
     "cannot plot {series}: {reason}": "无法画出 {series}：{reason}",
@@ -256,6 +258,8 @@ HINTS: dict[str, str] = {
     "name the file it points to directly if you mean to run it":
         "如果确实要运行它，请直接写出它指向的文件",
     "check the path": "检查路径",
+    "--calls draws the loss and grad norms of a training loop":
+        "--calls 画出训练循环的损失和梯度范数",
     "check the path; scenarios are .yaml, .yml or .py files":
         "检查路径；场景文件是 .yaml、.yml 或 .py 文件",
     "pass the .yaml/.yml/.py files in it, or the directory to `run`":
