@@ -109,6 +109,7 @@ class Session:
         """Default dtype and device for the user's factory calls, restored afterwards."""
         previous = torch.get_default_dtype()
         grad_mode = torch.is_grad_enabled()  # `torch.set_grad_enabled(False)` as a call
+        default_device = torch.get_default_device()  # `torch.set_default_device(...)`
         torch.set_default_dtype(self.dtype)
         # torch.device as a context manager costs a Python dispatch per op: only when needed.
         placement = self.device if self.device.type != "cpu" else nullcontext()
@@ -118,6 +119,9 @@ class Session:
         finally:
             torch.set_default_dtype(previous)
             torch.set_grad_enabled(grad_mode)
+            if torch.get_default_device() != default_device:  # the code changed it
+                torch.set_default_device(None if default_device.type == "cpu"
+                                         else default_device)
 
     def close(self) -> None:
         """Let go of every tensor and graph, one node at a time (engine/release.py)."""

@@ -51,7 +51,7 @@ TORCH_DTYPES = frozenset({
 TORCH_NAMESPACES = frozenset({
     "torch", "torch.autograd", "torch.nn", "torch.nn.functional", "torch.nn.init",
     "torch.optim", "torch.cuda", "torch.autograd.functional", "torch.autograd.graph",
-    "math", "d2l",
+    "math", "d2l", "torch.accelerator",
 })
 AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enabled",
                                 "no_grad", "enable_grad", "gradcheck", "gradgradcheck",
@@ -100,7 +100,9 @@ TORCH_PATHS = frozenset(
     | {f"torch.nn.{n}" for n in NN_CLASSES}
     | {f"torch.nn.init.{n}" for n in NN_INIT}
     | {f"torch.optim.{n}" for n in OPTIMIZERS}
-    | {"torch.cuda.is_available", "torch.cuda.device_count"}
+    | {"torch.cuda.is_available", "torch.cuda.device_count", "torch.accelerator.is_available",
+       "torch.accelerator.current_accelerator", "torch.set_default_device",
+       "torch.get_default_device"}
     | {f"math.{n}" for n in MATH_FUNCTIONS}
     | {f"d2l.{n}" for n in D2L_FUNCTIONS}
 )
@@ -248,7 +250,7 @@ DANGEROUS_BUILTINS: dict[str, str] = {
 SAFE_ATTRIBUTE_NAMES = frozenset({"eval"})
 # Names that start like a dangerous prefix but are fine.
 SAFE_SET_NAMES = frozenset({"set_grad_enabled", "set_materialize_grads", "set_figsize",
-                            "set_detect_anomaly"})
+                            "set_detect_anomaly", "set_default_device"})
 DANGEROUS_PREFIXES: dict[str, str] = {
     "set_": "it changes global state",
     "_": "private and dunder attributes reach Python internals, the classic sandbox escape",

@@ -188,7 +188,7 @@ class Calls(Core):
 NOT_TENSOR_OPERATIONS = frozenset({
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "get_default_dtype", "device",
-    "is_tensor", "is_floating_point", "numel",
+    "is_tensor", "is_floating_point", "numel", "set_default_device", "get_default_device",
 })
 
 
