@@ -270,3 +270,20 @@ def test_int_requires_grad_shows_the_real_line_and_torchs_words() -> None:
     lines = (HERE / "int_requires_grad.yaml").read_text(encoding="utf-8").splitlines()
     assert lines[error["line"] - 1].strip() == error["statement"]
     assert error["message"] == "only Tensors of floating point dtype can require gradients"
+
+
+# 10. YAML indentation mistakes, in words --------------------------------------------------
+
+def test_tensor_not_indented_says_indent_it_under_tensors() -> None:
+    out = " ".join(run("run", str(HERE / "tensor_not_indented.yaml")).output.split())
+    assert "unknown key 'x' at line 2" in out
+    assert "; if 'x' is a tensor, indent it under tensors: (` x: ...`)" in out
+
+
+def test_indentation_error_has_no_pyyaml_words() -> None:
+    result = run("run", str(HERE / "tensor_over_indented.yaml"))
+    out = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "tensor_over_indented.yaml:3:4: error[invalid_scenario]: line 3 is indented " \
+        "differently from the entry above it" in out
+    assert "<block" not in out and "expected <" not in out

@@ -52,6 +52,9 @@ class _ReaderBase:
         if close:
             message += f"; did you mean '{close}'?"
         hint = f"the keys {what} are: {', '.join(known)}"
+        if not path and not close and isinstance(key, str) and key.isidentifier():
+            # `x: [1., 2.]` at the left margin after `tensors:`: a tensor not indented.
+            hint += f"; if '{key}' is a tensor, indent it under tensors: (`  {key}: ...`)"
         if isinstance(key, bool):
             hint = "YAML reads yes/no/on/off as true/false; " + hint
         raise invalid(message, where, hint=hint, key=key)

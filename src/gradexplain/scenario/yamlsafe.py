@@ -339,10 +339,28 @@ def _syntax_error(err: yaml.MarkedYAMLError, path: str | None,
     problem = err.problem or err.context or "the file is not valid YAML"
     location = (_locate(path, lines, Span(mark.line + 1, mark.column + 1))
                 if mark is not None else SourceLocation(path))
+    plain = _plain_problem(problem)
+    if plain is not None:  # PyYAML's own words (`<block mapping start>`) help nobody
+        return invalid(plain[0].format(line=location.line), location, hint=plain[1])
     message = f"YAML syntax error: {problem}"
     if err.context and err.problem and err.context_mark is not None:
         message += f" ({err.context} at line {err.context_mark.line + 1})"
     return invalid(message, location, hint=_syntax_hint(problem))
+
+
+# PyYAML problems that are indentation mistakes, in words: (message, hint).
+_INDENTATION = ("line {line} is indented differently from the entry above it",
+                "indent the entries of one mapping by the same amount: a tensor under "
+                "`tensors:` by two spaces, e.g. `  y: [1., 2.]`; its keys (value:, "
+                "requires_grad:) by two more")
+
+
+def _plain_problem(problem: str) -> tuple[str, str] | None:
+    if problem.startswith("expected <block end>") or \
+            problem.startswith("did not find expected key") or \
+            "could not find expected ':'" in problem:
+        return _INDENTATION
+    return None
 
 
 def _syntax_hint(problem: str) -> str:
