@@ -373,11 +373,14 @@ def named_tensors(env: dict[str, Any]) -> list[tuple[str, torch.Tensor]]:
     """The user's tensors by name, and the parameters of their modules by path
     (`model.fc1.weight`), in the order the names were bound."""
     found: list[tuple[str, torch.Tensor]] = []
+    # A lazy layer never called (nn.LazyLinear) holds no tensor yet: nothing to show.
+    lazy = torch.nn.parameter.is_lazy
     for name, value in env.items():
-        if isinstance(value, torch.Tensor):
+        if isinstance(value, torch.Tensor) and not lazy(value):
             found.append((name, value))
         elif isinstance(value, torch.nn.Module):
-            found.extend((f"{name}.{path}", p) for path, p in value.named_parameters())
+            found.extend((f"{name}.{path}", p) for path, p in value.named_parameters()
+                         if not lazy(p))
     return found
 
 

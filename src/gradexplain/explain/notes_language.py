@@ -14,6 +14,8 @@ def _times(t: Text, f: Mapping[str, Any]) -> str:
 
 
 def _shape_text(value: Any) -> str:
+    if value is None:  # a None saved or returned in a custom Function (an absent bias)
+        return "None"
     if isinstance(value, list) and value and all(isinstance(v, list) or v is None
                                                  for v in value):
         return ", ".join(_shape_text(v) for v in value)

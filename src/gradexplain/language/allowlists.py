@@ -58,7 +58,8 @@ AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enable
                                 "detect_anomaly", "set_detect_anomaly", "inference_mode"})
 AUTOGRAD_FUNCTIONAL = frozenset({"jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"})
 AUTOGRAD_GRAPH = frozenset({"Node", "saved_tensors_hooks", "allow_mutation_on_saved_tensors",
-                            "save_on_cpu", "disable_saved_tensors_hooks"})
+                            "save_on_cpu", "disable_saved_tensors_hooks",
+                            "register_multi_grad_hook"})
 # The base classes user classes may extend (markers, never the classes themselves).
 BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function"})
 NN_CLASSES = frozenset({
@@ -69,6 +70,10 @@ NN_CLASSES = frozenset({
     "Unflatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "RNN",
     "LSTM", "GRU", "MSELoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss",
     "NLLLoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+    # Lazy layers (d2l's builders' guide): their weights take their shape from the first input,
+    # checked against the element limit in calls.py before that call.
+    "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
 })
 NN_INIT = frozenset({"zeros_", "ones_", "constant_", "normal_", "uniform_", "eye_",
                      "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -88,6 +93,11 @@ FUNCTIONAL = frozenset({
     "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "linear", "gelu", "leaky_relu", "elu", "silu",
     "softplus", "normalize", "pad", "dropout", "hardtanh", "logsigmoid",
+    # Pooling and the rest of the pure-tensor activations; sizes are checked on `meta`.
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "one_hot",
+    "softmin", "selu", "celu", "mish", "hardswish", "hardsigmoid", "softsign", "tanhshrink",
+    "glu", "kl_div", "cosine_similarity", "dropout1d", "dropout2d", "conv1d", "conv2d",
 })
 
 # Every dotted callable path a scenario may reach, e.g. "torch.nn.functional.relu".
@@ -133,7 +143,8 @@ TENSOR_METHODS = frozenset({
     "unsqueeze_", "squeeze_", "t_", "transpose_",
     "sin_", "cos_", "tan_", "log_", "floor_", "ceil_", "round_", "square_", "reciprocal_",
     "rsqrt_", "log1p_", "expm1_", "clamp_min_", "clamp_max_", "index_fill_", "index_add_",
-    "scatter_", "random_", "bernoulli_", "exponential_",
+    "scatter_", "index_copy_", "scatter_add_", "masked_scatter_", "index_copy", "scatter_add",
+    "masked_scatter", "random_", "bernoulli_", "exponential_",
     "register_hook", "register_post_accumulate_grad_hook", "new_tensor",
     "new_zeros", "new_ones", "new_full", "new_empty", "sort", "topk", "unbind", "tile",
     "diagonal", "triu", "tril", "argsort", "nonzero", "diag", "trace", "fill_diagonal_",
@@ -167,7 +178,7 @@ MODULE_METHODS = frozenset({
     "parameters", "named_parameters", "zero_grad", "train", "eval", "children",
     "named_children", "modules", "named_modules", "requires_grad_", "forward", "to", "float",
     "double", "cpu", "buffers", "named_buffers", "state_dict", "append", "extend",
-    "register_parameter", "add_module", "register_buffer",
+    "register_parameter", "add_module", "register_buffer", "apply",
 })
 MODULE_ATTRIBUTES = frozenset({
     "training", "in_features", "out_features", "weight", "bias", "kernel_size", "stride",

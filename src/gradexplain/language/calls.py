@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import math
 from typing import Any
 
 import torch
@@ -172,8 +173,10 @@ class Calls(Core):
         arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
         self._operation = OperationContext(type(module).__name__,
                                            self._operands(args, arg_nodes))
-        if isinstance(module, torch.nn.Linear) and args and isinstance(args[0], torch.Tensor):
-            location = self._location(node) if node is not None else None
+        location = self._location(node) if node is not None else None
+        if args and isinstance(args[0], torch.Tensor) and \
+                not _check_lazy_weights(module, args[0], self.limits, location) and \
+                isinstance(module, torch.nn.Linear):
             guards.check_call("linear", None, [args[0], module.weight], {}, self.limits,
                               location)
         args, kwargs = self.wrapped(args, kwargs)
@@ -214,3 +217,22 @@ def _check_layer_size(args: list[Any], kwargs: dict[str, Any], limits: Limits,
     for size in [*sizes, *([kernel] if isinstance(kernel, int) else [])]:
         total *= max(size, 1)
     check("max_elements", total, limits, location)
+
+
+def _check_lazy_weights(module: torch.nn.Module, first: torch.Tensor, limits: Limits,
+                        location: SourceLocation | None) -> bool:
+    """A lazy layer (nn.LazyLinear) sizes its weight from its first input: in-features or
+    in-channels times its own out size. Refuse a weight past the element limit before it is
+    made. (Lazy batch norms hold one value per channel: never larger than the input.) True when
+    the layer is still lazy (its weight has no shape yet)."""
+    lazy = torch.nn.parameter.is_lazy
+    if first.dim() == 0 or not any(lazy(p) for p in module.parameters(recurse=False)):
+        return False
+    if isinstance(module, torch.nn.Linear):
+        check("max_elements", first.shape[-1] * module.out_features, limits, location)
+    elif isinstance(module, torch.nn.modules.conv._ConvNd):
+        batched = first.dim() == len(module.kernel_size) + 2
+        channels = first.shape[1] if batched else first.shape[0]
+        check("max_elements", channels * module.out_channels * math.prod(module.kernel_size),
+              limits, location)
+    return True

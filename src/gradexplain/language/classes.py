@@ -72,7 +72,9 @@ class Classes(Core):
             function = methods[name]
 
             def run(*args: Any) -> Any:
-                saved = [list(t.shape) for t in args[0].saved_tensors] if \
+                # ctx.save_for_backward accepts None (an absent bias) and gives it back.
+                saved = [list(t.shape) if isinstance(t, torch.Tensor) else None
+                         for t in args[0].saved_tensors] if \
                     name == "backward" and args else None
                 result = interpreter.call_user(function, list(args), {})
                 if saved is not None and interpreter._context is not None:

@@ -101,6 +101,9 @@ class ExceptionType:
 
     name: str
 
+    def __repr__(self) -> str:  # what print(RuntimeError) shows in Python
+        return f"<class '{self.name}'>"
+
 
 class BreakSignal(Exception):
     """`break`: caught by the innermost loop."""

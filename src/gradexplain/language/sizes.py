@@ -52,7 +52,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "tensor": ("data",), "as_tensor": ("data",),
     "pad": ("input", "pad", "mode", "value"), "gather": ("input", "dim", "index"),
     "index_select": ("input", "dim", "index"), "diag": ("input", "diagonal"),
-    "cross": ("input", "other", "dim"),
+    "cross": ("input", "other", "dim"), "one_hot": ("input", "num_classes"),
 }
 BROADCASTING = frozenset({
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
@@ -390,6 +390,16 @@ def _diag_numel(name: str, bound: Bound) -> int | None:
     return base.numel()
 
 
+def _one_hot_numel(name: str, bound: Bound) -> int | None:
+    # num_classes=-1 (the default) reads the largest class from the values: meta cannot.
+    base, classes = bound.get("input"), as_int(bound.get("num_classes", -1))
+    if not isinstance(base, torch.Tensor) or classes is None:
+        return None
+    if classes < 0 and base.numel() and not base.is_floating_point():
+        classes = int(base.max().item()) + 1
+    return base.numel() * max(classes, 0)
+
+
 RULES: dict[str, Callable[[str, Bound], int | None]] = {
     **{name: _broadcast_numel for name in BROADCASTING},
     **{name: _matmul_numel for name in MATMUL},
@@ -400,7 +410,7 @@ RULES: dict[str, Callable[[str, Bound], int | None]] = {
     "repeat": _repeat_numel, **{name: _concat_numel for name in CONCAT},
     "tensor": _data_numel, "as_tensor": _data_numel, "pad": _pad_numel,
     "gather": _gather_numel, "index_select": _gather_numel, "diag": _diag_numel,
-    "cross": _broadcast_numel,
+    "cross": _broadcast_numel, "one_hot": _one_hot_numel,
 }
 
 
