@@ -98,7 +98,6 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("module_dict", "from torch import nn\nm = nn.Linear(2, 2)\ny = m.__dict__", NA),
     ("module_setattr_method", "from torch import nn\nm = nn.Linear(2, 2)\nm.forward = print",
      NA),
-    ("module_apply", "from torch import nn\nm = nn.Linear(2, 2)\nm.apply(print)", NA),
     ("module_forward_hook", "from torch import nn\nm = nn.Linear(2, 2)\n"
      "m.register_forward_hook(print)", NA),
     ("optimizer_private", "from torch import nn\nm = nn.Linear(2, 2)\n"

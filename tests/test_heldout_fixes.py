@@ -195,3 +195,15 @@ def test_sizes_are_checked_first(code: str, tmp_path: Path) -> None:
     path.write_text(code, encoding="utf-8")
     record = run_scenario(load_scenario(path, Limits()))
     assert record.error is not None and record.error.kind == "limit_exceeded", record.error
+
+
+def test_module_apply_runs_the_callable_in_the_interpreter(tmp_path: Path) -> None:
+    """`m.apply(fn)` hands torch a wrapper: the callable is interpreted, like a hook (so
+    `m.apply(print)` prints through the run's own output, never the real builtin)."""
+    path = tmp_path / "apply.py"
+    path.write_text("from torch import nn\nm = nn.Sequential(nn.Linear(2, 2))\nm.apply(print)\n",
+                    encoding="utf-8")
+    record = run_scenario(load_scenario(path, Limits()))
+    assert record.error is None, record.error
+    assert [p.text.splitlines()[0] for p in record.prints] == [
+        "Linear(in_features=2, out_features=2, bias=True)", "Sequential("]
