@@ -93,8 +93,8 @@ print("after quit")
         assert f"\n{name} " in tensors_table
     # :graph defaults to the last backward output (out) and names the leaf x
     assert "out = MeanBackward0" in out
-    assert "x = AccumulateGrad (2, 2)" in out
-    assert "y = AddBackward0 (2, 2)" in out
+    assert "x = AccumulateGrad [2, 2]" in out
+    assert "y = AddBackward0 [2, 2]" in out
     assert "already freed" in out  # out.backward() without retain_graph freed what was saved
     assert "nope is not a tensor here" in out
     assert "zeroed the grad of x" in out
@@ -209,9 +209,9 @@ def test_graph_shows_the_tree_with_saved_tensors() -> None:
     repl.handle(":graph out")
     before = stream.getvalue().split(":graph")[-1] if ":graph" in stream.getvalue() else \
         stream.getvalue()
-    assert "out = SumBackward0 ()" in before
-    assert "MulBackward0 (2)  · saved self=a, other=b" in before
-    assert "a = AccumulateGrad (2)" in before and "b = AccumulateGrad (2)" in before
+    assert "out = SumBackward0 []" in before
+    assert "MulBackward0 [2]  · saved self=a, other=b" in before
+    assert "a = AccumulateGrad [2]" in before and "b = AccumulateGrad [2]" in before
     repl.handle("out.backward()")
     mark = len(stream.getvalue())
     repl.handle(":graph")  # defaults to the last backward output

@@ -134,7 +134,8 @@ def _pattern(entry: Mapping[str, Any]) -> str:
 
 
 def _shape(shape: list[int]) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
+    """`[2, 2]`, as the tables write shapes."""
+    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def numeric_note(entry: Mapping[str, Any], lang: str) -> str | None:
