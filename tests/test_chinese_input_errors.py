@@ -63,3 +63,11 @@ def test_sentence_has_chinese(where: str, role: str, text: str) -> None:
     chinese = translate_message(text, "zh") or translate_hint(text, "zh")
     assert chinese is not None, f"{where}: add {text!r} to explain/catalogue_input.py"
     assert chinese.count(SAMPLE) == text.count(SAMPLE), (text, chinese)
+
+
+@pytest.mark.parametrize("key", ["expression", "statement", "tensor", "steps"])
+def test_suggested_keys_stay_as_written(key: str) -> None:
+    """A did-you-mean names the key the file must contain, never its translation."""
+    chinese = translate_message(f"unknown key 'q7' at line 3; did you mean '{key}'?", "zh")
+    assert chinese is not None
+    assert f"'{key}'" in chinese

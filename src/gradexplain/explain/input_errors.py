@@ -49,6 +49,10 @@ def _fill(chinese: str, match: re.Match[str]) -> str:
     return tidy(chinese.format(**facts), "zh")
 
 
+_USER_TEXT = frozenset({"close", "key", "name", "path", "value", "series", "module", "node", "spec",
+                        "tag", "suffix", "real", "number", "first", "second"})
+
+
 def _fragment(name: str, value: str) -> str:
     """A placeholder's text: value descriptions and fixed words in Chinese, code as is."""
     if name.endswith("kind") and name != "kind":
@@ -56,7 +60,9 @@ def _fragment(name: str, value: str) -> str:
             match = pattern.fullmatch(value)
             if match:
                 return _fill(chinese, match)
-    if value in catalogue_input.WORDS:
+    # A key, name or path the user wrote stays as written, even when it is also a word that has
+    # a translation ("did you mean 'expression'?" must not become '表达式').
+    if name not in _USER_TEXT and value in catalogue_input.WORDS:
         return catalogue_input.WORDS[value]
     # "the keys {what} are": "of plot.title" names a key path, which stays as written
     return value[3:] if name == "what" and value.startswith("of ") else value
