@@ -132,6 +132,9 @@ HARMLESS: list[tuple[str, str]] = [
     ("shared_list_small", "a = [1]\nb = [a, a]\nprint(b)", "[[1], [1]]"),
     ("function_repr", "print(torch.add)", "<function torch.add>"),
     ("format_keyword", 'print("{a}-{0}".format(1, a=2))', "2-1"),
+    ("flat_sum_34", "print(" + "+".join(str(i) for i in range(1, 35)) + ")", "595"),
+    ("flat_tensor_sum_34", "x = torch.ones(2)\nprint((" + "+".join(["x"] * 34) + ").tolist())",
+     "[34.0, 34.0]"),
 ]
 
 

@@ -170,8 +170,7 @@ class _Checker(StatementChecks):
         elif isinstance(node, ast.Starred):
             self.expr(node.value, d)
         elif isinstance(node, ast.BinOp):
-            self.expr(node.left, d)
-            self.expr(node.right, d)
+            self.operator_chain(node, depth)
         elif isinstance(node, ast.UnaryOp):
             self.expr(node.operand, d)
         elif isinstance(node, ast.BoolOp):
@@ -312,9 +311,26 @@ class _Checker(StatementChecks):
                         raise self.fail(spec, f"format spec '{text}' is not allowed: only "
                                         "simple numeric specs such as .4f")
 
+    def operator_chain(self, node: ast.BinOp, depth: int) -> None:
+        """A flat `a + b + ... + z` is nested to the left by Python's parser: it counts one
+        level per CHAIN_PER_LEVEL operators, so a sum of 34 terms is not "deep" (the
+        interpreter recurses once per operator; 32 levels of 4 stay far inside Python's
+        recursion limit)."""
+        chain = [node]
+        while isinstance(chain[-1].left, ast.BinOp):
+            chain.append(chain[-1].left)
+        for index, link in enumerate(chain):
+            level = depth + index // CHAIN_PER_LEVEL
+            self._depth(link, level)
+            self.expr(link.right, level + 1)
+        self.expr(chain[-1].left, depth + (len(chain) - 1) // CHAIN_PER_LEVEL + 1)
+
     def _depth(self, node: ast.AST, depth: int) -> None:
         if depth > self.limits.max_depth:
             raise exceeded("max_depth", depth, self.limits.max_depth, self.source.locate(node))
+
+
+CHAIN_PER_LEVEL = 4  # operators of a flat chain per level of nesting depth
 
 
 def format_problem(template: str) -> str | None:
