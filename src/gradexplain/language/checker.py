@@ -320,10 +320,11 @@ class _Checker(StatementChecks):
         while isinstance(chain[-1].left, ast.BinOp):
             chain.append(chain[-1].left)
         for index, link in enumerate(chain):
-            level = depth + index // CHAIN_PER_LEVEL
-            self._depth(link, level)
-            self.expr(link.right, level + 1)
+            self._depth(link, depth + index // CHAIN_PER_LEVEL)
+        # Left to right, as written: the leftmost offender is the one reported.
         self.expr(chain[-1].left, depth + (len(chain) - 1) // CHAIN_PER_LEVEL + 1)
+        for index in reversed(range(len(chain))):
+            self.expr(chain[index].right, depth + index // CHAIN_PER_LEVEL + 1)
 
     def _depth(self, node: ast.AST, depth: int) -> None:
         if depth > self.limits.max_depth:
