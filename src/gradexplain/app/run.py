@@ -60,10 +60,15 @@ def run_budgeted(scenario: Scenario, options: RunOptions) -> RunRecord:
 
     if worker.forking_available():
         preload_engine()
-        # torch imports this (and sympy) on the first backward given a gradient, about a
-        # second; a long-lived caller (a notebook kernel) pays it once, not in every worker.
-        importlib.import_module("torch.fx.experimental.symbolic_shapes")
+        # A long-lived caller (a notebook kernel) pays this once, not in every worker.
+        _preload_gradient_support()
     return worker.run(functools.partial(run_loaded, scenario, options), options.limits)
+
+
+def _preload_gradient_support() -> None:
+    """torch imports this (and sympy) on the first backward given a gradient, about half a
+    second; imported before forking, every worker inherits it."""
+    importlib.import_module("torch.fx.experimental.symbolic_shapes")
 
 
 def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
@@ -77,6 +82,8 @@ def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
         yield from (run_one(path, options) for path in paths)
         return
     preload_engine()
+    if len(paths) > 1:  # a batch pays it once in the parent instead of once per worker
+        _preload_gradient_support()
     tasks = [functools.partial(run_one, path, options) for path in paths]
     for index, value in worker.results(tasks, options.limits, jobs):
         if isinstance(value, GradexplainError):
