@@ -29,43 +29,19 @@ from gradexplain.engine.callmeasure import (
 from gradexplain.engine.drawing import drawing_data, drawing_finish
 from gradexplain.engine.folding import Folding, Measured, PrintFolding
 from gradexplain.engine.graphwalk import GraphWalk, walk
-from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth, Probes, broadcast_probe
+from gradexplain.engine.notes_depth import CallDepth, Probes, broadcast_probe
+from gradexplain.engine.recorder_parts import (
+    BroadcastEvent,
+    RecorderOptions,
+    Tracked,
+    encodable,
+    numel,
+    reached,
+)
 from gradexplain.engine.values import grad_added, is_non_finite, to_value
 from gradexplain.language.display import show
 from gradexplain.language.evaluator import BackwardRequest, StatementContext
 from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue
-
-
-@dataclass
-class Tracked:
-    ref: weakref.ReferenceType[torch.Tensor]
-    label: str
-    named: bool = False
-    retained: bool = False
-
-
-@dataclass
-class BroadcastEvent:
-    # A leaf operand is held weakly; a computed operand by its grad_fn node, because the
-    # operand itself is often a temporary (`2*x*x` in `2*x*x + p`) gone before backward.
-    ref: weakref.ReferenceType[torch.Tensor] | None
-    node: Any
-    label: str
-    shape: list[int]
-    result_shape: list[int]
-    operation: str
-    step: int | None
-    probe: BroadcastProbe | None = None  # the gradients at the broadcasting node, in a call
-
-
-@dataclass
-class RecorderOptions:
-    full: bool = False
-    zero_grad: bool = False  # zero every tracked .grad before each call
-    force_retain_graph: bool = False  # compare --retain-graph
-    dot: bool = False  # record each call's backward graph in views.graph (run --dot)
-    calls_all: bool = False  # --calls all: keep every call and print in full (no folding)
-    keep_calls: frozenset[int] = frozenset()  # call numbers kept in full (named by expect:)
 
 
 @dataclass
@@ -181,12 +157,12 @@ class Recorder:
         self.print_folding = PrintFolding(self.options.calls_all)
 
     def printed(self, context: StatementContext, text: str) -> None:
-        text = _encodable(text)
+        text = encodable(text)
         self.print_folding.add(PrintRecord(context.step, text, context.line, self._next_seq()),
                                self.prints)
 
     def shown(self, context: StatementContext, expression: str, value: Any) -> None:
-        self.shown_values.append(ShownValue(context.step, expression, _encodable(show(value)),
+        self.shown_values.append(ShownValue(context.step, expression, encodable(show(value)),
                                             context.line,
                                             self._next_seq()))
 
@@ -404,7 +380,7 @@ class Recorder:
             old = before[label]
             added = grad_added(old, after)
             call.after[label] = to_value(after, full=self.options.full)
-            if not _reached(tensor, graph):  # one representation: None, listed as not reached
+            if not reached(tensor, graph):  # one representation: None, listed as not reached
                 call.added[label] = None
                 call.not_reached.append(label)
             elif added is None:
@@ -421,7 +397,7 @@ class Recorder:
     def _notes_for(self, call: CallRecord, label: str, tensor: torch.Tensor, entry: Tracked,
                    old: torch.Tensor | None, added: torch.Tensor | None,
                    after: torch.Tensor | None, graph: GraphWalk) -> None:
-        connected = _reached(tensor, graph)
+        connected = reached(tensor, graph)
         if call.function == "torch.autograd.grad":
             return
         if not connected and tensor.is_leaf and tensor.requires_grad:
@@ -487,7 +463,7 @@ class Recorder:
     def _broadcast_notes(self, call: CallRecord, graph: GraphWalk,
                          added_by: dict[str, torch.Tensor]) -> None:
         for event, leaves in self._broadcast_events(graph):
-            positions = max(_numel(event.result_shape) // max(_numel(event.shape), 1), 1)
+            positions = max(numel(event.result_shape) // max(numel(event.shape), 1), 1)
             for leaf in leaves:
                 key = ("broadcast_sum", leaf, event.operation)
                 if key in self._noted:
@@ -510,21 +486,3 @@ class Recorder:
 
 
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
-
-
-def _reached(tensor: torch.Tensor, graph: GraphWalk) -> bool:
-    """Whether the call's graph reaches `tensor` (a leaf in it, or a node of it)."""
-    return id(tensor) in graph.leaf_ids or (
-        tensor.grad_fn is not None and id(tensor.grad_fn) in graph.node_ids)
-
-
-def _numel(shape: list[int]) -> int:
-    result = 1
-    for size in shape:
-        result *= size
-    return result
-
-
-def _encodable(text: str) -> str:
-    """Lone surrogates ("\\ud800") written as escapes: no stream or JSON encoder takes them."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")

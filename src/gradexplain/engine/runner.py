@@ -17,7 +17,8 @@ import torch
 
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
-from gradexplain.engine.recorder import Recorder, RecorderOptions
+from gradexplain.engine.recorder import Recorder
+from gradexplain.engine.recorder_parts import RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.budget import statement_started

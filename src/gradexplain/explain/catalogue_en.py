@@ -9,6 +9,7 @@ joins when the facts they need are present.
 
 from __future__ import annotations
 
+from gradexplain.explain import catalogue_en_labels
 from gradexplain.limits import LIMIT_DESCRIPTIONS
 
 COMMON: dict[str, str] = {
@@ -448,82 +449,8 @@ NOTES: dict[str, dict[str, str]] = {
     },
 }
 
-LABELS: dict[str, str] = {
-    'hint': 'hint',
-    'error': 'error',
-    'colon': ': ',
-    'at_where': 'at {where}',
-    'at_step': ' (step {step})',
-    'scenarios_count': '{count} scenarios',
-    'ok_count': '{count} ok',
-    'failed_count': '{count} failed',
-    'count_sep': ', ',
-    'elapsed': ' ({seconds:.1f} s)',
-    'at_paren': ' ({where})',
-    'call': 'call',
-    'step': 'step',
-    'tensor': 'tensor',
-    'at': 'at',
-    'this call stopped the run, see the error below':
-        'this call stopped the run, see the error below',
-    'ran to the end': 'ran to the end',
-    'stopped on an expected error': 'stopped on an expected error',
-    'stopped on an error': 'stopped on an error',
-    'expectations held': 'expectations held',
-    'Summary': 'Summary',
-    'path': 'path',
-    'result': 'result',
-    'error kind': 'error kind',
-    'calls': 'calls',
-    'scenarios': 'scenarios',
-    'Bundled examples': 'Bundled examples',
-    'Run one': 'Run one',
-    "Tensors": "Tensors",
-    "Backward calls": "Backward calls",
-    "Call": "Call",
-    "Statement": "Statement",
-    "Step": "Step",
-    "Line": "Line",
-    "before": "before",
-    "added": "added",
-    "not reached": "not reached",
-    "after": "after",
-    "results": "results",
-    "Notes": "Notes",
-    "Note": "Note",
-    "Error": "Error",
-    "Explanation": "Explanation",
-    "Fix": "Fix",
-    "Original message": "Original message",
-    "Expected error": "Expected error",
-    "Expectations": "Expectations",
-    "Prints": "Prints",
-    "Output": "Output",
-    "Plot": "Plot",
-    "name": "name",
-    "shape": "shape",
-    "dtype": "dtype",
-    "device": "device",
-    "value": "value",
-    "grad": "grad",
-    "requires_grad": "requires_grad",
-    "is_leaf": "is_leaf",
-    "grad_fn": "grad_fn",
-    "outputs": "outputs",
-    "grad_tensors": "grad_tensors",
-    "retain_graph": "retain_graph",
-    "create_graph": "create_graph",
-    "passed": "passed",
-    "failed": "failed",
-    "ok": "ok",
-    "yes": "yes",
-    "no": "no",
-    "none": "None",
-    "leaf": "leaf",
-    "non-leaf": "non-leaf",
-    "torch": "torch",
-    "Scenario": "Scenario",
-}
 
 # The English description of each limit: one source, the limits module itself.
 LIMITS: dict[str, str] = dict(LIMIT_DESCRIPTIONS)
+
+LABELS: dict[str, str] = catalogue_en_labels.LABELS

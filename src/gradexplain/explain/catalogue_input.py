@@ -11,6 +11,8 @@ KIND_FRAGMENTS puts into Chinese. Messages joined by "; " are looked up part by 
 
 from __future__ import annotations
 
+from gradexplain.explain import catalogue_input_language as _language
+
 MESSAGES: dict[str, str] = {
     # files
     "no such file: {path}": "找不到文件 {path}",
@@ -462,150 +464,7 @@ REFUSED: dict[str, str] = {
     "format field": "格式字段",
 }
 
-MESSAGES.update({
-    "attribute '{name}' is not allowed: {reason}": "不允许使用属性 '{name}'：{reason}",
-    "'{path}' is not allowed: {reason}": "不允许使用 '{path}'：{reason}",
-    "calling '{name}' is not allowed: {reason}": "不允许调用 '{name}'：{reason}",
-})
-
-# Why the safe interpreter refuses a name (language/allowlists.DANGEROUS).
-WORDS.update({
-    "it reads (and may unpickle) files": "它会读取文件（还可能反序列化 pickle）",
-    "it writes files": "它会写文件",
-    "it reads files": "它会读取文件",
-    "it downloads and runs code": "它会下载并运行代码",
-    "it compiles and loads code": "它会编译并加载代码",
-    "it compiles code": "它会编译代码",
-    "it reaches raw native operators": "它会触及底层的原生算子",
-    "it registers native operators": "它会注册原生算子",
-    "it reaches loaders, checkpoints and C++ extensions": "它会触及数据加载器、检查点和 C++ 扩展",
-    "it imports code from archives": "它会从归档文件中导入代码",
-    "it leaves PyTorch for raw memory that can be written anywhere":
-        "它会离开 PyTorch，直接操作可以随处写入的原始内存",
-    "it exposes raw memory": "它会暴露原始内存",
-    "it exposes raw memory addresses": "它会暴露原始内存地址",
-    "it runs a callable during backward": "它会在反向传播时运行一个可调用对象",
-    "it runs a callable on every element": "它会对每个元素运行一个可调用对象",
-    "it swaps a tensor's memory": "它会替换张量的内存",
-    "it shares memory with other processes": "它会与其他进程共享内存",
-    "it opens network connections": "它会建立网络连接",
-    "it starts processes": "它会启动进程",
-    "it changes global library settings": "它会修改库的全局设置",
-    "it reaches native classes": "它会触及原生类",
-    "it reaches PyTorch's C internals": "它会触及 PyTorch 的 C 内部实现",
-    "it reaches the operating system": "它会触及操作系统",
-    "it reaches the interpreter": "它会触及解释器",
-    "it runs arbitrary code": "它会运行任意代码",
-    "it opens files": "它会打开文件",
-    "it reaches attributes by name, around the allowlist": "它会按名字访问属性，绕过允许列表",
-    "it changes objects by name": "它会按名字修改对象",
-    "it exposes the interpreter's globals": "它会暴露解释器的全局变量",
-    "it exposes the interpreter's locals": "它会暴露解释器的局部变量",
-    "it exposes objects' internals": "它会暴露对象的内部",
-    "it imports modules": "它会导入模块",
-    "it opens a debugger": "它会打开调试器",
-    "it reads the terminal": "它会读取终端输入",
-    "it changes global state": "它会修改全局状态",
-    "private and dunder attributes reach Python internals, the classic sandbox escape":
-        "私有属性和双下划线属性会触及 Python 内部机制，这是逃出沙箱的经典手法",
-})
-
-# The wider statement language: classes, functions, imports, with, raise, del.
-MESSAGES.update({
-    "tensors accept .grad, .requires_grad and .data; your own modules and a Function's ctx "
-    "accept new attributes":
-        "张量只能设置 .grad、.requires_grad 和 .data；自己定义的模块和 Function 的 ctx "
-        "才能添加新属性",
-    "super() is only available in the methods of your own nn.Module":
-        "super() 只能在自己定义的 nn.Module 的方法中使用",
-    "{name}(key=...) is not part of the language": "场景语言不支持 {name}(key=...)",
-    "{path} can only be used as a base class: class Net({module}.{name}):":
-        "{path} 只能用作基类：class Net({module}.{name}):",
-    "dunder keyword arguments are not allowed": "不允许使用双下划线的关键字参数",
-    "name '{name}' is not allowed: dunder names reach Python internals":
-        "不允许使用名字 '{name}'：双下划线名字会触及 Python 内部机制",
-    "async comprehensions are not allowed": "不允许使用异步推导式",
-    "a class must extend nn.Module or torch.autograd.Function":
-        "类必须继承 nn.Module 或 torch.autograd.Function",
-    "a torch.autograd.Function is used through {name}.apply(...), not by calling the class":
-        "torch.autograd.Function 要通过 {name}.apply(...) 使用，不能直接调用这个类",
-    "only PyTorch's grad modes and autograd graph contexts can be used in `with`":
-        "`with` 中只能使用 PyTorch 的梯度模式和 autograd 计算图上下文",
-    "only names and list or dict items can be deleted": "只能删除名字，以及列表或字典中的元素",
-    "{node} is not part of the statement language": "场景语言不支持 {node}",
-    "{node} is not allowed here": "这里不允许使用 {node}",
-    "only names, attributes and items can be assigned to": "只能给名字、属性和元素赋值",
-    "importing '{name}' is not allowed: only torch (and its nn, nn.functional, optim, "
-    "autograd parts), math and d2l can be imported; other imports could load any code":
-        "不允许导入 '{name}'：只能导入 torch（及其 nn、nn.functional、optim、autograd 部分）、"
-        "math 和 d2l；其他导入可能加载任意代码",
-    "defining '{name}' is not allowed: special methods change how Python itself treats "
-    "values":
-        "不允许定义 '{name}'：特殊方法会改变 Python 本身对待值的方式",
-    "class keywords (metaclass=...) are not allowed: a metaclass runs arbitrary code":
-        "不允许使用类关键字参数（metaclass=...）：元类会运行任意代码",
-    "a class must extend nn.Module or torch.autograd.Function: other classes could redefine "
-    "how Python treats values":
-        "类必须继承 nn.Module 或 torch.autograd.Function：其他类可能重新定义 Python 对待值的方式",
-    "class decorators are not allowed": "不允许使用类装饰器",
-    "classes inside classes are not allowed": "不允许在类中再定义类",
-    "`raise ... from ...` is not part of the language": "场景语言不支持 `raise ... from ...`",
-    "only the built-in exceptions can be raised, e.g. raise ValueError('...')":
-        "只能抛出内置异常，例如 raise ValueError('...')",
-    "a `with` block needs a context such as torch.no_grad()":
-        "`with` 代码块需要一个上下文，例如 torch.no_grad()",
-    "the decorator '{name}' is not allowed: a decorator can replace a function with anything":
-        "不允许使用装饰器 '{name}'：装饰器可以把函数替换成任何东西",
-    "a class body may hold only methods, plain assignments and a docstring":
-        "类的主体中只能有方法、普通赋值和文档字符串",
-    "'{keyword}' outside a loop": "'{keyword}' 出现在循环之外",
-    "'return' outside a function": "'return' 出现在函数之外",
-    "a value of type {type} cannot be used here: it could run code outside the interpreter":
-        "这里不能使用 {type} 类型的值：它可能在解释器之外运行代码",
-})
-
-HINTS.update({
-    "user classes may define __init__, forward and backward":
-        "自己定义的类可以定义 __init__、forward 和 backward",
-    "write `class Net(nn.Module):` or `class Exp(torch.autograd.Function):`":
-        "写成 `class Net(nn.Module):` 或 `class Exp(torch.autograd.Function):`",
-    "allowed: @torch.no_grad(), @torch.enable_grad(), @torch.inference_mode(), and "
-    "@staticmethod in a torch.autograd.Function":
-        "可以用的有：@torch.no_grad()、@torch.enable_grad()、@torch.inference_mode()，"
-        "以及 torch.autograd.Function 中的 @staticmethod",
-    "see the statement language in the README": "见 README 中对场景语言的说明",
-})
-
-WORDS.update({
-    "async functions": "异步函数",
-    "a tensor": "张量",
-    "`F` (torch.nn.functional)": "`F`（torch.nn.functional）",
-    "match statements": "match 语句",
-    "yield (generators run code later, outside the interpreter's step count)":
-        "yield（生成器会在之后、在解释器的步数统计之外运行代码）",
-})
-REFUSED.update({
-    "def {name}": "定义 {name}",
-    "decorator": "装饰器",
-    "metaclass": "元类",
-    "class base": "基类",
-    "except": "except 子句",
-    "raise": "raise 语句",
-})
-
-# Budgets enforced by the worker process (app/worker.py, limits.py).
-MESSAGES.update({
-    "the run ended abnormally (exit status {status}) while running this statement":
-        "运行这条语句时进程异常结束（退出状态 {status}）",
-})
-HINTS.update({
-    "this is a crash inside PyTorch or gradexplain; please report it":
-        "这是 PyTorch 或 gradexplain 内部的崩溃；请报告这个问题",
-})
-WORDS.update({
-    "bytes of memory used by the run": "这次运行使用的内存字节数",
-    "seconds of running time": "运行时间（秒）",
-    "depth of nested function calls": "函数调用的嵌套深度",
-    "more than the machine allows": "超过这台机器所能提供的量",
-    "more than the budget": "超过预算",
-})
+MESSAGES.update(_language.MESSAGES)
+HINTS.update(_language.HINTS)
+WORDS.update(_language.WORDS)
+REFUSED.update(_language.REFUSED)
