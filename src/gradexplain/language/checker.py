@@ -362,18 +362,6 @@ def _known_name(name: str) -> bool:
     return name in allow.SAFE_SET_NAMES
 
 
-def _dotted(node: ast.expr) -> str | None:
-    """`torch.nn.functional.relu` for an attribute chain on a name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def _is_device_string(call: ast.Call, arg: ast.expr) -> bool:
     """`x.to('cpu')` and `torch.device('cpu')` take a device string positionally."""
     if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
@@ -381,8 +369,3 @@ def _is_device_string(call: ast.Call, arg: ast.expr) -> bool:
     func = call.func
     return isinstance(func, ast.Attribute) and func.attr in {"to", "device"} and \
         call.args.index(arg) == 0
-
-
-def dotted_name(node: ast.expr) -> str | None:
-    """Public form of `_dotted`, for the evaluator."""
-    return _dotted(node)

@@ -108,38 +108,34 @@ class ControlFlow(Core):
             check("max_loop_iterations", len(iterable), self.limits, self._location(stmt.iter))
             check("max_executed", self.executed + len(iterable) * _static_cost(stmt.body),
                   self.limits, self._location(stmt.iter))
-        broke = False
         for item in self.iterate(iterable, stmt.iter):
             self._assign(stmt.target, item, stmt.iter)
-            try:
-                self.run_body(stmt.body)
-            except BreakSignal:
-                broke = True
-                break
-            except ContinueSignal:
-                continue
-        if not broke:
-            self.run_body(stmt.orelse)
+            if self._loop_body(stmt.body):
+                return
+        self.run_body(stmt.orelse)
 
     def _while(self, stmt: ast.While) -> None:
         if _endless(stmt):
             raise exceeded("max_loop_iterations", "endless (`while True` with no break)",
                            self.limits.max_loop_iterations, self._location(stmt.test))
         count = 0
-        broke = False
         while self.truth(self._expr(stmt.test)):
             count += 1
             if count > self.limits.max_loop_iterations:  # located only when it is hit
                 check("max_loop_iterations", count, self.limits, self._location(stmt.test))
-            try:
-                self.run_body(stmt.body)
-            except BreakSignal:
-                broke = True
-                break
-            except ContinueSignal:
-                continue
-        if not broke:
-            self.run_body(stmt.orelse)
+            if self._loop_body(stmt.body):
+                return
+        self.run_body(stmt.orelse)
+
+    def _loop_body(self, body: list[ast.stmt]) -> bool:
+        """One pass of a loop's body; True when it ended in `break` (the `else:` is skipped)."""
+        try:
+            self.run_body(body)
+        except BreakSignal:
+            return True
+        except ContinueSignal:
+            pass
+        return False
 
     def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp |
                       ast.DictComp) -> Any:

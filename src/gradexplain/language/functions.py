@@ -15,7 +15,6 @@ from typing import Any
 
 import torch
 
-from gradexplain.language.checker import dotted_name
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.core import Core
 from gradexplain.language.objects import (
@@ -26,6 +25,7 @@ from gradexplain.language.objects import (
     UserClass,
     UserFunction,
 )
+from gradexplain.language.statements import dotted_name
 from gradexplain.language.values import Function, Method
 from gradexplain.limits import exceeded
 

@@ -169,7 +169,7 @@ class StatementChecks:
                             what=f"def {node.name}")
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            path = _dotted(target)
+            path = dotted_name(target)
             in_function_class = self.class_kind == "function" and path == "staticmethod"
             if path not in DECORATORS and not in_function_class:
                 raise self.fail(decorator, f"the decorator '{path or '...'}' is not allowed: "
@@ -194,7 +194,7 @@ class StatementChecks:
         if node.keywords:
             raise self.fail(node.keywords[0].value, "class keywords (metaclass=...) are not "
                             "allowed: a metaclass runs arbitrary code", what="metaclass")
-        bases = [_dotted(b) for b in node.bases]
+        bases = [dotted_name(b) for b in node.bases]
         if len(bases) != 1 or bases[0] not in CLASS_BASES:
             raise self.fail(node.bases[0] if node.bases else node,
                             "a class must extend nn.Module or torch.autograd.Function: other "
@@ -255,7 +255,8 @@ class StatementChecks:
                 self.expr(arg, depth)
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted_name(node: ast.expr) -> str | None:
+    """`torch.nn.functional.relu` for an attribute chain on a name, else None."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
