@@ -58,6 +58,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "short_form_loaded": "note: {path} is a short-form scenario; :save will not include it",
         "loaded": "loaded {path}",
         "interrupted": "interrupted",
+        "rebuilt": "the session was rebuilt: the {count} entries that had run without an "
+                   "error were run again (torch seeded as before), and it goes on from there",
+        "rebuilt_partly": "the session was rebuilt by running again the entries that had run "
+                          "without an error: {count} ran, {failed} failed this time (a file "
+                          "changed since :load?), so their results are missing",
+        "rebuild_failed": "the session could not be rebuilt within the budgets: it starts "
+                          "empty (the statements for :save were forgotten too)",
         "banner": "gradexplain repl: type statements, or :help. Ctrl-D leaves.",
         "internal": "gradexplain: internal error ({error}); rerun with --debug and report the "
                     "traceback",
@@ -111,6 +118,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "short_form_loaded": "注意：{path} 是简写形式的场景；:save 不会包含它",
         "loaded": "已加载 {path}",
         "interrupted": "已中断",
+        "rebuilt": "会话已重建：此前成功运行的 {count} 项输入已重新运行（随机数种子与之前相同），"
+                   "可以接着使用",
+        "rebuilt_partly": "会话已重建：此前成功运行的输入已重新运行，{count} 项成功，{failed} 项"
+                          "这次出错（:load 的文件改动过？），它们的结果缺失",
+        "rebuild_failed": "会话无法在预算之内重建：现在从空会话开始（供 :save 使用的语句也已清空）",
         "banner": "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。",
         "internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
                     "并报告显示的 traceback",

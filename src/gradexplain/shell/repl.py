@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
 from gradexplain.explain import explain_run
@@ -30,7 +30,6 @@ from gradexplain.render.loops import interleaved
 from gradexplain.render.tables import error_panel, notes_block, tensors_block
 from gradexplain.scenario.model import Code
 from gradexplain.shell.repl_commands import HANDLERS, META_COMMANDS
-from gradexplain.shell.repl_commands import load as load_file
 
 if TYPE_CHECKING:
     from gradexplain.engine.runner import Session
@@ -69,10 +68,33 @@ class _TorchLoader:
             raise self.error
 
 
+class Talk:
+    """How a REPL talks: its phrases in the session's language, and yes/no questions."""
+
+    settings: ReplOptions
+    console: Console
+
+    def text(self, key: str, **facts: Any) -> str:
+        """A REPL phrase (explain/catalogue_repl) in the session's language."""
+        return PHRASES[self.settings.lang][key].format(**facts)
+
+    def say(self, key: str, *, error: bool = False, **facts: Any) -> None:
+        self.console.print(Text(self.text(key, **facts), style="gx.error" if error else ""))
+
+    def confirm(self, question: str) -> bool:
+        """Ask the person at the terminal; anything but y/yes is no."""
+        try:
+            answer = input(f"{question} [y/N] ")
+        except (EOFError, KeyboardInterrupt):
+            return False
+        return answer.strip().lower() in {"y", "yes"}
+
+
 # the session -------------------------------------------------------------------------------
 
-class Repl:
-    """One engine session, fed one statement (or block) at a time."""
+class Repl(Talk):
+    """One engine session, fed one statement (or block) at a time (in this process; the
+    command line runs it in a worker process, shell/repl_worker.py)."""
 
     def __init__(self, settings: ReplOptions, console: Console | None = None,
                  loader: _TorchLoader | None = None) -> None:
@@ -84,6 +106,7 @@ class Repl:
         self.loaded_tensors: list[str] = []  # tensors declared by :load-ed YAML files
         self.counter = 0  # lines entered so far: entry N starts at <repl>:counter+1
         self.done = False
+        self.failure: GradexplainError | None = None  # what stopped the last statement
 
     # engine ------------------------------------------------------------------------------
 
@@ -107,6 +130,11 @@ class Repl:
         self.statements.clear()
         self.loaded_tensors.clear()
         self.counter = 0
+
+    def close(self) -> None:
+        """At the end: let go of deep graphs one node at a time, not in one recursive
+        teardown."""
+        self.reset()
 
     def names(self) -> list[str]:
         """The names bound so far (for completion); none before torch has loaded."""
@@ -180,6 +208,7 @@ class Repl:
                                     style="gx.error"))
             ok = False
         watch.deadline = None
+        self.failure = failure
         if ok and text is not None:
             self.statements.append(text.rstrip("\n"))
         if not show and ok:
@@ -210,11 +239,7 @@ class Repl:
     # meta-commands -----------------------------------------------------------------------
 
     def meta(self, line: str) -> None:
-        command, _, argument = line.partition(" ")
-        argument = argument.strip()
-        matches = [name for name in META_COMMANDS if name.startswith(command)]
-        if command not in META_COMMANDS and len(matches) == 1:
-            command = matches[0]
+        command, argument = resolve_command(line)
         handler = HANDLERS.get(command)
         if handler is None:
             close = difflib.get_close_matches(command, META_COMMANDS, n=1, cutoff=0.6)
@@ -225,26 +250,40 @@ class Repl:
             return
         handler(self, argument)
 
-    def text(self, key: str, **facts: Any) -> str:
-        """A REPL phrase (explain/catalogue_repl) in the session's language."""
-        return PHRASES[self.settings.lang][key].format(**facts)
 
-    def confirm(self, question: str) -> bool:
-        """Ask the person at the terminal; anything but y/yes is no."""
-        try:
-            answer = input(f"{question} [y/N] ")
-        except (EOFError, KeyboardInterrupt):
-            return False
-        return answer.strip().lower() in {"y", "yes"}
+def resolve_command(line: str) -> tuple[str, str]:
+    """A meta-command line as (command, argument); a unique prefix stands for its command
+    (`:gra` is `:graph`, `:q` is `:quit`)."""
+    command, _, argument = line.partition(" ")
+    matches = [name for name in META_COMMANDS if name.startswith(command)]
+    if command not in META_COMMANDS and len(matches) == 1:
+        command = matches[0]
+    return command, argument.strip()
 
-    def say(self, key: str, *, error: bool = False, **facts: Any) -> None:
-        self.console.print(Text(self.text(key, **facts), style="gx.error" if error else ""))
 
 _HABITS = {word: key for key, words in (
     ("how_to_leave", ("exit", "exit()", "quit", "quit()", "q")),
     ("help_hint", ("help", "help()", "?")),
     ("clear_hint", ("clear", "cls", "clear()")),
 ) for word in words}
+
+
+class Entries(Protocol):
+    """What the input loops drive: the in-process Repl, or the worker's front end
+    (shell/repl_front.py)."""
+
+    console: Console
+    done: bool
+
+    def handle(self, text: str) -> None: ...
+
+    def names(self) -> list[str]: ...
+
+    def text(self, key: str, **facts: Any) -> str: ...
+
+    def say(self, key: str, *, error: bool = False, **facts: Any) -> None: ...
+
+    def close(self) -> None: ...
 
 
 # reading input -----------------------------------------------------------------------------
@@ -320,7 +359,7 @@ def next_indent(text: str) -> str:
     return indent + "    " if last.rstrip().endswith(":") else indent
 
 
-def run_terminal(repl: Repl) -> None:
+def run_terminal(repl: Entries) -> None:
     """The interactive loop: prompt_toolkit line editing, history and completion."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -378,10 +417,13 @@ def run_terminal(repl: Repl) -> None:
             continue
         except EOFError:
             break
-        repl.handle(text)
+        try:
+            repl.handle(text)
+        except KeyboardInterrupt:  # between statements, or while showing what one did
+            repl.say("interrupted", error=True)
 
 
-def run_piped(repl: Repl, stream: Iterable[str]) -> None:
+def run_piped(repl: Entries, stream: Iterable[str]) -> None:
     for entry in piped_entries(stream):
         repl.handle(entry)
         if repl.done:
@@ -389,13 +431,25 @@ def run_piped(repl: Repl, stream: Iterable[str]) -> None:
 
 
 def main(settings: ReplOptions, load: str | None = None) -> None:
-    """Start the REPL: torch loads in the background while the prompt is shown."""
+    """Start the REPL: torch loads in the background while the prompt is shown. The session
+    runs in a worker process under the OS-enforced budgets (shell/repl_front.py); without
+    fork (Windows) it runs here, under the interpreter's own checks only."""
+    from gradexplain.app.worker import forking_available
+
     loader = _TorchLoader()
-    repl = Repl(settings, loader=loader)
-    if load:
-        load_file(repl, Path(load).expanduser())
-    if sys.stdin.isatty():
-        run_terminal(repl)
+    repl: Entries
+    if forking_available():
+        from gradexplain.shell.repl_front import FrontRepl
+
+        repl = FrontRepl(settings, loader=loader)
     else:
-        run_piped(repl, sys.stdin)
-    repl.reset()  # lets go of deep graphs one node at a time, not in one recursive teardown
+        repl = Repl(settings, loader=loader)
+    try:
+        if load:
+            repl.handle(f":load {load}")
+        if sys.stdin.isatty():
+            run_terminal(repl)
+        else:
+            run_piped(repl, sys.stdin)
+    finally:
+        repl.close()

@@ -21,14 +21,25 @@ if TYPE_CHECKING:
     from gradexplain.render.console import Console
 
 
-class Repl(Protocol):
-    """What a meta-command may use of the REPL (gradexplain.shell.repl.Repl)."""
+class Front(Protocol):
+    """What the commands that need no session (:help, :save, :quit) use: the front end
+    (shell/repl_front.py) runs them itself, in the process that owns the terminal."""
 
     console: Console
     settings: ReplOptions
     statements: list[str]  # what ran without error, for :save
     loaded_tensors: list[str]
     done: bool
+
+    def text(self, key: str, **facts: Any) -> str: ...
+
+    def say(self, key: str, *, error: bool = False, **facts: Any) -> None: ...
+
+    def confirm(self, question: str) -> bool: ...
+
+
+class Repl(Front, Protocol):
+    """What a meta-command may use of the REPL (gradexplain.shell.repl.Repl)."""
 
     @property
     def session(self) -> Session: ...
@@ -40,19 +51,13 @@ class Repl(Protocol):
     def changes(self, action: Callable[[], None], text: str | None, *,
                 show: bool = True) -> bool: ...
 
-    def text(self, key: str, **facts: Any) -> str: ...
-
-    def say(self, key: str, *, error: bool = False, **facts: Any) -> None: ...
-
-    def confirm(self, question: str) -> bool: ...
-
 
 # The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
 META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":zero", ":reset", ":save", ":load",
                  ":quit")
 
 
-def cmd_help(repl: Repl, _: str) -> None:
+def cmd_help(repl: Front, _: str) -> None:
     grid = table(repl.text("help.command"), repl.text("help.what"))
     for name in META_COMMANDS:
         grid.add_row(Text(name, style="gx.code"), Text(repl.text(f"help.{name}")))
@@ -123,7 +128,7 @@ def cmd_reset(repl: Repl, _: str) -> None:
     repl.say("reset", device=repl.session.device)
 
 
-def cmd_save(repl: Repl, argument: str, *, overwrite: bool = False) -> None:
+def cmd_save(repl: Front, argument: str, *, overwrite: bool = False) -> None:
     """`:save FILE.py` or `:save FILE.yaml`: the statements run so far, as a scenario that
     `gradexplain run` reproduces. Only a new regular file in or under the working directory
     (scenario/files.py); `:save!` replaces one; elsewhere only after asking at a terminal;
@@ -150,12 +155,12 @@ def cmd_save(repl: Repl, argument: str, *, overwrite: bool = False) -> None:
     _write(repl, path, argument, body, overwrite)
 
 
-def cmd_save_over(repl: Repl, argument: str) -> None:
+def cmd_save_over(repl: Front, argument: str) -> None:
     """`:save! FILE`: the same rules, but an existing regular file is replaced."""
     cmd_save(repl, argument, overwrite=True)
 
 
-def _write(repl: Repl, path: Path, argument: str, body: str, overwrite: bool) -> None:
+def _write(repl: Front, path: Path, argument: str, body: str, overwrite: bool) -> None:
     try:
         written = write_new_file(path, body, overwrite=overwrite)
     except GradexplainError as err:
@@ -225,7 +230,7 @@ def load(repl: Repl, path: Path) -> None:
         repl.say("loaded", path=path)
 
 
-def cmd_quit(repl: Repl, _: str) -> None:
+def cmd_quit(repl: Front, _: str) -> None:
     repl.done = True
 
 

@@ -1,0 +1,209 @@
+"""`gradexplain repl` with its session in a worker process (shell/repl_front.py,
+shell/repl_worker.py): a statement past --max-seconds or --max-memory is killed within 2 s of
+its cap and named, the session is rebuilt from the entries that had run (values checked
+against torch, seeding included), Ctrl-C stops a long statement, `:save` keeps what ran."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from english_check import english_runs
+from gradexplain.app import worker
+from gradexplain.language import budget
+from gradexplain.limits import Limits
+from gradexplain.options import ReplOptions
+from gradexplain.render import make_console
+from gradexplain.shell.repl_front import FrontRepl
+
+pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
+ROOT = Path(__file__).resolve().parents[1]
+KILL_WITHIN = 2.0  # seconds past the cap
+
+BEFORE = ["a = torch.randn(3, requires_grad=True)", "(a * a).sum().backward()",
+          "m = torch.randn(512, 512)"]
+# One statement of 40 matmuls of 2048x2048 (each a few tenths of a second): the interpreter
+# checks the time only between statements, so only the parent's kill can stop it in time.
+SLOW = "c = " + " @ ".join(["torch.ones(2048, 2048)"] * 40)
+AFTER = ["print(a.grad)", "print(a)", "b = torch.randn(2)", "print(b)"]
+
+
+def _expected() -> list[str]:
+    """What plain torch prints for AFTER, from the REPL's seed and the statements that ran."""
+    torch.manual_seed(0)
+    a = torch.randn(3, requires_grad=True)
+    (a * a).sum().backward()
+    torch.randn(512, 512)
+    b = torch.randn(2)
+    return [str(a.grad), str(a), str(b)]
+
+
+def _front(**settings: object) -> tuple[FrontRepl, io.StringIO]:
+    stream = io.StringIO()
+    console = make_console(stream, width=120, force_plain=True)
+    return FrontRepl(ReplOptions(**settings), console), stream  # type: ignore[arg-type]
+
+
+def test_a_statement_past_max_seconds_is_killed_and_the_session_rebuilt() -> None:
+    repl, stream = _front(limits=Limits(max_seconds=1))
+    try:
+        for line in BEFORE:
+            repl.handle(line)
+        started = time.monotonic()
+        repl.handle(SLOW)
+        elapsed = time.monotonic() - started
+        killed = stream.getvalue()
+        for line in AFTER:
+            repl.handle(line)
+    finally:
+        repl.close()
+    # The kill, plus forking a fresh worker and replaying three short statements.
+    assert elapsed < 1 + KILL_WITHIN, elapsed
+    assert "error[limit_exceeded]" in killed
+    assert "seconds of running time" in killed
+    assert "--max-seconds" in killed
+    assert "<repl>:4:1" in killed and "c = torch.ones(2048, 2048) @" in killed
+    assert "the session was rebuilt: the 3 entries" in killed
+    shown = stream.getvalue()[len(killed):]
+    for value in _expected():
+        assert value in shown, (value, shown)
+    assert repl.statements == BEFORE + AFTER
+
+
+def test_a_statement_past_max_memory_is_killed_by_the_parent(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The interpreter's own memory checks refuse most growth first; blind them here (the
+    # worker is forked from this process) so that the parent's watch of resident memory,
+    # the backstop, is what stops the statement.
+    monkeypatch.setattr(budget, "resident_bytes", lambda: 0)
+    cap = budget.REREAD_MARGIN + _own_resident()
+    repl, stream = _front(limits=Limits(max_memory=cap))
+    try:
+        for line in BEFORE:
+            repl.handle(line)
+        started = time.monotonic()
+        repl.handle("ts = []\nfor i in range(400):\n    ts = ts + [torch.ones(1024, 1024) * i]")
+        elapsed = time.monotonic() - started
+        killed = stream.getvalue()
+        for line in AFTER:
+            repl.handle(line)
+    finally:
+        repl.close()
+    assert elapsed < 30, elapsed
+    assert "error[limit_exceeded]" in killed and "--max-memory" in killed, killed
+    assert "the run was stopped" not in killed
+    assert "bytes of memory used by the run" in killed
+    assert "ts = ts + [torch.ones(1024, 1024) * i]" in killed  # the statement running
+    assert "the session was rebuilt: the 3 entries" in killed
+    shown = stream.getvalue()[len(killed):]
+    for value in _expected():
+        assert value in shown, (value, shown)
+
+
+def _own_resident() -> int:
+    with open("/proc/self/statm", "rb") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_reset_is_a_fresh_worker_and_names_follow() -> None:
+    repl, stream = _front()
+    try:
+        repl.handle("x = torch.ones(2, requires_grad=True)")
+        assert "x" in repl.names()
+        first = repl._worker
+        repl.handle(":reset")
+        assert repl._worker is not first and repl.names() == [] and repl.statements == []
+        repl.handle(":tensors")
+    finally:
+        repl.close()
+    out = stream.getvalue()
+    assert "a fresh session on cpu" in out
+    assert out.rstrip().endswith("no tensors yet")
+
+
+# the command line ------------------------------------------------------------------------
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"),
+               NO_COLOR="1", COLUMNS="120", PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm",
+               PYTHONPATH=str(ROOT / "src"), **extra)
+    env.pop("PYTHONSTARTUP", None)
+    return env
+
+
+def _piped(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gradexplain", "repl", *args],
+                          input="\n".join(lines) + "\n", capture_output=True, text=True,
+                          env=_env(tmp_path), cwd=tmp_path, timeout=120, check=False)
+
+
+def test_piped_kill_then_save_keeps_what_ran(tmp_path: Path) -> None:
+    result = _piped(tmp_path, [*BEFORE, SLOW, *AFTER, ":save kept.py"],
+                    "--max-seconds", "1", "--allow-save")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "--max-seconds" in out and "the session was rebuilt" in out
+    assert "Traceback" not in out + result.stderr
+    for value in _expected():
+        assert value in out.split("the session was rebuilt")[-1]
+    saved = (tmp_path / "kept.py").read_text(encoding="utf-8")
+    assert saved == "\n".join(["import torch", *BEFORE, *AFTER]) + "\n"
+    assert "@" not in saved  # the killed statement is not in the file
+
+
+def test_piped_memory_refusal_rebuilds_without_the_half_built_list(tmp_path: Path) -> None:
+    result = _piped(tmp_path, [*BEFORE, "ts = []", "for i in range(100):",
+                               "    ts = ts + [torch.ones(2048, 2048) * i]",
+                               "print('len', len(ts))",
+                               *AFTER], "--max-memory", "600M")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "--max-memory" in out and "the session was rebuilt: the 4 entries" in out
+    rebuilt = out.split("the session was rebuilt")[-1]
+    assert "\nlen 0\n" in rebuilt  # `ts` is the empty list it was
+    for value in _expected():
+        assert value in rebuilt
+
+
+def test_piped_kill_in_chinese_has_no_english(tmp_path: Path) -> None:
+    result = _piped(tmp_path, [*BEFORE, SLOW, "print(a.grad)"], "--max-seconds", "1",
+                    "--lang", "zh")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    killed = out[out.index("<repl>:4:1"):]
+    assert "超出限制" in killed and "--max-seconds" in killed
+    assert "会话已重建：此前成功运行的 3 项输入已重新运行" in killed
+    assert english_runs(killed) == []
+
+
+def test_ctrl_c_stops_a_long_statement_and_the_session_goes_on(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "gradexplain", "repl"], env=_env(tmp_path),
+                          encoding="utf-8", timeout=60, dimensions=(40, 120), cwd=str(tmp_path))
+    try:
+        child.expect_exact(">>>")
+        child.sendline(BEFORE[0])
+        child.expect_exact(">>>")
+        child.sendline(SLOW)
+        time.sleep(1.5)  # well inside the statement
+        started = time.monotonic()
+        child.send("\x03")
+        child.expect_exact("interrupted")
+        stopped = time.monotonic() - started
+        child.expect_exact(">>>")
+        child.sendline("print(a * 2)")
+        child.expect(r"tensor\(\[ 3\.0820, -0\.5869, -4\.3576\]")
+        child.expect_exact(">>>")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert stopped < KILL_WITHIN + 1, stopped
