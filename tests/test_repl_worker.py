@@ -190,6 +190,7 @@ def test_ctrl_c_stops_a_long_statement_and_the_session_goes_on(tmp_path: Path) -
     try:
         child.expect_exact(">>>")
         child.sendline(BEFORE[0])
+        child.expect("Tensors")  # torch has loaded and the worker answered
         child.expect_exact(">>>")
         child.sendline(SLOW)
         time.sleep(1.5)  # well inside the statement
