@@ -98,11 +98,12 @@ def reached(tensor: torch.Tensor, mark: tuple[torch.Tensor, int] | None) -> bool
                                  mark[1] != grad._version)
 
 
-def pending_call(call: CallRecord, pairs: list[tuple[str, torch.Tensor]],
-                 before: dict[str, Before], marks: Marks, request: BackwardRequest,
-                 result: Any, gradient_value: Callable[[Any], Any], full: bool) -> Pending:
+def pending_call(index: int, make_call: Callable[[], CallRecord],
+                 pairs: list[tuple[str, torch.Tensor]], before: dict[str, Before],
+                 marks: Marks, request: BackwardRequest, result: Any,
+                 gradient_value: Callable[[Any], Any], full: bool) -> Pending:
     """A folded call that may be its group's last: copies of its grads, written out as its
-    ledger entry only if no later call of the group replaces it."""
+    ledger entry (made by `make_call`) only if no later call of the group replaces it."""
     after = {label: t.grad.detach().clone() if t.grad is not None else None
              for label, t in pairs}
     missed = [label for label, t in pairs if not reached(t, marks.get(label))]
@@ -110,13 +111,15 @@ def pending_call(call: CallRecord, pairs: list[tuple[str, torch.Tensor]],
                 for (_, lb), g in zip(request.inputs or [], result or (), strict=False)]
     gradients = request.gradients
 
-    def finish(folded: CallRecord) -> None:
+    def finish() -> CallRecord:
+        folded = make_call()
         folded.grad_tensors = gradient_value(gradients)
         write_ledger(folded, before, after, missed, full)
         if request.inputs is not None and isinstance(result, tuple):
             folded.results = {lb: to_value(g, full=full) for lb, g in returned}
+        return folded
 
-    return Pending(call, finish)
+    return Pending(index, finish)
 
 
 def write_ledger(call: CallRecord, before: dict[str, Before],

@@ -95,8 +95,8 @@ class Pending:
     """A lightly recorded call that may turn out to be its group's last: enough to write its
     ledger entry later (copies of its grads, taken when it ran)."""
 
-    call: CallRecord
-    finish: Callable[[CallRecord], None]
+    index: int
+    finish: Callable[[], CallRecord]  # makes the call's ledger entry
 
 
 @dataclass
@@ -235,14 +235,16 @@ class Folding:
         group.retained_so_far = group.retained_so_far and retained
 
     @staticmethod
-    def zeroing(group: GroupState, call: CallRecord, before: dict[str, Any],
+    def zeroing(group: GroupState, call: CallRecord | None, before: dict[str, Any],
                 retained: set[str]) -> None:
         """For graph_rebuilt: the leaves the group's first call reached (the parameters), and
         whether every later call found their .grad already zeroed (nothing accumulated).
-        `before` holds each grad before the call: None, a `Zero` marker or a copy."""
+        `before` holds each grad before the call: None, a `Zero` marker or a copy. `call` is
+        None for a call recorded lightly (no ledger: it reached no leaf it can name)."""
         if group.leaves is None:  # the first call: always recorded in full
-            group.leaves = [label for label in call.added if label not in call.not_reached
-                            and label not in retained]
+            group.leaves = [] if call is None else [
+                label for label in call.added if label not in call.not_reached
+                and label not in retained]
             return
         if group.zeroed:
             group.zeroed = all(not isinstance(old := before.get(label), torch.Tensor) or
@@ -270,9 +272,9 @@ class Folding:
             pending = group.pending
             if pending is None:
                 continue
-            pending.finish(pending.call)
+            call = pending.finish()
             indexes = [c.index for c in kept]
-            kept.insert(bisect.bisect(indexes, pending.call.index), pending.call)
+            kept.insert(bisect.bisect(indexes, call.index), call)
             group.pending = None
         return kept
 

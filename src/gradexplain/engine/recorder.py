@@ -7,6 +7,7 @@ call, and records before / added / after. Notes come from what it sees on the wa
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from collections import deque
@@ -34,6 +35,7 @@ from gradexplain.engine.recorder_parts import (
     BroadcastEvent,
     RecorderOptions,
     Tracked,
+    call_record,
     encodable,
     numel,
     reached,
@@ -261,25 +263,29 @@ class Recorder:
         walked = trace or bool(self.broadcasts) or bool(self.probes.pending) or \
             self.deeper is not None or self.options.dot
         graph = walk(outputs) if walked else GraphWalk()
-        call = CallRecord(
-            index=index, step=context.step, line=context.line, statement=context.statement,
-            function=request.function, outputs=[label for _, label in request.outputs],
-            grad_tensors=None, retain_graph=bool(retain), create_graph=request.create_graph,
-            seq=self._next_seq(),
-        )
-        if not light:
+        new_call = functools.partial(call_record, request, index, bool(retain),
+                                     self._next_seq())
+        # A light call's record is made only if it is kept, or written out as a group's last.
+        call = None if light else new_call()
+        if call is not None:
             self._write_before(call, before, request)
         drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in tracked}) \
             if self.options.dot else None
-        depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
-                                        self.probes, self.options.full, trace)
+        # An unwalked light call hooks nothing (no trace, no probe): its depth waits till kept.
+        depth = self._depth = CallDepth(
+            outputs, request.gradients, graph.nodes, graph.node_ids, self.probes,
+            self.options.full, trace) if walked else None
         try:  # the hooks watch only the real call, not the deeper views' own passes
-            result = depth.run(lambda: self._perform(request, retain)) if self.deeper is None \
-                else self.deeper.start(request, tracked).perform(
+            if depth is None:
+                result = self._perform(request, retain)
+            elif self.deeper is None:
+                result = depth.run(lambda: self._perform(request, retain))
+            else:
+                call = call or new_call()
+                result = self.deeper.start(request, tracked).perform(
                     call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
-            if light:
-                self._write_before(call, before, request)
+            call = call or self._write_before(new_call(), before, request)
             self.calls.append(call)
             if drawn is not None:
                 call.views.graph = drawing_finish(*drawn, full=self.options.full)
@@ -299,19 +305,21 @@ class Recorder:
             raise error from exc
         norms, bad = grad_norms(pairs)
         measured = Measured(tuple(before), norms, output_value, bad, set())
-        label = call.outputs[0] if call.outputs else ""
+        label = request.outputs[0][1] if request.outputs else ""
         if light:
-            measured.notes = note_candidates(call.function, tracked, before, marks, bad,
+            measured.notes = note_candidates(request.function, tracked, before, marks, bad,
                                              self._noted)
-            if self._broadcast_pending(graph):
+            if self.broadcasts and self._broadcast_pending(graph):
                 measured.notes.add(("broadcast_sum", None))
             kept = bool(self.folding.observe(group, index, measured, label))
         if not light or kept:
+            call = call or self._write_before(new_call(), before, request)
             self.calls.append(call)
-            if light:
-                self._write_before(call, before, request)
             if not walked:  # the nodes outlive the call (without their saved tensors)
                 graph, walked = walk(outputs), True
+            if depth is None:  # as it would have been made before the call (nothing hooked)
+                self._depth = CallDepth(outputs, request.gradients, [], set(), self.probes,
+                                        self.options.full, trace)
             mark = len(self.notes)
             self._after_call(call, tracked, {lb: as_tensor(b) for lb, b in before.items()},
                              graph)
@@ -325,12 +333,13 @@ class Recorder:
                 call.results = {lb: to_value(g, full=self.options.full)
                                 for (_, lb), g in zip(request.inputs, result, strict=False)}
         else:
-            group.pending = pending_call(call, pairs, before, marks, request, result,
-                                         self._gradient_value, self.options.full)
+            group.pending = pending_call(index, new_call, pairs, before, marks, request,
+                                         result, self._gradient_value, self.options.full)
         self._depth = None
         if drawn is not None:
+            assert call is not None  # --dot keeps every call
             call.views.graph = drawing_finish(*drawn, full=self.options.full)
-        if call.function != "torch.autograd.grad":
+        if request.function != "torch.autograd.grad":
             self.folding.rebuilt(group, bool(retain))
             self.folding.zeroing(group, call, before, self._retained_labels)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
@@ -343,10 +352,11 @@ class Recorder:
         return self.seq
 
     def _write_before(self, call: CallRecord, before: dict[str, Before],
-                      request: BackwardRequest) -> None:
+                      request: BackwardRequest) -> CallRecord:
         call.grad_tensors = self._gradient_value(request.gradients)
         call.before = {label: to_value(as_tensor(g), full=self.options.full)
                        for label, g in before.items()}
+        return call
 
     def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
         outputs = [t for t, _ in request.outputs]

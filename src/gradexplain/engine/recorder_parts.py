@@ -10,6 +10,8 @@ import torch
 
 from gradexplain.engine.graphwalk import GraphWalk
 from gradexplain.engine.notes_depth import BroadcastProbe
+from gradexplain.language.protocol import BackwardRequest
+from gradexplain.record import CallRecord
 
 
 @dataclass
@@ -60,3 +62,12 @@ def numel(shape: list[int]) -> int:
 def encodable(text: str) -> str:
     """Lone surrogates ("\\ud800") written as escapes: no stream or JSON encoder takes them."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def call_record(request: BackwardRequest, index: int, retain: bool, seq: int) -> CallRecord:
+    """A call's ledger entry, before anything is written into it."""
+    context = request.context
+    return CallRecord(index=index, step=context.step, line=context.line,
+                      statement=context.statement, function=request.function,
+                      outputs=[label for _, label in request.outputs], grad_tensors=None,
+                      retain_graph=retain, create_graph=request.create_graph, seq=seq)

@@ -23,6 +23,7 @@ from gradexplain.language.objects import BaseClass, BoundMethod, SuperProxy, Use
 from gradexplain.language.values import Function, Method, Namespace, _checked_result, _resolve
 
 CTX_TYPE = torch.autograd.function.FunctionCtx
+_MEMBERS: dict[tuple[str, str], Any] = {}  # (namespace, name) -> the allowed member's value
 # Attributes of PyTorch's handle for node hooks (a different class from tensor hooks').
 HANDLE_TYPES: tuple[type, ...] = (RemovableHandle,)
 
@@ -118,6 +119,13 @@ class Attributes(Core):
         return _MISSING
 
     def _namespace_member(self, namespace: Namespace, name: str, node: ast.AST | None) -> Any:
+        key = (namespace.path, name)
+        found = _MEMBERS.get(key)
+        if found is None:  # each allowed member resolves to the same value every time
+            found = _MEMBERS[key] = self._resolve_member(namespace, name, node)
+        return found
+
+    def _resolve_member(self, namespace: Namespace, name: str, node: ast.AST | None) -> Any:
         path = f"{namespace.path}.{name}"
         if path in allow.TORCH_NAMESPACES:
             return Namespace(path)

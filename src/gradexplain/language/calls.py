@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import math
 from typing import Any
 
 import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
+from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
+from gradexplain.language.autograd_ext import HOOK_METHODS
 from gradexplain.language.builtins import call_builtin
 from gradexplain.language.classify import CodeTypeError, OperationContext
 from gradexplain.language.core import Core
@@ -45,7 +48,17 @@ class Calls(Core):
                 isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
             args, kwargs = self.arguments(node)
             return display.format_text(func.value.value, args, kwargs)
-        callee = self._expr(func)
+        if isinstance(func, ast.Attribute):
+            target = self._expr(func.value)
+            if isinstance(target, torch.Tensor) and func.attr in allow.TENSOR_METHODS:
+                # `x.mean()`: read_attribute's answer for a tensor's method, without the walk
+                # through every kind of value.
+                method = Method(target, func.attr, self._segment(func.value))
+                args, kwargs = self.arguments(node)
+                return self._tensor_method(method, args, kwargs, node)
+            callee = self.read_attribute(target, func.attr, func)
+        else:
+            callee = self._expr(func)
         args, kwargs = self.arguments(node)
         return self.call_value(callee, args, kwargs, node)
 
@@ -100,6 +113,8 @@ class Calls(Core):
 
     def wrapped(self, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any],
                                                                         dict[str, Any]]:
+        if not args and not kwargs:
+            return args, kwargs
         return ([self.torch_callable(a) for a in args],
                 {k: self.torch_callable(v) for k, v in kwargs.items()})
 
@@ -114,7 +129,7 @@ class Calls(Core):
             return special
         name = callee.name
         arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
-        self._operation = OperationContext(name, self._operands(args, arg_nodes))
+        self._operation = OperationContext.lazy(name, args, arg_nodes, self._segment)
         location = self._location(node) if node is not None else None
         if _tensor_operation(path):
             guards.check_call(name, None, args, kwargs, self.limits, location, callee.fn)
@@ -131,6 +146,8 @@ class Calls(Core):
     def _call_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
                      node: ast.expr | None) -> Any:
         target, name = method.target, method.name
+        if isinstance(target, torch.Tensor):
+            return self._tensor_method(method, args, kwargs, node)
         if isinstance(target, SuperProxy):  # super().__init__()
             torch.nn.Module.__init__(target.instance)
             return None
@@ -142,30 +159,41 @@ class Calls(Core):
             added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
             check("max_elements", len(target) + added, self.limits,
                   self._location(node) if node is not None else None)
-        if isinstance(target, torch.Tensor) and name in NEW_TENSOR_METHODS:
-            # x.new_ones(size) makes a tensor of that size, like torch.ones(size).
-            guards.check_call(NEW_TENSOR_METHODS[name], None, args, kwargs, self.limits,
-                              self._location(node) if node is not None else None)
         special = self.special_method(method, args, kwargs, node)
         if special is not NotImplemented:
             return special
+        args, kwargs = self.wrapped(args, kwargs)
+        return _checked_result(getattr(target, name)(*args, **kwargs))
+
+    def _tensor_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
+                       node: ast.expr | None) -> Any:
+        """`x.name(...)` on a tensor: sized before it runs, reported after."""
+        target, name = method.target, method.name
+        if name in NEW_TENSOR_METHODS:
+            # x.new_ones(size) makes a tensor of that size, like torch.ones(size).
+            guards.check_call(NEW_TENSOR_METHODS[name], None, args, kwargs, self.limits,
+                              self._location(node) if node is not None else None)
+        if name in HOOK_METHODS:
+            special = self.special_method(method, args, kwargs, node)
+            if special is not NotImplemented:
+                return special
         func_node = node.func if isinstance(node, ast.Call) else None
         operand_nodes = [func_node.value, *node.args] if isinstance(func_node, ast.Attribute) \
             and isinstance(node, ast.Call) else []
         operands = [target, *args]
-        if isinstance(target, torch.Tensor):
-            if name == "backward":
-                return self._backward_method(target, method.target_label, args, kwargs)
-            self._operation = OperationContext(name, self._operands(operands, operand_nodes))
-            location = self._location(node) if node is not None else None
-            guards.check_call(name, target, args, kwargs, self.limits, location, name)
+        if name == "backward":
+            return self._backward_method(target, method.target_label, args, kwargs)
+        self._operation = OperationContext(name, self._operands(operands, operand_nodes)) \
+            if name in RESHAPING_IN_PLACE else \
+            OperationContext.lazy(name, operands, operand_nodes, self._segment)
+        location = self._location(node) if node is not None else None
+        guards.check_call(name, target, args, kwargs, self.limits, location, name)
         args, kwargs = self.wrapped(args, kwargs)
         result = getattr(target, name)(*args, **kwargs)
-        if isinstance(target, torch.Tensor):
-            if name == "retain_grad":
-                self.hooks.retained(target, method.target_label)
-            if node is not None:
-                self._after_tensor_op(node, name, operands, operand_nodes, result)
+        if name == "retain_grad":
+            self.hooks.retained(target, method.target_label)
+        if node is not None:
+            self._after_tensor_op(node, name, operands, operand_nodes, result)
         return _checked_result(result)
 
     def _call_module(self, module: torch.nn.Module, args: list[Any], kwargs: dict[str, Any],
@@ -195,6 +223,15 @@ NOT_TENSOR_OPERATIONS = frozenset({
 })
 
 
+# In-place methods that change their tensor's shape: the operation's shapes are taken before
+# it runs (other operations read them only if they fail, when nothing has changed).
+RESHAPING_IN_PLACE = frozenset({
+    "unsqueeze_", "squeeze_", "t_", "transpose_", "swapdims_", "swapaxes_", "resize_",
+    "resize_as_", "set_", "as_strided_",
+})
+
+
+@functools.lru_cache(maxsize=1024)
 def _tensor_operation(path: str) -> bool:
     """torch.X and F.X build tensors; nn layers, optimizers, autograd and math do not."""
     parts = path.split(".")

@@ -69,6 +69,8 @@ class Program:
     # the same statements many times.
     contexts: dict[int, Any] = field(default_factory=dict)
     locations: dict[int, Any] = field(default_factory=dict)  # node id -> SourceLocation
+    operators: dict[int, Any] = field(default_factory=dict)  # node id -> the interpreter's
+    # facts about a BinOp (its function, operand nodes), worked out once
 
     def step_of(self, stmt: ast.stmt) -> int | None:
         return self.steps.get(id(stmt))

@@ -8,7 +8,7 @@ operands' labels and shapes) comes from the interpreter, so explanations can nam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from gradexplain.errors import GradexplainError
@@ -40,13 +40,55 @@ class CodeAttributeError(RaisedByGradexplain, AttributeError):
 _PYTHON_ONLY = (ZeroDivisionError, RecursionError, KeyError)
 
 
-@dataclass
 class OperationContext:
-    """What the interpreter was doing: `function` and (label, shape) of each tensor operand."""
+    """What the interpreter was doing: `function` and (label, shape) of each tensor operand.
 
-    function: str
-    operands: list[tuple[str, list[int]]] = field(default_factory=list)
-    text: str | None = None
+    The interpreter makes one per operation but reads it only when one fails, so `lazy` ones
+    work out their operands' labels and shapes on first read (an operation that raises has
+    not changed its operands' shapes; in-place methods, which may, are made eagerly).
+    """
+
+    __slots__ = ("_operands", "_pending", "function", "text")
+
+    def __init__(self, function: str, operands: list[tuple[str, list[int]]] | None = None,
+                 text: str | None = None) -> None:
+        self.function = function
+        self._operands = [] if operands is None else operands
+        self.text = text
+        self._pending: tuple[Callable[[Any], str], Sequence[Any], Sequence[Any]] | None = None
+
+    @classmethod
+    def lazy(cls, function: str, values: Sequence[Any], nodes: Sequence[Any],
+             label: Callable[[Any], str]) -> OperationContext:
+        """Operands `values` (those that are tensors count), labelled `label(node)`."""
+        made = cls(function)
+        made._pending = (label, values, nodes)
+        return made
+
+    @property
+    def operands(self) -> list[tuple[str, list[int]]]:
+        if self._pending is not None:
+            label, values, nodes = self._pending
+            self._pending = None
+            self._operands = [(label(n), list(v.shape)) for v, n in
+                              zip(values, nodes, strict=False) if _is_tensor(v)]
+        return self._operands
+
+    def __repr__(self) -> str:
+        return f"OperationContext({self.function!r}, {self.operands!r}, {self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OperationContext) and (self.function, self.operands,
+                                                        self.text) == (
+            other.function, other.operands, other.text)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaced
+
+
+def _is_tensor(value: Any) -> bool:
+    import torch  # the language layer has torch loaded whenever it runs code
+
+    return isinstance(value, torch.Tensor)
 
 
 SHAPE_FUNCTIONS = {"mm", "bmm", "mv", "dot", "matmul", "@", "view", "reshape", "cat",

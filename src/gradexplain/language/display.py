@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import string
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -137,3 +139,19 @@ def format_text(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
         value = kwargs[key] if isinstance(key, str) else args[key]
         out.append(format_value(convert(value, conversion), spec or ""))
     return "".join(out)
+
+
+def fstring(node: ast.JoinedStr, evaluate: Callable[[ast.expr], Any]) -> str:
+    """An f-string, its fields evaluated by the interpreter (`evaluate`)."""
+    parts: list[str] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value))
+        elif isinstance(value, ast.FormattedValue):
+            item = convert(evaluate(value.value), value.conversion)
+            spec = ""
+            if isinstance(value.format_spec, ast.JoinedStr):
+                spec = "".join(str(v.value) for v in value.format_spec.values
+                               if isinstance(v, ast.Constant))
+            parts.append(format_value(item, spec))
+    return "".join(parts)

@@ -55,6 +55,9 @@ CAUGHT = (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError, Ov
           NotImplementedError, AttributeError, AssertionError, KeyError)
 
 
+_ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
+
+
 class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradExtras,
                   BackwardCalls, Core):
     """Runs checked programs. `env` holds the user's names; it persists across programs."""
@@ -96,7 +99,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             stmt = program.tree.body[0]
             assert isinstance(stmt, ast.Expr)
             self._context = self._make_context(stmt)
-            return self._guarded(lambda: self._expr(stmt.value), stmt)
+            return self._guarded(self._expr, stmt.value)
 
     @contextmanager
     def _running(self, program: Program) -> Iterator[None]:
@@ -136,19 +139,20 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         # graphs, the ledger) before it runs.
         budget.statement_started(self.limits, context.location, context.statement)
         self._context = context
-        self._guarded(lambda: self._execute(stmt), stmt)
+        self._guarded(self._execute, stmt)
 
     def run_body(self, body: list[ast.stmt]) -> None:
         for stmt in body:
             self._statement(stmt)
 
-    def _guarded(self, action: Callable[[], Any], stmt: ast.stmt) -> Any:
-        """Run `action`, turning any PyTorch or Python error into a located, classified one."""
+    def _guarded(self, action: Callable[[Any], Any], node: ast.AST) -> Any:
+        """Run `action(node)`, turning any PyTorch or Python error into a located, classified
+        one."""
         context = self._context
         assert context is not None
         self._operation = None
         try:
-            return action()
+            return action(node)
         except GradexplainError as err:
             if err.location is None:
                 err.location = context.location
@@ -287,11 +291,11 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         symbol = INPLACE_NAMES.get(op_type, "?=")
         if isinstance(current, torch.Tensor):
             # Python's `x += y` on a tensor is PyTorch's in-place add_: same errors, same graph.
-            label = self._segment(target)
-            operands = [(label, list(current.shape)), *self._operands([value], [stmt.value])]
-            self._operation = OperationContext(symbol, operands)
-            guards.check_call(OPERATOR_FUNCTIONS.get(BINARY_OPERATORS[op_type][0], "add") + "_",
-                              current, [value], {}, self.limits, self._location(stmt))
+            # (Its operands keep their shapes: the result has the target's shape.)
+            self._operation = OperationContext.lazy(symbol, [current, value],
+                                                    [target, stmt.value], self._segment)
+            guards.check_binary(OPERATOR_FUNCTIONS.get(BINARY_OPERATORS[op_type][0], "add")
+                                + "_", current, value, self.limits, self._location(stmt))
             result = INPLACE_OPERATORS[op_type](current, value)
         else:
             op_name, fn = BINARY_OPERATORS[op_type]
@@ -369,7 +373,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.JoinedStr):
-            return self._fstring(node)
+            return display.fstring(node, self._expr)
         if isinstance(node, ast.Lambda):
             return self.make_lambda(node)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
@@ -405,19 +409,23 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
     def _binary(self, node: ast.BinOp) -> Any:
         left = self._expr(node.left)
         right = self._expr(node.right)
-        op_name, fn = BINARY_OPERATORS[type(node.op)]
-        location = self._location(node)
+        assert self._program is not None
+        info = self._program.operators.get(id(node))
+        if info is None:  # worked out once per node: loops evaluate the same nodes again
+            op_name, fn = BINARY_OPERATORS[type(node.op)]
+            info = self._program.operators[id(node)] = (
+                op_name, fn, OPERATOR_FUNCTIONS.get(op_name, op_name),
+                "@" if op_name == "matmul" else "broadcast", [node.left, node.right])
+        op_name, fn, function, kind, operand_nodes = info
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
-            function = OPERATOR_FUNCTIONS.get(op_name, op_name)
-            symbol = self._segment(node)
-            self._operation = OperationContext(
-                "@" if op_name == "matmul" else "broadcast",
-                self._operands([left, right], [node.left, node.right]), symbol)
-            guards.check_call(function, None, [left, right], {}, self.limits, location)
+            operands = [left, right]
+            self._operation = OperationContext.lazy(kind, operands, operand_nodes,
+                                                    self._segment)
+            guards.check_binary(function, left, right, self.limits, self._location(node))
             result = fn(left, right)
-            self._after_tensor_op(node, function, [left, right], [node.left, node.right], result)
+            self._after_tensor_op(node, function, operands, operand_nodes, result)
             return result
-        guards.check_number_op(op_name, left, right, self.limits, location)
+        guards.check_number_op(op_name, left, right, self.limits, self._location(node))
         return fn(left, right)
 
     def _unary(self, node: ast.UnaryOp) -> Any:
@@ -466,9 +474,10 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         """Report new leaves (for the ledger) and broadcasting (for the broadcast_sum note)."""
         if not isinstance(result, torch.Tensor):
             return
-        self._note_new_tensor(result, node)
+        if result.requires_grad and result.is_leaf:
+            self.hooks.new_tensor(result, self._segment(node))
         self.hooks.derived(name, operands, result)
-        if name not in guards.BROADCASTING and name not in {"add", "sub", "mul", "div"}:
+        if name not in guards.BROADCASTING and name not in _ARITHMETIC:
             return
         numel = result.numel()
         assert self._context is not None
@@ -481,17 +490,3 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
     def _note_new_tensor(self, value: Any, node: ast.AST) -> None:
         if isinstance(value, torch.Tensor) and value.is_leaf and value.requires_grad:
             self.hooks.new_tensor(value, self._segment(node))
-
-    def _fstring(self, node: ast.JoinedStr) -> str:
-        parts: list[str] = []
-        for value in node.values:
-            if isinstance(value, ast.Constant):
-                parts.append(str(value.value))
-            elif isinstance(value, ast.FormattedValue):
-                item = display.convert(self._expr(value.value), value.conversion)
-                spec = ""
-                if isinstance(value.format_spec, ast.JoinedStr):
-                    spec = "".join(str(v.value) for v in value.format_spec.values
-                                   if isinstance(v, ast.Constant))
-                parts.append(display.format_value(item, spec))
-        return "".join(parts)

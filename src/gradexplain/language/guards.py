@@ -40,6 +40,35 @@ def check_call(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, An
         budget.check_memory(limits, location, numel * _element_size(target, args, kwargs))
 
 
+def check_binary(name: str, left: Any, right: Any, limits: Limits,
+                 location: SourceLocation | None) -> None:
+    """`check_call(name, None, [left, right], {})` for an operator (`a * b`, `a @ b`, and
+    `a -= b` as `sub_`), without binding a signature: the same sizes and the same checks.
+    Only two tensors can make a result larger than both (a tensor and a number make one of
+    the tensor's size, which the rules leave unchecked)."""
+    if not (isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor)):
+        return
+    plain = sizes.plain_name(name)
+    if plain is None:
+        return
+    if plain in BROADCASTING:
+        left_shape, right_shape = left.shape, right.shape
+        if left_shape == right_shape:
+            numel: int | None = left.numel()
+        else:
+            shape = sizes.broadcast_shape(left_shape, right_shape)
+            numel = sizes.product(shape) if shape is not None else None
+    elif plain == "matmul":
+        numel = sizes.matmul_numel(plain, left.shape, right.shape)
+    else:
+        numel = sizes.output_numel(name, None, [left, right], {})
+    if numel is not None:
+        if numel > limits.max_elements:
+            check("max_elements", numel, limits, location)
+        budget.check_memory(limits, location,
+                            numel * max(left.element_size(), right.element_size()))
+
+
 def _element_size(target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> int:
     """Bytes per element of the result: the dtype asked for, else the widest operand's."""
     dtype = kwargs.get("dtype")

@@ -149,6 +149,11 @@ def _matmul_numel(name: str, bound: Bound) -> int | None:
     a, b = _shape(bound.get(first)), _shape(bound.get(second))
     if a is None or b is None:
         return None
+    return matmul_numel(name, a, b)
+
+
+def matmul_numel(name: str, a: Sequence[int], b: Sequence[int]) -> int | None:
+    """Output elements of the matrix product `name` of operands shaped `a` and `b`."""
     if name == "outer":
         return product(a) * product(b)
     if len(a) == 0 or len(b) == 0:  # a scalar operand multiplies elementwise (inner, matmul)
@@ -161,7 +166,7 @@ def _matmul_numel(name: str, bound: Bound) -> int | None:
         return 1
     rows = a[-2] if len(a) >= 2 else 1
     cols = b[-1] if len(b) >= 2 else 1
-    batch = broadcast_shape(a[:-2], b[:-2])
+    batch = broadcast_shape(a[:-2], b[:-2]) if len(a) > 2 or len(b) > 2 else []
     if batch is None:
         return None
     return product(batch) * rows * cols
@@ -421,20 +426,40 @@ def rule_for(name: str) -> Callable[[str, Bound], int | None] | None:
     return rule
 
 
+# Per operation name: the name its rule is keyed by (None: no rule) and whether it runs on
+# `meta` first. Worked out once per name: a loop asks for the same few names every iteration.
+_NAMES: dict[str, tuple[str | None, bool]] = {}
+
+
+def _name_facts(name: str) -> tuple[str | None, bool]:
+    found = _NAMES.get(name)
+    if found is None:
+        rule = rule_for(name)
+        plain = None if rule is None else \
+            name[:-1] if name not in RULES and name.endswith("_") else name
+        meta = rule is None and name not in SAME_OR_SMALLER and \
+            name.rstrip("_") not in SAME_OR_SMALLER
+        found = _NAMES[name] = (plain, meta)
+    return found
+
+
+def plain_name(name: str) -> str | None:
+    """The name whose rule sizes `name` (`add_` -> `add`), or None when no rule does."""
+    return _name_facts(name)[0]
+
+
 def output_numel(name: str, target: Any, args: Sequence[Any],
                  kwargs: dict[str, Any]) -> int | None:
     """Elements the call would produce, when it has a formula here; else None."""
-    rule = rule_for(name)
-    if rule is None:
+    plain = _name_facts(name)[0]
+    if plain is None:
         return None
-    plain = name[:-1] if name not in RULES and name.endswith("_") else name
-    return rule(plain, bind(plain, target, args, kwargs))
+    return RULES[plain](plain, bind(plain, target, args, kwargs))
 
 
 def needs_meta(name: str) -> bool:
     """Operations with neither a formula nor a place in SAME_OR_SMALLER run on `meta` first."""
-    return rule_for(name) is None and name not in SAME_OR_SMALLER and \
-        name.rstrip("_") not in SAME_OR_SMALLER
+    return _name_facts(name)[1]
 
 
 def to_meta(value: Any) -> Any:

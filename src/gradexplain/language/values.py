@@ -146,6 +146,8 @@ def _checked_result(result: Any) -> Any:
     the interpreter. nn modules are callable but run their forward through the interpreter
     (or are PyTorch's own layers); grad-mode objects only enter and leave their mode.
     """
+    if isinstance(result, torch.Tensor):  # the usual answer: never callable
+        return result
     if isinstance(result, (type, types.ModuleType)) or (
             callable(result) and not isinstance(result, CALLABLE_VALUES)
             and not _is_node(result)):
