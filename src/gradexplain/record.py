@@ -51,7 +51,17 @@ class JacobianEntry(TypedDict):
     equal: bool  # v^T J (summed over outputs) equals grad_added
 
 
-class NumericEntry(TypedDict):
+class NumericExtras(TypedDict, total=False):
+    """What a numeric entry may add: the numbers its note names."""
+
+    facts: dict[str, Any]  # what the reason's sentence names (limits, an error)
+    # The element a note is about, so that it is named even where the tensor is summarized:
+    # {"index": [4], "value": 0.0, "numeric": 0.5, "autograd": 0.0} (the largest difference,
+    # or the element at a kink).
+    element: dict[str, Any]
+
+
+class NumericEntry(NumericExtras):
     """--check-numeric: central differences in float64 next to autograd's grad."""
 
     leaf: str | None

@@ -49,6 +49,7 @@ class DeeperViews:
     forward: Forward | None = None  # the short form's expression, when there is one
     expression: str | None = None
     full: bool = False
+    replay: Any = None  # engine.numeric_replay.NumericReplay: the check for code (no expression)
 
     def start(self, request: BackwardRequest, tracked: Tracked) -> CallViews:
         return CallViews(self, request, tracked)
@@ -223,7 +224,14 @@ class CallViews:
                     grad_added=got.reshape(-1).cpu().tolist() if got is not None else None,
                     equal=got is not None and _close(totals[entry["leaf"]], got.reshape(-1))))
             call.views.jacobian = finished
-        if self.owner.options.check_numeric:
+        if self.owner.options.check_numeric and self.owner.forward is None and \
+                self.owner.replay is not None:
+            call.views.numeric = self.owner.replay.check(
+                call.index, self.request, small, added,
+                [(label, t.numel()) for label, t in self._targets
+                 if t.numel() > self.owner.options.jacobian_limit],
+                self.owner.options.jacobian_limit)
+        elif self.owner.options.check_numeric:
             outputs = [t for t, _ in self.request.outputs]
             call.views.numeric = numeric_check(
                 self.owner.forward, self.owner.expression, self.owner.names(), small, added,

@@ -54,10 +54,33 @@ def numeric_check(forward: Forward | None, expression: str | None, env: dict[str
         others = [t for n, t in base.items() if n != name and t.shape == base[name].shape]
         reason = non_smooth_reason(functions_used(expression or ""), base[name], others,
                                    diff <= tolerance)
-        entries.append(NumericEntry(leaf=label, numeric=numeric.tolist(),
-                                    autograd=grad.tolist(), max_diff=diff,
-                                    agrees=diff <= tolerance, reason=reason))
+        entry = NumericEntry(leaf=label, numeric=numeric.tolist(), autograd=grad.tolist(),
+                             max_diff=diff, agrees=diff <= tolerance, reason=reason)
+        element = element_of(numeric, grad, base[name], reason, diff <= tolerance)
+        if element is not None:
+            entry["element"] = element
+        entries.append(entry)
     return entries
+
+
+def element_of(numeric: torch.Tensor, autograd: torch.Tensor, leaf: torch.Tensor,
+               reason: str | None, agrees: bool) -> dict[str, Any] | None:
+    """The element a note is about, named so that no summary of the tensor can hide it:
+    the largest difference when the two disagree, else the element sitting at a kink (0)."""
+    flat = leaf.detach().reshape(-1).to(torch.float64).cpu()
+    if not agrees and numeric.numel():
+        j = int((numeric - autograd).abs().argmax())
+    elif reason == "non_smooth_at_zero" and bool((flat == 0).any()):
+        j = int((flat == 0).nonzero()[0, 0])
+    else:
+        return None
+    index: list[int] = []
+    rest = j
+    for size in reversed(list(leaf.shape)):
+        index.append(rest % size)
+        rest //= size
+    return {"index": list(reversed(index)), "value": float(flat[j]),
+            "numeric": float(numeric[j]), "autograd": float(autograd[j])}
 
 
 def _entry(label: str | None, *, reason: str) -> NumericEntry:

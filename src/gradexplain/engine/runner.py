@@ -390,6 +390,11 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
     options = options or RunOptions()
     checked = check_scenario(scenario, options.limits)
     session = Session(scenario, options)
+    if options.views.check_numeric and checked.expression is None and \
+            session.recorder.deeper is not None:  # code: checked by re-running it
+        from gradexplain.engine.numeric_replay import NumericReplay
+
+        session.recorder.deeper.replay = NumericReplay(checked, options)
     with session.active():
         try:
             session.build_tensors(checked)

@@ -66,6 +66,30 @@ LABELS_EN: dict[str, str] = {
     "numeric.non_smooth_kink": "the expression uses a function with a kink (relu, abs, "
                                "clamp...) and one of its inputs sits exactly on it: finite "
                                "differences average the two sides, autograd picks one",
+    "numeric.disagrees": "autograd and finite differences disagree",
+    "numeric.element": "; at {at} = {value}: numeric {numeric}, autograd {autograd}",
+    "numeric.later_call": "not checked from here on: the numeric check re-runs the code "
+                          "for each call it checks, so it checks only the first {calls} "
+                          "calls this statement makes",
+    "numeric.rerun_failed": "not checked: re-running the code up to this call failed: "
+                            "{error}",
+    "numeric.not_reproduced": "not checked: running the code again (same seed, in float64) "
+                              "did not reach this call with the same output, so the output is "
+                              "not a fixed function of the leaves here (values drawn at "
+                              "random differently, or a path that depends on the values)",
+    "numeric.leaf_not_found": "not checked: this leaf could not be found again when the code "
+                              "was re-run",
+    "numeric.not_float64": "not checked: this part of the computation does not run in float64 "
+                           "(integer or complex), so finite differences would not be accurate",
+    "numeric.rerun_budget": "not checked: the check has already re-run the code {reruns} "
+                            "times, its limit for one scenario (each element of a leaf costs "
+                            "two re-runs)",
+    "numeric.leaf_changed": "not checked: after this leaf takes the value it has at this "
+                            "call, the code changes it in a way the check cannot follow "
+                            "(e.g. through .data), so moving one element does not move only "
+                            "that element",
+    "numeric.too_large": "not checked: the leaf has {numel} elements, more than the limit of "
+                         "{limit} (raise it with --jacobian-limit)",
 }
 
 LABELS_ZH: dict[str, str] = {
@@ -118,4 +142,22 @@ LABELS_ZH: dict[str, str] = {
     "numeric.non_smooth_at_zero": "这个叶子有元素恰好为 0，relu/abs/max/clamp 在那里不可导："
                                   "有限差分取两侧的平均，autograd 取其中一侧（PyTorch 规定 "
                                   "relu 在 0 处的导数为 0）",
+    "numeric.disagrees": "autograd 与有限差分的结果不一致",
+    "numeric.element": "；在 {at} = {value} 处：数值结果 {numeric}，autograd 结果 "
+                       "{autograd}",
+    "numeric.later_call": "从这里起不再检验：数值检验要为每次检验的调用重新运行代码，所以对这条"
+                          "语句只检验它的前 {calls} 次调用",
+    "numeric.rerun_failed": "未检验：重新运行代码到这次调用时出错：{error}",
+    "numeric.not_reproduced": "未检验：重新运行代码（同一随机种子，float64）没有以相同的输出"
+                              "到达这次调用，所以这里的输出不是叶子的确定函数（随机值抽得不同，"
+                              "或执行路径取决于数值）",
+    "numeric.leaf_not_found": "未检验：重新运行代码时找不到这个叶子",
+    "numeric.not_float64": "未检验：这部分计算不是以 float64 进行的（整数或复数），有限差分不会"
+                           "准确",
+    "numeric.rerun_budget": "未检验：本次检验已经重新运行代码 {reruns} 次，达到一个场景的上限"
+                            "（叶子的每个元素要重新运行两次）",
+    "numeric.leaf_changed": "未检验：这个叶子取得这次调用时的值之后，代码又以检验无法跟踪的方式"
+                            "改变了它（例如通过 .data），所以移动一个元素并不只移动那个元素",
+    "numeric.too_large": "未检验：这个叶子有 {numel} 个元素，超过上限 {limit}（可用 "
+                         "--jacobian-limit 调高）",
 }

@@ -141,4 +141,23 @@ def _shape(shape: list[int]) -> str:
 def numeric_note(entry: Mapping[str, Any], lang: str) -> str | None:
     """The sentence behind a numeric-check entry's "reason", if it has one."""
     reason = entry.get("reason")
-    return label(f"numeric.{reason}", lang) if reason else None
+    element = entry.get("element")
+    if not reason and not element:
+        return None
+    text = ""
+    if reason:
+        text = label(f"numeric.{reason}", lang)
+        facts = entry.get("facts")
+        text = text.format(**facts) if facts else text
+    elif entry.get("agrees") is False:
+        text = label("numeric.disagrees", lang)
+    if element:  # named here: the tensor itself may be printed summarized
+        position = ", ".join(str(i) for i in element["index"])
+        text += label("numeric.element", lang).format(
+            at=f"{entry.get('leaf') or ''}[{position}]", value=_number(element["value"]),
+            numeric=_number(element["numeric"]), autograd=_number(element["autograd"]))
+    return text
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"

@@ -118,7 +118,8 @@ def numeric_block(entries: list[NumericEntry], notes_of: list[str | None], lang:
     notes: list[RenderableType] = []
     for entry, note in zip(entries, notes_of, strict=True):
         if entry.get("numeric") is None:
-            notes.append(Text(f"{sym.bullet} {note or ''}", style="gx.muted"))
+            leaf = f"{entry['leaf']}: " if entry.get("leaf") else ""
+            notes.append(Text(f"{sym.bullet} {leaf}{note or ''}", style="gx.muted"))
             continue
         table.add_row(Text(entry["leaf"] or "", style="gx.name"),
                       Text(format_value(entry["numeric"], full=full)),
