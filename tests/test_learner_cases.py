@@ -276,8 +276,9 @@ def test_int_requires_grad_shows_the_real_line_and_torchs_words() -> None:
 
 def test_tensor_not_indented_says_indent_it_under_tensors() -> None:
     out = " ".join(run("run", str(HERE / "tensor_not_indented.yaml")).output.split())
-    assert "unknown key 'x' at line 2" in out
-    assert "; if 'x' is a tensor, indent it under tensors: (` x: ...`)" in out
+    assert "tensor_not_indented.yaml:2:1: error[invalid_scenario]: tensor x: is at the left " \
+        "margin, so YAML reads it as a top-level key, not as a tensor" in out
+    assert "hint: indent it under tensors: ` x: [1., 2.]`" in out
 
 
 def test_indentation_error_has_no_pyyaml_words() -> None:
@@ -285,5 +286,6 @@ def test_indentation_error_has_no_pyyaml_words() -> None:
     out = " ".join(result.output.split())
     assert result.exit_code == 2
     assert "tensor_over_indented.yaml:3:4: error[invalid_scenario]: line 3 is indented " \
-        "differently from the entry above it" in out
+        "under `x: [1., 2.]`, which already has a value" in out
+    assert "hint: indent it like line 2: ` y: [1.]`" in out
     assert "<block" not in out and "expected <" not in out

@@ -12,6 +12,7 @@ KIND_FRAGMENTS puts into Chinese. Messages joined by "; " are looked up part by 
 from __future__ import annotations
 
 from gradexplain.explain import catalogue_input_language as _language
+from gradexplain.explain import catalogue_input_yaml as _yaml
 
 MESSAGES: dict[str, str] = {
     # files
@@ -468,3 +469,5 @@ MESSAGES.update(_language.MESSAGES)
 HINTS.update(_language.HINTS)
 WORDS.update(_language.WORDS)
 REFUSED.update(_language.REFUSED)
+MESSAGES.update(_yaml.MESSAGES)
+HINTS.update(_yaml.HINTS)

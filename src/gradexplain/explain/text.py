@@ -118,10 +118,18 @@ def tidy(text: str, lang: str) -> str:
     characters or around full-width punctuation. Indented code lines keep their indent."""
     lines = []
     for raw in text.split("\n"):
-        line = _INNER_SPACES.sub(" ", raw).rstrip()
+        # Runs of spaces inside `code` are part of it (`    value: [1.]` shows an indent).
+        kept = _CODE_SPAN.sub(lambda m: _RUN_OF_SPACES.sub(
+            lambda run: _KEPT_SPACE * len(run.group(0)), m.group(0)), raw)
+        line = _INNER_SPACES.sub(" ", kept).rstrip()
         if lang == "zh" and not line.startswith("    "):
             line = _AROUND_PUNCT.sub("", _BETWEEN_CJK.sub("", line))
         if lang == "en" and not line.startswith("    "):
             line = _SENTENCE_START.sub(lambda m: m.group(0).capitalize(), line.lstrip())
         lines.append(line if line.startswith("    ") else line.lstrip())
-    return "\n".join(line for line in lines if line).strip("\n")
+    return "\n".join(line for line in lines if line).strip("\n").replace(_KEPT_SPACE, " ")
+
+
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+_RUN_OF_SPACES = re.compile(r" {2,}")
+_KEPT_SPACE = "\ue000"  # a private-use character: no message contains it

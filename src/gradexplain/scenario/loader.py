@@ -13,11 +13,12 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-from gradexplain.errors import SourceLocation, invalid
+from gradexplain.errors import GradexplainError, SourceLocation, invalid
 from gradexplain.limits import Limits, check
 from gradexplain.scenario.expect import _ExpectReader
 from gradexplain.scenario.fields import _closest, _dtype_name, _is_int, _kind, _number, _show
 from gradexplain.scenario.files import read_regular_file
+from gradexplain.scenario.indentation import diagnose
 from gradexplain.scenario.model import DTYPES, Code, GradTensors, Scenario
 from gradexplain.scenario.plot import _PlotReader
 from gradexplain.scenario.tensors import FLOAT_ALIASES, _TensorReader
@@ -75,7 +76,20 @@ def load_scenario_text(text: str, path: str | None, kind: Literal["yaml", "py"],
     if kind != "yaml":
         raise invalid(f"unknown scenario kind {kind!r}", SourceLocation(path),
                       hint="scenarios are YAML (.yaml, .yml) or Python snippets (.py)")
-    return _Reader(load_yaml(text, path, limits), limits).scenario(title, text)
+    try:
+        scenario = _Reader(load_yaml(text, path, limits), limits).scenario(title, text)
+    except GradexplainError as err:
+        if err.kind != "invalid_scenario":
+            raise
+        # PyYAML and the schema name the symptom; a misindented line is usually the cause.
+        cause = diagnose(text, path)
+        if cause is None:
+            raise
+        raise cause from None
+    misplaced = diagnose(text, path, lists_only=True)
+    if misplaced is not None:
+        raise misplaced
+    return scenario
 
 
 def _read_bytes(path: Path, limits: Limits, where: SourceLocation) -> bytes:
