@@ -17,6 +17,7 @@ run code.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import os
 import resource
@@ -210,6 +211,9 @@ def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limi
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
         _cap_address_space(limits.max_memory)
         _prepare_torch()
+        # What the parent made (torch's modules, the engine) lives as long as this process:
+        # out of the collector's sight, a full collection does not walk (and copy) it all.
+        gc.freeze()
         from gradexplain.language import budget
 
         budget.WATCH.publish = _publisher(status)

@@ -43,11 +43,30 @@ def snapshot(tensors: list[tuple[str, torch.Tensor]], light: bool) -> dict[str, 
         grad = tensor.grad
         if grad is None:
             result[label] = None
-        elif light and not grad.is_meta and not bool(grad.any()):
+        elif light and not grad.is_meta and all_zero(grad):
             result[label] = Zero(grad)
         else:
-            result[label] = grad.detach().clone()
+            result[label] = copy_of(grad)
     return result
+
+
+SMALL = 64  # elements: a grad this small is read as numbers (one transfer, no reduction)
+
+
+def all_zero(grad: torch.Tensor) -> bool:
+    """`not grad.any()` (nan counts as nonzero); a small grad of at most two dimensions is read
+    as Python numbers instead, which costs a tenth of a reduction."""
+    if grad.numel() <= SMALL and grad.layout == torch.strided:
+        dims = grad.dim()
+        if dims == 1:
+            return not any(grad.tolist())
+        if dims == 2:
+            return not any(any(row) for row in grad.tolist())
+    return not bool(grad.any())
+
+
+def copy_of(grad: torch.Tensor) -> torch.Tensor:
+    return grad.detach().clone() if grad.requires_grad else grad.clone()
 
 
 def as_tensor(state: Before) -> torch.Tensor | None:
@@ -104,7 +123,7 @@ def pending_call(index: int, make_call: Callable[[], CallRecord],
                  gradient_value: Callable[[Any], Any], full: bool) -> Pending:
     """A folded call that may be its group's last: copies of its grads, written out as its
     ledger entry (made by `make_call`) only if no later call of the group replaces it."""
-    after = {label: t.grad.detach().clone() if t.grad is not None else None
+    after = {label: copy_of(grad) if (grad := t.grad) is not None else None
              for label, t in pairs}
     missed = [label for label, t in pairs if not reached(t, marks.get(label))]
     returned = [(lb, g.detach().clone() if isinstance(g, torch.Tensor) else g)
@@ -166,4 +185,4 @@ def note_candidates(function: str, tracked: list[tuple[str, torch.Tensor, Any]],
 
 def any_nonzero(tensor: torch.Tensor) -> bool:
     """Whether a grad holds anything; meta tensors have no values, so they count as holding."""
-    return True if tensor.is_meta else bool((tensor != 0).any())
+    return True if tensor.is_meta else not all_zero(tensor)

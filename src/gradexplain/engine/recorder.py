@@ -262,7 +262,7 @@ class Recorder:
         # (it tells which leaves a call reached from their grads' version counters).
         walked = trace or bool(self.broadcasts) or bool(self.probes.pending) or \
             self.deeper is not None or self.options.dot
-        graph = walk(outputs) if walked else GraphWalk()
+        graph = walk(outputs) if walked else NOT_WALKED
         new_call = functools.partial(call_record, request, index, bool(retain),
                                      self._next_seq())
         # A light call's record is made only if it is kept, or written out as a group's last.
@@ -495,4 +495,5 @@ class Recorder:
         self.notes += self.folding.graph_rebuilt_notes(repeat)
 
 
+NOT_WALKED = GraphWalk()  # shared by the calls whose graph is not walked: only ever read
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph

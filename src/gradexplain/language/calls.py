@@ -30,7 +30,7 @@ from gradexplain.language.objects import (
     UserClass,
     UserFunction,
 )
-from gradexplain.language.values import Function, Method, _checked_result
+from gradexplain.language.values import Function, Method, Namespace, _checked_result
 from gradexplain.limits import Limits, check
 
 # Functions whose call only notes something or returns a value nobody uses.
@@ -56,7 +56,13 @@ class Calls(Core):
                 method = Method(target, func.attr, self._segment(func.value))
                 args, kwargs = self.arguments(node)
                 return self._tensor_method(method, args, kwargs, node)
-            callee = self.read_attribute(target, func.attr, func)
+            if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
+                callee = self._namespace_member(target, func.attr, func)
+                if type(callee) is Function:
+                    args, kwargs = self.arguments(node)
+                    return self._call_function(callee, args, kwargs, node)
+            else:
+                callee = self.read_attribute(target, func.attr, func)
         else:
             callee = self._expr(func)
         args, kwargs = self.arguments(node)
@@ -121,12 +127,13 @@ class Calls(Core):
     def _call_function(self, callee: Function, args: list[Any], kwargs: dict[str, Any],
                        node: ast.expr | None) -> Any:
         path = callee.path
-        if path in {"torch.autograd.backward", "torch.autograd.grad"} and \
-                isinstance(node, ast.Call):
-            return self._autograd(path, args, kwargs, node)
-        special = self.special_function(callee, args, kwargs, node)
-        if special is not NotImplemented:
-            return special
+        if not _ordinary(path):
+            if path in {"torch.autograd.backward", "torch.autograd.grad"} and \
+                    isinstance(node, ast.Call):
+                return self._autograd(path, args, kwargs, node)
+            special = self.special_function(callee, args, kwargs, node)
+            if special is not NotImplemented:
+                return special
         name = callee.name
         arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
         self._operation = OperationContext.lazy(name, args, arg_nodes, self._segment)
@@ -177,9 +184,7 @@ class Calls(Core):
             special = self.special_method(method, args, kwargs, node)
             if special is not NotImplemented:
                 return special
-        func_node = node.func if isinstance(node, ast.Call) else None
-        operand_nodes = [func_node.value, *node.args] if isinstance(func_node, ast.Attribute) \
-            and isinstance(node, ast.Call) else []
+        operand_nodes = self._method_operands(node)
         operands = [target, *args]
         if name == "backward":
             return self._backward_method(target, method.target_label, args, kwargs)
@@ -195,6 +200,18 @@ class Calls(Core):
         if node is not None:
             self._after_tensor_op(node, name, operands, operand_nodes, result)
         return _checked_result(result)
+
+    def _method_operands(self, node: ast.expr | None) -> list[ast.expr]:
+        """The nodes of `x.name(a, b)`'s operands: x, a, b (once per node)."""
+        if node is None or self._program is None:  # torch calling back: no nodes
+            return []
+        found: list[ast.expr] | None = self._program.operators.get(id(node))
+        if found is None:
+            func = node.func if isinstance(node, ast.Call) else None
+            found = [func.value, *node.args] if isinstance(func, ast.Attribute) and \
+                isinstance(node, ast.Call) else []
+            self._program.operators[id(node)] = found
+        return found
 
     def _call_module(self, module: torch.nn.Module, args: list[Any], kwargs: dict[str, Any],
                      node: ast.expr | None) -> Any:
@@ -221,6 +238,14 @@ NOT_TENSOR_OPERATIONS = frozenset({
     "inference_mode", "is_inference_mode_enabled", "get_default_dtype", "device",
     "is_tensor", "is_floating_point", "numel", "set_default_device", "get_default_device",
 })
+
+
+@functools.lru_cache(maxsize=1024)
+def _ordinary(path: str) -> bool:
+    """A function neither `_autograd` nor `special_function` (autograd_ext.py) handles."""
+    return path not in {"torch.autograd.backward", "torch.autograd.grad"} and \
+        not path.startswith(("d2l.", "torch.autograd.functional.")) and \
+        path not in allow.LEGACY_PATHS
 
 
 # In-place methods that change their tensor's shape: the operation's shapes are taken before

@@ -61,7 +61,8 @@ class OperationContext:
     def lazy(cls, function: str, values: Sequence[Any], nodes: Sequence[Any],
              label: Callable[[Any], str]) -> OperationContext:
         """Operands `values` (those that are tensors count), labelled `label(node)`."""
-        made = cls(function)
+        made = cls.__new__(cls)  # one call: an operation's context is made on every operation
+        made.function, made._operands, made.text = function, [], None
         made._pending = (label, values, nodes)
         return made
 

@@ -50,7 +50,9 @@ class ControlFlow(Core):
     handling: list[GradexplainError]  # the errors whose `except` blocks are running
 
     def control(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, ast.If):
+        if type(stmt) is ast.With:  # `with torch.no_grad():` in a training loop
+            self._with(stmt.items, stmt.body)
+        elif isinstance(stmt, ast.If):
             self.run_body(stmt.body if self.truth(self._expr(stmt.test)) else stmt.orelse)
         elif isinstance(stmt, ast.For):
             self._for(stmt)

@@ -56,6 +56,7 @@ CAUGHT = (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError, Ov
 
 
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
+TORCH, FUNCTIONAL = Namespace("torch"), Namespace("torch.nn.functional")  # frozen: shared
 
 
 class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradExtras,
@@ -131,7 +132,8 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
 
     def _statement(self, stmt: ast.stmt) -> None:
         self.executed += 1
-        context = self._make_context(stmt)
+        assert self._program is not None
+        context = self._program.contexts.get(id(stmt)) or self._make_context(stmt)
         if self.executed > self.limits.max_executed:
             raise exceeded("max_executed", self.executed, self.limits.max_executed,
                            context.location)
@@ -182,7 +184,12 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             raise error from exc
 
     def _execute(self, stmt: ast.stmt) -> None:
-        if isinstance(stmt, ast.Assign):
+        kind = type(stmt)  # a loop's usual statements first, by exact type
+        if kind is ast.Expr:
+            self._expression_statement(stmt)  # type: ignore[arg-type]
+        elif kind is ast.With:
+            self.control(stmt)
+        elif isinstance(stmt, ast.Assign):
             value = self._expr(stmt.value)
             for target in stmt.targets:
                 self._assign(target, value, stmt.value)
@@ -220,9 +227,9 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         if name in self.env:
             return self.env[name]
         if name == "torch":
-            return Namespace("torch")
+            return TORCH
         if name == "F":
-            return Namespace("torch.nn.functional")
+            return FUNCTIONAL
         if name in allow.BUILTINS:
             return Builtin(name)
         if name in allow.EXCEPTIONS:
@@ -341,7 +348,12 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
     # expressions ----------------------------------------------------------------------------
 
     def _expr(self, node: ast.expr) -> Any:
-        handler = self._dispatch.get(type(node))  # the common nodes in one lookup
+        kind = type(node)
+        if kind is ast.Name and self.scope is None:  # the most common node: a global name
+            name = node.id  # type: ignore[attr-defined]
+            env = self.env
+            return env[name] if name in env else self.lookup(name, node)
+        handler = self._dispatch.get(kind)  # the common nodes in one lookup
         if handler is not None:
             return handler(node)
         if isinstance(node, ast.Constant):

@@ -48,25 +48,32 @@ def check_binary(name: str, left: Any, right: Any, limits: Limits,
     the tensor's size, which the rules leave unchecked)."""
     if not (isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor)):
         return
-    plain = sizes.plain_name(name)
-    if plain is None:
-        return
-    if plain in BROADCASTING:
-        left_shape, right_shape = left.shape, right.shape
-        if left_shape == right_shape:
-            numel: int | None = left.numel()
-        else:
-            shape = sizes.broadcast_shape(left_shape, right_shape)
+    key = (name, left.shape, right.shape)
+    numel = _BINARY_SIZES.get(key, _UNKNOWN)
+    if numel is _UNKNOWN:  # a loop repeats the same few operations on the same shapes
+        plain = sizes.plain_name(name)
+        if plain is None:
+            numel = None
+        elif plain in BROADCASTING:
+            shape = sizes.broadcast_shape(key[1], key[2])
             numel = sizes.product(shape) if shape is not None else None
-    elif plain == "matmul":
-        numel = sizes.matmul_numel(plain, left.shape, right.shape)
-    else:
-        numel = sizes.output_numel(name, None, [left, right], {})
+        elif plain == "matmul":
+            numel = sizes.matmul_numel(plain, key[1], key[2])
+        else:  # no operator has another rule: sized from the tensors, not remembered
+            numel = sizes.output_numel(name, None, [left, right], {})
+        if plain is None or plain in BROADCASTING or plain == "matmul":
+            if len(_BINARY_SIZES) >= 4096:
+                _BINARY_SIZES.clear()
+            _BINARY_SIZES[key] = numel
     if numel is not None:
         if numel > limits.max_elements:
             check("max_elements", numel, limits, location)
         budget.check_memory(limits, location,
                             numel * max(left.element_size(), right.element_size()))
+
+
+_UNKNOWN: Any = object()
+_BINARY_SIZES: dict[tuple[str, torch.Size, torch.Size], int | None] = {}
 
 
 def _element_size(target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> int:
