@@ -40,7 +40,7 @@ from gradexplain.engine.recorder_parts import (
     numel,
     reached,
 )
-from gradexplain.engine.values import grad_added, is_non_finite, to_value
+from gradexplain.engine.values import grad_added, is_non_finite, non_finite_positions, to_value
 from gradexplain.language.display import show
 from gradexplain.language.evaluator import BackwardRequest, StatementContext
 from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue
@@ -441,7 +441,7 @@ class Recorder:
             depth = self._depth.non_finite_facts(self._known) if self._depth else {}
             self.notes.append(NoteInfo("non_finite_grad", label, call.step, {
                 "tensor": label, "call": call.index, "value": bad, "op": None, **depth,
-            }, call.index))
+                **non_finite_positions(added)}, call.index))
 
     def _known(self) -> list[tuple[str, torch.Tensor]]:
         """Labelled tensors still alive: tracked ones, then names (newest binding first)."""

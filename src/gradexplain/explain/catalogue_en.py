@@ -409,7 +409,12 @@ NOTES: dict[str, dict[str, str]] = {
         "added nothing to them: their .grad stay as they were (None if never set).",
     },
     "non_finite_grad": {
-        "text": "{subject} holds {value}{by_op}.{origin}{cause} {advice}",
+        "text": "{subject} holds {value}{at}{by_op}.{origin}{cause} {advice}",
+        # Where, so that no summary of a big tensor hides it (facts positions, count, numel).
+        "at_one": " at {positions}",
+        "at_some": " at {positions} ({count} of its {numel} elements)",
+        "at_first": " at {positions} and more ({count} of its {numel} elements)",
+        "at_all": " in all {numel} of its elements",
         "advice": "Keep the input away from the bad point: clamp it or add a small eps, e.g. "
         "`{fix_code}`.",
         "advice_nan": "Find where the nan comes from, or replace it before the operation, "

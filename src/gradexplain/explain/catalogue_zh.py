@@ -366,7 +366,11 @@ NOTES: dict[str, dict[str, str]] = {
         "梯度：它们的 .grad 保持原样（如果从未设置过，就是 None）。",
     },
     "non_finite_grad": {
-        "text": "{subject}中出现了 {value}{by_op}。{origin}{cause}{advice}",
+        "text": "{subject}中出现了 {value}{at}{by_op}。{origin}{cause}{advice}",
+        "at_one": "（位置 {positions}）",
+        "at_some": "（位置 {positions}，共 {count} 个，总共 {numel} 个元素）",
+        "at_first": "（位置 {positions} 等，共 {count} 个，总共 {numel} 个元素）",
+        "at_all": "（全部 {numel} 个元素）",
         "advice": "让输入远离出问题的点：对它做 clamp，或者加上一个很小的 eps，"
         "例如 `{fix_code}`。",
         "advice_nan": "先查出 nan 从哪里来，或者在这个运算之前把它替换掉，例如 `{fix_code}`。",

@@ -217,8 +217,24 @@ def _non_finite_grad(t: Text, f: Mapping[str, Any]) -> str:
     elif origin == "grad_tensors":
         cause, advice = "", t("advice_grad_tensors")
     return t("text", subject=subject, value=value or t("value_unknown"),
+             at=_non_finite_at(t, f),
              by_op=t("by_op", op_code=op) if op and origin != "operation" else "",
              origin=_non_finite_origin(t, f, origin), cause=cause, advice=advice)
+
+
+def _non_finite_at(t: Text, f: Mapping[str, Any]) -> str:
+    """Where the grad holds inf or nan: `x.grad[700]` (facts positions, count, numel)."""
+    positions, count, numel = f.get("positions"), fact_int(f, "count"), fact_int(f, "numel")
+    if not isinstance(positions, list) or not positions or count is None or numel is None \
+            or numel <= 1:
+        return ""
+    if count == numel:
+        return t("at_all", numel=numel)
+    label = fact_str(f, "tensor") or "x"
+    codes = [f"`{label}.grad[{', '.join(str(i) for i in index)}]`" for index in positions]
+    named = t.join(codes)
+    key = "at_one" if count == 1 else ("at_some" if count <= len(codes) else "at_first")
+    return t(key, positions=named, count=count, numel=numel)
 
 
 def _non_finite_origin(t: Text, f: Mapping[str, Any], origin: str | None) -> str:
