@@ -121,17 +121,20 @@ def is_non_finite(tensor: torch.Tensor | None) -> str | None:
     return "nan" if has_nan else ("inf" if has_inf else None)
 
 
-def non_finite_positions(tensor: torch.Tensor, shown: int = 3) -> dict[str, Any]:
+def non_finite_positions(tensor: torch.Tensor | None, shown: int = 3) -> dict[str, Any]:
     """Where a tensor holds inf or nan: the first `shown` positions (each a list of indices),
     how many there are, and of how many elements. A note names them, so no summary of the
     tensor can hide them."""
+    if tensor is None:
+        return {}
     bad = ~torch.isfinite(tensor.detach())
     flat = bad.reshape(-1).nonzero()[:shown, 0].tolist()
     positions = []
     for j in flat:
         index: list[int] = []
+        rest = int(j)
         for size in reversed(list(tensor.shape)):
-            index.append(int(j) % size)
-            j //= size
+            index.append(rest % size)
+            rest //= size
         positions.append(list(reversed(index)))
     return {"positions": positions, "count": int(bad.sum()), "numel": tensor.numel()}
