@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from gradexplain.errors import ERROR_KINDS
+from gradexplain.errors import ERROR_KINDS, NOTE_KINDS
 from gradexplain.shell.cli import app
 
 MATRIX = Path(__file__).parent / "matrix"
@@ -80,6 +80,27 @@ CASES: dict[str, tuple[str, str, list[str], list[str]]] = {
     "error_invalid.yaml": ("error", "invalid_scenario", [], []),
     "error_torch.py": ("error", "torch_error", [], []),
     "error_device_unavailable.yaml": ("error", "device_unavailable", ["=cuda:7"], []),
+    # an indentation mistake: the tensor's key at the tensor's indent, not "value is null"
+    "error_invalid_indent.yaml": ("error", "invalid_scenario", [
+        "=value:", "=x:", "`    value: [1., 2.]`", "Indent it under x:"], ["null"]),
+    # the short form: the fix is the YAML value, and the output is named `out`
+    "error_grad_shape_short_form.yaml": ("error", "grad_shape_mismatch", [
+        "`out`", "=[3]", "=[2]", "`grad_tensors: ones_like`"], ["ones_like(out)`", "`x`"]),
+    # the widened language's notes
+    # two leaves, a hook on w only: b is not named
+    "note_hook_called_two_leaves.py": ("note", "hook_called", ["`w`", "=[42., 78.]"],
+                                       ["`b`"]),
+    # x is data: the optimizer's example is the parameter w, at its first step
+    "note_optimizer_step_data.py": ("note", "optimizer_step", [
+        "`w`", "=[0.5, -0.5]", "=[0.7, -0.2]", "first run"], ["`x`"]),
+    # a Function of two inputs: both saved tensors and both gradients
+    "note_custom_function_two_inputs.py": ("note", "custom_function", [
+        "`Scale`", "tensors of shape [2], [2]"], []),
+    # a Jacobian per input of a two-input function
+    "note_autograd_functional_two_inputs.py": ("note", "autograd_functional", [
+        "`torch.autograd.functional.jacobian`", "=[2, 2], [2, 2]"], []),
+    "note_legacy_api_variable.py": ("note", "legacy_api", ["`torch.autograd.Variable`",
+                                                          "`t.requires_grad_()`"], []),
 }
 
 # Words of English that may stay in Chinese text: code, kinds, names of things.
@@ -112,7 +133,7 @@ def _check_names(text: str, must: list[str], must_not: list[str]) -> None:
 
 def test_every_kind_has_a_case() -> None:
     kinds = {(where, kind) for where, kind, _, _ in CASES.values()}
-    assert {k for w, k in kinds if w == "note"} == set(SPEC_NOTES)
+    assert {k for w, k in kinds if w == "note"} == set(NOTE_KINDS) >= set(SPEC_NOTES)
     assert {k for w, k in kinds if w == "error"} == set(ERROR_KINDS)
     assert sorted(CASES) == sorted(p.name for p in MATRIX.iterdir())
 

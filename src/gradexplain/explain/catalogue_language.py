@@ -17,13 +17,14 @@ NOTES_EN: dict[str, dict[str, str]] = {
         "{example}{times}. `optimizer.zero_grad()` then sets the grads to None by default "
         "(set_to_none=True), so the next backward starts from nothing instead of adding up.",
         "example": ": {tensor} went from {before} to {after}",
-        "times": " (this step ran {count} times)",
+        "times": " (this step ran {count} times; the values are those of its first run)",
     },
     "custom_function": {
         "text": "The backward of your torch.autograd.Function `{function}` ran{times}: it had "
         "saved {saved} with ctx.save_for_backward, and returned gradient(s) of shape "
         "{returned}, one per input of forward.",
         "nothing_saved": "nothing",
+        "saved_shapes": "tensors of shape {shapes}",
         "times": " ({count} times)",
     },
     "autograd_functional": {
@@ -57,13 +58,14 @@ NOTES_ZH: dict[str, dict[str, str]] = {
         "之后 `optimizer.zero_grad()` 默认把梯度设为 None（set_to_none=True），"
         "所以下一次 backward 从零开始，而不是累加。",
         "example": "：{tensor} 从 {before} 变为 {after}",
-        "times": "（这一步运行了 {count} 次）",
+        "times": "（这一步运行了 {count} 次；数值是第一次运行时的）",
     },
     "custom_function": {
         "text": "你的 torch.autograd.Function `{function}` 的 backward 运行了{times}："
         "它用 ctx.save_for_backward 保存了 {saved}，并返回了形状为 {returned} 的梯度，"
         "forward 的每个输入对应一个。",
         "nothing_saved": "空",
+        "saved_shapes": "形状为 {shapes} 的张量",
         "times": "（{count} 次）",
     },
     "autograd_functional": {

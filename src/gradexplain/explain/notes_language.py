@@ -45,7 +45,8 @@ def _optimizer_step(t: Text, f: Mapping[str, Any]) -> str:
 
 def _custom_function(t: Text, f: Mapping[str, Any]) -> str:
     saved = f.get("saved") if isinstance(f.get("saved"), list) else []
-    saved_text = t("nothing_saved") if not saved else _shape_text(saved)
+    saved_text = t("nothing_saved") if not saved else t("saved_shapes",
+                                                         shapes=_shape_text(saved))
     return t("text", function=fact_str(f, "function") or "Function", times=_times(t, f),
              saved=saved_text, returned=_shape_text(f.get("returned")))
 
