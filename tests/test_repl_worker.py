@@ -5,11 +5,15 @@ against torch, seeding included), Ctrl-C stops a long statement, `:save` keeps w
 
 from __future__ import annotations
 
+import faulthandler
 import io
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +25,7 @@ from gradexplain.language import budget
 from gradexplain.limits import Limits
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
+from gradexplain.shell import repl_worker
 from gradexplain.shell.repl_front import FrontRepl
 
 pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
@@ -208,3 +213,115 @@ def test_ctrl_c_stops_a_long_statement_and_the_session_goes_on(tmp_path: Path) -
         child.close()
     assert child.exitstatus == 0
     assert stopped < KILL_WITHIN + 1, stopped
+
+
+def _later(seconds: float, action: Callable[[], None]) -> threading.Timer:
+    timer = threading.Timer(seconds, action)
+    timer.start()
+    return timer
+
+
+def test_ctrl_c_on_a_statement_that_does_not_stop_kills_and_rebuilds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # No grace after Ctrl-C: as if the statement were stuck inside one torch operation.
+    monkeypatch.setattr(repl_worker, "INTERRUPT_GRACE_SECONDS", 0.0)
+    repl, stream = _front()
+    try:
+        for line in BEFORE:
+            repl.handle(line)
+        timer = _later(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))  # Ctrl-C
+        started = time.monotonic()
+        repl.handle(SLOW)
+        elapsed = time.monotonic() - started
+        timer.join()
+        stopped = stream.getvalue()
+        for line in AFTER:
+            repl.handle(line)
+    finally:
+        repl.close()
+    assert elapsed < 1 + KILL_WITHIN, elapsed
+    assert "interrupted" in stopped and "the session was rebuilt: the 3 entries" in stopped
+    for value in _expected():
+        assert value in stream.getvalue()[len(stopped):]
+
+
+def test_a_crashed_worker_is_reported_and_the_session_rebuilt() -> None:
+    repl, stream = _front()
+    dumping = faulthandler.is_enabled()
+    faulthandler.disable()  # pytest's, inherited by the worker: no dump of its stack
+    try:
+        for line in BEFORE:
+            repl.handle(line)
+        assert repl._worker is not None
+        pid = repl._worker.pid
+        timer = _later(1.0, lambda: os.kill(pid, signal.SIGSEGV))
+        repl.handle(SLOW)
+        timer.join()
+        crashed = stream.getvalue()
+        for line in AFTER:
+            repl.handle(line)
+    finally:
+        repl.close()
+        if dumping:
+            faulthandler.enable()
+    assert "error[torch_error]" in crashed and "exit status -11" in crashed, crashed
+    assert "c = torch.ones(2048, 2048) @" in crashed  # the statement that was running
+    assert "Traceback" not in crashed
+    assert "the session was rebuilt: the 3 entries" in crashed
+    for value in _expected():
+        assert value in stream.getvalue()[len(crashed):]
+
+
+def test_ctrl_c_while_torch_loads_then_the_session_works(tmp_path: Path) -> None:
+    # Interrupting the wait for torch's import must not let the worker be forked while the
+    # import still holds its locks (the worker then hung forever).
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "gradexplain", "repl"], env=_env(tmp_path),
+                          encoding="utf-8", timeout=60, dimensions=(40, 120), cwd=str(tmp_path))
+    try:
+        child.expect_exact(">>>")
+        child.sendline("x = torch.ones(2)")
+        time.sleep(0.3)
+        child.send("\x03")
+        child.expect_exact("interrupted")
+        child.expect_exact(">>>")
+        child.sendline("print(torch.ones(2) * 21)")
+        child.expect(r"tensor\(\[21\., 21\.\]\)")
+        child.expect_exact(">>>")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_the_worker_ends_with_the_repl_however_it_ends(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "gradexplain", "repl"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                               env=_env(tmp_path), cwd=tmp_path)
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        # The next line tells the piped REPL that the entry before it is complete.
+        process.stdin.write(f"print('ready')\n{SLOW}\nx = 1\n")
+        process.stdin.flush()
+        assert process.stdout.readline().strip() == "ready"
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()]
+        assert len(workers) == 1
+        time.sleep(0.5)  # the worker is inside SLOW now
+        process.kill()  # no chance to clean up
+        process.wait(10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _alive(workers[0]):
+            time.sleep(0.05)
+        assert not _alive(workers[0])
+    finally:
+        process.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

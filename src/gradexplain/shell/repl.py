@@ -49,10 +49,11 @@ def history_path() -> Path:
 # torch in the background -------------------------------------------------------------------
 
 class _TorchLoader:
-    """Imports torch (and the engine) in a daemon thread; `wait()` joins it."""
+    """Imports torch (and the engine) in a daemon thread; `wait()` waits for it."""
 
     def __init__(self) -> None:
         self.error: BaseException | None = None
+        self.loaded = threading.Event()
         self.thread = threading.Thread(target=self._load, name="import-torch", daemon=True)
         self.thread.start()
 
@@ -61,9 +62,16 @@ class _TorchLoader:
             import gradexplain.engine.interactive  # noqa: F401
         except BaseException as exc:
             self.error = exc
+        finally:
+            self.loaded.set()
 
     def wait(self) -> None:
-        self.thread.join()
+        # An Event, not Thread.join(): a join interrupted by Ctrl-C can later return while
+        # the import still runs (and holds its module locks), and the REPL forks its worker
+        # right after this returns: a child forked then would wait on those locks forever.
+        while not self.loaded.wait(0.1):
+            pass
+        self.thread.join()  # the thread only returns now; holds no lock
         if self.error is not None:
             raise self.error
 

@@ -49,6 +49,7 @@ from gradexplain.options import ReplOptions
 from gradexplain.render.console import Console
 
 INTERRUPT_GRACE_SECONDS = 2.0  # after Ctrl-C, how long a statement has to stop by itself
+PR_SET_PDEATHSIG = 1  # prctl(2)
 REBUILD_AFTER_GROWTH = 16 * 2**20  # bytes a refused entry may leave behind without a rebuild
 
 
@@ -80,11 +81,12 @@ class SessionWorker:
         replies, from_child = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(commands)
             os.close(replies)
-            _serve(to_child, from_child, status, settings, console)
+            _serve(to_child, from_child, status, settings, console, parent)
         os.close(to_child)
         os.close(from_child)
         os.set_blocking(replies, False)
@@ -201,11 +203,12 @@ def _write_all(fd: int, data: bytes) -> None:
 # the child ---------------------------------------------------------------------------------
 
 def _serve(commands: int, replies: int, status: mmap.mmap, settings: ReplOptions,
-           console: Console) -> None:
+           console: Console, parent: int) -> None:
     """The worker's loop: one request in, one answer out, until the parent goes away."""
     code = 0
     try:
         os.setpgid(0, 0)  # Ctrl-C at the terminal reaches the parent only, which passes it on
+        _die_with(parent)
         busy = [False]
 
         def interrupt(signum: int, frame: Any) -> None:
@@ -237,6 +240,21 @@ def _serve(commands: int, replies: int, status: mmap.mmap, settings: ReplOptions
             os.write(2, traceback.format_exc().encode("utf-8", "replace"))
     finally:
         os._exit(code)
+
+
+def _die_with(parent: int) -> None:
+    """Linux: the kernel kills the worker when the REPL's process ends, however it ends (a
+    worker in its own process group gets no hangup from the terminal). Elsewhere the worker
+    ends when it reads the end of its requests."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with _suppress_process_gone():
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(0)
 
 
 def _lines(stream: Any) -> Any:
