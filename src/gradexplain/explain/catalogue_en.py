@@ -263,6 +263,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "owner_torch": "`torch`",
         "owner_F": "`F` (torch.nn.functional)",
         "owner_autograd": "`torch.autograd`",
+        "owner_nn": "`torch.nn`",
+        "owner_optim": "`torch.optim`",
         "fix_suggestion": "Did you mean `{suggestion_code}`?",
     },
     "not_allowed": {

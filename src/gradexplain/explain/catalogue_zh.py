@@ -238,6 +238,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "owner_torch": "`torch` ",
         "owner_F": "`F`（torch.nn.functional）",
         "owner_autograd": "`torch.autograd` ",
+        "owner_nn": "`torch.nn` ",
+        "owner_optim": "`torch.optim` ",
         "fix_suggestion": "你是不是想写 `{suggestion_code}`？",
     },
     "not_allowed": {

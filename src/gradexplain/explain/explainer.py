@@ -105,6 +105,8 @@ def _hint_or(t: Text, error: ErrorInfo, key: str = "fix") -> str:
     if not hint:
         return t(key)
     if t.lang == "en":
+        if hint[-1] in "?!":  # "did you mean 'x'?" ends a sentence already
+            return hint[0].upper() + hint[1:]
         return t.phrase("hint", hint=hint[0].upper() + hint[1:])
     translated = translate_hint(hint, t.lang)
     if translated is not None:
@@ -357,7 +359,7 @@ def _unknown_name(t: Text, e: ErrorInfo, f: Mapping[str, Any]) -> Explained:
     name, suggestion = fact_str(f, "name"), fact_str(f, "suggestion")
     owner = fact_str(f, "owner")
     if f.get("attribute") is True and suggestion and owner in ("tensor", "torch", "F",
-                                                                "autograd"):
+                                                                "autograd", "nn", "optim"):
         return (t("title_attribute"), t("explanation_attribute", owner=t(f"owner_{owner}"),
                                         name=t.name(name, "the_name")),
                 t("fix_suggestion", suggestion_code=suggestion))

@@ -19,15 +19,37 @@ from gradexplain.language import allowlists as allow
 CUTOFF = 0.8
 
 _OWNERS = {"torch": "`torch`", "torch.nn.functional": "`F` (torch.nn.functional)",
-           "torch.autograd": "`torch.autograd`", "tensor": "a tensor"}
+           "torch.autograd": "`torch.autograd`", "tensor": "a tensor",
+           "torch.nn": "`torch.nn`", "torch.optim": "`torch.optim`"}
 _SPELLED = {"torch": "torch.{}", "torch.nn.functional": "F.{}",
-            "torch.autograd": "torch.autograd.{}", "tensor": "{}"}
+            "torch.autograd": "torch.autograd.{}", "tensor": "{}", "torch.nn": "torch.nn.{}",
+            "torch.optim": "torch.optim.{}"}
 
 
 def suggest(name: str, words: Iterable[str]) -> str | None:
-    """The closest of `words` to `name`, or None when none is close."""
-    found = difflib.get_close_matches(name, sorted(words), n=1, cutoff=CUTOFF)
-    return found[0] if found else None
+    """The closest of `words` to `name`, or None when none is close. Two letters swapped,
+    one dropped, added or changed is always close (`rleu`/`relu` is only 0.75 for difflib)."""
+    ordered = sorted(words)
+    found = difflib.get_close_matches(name, ordered, n=1, cutoff=CUTOFF)
+    if found:
+        return found[0]
+    if len(name) < 3:
+        return None
+    return next((word for word in ordered if _one_edit(name, word)), None)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one swap of neighbours, deletion, insertion or change."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(differ) == 1:
+            return True
+        return len(differ) == 2 and differ[1] == differ[0] + 1 and \
+            a[differ[0]] == b[differ[1]] and a[differ[1]] == b[differ[0]]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def _exists(owner: str, name: str) -> bool:
@@ -60,4 +82,5 @@ def misspelled(owner: str, name: str, known: Iterable[str],
 
 
 def _owner_key(owner: str) -> str:
-    return {"torch.nn.functional": "F", "torch.autograd": "autograd"}.get(owner, owner)
+    return {"torch.nn.functional": "F", "torch.autograd": "autograd", "torch.nn": "nn",
+            "torch.optim": "optim"}.get(owner, owner)
