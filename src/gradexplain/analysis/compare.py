@@ -159,8 +159,18 @@ def short_number(x: float) -> str:
     return f"{x:.6g}"
 
 
+SENTENCE_ELEMENTS = 6  # a value of up to this many elements is written out in a sentence
+
+
+def _nested(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
+    return short_number(float(value)) if isinstance(value, (int, float)) else str(value)
+
+
 def short_value(value: Value | None) -> str:
-    """A VALUE for a sentence: a number when every element is the same, else its shape."""
+    """A VALUE for a sentence: a number when every element is the same, else its elements
+    when they are few ([2, 4]), else its shape."""
     if value is None:
         return "None"
     try:
@@ -169,6 +179,8 @@ def short_value(value: Value | None) -> str:
         return "?"
     if len(numbers) == 1:
         return short_number(numbers.pop())
+    if isinstance(value, list) and len(list(_flatten(value))) <= SENTENCE_ELEMENTS:
+        return _nested(value)  # a few different numbers: the sentence shows them
     shape = _shape(value)
     return f"[{', '.join(short_number(n) for n in sorted(numbers)[:3])}, ...]" if not shape \
         else f"({'x'.join(str(s) for s in shape)} values)"

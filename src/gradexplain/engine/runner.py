@@ -408,9 +408,29 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
         except GradexplainError as err:
             session.stop(err)
         session.recorder.graph_rebuilt_notes(scenario.repeat)
+        zeroing_facts(session.recorder.notes, session.interpreter.env, scenario.is_snippet)
         record = session.record()
     session.close()
     return record
+
+
+def zeroing_facts(notes: list[Any], env: dict[str, Any], python: bool) -> None:
+    """graph_rebuilt: whether the code is Python (no YAML key to suggest), and the optimizer
+    that holds every leaf the loop reached (its zero_grad() is the fix to suggest)."""
+    for note in notes:
+        if note.kind != "graph_rebuilt":
+            continue
+        note.facts["python"] = python
+        by_label = dict(named_tensors(env))
+        wanted = [by_label.get(label) for label in note.facts.get("leaves") or []]
+        if not wanted or any(t is None for t in wanted):
+            continue
+        for name, value in env.items():
+            if isinstance(value, torch.optim.Optimizer):
+                held = {id(p) for group in value.param_groups for p in group["params"]}
+                if all(id(t) in held for t in wanted):
+                    note.facts["optimizer"] = name
+                    break
 
 
 def _spec_numel(spec: TensorSpec) -> int:

@@ -392,6 +392,12 @@ NOTES: dict[str, dict[str, str]] = {
         # The leaves the loop's calls reached (the parameters), zeroed between calls or not.
         "accumulate": "The gradients of {leaves} still accumulate across iterations unless "
         "zeroed ({zero_code}, or `zero_grad: true` in the short form).",
+        # Python code (a .py file): no YAML key to offer; an optimizer zeroes its parameters.
+        "accumulate_code": "The gradients of {leaves} still accumulate across iterations "
+        "unless zeroed ({zero_code}).",
+        "zero_optimizer": "`{optimizer}.zero_grad()` in each iteration",
+        "accumulate_unknown_code": "Gradients still accumulate across iterations unless "
+        "zeroed (`.grad.zero_()` on each parameter, or `optimizer.zero_grad()`).",
         "accumulate_unknown": "Gradients still accumulate across iterations unless zeroed "
         "(`.grad.zero_()` on each parameter, or `zero_grad: true` in the short form).",
         "zeroed": "The gradients of {leaves} were zeroed before each later call, so each "

@@ -350,6 +350,10 @@ NOTES: dict[str, dict[str, str]] = {
         "{grads}",
         "accumulate": "不过除非清零（{zero_code}，或在简写形式中设置 `zero_grad: true`），"
         "{leaves} 的梯度仍会在迭代之间累加。",
+        "accumulate_code": "不过除非清零（{zero_code}），{leaves} 的梯度仍会在迭代之间累加。",
+        "zero_optimizer": "在每次迭代中调用 `{optimizer}.zero_grad()`",
+        "accumulate_unknown_code": "不过除非清零（对每个参数调用 `.grad.zero_()`，或调用 "
+        "`optimizer.zero_grad()`），梯度仍会在迭代之间累加。",
         "accumulate_unknown": "不过除非清零（对每个参数调用 `.grad.zero_()`，或在简写形式中设置 "
         "`zero_grad: true`），梯度仍会在迭代之间累加。",
         "zeroed": "{leaves} 的梯度在之后每次调用前都已清零，所以每次调用得到的梯度只属于该次迭代。",

@@ -155,13 +155,17 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
     each = t("each", iterations=iterations) if iterations is not None else t("each_unknown")
     where_text = t(f"where_{where}") if where in ("repeat", "loop") else ""
     leaves = fact_strs(f, "leaves")
+    code = f.get("python") is True  # a .py file: no YAML `zero_grad:` to offer
+    optimizer = fact_str(f, "optimizer")
     if not leaves:
-        grads = t("accumulate_unknown")
+        grads = t("accumulate_unknown_code" if code else "accumulate_unknown")
     elif f.get("zeroed") is True:
         grads = t("zeroed", leaves=t.names(leaves))
     else:
-        grads = t("accumulate", leaves=t.names(leaves), zero_code=t("zero_code_sep").join(
-            f"`{_tensor_code(leaf)}.grad.zero_()`" for leaf in leaves))
+        zero_code = t("zero_optimizer", optimizer=optimizer) if optimizer else \
+            t("zero_code_sep").join(f"`{_tensor_code(leaf)}.grad.zero_()`" for leaf in leaves)
+        grads = t("accumulate_code" if code else "accumulate", leaves=t.names(leaves),
+                  zero_code=zero_code)
     return t("text", each=each, where=where_text, grads=grads)
 
 
