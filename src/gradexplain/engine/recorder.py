@@ -344,7 +344,7 @@ class Recorder:
             self.folding.zeroing(group, call, before, self._retained_labels)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
             self.freed.append(FreedGraph(index, context.statement, context.step,
-                                         [t.grad_fn for t in outputs if t.grad_fn is not None]))
+                                         [node for t in outputs if (node := t.grad_fn) is not None]))
         return result
 
     def _next_seq(self) -> int:
