@@ -81,6 +81,11 @@ def grad_norms(tensors: list[tuple[str, torch.Tensor]]) -> tuple[dict[str, float
                (grad.is_floating_point() or grad.is_complex())]
     if not present:
         return {}, frozenset()
+    if len(present) == 1:  # a loop's one parameter: the common case, without the lists
+        label, grad = present[0]
+        number = torch.linalg.vector_norm(grad.detach() if grad.requires_grad else grad).item()
+        if math.isfinite(number):
+            return {label: number}, frozenset()
     norms = [torch.linalg.vector_norm(grad.detach() if grad.requires_grad else grad)
              for _, grad in present]
     if len(norms) == 1:
