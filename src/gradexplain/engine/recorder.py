@@ -343,8 +343,8 @@ class Recorder:
             self.folding.rebuilt(group, bool(retain))
             self.folding.zeroing(group, call, before, self._retained_labels)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
-            self.freed.append(FreedGraph(index, context.statement, context.step,
-                                         [node for t in outputs if (node := t.grad_fn) is not None]))
+            roots = [node for t in outputs if (node := t.grad_fn) is not None]
+            self.freed.append(FreedGraph(index, context.statement, context.step, roots))
         return result
 
     def _next_seq(self) -> int:
