@@ -73,17 +73,18 @@ def _preload_gradient_support() -> None:
 
 def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
                    ) -> Iterator[Outcome]:
-    """Each scenario in a worker process under the OS-enforced budgets (app/worker.py), up to
-    `jobs` at once, outcomes in the order of `paths`. A worker stopped by a budget gives an
-    outcome with that limit_exceeded error; the rest of the batch runs."""
+    """Each scenario in a worker process under the OS-enforced budgets, on up to `jobs`
+    long-lived workers (app/batch.py), outcomes in the order of `paths`. A scenario stopped
+    by a budget gives an outcome with that limit_exceeded error; the rest of the batch runs."""
     from gradexplain.app import worker
 
     if not worker.forking_available():
         yield from (run_one(path, options) for path in paths)
         return
+    # Not _preload_gradient_support(): a batch's worker is long-lived (app/batch.py), so the
+    # first scenario that needs sympy imports it once there, and a batch that needs none
+    # (most) does not pay half a second for it.
     preload_engine()
-    if len(paths) > 1:  # a batch pays it once in the parent instead of once per worker
-        _preload_gradient_support()
     tasks = [functools.partial(run_one, path, options) for path in paths]
     for index, value in worker.results(tasks, options.limits, jobs):
         if isinstance(value, GradexplainError):

@@ -8,7 +8,9 @@ once. The child caps its own address space (RLIMIT_AS: allocations past --max-me
 inside it and are reported as limit_exceeded), and the parent watches each child's resident
 memory and wall-clock time, killing it with SIGKILL past --max-memory or --max-seconds and
 reporting limit_exceeded with the budget, the statement that was running (the child publishes
-it in a shared page before each statement) and the flag. The next task of a batch then runs.
+it in a shared page before each statement) and the flag. One task (`run`: compare, plot, the
+Python API) gets a child of its own; a batch (`results`: `gradexplain run` on many files)
+runs on long-lived children that take task after task (app/batch.py), re-forked after a kill.
 
 Results come back through a pipe as JSON (app/transfer.py), never pickle: the parent only
 constructs the record's own dataclasses from it, so a hostile record cannot make the parent
@@ -60,15 +62,7 @@ class Worker(Generic[T]):
     peak_memory: int = 0  # the child's peak resident memory, once it has ended
 
     def running_statement(self) -> tuple[str, SourceLocation | None]:
-        """What the child said it was running: `path\\tline\\tstatement`."""
-        raw = self.status[:].split(b"\0", 1)[0].decode("utf-8", "replace")
-        parts = raw.split("\t", 2)
-        if len(parts) != 3:
-            return "", None
-        path, line, statement = parts
-        return statement, SourceLocation(path or None, int(line) if line.isdigit() else None,
-                                         col=1, end_col=len(statement) + 1,
-                                         source_line=statement or None)
+        return published_statement(self.status)
 
     def check_budgets(self, now: float) -> None:
         """Kill the child when it has run past --max-seconds or holds more than --max-memory."""
@@ -146,16 +140,23 @@ def run(task: Callable[[], T], limits: Limits) -> T:
     Without fork (Windows) it runs here, under the interpreter's own checks only."""
     if not forking_available():
         return task()
-    return next(iter(run_all([task], limits, jobs=1)))[1]
+    worker: Worker[T] = start(task, limits)
+    try:
+        while not worker.done:
+            _wait([worker])
+    finally:
+        if not worker.done:  # interrupted: leave no child behind
+            with _suppress_process_gone():
+                os.kill(worker.pid, signal.SIGKILL)
+                os.waitpid(worker.pid, 0)
+    return worker.result()
 
 
 def run_all(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
             ) -> Iterator[tuple[int, T]]:
-    """Run the tasks in up to `jobs` workers at once, yielding (index, value) in task order.
-
-    A value is an error raised by `result()` when the task failed: callers that want every
-    outcome catch GradexplainError per task (see `results`).
-    """
+    """Run the tasks in up to `jobs` workers at once, yielding (index, value) in task order;
+    the first task that failed raises its error (callers that want every outcome use
+    `results`)."""
     for index, outcome in results(tasks, limits, jobs):
         if isinstance(outcome, GradexplainError):
             raise outcome
@@ -164,32 +165,11 @@ def run_all(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
 
 def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
             ) -> Iterator[tuple[int, T | GradexplainError]]:
-    """Every task's value or GradexplainError, in task order, `jobs` workers at a time."""
-    pending = list(enumerate(tasks))
-    running: dict[int, Worker[T]] = {}
-    finished: dict[int, T | GradexplainError] = {}
-    next_index = 0
-    try:
-        while pending or running:
-            while pending and len(running) < max(jobs, 1):
-                index, task = pending.pop(0)
-                running[index] = start(task, limits)
-            _wait(list(running.values()))
-            for index, worker in list(running.items()):
-                if worker.done:
-                    del running[index]
-                    try:
-                        finished[index] = worker.result()
-                    except GradexplainError as err:
-                        finished[index] = err
-            while next_index in finished:
-                yield next_index, finished.pop(next_index)
-                next_index += 1
-    finally:
-        for worker in running.values():  # interrupted: leave no child behind
-            with _suppress_process_gone():
-                os.kill(worker.pid, signal.SIGKILL)
-                os.waitpid(worker.pid, 0)
+    """Every task's value or GradexplainError, in task order, on `jobs` long-lived workers
+    (app/batch.py: forked once each, re-forked after a kill)."""
+    from gradexplain.app import batch
+
+    return batch.results(tasks, limits, jobs)
 
 
 def _wait(workers: list[Worker[Any]]) -> None:
@@ -236,6 +216,18 @@ def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limi
             os.write(writer, transfer.dumps(["crash", f"{type(exc).__name__}: {exc}"]))
     finally:
         os._exit(code)
+
+
+def published_statement(status: mmap.mmap) -> tuple[str, SourceLocation | None]:
+    """What the child said it was running: `path\\tline\\tstatement` in its status page."""
+    raw = status[:].split(b"\0", 1)[0].decode("utf-8", "replace")
+    parts = raw.split("\t", 2)
+    if len(parts) != 3:
+        return "", None
+    path, line, statement = parts
+    return statement, SourceLocation(path or None, int(line) if line.isdigit() else None,
+                                     col=1, end_col=len(statement) + 1,
+                                     source_line=statement or None)
 
 
 def _publisher(status: mmap.mmap) -> Callable[[SourceLocation, str], None]:

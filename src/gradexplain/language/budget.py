@@ -89,6 +89,14 @@ def check_memory(limits: Limits, location: SourceLocation | None, planned: int =
         raise exceeded("max_memory", estimate + planned, limits.max_memory, location)
 
 
+def start_task(deadline: float) -> None:
+    """A long-lived worker (app/batch.py) starts its next task: the task's own deadline, and
+    resident memory read afresh at the first check (the last task's estimate is stale)."""
+    WATCH.deadline = deadline
+    _reading["checks"] = REREAD_EVERY
+    _reading["planned"] = 0
+
+
 def statement_started(limits: Limits, location: SourceLocation, statement: str) -> None:
     """Before each statement: tell the parent which one runs, and stop cleanly (with the
     statement located) when the time or memory budget has run out."""

@@ -1,0 +1,95 @@
+"""The process-wide state of torch (and of the interpreter) that scenario code can change.
+
+A batch runs its scenarios one after another in one long-lived worker process
+(app/batch.py): what one scenario leaves set must not change the next one. The allowlists let
+code change these globals: the random generator (`torch.manual_seed`, every random op), grad
+mode (`torch.set_grad_enabled(False)` as a call), inference mode, anomaly detection
+(`torch.autograd.set_detect_anomaly(True)`), the default dtype and device (`--dtype`,
+`torch.set_default_device`), the saved-tensor hooks stack and its switch
+(`saved_tensors_hooks`, `disable_saved_tensors_hooks`) and the torch-function mode stack (a
+device used as a context). Print options, thread counts and deterministic mode are not on the
+allowlists; they are checked anyway, so that a hole there is noticed rather than inherited.
+
+`snapshot()` before the first scenario, `restore()` after each one: it sets every global back
+and reports whether the state now equals the snapshot; when it does not, the worker retires
+and a fresh one is forked for the next scenario.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+
+@dataclass(frozen=True)
+class State:
+    """What `restore` compares; the random generator's state is kept beside it (a tensor)."""
+
+    default_dtype: torch.dtype
+    default_device: str
+    grad_enabled: bool
+    inference_mode: bool
+    anomaly: tuple[bool, bool]  # enabled, check_nan
+    deterministic: bool
+    threads: int
+    print_options: tuple[tuple[str, Any], ...]
+    function_modes: int  # torch-function modes pushed (a device used as a context)
+    dispatch_modes: int
+    saved_hooks: bool  # a saved_tensors_hooks pair is pushed
+    saved_hooks_enabled: bool
+    recursion_limit: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    state: State
+    rng: torch.Tensor
+
+
+def current() -> State:
+    autograd = torch._C._autograd
+    return State(
+        default_dtype=torch.get_default_dtype(),
+        default_device=str(torch.get_default_device()),
+        grad_enabled=torch.is_grad_enabled(),
+        inference_mode=torch.is_inference_mode_enabled(),
+        anomaly=(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()),
+        deterministic=torch.are_deterministic_algorithms_enabled(),
+        threads=torch.get_num_threads(),
+        print_options=tuple(sorted(vars(torch._tensor_str.PRINT_OPTS).items())),
+        function_modes=torch._C._len_torch_function_stack(),
+        dispatch_modes=torch._C._len_torch_dispatch_stack(),
+        saved_hooks=autograd._top_saved_tensors_default_hooks(False) is not None,
+        saved_hooks_enabled=autograd._saved_tensors_hooks_is_enabled(),  # type: ignore[attr-defined]
+        recursion_limit=sys.getrecursionlimit(),
+    )
+
+
+def snapshot() -> Snapshot:
+    return Snapshot(current(), torch.get_rng_state())
+
+
+def restore(saved: Snapshot) -> bool:
+    """Set the globals scenario code can change back to `saved`; True when everything now
+    matches it (False: the caller must not run more code in this process)."""
+    state = saved.state
+    torch.set_rng_state(saved.rng)
+    torch.set_default_dtype(state.default_dtype)
+    # `torch.set_default_device("cpu")` leaves a device mode pushed although the default
+    # device reads "cpu" as before: every later operation would pay its Python dispatch.
+    if str(torch.get_default_device()) != state.default_device or \
+            torch._C._len_torch_function_stack() != state.function_modes:
+        torch.set_default_device(None if state.default_device == "cpu"
+                                 else state.default_device)
+    torch.set_grad_enabled(state.grad_enabled)
+    torch.autograd.set_detect_anomaly(*state.anomaly)
+    autograd = torch._C._autograd
+    if state.saved_hooks_enabled and not autograd._saved_tensors_hooks_is_enabled():  # type: ignore[attr-defined]
+        autograd._saved_tensors_hooks_enable()
+    sys.setrecursionlimit(state.recursion_limit)
+    # Inference mode, mode stacks and pushed hooks are scoped (a `with` the interpreter
+    # always leaves); if one is still set, something went wrong: compare, and retire.
+    return current() == state

@@ -1,0 +1,178 @@
+"""A batch's long-lived workers (app/batch.py): one fork runs task after task; a kill, a
+MemoryError, grown memory or torch state left changed retires it and a fresh one runs the rest;
+what one scenario sets (seed, grad mode, default dtype, anomaly mode, ...) never reaches the
+next; each budget kill in the middle of a batch ends within two seconds of its cap."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from gradexplain.app import batch, worker
+from gradexplain.app.run import _preload_gradient_support, preload_engine, run_one
+from gradexplain.errors import GradexplainError
+from gradexplain.limits import Limits
+from gradexplain.options import RunOptions
+from gradexplain.scenario.bundled import bundled_dir
+
+pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
+ROOT = Path(__file__).resolve().parents[1]
+KILL_WITHIN = 2.0  # seconds past the cap
+_KEPT: list[bytearray] = []  # what a task leaves behind in its worker
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _sleep_forever() -> None:
+    time.sleep(600)
+
+
+def _hold_memory() -> None:
+    held = []
+    while True:  # 32 MiB at a time, touched so it is resident
+        held.append(bytearray(32 * 2**20))
+
+
+def _leave_memory_behind() -> int:
+    _KEPT.append(bytearray(b"x" * (batch.RETIRE_GROWTH + 32 * 2**20)))
+    return os.getpid()
+
+
+def _refused() -> None:
+    raise GradexplainError("limit_exceeded", "too big", facts={"limit": "max_elements"})
+
+
+def _values(outcomes: list[tuple[int, object]]) -> list[object]:
+    assert [i for i, _ in outcomes] == list(range(len(outcomes)))
+    return [value for _, value in outcomes]
+
+
+def test_one_worker_runs_the_whole_batch() -> None:
+    pids = _values(list(worker.results([_pid] * 20, Limits())))
+    assert len(set(pids)) == 1
+    assert pids[0] != os.getpid()
+
+
+def test_jobs_runs_that_many_long_lived_workers() -> None:
+    def slow_pid() -> int:
+        time.sleep(0.05)
+        return os.getpid()
+
+    pids = _values(list(worker.results([slow_pid] * 12, Limits(), jobs=3)))
+    assert len(set(pids)) == 3
+
+
+@pytest.mark.parametrize("leaves_behind", [_leave_memory_behind, _refused],
+                         ids=["grown memory", "limit_exceeded"])
+def test_an_unhealthy_worker_retires_and_the_rest_runs_in_a_fresh_one(
+        leaves_behind: object) -> None:
+    got = _values(list(worker.results([_pid, leaves_behind, _pid, _pid], Limits())))  # type: ignore[list-item]
+    assert got[0] != got[2] and got[2] == got[3]
+
+
+def test_time_kill_mid_batch_within_two_seconds_and_the_next_task_runs() -> None:
+    limits = Limits(max_seconds=1)
+    arrived: list[float] = []
+    started = time.monotonic()
+    outcomes = []
+    for outcome in worker.results([_pid, _sleep_forever, lambda: 6 * 7, _pid], limits):
+        arrived.append(time.monotonic())
+        outcomes.append(outcome)
+    first, killed, answer, last = _values(outcomes)
+    assert isinstance(killed, GradexplainError) and killed.kind == "limit_exceeded"
+    assert killed.facts["limit"] == "max_seconds" and killed.facts["flag"] == "--max-seconds"
+    # The clock restarts at each task: the kill comes max_seconds after the task started.
+    assert arrived[1] - arrived[0] < limits.max_seconds + KILL_WITHIN, arrived
+    assert arrived[1] - started >= limits.max_seconds
+    assert answer == 42 and last != first  # a fresh worker ran the rest
+
+
+def test_memory_kill_mid_batch_within_two_seconds_and_the_next_task_runs() -> None:
+    limits = Limits(max_memory=400 * 2**20)
+    arrived: list[float] = []
+    outcomes = []
+    for outcome in worker.results([_pid, _hold_memory, lambda: "next", _pid], limits):
+        arrived.append(time.monotonic())
+        outcomes.append(outcome)
+    first, killed, answer, last = _values(outcomes)
+    assert isinstance(killed, GradexplainError) and killed.kind == "limit_exceeded"
+    assert killed.facts["limit"] == "max_memory" and killed.facts["flag"] == "--max-memory"
+    assert arrived[1] - arrived[0] < KILL_WITHIN, arrived
+    assert answer == "next" and last != first
+
+
+def _set_globals() -> int:
+    import torch
+
+    torch.manual_seed(123)
+    torch.set_grad_enabled(False)
+    torch.set_default_dtype(torch.float64)
+    torch.autograd.set_detect_anomaly(True, check_nan=False)
+    torch.set_default_device("meta")
+    return os.getpid()
+
+
+def _read_globals() -> tuple[object, ...]:
+    import torch
+
+    return (os.getpid(), torch.is_grad_enabled(), str(torch.get_default_dtype()),
+            torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled(),
+            str(torch.get_default_device()), torch.rand(3, device="cpu").tolist())
+
+
+def test_what_one_task_sets_in_torch_does_not_reach_the_next() -> None:
+    # As on the command line, the parent has imported torch (a fresh import seeds at random).
+    import torch  # noqa: F401
+
+    alone = worker.run(_read_globals, Limits())
+    setter, after = _values(list(worker.results([_set_globals, _read_globals], Limits())))
+    assert after[1:] == alone[1:]  # type: ignore[index]
+    assert after[0] == setter  # type: ignore[index]  # reset, not re-forked
+
+
+def test_scenario_b_is_not_affected_by_what_scenario_a_set(tmp_path: Path) -> None:
+    a = tmp_path / "a.py"
+    a.write_text("import torch\ntorch.manual_seed(123)\ntorch.set_grad_enabled(False)\n"
+                 "torch.autograd.set_detect_anomaly(True)\n"
+                 "x = torch.randn(3)\nprint(x.requires_grad)\n", encoding="utf-8")
+    b = tmp_path / "b.py"
+    b.write_text("import torch\nx = torch.rand(3, requires_grad=True)\ny = (x * x).sum()\n"
+                 "y.backward()\nprint(torch.is_grad_enabled(), torch.get_default_dtype())\n"
+                 "print(x.grad)\n", encoding="utf-8")
+    options = RunOptions()
+    alone = worker.run(functools.partial(run_one, b, options), options.limits)
+    tasks = [functools.partial(run_one, p, options) for p in (a, b)]
+    after = _values(list(worker.results(tasks, options.limits)))[1]
+    assert after.record == alone.record  # type: ignore[attr-defined]
+    assert after.record.prints == alone.record.prints  # type: ignore[attr-defined]
+
+
+def test_every_lesson_and_corpus_file_gives_the_same_record_in_one_worker() -> None:
+    paths = sorted(p for p in bundled_dir().iterdir() if p.suffix in (".yaml", ".py"))
+    paths += [p for p in sorted((ROOT / "tests" / "corpus").glob("*.py"))[:40]
+              if "exploding" not in p.name]  # two seconds of matmuls, nothing new here
+    preload_engine()  # as `run` does: torch imported once, in the parent
+    _preload_gradient_support()  # else each one-shot worker imports sympy (half a second)
+    options = RunOptions()
+    tasks = [functools.partial(run_one, p, options) for p in paths]
+    together = _values(list(worker.results(tasks, options.limits)))
+    for path, task, outcome in zip(paths, tasks, together, strict=True):
+        alone = worker.run(task, options.limits)
+        assert outcome.record == alone.record, path  # type: ignore[attr-defined]
+        assert outcome.status == alone.status, path  # type: ignore[attr-defined]
+
+
+def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
+    def die() -> None:
+        os._exit(3)
+
+    got = _values(list(worker.results([_pid, die, _pid], Limits())))
+    assert isinstance(got[1], GradexplainError) and got[1].kind == "torch_error"
+    assert got[1].facts["exit_status"] == 3
+    assert isinstance(got[2], int) and got[2] != got[0]
