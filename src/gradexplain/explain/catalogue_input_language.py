@@ -143,6 +143,7 @@ REFUSED.update({
 MESSAGES.update({
     "the run ended abnormally (exit status {status}) while running this statement":
         "运行这条语句时进程异常结束（退出状态 {status}）",
+    "the worker failed: {reason}": "运行场景的工作进程失败：{reason}",
 })
 HINTS.update({
     "this is a crash inside PyTorch or gradexplain; please report it":
