@@ -5,6 +5,9 @@ names, descriptions and error echoes, on a colour terminal and in plain output a
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,8 @@ from gradexplain.limits import Limits
 from gradexplain.render import make_console, print_input_error, print_report
 from gradexplain.render.console import escape_controls
 from gradexplain.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HOSTILE = [
     ("esc_clear", "\x1b[2J\x1b[H", "\\x1b[2J\\x1b[H"),
@@ -76,3 +81,39 @@ def test_error_echo_is_escaped(tmp_path: Path) -> None:
     out = stream.getvalue()
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;pwned\\x07" in out
+
+
+HOSTILE_NAME = "a\x1b[2J\x1b]0;t\x07[bold]b"
+HOSTILE_SHOWN = "a\\x1b[2J\\x1b]0;t\\x07[bold]b"
+
+
+def _gradexplain(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100"}
+    return subprocess.run([sys.executable, "-m", "gradexplain", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=180, check=False, env=env)
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "plot"])
+def test_paths_in_the_tools_own_messages_are_escaped(tmp_path: Path, command: str) -> None:
+    """"wrote PATH" after --export, --dot and plot --output, with a path holding ESC, OSC,
+    BEL and rich markup: the escapes are shown as text, the markup literally."""
+    scenario = tmp_path / f"{HOSTILE_NAME}.py"
+    scenario.write_text("import torch\nx = torch.ones(2, requires_grad=True)\n"
+                        "y = (x * x).sum()\ny.backward()\n", encoding="utf-8")
+    if command == "run":
+        done = _gradexplain("run", scenario.name, "--export", f"{HOSTILE_NAME}.txt",
+                            "--dot", f"{HOSTILE_NAME}.dot", cwd=tmp_path)
+        written = [f"{HOSTILE_NAME}.txt", f"{HOSTILE_NAME}.dot"]
+    elif command == "compare":
+        done = _gradexplain("compare", scenario.name, "--zero-grad", "--export",
+                            f"{HOSTILE_NAME}.txt", cwd=tmp_path)
+        written = [f"{HOSTILE_NAME}.txt"]
+    else:
+        pytest.importorskip("matplotlib")
+        done = _gradexplain("plot", "x * x", "--output", f"{HOSTILE_NAME}.svg", cwd=tmp_path)
+        written = [f"{HOSTILE_NAME}.svg"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in written:
+        assert (tmp_path / name).is_file()
+        assert name.replace(HOSTILE_NAME, HOSTILE_SHOWN) in done.stderr, done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr

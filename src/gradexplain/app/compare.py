@@ -93,6 +93,7 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
         comparison_to_json,
         print_comparison,
     )
+    from gradexplain.render.escapes import write_message
 
     env = env or Environment()
     output = request.options.output
@@ -108,5 +109,5 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
     print_comparison(console, explained, report_a, report_b, full=request.options.run.full)
     if output.export is not None:
         export_console(console, output.export)
-        env.stderr.write(phrase("wrote", output.lang, path=output.export) + "\n")
+        write_message(env.stderr, phrase("wrote", output.lang, path=output.export))
     return comparison

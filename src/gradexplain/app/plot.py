@@ -42,6 +42,7 @@ class PlotRequest:
 def plot(request: PlotRequest, env: Environment | None = None) -> None:
     """Compute, then draw: text charts on stdout, or the picture file (named on stderr)."""
     from gradexplain.render.charts import series_charts, terminal_plot
+    from gradexplain.render.escapes import write_message
     from gradexplain.render.figures import save_figure, save_scenario_figure
 
     env = env or Environment()
@@ -79,8 +80,8 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
             return
         missing_font = save_figure(data, request.output, request.lang)
     if missing_font:
-        env.stderr.write(phrase("cli.no_cjk_font", request.lang, path=request.output) + "\n")
-    env.stderr.write(phrase("cli.wrote", request.lang, path=request.output) + "\n")
+        write_message(env.stderr, phrase("cli.no_cjk_font", request.lang, path=request.output))
+    write_message(env.stderr, phrase("cli.wrote", request.lang, path=request.output))
 
 
 def _in_worker(task: Callable[[], T], limits: Limits) -> T:

@@ -133,6 +133,7 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         report_to_json,
         write_line,
     )
+    from gradexplain.render.escapes import write_message
 
     env = env or Environment()
     settings = options.output
@@ -167,15 +168,15 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         from gradexplain.render import export_console
 
         export_console(out, settings.export)
-        env.stderr.write(phrase("wrote", settings.lang, path=settings.export) + "\n")
+        write_message(env.stderr, phrase("wrote", settings.lang, path=settings.export))
     if settings.dot is not None:
         from gradexplain.render.dot import graphs_of, write_graphs
 
         records = [o.record for o in outcomes if o.record is not None]
         graphs = graphs_of(records, settings.lang)
         written = write_graphs(graphs, settings.dot, env.stderr, settings.lang)
-        env.stderr.write(phrase("wrote_dot", settings.lang, count=len(graphs),
-                                path=written) + "\n")
+        write_message(env.stderr, phrase("wrote_dot", settings.lang, count=len(graphs),
+                                         path=written))
     return max((o.status for o in outcomes), default=ExitStatus.OK)
 
 

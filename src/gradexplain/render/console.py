@@ -33,6 +33,7 @@ from rich.terminal_theme import SVG_EXPORT_THEME
 from rich.text import Text as RichText
 from rich.theme import Theme
 
+from gradexplain.render.escapes import CONTROL, escape_controls
 from gradexplain.render.export_fonts import html_with_cjk, svg_with_cjk
 
 __all__ = [
@@ -258,25 +259,6 @@ def break_units(line: str, cjk: bool = True) -> Iterator[tuple[int, int, str]]:
         match = pattern.match(line, end)
 
 
-# Characters that would steer the terminal (ESC, OSC, CSI, BEL, backspace, carriage return,
-# the C1 controls) or reorder what is shown (bidirectional overrides): user-supplied text is
-# shown with them escaped, `\x1b[2J` as the eight characters it is written with.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-                      "\ud800-\udfff]")  # and lone surrogates, which no stream can encode
-
-
-def escape_controls(text: str) -> str:
-    """`text` with each control character written out as its escape (tab and newline kept)."""
-    if _CONTROL.search(text) is None:
-        return text
-    return _CONTROL.sub(_escaped, text)
-
-
-def _escaped(found: re.Match[str]) -> str:
-    code = ord(found.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 class Text(RichText):
     """rich's Text, wrapping Chinese between characters and measuring it in cells.
 
@@ -366,7 +348,7 @@ class Console(RichConsole):
     def render(self, renderable: Any, options: ConsoleOptions | None = None,
                ) -> Iterable[Segment]:
         for segment in super().render(renderable, options):
-            if segment.control or _CONTROL.search(segment.text) is None:
+            if segment.control or CONTROL.search(segment.text) is None:
                 yield segment  # rich's own controls (progress bars) pass unchanged
             else:  # a text that reached rich unescaped: escaped here, as a last resort
                 yield Segment(escape_controls(segment.text), segment.style)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from gradexplain.explain.catalogue_ui import phrase
+from gradexplain.render.escapes import write_message
 
 if TYPE_CHECKING:
     from gradexplain.record import DotGraph, RunRecord
@@ -119,8 +120,8 @@ def write_graphs(graphs: list[Graph], path: Path, err: TextIO, lang: str = "en")
     if program is None:
         fallback = path.with_suffix(".dot")
         fallback.write_text(text, encoding="utf-8")
-        err.write(phrase("dot.no_program", lang, path=path, fallback=fallback,
-                         command=f"dot -T{suffix[1:]} {fallback} -o {path}") + "\n")
+        write_message(err, phrase("dot.no_program", lang, path=path, fallback=fallback,
+                                  command=f"dot -T{suffix[1:]} {fallback} -o {path}"))
         return fallback
     result = subprocess.run(  # noqa: S603 (a fixed program, our own DOT text on stdin)
         [program, f"-T{suffix[1:]}", "-o", str(path)], input=text.encode("utf-8"),
@@ -129,6 +130,6 @@ def write_graphs(graphs: list[Graph], path: Path, err: TextIO, lang: str = "en")
         fallback = path.with_suffix(".dot")
         fallback.write_text(text, encoding="utf-8")
         message = result.stderr.decode("utf-8", "replace").strip()
-        err.write(phrase("dot.failed", lang, message=message, fallback=fallback) + "\n")
+        write_message(err, phrase("dot.failed", lang, message=message, fallback=fallback))
         return fallback
     return path

@@ -88,7 +88,7 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         raise
     except OSError as exc:  # a file we were told to read or write: the user's to fix
         from gradexplain.explain.catalogue_ui import phrase
-        from gradexplain.render.console import escape_controls
+        from gradexplain.render.escapes import escape_controls
 
         typer.echo(escape_controls(phrase("cli.file_error", lang, path=exc.filename or "",
                                           reason=exc.strerror or str(exc))), err=True)
@@ -97,7 +97,7 @@ def guarded(debug: bool, lang: str = "en") -> Iterator[None]:
         if debug:
             raise
         from gradexplain.explain.catalogue_ui import phrase
-        from gradexplain.render.console import escape_controls
+        from gradexplain.render.escapes import escape_controls
 
         typer.echo(escape_controls(phrase("cli.internal", lang,
                                           error=f"{type(exc).__name__}: {exc}")), err=True)
@@ -345,8 +345,10 @@ def plot(
 
         if output is not None and not have_matplotlib():
             from gradexplain.explain.catalogue_ui import phrase
+            from gradexplain.render.escapes import escape_controls
 
-            typer.echo(phrase("cli.needs_matplotlib", lang, path=output), err=True)
+            typer.echo(escape_controls(phrase("cli.needs_matplotlib", lang, path=output)),
+                       err=True)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
         if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
             raise typer.BadParameter("the file must end in .png, .svg or .pdf",
