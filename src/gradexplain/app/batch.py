@@ -24,6 +24,7 @@ was; it says so in the result's frame and exits, and the parent forks another.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import os
 import select
@@ -264,6 +265,9 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
         _prepare_torch()
+        # As in worker._child: what the parent made lives as long as this process; out of
+        # the collector's sight, a full collection neither walks nor copies it.
+        gc.freeze()
         from gradexplain.language import budget
 
         budget.WATCH.publish = _publisher(status)

@@ -94,6 +94,10 @@ class ControlFlow(Core):
             raise CodeTypeError(f"'{type(value).__name__}' object is not iterable")
         if isinstance(value, (range, list, tuple, dict, str, set)):
             check("max_loop_iterations", len(value), self.limits, self._location(node))
+        elif isinstance(value, torch.Tensor) and value.dim() > 0:
+            # PyTorch steps through a tensor by unbinding it whole first (a view per row):
+            # count the rows before, not while.
+            check("max_loop_iterations", value.shape[0], self.limits, self._location(node))
         items: Iterator[Any] = iter(value)  # type: ignore[call-overload]
         return self._bounded(items, node)
 

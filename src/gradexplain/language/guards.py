@@ -27,6 +27,8 @@ def check_call(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, An
     `fn` is the torch function, or the method's name when `target` is the tensor; operations
     without a size formula run on the meta device first (see language/sizes.py).
     """
+    if name in PIECEWISE:  # first: sizing unbind on the meta device makes every view too
+        _check_pieces(name, target, args, kwargs, limits, location)
     numel = sizes.output_numel(name, target, args, kwargs)
     if numel is None and fn is not None and sizes.needs_meta(name):
         if isinstance(target, torch.Tensor):
@@ -38,6 +40,52 @@ def check_call(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, An
     if numel is not None:
         check("max_elements", numel, limits, location)
         budget.check_memory(limits, location, numel * _element_size(target, args, kwargs))
+
+
+# Calls that turn one tensor into many Python objects: views (unbind, split, chunk) or numbers
+# (tolist). Their output holds no more elements than the input, so the element limit lets
+# them pass; what they cost is an object per piece (about 600 bytes per view, 30 per number,
+# measured), planned against --max-memory before the call: x.unbind() of 16 million
+# elements would otherwise take gigabytes before any check runs.
+PIECEWISE = frozenset({"unbind", "split", "chunk", "tolist"})
+VIEW_BYTES = 640
+NUMBER_BYTES = 32
+
+
+def _check_pieces(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, Any],
+                  limits: Limits, location: SourceLocation | None) -> None:
+    if not isinstance(target, torch.Tensor):  # torch.split(x, 1): the tensor comes first
+        if not args or not isinstance(args[0], torch.Tensor):
+            return
+        target, args = args[0], args[1:]
+    if name == "tolist":
+        budget.check_memory(limits, location, target.numel() * NUMBER_BYTES)
+        return
+    pieces = _piece_count(name, target, args, kwargs)
+    if pieces is not None:
+        budget.check_memory(limits, location, pieces * VIEW_BYTES)
+
+
+def _piece_count(name: str, tensor: torch.Tensor, args: Sequence[Any],
+                 kwargs: dict[str, Any]) -> int | None:
+    """How many views the call makes; None when the arguments are not plain (PyTorch then
+    reports them)."""
+    dim_at = 0 if name == "unbind" else 1  # unbind(dim), split(size, dim), chunk(n, dim)
+    dim = kwargs.get("dim", args[dim_at] if len(args) > dim_at else 0)
+    if tensor.dim() == 0 or not isinstance(dim, int) or not -tensor.dim() <= dim < tensor.dim():
+        return None
+    length = int(tensor.shape[dim])
+    if name == "unbind":
+        return length
+    how = kwargs.get("split_size_or_sections", kwargs.get("split_size",
+                     kwargs.get("chunks", args[0] if args else None)))
+    if isinstance(how, (list, tuple)):
+        return len(how)
+    if not isinstance(how, int) or isinstance(how, bool) or how <= 0:
+        return None
+    if name == "chunk":
+        return min(how, length)
+    return -(-length // how)  # split: pieces of `how` rows, the last one shorter
 
 
 def check_binary(name: str, left: Any, right: Any, limits: Limits,
