@@ -39,7 +39,14 @@ class FlowEntry(TypedDict):
     grad: Value
 
 
-class JacobianEntry(TypedDict):
+class JacobianExtras(TypedDict, total=False):
+    """What a Jacobian entry may add: why it holds no numbers ("meta": the tensors are on
+    the meta device, which has shapes but no values)."""
+
+    reason: str
+
+
+class JacobianEntry(JacobianExtras):
     """--jacobian: d output / d leaf, the grad_tensors vector v, and v^T J."""
 
     output: str

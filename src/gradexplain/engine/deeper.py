@@ -35,7 +35,7 @@ from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
 from gradexplain.options import ViewOptions
-from gradexplain.record import CallRecord, FlowEntry, JacobianEntry
+from gradexplain.record import CallRecord, FlowEntry, JacobianEntry, NumericEntry
 
 Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
 
@@ -78,6 +78,7 @@ class CallViews:
     _flow: list[FlowEntry] = field(default_factory=list)
     _shapes: dict[int, list[int]] = field(default_factory=dict)
     _nodes: list[Any] = field(default_factory=list)
+    _meta: bool = False
 
     def perform(self, call: CallRecord, action: Callable[[], Any]) -> Any:
         """Run the call (`action`), with the views taken before, during and after it."""
@@ -88,7 +89,9 @@ class CallViews:
         small = [(label, t) for label, t in self._targets if t.numel() <= limit]
         self._before = {label: t.grad.detach().clone() if t.grad is not None else None
                         for label, t in small}
-        if options.jacobian and all(o.numel() <= limit for o in outputs):
+        # Meta tensors have shapes but no values: no Jacobian or numeric check to compute.
+        self._meta = any(t.is_meta for t in outputs) or any(t.is_meta for _, t in small)
+        if options.jacobian and not self._meta and all(o.numel() <= limit for o in outputs):
             with _restored_grads(self.tracked):
                 self._jacobians = self._jacobian(outputs, small)
         tree = self._tree_context(outputs) if options.graph else None
@@ -210,6 +213,11 @@ class CallViews:
 
     def _finish(self, call: CallRecord, small: list[tuple[str, torch.Tensor]],
                 result: Any, tree: TreeContext | None) -> None:
+        if self._meta:
+            self._finish_meta(call)
+            if tree is not None:
+                self._finish_tree(call, tree)
+            return
         added = self._added(small, result)
         if self._jacobians:
             totals: dict[str, torch.Tensor] = {}
@@ -238,6 +246,19 @@ class CallViews:
                 self._vectors(outputs)[0])
         if tree is not None:
             self._finish_tree(call, tree)
+
+    def _finish_meta(self, call: CallRecord) -> None:
+        """Say why there are no numbers, in place of them."""
+        options = self.owner.options
+        if options.jacobian:
+            leaves = [label for label, _ in self._targets] or [""]
+            call.views.jacobian = [JacobianEntry(
+                output=output, leaf=leaf, jacobian=[], v=[], vjp=[], grad_added=None,
+                equal=False, reason="meta")
+                for _, output in self.request.outputs for leaf in leaves]
+        if options.check_numeric:
+            call.views.numeric = [NumericEntry(leaf=None, numeric=None, autograd=None,
+                                               max_diff=None, agrees=None, reason="meta")]
 
     def _finish_tree(self, call: CallRecord, tree: TreeContext) -> None:
         if tree.saved is not None:

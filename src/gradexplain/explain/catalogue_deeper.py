@@ -54,6 +54,10 @@ LABELS_EN: dict[str, str] = {
     "numeric.needs_short_form": "the numeric check needs the short form (expression:); "
                                 "this scenario uses steps",
     "numeric.unnamed_leaf": "this leaf has no name the expression can use",
+    "numeric.meta": "meta tensors have shapes but no values: the numeric check needs real "
+                    "numbers; run on cpu (without device=\"meta\")",
+    "jacobian.meta": "meta tensors have shapes but no values: the Jacobian needs real "
+                     "numbers; run on cpu (without device=\"meta\")",
     "numeric.non_smooth_at_zero": "an element of this leaf is exactly 0, where "
                                   "relu/abs/max/clamp have no derivative: finite differences "
                                   "average the two sides, autograd picks one (PyTorch uses 0 "
@@ -133,6 +137,10 @@ LABELS_ZH: dict[str, str] = {
     "tree.note_kept": "仍保留：retain_graph=True 保留了保存的张量，这张图还能再用",
     "numeric.needs_short_form": "数值检验需要简写形式（expression:）；这个场景用的是 steps",
     "numeric.unnamed_leaf": "这个叶子没有表达式可以引用的名字",
+    "numeric.meta": "meta 张量只有形状、没有数值：数值检验需要真实的数；请在 cpu 上运行"
+                    "（去掉 device=\"meta\"）",
+    "jacobian.meta": "meta 张量只有形状、没有数值：雅可比矩阵需要真实的数；请在 cpu 上运行"
+                     "（去掉 device=\"meta\"）",
     "numeric.non_smooth_tie": "这个叶子在 max/min 取值处有相等的元素，max/min 在那里不可导："
                               "有限差分取两侧的平均；对 max()/amax/maximum，PyTorch 把梯度平均"
                               "分给相等的元素（所以两者可能一致），对 max(dim) 则全部给返回的"

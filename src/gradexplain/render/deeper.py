@@ -92,6 +92,12 @@ def jacobian_block(entries: list[JacobianEntry], lang: str, sym: Symbols, *,
     """For each output and leaf: J, the grad_tensors vector v, v^T J and the grad added."""
     parts: list[RenderableType] = []
     for entry in entries:
+        if entry.get("reason"):  # no numbers to show ("meta": the tensors have no values)
+            head = Text(f"J = d {entry['output']} / d {entry['leaf']}", style="gx.name")
+            note = Text(f"{sym.bullet} {tr('jacobian.' + entry['reason'], lang)}",
+                        style="gx.muted")
+            parts += [head, indent(note, 2)]
+            continue
         rows = entry["jacobian"]
         size = f"{len(rows)} x {len(rows[0]) if rows else 0}"
         head = Text(f"J = d {entry['output']} / d {entry['leaf']}", style="gx.name")
