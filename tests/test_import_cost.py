@@ -38,3 +38,17 @@ def test_cli_repl_render_and_explain_do_not_import_torch() -> None:
     assert "IPYTHON False" in done.stdout, done.stdout
     assert "EXPLAIN []" in done.stdout, done.stdout
     assert "TORCH []" in done.stdout, done.stdout
+
+
+def test_json_of_one_scenario_does_not_import_rich() -> None:
+    """`run X --format json` writes JSON lines itself: the consoles (and rich) are made only
+    when something is printed through them (a table, an input error, a batch's progress)."""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "gradexplain", "run",
+                           "accumulation", "--format", "json"], capture_output=True,
+                          text=True, check=True, timeout=120, env=env)
+    assert '"format": "gradexplain/1"' in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "gradexplain.render.jsonout" in imported
+    assert not {m for m in imported if m.split(".")[0] == "rich"}

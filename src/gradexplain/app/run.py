@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import importlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.scenario.bundled import expand_paths
 
 if TYPE_CHECKING:
+    from gradexplain.render.console import Console
     from gradexplain.scenario.model import Scenario
 
 PROGRESS_AFTER_SECONDS = 1.0  # show a progress bar only when a batch takes this long
@@ -123,28 +125,17 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
              ) -> ExitStatus:
     """Run every scenario named; render each, then a summary when there were several."""
     from gradexplain.explain import explain_run
-    from gradexplain.render import (
-        dumps_line,
-        make_console,
-        print_input_error,
-        print_report,
-        print_summary,
-        progress_bar,
-        report_to_json,
-        write_line,
-    )
     from gradexplain.render.escapes import write_message
+    from gradexplain.render.jsonout import dumps_line, report_to_json, write_line
 
     env = env or Environment()
     settings = options.output
     run_options = replace(options.run, dot=settings.dot is not None)
     paths = expand_paths(arguments)
-    out = make_console(env.stdout, width=settings.width, record=settings.export is not None)
-    err = make_console(env.stderr, width=settings.width)
+    consoles = _Consoles(env, settings.width, record=settings.export is not None)
     outcomes: list[Outcome] = []
     started = time.monotonic()
-    with progress_bar(err, len(paths), enabled=len(paths) > 1,
-                      delay=PROGRESS_AFTER_SECONDS) as advance:
+    with _progress(consoles, len(paths)) as advance:
         for path, outcome in zip(paths, run_in_workers(paths, run_options, options.jobs),
                                  strict=True):
             outcomes.append(outcome)
@@ -153,21 +144,25 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
                 obj = report_to_json(explain_run(record, settings.lang))
                 write_line(dumps_line(obj), env.stdout)
                 if outcome.input_error is not None:
-                    print_input_error(err, outcome.input_error, settings.lang)
+                    consoles.input_error(outcome.input_error, settings.lang)
             elif outcome.record is not None:
-                print_report(out, explain_run(outcome.record, settings.lang),
+                from gradexplain.render import print_report
+
+                print_report(consoles.out, explain_run(outcome.record, settings.lang),
                              full=run_options.full)
             else:
                 assert outcome.input_error is not None
-                print_input_error(err, outcome.input_error, settings.lang)
+                consoles.input_error(outcome.input_error, settings.lang)
             advance()
     if len(paths) > 1 and not settings.json:
+        from gradexplain.render import print_summary
+
         rows = [_summary_row(o) for o in outcomes]
-        print_summary(out, rows, settings.lang, elapsed=time.monotonic() - started)
+        print_summary(consoles.out, rows, settings.lang, elapsed=time.monotonic() - started)
     if settings.export is not None:
         from gradexplain.render import export_console
 
-        export_console(out, settings.export)
+        export_console(consoles.out, settings.export)
         write_message(env.stderr, phrase("wrote", settings.lang, path=settings.export))
     if settings.dot is not None:
         from gradexplain.render.dot import graphs_of, write_graphs
@@ -178,6 +173,44 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
         write_message(env.stderr, phrase("wrote_dot", settings.lang, count=len(graphs),
                                          path=written))
     return max((o.status for o in outcomes), default=ExitStatus.OK)
+
+
+class _Consoles:
+    """The run's consoles, each made on first use: `--format json` of one scenario needs
+    neither, and then rich is not imported at all (about 0.05 s of every such command)."""
+
+    def __init__(self, env: Environment, width: int | None, *, record: bool) -> None:
+        self.env, self.width, self.record = env, width, record
+
+    @functools.cached_property
+    def out(self) -> Console:
+        from gradexplain.render import make_console
+
+        return make_console(self.env.stdout, width=self.width, record=self.record)
+
+    @functools.cached_property
+    def err(self) -> Console:
+        from gradexplain.render import make_console
+
+        return make_console(self.env.stderr, width=self.width)
+
+    def input_error(self, error: GradexplainError, lang: str) -> None:
+        from gradexplain.render import print_input_error
+
+        print_input_error(self.err, error, lang)
+
+
+@contextmanager
+def _progress(consoles: _Consoles, count: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr for a batch that takes a while; nothing for one scenario."""
+    if count <= 1:
+        yield lambda: None
+        return
+    from gradexplain.render import progress_bar
+
+    with progress_bar(consoles.err, count, enabled=True,
+                      delay=PROGRESS_AFTER_SECONDS) as advance:
+        yield advance
 
 
 def _summary_row(outcome: Outcome) -> dict[str, Any]:

@@ -1,20 +1,34 @@
 """Renderers: a Report (plain data) as tables for people or JSON for programs.
 
-Only `gradexplain.render.console` imports rich; the renderers compute nothing.
+Only `gradexplain.render.console` imports rich; the renderers compute nothing. The names
+below load on first use, so that `--format json` (render.jsonout) and the plain messages
+(render.escapes) do not import rich.
 """
 
 from __future__ import annotations
 
-from gradexplain.render.console import Console, export_console, make_console, progress_bar
-from gradexplain.render.jsonout import dumps_line, report_to_json, write_line
-from gradexplain.render.messages import (
-    SummaryRow,
-    print_bundled,
-    print_input_error,
-    print_summary,
-)
-from gradexplain.render.tables import print_report
-from gradexplain.render.values import format_value
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gradexplain.render.console import Console, export_console, make_console, progress_bar
+    from gradexplain.render.jsonout import dumps_line, report_to_json, write_line
+    from gradexplain.render.messages import (
+        SummaryRow,
+        print_bundled,
+        print_input_error,
+        print_summary,
+    )
+    from gradexplain.render.tables import print_report
+    from gradexplain.render.values import format_value
+
+_HOMES = {
+    "Console": "console", "export_console": "console", "make_console": "console",
+    "progress_bar": "console", "dumps_line": "jsonout", "report_to_json": "jsonout",
+    "write_line": "jsonout", "SummaryRow": "messages", "print_bundled": "messages",
+    "print_input_error": "messages", "print_summary": "messages", "print_report": "tables",
+    "format_value": "values",
+}
 
 __all__ = [
     "Console",
@@ -31,3 +45,12 @@ __all__ = [
     "report_to_json",
     "write_line",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'gradexplain.render' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"gradexplain.render.{home}"), name)
+    globals()[name] = value
+    return value
