@@ -68,3 +68,38 @@ def test_a_did_you_mean_hint_is_not_followed_by_a_full_stop(tmp_path: Path) -> N
                     encoding="utf-8")
     out = runner.invoke(app, ["run", str(path), "--width", "200"]).stdout
     assert "?." not in out
+
+
+def test_a_name_in_the_wrong_case_gets_did_you_mean(tmp_path: Path) -> None:
+    short = tmp_path / "case.yaml"
+    short.write_text("name: k\ntensors:\n  x: [1., 2.]\nexpression: X.sum()\n",
+                     encoding="utf-8")
+    error = json.loads(runner.invoke(app, ["run", str(short), "--format", "json"]).stdout)[
+        "error"]
+    assert error["kind"] == "unknown_name" and error["fix"].startswith("Did you mean `x`?")
+    assert (error["line"], error["col"]) == (4, 13)
+    code = tmp_path / "case.py"
+    code.write_text("import torch\nW = torch.ones(2, requires_grad=True)\n"
+                    "(w * 2).sum().backward()\n", encoding="utf-8")
+    zh = json.loads(runner.invoke(app, ["run", str(code), "--format", "json", "--lang",
+                                        "zh"]).stdout)["error"]
+    assert zh["fix"].startswith("你是不是想写 `W`？")
+
+
+@pytest.mark.parametrize(("text", "typo", "meant"), [
+    ("tensors:\n  x:\n    value: [1., 2.]\n    requires_grd: true\nexpression: x.sum()\n",
+     "requires_grd", "requires_grad"),
+    ("seeds: 3\ntensors:\n  x: [1., 2.]\nexpression: x.sum()\n", "seeds", "seed"),
+    ("tensors:\n  x: [1., 2.]\nexpression: x.sum()\nexpect:\n  eror:\n    kind: x\n", "eror",
+     "error"),
+    ("tensors:\n  x: [1., 2.]\nexpression: x.sum()\nretain_grpah: true\n", "retain_grpah",
+     "retain_graph"),
+])
+def test_yaml_key_typos_get_did_you_mean(tmp_path: Path, text: str, typo: str,
+                                         meant: str) -> None:
+    path = tmp_path / "k.yaml"
+    path.write_text("name: k\n" + text, encoding="utf-8")
+    for lang, wanted in (("en", f"did you mean '{meant}'?"), ("zh", f"'{meant}'")):
+        result = runner.invoke(app, ["run", str(path), "--lang", lang, "--width", "300"])
+        assert result.exit_code == 2
+        assert f"'{typo}'" in result.output and wanted in result.output, result.output

@@ -236,6 +236,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             return ExceptionType(name)
         known = sorted(self.env)
         close = difflib.get_close_matches(name, known, n=1) or \
+            [k for k in known if k.lower() == name.lower()][:1] or \
             difflib.get_close_matches(name, sorted(allow.BUILTINS), n=1, cutoff=0.8)
         raise GradexplainError(
             "unknown_name", f"name '{name}' is not defined",
