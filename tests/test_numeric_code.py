@@ -245,3 +245,22 @@ def test_cli_py_file_check_numeric_table_and_json(tmp_path: Path) -> None:
     assert [e["leaf"] for e in numeric] == ["x", "w"]
     assert set(numeric[0]) >= {"leaf", "numeric", "autograd", "max_diff", "agrees", "reason",
                                "note"}
+
+
+def test_second_derivative_and_backward_inputs(tmp_path: Path) -> None:
+    record = run_code(tmp_path, """import torch
+x = torch.tensor([1., 2.], requires_grad=True)
+y = (x ** 3).sum()
+g, = torch.autograd.grad(y, x, create_graph=True)
+h, = torch.autograd.grad(g.sum(), x)
+w = torch.tensor([0.5, 1.5], requires_grad=True)
+z = (w * x.detach()).sum()
+z.backward(inputs=[w])
+""")
+    x0 = torch.tensor([1., 2.], dtype=torch.float64)
+    # d/dx of sum(d/dx sum(x^3)) = d/dx sum(3 x^2) = 6 x, by plain finite differences
+    second = entries(record, 1)["x"]
+    assert close(second["numeric"], central(lambda x: (3 * x ** 2).sum(), x0), atol=1e-4)
+    assert close(second["numeric"], [6.0, 12.0], atol=1e-4) and second["agrees"]
+    only = entries(record, 2)
+    assert list(only) == ["w"] and close(only["w"]["numeric"], [1.0, 2.0])
