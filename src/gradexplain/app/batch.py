@@ -181,22 +181,12 @@ def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
     next_index = 0
     try:
         while next_index < len(tasks):
-            for worker in workers:
-                if worker.task is None and worker.retiring:
-                    worker.close()
-            workers = [w for w in workers if not w.ended]
-            idle = [w for w in workers if w.task is None]
-            while len(pending) > len(idle) and len(workers) < max(jobs, 1):
-                fresh = _start(tasks, limits, workers)
-                workers.append(fresh)
-                idle.append(fresh)
-            for worker in idle:
-                if pending:
-                    index = pending.pop()
-                    if not worker.send(index):  # it had died between tasks
-                        pending.append(index)
+            workers = _dispatch(tasks, limits, jobs, workers, pending)
             arrived: dict[int, T | GradexplainError] = _wait(workers)
             finished.update(arrived)
+            # Idle workers take their next tasks before the caller renders these results:
+            # rendering in the parent and running in the worker overlap.
+            workers = _dispatch(tasks, limits, jobs, workers, pending)
             while next_index in finished:
                 yield next_index, finished.pop(next_index)
                 next_index += 1
@@ -206,6 +196,27 @@ def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
                 with _suppress_process_gone():
                     os.kill(worker.pid, signal.SIGKILL)
             worker.close()
+
+
+def _dispatch(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int,
+              workers: list[BatchWorker[T]], pending: list[int]) -> list[BatchWorker[T]]:
+    """Retire the workers that asked to, fork as many as the pending tasks need (up to
+    `jobs`), and give each idle worker the next task; the workers still alive."""
+    for worker in workers:
+        if worker.task is None and worker.retiring:
+            worker.close()
+    workers = [w for w in workers if not w.ended]
+    idle = [w for w in workers if w.task is None]
+    while len(pending) > len(idle) and len(workers) < max(jobs, 1):
+        fresh: BatchWorker[T] = _start(tasks, limits, workers)
+        workers.append(fresh)
+        idle.append(fresh)
+    for worker in idle:
+        if pending:
+            index = pending.pop()
+            if not worker.send(index):  # it had died between tasks
+                pending.append(index)
+    return workers
 
 
 def _wait(workers: list[BatchWorker[T]]) -> dict[int, T | GradexplainError]:
