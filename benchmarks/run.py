@@ -234,6 +234,11 @@ def build_cases(work: Path) -> list[Case]:
     (work / "chain.py").write_text(CHAIN_SNIPPET)
     (work / "plain_chain.py").write_text(f"import torch\ntorch.manual_seed(0)\n{CHAIN_SNIPPET}")
     directory = write_directory(work)
+    repl_steps = ["x = torch.ones(2, requires_grad=True)",
+                  *(f"y{i % 10} = x * {i}" for i in range(199))]
+    (work / "repl200.txt").write_text("\n".join(repl_steps) + "\n")
+    (work / "plain_repl200.py").write_text(
+        "import torch\ntorch.manual_seed(0)\n" + "\n".join(repl_steps) + "\n")
     for n in (1_000, 10_000, 100_000):
         (work / f"loop{n}.py").write_text(loop_snippet(n))
         (work / f"plain_loop{n}.py").write_text(
@@ -281,6 +286,10 @@ def build_cases(work: Path) -> list[Case]:
         Case("loop10k_json", "10,000-iteration training loop (json) vs plain",
              [*gx, "run", *loop(10_000), "--format", "json"], plain_loop(10_000), 1.5,
              rss_target=1.2),
+        Case("repl200", "200 statements piped into `gradexplain repl` vs a plain script "
+             "(per-entry cost of the session's worker process)",
+             ["sh", "-c", f'exec "$@" repl < {work / "repl200.txt"}', "sh", *gx],
+             [PY, str(work / "plain_repl200.py")], None),
         Case("loop100k_memory", "100,000-iteration training loop (json): peak memory",
              [*gx, "run", *loop(100_000), "--format", "json", "--max-seconds", "3600"],
              plain_loop(100_000), None, rss_target=1.2),
