@@ -133,12 +133,11 @@ class SessionWorker:
         if ready:
             try:
                 chunk = os.read(self.replies, 1 << 16)
-            except BlockingIOError:
-                chunk = b"-"  # spurious wake-up: not the end of the stream
-            else:
-                if not chunk:  # the child is gone without an answer
-                    raise Stopped(self._reap())
-                self.pending += chunk
+            except BlockingIOError:  # a spurious wake-up: nothing yet
+                return None
+            if not chunk:  # the child is gone without an answer
+                raise Stopped(self._reap())
+            self.pending += chunk
         end = self.pending.find(b"\n")
         if end < 0:
             return None
