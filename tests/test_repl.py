@@ -305,3 +305,21 @@ def test_every_phrase_in_both_languages() -> None:
 
     assert set(PHRASES["en"]) == set(PHRASES["zh"])
     assert {f"help.{name}" for name in META_COMMANDS} <= set(PHRASES["en"])
+
+
+@pytest.mark.parametrize("interactive", [True, False])
+def test_shown_value_echoes_the_expression_only_when_not_on_screen(interactive: bool) -> None:
+    """At a terminal the typed line is on screen already: `x * 2` shows its value without a
+    second `>>> x * 2`; piped input (not on screen) keeps the echo, and so does a block."""
+    repl, stream = make_repl(interactive=interactive)
+    repl.handle("x = torch.tensor([2., 1.])")
+    start = len(stream.getvalue())
+    repl.handle("x * 2")
+    shown = stream.getvalue()[start:]
+    assert "tensor([4., 2.])" in shown
+    assert (">>> x * 2" in shown) is not interactive
+    start = len(stream.getvalue())
+    repl.handle("for i in range(2):\n    x + i\n")
+    block = stream.getvalue()[start:]
+    assert block.count(">>> x + i") == 2
+    assert "tensor([3., 2.])" in block

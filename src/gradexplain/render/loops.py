@@ -57,9 +57,12 @@ def call_parts(console: Console, report: Report, calls: Sequence[CallRecord], *,
     return parts
 
 
-def interleaved(console: Console, report: Report) -> list[RenderableType]:
+def interleaved(console: Console, report: Report, *, echo: bool = True,
+                ) -> list[RenderableType]:
     """The calls, prints and shown values of a record in the order they happened (the
-    REPL: a loop's prints between its ledgers), folded like the run report."""
+    REPL: a loop's prints between its ledgers), folded like the run report. `echo=False`
+    leaves out the `>>> expression` line above a shown value (the terminal already shows
+    what was typed)."""
     record = report.record
     parts = call_parts(console, report, record.calls)
     for printed in visible_prints(record.prints, record.print_groups, record.calls_all):
@@ -69,9 +72,12 @@ def interleaved(console: Console, report: Report) -> list[RenderableType]:
         else:
             parts.append((printed.seq, Text(printed.text)))
     for shown in record.shown:
-        text = Text(">>> ", style="gx.muted")
-        text.append(shown.expression, style="gx.code")
-        text.append("\n" + shown.text)
+        if echo:
+            text = Text(">>> ", style="gx.muted")
+            text.append(shown.expression, style="gx.code")
+            text.append("\n" + shown.text)
+        else:
+            text = Text(shown.text)
         parts.append((shown.seq, text))
     parts.sort(key=lambda part: part[0])  # stable: a call's parts keep their order
     return [part for _, part in parts]

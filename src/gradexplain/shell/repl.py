@@ -113,6 +113,7 @@ class Repl(Talk):
         self.statements: list[str] = []  # what ran without error, for :save
         self.loaded_tensors: list[str] = []  # tensors declared by :load-ed YAML files
         self.counter = 0  # lines entered so far: entry N starts at <repl>:counter+1
+        self._entry = ""  # the last entry run, stripped
         self.done = False
         self.failure: GradexplainError | None = None  # what stopped the last statement
 
@@ -178,6 +179,7 @@ class Repl(Talk):
         session = self.session
         start = self.counter + 1
         self.counter += text.count("\n") or 1
+        self._entry = text.strip()
         try:
             # Steps number the session's lines, so "step 3" is the third line typed.
             program = parse_program(Code(text, "<repl>", start), self.settings.limits,
@@ -238,7 +240,11 @@ class Repl(Talk):
         parts: list[Any] = []
         if record.tensors:
             parts.append(tensors_block(console, record.tensors, lang))
-        parts += interleaved(console, report)  # calls and prints in the order they ran
+        # At a terminal the line just typed is on the screen: a value shown for an entry that
+        # is that one expression needs no `>>> x` above it (piped input is not on screen).
+        typed = self.settings.interactive and [s.expression for s in record.shown] == [
+            self._entry]
+        parts += interleaved(console, report, echo=not typed)  # in the order they ran
         parts += [notes_block(report, symbols(console)), error_panel(report)]
         for part in parts:
             if part is not None:
