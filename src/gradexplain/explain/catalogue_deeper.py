@@ -51,8 +51,8 @@ LABELS_EN: dict[str, str] = {
     "tree.note_kept": "kept: retain_graph=True kept the saved tensors, so the graph can be "
                       "used again",
     # the numeric check's notes
-    "numeric.needs_short_form": "the numeric check needs the short form (expression:); "
-                                "this scenario uses steps",
+    "numeric.needs_short_form": "not checked here: the numeric check re-runs a whole file "
+                                "(`gradexplain run FILE --check-numeric`)",
     "numeric.unnamed_leaf": "this leaf has no name the expression can use",
     "numeric.meta": "meta tensors have shapes but no values: the numeric check needs real "
                     "numbers; run on cpu (without device=\"meta\")",
@@ -135,7 +135,8 @@ LABELS_ZH: dict[str, str] = {
     "tree.note_freed": "已释放：这次调用没有 retain_graph=True，释放了这些节点为反向传播保存的"
                        "张量，再经过它们做一次 backward 会报错",
     "tree.note_kept": "仍保留：retain_graph=True 保留了保存的张量，这张图还能再用",
-    "numeric.needs_short_form": "数值检验需要简写形式（expression:）；这个场景用的是 steps",
+    "numeric.needs_short_form": "这里不做检验：数值检验要重新运行整个文件（`gradexplain run FILE "
+                                "--check-numeric`）",
     "numeric.unnamed_leaf": "这个叶子没有表达式可以引用的名字",
     "numeric.meta": "meta 张量只有形状、没有数值：数值检验需要真实的数；请在 cpu 上运行"
                     "（去掉 device=\"meta\"）",
