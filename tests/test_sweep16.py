@@ -86,3 +86,41 @@ repeat: 3
 """)
     out = plain("run", path)
     assert "(`x.grad.zero_()`, or `zero_grad: true` in the short form)" in out
+
+
+TWO_LEAVES = """import torch
+x = torch.tensor([1., 2., 3.])
+w = torch.tensor([0.5, -1., 2.], requires_grad=True)
+b = torch.tensor(0.1, requires_grad=True)
+for step in range(2):
+    loss = ((w * x).sum() + b) ** 2
+    loss.backward()
+"""
+
+
+def _torch_b_grads() -> tuple[str, str]:
+    import torch
+
+    x = torch.tensor([1., 2., 3.])
+    w = torch.tensor([0.5, -1., 2.], requires_grad=True)
+    b = torch.tensor(0.1, requires_grad=True)
+    added = []
+    for _ in range(2):
+        before = 0.0 if b.grad is None else float(b.grad)
+        (((w * x).sum() + b) ** 2).backward()
+        added.append(float(b.grad) - before)
+    return f"{added[1]:g}", f"{float(b.grad):g}"
+
+
+def test_two_leaves_accumulating_in_one_call_explain_the_rule_once(tmp_path: Path) -> None:
+    """w and b both accumulate in call 2: the rule is said once (w's note); b's note says
+    what was added and how to zero it, in both languages."""
+    path = write(tmp_path, "two.py", TWO_LEAVES)
+    added, after = _torch_b_grads()  # PyTorch: 9.2 added, 18.4 after
+    out = plain("run", path)
+    assert out.count("Gradients accumulate in .grad") == 1
+    assert f"Call 2 also added to `b.grad`: {added} + {added} = {after} (zero it with " \
+           "`b.grad.zero_()`)." in out
+    zh = plain("run", path, "--lang", "zh")
+    assert zh.count("会在多次 backward 调用之间不断累加") == 1
+    assert f"第 2 次调用也把梯度累加到了 `b.grad` 上：{added} + {added} = {after}" in zh

@@ -432,10 +432,15 @@ class Recorder:
             if first is not None:
                 first.facts.setdefault("again", []).append(call.index)
                 return
-            self.notes.append(NoteInfo("accumulated", label, call.step, {
+            facts: dict[str, Any] = {
                 "tensor": label, "call": call.index, "before": call.before[label],
-                "added": call.added[label], "after": call.after[label],
-            }, call.index))
+                "added": call.added[label], "after": call.after[label]}
+            # A second tensor of the same call (w, then b): its note need not explain
+            # accumulation again, only what was added and how to zero it.
+            if any(n.kind == "accumulated" and n.facts.get("call") == call.index
+                   for n in self.notes):
+                facts["also"] = True
+            self.notes.append(NoteInfo("accumulated", label, call.step, facts, call.index))
         bad = is_non_finite(added)
         if bad and not is_non_finite(old):
             depth = self._depth.non_finite_facts(self._known) if self._depth else {}

@@ -343,6 +343,9 @@ NOTES: dict[str, dict[str, str]] = {
         "by_unknown": "A backward call",
         "equation": ": {before} + {added} = {after}",
         "again": "Calls {calls} added to it again.",
+        # The same call's second accumulating tensor: the rule was said in the first note.
+        "text_also": "{by_call} also added to `{tensor_code}.grad`{equation} (zero it with "
+        "`{zero_code}`).",
         # A leaf without a name: its code cannot take `.grad.zero_()` (it would make a new one).
         "text_unnamed": "{by_call} added to the .grad of the unnamed leaf made by `{code}` "
         "instead of replacing it{equation}. Gradients accumulate in .grad across backward "

@@ -308,6 +308,8 @@ NOTES: dict[str, dict[str, str]] = {
         "by_unknown": "这次 backward 调用",
         "equation": "：{before} + {added} = {after}",
         "again": "第 {calls} 次调用又在其上继续累加。",
+        "text_also": "{by_call}也把梯度累加到了 `{tensor_code}.grad` 上{equation}"
+        "（用 `{zero_code}` 清零）。",
         "text_unnamed": "{by_call}把梯度累加到了由 `{code}` 创建的那个没有名字的叶子节点的 .grad "
         "上，而不是替换它{equation}。在清零之前，.grad 会在多次 backward 调用之间不断累加；"
         "要把它清零，先给这个叶子节点起个名字（`base = {code}`，再由 `base` 继续计算），"

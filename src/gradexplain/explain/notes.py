@@ -75,7 +75,8 @@ def _accumulated(t: Text, f: Mapping[str, Any]) -> str:
         return t.sentences(t("text_unnamed", by_call=by_call, code=label, equation=equation),
                            again_text)
     code = _tensor_code(label)
-    return t.sentences(t("text", by_call=by_call, tensor_code=code, equation=equation,
+    key = "text_also" if f.get("also") is True else "text"
+    return t.sentences(t(key, by_call=by_call, tensor_code=code, equation=equation,
                          zero_code=f"{code}.grad.zero_()"), again_text)
 
 
