@@ -71,3 +71,23 @@ def test_suggested_keys_stay_as_written(key: str) -> None:
     chinese = translate_message(f"unknown key 'q7' at line 3; did you mean '{key}'?", "zh")
     assert chinese is not None
     assert f"'{key}'" in chinese
+
+
+@pytest.mark.parametrize(("limit", "value", "maximum", "chinese_what"), [
+    ("max_seconds", 1.5, 1, "运行时间"),
+    ("max_memory", 700_000_000, 600_000_000, "内存"),
+])
+def test_a_stopped_run_is_said_in_the_past_tense_in_both_languages(
+        limit: str, value: float, maximum: int, chinese_what: str) -> None:
+    """A budget the parent enforced by killing the run: the value was reached (not "would
+    be"), and the Chinese has no English left."""
+    from gradexplain.limits import stopped
+
+    error = stopped(limit, value, maximum, None, "b = a @ a")
+    assert error.message.endswith(f"reached {value}, over the limit of {maximum}")
+    assert "would be" not in error.message and "(the run was stopped)" not in error.message
+    assert error.facts["stopped"] is True and error.facts["statement"] == "b = a @ a"
+    chinese = translate_message(error.message, "zh")
+    assert chinese is not None and chinese_what in chinese
+    assert f"达到了 {value}，超过了上限 {maximum}" in chinese
+    assert "reached" not in chinese and "limit" not in chinese

@@ -84,6 +84,18 @@ def exceeded(limit: str, value: Any, maximum: int,
     )
 
 
+def stopped(limit: str, value: Any, maximum: int, location: SourceLocation | None,
+            statement: str) -> GradexplainError:
+    """limit_exceeded for a run the parent killed at a budget: said in the past tense (the
+    value was reached, not foreseen), naming the statement that was running."""
+    error = exceeded(limit, value, maximum, location)
+    error.message = (f"limit exceeded: {LIMIT_DESCRIPTIONS[limit]} reached {value}, over the "
+                     f"limit of {maximum}")
+    error.facts["statement"] = statement or None
+    error.facts["stopped"] = True
+    return error
+
+
 def _suggest(value: Any) -> str:
     return str(value) if isinstance(value, int) else "N"
 

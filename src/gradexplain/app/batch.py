@@ -50,7 +50,7 @@ from gradexplain.app.worker import (
     published_statement,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.limits import Limits, exceeded
+from gradexplain.limits import Limits, exceeded, stopped
 
 T = TypeVar("T")
 
@@ -104,12 +104,8 @@ class BatchWorker(Generic[T]):
         statement, location = self.running_statement()
         with _suppress_process_gone():
             os.kill(self.pid, signal.SIGKILL)
-        error = exceeded(limit, value, maximum, location)
-        error.message += " (the run was stopped)"
-        error.facts["statement"] = statement or None
-        error.facts["stopped"] = True
         self.close()
-        return error
+        return stopped(limit, value, maximum, location, statement)
 
     def running_statement(self) -> tuple[str, SourceLocation | None]:
         return published_statement(self.status)

@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar
 
 from gradexplain.app import transfer
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.limits import Limits, exceeded
+from gradexplain.limits import Limits, exceeded, stopped
 
 T = TypeVar("T")
 
@@ -80,11 +80,7 @@ class Worker(Generic[T]):
         statement, location = self.running_statement()
         with _suppress_process_gone():
             os.kill(self.pid, signal.SIGKILL)
-        error = exceeded(limit, value, maximum, location)
-        error.message += " (the run was stopped)"
-        error.facts["statement"] = statement or None
-        error.facts["stopped"] = True
-        self.killed = error
+        self.killed = stopped(limit, value, maximum, location, statement)
 
     def read_available(self) -> None:
         """Take what the child has written; at end of file, reap it."""

@@ -203,6 +203,8 @@ MESSAGES: dict[str, str] = {
     # limits and devices
     "limit exceeded: {what} would be {value}, the limit is {maximum}":
         "超出限制：{what}将达到 {value}，上限是 {maximum}",
+    "limit exceeded: {what} reached {value}, over the limit of {maximum}":
+        "超出限制：{what}达到了 {value}，超过了上限 {maximum}",
     "device '{device}' is not available on this machine (it has: {available})":
         "这台机器上没有设备 '{device}'（可用的有：{available}）",
     # gradexplain plot

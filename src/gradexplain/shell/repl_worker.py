@@ -44,7 +44,7 @@ from gradexplain.app.worker import (
 )
 from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.budget import resident_bytes
-from gradexplain.limits import exceeded
+from gradexplain.limits import stopped
 from gradexplain.options import ReplOptions
 from gradexplain.render.console import Console
 
@@ -160,10 +160,7 @@ class SessionWorker:
     def _kill(self, limit: str, value: Any, maximum: int) -> GradexplainError:
         statement, location = self.running_statement()
         self.close()
-        error = exceeded(limit, value, maximum, location)
-        error.facts["statement"] = statement or None
-        error.facts["stopped"] = True
-        return error
+        return stopped(limit, value, maximum, location, statement)
 
     def _reap(self) -> GradexplainError:
         """The child ended by itself (a crash, or the kernel's out-of-memory killer)."""
