@@ -1,9 +1,8 @@
 """The recorder: performs backward calls for the interpreter and writes the ledger and notes.
 
-For every call it snapshots the .grad of every tracked tensor (each leaf that requires grad,
-named or labelled by its code, and each tensor with retain_grad()), runs the real PyTorch
-call, and records before / added / after. Notes come from what it sees on the way.
-"""
+For every call it snapshots the .grad of every tracked tensor (leaves that require grad, named
+or labelled by their code, and tensors with retain_grad()), runs the real PyTorch call, and
+records before / added / after. Notes come from what it sees on the way."""
 
 from __future__ import annotations
 
@@ -145,8 +144,7 @@ class Recorder:
         return "detached" if self._is_detached(tensor) else "no_requires_grad"
 
     def _is_detached(self, tensor: torch.Tensor) -> bool:
-        found = self._detached.get(id(tensor))
-        return found is not None and found() is tensor
+        return (found := self._detached.get(id(tensor))) is not None and found() is tensor
 
     def retained(self, tensor: torch.Tensor, label: str) -> None:
         self.new_tensor(tensor, label)
@@ -432,15 +430,13 @@ class Recorder:
             if first is not None:
                 first.facts.setdefault("again", []).append(call.index)
                 return
-            facts: dict[str, Any] = {
+            # A second tensor of the same call (w, then b): "also", the rule is said once.
+            also = any(n.kind == "accumulated" and n.facts.get("call") == call.index
+                       for n in self.notes)
+            self.notes.append(NoteInfo("accumulated", label, call.step, {
                 "tensor": label, "call": call.index, "before": call.before[label],
-                "added": call.added[label], "after": call.after[label]}
-            # A second tensor of the same call (w, then b): its note need not explain
-            # accumulation again, only what was added and how to zero it.
-            if any(n.kind == "accumulated" and n.facts.get("call") == call.index
-                   for n in self.notes):
-                facts["also"] = True
-            self.notes.append(NoteInfo("accumulated", label, call.step, facts, call.index))
+                "added": call.added[label], "after": call.after[label],
+                **({"also": True} if also else {})}, call.index))
         bad = is_non_finite(added)
         if bad and not is_non_finite(old):
             depth = self._depth.non_finite_facts(self._known) if self._depth else {}

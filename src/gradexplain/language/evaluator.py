@@ -3,8 +3,7 @@
 User code never receives the torch module, a raw function or a bound Python method: names
 resolve to `Namespace`, `Function`, `Method` and the interpreter's own objects, which only the
 interpreter can call, and every attribute is looked up in the allowlist for the type it is
-read from. Where torch takes a callable it gets a wrapper that re-enters the interpreter.
-"""
+read from. Where torch takes a callable it gets a wrapper that re-enters the interpreter."""
 from __future__ import annotations
 
 import ast
@@ -44,6 +43,7 @@ from gradexplain.language.values import (
     INPLACE_NAMES,
     INPLACE_OPERATORS,
     OPERATOR_FUNCTIONS,
+    UNARY_OPERATORS,
     Namespace,
 )
 from gradexplain.limits import Limits, exceeded, out_of_memory
@@ -443,13 +443,8 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
 
     def _unary(self, node: ast.UnaryOp) -> Any:
         value = self._expr(node.operand)
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
-        if isinstance(node.op, ast.Invert):
-            return ~value
-        return not self.truth(value)
+        unary = UNARY_OPERATORS.get(type(node.op))
+        return unary(value) if unary is not None else not self.truth(value)
 
     def _boolean(self, node: ast.BoolOp) -> Any:
         result: Any = None

@@ -59,6 +59,8 @@ COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
     ast.NotIn: lambda a, b: a not in b,
 }
+UNARY_OPERATORS: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}  # `not`: truth
 # Operator name -> the torch function whose broadcasting/matmul rule governs it.
 OPERATOR_FUNCTIONS = {"add": "add", "sub": "sub", "mult": "mul", "div": "div",
                       "floordiv": "div", "mod": "remainder", "pow": "pow", "matmul": "matmul"}

@@ -41,6 +41,7 @@ from gradexplain.app.worker import (
     _publisher,
     _resident_of,
     _suppress_process_gone,
+    published_statement,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.budget import resident_bytes
@@ -147,15 +148,7 @@ class SessionWorker:
         return answer
 
     def running_statement(self) -> tuple[str, SourceLocation | None]:
-        """What the child said it was running: `path\\tline\\tstatement`."""
-        raw = self.status[:].split(b"\0", 1)[0].decode("utf-8", "replace")
-        parts = raw.split("\t", 2)
-        if len(parts) != 3:
-            return "", None
-        path, line, statement = parts
-        return statement, SourceLocation(path or None, int(line) if line.isdigit() else None,
-                                         col=1, end_col=len(statement) + 1,
-                                         source_line=statement or None)
+        return published_statement(self.status)
 
     def _kill(self, limit: str, value: Any, maximum: int) -> GradexplainError:
         statement, location = self.running_statement()
