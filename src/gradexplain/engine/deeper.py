@@ -29,7 +29,7 @@ from gradexplain.engine.graphtree import (
     tensor_names,
 )
 from gradexplain.engine.graphwalk import walk
-from gradexplain.engine.numeric import Forward, Silent, numeric_check
+from gradexplain.engine.numeric import Forward, Silent, grad_vectors, numeric_check
 from gradexplain.engine.values import grad_added, to_value
 from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
@@ -115,16 +115,7 @@ class CallViews:
                 if id(t) in graph.leaf_ids and t.is_leaf and t.requires_grad and _floating(t)]
 
     def _vectors(self, outputs: list[torch.Tensor]) -> list[torch.Tensor]:
-        gradients = self.request.gradients or [None] * len(outputs)
-        result = []
-        for output, gradient in zip(outputs, gradients, strict=False):
-            if isinstance(gradient, torch.Tensor):
-                result.append(gradient.detach().to(output.dtype).expand_as(output))
-            elif isinstance(gradient, (int, float)):
-                result.append(torch.full_like(output, float(gradient)))
-            else:
-                result.append(torch.ones_like(output))
-        return result
+        return grad_vectors(self.request, outputs)
 
     # Jacobians ------------------------------------------------------------------------------
 

@@ -180,3 +180,18 @@ class Silent:
 
     def event(self, context: StatementContext, kind: str, facts: dict[str, Any]) -> None:
         return None
+
+
+def grad_vectors(request: Any, outputs: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The grad_tensors of each output of a backward request as a tensor (ones when none
+    was given): the vectors a numeric check and the Jacobian views multiply by."""
+    gradients = request.gradients or [None] * len(outputs)
+    result = []
+    for output, gradient in zip(outputs, gradients, strict=False):
+        if isinstance(gradient, torch.Tensor):
+            result.append(gradient.detach().to(output.dtype).expand_as(output))
+        elif isinstance(gradient, (int, float)):
+            result.append(torch.full_like(output, float(gradient)))
+        else:
+            result.append(torch.ones_like(output))
+    return result

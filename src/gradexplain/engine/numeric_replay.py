@@ -23,7 +23,13 @@ import torch
 
 from gradexplain.engine.float64_replay import ORDINAL, Float64Replay, Perturbation
 from gradexplain.engine.graphwalk import walk
-from gradexplain.engine.numeric import EPS, NON_SMOOTH, element_of, non_smooth_reason
+from gradexplain.engine.numeric import (
+    EPS,
+    NON_SMOOTH,
+    element_of,
+    grad_vectors,
+    non_smooth_reason,
+)
 from gradexplain.errors import GradexplainError
 from gradexplain.options import RunOptions, ViewOptions
 from gradexplain.record import NumericEntry
@@ -83,7 +89,7 @@ def capture(request: Any, tracked: list[tuple[str, torch.Tensor, Any]],
     outputs = [t for t, _ in request.outputs]
     total = torch.zeros((), dtype=torch.float64)
     wide = True
-    for output, v in zip(outputs, vectors(request, outputs), strict=True):
+    for output, v in zip(outputs, grad_vectors(request, outputs), strict=True):
         wide = wide and output.dtype == torch.float64
         total = total + (v.detach().to(torch.float64) * output.detach().to(torch.float64)).sum()
     if request.inputs is not None:
@@ -93,20 +99,6 @@ def capture(request: Any, tracked: list[tuple[str, torch.Tensor, Any]],
         candidates = [(label, t) for label, t, _ in tracked if id(t) in graph.leaf_ids]
     found = {label: t for label, t in candidates if label in labels}
     return Captured(float(total), found, wide)
-
-
-def vectors(request: Any, outputs: list[torch.Tensor]) -> list[torch.Tensor]:
-    """The grad_tensors of each output as a tensor (ones when none was given)."""
-    gradients = request.gradients or [None] * len(outputs)
-    result = []
-    for output, gradient in zip(outputs, gradients, strict=False):
-        if isinstance(gradient, torch.Tensor):
-            result.append(gradient.detach().to(output.dtype).expand_as(output))
-        elif isinstance(gradient, (int, float)):
-            result.append(torch.full_like(output, float(gradient)))
-        else:
-            result.append(torch.ones_like(output))
-    return result
 
 
 @dataclass
