@@ -47,7 +47,9 @@ from gradexplain.app.worker import (
     _publisher,
     _resident_of,
     _suppress_process_gone,
+    peak_bytes,
     published_statement,
+    write_all,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.limits import Limits, exceeded, stopped
@@ -152,8 +154,7 @@ class BatchWorker(Generic[T]):
         except ChildProcessError:
             return
         self.exit_status = os.waitstatus_to_exitcode(status)
-        peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
-        self.peak_memory = peak
+        self.peak_memory = peak_bytes(usage)
 
     def close(self) -> None:
         """Stop it (it exits when its command pipe closes) and reap it."""
@@ -284,7 +285,7 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
     try:
         while (index := _read_index(commands)) is not None:
             if broken is not None:
-                _write_all(writer, _frame(transfer.dumps(["crash", broken]), True))
+                write_all(writer, _frame(transfer.dumps(["crash", broken]), True))
                 break
             # RLIMIT_AS from what is mapped now: each task has the whole budget, as in a
             # fresh worker (malloc arenas and the like stay mapped between tasks).
@@ -292,13 +293,13 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
             budget.start_task(time.monotonic() + limits.max_seconds)
             data, unhealthy = _run_task(tasks[index], limits)
             retiring = unhealthy or not health.kept()
-            _write_all(writer, _frame(data, retiring))
+            write_all(writer, _frame(data, retiring))
             if retiring:
                 break
     except BaseException as exc:  # report; never unwind into the parent's code
         code = _CRASH_EXIT
         with _suppress_process_gone():
-            _write_all(writer, _frame(
+            write_all(writer, _frame(
                 transfer.dumps(["crash", f"{type(exc).__name__}: {exc}"]), True))
     finally:
         os._exit(code)
@@ -368,12 +369,6 @@ def _read_index(commands: int) -> int | None:
 
 def _frame(data: bytes, retiring: bool) -> bytes:
     return _FRAME.pack(len(data), int(retiring)) + data
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _outcome(data: bytes) -> Any:

@@ -95,8 +95,7 @@ class Worker(Generic[T]):
         _, status, usage = os.wait4(self.pid, 0)
         self.done = True
         self.exit_status = os.waitstatus_to_exitcode(status)
-        peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
-        self.peak_memory = peak
+        self.peak_memory = peak_bytes(usage)
 
     def result(self) -> T:
         """The task's value, or the error that stopped it (raised)."""
@@ -201,17 +200,25 @@ def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limi
         except MemoryError:
             payload = ("error", exceeded("max_memory", "more than the budget",
                                          limits.max_memory))
-        data = transfer.dumps(list(payload))
-        view = memoryview(data)
-        while view:
-            written = os.write(writer, view)
-            view = view[written:]
+        write_all(writer, transfer.dumps(list(payload)))
     except BaseException as exc:  # report; never unwind into the parent's code
         code = 70
         with _suppress_process_gone():
             os.write(writer, transfer.dumps(["crash", f"{type(exc).__name__}: {exc}"]))
     finally:
         os._exit(code)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """os.write until all of `data` is written (a pipe takes it in pieces)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def peak_bytes(usage: resource.struct_rusage) -> int:
+    """A reaped child's peak resident memory in bytes (ru_maxrss is KiB on Linux)."""
+    return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
 
 
 def published_statement(status: mmap.mmap) -> tuple[str, SourceLocation | None]:

@@ -41,7 +41,9 @@ from gradexplain.app.worker import (
     _publisher,
     _resident_of,
     _suppress_process_gone,
+    peak_bytes,
     published_statement,
+    write_all,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.budget import resident_bytes
@@ -98,7 +100,7 @@ class SessionWorker:
         child has to stop itself cleanly). Raises Stopped when the worker had to be killed
         or died; it is then gone for good."""
         try:
-            _write_all(self.commands, (json.dumps(request) + "\n").encode("utf-8",
+            write_all(self.commands, (json.dumps(request) + "\n").encode("utf-8",
                                                                           "surrogatepass"))
         except OSError:
             raise Stopped(self._reap()) from None
@@ -161,7 +163,7 @@ class SessionWorker:
         status, peak = 0, 0
         with _suppress_process_gone():
             _, status, usage = os.wait4(self.pid, 0)
-            peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+            peak = peak_bytes(usage)
         self._close_files()
         return _crashed(os.waitstatus_to_exitcode(status), running, self.settings.limits,
                         peak)
@@ -181,15 +183,6 @@ class SessionWorker:
         if not self.status.closed:
             self.status.close()
 
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
-
-
-# the child ---------------------------------------------------------------------------------
 
 def _serve(commands: int, replies: int, status: mmap.mmap, settings: ReplOptions,
            console: Console, parent: int) -> None:
@@ -221,7 +214,7 @@ def _serve(commands: int, replies: int, status: mmap.mmap, settings: ReplOptions
                     answer = _answer(repl, request)
                 finally:
                     busy[0] = False
-                _write_all(replies, (json.dumps(answer) + "\n").encode("utf-8",
+                write_all(replies, (json.dumps(answer) + "\n").encode("utf-8",
                                                                        "surrogatepass"))
     except BaseException:  # never unwind into the parent's code; the parent sees a crash
         code = 70
