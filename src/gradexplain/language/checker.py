@@ -71,6 +71,8 @@ class Program:
     locations: dict[int, Any] = field(default_factory=dict)  # node id -> SourceLocation
     operators: dict[int, Any] = field(default_factory=dict)  # node id -> the interpreter's
     # facts about a BinOp (its function, operand nodes), worked out once
+    compiled: dict[int, Any] = field(default_factory=dict)  # statement id -> its closure
+    # (language/compiled.py), made on the statement's first run
 
     def step_of(self, stmt: ast.stmt) -> int | None:
         return self.steps.get(id(stmt))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -19,23 +18,19 @@ import torch
 
 from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import budget, display, guards
+from gradexplain.language import display, guards
 from gradexplain.language.attributes import Attributes
 from gradexplain.language.autograd_ext import AutogradExtras
 from gradexplain.language.calls import Calls
 from gradexplain.language.checker import Program
 from gradexplain.language.classes import Classes
-from gradexplain.language.classify import (
-    CodeTypeError,
-    CodeValueError,
-    OperationContext,
-    classify,
-)
+from gradexplain.language.classify import CodeTypeError, CodeValueError, OperationContext
+from gradexplain.language.compiled import GUARDED, compiled, failure, statement_context
 from gradexplain.language.control import ControlFlow
 from gradexplain.language.core import Core
 from gradexplain.language.functions import Functions
 from gradexplain.language.imports import run_import
-from gradexplain.language.objects import Builtin, ExceptionType, Scope, UserAssertionError
+from gradexplain.language.objects import Builtin, ExceptionType, Scope
 from gradexplain.language.protocol import BackwardCalls, BackwardRequest, Hooks, StatementContext
 from gradexplain.language.values import (
     BINARY_OPERATORS,
@@ -46,13 +41,11 @@ from gradexplain.language.values import (
     UNARY_OPERATORS,
     Namespace,
 )
-from gradexplain.limits import Limits, exceeded, out_of_memory
+from gradexplain.limits import Limits
 
 __all__ = ["BackwardRequest", "Hooks", "Interpreter", "StatementContext"]
 # Python frames one interpreted call may use; the call-depth limit keeps well inside this.
 RECURSION_ROOM = 20_000
-CAUGHT = (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError,
-          NotImplementedError, AttributeError, AssertionError, KeyError)
 
 
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
@@ -99,7 +92,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         with self._running(program):
             stmt = program.tree.body[0]
             assert isinstance(stmt, ast.Expr)
-            self._context = self._make_context(stmt)
+            self._context = statement_context(program, stmt)
             return self._guarded(self._expr, stmt.value)
 
     @contextmanager
@@ -117,31 +110,13 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             sys.setrecursionlimit(room)
             self._program = previous
 
-    def _make_context(self, stmt: ast.stmt) -> StatementContext:
+    def _statement(self, stmt: ast.stmt) -> None:
+        """Run one statement: its closure (compiled.py) counts it against the budgets and
+        locates and classifies any error it raises."""
         program = self._program
         assert program is not None
-        made: StatementContext | None = program.contexts.get(id(stmt))
-        if made is not None:
-            return made
-        location = program.source.locate(stmt)
-        segment = program.source.segment(stmt)  # once per statement: this is the hot path
-        text = segment.splitlines()[0] if segment else ""
-        made = StatementContext(program.step_of(stmt), location.line, text, location)
-        program.contexts[id(stmt)] = made
-        return made
-
-    def _statement(self, stmt: ast.stmt) -> None:
-        self.executed += 1
-        assert self._program is not None
-        context = self._program.contexts.get(id(stmt)) or self._make_context(stmt)
-        if self.executed > self.limits.max_executed:
-            raise exceeded("max_executed", self.executed, self.limits.max_executed,
-                           context.location)
-        # Publishes the statement to the worker's parent; checks time and memory (tensors,
-        # graphs, the ledger) before it runs.
-        budget.statement_started(self.limits, context.location, context.statement)
-        self._context = context
-        self._guarded(self._execute, stmt)
+        run = program.compiled.get(id(stmt)) or compiled(program, stmt)
+        run(self)
 
     def run_body(self, body: list[ast.stmt]) -> None:
         for stmt in body:
@@ -149,39 +124,14 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
 
     def _guarded(self, action: Callable[[Any], Any], node: ast.AST) -> Any:
         """Run `action(node)`, turning any PyTorch or Python error into a located, classified
-        one."""
+        one (see compiled.failure)."""
         context = self._context
         assert context is not None
         self._operation = None
         try:
             return action(node)
-        except GradexplainError as err:
-            if err.location is None:
-                err.location = context.location
-            err.facts.setdefault("step", context.step)
-            err.facts.setdefault("statement", context.statement)
-            raise
-        except RecursionError:
-            raise exceeded("max_call_depth", "deeper than Python allows",
-                           self.limits.max_call_depth, context.location) from None
-        except CAUGHT as exc:
-            error = classify(exc, self._operation, self.limits)
-            if isinstance(exc, AssertionError) and not isinstance(exc, UserAssertionError) \
-                    and error.kind != "device_unavailable":
-                raise  # an assertion that is not torch's "no such device" is a bug of ours
-            error.location = context.location
-            error.facts.setdefault("step", context.step)
-            error.facts.setdefault("statement", context.statement)
-            if error.kind == "non_float_requires_grad":  # `counts = torch.tensor([1, 2], ...)`
-                target = re.match(r"\s*([A-Za-z_]\w*)\s*=[^=]", context.statement or "")
-                if target:
-                    error.facts.setdefault("tensor", target.group(1))
-            raise error from exc
-        except MemoryError as exc:  # the worker's address-space cap, or the machine's
-            error = out_of_memory(self.limits.max_memory, context.location)
-            error.facts.setdefault("step", context.step)
-            error.facts.setdefault("statement", context.statement)
-            raise error from exc
+        except GUARDED as exc:
+            raise failure(self, exc, context)  # noqa: B904 (failure() sets the cause)
 
     def _execute(self, stmt: ast.stmt) -> None:
         kind = type(stmt)  # a loop's usual statements first, by exact type

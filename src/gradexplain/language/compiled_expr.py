@@ -1,0 +1,273 @@
+"""Expressions compiled once into closures: a loop evaluates the same nodes again and again.
+
+`compile_expr(program, node)` turns an expression node into a Python closure that takes the
+interpreter and returns the node's value. What the tree-walker (`Interpreter._expr` and the
+mixins it calls) works out on every evaluation, a closure has bound once: the node's kind, its
+operator's functions, whether a tensor method is allowlisted, the source text used as a label
+and the location used by the limit checks. Nothing is compiled from text: each closure is
+plain Python built over the checked AST, and calls the same checks, hooks and allowlists as the
+tree-walker, in the same order. Node kinds not specialised here are handed to the tree-walker
+itself (`it._expr(node)`), so their meaning cannot drift.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from gradexplain.language import allowlists as allow
+from gradexplain.language import guards
+from gradexplain.language.autograd_ext import HOOK_METHODS
+from gradexplain.language.calls import NEW_TENSOR_METHODS, RESHAPING_IN_PLACE
+from gradexplain.language.classify import OperationContext
+from gradexplain.language.values import (
+    BINARY_OPERATORS,
+    OPERATOR_FUNCTIONS,
+    Function,
+    Method,
+    Namespace,
+    _checked_result,
+)
+
+if TYPE_CHECKING:
+    from gradexplain.language.checker import Program
+    from gradexplain.language.evaluator import Interpreter
+
+Evaluate = Callable[["Interpreter"], Any]
+Arguments = Callable[["Interpreter"], tuple[list[Any], dict[str, Any]]]
+# (interpreter, operands, result): the hooks `Interpreter._after_tensor_op` calls.
+Report = Callable[["Interpreter", list[Any], Any], None]
+TensorCall = Callable[["Interpreter", torch.Tensor, list[Any], dict[str, Any]], Any]
+
+Tensor = torch.Tensor
+# Operations whose result may be larger than a requires-grad operand: broadcasting reported.
+_ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
+
+
+def compile_expr(program: Program, node: ast.expr) -> Evaluate:
+    """The closure that evaluates `node` exactly as `Interpreter._expr(node)` would."""
+    kind = type(node)
+    if kind is ast.Name:
+        return _name(node)  # type: ignore[arg-type]
+    if kind is ast.Constant:
+        value = node.value  # type: ignore[attr-defined]
+        return lambda it: value
+    if kind is ast.BinOp:
+        return _binary(program, node)  # type: ignore[arg-type]
+    if kind is ast.Attribute:
+        return _attribute(program, node)  # type: ignore[arg-type]
+    if kind is ast.Call:
+        return _call(program, node)  # type: ignore[arg-type]
+    return lambda it: it._expr(node)  # every other kind: the tree-walker, unchanged
+
+
+def _name(node: ast.Name) -> Evaluate:
+    name = node.id
+
+    def evaluate(it: Interpreter) -> Any:
+        if it.scope is None:
+            env = it.env
+            if name in env:
+                return env[name]
+        return it.lookup(name, node)
+
+    return evaluate
+
+
+def reporter(program: Program, node: ast.expr, name: str,
+             operand_nodes: list[ast.expr]) -> Report:
+    """`Interpreter._after_tensor_op(node, name, ...)` with its per-node facts bound."""
+    segment = program.source.segment(node)
+    broadcasting = name in guards.BROADCASTING or name in _ARITHMETIC
+
+    def report(it: Interpreter, operands: list[Any], result: Any) -> None:
+        if not isinstance(result, Tensor):
+            return
+        hooks = it.hooks
+        if result.requires_grad and result.is_leaf:
+            hooks.new_tensor(result, segment)
+        hooks.derived(name, operands, result)
+        if not broadcasting:
+            return
+        numel = result.numel()
+        context = it._context
+        assert context is not None
+        for value, value_node in zip(operands, operand_nodes, strict=False):
+            if isinstance(value, Tensor) and value.requires_grad and value.numel() < numel:
+                hooks.broadcast(context, value, it.label_of(value, value_node),
+                                list(result.shape), segment, result)
+
+    return report
+
+
+def _binary(program: Program, node: ast.BinOp) -> Evaluate:
+    left_of, right_of = compile_expr(program, node.left), compile_expr(program, node.right)
+    op_name, fn = BINARY_OPERATORS[type(node.op)]
+    function = OPERATOR_FUNCTIONS.get(op_name, op_name)
+    kind = "@" if op_name == "matmul" else "broadcast"
+    operand_nodes: list[ast.expr] = [node.left, node.right]
+    location = program.source.locate(node)
+    report = reporter(program, node, function, operand_nodes)
+    check_binary, check_number_op, lazy = guards.check_binary, guards.check_number_op, \
+        OperationContext.lazy
+
+    def evaluate(it: Interpreter) -> Any:
+        left = left_of(it)
+        right = right_of(it)
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            operands = [left, right]
+            it._operation = lazy(kind, operands, operand_nodes, it._segment)
+            check_binary(function, left, right, it.limits, location)
+            result = fn(left, right)
+            report(it, operands, result)
+            return result
+        check_number_op(op_name, left, right, it.limits, location)
+        return fn(left, right)
+
+    return evaluate
+
+
+def _attribute(program: Program, node: ast.Attribute) -> Evaluate:
+    """`value.name`; on a tensor, the allowlist's answer for `name` is worked out here."""
+    value_of = compile_expr(program, node.value)
+    name = node.attr
+    label = program.source.segment(node.value)
+    tensor_read = _tensor_reader(node, label)
+
+    def evaluate(it: Interpreter) -> Any:
+        target = value_of(it)
+        if isinstance(target, Tensor):
+            if tensor_read is not None:
+                return tensor_read(it, target)
+            return it._tensor_attribute(target, name, node, label)
+        return it.read_attribute(target, name, node)
+
+    return evaluate
+
+
+def _tensor_reader(node: ast.Attribute,
+                   label: str) -> Callable[[Interpreter, Tensor], Any] | None:
+    """`Attributes._tensor_attribute` for an allowlisted attribute (None for a method, which
+    becomes a Method, or a refused name, which `_tensor_attribute` itself explains)."""
+    name = node.attr
+    if name in allow.TENSOR_METHODS or name not in allow.TENSOR_ATTRIBUTES:
+        return None
+    if name == "grad":
+        def read_grad(it: Interpreter, target: Tensor) -> Any:
+            value = target.grad
+            assert it._context is not None
+            it.hooks.read_grad(it._context, target, label)
+            return value
+
+        return read_grad
+
+    def read(it: Interpreter, target: Tensor) -> Any:
+        value = getattr(target, name)
+        if isinstance(value, Tensor):
+            it._note_new_tensor(value, node)
+            it.hooks.derived(name, [target], value)  # `.data`: a detached view
+        return value
+
+    return read
+
+
+def _arguments(program: Program, node: ast.Call) -> Arguments:
+    """`Calls.arguments(node)`: positional values, then keyword values, in source order."""
+    if any(isinstance(a, ast.Starred) for a in node.args) or \
+            any(k.arg is None for k in node.keywords):
+        return lambda it: it.arguments(node)  # `*args` and `**kwargs`: the tree-walker
+    positional = [compile_expr(program, a) for a in node.args]
+    keywords = [(k.arg, compile_expr(program, k.value)) for k in node.keywords
+                if k.arg is not None]
+    if not keywords:
+        if not positional:
+            return lambda it: ([], {})
+        if len(positional) == 1:
+            only = positional[0]
+            return lambda it: ([only(it)], {})
+        return lambda it: ([p(it) for p in positional], {})
+    return lambda it: ([p(it) for p in positional], {k: v(it) for k, v in keywords})
+
+
+def _call(program: Program, node: ast.Call) -> Evaluate:
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        callee_of = compile_expr(program, func)
+        arguments = _arguments(program, node)
+
+        def call_value(it: Interpreter) -> Any:
+            callee = callee_of(it)
+            args, kwargs = arguments(it)
+            return it.call_value(callee, args, kwargs, node)
+
+        return call_value
+    if func.attr == "format" and isinstance(func.value, ast.Constant) and \
+            isinstance(func.value.value, str):
+        return lambda it: it.call(node)  # "...".format(...): the tree-walker
+    target_of = compile_expr(program, func.value)
+    arguments = _arguments(program, node)
+    name = func.attr
+    tensor_call = _tensor_method(program, node, func) if name in allow.TENSOR_METHODS else None
+
+    def call(it: Interpreter) -> Any:
+        target = target_of(it)
+        if tensor_call is not None and isinstance(target, Tensor):
+            args, kwargs = arguments(it)
+            return tensor_call(it, target, args, kwargs)
+        if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
+            callee = it._namespace_member(target, name, func)
+            if type(callee) is Function:
+                args, kwargs = arguments(it)
+                return it._call_function(callee, args, kwargs, node)
+        else:
+            callee = it.read_attribute(target, name, func)
+        args, kwargs = arguments(it)
+        return it.call_value(callee, args, kwargs, node)
+
+    return call
+
+
+def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> TensorCall:
+    """`Calls._tensor_method` for one allowlisted method name, its facts worked out once."""
+    name = func.attr
+    label = program.source.segment(func.value)
+    operand_nodes: list[ast.expr] = [func.value, *node.args]
+    location = program.source.locate(node)
+    created = NEW_TENSOR_METHODS.get(name)
+    hook = name in HOOK_METHODS
+    reshaping = name in RESHAPING_IN_PLACE
+    retain = name == "retain_grad"
+    report = reporter(program, node, name, operand_nodes)
+    check_call, lazy = guards.check_call, OperationContext.lazy
+
+    if name == "backward":
+        def backward(it: Interpreter, target: Tensor, args: list[Any],
+                     kwargs: dict[str, Any]) -> Any:
+            return it._backward_method(target, label, args, kwargs)
+
+        return backward
+
+    def method(it: Interpreter, target: Tensor, args: list[Any],
+               kwargs: dict[str, Any]) -> Any:
+        if created is not None:  # x.new_ones(size) makes a tensor like torch.ones(size)
+            check_call(created, None, args, kwargs, it.limits, location)
+        if hook:
+            special = it.special_method(Method(target, name, label), args, kwargs, node)
+            if special is not NotImplemented:
+                return special
+        operands = [target, *args]
+        it._operation = OperationContext(name, it._operands(operands, operand_nodes)) \
+            if reshaping else lazy(name, operands, operand_nodes, it._segment)
+        check_call(name, target, args, kwargs, it.limits, location, name)
+        if args or kwargs:
+            args, kwargs = it.wrapped(args, kwargs)
+        result = getattr(target, name)(*args, **kwargs)
+        if retain:
+            it.hooks.retained(target, label)
+        report(it, operands, result)
+        return _checked_result(result)
+
+    return method
