@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
-
 from gradexplain.record import CallRecord, NoteInfo, PrintRecord
 from gradexplain.record_groups import (
     CALL_CAP,
@@ -236,20 +234,19 @@ class Folding:
 
     @staticmethod
     def zeroing(group: GroupState, call: CallRecord | None, before: dict[str, Any],
-                retained: set[str]) -> None:
+                retained: set[str], holds_values: Callable[[Any], bool]) -> None:
         """For graph_rebuilt: the leaves the group's first call reached (the parameters), and
         whether every later call found their .grad already zeroed (nothing accumulated).
-        `before` holds each grad before the call: None, a `Zero` marker or a copy. `call` is
-        None for a call recorded lightly (no ledger: it reached no leaf it can name)."""
+        `before` holds each grad before the call (see callmeasure.Before), which
+        `holds_values` reads. `call` is None for a call recorded lightly (no ledger: it
+        reached no leaf it can name)."""
         if group.leaves is None:  # the first call: always recorded in full
             group.leaves = [] if call is None else [
                 label for label in call.added if label not in call.not_reached
                 and label not in retained]
             return
         if group.zeroed:
-            group.zeroed = all(not isinstance(old := before.get(label), torch.Tensor) or
-                               (not old.is_meta and not bool(old.any()))
-                               for label in group.leaves)
+            group.zeroed = not any(holds_values(before.get(label)) for label in group.leaves)
 
     def graph_rebuilt_notes(self, repeat: int) -> list[NoteInfo]:
         """One note per statement whose backward ran on a freshly built graph more than once."""

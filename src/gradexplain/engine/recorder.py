@@ -18,35 +18,34 @@ import torch
 from gradexplain.engine.callerrors import FREED_KEPT, FreedGraph, call_error
 from gradexplain.engine.callmeasure import (
     Before,
-    any_nonzero,
     as_tensor,
     grad_norms,
-    note_candidates,
-    pending_call,
+    holds_values,
     scalar_output,
     snapshot,
 )
 from gradexplain.engine.drawing import drawing_data, drawing_finish
-from gradexplain.engine.folding import Folding, Measured, PrintFolding
+from gradexplain.engine.folding import Folding, GroupState, Measured, Pending, PrintFolding
 from gradexplain.engine.graphwalk import GraphWalk, walk
+from gradexplain.engine.lightcall import light_after, light_before, light_ledger
 from gradexplain.engine.notes_depth import CallDepth, Probes, broadcast_probe
+from gradexplain.engine.recorder_notes import CallNotes
 from gradexplain.engine.recorder_parts import (
     BroadcastEvent,
     RecorderOptions,
     Tracked,
     call_record,
     encodable,
-    numel,
-    reached,
 )
-from gradexplain.engine.values import grad_added, is_non_finite, non_finite_positions, to_value
+from gradexplain.engine.values import to_value
+from gradexplain.errors import GradexplainError
 from gradexplain.language.display import show
 from gradexplain.language.evaluator import BackwardRequest, StatementContext
 from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue
 
 
 @dataclass
-class Recorder:
+class Recorder(CallNotes):
     """Implements the interpreter's Hooks; collects calls, prints, shown values and notes."""
 
     options: RecorderOptions = field(default_factory=RecorderOptions)
@@ -225,12 +224,6 @@ class Recorder:
             result.append((label, tensor, entry))
         return result
 
-    def _label_of(self, tensor: torch.Tensor, fallback: str) -> str:
-        return next((label for label, t, _ in self.live() if t is tensor), fallback)
-
-    def _labels(self, leaf_ids: set[int]) -> list[str]:
-        return [label for label, tensor, _ in self.live() if id(tensor) in leaf_ids]
-
     def backward(self, request: BackwardRequest) -> Any:
         """Run one backward / autograd.grad call and record its ledger entry (or fold it into
         its statement's group when it is one of many alike, see engine/folding.py)."""
@@ -248,10 +241,7 @@ class Recorder:
         tracked = self.live()
         group = self.folding.group(context.step, context.line, context.statement, index)
         light = self.folding.light(index, group)
-        pairs = [(label, t) for label, t, _ in tracked]
-        before = snapshot(pairs, light)
-        marks = {label: (t.grad, t.grad._version) if t.grad is not None else None
-                 for label, t in pairs} if light else {}
+        before, marks = light_before(tracked) if light else (snapshot(tracked), {})
         # A loop's lightly recorded calls trace inf/nan origins only when the output already
         # is inf or nan; the grad norms after the call show any other (without its origin).
         output_value = scalar_output(outputs)
@@ -264,9 +254,7 @@ class Recorder:
         new_call = functools.partial(call_record, request, index, bool(retain),
                                      self._next_seq())
         # A light call's record is made only if it is kept, or written out as a group's last.
-        call = None if light else new_call()
-        if call is not None:
-            self._write_before(call, before, request)
+        call = None if light else self._write_before(new_call(), before, request)
         drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in tracked}) \
             if self.options.dot else None
         # An unwalked light call hooks nothing (no trace, no probe): its depth waits till kept.
@@ -284,66 +272,83 @@ class Recorder:
                     call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
             call = call or self._write_before(new_call(), before, request)
-            self.calls.append(call)
-            if drawn is not None:
-                call.views.graph = drawing_finish(*drawn, full=self.options.full)
-            error = call_error(exc, request, graph if walked else walk(outputs), self.freed,
-                               self.no_grad_reasons.get(request.outputs[0][1])
-                               or self._no_grad_reason(outputs[0]),
-                               [lb for lb, t, _ in self.live() if t.requires_grad],
-                               [(name, t) for name, ref in reversed(self._named.items())
-                                if (t := ref()) is not None])
-            call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
-                                   context.location.col, None, context.statement,
-                                   context.location.path, error.hint, error.facts)
-            call.after = dict(call.before)  # a failed call changes no .grad
-            self._depth = None
+            error = self._failed(call, exc, request, graph if walked else walk(outputs), drawn)
             self.folding.observe(group, index, Measured(tuple(before), {}, None, frozenset(),
                                                         set(), error=True), "")
             raise error from exc
-        norms, bad = grad_norms(pairs)
-        measured = Measured(tuple(before), norms, output_value, bad, set())
         label = request.outputs[0][1] if request.outputs else ""
         if light:
-            measured.notes = note_candidates(request.function, tracked, before, marks, bad,
-                                             self._noted)
+            found = light_after(request.function, tracked, before, marks, self._noted)
+            measured = Measured(tuple(before), found.norms, output_value, found.bad,
+                                found.notes)
             if self.broadcasts and self._broadcast_pending(graph):
                 measured.notes.add(("broadcast_sum", None))
-            kept = bool(self.folding.observe(group, index, measured, label))
-        if not light or kept:
-            call = call or self._write_before(new_call(), before, request)
-            self.calls.append(call)
-            if not walked:  # the nodes outlive the call (without their saved tensors)
-                graph, walked = walk(outputs), True
-            if depth is None:  # as it would have been made before the call (nothing hooked)
-                self._depth = CallDepth(outputs, request.gradients, [], set(), self.probes,
-                                        self.options.full, trace)
-            mark = len(self.notes)
-            self._after_call(call, tracked, {lb: as_tensor(b) for lb, b in before.items()},
-                             graph)
-            if walked:  # for a later non_leaf_grad note: the leaves this call reached
-                self._call_leaves = [*self._call_leaves[-7:], (index, graph.node_ids, [
-                    label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
-            if not light:
-                measured.notes = {(n.kind, n.tensor) for n in self.notes[mark:]}
-                self.folding.observe(group, index, measured, label)
-            if isinstance(result, tuple) and request.inputs is not None:
-                call.results = {lb: to_value(g, full=self.options.full)
-                                for (_, lb), g in zip(request.inputs, result, strict=False)}
+            if not self.folding.observe(group, index, measured, label):
+                group.pending = Pending(index, light_ledger(
+                    new_call, before, found, request, result, self._gradient_value,
+                    self.options.full))
+                self._depth = None
+                return self._after(request, index, group, None, before, retain, result)
         else:
-            group.pending = pending_call(index, new_call, pairs, before, marks, request,
-                                         result, self._gradient_value, self.options.full)
+            norms, bad = grad_norms(tracked)
+            measured = Measured(tuple(before), norms, output_value, bad, set())
+        call = call or self._write_before(new_call(), before, request)
+        self.calls.append(call)
+        if not walked:  # the nodes outlive the call (without their saved tensors)
+            graph, walked = walk(outputs), True
+        if depth is None:  # as it would have been made before the call (nothing hooked)
+            self._depth = CallDepth(outputs, request.gradients, [], set(), self.probes,
+                                    self.options.full, trace)
+        mark = len(self.notes)
+        self._after_call(call, tracked, {lb: as_tensor(b) for lb, b in before.items()}, graph)
+        # for a later non_leaf_grad note: the leaves this call reached
+        self._call_leaves = [*self._call_leaves[-7:], (index, graph.node_ids, [
+            label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
+        if not light:
+            measured.notes = {(n.kind, n.tensor) for n in self.notes[mark:]}
+            self.folding.observe(group, index, measured, label)
+        if isinstance(result, tuple) and request.inputs is not None:
+            call.results = {lb: to_value(g, full=self.options.full)
+                            for (_, lb), g in zip(request.inputs, result, strict=False)}
         self._depth = None
         if drawn is not None:
-            assert call is not None  # --dot keeps every call
             call.views.graph = drawing_finish(*drawn, full=self.options.full)
+        return self._after(request, index, group, call, before, retain, result)
+
+    def _after(self, request: BackwardRequest, index: int, group: GroupState,
+               call: CallRecord | None, before: dict[str, Before], retain: bool | None,
+               result: Any) -> Any:
+        """What every successful call leaves for later: the group's graph_rebuilt facts,
+        and the graph it freed (for the freed_graph error)."""
         if request.function != "torch.autograd.grad":
             self.folding.rebuilt(group, bool(retain))
-            self.folding.zeroing(group, call, before, self._retained_labels)
+            self.folding.zeroing(group, call, before, self._retained_labels, holds_values)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
-            roots = [node for t in outputs if (node := t.grad_fn) is not None]
+            roots = [node for t, _ in request.outputs if (node := t.grad_fn) is not None]
+            context = request.context
             self.freed.append(FreedGraph(index, context.statement, context.step, roots))
         return result
+
+    def _failed(self, call: CallRecord, exc: BaseException, request: BackwardRequest,
+                graph: GraphWalk, drawn: Any) -> GradexplainError:
+        """Keep a failed call with its error (a failed call changes no .grad)."""
+        self.calls.append(call)
+        if drawn is not None:
+            call.views.graph = drawing_finish(*drawn, full=self.options.full)
+        outputs = [t for t, _ in request.outputs]
+        error = call_error(exc, request, graph, self.freed,
+                           self.no_grad_reasons.get(request.outputs[0][1])
+                           or self._no_grad_reason(outputs[0]),
+                           [lb for lb, t, _ in self.live() if t.requires_grad],
+                           [(name, t) for name, ref in reversed(self._named.items())
+                            if (t := ref()) is not None])
+        context = request.context
+        call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
+                               context.location.col, None, context.statement,
+                               context.location.path, error.hint, error.facts)
+        call.after = dict(call.before)
+        self._depth = None
+        return error
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -379,117 +384,6 @@ class Recorder:
         values = [to_value(g, full=self.options.full) if isinstance(g, torch.Tensor) else g
                   for g in gradients]
         return values[0] if len(values) == 1 else values
-
-    def _after_call(self, call: CallRecord, tracked: list[tuple[str, torch.Tensor, Tracked]],
-                    before: dict[str, torch.Tensor | None], graph: GraphWalk) -> None:
-        added_by: dict[str, torch.Tensor] = {}
-        for label, tensor, entry in tracked:
-            after = tensor.grad
-            old = before[label]
-            added = grad_added(old, after)
-            call.after[label] = to_value(after, full=self.options.full)
-            if not reached(tensor, graph):  # one representation: None, listed as not reached
-                call.added[label] = None
-                call.not_reached.append(label)
-            elif added is None:
-                call.added[label] = 0
-            elif old is None or old.shape != added.shape:  # all of .grad is new: one summary
-                call.added[label] = call.after[label]
-            else:
-                call.added[label] = to_value(added, full=self.options.full)
-            if added is not None:
-                added_by[label] = added
-            self._notes_for(call, label, tensor, entry, old, added, after, graph)
-        self._broadcast_notes(call, graph, added_by)
-
-    def _notes_for(self, call: CallRecord, label: str, tensor: torch.Tensor, entry: Tracked,
-                   old: torch.Tensor | None, added: torch.Tensor | None,
-                   after: torch.Tensor | None, graph: GraphWalk) -> None:
-        connected = reached(tensor, graph)
-        if call.function == "torch.autograd.grad":
-            return
-        if not connected and tensor.is_leaf and tensor.requires_grad:
-            key = ("no_gradient", label)
-            if key not in self._noted:
-                self._noted.add(key)
-                # One note per call, naming every leaf it did not reach.
-                same = next((n for n in self.notes if n.kind == "no_gradient"
-                             and n.call == call.index), None)
-                if same is not None:
-                    same.facts["tensors"].append(label)
-                else:
-                    self.notes.append(NoteInfo("no_gradient", label, call.step, {
-                        "tensor": label, "tensors": [label], "call": call.index,
-                        "output": ", ".join(call.outputs)}, call.index))
-            return
-        if old is not None and added is not None and any_nonzero(added) and \
-                any_nonzero(old):
-            # One note per tensor: later calls that add to it again are listed in it.
-            first = next((n for n in self.notes if n.kind == "accumulated"
-                          and n.tensor == label), None)
-            if first is not None:
-                first.facts.setdefault("again", []).append(call.index)
-                return
-            # A second tensor of the same call (w, then b): "also", the rule is said once.
-            also = any(n.kind == "accumulated" and n.facts.get("call") == call.index
-                       for n in self.notes)
-            self.notes.append(NoteInfo("accumulated", label, call.step, {
-                "tensor": label, "call": call.index, "before": call.before[label],
-                "added": call.added[label], "after": call.after[label],
-                **({"also": True} if also else {})}, call.index))
-        bad = is_non_finite(added)
-        if bad and not is_non_finite(old):
-            depth = self._depth.non_finite_facts(self._known) if self._depth else {}
-            self.notes.append(NoteInfo("non_finite_grad", label, call.step, {
-                "tensor": label, "call": call.index, "value": bad, "op": None, **depth,
-                **non_finite_positions(added)}, call.index))
-
-    def _known(self) -> list[tuple[str, torch.Tensor]]:
-        """Labelled tensors still alive: tracked ones, then names (newest binding first)."""
-        named = [(name, t) for name, ref in reversed(self._named.items())
-                 if (t := ref()) is not None]
-        return [(label, t) for label, t, _ in self.live()] + named
-
-    def _broadcast_events(self, graph: GraphWalk) -> list[tuple[BroadcastEvent, list[str]]]:
-        """The broadcasts that fed this call's graph, with the leaves they reach."""
-        found = []
-        for event in self.broadcasts.values():
-            if event.ref is not None:
-                operand = event.ref()
-                if operand is None or id(operand) not in graph.leaf_ids:
-                    continue
-                leaves = [self._label_of(operand, event.label)]
-            else:
-                if id(event.node) not in graph.node_ids:
-                    continue
-                leaves = self._labels(walk([], [event.node]).leaf_ids)
-            found.append((event, leaves))
-        return found
-
-    def _broadcast_pending(self, graph: GraphWalk) -> bool:
-        """Whether this call would make a broadcast_sum note not made before."""
-        return any(("broadcast_sum", leaf, event.operation) not in self._noted
-                   for event, leaves in self._broadcast_events(graph) for leaf in leaves)
-
-    def _broadcast_notes(self, call: CallRecord, graph: GraphWalk,
-                         added_by: dict[str, torch.Tensor]) -> None:
-        for event, leaves in self._broadcast_events(graph):
-            positions = max(numel(event.result_shape) // max(numel(event.shape), 1), 1)
-            for leaf in leaves:
-                key = ("broadcast_sum", leaf, event.operation)
-                if key in self._noted:
-                    continue
-                self._noted.add(key)
-                depth = self._depth.broadcast_facts(
-                    event.shape, event.result_shape, event.probe, added_by.get(leaf),
-                    call.function != "torch.autograd.grad", call.before.get(leaf) is None,
-                ) if self._depth else {}
-                self.notes.append(NoteInfo("broadcast_sum", leaf, event.step, {
-                    "tensor": leaf, "via": event.label if event.label != leaf else None,
-                    "leaf_shape": event.shape, "broadcast_shape": event.result_shape,
-                    "positions": positions, "op": event.operation,
-                    "output": ", ".join(call.outputs), **depth,
-                }, call.index))
 
     def graph_rebuilt_notes(self, repeat: int) -> None:
         """One note per statement whose backward ran on a freshly built graph more than once."""
