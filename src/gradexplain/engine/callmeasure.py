@@ -15,7 +15,6 @@ each of which would otherwise be a tensor operation of its own (a few µs each o
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -24,11 +23,13 @@ import torch
 from gradexplain.engine.values import is_non_finite
 
 
-@dataclass(frozen=True)
 class Zero:
     """A grad that was all zeros before the call: its zeros are made only if shown."""
 
-    like: torch.Tensor
+    __slots__ = ("like",)
+
+    def __init__(self, like: torch.Tensor) -> None:
+        self.like = like
 
     def tensor(self) -> torch.Tensor:
         return torch.zeros_like(self.like)
@@ -46,11 +47,12 @@ class Numbers:
 
     __slots__ = ("dtype", "flat", "nested", "shape")
 
-    def __init__(self, grad: torch.Tensor, nested: Any, flat: list[float]) -> None:
+    def __init__(self, nested: Any, flat: list[float], dtype: torch.dtype,
+                 shape: torch.Size) -> None:
         self.nested = nested  # as tolist() gives it
         self.flat = flat
-        self.dtype = grad.dtype
-        self.shape = grad.shape
+        self.dtype = dtype
+        self.shape = shape
 
     def tensor(self) -> torch.Tensor:
         return torch.tensor(self.nested, dtype=self.dtype)
@@ -63,23 +65,56 @@ class Numbers:
         return math.isfinite(math.hypot(*self.flat))
 
 
-def read(grad: torch.Tensor) -> Numbers | None:
-    """`grad` as numbers when it is small: a float32/float64 CPU tensor of at most SMALL
-    elements and two dimensions that does not require grad; else None."""
-    if grad.numel() > SMALL or grad.dtype not in READABLE or not grad.is_cpu or \
+Form = tuple[int, torch.dtype, torch.Size, int]  # a readable grad's dims, dtype, shape, numel
+Forms = dict[str, tuple[torch.Tensor, Form]]  # per label: the grad last read, and its form
+
+
+def form_of(grad: torch.Tensor) -> Form | None:
+    """How `grad` is read as numbers, or None when it is not: only a float32/float64 CPU
+    tensor of at most SMALL elements and two dimensions that does not require grad."""
+    numel = grad.numel()
+    if numel > SMALL or grad.dtype not in READABLE or not grad.is_cpu or \
             grad.layout != torch.strided or grad.requires_grad:
         return None
     dims = grad.dim()
-    if dims == 1:
-        nested = grad.tolist()
-        return Numbers(grad, nested, nested)
+    return (dims, grad.dtype, grad.shape, numel) if dims <= 2 else None
+
+
+def read_as(grad: torch.Tensor, form: Form) -> Numbers | None:
+    """`grad` as numbers, read as `form` says; None when it no longer has that form."""
+    dims = form[0]
+    nested = grad.tolist()
     if dims == 2:
-        nested = grad.tolist()
-        return Numbers(grad, nested, list(chain.from_iterable(nested)))
-    if dims == 0:
-        value = grad.item()
-        return Numbers(grad, value, [value])
-    return None
+        try:
+            flat = list(chain.from_iterable(nested))
+        except TypeError:  # no longer two-dimensional
+            return None
+    else:
+        flat = nested if dims == 1 else [nested]
+    if type(flat) is not list or len(flat) != form[3] or (flat and type(flat[0]) is not float):
+        return None
+    return Numbers(nested, flat, form[1], form[2])
+
+
+def read(grad: torch.Tensor, label: str = "", forms: Forms | None = None) -> Numbers | None:
+    """`grad` as numbers when it is small (see `form_of`), else None. A grad's form is
+    found once per tensor object and kept in `forms` under its label: a loop zeroes and
+    refills the same grad, and asking torch for its size, dtype, device and layout costs
+    more than reading its few numbers."""
+    if forms is not None:
+        known = forms.get(label)
+        if known is not None and known[0] is grad:
+            numbers = read_as(grad, known[1])
+            if numbers is not None:
+                return numbers
+    form = form_of(grad)
+    if form is None:
+        if forms is not None:
+            forms.pop(label, None)
+        return None
+    if forms is not None:
+        forms[label] = (grad, form)  # holds a small grad at most: a few numbers
+    return read_as(grad, form)
 
 
 Before = torch.Tensor | Zero | Numbers | None  # Numbers only for a grad that holds values
@@ -162,13 +197,16 @@ def torch_norms(present: list[tuple[str, torch.Tensor]], norms: dict[str, float]
 
 
 def scalar_output(outputs: list[torch.Tensor]) -> float | None:
-    """The value of a single-number output (the loss), for the trend of a loop."""
+    """The value of a single-number output (the loss), for the trend of a loop: one call to
+    torch (item() refuses several elements and meta tensors; an integer, bool or complex
+    output gives no float)."""
     if len(outputs) != 1:
         return None
-    out = outputs[0]
-    if out.numel() != 1 or out.is_meta or not out.is_floating_point():
+    try:
+        value = outputs[0].item()
+    except (RuntimeError, ValueError):
         return None
-    return float(out.item())
+    return value if type(value) is float else None
 
 
 def any_nonzero(tensor: torch.Tensor) -> bool:

@@ -27,14 +27,20 @@ from gradexplain.record_groups import (
 
 SERIES_POINTS = 256  # points kept per series; pairs are averaged when it fills up
 MAX_DIFFERING = 20  # calls kept per group because they differ; past it they are counted
+BUFFERED = 256  # numbers a series holds before folding them into its aggregates
 
 GroupKey = tuple[int | None, int | None, str]
 
 
 class Series:
-    """A running series of one number per call, with exact first/last/min/max."""
+    """A running series of one number per call, with exact first/last/min/max.
+
+    `add` only appends to a short buffer (a loop adds one number per tensor per call); the
+    buffer is folded into the aggregates and the downsampled points a batch at a time, by
+    builtins, when it fills up or the series is read."""
 
     __slots__ = (
+        "_buffer",
         "_n",
         "_sum",
         "calls",
@@ -57,30 +63,52 @@ class Series:
         self.points: list[float] = []
         self._sum = 0.0
         self._n = 0
+        self._buffer: list[float] = []
 
     def add(self, value: float) -> None:
+        self._buffer.append(value)
+        if len(self._buffer) >= BUFFERED:
+            self._fold()
+
+    def _fold(self) -> None:
+        """Fold the buffered numbers in, as adding them one at a time would have."""
+        values, self._buffer = self._buffer, []
+        if not values:
+            return
         if not self.calls:
-            self.first = value
-        self.calls += 1
-        self.last = value
-        if math.isfinite(value):
-            if self.low is None or value < self.low:
-                self.low = value
-            if self.high is None or value > self.high:
-                self.high = value
-        else:
-            self.non_finite += 1
-        self._sum += value
-        self._n += 1
-        if self._n == self.every:
-            self.points.append(self._sum / self._n)
-            self._sum, self._n = 0.0, 0
+            self.first = values[0]
+        self.calls += len(values)
+        self.last = values[-1]
+        finite = [v for v in values if math.isfinite(v)]
+        self.non_finite += len(values) - len(finite)
+        if finite:
+            low, high = min(finite), max(finite)
+            if self.low is None or low < self.low:
+                self.low = low
+            if self.high is None or high > self.high:
+                self.high = high
+        start = 0
+        while start < len(values):
+            take = min(self.every - self._n, len(values) - start)
+            if take == 1 and self._n == 0 and self.every == 1:  # one point per call
+                take = min(len(values) - start, 2 * SERIES_POINTS - len(self.points))
+                self.points += [0.0 + v for v in values[start:start + take]]  # as _sum + v
+                start += take
+            else:
+                self._sum = sum(values[start:start + take], self._sum)  # in call order
+                self._n += take
+                start += take
+                if self._n < self.every:
+                    continue
+                self.points.append(self._sum / self._n)
+                self._sum, self._n = 0.0, 0
             if len(self.points) >= 2 * SERIES_POINTS:  # halve: one point per 2x more calls
                 pairs = self.points
                 self.points = [(pairs[i] + pairs[i + 1]) / 2 for i in range(0, len(pairs), 2)]
                 self.every *= 2
 
     def trend(self, label: str) -> Trend:
+        self._fold()
         points = list(self.points)
         if self._n:
             points.append(self._sum / self._n)
@@ -167,6 +195,33 @@ class Folding:
         return not self.keep_all and index > CALL_CAP and group.calls >= FOLD_AFTER and \
             index not in self.keep
 
+    def fold(self, group: GroupState, index: int, labels: tuple[str, ...],
+             norms: dict[str, float], output: float | None, non_finite: frozenset[str],
+             notes: set[tuple[str, str | None]], output_label: str) -> bool:
+        """A lightly recorded call: add its numbers to its group, True when it is just like
+        the group's earlier calls (as `observe` would find; else `observe` takes it and it
+        is kept in full: False)."""
+        if not group.calls or labels != group.labels or non_finite != group.non_finite or \
+                not notes <= group.seen_notes:
+            return not self.observe(group, index, Measured(labels, norms, output, non_finite,
+                                                           notes), output_label)
+        group.calls += 1
+        group.last = index
+        for kind, _ in notes:
+            group.notes[kind] += 1
+        tensors = group.tensors
+        for label, norm in norms.items():
+            series = tensors.get(label)
+            if series is None:
+                series = tensors[label] = Series()
+            series.add(norm)
+        if output is not None:
+            if group.output is None:
+                group.output, group.output_label = Series(), output_label
+            group.output.add(output)
+        group.pending = None
+        return True
+
     def observe(self, group: GroupState, index: int, measured: Measured,
                 output_label: str) -> list[str]:
         """Add one call's numbers to its group; the reasons it differs in kind (if any)."""
@@ -233,20 +288,20 @@ class Folding:
         group.retained_so_far = group.retained_so_far and retained
 
     @staticmethod
-    def zeroing(group: GroupState, call: CallRecord | None, before: dict[str, Any],
-                retained: set[str], holds_values: Callable[[Any], bool]) -> None:
+    def zeroing(group: GroupState, call: CallRecord | None, retained: set[str],
+                holds_values: Callable[[str], bool]) -> None:
         """For graph_rebuilt: the leaves the group's first call reached (the parameters), and
-        whether every later call found their .grad already zeroed (nothing accumulated).
-        `before` holds each grad before the call (see callmeasure.Before), which
-        `holds_values` reads. `call` is None for a call recorded lightly (no ledger: it
-        reached no leaf it can name)."""
+        whether every later call found their .grad already zeroed (nothing accumulated):
+        `holds_values` says whether a label's grad held anything but zeros before the call.
+        `call` is None for a call recorded lightly (no ledger: it reached no leaf it can
+        name)."""
         if group.leaves is None:  # the first call: always recorded in full
             group.leaves = [] if call is None else [
                 label for label in call.added if label not in call.not_reached
                 and label not in retained]
             return
         if group.zeroed:
-            group.zeroed = not any(holds_values(before.get(label)) for label in group.leaves)
+            group.zeroed = not any(holds_values(label) for label in group.leaves)
 
     def graph_rebuilt_notes(self, repeat: int) -> list[NoteInfo]:
         """One note per statement whose backward ran on a freshly built graph more than once."""

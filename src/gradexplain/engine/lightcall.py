@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
 from gradexplain.engine.callmeasure import (
     Before,
+    Forms,
     Numbers,
     Zero,
     all_zero,
@@ -29,37 +29,46 @@ from gradexplain.engine.callmeasure import (
     read,
     torch_norms,
 )
+from gradexplain.engine.recorder_parts import call_record
 from gradexplain.engine.values import is_non_finite, to_value
 from gradexplain.language.protocol import BackwardRequest
 from gradexplain.record import CallRecord
 
-Marks = dict[str, tuple[torch.Tensor, int] | None]  # each grad and its version, before
+# Each tracked grad before the call (in the tracked order) and its version counter, or None.
+Marks = list[tuple[torch.Tensor, int] | None]
 Tracked = list[tuple[str, torch.Tensor, Any]]  # (label, tensor, entry), as Recorder.live()
 
 
-def light_before(tracked: Tracked) -> tuple[dict[str, Before], Marks]:
+def light_before(tracked: Tracked, forms: Forms) -> tuple[dict[str, Before], Marks, list[str]]:
     """Each grad before the call, copied only where it holds values (an all-zero grad, the
-    usual state after `zero_()`, is a `Zero` marker), and its version counter."""
+    usual state after `zero_()`, is a `Zero` marker); its mark; the labels of the grads
+    that held values."""
     before: dict[str, Before] = {}
-    marks: Marks = {}
+    marks: Marks = []
+    holding: list[str] = []
     for label, tensor, _ in tracked:
         grad = tensor.grad
         if grad is None:
-            before[label] = marks[label] = None
+            before[label] = None
+            marks.append(None)
             continue
-        marks[label] = (grad, grad._version)
-        numbers = read(grad)
+        marks.append((grad, grad._version))
+        numbers = read(grad, label, forms)
         if numbers is not None:
-            before[label] = numbers if any(numbers.flat) else Zero(grad)  # nan counts
+            if any(numbers.flat):  # nan counts as nonzero, as in torch.any
+                before[label] = numbers
+                holding.append(label)
+            else:
+                before[label] = Zero(grad)
         elif not grad.is_meta and all_zero(grad):
             before[label] = Zero(grad)
         else:
             before[label] = copy_of(grad)
-    return before, marks
+            holding.append(label)
+    return before, marks, holding
 
 
-@dataclass
-class LightAfter:
+class LightAfter(NamedTuple):
     """What a lightly recorded call left: each grad's norm (in the tracked order), the
     labels whose grad holds inf or nan, the (kind, tensor) of the notes the call would make,
     copies of the grads and the labels of the tensors it did not reach."""
@@ -71,8 +80,11 @@ class LightAfter:
     missed: list[str]
 
 
+NO_BAD: frozenset[str] = frozenset()
+
+
 def light_after(function: str, tracked: Tracked, before: dict[str, Before], marks: Marks,
-                noted: set[tuple[Any, ...]]) -> LightAfter:
+                noted: set[tuple[Any, ...]], forms: Forms) -> LightAfter:
     """Read each grad once after the call: see the module's docstring."""
     norms: dict[str, float] = {}
     bad: set[str] = set()
@@ -82,22 +94,19 @@ def light_after(function: str, tracked: Tracked, before: dict[str, Before], mark
     checked: list[str] = []  # tensors whose non_finite_grad note the call may make
     present: list[tuple[str, torch.Tensor]] = []  # grads whose norm torch takes
     ledger = function != "torch.autograd.grad"  # which leaves .grad alone: no notes
-    for label, tensor, _ in tracked:
+    for (label, tensor, _), mark in zip(tracked, marks, strict=True):
         grad = tensor.grad
-        mark = marks[label]
         # Backward sets a new .grad or adds into the old one in place (bumping its version
         # counter): a tensor it did not reach keeps the same grad, unchanged.
-        reached = grad is not None and (mark is None or mark[0] is not grad or
-                                        mark[1] != grad._version)
-        if not reached:
-            missed.append(label)
         if grad is None:
+            reached = False
             after[label] = None
         else:
-            numbers = read(grad)
+            reached = mark is None or mark[0] is not grad or mark[1] != grad._version
+            numbers = read(grad, label, forms)
             if numbers is not None:
                 after[label] = numbers
-                norms[label] = norm = numbers.norm()
+                norms[label] = norm = math.hypot(*numbers.flat)
                 if not math.isfinite(norm):  # hypot: inf or nan only from an element
                     bad.add(label)
             else:
@@ -105,18 +114,24 @@ def light_after(function: str, tracked: Tracked, before: dict[str, Before], mark
                 if not grad.is_meta and (grad.is_floating_point() or grad.is_complex()):
                     norms[label] = math.nan  # its place in the order; torch_norms fills it
                     present.append((label, grad))
+        if not reached:
+            missed.append(label)
         if not ledger:
             continue
         if not reached and tensor.is_leaf and tensor.requires_grad:
             if ("no_gradient", label) not in noted:
                 notes.add(("no_gradient", label))
             continue
-        checked.append(label)
         old = before[label]
         if grad is not None and isinstance(old, (Numbers, torch.Tensor)) and \
                 _accumulated(old, after[label], grad):
             notes.add(("accumulated", label))
-    torch_norms(present, norms, bad)
+        if present or bad:
+            checked.append(label)
+    if present:
+        torch_norms(present, norms, bad)
+    if not bad:
+        return LightAfter(norms, NO_BAD, notes, after, missed)
     for label in checked:
         if label in bad and not _non_finite(before[label]):
             notes.add(("non_finite_grad", label))
@@ -141,35 +156,28 @@ def _non_finite(state: Before) -> bool:
     return isinstance(state, torch.Tensor) and is_non_finite(state) is not None
 
 
-def light_ledger(make_call: Callable[[], CallRecord], before: dict[str, Before],
-                 measured: LightAfter, request: BackwardRequest, result: Any,
-                 gradient_value: Callable[[Any], Any], full: bool) -> Callable[[], CallRecord]:
-    """How to write a lightly recorded call's ledger entry later (if it turns out to be its
-    group's last call): from the copies taken when it ran."""
-    returned = [(lb, g.detach().clone() if isinstance(g, torch.Tensor) else g)
-                for (_, lb), g in zip(request.inputs or [], result or (), strict=False)] \
-        if isinstance(result, tuple) else []
-    gradients = request.gradients
-
-    def finish() -> CallRecord:
-        call = make_call()
-        call.grad_tensors = gradient_value(gradients)
-        for label, state in before.items():
-            old = as_tensor(state)
-            new = as_tensor(measured.after.get(label))
-            call.before[label] = to_value(old, full=full)
-            call.after[label] = to_value(new, full=full)
-            if label in measured.missed:  # as the full ledger has it: None, not reached
-                call.added[label] = None
-                call.not_reached.append(label)
-            elif new is None:
-                call.added[label] = 0
-            elif old is None or old.shape != new.shape:
-                call.added[label] = call.after[label]
-            else:
-                call.added[label] = to_value(new - old, full=full)
-        if request.inputs is not None and isinstance(result, tuple):
-            call.results = {lb: to_value(g, full=full) for lb, g in returned}
-        return call
-
-    return finish
+def light_ledger(request: BackwardRequest, index: int, retain: bool, seq: int,
+                 before: dict[str, Before], measured: LightAfter, result: Any,
+                 gradient_value: Callable[[Any], Any], full: bool) -> CallRecord:
+    """A lightly recorded call's ledger entry, written from the copies taken when it ran
+    (only for a call that stays its group's last: see Folding.flush)."""
+    call = call_record(request, index, retain, seq)
+    call.grad_tensors = gradient_value(request.gradients)
+    for label, state in before.items():
+        old = as_tensor(state)
+        new = as_tensor(measured.after.get(label))
+        call.before[label] = to_value(old, full=full)
+        call.after[label] = to_value(new, full=full)
+        if label in measured.missed:  # as the full ledger has it: None, not reached
+            call.added[label] = None
+            call.not_reached.append(label)
+        elif new is None:
+            call.added[label] = 0
+        elif old is None or old.shape != new.shape:
+            call.added[label] = call.after[label]
+        else:
+            call.added[label] = to_value(new - old, full=full)
+    if request.inputs is not None and isinstance(result, tuple):
+        call.results = {lb: to_value(g, full=full)
+                        for (_, lb), g in zip(request.inputs, result, strict=False)}
+    return call

@@ -18,6 +18,7 @@ import torch
 from gradexplain.engine.callerrors import FREED_KEPT, FreedGraph, call_error
 from gradexplain.engine.callmeasure import (
     Before,
+    Forms,
     as_tensor,
     grad_norms,
     holds_values,
@@ -27,7 +28,13 @@ from gradexplain.engine.callmeasure import (
 from gradexplain.engine.drawing import drawing_data, drawing_finish
 from gradexplain.engine.folding import Folding, GroupState, Measured, Pending, PrintFolding
 from gradexplain.engine.graphwalk import GraphWalk, walk
-from gradexplain.engine.lightcall import light_after, light_before, light_ledger
+from gradexplain.engine.lightcall import (
+    LightAfter,
+    Marks,
+    light_after,
+    light_before,
+    light_ledger,
+)
 from gradexplain.engine.notes_depth import CallDepth, Probes, broadcast_probe
 from gradexplain.engine.recorder_notes import CallNotes
 from gradexplain.engine.recorder_parts import (
@@ -74,6 +81,8 @@ class Recorder(CallNotes):
     _call_leaves: list[tuple[int, set[int], list[str]]] = field(default_factory=list)
     _named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
     _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
+    _live_labels: list[tuple[str, Tracked]] | None = None  # live()'s labels, while they stand
+    _forms: Forms = field(default_factory=dict)  # how each small grad is read (callmeasure)
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -96,6 +105,7 @@ class Recorder(CallNotes):
         entry = self.tracked.get(id(tensor))
         if entry is None or entry.ref() is not tensor:
             self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), label)
+            self._live_labels = None
 
     def assigned(self, name: str, value: Any) -> None:
         if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
@@ -119,8 +129,10 @@ class Recorder(CallNotes):
         if entry is not None and entry.ref() is value:
             if not entry.named:
                 entry.label, entry.named = name, True
+                self._live_labels = None
         elif value.is_leaf and value.requires_grad:
             self.tracked[id(value)] = Tracked(weakref.ref(value), name, named=True)
+            self._live_labels = None
 
     def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None:
         """Remember tensors cut off from the graph by detach()/.data, and what is made of them.
@@ -209,6 +221,12 @@ class Recorder(CallNotes):
 
     def live(self) -> list[tuple[str, torch.Tensor, Tracked]]:
         """Tracked tensors still alive, labelled uniquely, in the order they were first seen."""
+        known = self._live_labels  # the labels stand while no entry is added, renamed or dies
+        if known is not None and len(known) == len(self.tracked):
+            alive = [(label, tensor, entry) for label, entry in known
+                     if (tensor := entry.ref()) is not None]
+            if len(alive) == len(known):
+                return alive
         result: list[tuple[str, torch.Tensor, Tracked]] = []
         seen: dict[str, int] = {}
         for key in list(self.tracked):
@@ -222,6 +240,7 @@ class Recorder(CallNotes):
             if seen[label] > 1:
                 label = f"{label} #{seen[label]}"
             result.append((label, tensor, entry))
+        self._live_labels = [(label, entry) for label, _, entry in result]
         return result
 
     def backward(self, request: BackwardRequest) -> Any:
@@ -231,9 +250,7 @@ class Recorder(CallNotes):
         index = self.call_count
         context = request.context
         outputs = [t for t, _ in request.outputs]
-        retain = request.retain_graph
-        if self.options.force_retain_graph:
-            retain = True
+        retain = True if self.options.force_retain_graph else request.retain_graph
         if self.options.zero_grad:
             for _, tensor, _ in self.live():
                 if tensor.grad is not None:
@@ -241,7 +258,10 @@ class Recorder(CallNotes):
         tracked = self.live()
         group = self.folding.group(context.step, context.line, context.statement, index)
         light = self.folding.light(index, group)
-        before, marks = light_before(tracked) if light else (snapshot(tracked), {})
+        if light:
+            before, marks, holding = light_before(tracked, self._forms)
+        else:
+            before, marks, holding = snapshot(tracked), [], None
         # A loop's lightly recorded calls trace inf/nan origins only when the output already
         # is inf or nan; the grad norms after the call show any other (without its origin).
         output_value = scalar_output(outputs)
@@ -250,53 +270,98 @@ class Recorder(CallNotes):
         # (it tells which leaves a call reached from their grads' version counters).
         walked = trace or bool(self.broadcasts) or bool(self.probes.pending) or \
             self.deeper is not None or self.options.dot
-        graph = walk(outputs) if walked else NOT_WALKED
-        new_call = functools.partial(call_record, request, index, bool(retain),
-                                     self._next_seq())
+        if not walked:  # the usual light call: nothing hooked, nothing walked
+            return self._light(request, index, group, tracked, before, marks, holding or [],
+                               output_value, retain)
+        graph = walk(outputs)
+        seq = self._next_seq()
         # A light call's record is made only if it is kept, or written out as a group's last.
-        call = None if light else self._write_before(new_call(), before, request)
+        call = None if light else self._write_before(
+            call_record(request, index, bool(retain), seq), before, request)
         drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in tracked}) \
             if self.options.dot else None
-        # An unwalked light call hooks nothing (no trace, no probe): its depth waits till kept.
-        depth = self._depth = CallDepth(
-            outputs, request.gradients, graph.nodes, graph.node_ids, self.probes,
-            self.options.full, trace) if walked else None
+        depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes,
+                                        graph.node_ids, self.probes, self.options.full, trace)
         try:  # the hooks watch only the real call, not the deeper views' own passes
-            if depth is None:
-                result = self._perform(request, retain)
-            elif self.deeper is None:
+            if self.deeper is None:
                 result = depth.run(lambda: self._perform(request, retain))
             else:
-                call = call or new_call()
+                call = call or call_record(request, index, bool(retain), seq)
                 result = self.deeper.start(request, tracked).perform(
                     call, lambda: depth.run(lambda: self._perform(request, retain)))
         except (RuntimeError, ValueError, TypeError) as exc:
-            call = call or self._write_before(new_call(), before, request)
-            error = self._failed(call, exc, request, graph if walked else walk(outputs), drawn)
-            self.folding.observe(group, index, Measured(tuple(before), {}, None, frozenset(),
-                                                        set(), error=True), "")
-            raise error from exc
-        label = request.outputs[0][1] if request.outputs else ""
+            raise self._failed(request, index, group, before, seq, exc, graph, drawn,
+                               call) from exc
         if light:
-            found = light_after(request.function, tracked, before, marks, self._noted)
+            found = light_after(request.function, tracked, before, marks, self._noted,
+                                self._forms)
+            if self.broadcasts and self._broadcast_pending(graph):
+                found.notes.add(("broadcast_sum", None))
+            if self._folded(request, index, group, before, holding or [], found, output_value,
+                            retain, result, seq):
+                self._depth = None
+                return result
             measured = Measured(tuple(before), found.norms, output_value, found.bad,
                                 found.notes)
-            if self.broadcasts and self._broadcast_pending(graph):
-                measured.notes.add(("broadcast_sum", None))
-            if not self.folding.observe(group, index, measured, label):
-                group.pending = Pending(index, light_ledger(
-                    new_call, before, found, request, result, self._gradient_value,
-                    self.options.full))
-                self._depth = None
-                return self._after(request, index, group, None, before, retain, result)
         else:
             norms, bad = grad_norms(tracked)
             measured = Measured(tuple(before), norms, output_value, bad, set())
-        call = call or self._write_before(new_call(), before, request)
+        return self._keep(request, index, group, tracked, before, holding, retain, result,
+                          seq, measured, light, call, graph, trace, drawn)
+
+    def _light(self, request: BackwardRequest, index: int, group: GroupState,
+               tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
+               marks: Marks, holding: list[str], output_value: float | None,
+               retain: bool | None) -> Any:
+        """A light call that hooks and walks nothing: performed, read, and folded into its
+        group, or kept in full when it turns out to differ."""
+        seq = self._next_seq()
+        try:
+            result = self._perform(request, retain)
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise self._failed(request, index, group, before, seq, exc,
+                               walk([t for t, _ in request.outputs]), None, None) from exc
+        found = light_after(request.function, tracked, before, marks, self._noted,
+                                self._forms)
+        if self._folded(request, index, group, before, holding, found, output_value, retain,
+                        result, seq):
+            return result
+        measured = Measured(tuple(before), found.norms, output_value, found.bad, found.notes)
+        return self._keep(request, index, group, tracked, before, holding, retain, result,
+                          seq, measured, True, None, None, False, None)
+
+    def _folded(self, request: BackwardRequest, index: int, group: GroupState,
+                before: dict[str, Before], holding: list[str], found: LightAfter,
+                output_value: float | None, retain: bool | None, result: Any,
+                seq: int) -> bool:
+        """Fold a light call into its group unless it differs in kind (then: False). Its
+        ledger entry is written later, from its copies, if it stays the group's last."""
+        label = request.outputs[0][1] if request.outputs else ""
+        if not self.folding.fold(group, index, tuple(before), found.norms, output_value,
+                                 found.bad, found.notes, label):
+            return False
+        if isinstance(result, tuple):  # autograd.grad's results, as they are now
+            result = tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g
+                           for g in result)
+        group.pending = Pending(index, functools.partial(
+            light_ledger, request, index, bool(retain), seq, before, found, result,
+            self._gradient_value, self.options.full))
+        self._after(request, index, group, None, before, holding, retain)
+        return True
+
+    def _keep(self, request: BackwardRequest, index: int, group: GroupState,
+              tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
+              holding: list[str] | None, retain: bool | None, result: Any, seq: int,
+              measured: Measured, light: bool, call: CallRecord | None,
+              graph: GraphWalk | None, trace: bool, drawn: Any) -> Any:
+        """A call kept in full: its ledger entry and the notes it makes."""
+        outputs = [t for t, _ in request.outputs]
+        call = call or self._write_before(call_record(request, index, bool(retain), seq),
+                                          before, request)
         self.calls.append(call)
-        if not walked:  # the nodes outlive the call (without their saved tensors)
-            graph, walked = walk(outputs), True
-        if depth is None:  # as it would have been made before the call (nothing hooked)
+        if graph is None:  # the nodes outlive the call (without their saved tensors)
+            graph = walk(outputs)
+            # as it would have been made before the call (nothing hooked)
             self._depth = CallDepth(outputs, request.gradients, [], set(), self.probes,
                                     self.options.full, trace)
         mark = len(self.notes)
@@ -306,32 +371,44 @@ class Recorder(CallNotes):
             label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
         if not light:
             measured.notes = {(n.kind, n.tensor) for n in self.notes[mark:]}
-            self.folding.observe(group, index, measured, label)
+            self.folding.observe(group, index, measured,
+                                 request.outputs[0][1] if request.outputs else "")
         if isinstance(result, tuple) and request.inputs is not None:
             call.results = {lb: to_value(g, full=self.options.full)
                             for (_, lb), g in zip(request.inputs, result, strict=False)}
         self._depth = None
         if drawn is not None:
             call.views.graph = drawing_finish(*drawn, full=self.options.full)
-        return self._after(request, index, group, call, before, retain, result)
+        self._after(request, index, group, call, before, holding, retain)
+        return result
 
     def _after(self, request: BackwardRequest, index: int, group: GroupState,
-               call: CallRecord | None, before: dict[str, Before], retain: bool | None,
-               result: Any) -> Any:
+               call: CallRecord | None, before: dict[str, Before], holding: list[str] | None,
+               retain: bool | None) -> None:
         """What every successful call leaves for later: the group's graph_rebuilt facts,
-        and the graph it freed (for the freed_graph error)."""
+        and the graph it freed (for the freed_graph error). `holding`: the labels whose
+        grad held values before the call, when known (a light call's)."""
         if request.function != "torch.autograd.grad":
             self.folding.rebuilt(group, bool(retain))
-            self.folding.zeroing(group, call, before, self._retained_labels, holds_values)
+            if group.leaves is None or (group.zeroed and holding is None):
+                self.folding.zeroing(group, call, self._retained_labels,
+                                     lambda label: holds_values(before.get(label)))
+            elif group.zeroed and holding:
+                self.folding.zeroing(group, call, self._retained_labels,
+                                     holding.__contains__)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
             roots = [node for t, _ in request.outputs if (node := t.grad_fn) is not None]
             context = request.context
             self.freed.append(FreedGraph(index, context.statement, context.step, roots))
-        return result
 
-    def _failed(self, call: CallRecord, exc: BaseException, request: BackwardRequest,
-                graph: GraphWalk, drawn: Any) -> GradexplainError:
+    def _failed(self, request: BackwardRequest, index: int, group: GroupState,
+                before: dict[str, Before], seq: int, exc: BaseException, graph: GraphWalk,
+                drawn: Any, call: CallRecord | None) -> GradexplainError:
         """Keep a failed call with its error (a failed call changes no .grad)."""
+        call = call or self._write_before(
+            call_record(request, index, bool(request.retain_graph or
+                                             self.options.force_retain_graph), seq),
+            before, request)
         self.calls.append(call)
         if drawn is not None:
             call.views.graph = drawing_finish(*drawn, full=self.options.full)
@@ -348,6 +425,8 @@ class Recorder(CallNotes):
                                context.location.path, error.hint, error.facts)
         call.after = dict(call.before)
         self._depth = None
+        self.folding.observe(group, index, Measured(tuple(before), {}, None, frozenset(),
+                                                    set(), error=True), "")
         return error
 
     def _next_seq(self) -> int:
@@ -390,5 +469,4 @@ class Recorder(CallNotes):
         self.notes += self.folding.graph_rebuilt_notes(repeat)
 
 
-NOT_WALKED = GraphWalk()  # shared by the calls whose graph is not walked: only ever read
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
