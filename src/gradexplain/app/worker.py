@@ -234,9 +234,19 @@ def published_statement(status: mmap.mmap) -> tuple[str, SourceLocation | None]:
 
 
 def _publisher(status: mmap.mmap) -> Callable[[SourceLocation, str], None]:
+    # Each statement's bytes, encoded on its first run: a loop publishes the same few
+    # statements on every iteration. (The entry holds the location, so its id stays its own.)
+    encoded: dict[int, tuple[SourceLocation, str, bytes]] = {}
+
     def publish(location: SourceLocation, statement: str) -> None:
-        text = f"{location.path or ''}\t{location.line or ''}\t{statement[:1000]}"
-        data = text.encode("utf-8", "replace")[:STATUS_BYTES - 1] + b"\0"
+        found = encoded.get(id(location))
+        if found is None or found[0] is not location or found[1] is not statement:
+            text = f"{location.path or ''}\t{location.line or ''}\t{statement[:1000]}"
+            data = text.encode("utf-8", "replace")[:STATUS_BYTES - 1] + b"\0"
+            if len(encoded) >= 4096:
+                encoded.clear()
+            found = encoded[id(location)] = (location, statement, data)
+        data = found[2]
         status[:len(data)] = data
 
     return publish

@@ -79,14 +79,18 @@ def check_memory(limits: Limits, location: SourceLocation | None, planned: int =
     """limit_exceeded (max_memory) when resident memory plus `planned` bytes passes the budget."""
     reading = _reading
     estimate = reading["used"] + reading["planned"]
-    reading["checks"] += 1
-    if reading["checks"] >= REREAD_EVERY or \
-            estimate + planned + REREAD_MARGIN > limits.max_memory:
+    maximum = limits.max_memory
+    checks = reading["checks"] + 1
+    if checks >= REREAD_EVERY or estimate + planned + REREAD_MARGIN > maximum:
         estimate = reading["used"] = resident_bytes()
-        reading["planned"] = reading["checks"] = 0
-    reading["planned"] += planned
-    if estimate + planned > limits.max_memory:
-        raise exceeded("max_memory", estimate + planned, limits.max_memory, location)
+        reading["planned"] = planned
+        reading["checks"] = 0
+    else:
+        reading["checks"] = checks
+        if planned:
+            reading["planned"] += planned
+    if estimate + planned > maximum:
+        raise exceeded("max_memory", estimate + planned, maximum, location)
 
 
 def start_task(deadline: float) -> None:

@@ -86,6 +86,21 @@ class OperationContext:
     __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaced
 
 
+# What the interpreter records as its current operation: a context, or (compiled code, once
+# per operation) just `(function, operand values, operand nodes)`, made into a lazy context
+# only when an error is classified.
+Operation = OperationContext | tuple[str, Sequence[Any], Sequence[Any]] | None
+
+
+def operation_context(operation: Operation,
+                      label: Callable[[Any], str]) -> OperationContext | None:
+    """The context of `operation`, its operands labelled `label(node)` when first read."""
+    if isinstance(operation, tuple):
+        function, values, nodes = operation
+        return OperationContext.lazy(function, values, nodes, label)
+    return operation
+
+
 def _is_tensor(value: Any) -> bool:
     import torch  # the language layer has torch loaded whenever it runs code
 

@@ -21,7 +21,7 @@ import torch
 
 from gradexplain.errors import GradexplainError, not_allowed
 from gradexplain.language import budget, display, guards
-from gradexplain.language.classify import OperationContext, classify
+from gradexplain.language.classify import classify, operation_context
 from gradexplain.language.compiled_expr import Evaluate, compile_expr
 from gradexplain.language.control import CONTEXT_TYPES
 from gradexplain.language.objects import (
@@ -85,7 +85,7 @@ def failure(it: Interpreter, exc: BaseException, context: StatementContext) -> B
     if isinstance(exc, MemoryError):  # the worker's address-space cap, or the machine's
         error = out_of_memory(it.limits.max_memory, context.location)
     else:
-        error = classify(exc, it._operation, it.limits)
+        error = classify(exc, operation_context(it._operation, it._segment), it.limits)
         if isinstance(exc, AssertionError) and not isinstance(exc, UserAssertionError) \
                 and error.kind != "device_unavailable":
             return exc  # an assertion that is not torch's "no such device" is a bug of ours
@@ -208,14 +208,13 @@ def _augmented(program: Program, stmt: ast.AugAssign) -> Run:
     function = OPERATOR_FUNCTIONS.get(op_name, "add") + "_"
     operand_nodes: list[ast.expr] = [target, stmt.value]
     location = program.source.locate(stmt)
-    lazy = OperationContext.lazy
 
     def augment(it: Interpreter) -> None:
         current = it.lookup(name, target)
         value = value_of(it)
         if isinstance(current, torch.Tensor):
             # Python's `x += y` on a tensor is PyTorch's in-place add_: same errors, same graph.
-            it._operation = lazy(symbol, [current, value], operand_nodes, it._segment)
+            it._operation = (symbol, [current, value], operand_nodes)
             guards.check_binary(function, current, value, it.limits, location)
             result = in_place(current, value)
         else:
@@ -239,10 +238,7 @@ def _expression_statement(program: Program, stmt: ast.Expr) -> Run:
             getattr(node.func, "id", "")
         quiet = name in {"print", "backward", "retain_grad", "grad"} or name.endswith("_")
     if quiet:
-        def evaluate(it: Interpreter) -> None:
-            value_of(it)
-
-        return evaluate
+        return value_of  # its value is dropped
     segment = program.source.segment(node)
 
     def show(it: Interpreter) -> None:

@@ -21,7 +21,14 @@ import torch
 from gradexplain.language import allowlists as allow
 from gradexplain.language import guards
 from gradexplain.language.autograd_ext import HOOK_METHODS
-from gradexplain.language.calls import NEW_TENSOR_METHODS, RESHAPING_IN_PLACE
+from gradexplain.language.calls import (
+    NEW_TENSOR_METHODS,
+    QUIET_RESULTS,
+    RESHAPING_IN_PLACE,
+    _check_layer_size,
+    _ordinary,
+    _tensor_operation,
+)
 from gradexplain.language.classify import OperationContext
 from gradexplain.language.values import (
     BINARY_OPERATORS,
@@ -41,6 +48,7 @@ Arguments = Callable[["Interpreter"], tuple[list[Any], dict[str, Any]]]
 # (interpreter, operands, result): the hooks `Interpreter._after_tensor_op` calls.
 Report = Callable[["Interpreter", list[Any], Any], None]
 TensorCall = Callable[["Interpreter", torch.Tensor, list[Any], dict[str, Any]], Any]
+FunctionCall = Callable[["Interpreter", Function, list[Any], dict[str, Any]], Any]
 
 Tensor = torch.Tensor
 # Operations whose result may be larger than a requires-grad operand: broadcasting reported.
@@ -92,13 +100,16 @@ def reporter(program: Program, node: ast.expr, name: str,
         hooks.derived(name, operands, result)
         if not broadcasting:
             return
-        numel = result.numel()
-        context = it._context
-        assert context is not None
+        numel = -1  # the result's, read once an operand needs it
         for value, value_node in zip(operands, operand_nodes, strict=False):
-            if isinstance(value, Tensor) and value.requires_grad and value.numel() < numel:
-                hooks.broadcast(context, value, it.label_of(value, value_node),
-                                list(result.shape), segment, result)
+            if isinstance(value, Tensor) and value.requires_grad:
+                if numel < 0:
+                    numel = result.numel()
+                if value.numel() < numel:
+                    context = it._context
+                    assert context is not None
+                    hooks.broadcast(context, value, it.label_of(value, value_node),
+                                    list(result.shape), segment, result)
 
     return report
 
@@ -111,15 +122,14 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
     operand_nodes: list[ast.expr] = [node.left, node.right]
     location = program.source.locate(node)
     report = reporter(program, node, function, operand_nodes)
-    check_binary, check_number_op, lazy = guards.check_binary, guards.check_number_op, \
-        OperationContext.lazy
+    check_binary, check_number_op = guards.check_binary, guards.check_number_op
 
     def evaluate(it: Interpreter) -> Any:
         left = left_of(it)
         right = right_of(it)
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             operands = [left, right]
-            it._operation = lazy(kind, operands, operand_nodes, it._segment)
+            it._operation = (kind, operands, operand_nodes)
             check_binary(function, left, right, it.limits, location)
             result = fn(left, right)
             report(it, operands, result)
@@ -211,17 +221,32 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
     arguments = _arguments(program, node)
     name = func.attr
     tensor_call = _tensor_method(program, node, func) if name in allow.TENSOR_METHODS else None
+    function_call = _function_call(program, node)
+
+    if tensor_call is not None and not node.args and not node.keywords:
+        method = tensor_call
+
+        def call_without_arguments(it: Interpreter) -> Any:
+            target = target_of(it)
+            if isinstance(target, Tensor):  # `loss.backward()`, `x.mean()`, `w.grad.zero_()`
+                return method(it, target, [], {})
+            return general(it, target)
+
+        return call_without_arguments
 
     def call(it: Interpreter) -> Any:
         target = target_of(it)
         if tensor_call is not None and isinstance(target, Tensor):
             args, kwargs = arguments(it)
             return tensor_call(it, target, args, kwargs)
+        return general(it, target)
+
+    def general(it: Interpreter, target: Any) -> Any:
         if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
             callee = it._namespace_member(target, name, func)
             if type(callee) is Function:
                 args, kwargs = arguments(it)
-                return it._call_function(callee, args, kwargs, node)
+                return function_call(it, callee, args, kwargs)
         else:
             callee = it.read_attribute(target, name, func)
         args, kwargs = arguments(it)
@@ -241,7 +266,8 @@ def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> Ten
     reshaping = name in RESHAPING_IN_PLACE
     retain = name == "retain_grad"
     report = reporter(program, node, name, operand_nodes)
-    check_call, lazy = guards.check_call, OperationContext.lazy
+    check_call = guards.check_call
+    sized = guards.call_is_sized(name)  # else check_call would find nothing to check
 
     if name == "backward":
         def backward(it: Interpreter, target: Tensor, args: list[Any],
@@ -260,14 +286,52 @@ def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> Ten
                 return special
         operands = [target, *args]
         it._operation = OperationContext(name, it._operands(operands, operand_nodes)) \
-            if reshaping else lazy(name, operands, operand_nodes, it._segment)
-        check_call(name, target, args, kwargs, it.limits, location, name)
+            if reshaping else (name, operands, operand_nodes)
+        if sized:
+            check_call(name, target, args, kwargs, it.limits, location, name)
         if args or kwargs:
             args, kwargs = it.wrapped(args, kwargs)
         result = getattr(target, name)(*args, **kwargs)
         if retain:
             it.hooks.retained(target, label)
         report(it, operands, result)
-        return _checked_result(result)
+        return result if isinstance(result, Tensor) else _checked_result(result)
 
     return method
+
+
+def _function_call(program: Program, node: ast.Call) -> FunctionCall:
+    """`Calls._call_function` for `torch.f(...)`; each function's facts worked out once.
+    The functions with their own handling (autograd, d2l, legacy) go to `_call_function`."""
+    arg_nodes = list(node.args)
+    location = program.source.locate(node)
+    known: dict[str, tuple[bool, str, bool, bool, bool, Report]] = {}
+
+    def facts(callee: Function) -> tuple[bool, str, bool, bool, bool, Report]:
+        path, name = callee.path, callee.name
+        tensor_operation = _tensor_operation(path)
+        return (_ordinary(path), name, tensor_operation and guards.call_is_sized(name),
+                not tensor_operation and path.startswith("torch.nn."),
+                path in QUIET_RESULTS, reporter(program, node, name, arg_nodes))
+
+    def call(it: Interpreter, callee: Function, args: list[Any],
+             kwargs: dict[str, Any]) -> Any:
+        found = known.get(callee.path)
+        if found is None:
+            found = known[callee.path] = facts(callee)
+        ordinary, name, sized, layer, quiet, report = found
+        if not ordinary:
+            return it._call_function(callee, args, kwargs, node)
+        it._operation = (name, args, arg_nodes)
+        if sized:
+            guards.check_call(name, None, args, kwargs, it.limits, location, callee.fn)
+        elif layer:
+            _check_layer_size(args, kwargs, it.limits, location)
+        args, kwargs = it.wrapped(args, kwargs)
+        result = callee.fn(*args, **kwargs)
+        if quiet:
+            return None
+        report(it, args, result)
+        return result if isinstance(result, Tensor) else _checked_result(result)
+
+    return call

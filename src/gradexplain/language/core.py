@@ -10,7 +10,7 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from gradexplain.errors import SourceLocation
-from gradexplain.language.classify import OperationContext
+from gradexplain.language.classify import Operation
 from gradexplain.language.objects import Scope, UserClass, UserFunction
 from gradexplain.language.protocol import Hooks, StatementContext
 from gradexplain.language.values import Function, Method
@@ -32,7 +32,7 @@ class Core:
     loop_iterations: int
     _program: Program | None
     _context: StatementContext | None
-    _operation: OperationContext | None
+    _operation: Operation
 
     if TYPE_CHECKING:
         def _expr(self, node: ast.expr) -> Any: ...

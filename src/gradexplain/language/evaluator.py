@@ -24,7 +24,12 @@ from gradexplain.language.autograd_ext import AutogradExtras
 from gradexplain.language.calls import Calls
 from gradexplain.language.checker import Program
 from gradexplain.language.classes import Classes
-from gradexplain.language.classify import CodeTypeError, CodeValueError, OperationContext
+from gradexplain.language.classify import (
+    CodeTypeError,
+    CodeValueError,
+    Operation,
+    OperationContext,
+)
 from gradexplain.language.compiled import GUARDED, compiled, failure, statement_context
 from gradexplain.language.control import ControlFlow
 from gradexplain.language.core import Core
@@ -67,7 +72,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         self.handling: list[GradexplainError] = []
         self._program: Program | None = None
         self._context: StatementContext | None = None
-        self._operation: OperationContext | None = None
+        self._operation: Operation = None
         # Every operand of every statement is evaluated here: the common node types are
         # dispatched by one dict lookup instead of the isinstance chain in `_expr`.
         self._dispatch: dict[type, Callable[[Any], Any]] = {

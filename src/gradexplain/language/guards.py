@@ -42,6 +42,13 @@ def check_call(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, An
         budget.check_memory(limits, location, numel * _element_size(target, args, kwargs))
 
 
+def call_is_sized(name: str) -> bool:
+    """Whether `check_call(name, ...)` checks anything: a call with neither a size rule nor a
+    need for the meta device (elementwise maths, reductions, views, `zero_`) never outgrows
+    its largest input, so its check is skipped where the name is known in advance."""
+    return name in PIECEWISE or sizes.plain_name(name) is not None or sizes.needs_meta(name)
+
+
 # Calls that turn one tensor into many Python objects: views (unbind, split, chunk) or numbers
 # (tolist). Their output holds no more elements than the input, so the element limit lets
 # them pass; what they cost is an object per piece (about 600 bytes per view, 30 per number,

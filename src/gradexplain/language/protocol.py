@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import torch
 
 from gradexplain.errors import SourceLocation
-from gradexplain.language.classify import CodeTypeError, OperationContext
+from gradexplain.language.classify import CodeTypeError, Operation, OperationContext
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class BackwardCalls:
     env: dict[str, Any]
     hooks: Hooks
     _context: StatementContext | None
-    _operation: OperationContext | None
+    _operation: Operation
 
     if TYPE_CHECKING:
         def _segment(self, node: ast.AST) -> str: ...

@@ -148,7 +148,7 @@ def _checked_result(result: Any) -> Any:
     the interpreter. nn modules are callable but run their forward through the interpreter
     (or are PyTorch's own layers); grad-mode objects only enter and leave their mode.
     """
-    if isinstance(result, torch.Tensor):  # the usual answer: never callable
+    if isinstance(result, torch.Tensor) or type(result) in PLAIN_RESULTS:  # the usual answers
         return result
     if isinstance(result, (type, types.ModuleType)) or (
             callable(result) and not isinstance(result, CALLABLE_VALUES)
@@ -166,6 +166,12 @@ CALLABLE_VALUES: tuple[type, ...] = (
     torch.inference_mode, torch.autograd.graph.saved_tensors_hooks,
     contextlib._GeneratorContextManager,
 )
+
+
+# Results that are never callable, nor hold anything (exact types: a subclass could be either),
+# and the grad modes, which CALLABLE_VALUES allows.
+PLAIN_RESULTS = frozenset({int, float, bool, str, type(None), torch.Size, torch.dtype,
+                           torch.no_grad, torch.enable_grad, torch.inference_mode})
 
 
 def _is_node(value: Any) -> bool:
