@@ -208,6 +208,7 @@ def _augmented(program: Program, stmt: ast.AugAssign) -> Run:
     function = OPERATOR_FUNCTIONS.get(op_name, "add") + "_"
     operand_nodes: list[ast.expr] = [target, stmt.value]
     location = program.source.locate(stmt)
+    check_binary = guards.binary_checker(function)
 
     def augment(it: Interpreter) -> None:
         current = it.lookup(name, target)
@@ -215,7 +216,7 @@ def _augmented(program: Program, stmt: ast.AugAssign) -> Run:
         if isinstance(current, torch.Tensor):
             # Python's `x += y` on a tensor is PyTorch's in-place add_: same errors, same graph.
             it._operation = (symbol, [current, value], operand_nodes)
-            guards.check_binary(function, current, value, it.limits, location)
+            check_binary(current, value, it.limits, location)
             result = in_place(current, value)
         else:
             guards.check_number_op(op_name, current, value, it.limits, location)
@@ -287,6 +288,7 @@ def _for(program: Program, stmt: ast.For) -> Run:
     location = program.source.locate(where)
     cost = _static_cost(stmt.body)
     bind = target_setter(program, stmt.target, where)
+    name = stmt.target.id if isinstance(stmt.target, ast.Name) else None
     body = block(program, stmt.body)
     orelse = block(program, stmt.orelse)
 
@@ -297,7 +299,10 @@ def _for(program: Program, stmt: ast.For) -> Run:
             check("max_loop_iterations", len(iterable), it.limits, location)
             check("max_executed", it.executed + len(iterable) * cost, it.limits, location)
         for item in it.iterate(iterable, where):
-            bind(it, item)
+            if name is None:
+                bind(it, item)
+            else:
+                it.bind(name, item)
             try:
                 body(it)
             except BreakSignal:

@@ -122,7 +122,7 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
     operand_nodes: list[ast.expr] = [node.left, node.right]
     location = program.source.locate(node)
     report = reporter(program, node, function, operand_nodes)
-    check_binary, check_number_op = guards.check_binary, guards.check_number_op
+    check_binary, check_number_op = guards.binary_checker(function), guards.check_number_op
 
     def evaluate(it: Interpreter) -> Any:
         left = left_of(it)
@@ -130,7 +130,7 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             operands = [left, right]
             it._operation = (kind, operands, operand_nodes)
-            check_binary(function, left, right, it.limits, location)
+            check_binary(left, right, it.limits, location)
             result = fn(left, right)
             report(it, operands, result)
             return result
@@ -146,6 +146,17 @@ def _attribute(program: Program, node: ast.Attribute) -> Evaluate:
     name = node.attr
     label = program.source.segment(node.value)
     tensor_read = _tensor_reader(node, label)
+    if name == "grad":
+        def read_grad(it: Interpreter) -> Any:  # `w.grad`: `_tensor_reader`'s, one call less
+            target = value_of(it)
+            if isinstance(target, Tensor):
+                value = target.grad
+                assert it._context is not None
+                it.hooks.read_grad(it._context, target, label)
+                return value
+            return it.read_attribute(target, name, node)
+
+        return read_grad
 
     def evaluate(it: Interpreter) -> Any:
         target = value_of(it)

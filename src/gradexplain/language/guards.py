@@ -8,7 +8,7 @@ computes shapes without allocating but costs far more than the formulas here.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -106,17 +106,8 @@ def check_binary(name: str, left: Any, right: Any, limits: Limits,
     key = (name, left.shape, right.shape)
     numel = _BINARY_SIZES.get(key, _UNKNOWN)
     if numel is _UNKNOWN:  # a loop repeats the same few operations on the same shapes
-        plain = sizes.plain_name(name)
-        if plain is None:
-            numel = None
-        elif plain in BROADCASTING:
-            shape = sizes.broadcast_shape(key[1], key[2])
-            numel = sizes.product(shape) if shape is not None else None
-        elif plain == "matmul":
-            numel = sizes.matmul_numel(plain, key[1], key[2])
-        else:  # no operator has another rule: sized from the tensors, not remembered
-            numel = sizes.output_numel(name, None, [left, right], {})
-        if plain is None or plain in BROADCASTING or plain == "matmul":
+        numel, remembered = _binary_numel(name, key[1], key[2], left, right)
+        if remembered:
             if len(_BINARY_SIZES) >= 4096:
                 _BINARY_SIZES.clear()
             _BINARY_SIZES[key] = numel
@@ -125,6 +116,48 @@ def check_binary(name: str, left: Any, right: Any, limits: Limits,
             check("max_elements", numel, limits, location)
         budget.check_memory(limits, location,
                             numel * max(left.element_size(), right.element_size()))
+
+
+def binary_checker(name: str) -> Callable[[Any, Any, Limits, SourceLocation | None], None]:
+    """`check_binary(name, ...)` for one operator in the code (compiled.py): the same checks,
+    with the last pair of shapes it met and their size remembered in place of the shared
+    table, since a loop meets the same shapes there on every iteration."""
+    last: list[Any] = [None, None, None]  # left shape, right shape, size
+
+    def check_operator(left: Any, right: Any, limits: Limits,
+                       location: SourceLocation | None) -> None:
+        if not (isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor)):
+            return
+        left_shape, right_shape = left.shape, right.shape
+        if left_shape == last[0] and right_shape == last[1]:
+            numel = last[2]
+        else:
+            numel, remembered = _binary_numel(name, left_shape, right_shape, left, right)
+            if remembered:
+                last[:] = [left_shape, right_shape, numel]
+        if numel is not None:
+            if numel > limits.max_elements:
+                check("max_elements", numel, limits, location)
+            budget.check_memory(limits, location,
+                                numel * max(left.element_size(), right.element_size()))
+
+    return check_operator
+
+
+def _binary_numel(name: str, left_shape: torch.Size, right_shape: torch.Size, left: Any,
+                  right: Any) -> tuple[int | None, bool]:
+    """The operator's output size, and whether it follows from the shapes alone (so it can
+    be remembered for them)."""
+    plain = sizes.plain_name(name)
+    if plain is None:
+        return None, True
+    if plain in BROADCASTING:
+        shape = sizes.broadcast_shape(left_shape, right_shape)
+        return (sizes.product(shape) if shape is not None else None), True
+    if plain == "matmul":
+        return sizes.matmul_numel(plain, left_shape, right_shape), True
+    # no operator has another rule: sized from the tensors, not remembered
+    return sizes.output_numel(name, None, [left, right], {}), False
 
 
 _UNKNOWN: Any = object()
