@@ -135,6 +135,35 @@ w = torch.ones(2, requires_grad=True)
 for i in range(2):
     w -= 0.1
 """,
+    "method_error_in_loop": """\
+a = torch.ones(2, 3, requires_grad=True)
+for i in range(2):
+    b = (a * 2).view(7)
+""",
+    "function_error_in_loop": """\
+a = torch.ones(2, 3)
+for n in [3, 4]:
+    c = torch.cat([a, torch.ones(2, n)], dim=0)
+""",
+    "augmented_error_in_loop": """\
+a = torch.ones(2, 3)
+for i in range(2):
+    a += torch.ones(5)
+""",
+    "number_error_in_function": """\
+def f(k):
+    return 1 / k
+total = 0
+for k in [2, 1, 0]:
+    total += f(k)
+""",
+    "error_after_a_call": """\
+def g(v):
+    return v.sum()
+x = torch.ones(3, requires_grad=True)
+for i in range(2):
+    y = g(x * 2) @ torch.ones(4, 4)
+""",
 }
 
 
@@ -217,7 +246,7 @@ def _hook_calls(text: str, limits: Limits) -> tuple[list[tuple[Any, ...]], Any]:
 @pytest.mark.parametrize("name", sorted(LOOPS))
 def test_hooks_fire_as_in_the_tree_walker(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls, error = _hook_calls(LOOPS[name], Limits())
-    assert any(c[0] == "derived" for c in calls)
+    assert any(c[0] == "assigned" for c in calls)
     monkeypatch.setattr(Interpreter, "_statement", _tree_walking_statement)
     assert _hook_calls(LOOPS[name], Limits()) == (calls, error)
 
@@ -280,6 +309,53 @@ def test_the_element_limit_refuses_an_op_inside_a_loop_before_it_runs() -> None:
     assert facts["value"] == 1_000_000
     assert where == (2, 11, 52)
     assert not any(c[0] == "derived" and c[1] == "mul" for c in calls)  # never ran
+
+
+def test_an_operator_meets_new_shapes_in_a_loop() -> None:
+    # the same `*` sized afresh when its shapes change: the third pass is refused
+    text = "for n in [10, 100, 2000]:\n    a = torch.ones(n, 1) * torch.ones(1, n)\n"
+    calls, error = _hook_calls(text, Limits(max_elements=1_000_000))
+    kind, _, where, facts = error
+    assert kind == "limit_exceeded" and facts["value"] == 4_000_000
+    assert where == (2, 9, 44)
+    assert [c[3] for c in calls if c[0] == "derived" and c[1] == "mul"] == [(10, 10),
+                                                                            (100, 100)]
+
+
+def test_an_operator_sized_again_plans_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    planned: list[int] = []
+    real = budget.check_memory
+
+    def check_memory(limits: Limits, location: Any, planned_bytes: int = 0) -> None:
+        planned.append(planned_bytes)
+        real(limits, location, planned_bytes)
+
+    monkeypatch.setattr(budget, "check_memory", check_memory)
+    text = "for n in [10, 10, 20]:\n    a = torch.ones(n, 1) + torch.ones(1, n)\n"
+    _hook_calls(text, Limits())
+    sized = [p for p in planned if p]
+    # torch.ones(n, 1), torch.ones(1, n), then the sum: n * n float32s, sized again for n=20
+    assert sized == [40, 40, 400] * 2 + [80, 80, 1600]
+
+
+def test_the_worker_publishes_the_statement_that_runs() -> None:
+    import mmap
+
+    from gradexplain.app.worker import STATUS_BYTES, _publisher, published_statement
+    from gradexplain.errors import SourceLocation
+
+    status = mmap.mmap(-1, STATUS_BYTES)
+    publish = _publisher(status)
+    first = SourceLocation("loop.py", 5, 5, 40, "    loss = ((x @ w - y) ** 2).mean()")
+    second = SourceLocation("loop.py", 6, 5, 20, "    loss.backward()")
+    for _ in range(3):
+        publish(first, "loss = ((x @ w - y) ** 2).mean()")
+        assert published_statement(status)[0] == "loss = ((x @ w - y) ** 2).mean()"
+        publish(second, "loss.backward()")
+        assert published_statement(status)[0] == "loss.backward()"
+        assert published_statement(status)[1] is not None
+    publish(second, "changed")
+    assert published_statement(status)[0] == "changed"
 
 
 def test_max_executed_stops_a_loop() -> None:
