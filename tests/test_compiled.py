@@ -157,6 +157,11 @@ total = 0
 for k in [2, 1, 0]:
     total += f(k)
 """,
+    "tensor_method_on_a_number": """\
+x = 0
+for i in range(2):
+    y = x.sum()
+""",
     "error_after_a_call": """\
 def g(v):
     return v.sum()
@@ -395,7 +400,7 @@ def test_memory_budget_is_checked_before_every_statement(monkeypatch: pytest.Mon
 
 EXPRESSIONS = [
     "x", "2.5", "x + 1", "1 + 2 * 3", "x @ m", "(x * 2 - 1) ** 2", "x.sum()", "x.grad",
-    "x.shape", "x.requires_grad", "torch.ones(2)", "torch.no_grad()", "m.t().shape",
+    "x.shape", "x.requires_grad", "[3, 1].copy()", "'ab'.upper()", "[3, 1].count(1)", "torch.ones(2)", "torch.no_grad()", "m.t().shape",
     "len([1, 2])", "x.mean(dim=0, keepdim=True)", "x.view(1, 3).sum(0)", "'a' + 'b'",
     "[1, 2][0]", "x[0] * 3", "torch.cat([x, x])", "max(1, 2)", "x.detach()", "x.data",
 ]

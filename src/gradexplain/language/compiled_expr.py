@@ -234,6 +234,17 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
     tensor_call = _tensor_method(program, node, func) if name in allow.TENSOR_METHODS else None
     function_call = _function_call(program, node)
 
+    def general(it: Interpreter, target: Any) -> Any:
+        if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
+            callee = it._namespace_member(target, name, func)
+            if type(callee) is Function:
+                args, kwargs = arguments(it)
+                return function_call(it, callee, args, kwargs)
+        else:
+            callee = it.read_attribute(target, name, func)
+        args, kwargs = arguments(it)
+        return it.call_value(callee, args, kwargs, node)
+
     if tensor_call is not None and not node.args and not node.keywords:
         method = tensor_call
 
@@ -251,17 +262,6 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
             args, kwargs = arguments(it)
             return tensor_call(it, target, args, kwargs)
         return general(it, target)
-
-    def general(it: Interpreter, target: Any) -> Any:
-        if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
-            callee = it._namespace_member(target, name, func)
-            if type(callee) is Function:
-                args, kwargs = arguments(it)
-                return function_call(it, callee, args, kwargs)
-        else:
-            callee = it.read_attribute(target, name, func)
-        args, kwargs = arguments(it)
-        return it.call_value(callee, args, kwargs, node)
 
     return call
 
