@@ -400,7 +400,8 @@ def test_memory_budget_is_checked_before_every_statement(monkeypatch: pytest.Mon
 
 EXPRESSIONS = [
     "x", "2.5", "x + 1", "1 + 2 * 3", "x @ m", "(x * 2 - 1) ** 2", "x.sum()", "x.grad",
-    "x.shape", "x.requires_grad", "[3, 1].copy()", "'ab'.upper()", "[3, 1].count(1)", "torch.ones(2)", "torch.no_grad()", "m.t().shape",
+    "x.shape", "x.requires_grad", "[3, 1].copy()", "'ab'.upper()", "[3, 1].count(1)",
+    "torch.ones(2)", "torch.no_grad()", "m.t().shape",
     "len([1, 2])", "x.mean(dim=0, keepdim=True)", "x.view(1, 3).sum(0)", "'a' + 'b'",
     "[1, 2][0]", "x[0] * 3", "torch.cat([x, x])", "max(1, 2)", "x.detach()", "x.data",
 ]
