@@ -66,7 +66,8 @@ class Numbers:
 
 
 Form = tuple[int, torch.dtype, torch.Size, int]  # a readable grad's dims, dtype, shape, numel
-Forms = dict[str, tuple[torch.Tensor, Form]]  # per label: the grad last read, and its form
+# Per label: the grad last read as numbers, its form, and its Zero marker (made once).
+Forms = dict[str, tuple[torch.Tensor, Form, Zero]]
 
 
 def form_of(grad: torch.Tensor) -> Form | None:
@@ -113,7 +114,7 @@ def read(grad: torch.Tensor, label: str = "", forms: Forms | None = None) -> Num
             forms.pop(label, None)
         return None
     if forms is not None:
-        forms[label] = (grad, form)  # holds a small grad at most: a few numbers
+        forms[label] = (grad, form, Zero(grad))  # holds a small grad at most: a few numbers
     return read_as(grad, form)
 
 
@@ -196,14 +197,14 @@ def torch_norms(present: list[tuple[str, torch.Tensor]], norms: dict[str, float]
             bad.add(label)
 
 
-def scalar_output(outputs: list[torch.Tensor]) -> float | None:
+def scalar_output(outputs: list[tuple[torch.Tensor, str]]) -> float | None:
     """The value of a single-number output (the loss), for the trend of a loop: one call to
     torch (item() refuses several elements and meta tensors; an integer, bool or complex
-    output gives no float)."""
+    output gives no float). `outputs` as the request has them: (tensor, label)."""
     if len(outputs) != 1:
         return None
     try:
-        value = outputs[0].item()
+        value = outputs[0][0].item()
     except (RuntimeError, ValueError):
         return None
     return value if type(value) is float else None

@@ -116,13 +116,9 @@ class Series:
                      self.every, self.non_finite)
 
 
-@dataclass
-class Pending:
-    """A lightly recorded call that may turn out to be its group's last: enough to write its
-    ledger entry later (copies of its grads, taken when it ran)."""
-
-    index: int
-    finish: Callable[[], CallRecord]  # makes the call's ledger entry
+# A lightly recorded call that may turn out to be its group's last: makes its ledger entry
+# (from copies of its grads, taken when it ran).
+Pending = Callable[[], CallRecord]
 
 
 @dataclass
@@ -181,6 +177,18 @@ class Folding:
         self.keep_all = keep_all
         self.keep = keep  # call numbers an `expect:` names: always kept in full
         self.groups: dict[GroupKey, GroupState] = {}
+        self._context: Any = None  # the statement context of the last call, and its group
+        self._group: GroupState | None = None
+
+    def group_of(self, context: Any, index: int) -> GroupState:
+        """The group of a statement context (language.protocol.StatementContext: frozen, one
+        per statement, so a loop's calls find their group without building its key)."""
+        group = self._group
+        if context is not self._context or group is None:
+            group = self._group = self.group(context.step, context.line, context.statement,
+                                             index)
+            self._context = context
+        return group
 
     def group(self, step: int | None, line: int | None, statement: str,
               index: int) -> GroupState:
@@ -210,15 +218,23 @@ class Folding:
         for kind, _ in notes:
             group.notes[kind] += 1
         tensors = group.tensors
-        for label, norm in norms.items():
+        for label, norm in norms.items():  # Series.add, inlined: once per tensor per call
             series = tensors.get(label)
             if series is None:
                 series = tensors[label] = Series()
-            series.add(norm)
+            buffer = series._buffer
+            buffer.append(norm)
+            if len(buffer) >= BUFFERED:
+                series._fold()
         if output is not None:
-            if group.output is None:
-                group.output, group.output_label = Series(), output_label
-            group.output.add(output)
+            series = group.output
+            if series is None:
+                series = group.output = Series()
+                group.output_label = output_label
+            buffer = series._buffer
+            buffer.append(output)
+            if len(buffer) >= BUFFERED:
+                series._fold()
         group.pending = None
         return True
 
@@ -281,12 +297,6 @@ class Folding:
                 group.output, group.output_label = Series(), output_label
             group.output.add(measured.output)
 
-    def rebuilt(self, group: GroupState, retained: bool) -> None:
-        """A successful backward call (for the graph_rebuilt note)."""
-        group.rebuilt_calls += 1
-        group.retained_before_last = group.retained_so_far
-        group.retained_so_far = group.retained_so_far and retained
-
     @staticmethod
     def zeroing(group: GroupState, call: CallRecord | None, retained: set[str],
                 holds_values: Callable[[str], bool]) -> None:
@@ -324,7 +334,7 @@ class Folding:
             pending = group.pending
             if pending is None:
                 continue
-            call = pending.finish()
+            call = pending()
             indexes = [c.index for c in kept]
             kept.insert(bisect.bisect(indexes, call.index), call)
             group.pending = None

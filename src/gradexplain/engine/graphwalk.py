@@ -17,26 +17,42 @@ class GraphWalk:
     leaf_ids: set[int] = field(default_factory=set)
 
 
-def walk(outputs: list[torch.Tensor], roots: list[Any] | None = None) -> GraphWalk:
-    """Walk from the outputs' grad_fn nodes (and any extra root nodes)."""
+# Below this many nodes a graph is let go of in any order: destroying it recursively (what
+# release_order guards against) needs a deep chain to overflow the stack.
+SAFE_TO_DROP = 2_000
+_HOLDS_VARIABLE: dict[type, bool] = {}  # node type -> whether it names a leaf (AccumulateGrad)
+
+
+def walk(outputs: list[torch.Tensor], roots: list[Any] | None = None, *,
+         ordered: bool = True) -> GraphWalk:
+    """Walk from the outputs' grad_fn nodes (and any extra root nodes). The nodes come in
+    release order (see release_order); `ordered=False` leaves a small graph's nodes in the
+    order they were found, for a caller that only looks them up."""
     result = GraphWalk()
+    node_ids, nodes, leaf_ids = result.node_ids, result.nodes, result.leaf_ids
     stack = [t.grad_fn for t in outputs if t.grad_fn is not None] + list(roots or [])
     while stack:
         node = stack.pop()
-        if id(node) in result.node_ids:
+        if id(node) in node_ids:
             continue
-        result.node_ids.add(id(node))
-        result.nodes.append(node)
-        variable = getattr(node, "variable", None)
-        if isinstance(variable, torch.Tensor):
-            result.leaf_ids.add(id(variable))
+        node_ids.add(id(node))
+        nodes.append(node)
+        kind = type(node)
+        holds = _HOLDS_VARIABLE.get(kind)
+        if holds is None:  # asked once per node type (a missing attribute costs an exception)
+            holds = _HOLDS_VARIABLE[kind] = hasattr(kind, "variable")
+        if holds:
+            variable = getattr(node, "variable", None)
+            if isinstance(variable, torch.Tensor):
+                leaf_ids.add(id(variable))
         for child, _ in node.next_functions:
-            if child is not None and id(child) not in result.node_ids:
+            if child is not None and id(child) not in node_ids:
                 stack.append(child)
     for tensor in outputs:
         if tensor.grad_fn is None and tensor.requires_grad:
-            result.leaf_ids.add(id(tensor))
-    result.nodes = release_order(result.nodes)
+            leaf_ids.add(id(tensor))
+    if ordered or len(nodes) >= SAFE_TO_DROP:
+        result.nodes = release_order(nodes)
     return result
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import torch
 
@@ -27,6 +27,7 @@ from gradexplain.engine.callmeasure import (
     as_tensor,
     copy_of,
     read,
+    read_as,
     torch_norms,
 )
 from gradexplain.engine.recorder_parts import call_record
@@ -53,13 +54,16 @@ def light_before(tracked: Tracked, forms: Forms) -> tuple[dict[str, Before], Mar
             marks.append(None)
             continue
         marks.append((grad, grad._version))
-        numbers = read(grad, label, forms)
+        known = forms.get(label)
+        numbers = read_as(grad, known[1]) if known is not None and known[0] is grad else None
+        if numbers is None:
+            numbers = read(grad, label, forms)
         if numbers is not None:
             if any(numbers.flat):  # nan counts as nonzero, as in torch.any
                 before[label] = numbers
                 holding.append(label)
             else:
-                before[label] = Zero(grad)
+                before[label] = forms[label][2]  # this grad's marker
         elif not grad.is_meta and all_zero(grad):
             before[label] = Zero(grad)
         else:
@@ -68,16 +72,12 @@ def light_before(tracked: Tracked, forms: Forms) -> tuple[dict[str, Before], Mar
     return before, marks, holding
 
 
-class LightAfter(NamedTuple):
-    """What a lightly recorded call left: each grad's norm (in the tracked order), the
-    labels whose grad holds inf or nan, the (kind, tensor) of the notes the call would make,
-    copies of the grads and the labels of the tensors it did not reach."""
-
-    norms: dict[str, float]
-    bad: frozenset[str]
-    notes: set[tuple[str, str | None]]
-    after: dict[str, Before]
-    missed: list[str]
+# What a lightly recorded call left: each grad's norm (in the tracked order), the labels
+# whose grad holds inf or nan, the (kind, tensor) of the notes the call would make, copies
+# of the grads and the labels of the tensors it did not reach. (A plain tuple: one is made
+# per call.)
+LightAfter = tuple[dict[str, float], frozenset[str], set[tuple[str, str | None]],
+                   dict[str, Before], list[str]]
 
 
 NO_BAD: frozenset[str] = frozenset()
@@ -103,7 +103,11 @@ def light_after(function: str, tracked: Tracked, before: dict[str, Before], mark
             after[label] = None
         else:
             reached = mark is None or mark[0] is not grad or mark[1] != grad._version
-            numbers = read(grad, label, forms)
+            known = forms.get(label)
+            numbers = read_as(grad, known[1]) if known is not None and known[0] is grad \
+                else None
+            if numbers is None:
+                numbers = read(grad, label, forms)
             if numbers is not None:
                 after[label] = numbers
                 norms[label] = norm = math.hypot(*numbers.flat)
@@ -131,11 +135,11 @@ def light_after(function: str, tracked: Tracked, before: dict[str, Before], mark
     if present:
         torch_norms(present, norms, bad)
     if not bad:
-        return LightAfter(norms, NO_BAD, notes, after, missed)
+        return norms, NO_BAD, notes, after, missed
     for label in checked:
         if label in bad and not _non_finite(before[label]):
             notes.add(("non_finite_grad", label))
-    return LightAfter(norms, frozenset(bad), notes, after, missed)
+    return norms, frozenset(bad), notes, after, missed
 
 
 def _accumulated(old: Numbers | torch.Tensor, new: Before, grad: torch.Tensor) -> bool:
@@ -157,18 +161,18 @@ def _non_finite(state: Before) -> bool:
 
 
 def light_ledger(request: BackwardRequest, index: int, retain: bool, seq: int,
-                 before: dict[str, Before], measured: LightAfter, result: Any,
-                 gradient_value: Callable[[Any], Any], full: bool) -> CallRecord:
+                 before: dict[str, Before], after: dict[str, Before], missed: list[str],
+                 result: Any, gradient_value: Callable[[Any], Any], full: bool) -> CallRecord:
     """A lightly recorded call's ledger entry, written from the copies taken when it ran
     (only for a call that stays its group's last: see Folding.flush)."""
     call = call_record(request, index, retain, seq)
     call.grad_tensors = gradient_value(request.gradients)
     for label, state in before.items():
         old = as_tensor(state)
-        new = as_tensor(measured.after.get(label))
+        new = as_tensor(after.get(label))
         call.before[label] = to_value(old, full=full)
         call.after[label] = to_value(new, full=full)
-        if label in measured.missed:  # as the full ledger has it: None, not reached
+        if label in missed:  # as the full ledger has it: None, not reached
             call.added[label] = None
             call.not_reached.append(label)
         elif new is None:

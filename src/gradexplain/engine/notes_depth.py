@@ -16,7 +16,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,21 +97,33 @@ class Probes:
         if len(self.pending) > MAX_PENDING_PROBES:
             self.pending.pop(0).node = None
 
-    @contextmanager
-    def watching(self, node_ids: set[int], full: bool) -> Iterator[None]:
-        """Post-hooks on the probes whose node is in this call's graph."""
+    def watch(self, node_ids: set[int], full: bool) -> tuple[list[BroadcastProbe], list[Any]]:
+        """Post-hooks on the probes whose node is in this call's graph: (probes, handles),
+        for `unwatch` once the call is over (whether it succeeded or failed)."""
         chosen = [p for p in self.pending if p.node is not None and id(p.node) in node_ids]
-        handles = []
+        handles: list[Any] = []
         try:
             for probe in chosen:
                 handles.append(probe.node.register_hook(functools.partial(_probe, probe, full)))
+        except BaseException:
+            self.unwatch(chosen, handles)
+            raise
+        return chosen, handles
+
+    @contextmanager
+    def watching(self, node_ids: set[int], full: bool) -> Iterator[None]:
+        chosen, handles = self.watch(node_ids, full)
+        try:
             yield
         finally:
-            for handle in handles:
-                handle.remove()
-            for probe in chosen:  # one call's view is all the note needs: let the graph go
-                probe.node = None
-            self.pending = [p for p in self.pending if p.node is not None]
+            self.unwatch(chosen, handles)
+
+    def unwatch(self, chosen: list[BroadcastProbe], handles: list[Any]) -> None:
+        for handle in handles:
+            handle.remove()
+        for probe in chosen:  # one call's view is all the note needs: let the graph go
+            probe.node = None
+        self.pending = [p for p in self.pending if p.node is not None]
 
 
 def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Any, grad_outputs: Any) -> None:
@@ -191,20 +203,33 @@ class NonFiniteTracer:
                           "trace_limit": TRACE_MAX_NODES}
         self._found = bool(self.facts)
 
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        handles = []
+    def watch(self) -> list[Any]:
+        """Post-hooks on the nodes that may make an inf or nan; their handles, for `unwatch`
+        once the call is over (whether it succeeded or failed)."""
+        handles: list[Any] = []
         try:
             if not self._found:
-                for node in self._nodes:  # AccumulateGrad passes nothing on
-                    if type(node).__name__ not in PASS_THROUGH and \
-                            not hasattr(node, "variable"):
+                for node in self._nodes:  # AccumulateGrad (a leaf's) passes nothing on
+                    kind = type(node)
+                    if kind.__name__ not in PASS_THROUGH and not hasattr(kind, "variable"):
                         handles.append(node.register_hook(functools.partial(self._hook, node)))
+        except BaseException:
+            self.unwatch(handles)
+            raise
+        return handles
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        handles = self.watch()
+        try:
             yield
         finally:
-            for handle in handles:
-                handle.remove()
-            self._nodes = []
+            self.unwatch(handles)
+
+    def unwatch(self, handles: list[Any]) -> None:
+        for handle in handles:
+            handle.remove()
+        self._nodes = []
 
     def _hook(self, node: Any, grad_inputs: Any, grad_outputs: Any) -> None:
         if self._found:
@@ -361,10 +386,15 @@ class CallDepth:
     def run(self, action: Callable[[], Any]) -> Any:
         if self.tracer.facts and not self._probes.pending:  # nothing to watch
             return action()
-        with ExitStack() as stack:
-            stack.enter_context(self._probes.watching(self._node_ids, self._full))
-            stack.enter_context(self.tracer.watching())
-            return action()
+        chosen, probe_handles = self._probes.watch(self._node_ids, self._full)
+        try:
+            handles = self.tracer.watch()
+            try:
+                return action()
+            finally:
+                self.tracer.unwatch(handles)
+        finally:
+            self._probes.unwatch(chosen, probe_handles)
 
     def non_finite_facts(self, known: Known) -> dict[str, Any]:
         if self._non_finite is None:

@@ -26,7 +26,7 @@ from gradexplain.engine.callmeasure import (
     snapshot,
 )
 from gradexplain.engine.drawing import drawing_data, drawing_finish
-from gradexplain.engine.folding import Folding, GroupState, Measured, Pending, PrintFolding
+from gradexplain.engine.folding import Folding, GroupState, Measured, PrintFolding
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.lightcall import (
     LightAfter,
@@ -108,15 +108,15 @@ class Recorder(CallNotes):
             self._live_labels = None
 
     def assigned(self, name: str, value: Any) -> None:
-        if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
-            for path, parameter in value.named_parameters():
-                self.assigned(f"{name}.{path}", parameter)
-            return
         if not isinstance(value, torch.Tensor):
+            if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
+                for path, parameter in value.named_parameters():
+                    self.assigned(f"{name}.{path}", parameter)
             return
         # Names label graph nodes (--graph) and the inputs of an op that made an inf or nan.
-        self._named.pop(name, None)  # the newest binding of a name comes last
-        self._named[name] = weakref.ref(value)
+        named = self._named
+        ref = named.pop(name, None)  # the newest binding of a name comes last
+        named[name] = ref if ref is not None and ref() is value else weakref.ref(value)
         if value.requires_grad:
             self.no_grad_reasons.pop(name, None)
         elif not torch.is_grad_enabled():
@@ -223,9 +223,13 @@ class Recorder(CallNotes):
         """Tracked tensors still alive, labelled uniquely, in the order they were first seen."""
         known = self._live_labels  # the labels stand while no entry is added, renamed or dies
         if known is not None and len(known) == len(self.tracked):
-            alive = [(label, tensor, entry) for label, entry in known
-                     if (tensor := entry.ref()) is not None]
-            if len(alive) == len(known):
+            alive = []
+            for label, entry in known:
+                tensor = entry.ref()
+                if tensor is None:
+                    break
+                alive.append((label, tensor, entry))
+            else:
                 return alive
         result: list[tuple[str, torch.Tensor, Tracked]] = []
         seen: dict[str, int] = {}
@@ -249,14 +253,13 @@ class Recorder(CallNotes):
         self.call_count += 1
         index = self.call_count
         context = request.context
-        outputs = [t for t, _ in request.outputs]
         retain = True if self.options.force_retain_graph else request.retain_graph
         if self.options.zero_grad:
             for _, tensor, _ in self.live():
                 if tensor.grad is not None:
                     tensor.grad.zero_()
         tracked = self.live()
-        group = self.folding.group(context.step, context.line, context.statement, index)
+        group = self.folding.group_of(context, index)
         light = self.folding.light(index, group)
         if light:
             before, marks, holding = light_before(tracked, self._forms)
@@ -264,7 +267,7 @@ class Recorder(CallNotes):
             before, marks, holding = snapshot(tracked), [], None
         # A loop's lightly recorded calls trace inf/nan origins only when the output already
         # is inf or nan; the grad norms after the call show any other (without its origin).
-        output_value = scalar_output(outputs)
+        output_value = scalar_output(request.outputs)
         trace = not light or output_value is None or not math.isfinite(output_value)
         # The graph is walked for the notes' hooks; a light call that needs none skips it
         # (it tells which leaves a call reached from their grads' version counters).
@@ -273,7 +276,8 @@ class Recorder(CallNotes):
         if not walked:  # the usual light call: nothing hooked, nothing walked
             return self._light(request, index, group, tracked, before, marks, holding or [],
                                output_value, retain)
-        graph = walk(outputs)
+        outputs = [t for t, _ in request.outputs]
+        graph = walk(outputs, ordered=False)  # looked up, and dropped after the call
         seq = self._next_seq()
         # A light call's record is made only if it is kept, or written out as a group's last.
         call = None if light else self._write_before(
@@ -296,13 +300,12 @@ class Recorder(CallNotes):
             found = light_after(request.function, tracked, before, marks, self._noted,
                                 self._forms)
             if self.broadcasts and self._broadcast_pending(graph):
-                found.notes.add(("broadcast_sum", None))
+                found[2].add(("broadcast_sum", None))
             if self._folded(request, index, group, before, holding or [], found, output_value,
                             retain, result, seq):
                 self._depth = None
                 return result
-            measured = Measured(tuple(before), found.norms, output_value, found.bad,
-                                found.notes)
+            measured = Measured(tuple(before), found[0], output_value, found[1], found[2])
         else:
             norms, bad = grad_norms(tracked)
             measured = Measured(tuple(before), norms, output_value, bad, set())
@@ -315,7 +318,7 @@ class Recorder(CallNotes):
                retain: bool | None) -> Any:
         """A light call that hooks and walks nothing: performed, read, and folded into its
         group, or kept in full when it turns out to differ."""
-        seq = self._next_seq()
+        self.seq = seq = self.seq + 1
         try:
             result = self._perform(request, retain)
         except (RuntimeError, ValueError, TypeError) as exc:
@@ -326,7 +329,7 @@ class Recorder(CallNotes):
         if self._folded(request, index, group, before, holding, found, output_value, retain,
                         result, seq):
             return result
-        measured = Measured(tuple(before), found.norms, output_value, found.bad, found.notes)
+        measured = Measured(tuple(before), found[0], output_value, found[1], found[2])
         return self._keep(request, index, group, tracked, before, holding, retain, result,
                           seq, measured, True, None, None, False, None)
 
@@ -336,16 +339,17 @@ class Recorder(CallNotes):
                 seq: int) -> bool:
         """Fold a light call into its group unless it differs in kind (then: False). Its
         ledger entry is written later, from its copies, if it stays the group's last."""
+        norms, bad, notes, after, missed = found
         label = request.outputs[0][1] if request.outputs else ""
-        if not self.folding.fold(group, index, tuple(before), found.norms, output_value,
-                                 found.bad, found.notes, label):
+        if not self.folding.fold(group, index, tuple(before), norms, output_value, bad, notes,
+                                 label):
             return False
         if isinstance(result, tuple):  # autograd.grad's results, as they are now
             result = tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g
                            for g in result)
-        group.pending = Pending(index, functools.partial(
-            light_ledger, request, index, bool(retain), seq, before, found, result,
-            self._gradient_value, self.options.full))
+        group.pending = functools.partial(
+            light_ledger, request, index, bool(retain), seq, before, after, missed, result,
+            self._gradient_value, self.options.full)
         self._after(request, index, group, None, before, holding, retain)
         return True
 
@@ -360,7 +364,7 @@ class Recorder(CallNotes):
                                           before, request)
         self.calls.append(call)
         if graph is None:  # the nodes outlive the call (without their saved tensors)
-            graph = walk(outputs)
+            graph = walk(outputs, ordered=False)
             # as it would have been made before the call (nothing hooked)
             self._depth = CallDepth(outputs, request.gradients, [], set(), self.probes,
                                     self.options.full, trace)
@@ -389,7 +393,10 @@ class Recorder(CallNotes):
         and the graph it freed (for the freed_graph error). `holding`: the labels whose
         grad held values before the call, when known (a light call's)."""
         if request.function != "torch.autograd.grad":
-            self.folding.rebuilt(group, bool(retain))
+            # for the graph_rebuilt note (Folding.graph_rebuilt_notes): a successful call
+            group.rebuilt_calls += 1
+            group.retained_before_last = group.retained_so_far
+            group.retained_so_far = group.retained_so_far and bool(retain)
             if group.leaves is None or (group.zeroed and holding is None):
                 self.folding.zeroing(group, call, self._retained_labels,
                                      lambda label: holds_values(before.get(label)))
@@ -397,9 +404,19 @@ class Recorder(CallNotes):
                 self.folding.zeroing(group, call, self._retained_labels,
                                      holding.__contains__)
         if not (retain or request.create_graph):  # backward freed this graph's saved tensors
-            roots = [node for t, _ in request.outputs if (node := t.grad_fn) is not None]
+            roots = []
+            for output, _ in request.outputs:
+                if (node := output.grad_fn) is not None:
+                    roots.append(node)
             context = request.context
-            self.freed.append(FreedGraph(index, context.statement, context.step, roots))
+            freed = self.freed
+            if len(freed) == freed.maxlen:  # a loop: the oldest record is reused for this one
+                oldest = freed.popleft()
+                oldest.call, oldest.statement, oldest.step, oldest.roots = \
+                    index, context.statement, context.step, roots
+                freed.append(oldest)
+            else:
+                freed.append(FreedGraph(index, context.statement, context.step, roots))
 
     def _failed(self, request: BackwardRequest, index: int, group: GroupState,
                 before: dict[str, Before], seq: int, exc: BaseException, graph: GraphWalk,
@@ -441,6 +458,12 @@ class Recorder(CallNotes):
         return call
 
     def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
+        if request.function == "backward" and not request.inputs:  # the usual call
+            gradients = request.gradients
+            request.outputs[0][0].backward(  # type: ignore[no-untyped-call]
+                gradients[0] if gradients else None, retain_graph=retain,
+                create_graph=request.create_graph, inputs=None)
+            return None
         outputs = [t for t, _ in request.outputs]
         gradients = request.gradients
         inputs = [t for t, _ in request.inputs] if request.inputs else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import weakref
+from itertools import chain
 from typing import Any
 
 import torch
@@ -23,18 +24,34 @@ def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
     """A tensor as nested lists (a number for 0-d), or a summary when it is large."""
     if tensor is None:
         return None
-    data = tensor.detach()
-    if data.device.type == "meta":  # shapes only: there is no data to show
+    data = tensor.detach() if tensor.requires_grad else tensor
+    if data.is_meta:  # shapes only: there is no data to show
         return {"summary": {"shape": list(data.shape), "min": None, "max": None,
                             "mean": None, "std": None, "head": []}}
-    if data.numel() > DISPLAY_LIMIT and not full:
+    numel = data.numel()
+    if numel > DISPLAY_LIMIT and not full:
         return _summary_of(tensor)
     if data.is_complex():
         return _clean(torch.view_as_real(data).cpu().tolist())
-    values = data.cpu().tolist()
-    if data.is_floating_point() and not bool(torch.isfinite(data).all()):
+    values = (data if data.is_cpu else data.cpu()).tolist()
+    if data.is_floating_point() and not _finite_numbers(values, numel, data.dim()) and \
+            not bool(torch.isfinite(data).all()):
         return _clean(values)
     return values
+
+
+SCANNED = 64  # elements: a tensor this small is checked for inf and nan as numbers
+
+
+def _finite_numbers(values: Any, numel: int, dims: int) -> bool:
+    """Whether the numbers `tolist()` gave (of at most two dimensions and SCANNED
+    elements) are all finite, read as numbers instead of by a reduction: hypot is inf or nan
+    only when an element is (or, on finite ones, when their norm overflows a double: then
+    the reduction settles it). False means: not known."""
+    if numel > SCANNED or dims > 2:
+        return False
+    flat = chain.from_iterable(values) if dims == 2 else values if dims == 1 else (values,)
+    return math.isfinite(math.hypot(*flat))
 
 
 # A large tensor's summary costs two passes over it, and one run shows the same grad in the
