@@ -191,3 +191,28 @@ def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
     assert isinstance(got[1], GradexplainError) and got[1].kind == "torch_error"
     assert got[1].facts["exit_status"] == 3
     assert isinstance(got[2], int) and got[2] != got[0]
+
+
+_FREEZE_PROBE = """
+import gc, sys
+from gradexplain.language.budget import WATCH
+WATCH.fresh_process = {fresh}
+from gradexplain.app.run import preload_engine
+preload_engine()
+print(gc.get_freeze_count())
+"""
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: bool) -> None:
+    """The CLI's parent freezes torch's objects before importing the engine (a full
+    collection would walk them all); the Python API, maybe in a notebook kernel whose own
+    objects must stay collectable, does not."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", _FREEZE_PROBE.format(fresh=fresh)],
+                          capture_output=True, text=True, env=env, timeout=120, check=True)
+    frozen = int(done.stdout.strip().splitlines()[-1])
+    assert (frozen > 10_000) if fresh else (frozen == 0), frozen
