@@ -435,3 +435,38 @@ def test_each_compiled_expression_matches_the_tree_walker(text: str) -> None:
         assert isinstance(value, torch.no_grad)
     else:
         assert repr(value) == repr(expected)
+
+
+def test_a_statement_checks_memory_as_check_memory_does(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """statement_started writes check_memory(limits, location) out: the same readings, the
+    same re-reads and the same refusals, step by step."""
+    program = parse_program(Code("x = 1", "m.py", 1), Limits())
+    location = statement_context(program, program.tree.body[0]).location
+    limits = Limits(max_memory=3000)
+    monkeypatch.setattr(budget, "REREAD_MARGIN", 100)
+    readings: list[Iterator[int]] = []
+    monkeypatch.setattr(budget, "resident_bytes", lambda: next(readings[-1]))
+    steps = [0, 0, 0, 1000, 0, 0, 1500, *[0] * 130, 400, 0, 0, 900, 0, 0]
+
+    def trace(statement: Any) -> list[Any]:
+        readings.append(iter(range(0, 10**6, 1000)))
+        budget.start_task(10**12)
+        seen: list[Any] = []
+        for planned in steps:
+            try:
+                if planned:
+                    budget.check_memory(limits, location, planned)
+                else:
+                    statement()
+                seen.append(dict(budget._reading))
+            except GradexplainError as err:
+                seen.append(("refused", err.facts["limit"], err.facts["value"]))
+        return seen
+
+    written_out = trace(lambda: budget.statement_started(limits, location, "x = 1"))
+    called = trace(lambda: budget.check_memory(limits, location))
+    budget.WATCH.deadline = None
+    assert written_out == called
+    assert any(isinstance(s, tuple) for s in called)  # refusals happened
+    assert len({s["used"] for s in called if isinstance(s, dict)}) > 3  # and re-reads

@@ -110,7 +110,18 @@ def statement_started(limits: Limits, location: SourceLocation, statement: str) 
     if WATCH.deadline is not None and time.monotonic() > WATCH.deadline:
         raise exceeded("max_seconds", f"more than {limits.max_seconds}", limits.max_seconds,
                        location)
-    check_memory(limits, location)
+    # check_memory(limits, location) written out: a loop runs this before every statement
+    reading = _reading
+    estimate = reading["used"] + reading["planned"]
+    maximum = limits.max_memory
+    checks = reading["checks"] + 1
+    if checks >= REREAD_EVERY or estimate + REREAD_MARGIN > maximum:
+        estimate = reading["used"] = resident_bytes()
+        reading["planned"] = reading["checks"] = 0
+    else:
+        reading["checks"] = checks
+    if estimate > maximum:
+        raise exceeded("max_memory", estimate, maximum, location)
 
 
 def parent_ran_operations() -> bool:

@@ -90,6 +90,7 @@ def reporter(program: Program, node: ast.expr, name: str,
     """`Interpreter._after_tensor_op(node, name, ...)` with its per-node facts bound."""
     segment = program.source.segment(node)
     broadcasting = name in guards.BROADCASTING or name in _ARITHMETIC
+    broadcasts = _broadcasts(segment, operand_nodes)
 
     def report(it: Interpreter, operands: list[Any], result: Any) -> None:
         if not isinstance(result, Tensor):
@@ -98,8 +99,17 @@ def reporter(program: Program, node: ast.expr, name: str,
         if result.requires_grad and result.is_leaf:
             hooks.new_tensor(result, segment)
         hooks.derived(name, operands, result)
-        if not broadcasting:
-            return
+        if broadcasting:
+            broadcasts(it, operands, result)
+
+    return report
+
+
+def _broadcasts(segment: str, operand_nodes: list[ast.expr]) -> Report:
+    """The broadcast hook for each operand that requires grad and has fewer elements than
+    the result (the broadcast_sum note), in operand order."""
+
+    def broadcasts(it: Interpreter, operands: list[Any], result: Tensor) -> None:
         numel = -1  # the result's, read once an operand needs it
         for value, value_node in zip(operands, operand_nodes, strict=False):
             if isinstance(value, Tensor) and value.requires_grad:
@@ -108,20 +118,23 @@ def reporter(program: Program, node: ast.expr, name: str,
                 if value.numel() < numel:
                     context = it._context
                     assert context is not None
-                    hooks.broadcast(context, value, it.label_of(value, value_node),
-                                    list(result.shape), segment, result)
+                    it.hooks.broadcast(context, value, it.label_of(value, value_node),
+                                       list(result.shape), segment, result)
 
-    return report
+    return broadcasts
 
 
 def _binary(program: Program, node: ast.BinOp) -> Evaluate:
+    """`Interpreter._binary`, its `_after_tensor_op` written out (one call per operator)."""
     left_of, right_of = compile_expr(program, node.left), compile_expr(program, node.right)
     op_name, fn = BINARY_OPERATORS[type(node.op)]
     function = OPERATOR_FUNCTIONS.get(op_name, op_name)
     kind = "@" if op_name == "matmul" else "broadcast"
     operand_nodes: list[ast.expr] = [node.left, node.right]
     location = program.source.locate(node)
-    report = reporter(program, node, function, operand_nodes)
+    segment = program.source.segment(node)
+    broadcasting = function in guards.BROADCASTING or function in _ARITHMETIC
+    broadcasts = _broadcasts(segment, operand_nodes)
     check_binary, check_number_op = guards.binary_checker(function), guards.check_number_op
 
     def evaluate(it: Interpreter) -> Any:
@@ -132,7 +145,15 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
             it._operation = (kind, operands, operand_nodes)
             check_binary(left, right, it.limits, location)
             result = fn(left, right)
-            report(it, operands, result)
+            if isinstance(result, Tensor):
+                hooks = it.hooks
+                if result.requires_grad and result.is_leaf:
+                    hooks.new_tensor(result, segment)
+                hooks.derived(function, operands, result)
+                if broadcasting and (
+                        (isinstance(left, Tensor) and left.requires_grad) or
+                        (isinstance(right, Tensor) and right.requires_grad)):
+                    broadcasts(it, operands, result)
             return result
         check_number_op(op_name, left, right, it.limits, location)
         return fn(left, right)
@@ -234,9 +255,15 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
     tensor_call = _tensor_method(program, node, func) if name in allow.TENSOR_METHODS else None
     function_call = _function_call(program, node)
 
+    member: list[Any] = [None, None]  # the last namespace met here, and its member `name`
+
     def general(it: Interpreter, target: Any) -> Any:
         if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
-            callee = it._namespace_member(target, name, func)
+            if target is member[0]:  # resolved once per namespace (attributes._MEMBERS)
+                callee = member[1]
+            else:
+                callee = it._namespace_member(target, name, func)
+                member[:] = [target, callee]
             if type(callee) is Function:
                 args, kwargs = arguments(it)
                 return function_call(it, callee, args, kwargs)
