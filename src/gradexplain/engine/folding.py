@@ -28,6 +28,7 @@ from gradexplain.record_groups import (
 SERIES_POINTS = 256  # points kept per series; pairs are averaged when it fills up
 MAX_DIFFERING = 20  # calls kept per group because they differ; past it they are counted
 BUFFERED = 256  # numbers a series holds before folding them into its aggregates
+ZERO_PLUS = (0.0).__add__  # 0.0 + v: what a one-call point is (-0.0 becomes 0.0)
 
 GroupKey = tuple[int | None, int | None, str]
 
@@ -79,7 +80,7 @@ class Series:
             self.first = values[0]
         self.calls += len(values)
         self.last = values[-1]
-        finite = [v for v in values if math.isfinite(v)]
+        finite = list(filter(math.isfinite, values))
         self.non_finite += len(values) - len(finite)
         if finite:
             low, high = min(finite), max(finite)
@@ -92,7 +93,7 @@ class Series:
             take = min(self.every - self._n, len(values) - start)
             if take == 1 and self._n == 0 and self.every == 1:  # one point per call
                 take = min(len(values) - start, 2 * SERIES_POINTS - len(self.points))
-                self.points += [0.0 + v for v in values[start:start + take]]  # as _sum + v
+                self.points += map(ZERO_PLUS, values[start:start + take])  # as _sum + v
                 start += take
             else:
                 self._sum = sum(values[start:start + take], self._sum)  # in call order

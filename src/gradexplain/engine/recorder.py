@@ -409,14 +409,7 @@ class Recorder(CallNotes):
                 if (node := output.grad_fn) is not None:
                     roots.append(node)
             context = request.context
-            freed = self.freed
-            if len(freed) == freed.maxlen:  # a loop: the oldest record is reused for this one
-                oldest = freed.popleft()
-                oldest.call, oldest.statement, oldest.step, oldest.roots = \
-                    index, context.statement, context.step, roots
-                freed.append(oldest)
-            else:
-                freed.append(FreedGraph(index, context.statement, context.step, roots))
+            self.freed.append(FreedGraph(index, context.statement, context.step, roots))
 
     def _failed(self, request: BackwardRequest, index: int, group: GroupState,
                 before: dict[str, Before], seq: int, exc: BaseException, graph: GraphWalk,
