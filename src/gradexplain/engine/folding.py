@@ -117,9 +117,10 @@ class Series:
                      self.every, self.non_finite)
 
 
-# A lightly recorded call that may turn out to be its group's last: makes its ledger entry
-# (from copies of its grads, taken when it ran).
-Pending = Callable[[], CallRecord]
+# A lightly recorded call that may turn out to be its group's last: what `Folding.writer`
+# makes its ledger entry from (copies of its grads, taken when it ran). A tuple: one is made
+# per call.
+Pending = tuple[Any, ...]
 
 
 @dataclass
@@ -180,16 +181,20 @@ class Folding:
         self.groups: dict[GroupKey, GroupState] = {}
         self._context: Any = None  # the statement context of the last call, and its group
         self._group: GroupState | None = None
+        self.writer: Callable[..., CallRecord] | None = None  # a Pending's ledger entry
 
-    def group_of(self, context: Any, index: int) -> GroupState:
+    def group_of(self, context: Any, index: int) -> tuple[GroupState, bool]:
         """The group of a statement context (language.protocol.StatementContext: frozen, one
-        per statement, so a loop's calls find their group without building its key)."""
+        per statement, so a loop's calls find their group without building its key), and
+        whether call `index` may be recorded lightly: without snapshotting values for display
+        (past the first CALL_CAP calls, once its group has made FOLD_AFTER)."""
         group = self._group
         if context is not self._context or group is None:
             group = self._group = self.group(context.step, context.line, context.statement,
                                              index)
             self._context = context
-        return group
+        return group, not self.keep_all and index > CALL_CAP and \
+            group.calls >= FOLD_AFTER and index not in self.keep
 
     def group(self, step: int | None, line: int | None, statement: str,
               index: int) -> GroupState:
@@ -198,11 +203,6 @@ class Folding:
         if found is None:
             found = self.groups[key] = GroupState(step, line, statement, index)
         return found
-
-    def light(self, index: int, group: GroupState) -> bool:
-        """Whether this call may be recorded without snapshotting values for display."""
-        return not self.keep_all and index > CALL_CAP and group.calls >= FOLD_AFTER and \
-            index not in self.keep
 
     def fold(self, group: GroupState, index: int, labels: tuple[str, ...],
              norms: dict[str, float], output: float | None, non_finite: frozenset[str],
@@ -335,7 +335,8 @@ class Folding:
             pending = group.pending
             if pending is None:
                 continue
-            call = pending()
+            assert self.writer is not None  # set by whoever records calls lightly
+            call = self.writer(*pending)
             indexes = [c.index for c in kept]
             kept.insert(bisect.bisect(indexes, call.index), call)
             group.pending = None

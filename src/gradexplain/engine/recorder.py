@@ -166,6 +166,8 @@ class Recorder(CallNotes):
         self.folding = Folding(self.options.calls_all or self.options.dot,
                                self.options.keep_calls)
         self.print_folding = PrintFolding(self.options.calls_all)
+        self.folding.writer = functools.partial(light_ledger, gradient_value=self._gradient_value,
+                                                full=self.options.full)
 
     def printed(self, context: StatementContext, text: str) -> None:
         text = encodable(text)
@@ -259,8 +261,7 @@ class Recorder(CallNotes):
                 if tensor.grad is not None:
                     tensor.grad.zero_()
         tracked = self.live()
-        group = self.folding.group_of(context, index)
-        light = self.folding.light(index, group)
+        group, light = self.folding.group_of(context, index)
         if light:
             before, marks, holding = light_before(tracked, self._forms)
         else:
@@ -347,9 +348,7 @@ class Recorder(CallNotes):
         if isinstance(result, tuple):  # autograd.grad's results, as they are now
             result = tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g
                            for g in result)
-        group.pending = functools.partial(
-            light_ledger, request, index, bool(retain), seq, before, after, missed, result,
-            self._gradient_value, self.options.full)
+        group.pending = (request, index, bool(retain), seq, before, after, missed, result)
         self._after(request, index, group, None, before, holding, retain)
         return True
 
