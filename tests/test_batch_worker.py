@@ -216,3 +216,53 @@ def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: 
                           capture_output=True, text=True, env=env, timeout=120, check=True)
     frozen = int(done.stdout.strip().splitlines()[-1])
     assert (frozen > 10_000) if fresh else (frozen == 0), frozen
+
+
+def _nap() -> int:
+    time.sleep(0.5)
+    return os.getpid()
+
+
+def test_the_parents_own_work_overlaps_with_the_first_tasks() -> None:
+    """`while_first_runs` is called once, in the parent, while the first tasks run (it
+    imports what renders the results), not after them."""
+    calls: list[float] = []
+    started = time.monotonic()
+    arrived: list[float] = []
+    for _index, value in worker.results([_nap, _nap, _nap], Limits(), 2,
+                                        lambda: calls.append(time.monotonic())):
+        assert value != os.getpid()  # ran in a worker
+        arrived.append(time.monotonic())
+    assert len(calls) == 1 and len(arrived) == 3
+    assert calls[0] - started < 0.5 <= arrived[0] - started, (calls, arrived)
+
+
+def test_run_imports_the_renderer_while_the_scenario_runs(tmp_path: Path) -> None:
+    """`gradexplain run` (table) has rich and the loop renderer loaded when the worker's
+    first result arrives: they were imported while it ran."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "loop.py"
+    script.write_text("x = torch.ones(2, requires_grad=True)\nfor i in range(8):\n"
+                      "    (x * x).sum().backward()\n")
+    probe = (
+        "import sys\n"
+        "from gradexplain.app import batch\n"
+        "seen = []\n"
+        "real = batch._wait\n"
+        "def wait(workers):\n"
+        "    seen.append({'rich', 'gradexplain.render.loops'} <= set(sys.modules))\n"
+        "    return real(workers)\n"
+        "batch._wait = wait\n"
+        "from gradexplain.shell.cli import main\n"
+        f"sys.argv = ['gradexplain', 'run', {str(script)!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    sys.stderr.write(f'SEEN {seen}')\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False, env=env, timeout=120)
+    assert "calls 1–8" in done.stdout or "8 times" in done.stdout, done.stdout[-2000:]
+    assert "SEEN [True" in done.stderr, done.stderr[-2000:]

@@ -169,8 +169,12 @@ class BatchWorker(Generic[T]):
 
 
 def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+            while_first_runs: Callable[[], None] | None = None,
             ) -> Iterator[tuple[int, T | GradexplainError]]:
-    """Every task's value or GradexplainError, in task order, on `jobs` long-lived workers."""
+    """Every task's value or GradexplainError, in task order, on `jobs` long-lived workers.
+    `while_first_runs` is called once, in the parent, as soon as the first tasks are handed
+    out: work the parent will need afterwards (importing what renders the results) overlaps
+    with the workers' instead of following it."""
     pending = list(range(len(tasks)))
     pending.reverse()  # pop() takes the first
     workers: list[BatchWorker[T]] = []
@@ -179,6 +183,9 @@ def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
     try:
         while next_index < len(tasks):
             workers = _dispatch(tasks, limits, jobs, workers, pending)
+            if while_first_runs is not None:
+                while_first_runs()
+                while_first_runs = None
             arrived: dict[int, T | GradexplainError] = _wait(workers)
             finished.update(arrived)
             # Idle workers take their next tasks before the caller renders these results:

@@ -76,7 +76,7 @@ def _preload_gradient_support() -> None:
 
 
 def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
-                   ) -> Iterator[Outcome]:
+                   while_first_runs: Callable[[], None] | None = None) -> Iterator[Outcome]:
     """Each scenario in a worker process under the OS-enforced budgets, on up to `jobs`
     long-lived workers (app/batch.py), outcomes in the order of `paths`. A scenario stopped
     by a budget gives an outcome with that limit_exceeded error; the rest of the batch runs."""
@@ -90,11 +90,20 @@ def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
     # (most) does not pay half a second for it.
     preload_engine()
     tasks = [functools.partial(run_one, path, options) for path in paths]
-    for index, value in worker.results(tasks, options.limits, jobs):
+    for index, value in worker.results(tasks, options.limits, jobs, while_first_runs):
         if isinstance(value, GradexplainError):
             yield Outcome(paths[index], None, value, value.exit_status)
         else:
             yield value
+
+
+def _import_renderer(json_output: bool) -> None:
+    """While the first scenario runs in its worker, the parent imports what explains and
+    renders it (rich, for a table: about 0.1 s), which otherwise comes after the run."""
+    importlib.import_module("gradexplain.explain")
+    if not json_output:
+        importlib.import_module("gradexplain.render.tables")
+        importlib.import_module("gradexplain.render.loops")
 
 
 def preload_engine() -> None:
@@ -147,8 +156,9 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
     outcomes: list[Outcome] = []
     started = time.monotonic()
     with _progress(consoles, len(paths)) as advance:
-        for path, outcome in zip(paths, run_in_workers(paths, run_options, options.jobs),
-                                 strict=True):
+        outcomes_of = run_in_workers(paths, run_options, options.jobs,
+                                     functools.partial(_import_renderer, settings.json))
+        for path, outcome in zip(paths, outcomes_of, strict=True):
             outcomes.append(outcome)
             if settings.json:
                 record = outcome.record or input_error_record(path, outcome.input_error)  # type: ignore[arg-type]

@@ -159,12 +159,13 @@ def run_all(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
 
 
 def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+            while_first_runs: Callable[[], None] | None = None,
             ) -> Iterator[tuple[int, T | GradexplainError]]:
     """Every task's value or GradexplainError, in task order, on `jobs` long-lived workers
     (app/batch.py: forked once each, re-forked after a kill)."""
     from gradexplain.app import batch
 
-    return batch.results(tasks, limits, jobs)
+    return batch.results(tasks, limits, jobs, while_first_runs)
 
 
 def _wait(workers: list[Worker[Any]]) -> None:
