@@ -155,8 +155,11 @@ def test_probe_hooks_are_removed_and_the_node_let_go() -> None:
     probes = Probes()
     probes.add(probe)
     assert z.grad_fn is not None
-    with probes.watching({id(z.grad_fn)}, full=False):
+    chosen, handles = probes.watch({id(z.grad_fn)}, full=False)
+    try:
         z.sum().backward(retain_graph=True)
+    finally:
+        probes.unwatch(chosen, handles)
     assert probe.seen and probe.summed == 3.0 and probe.node is None and not probes.pending
     probe.seen, probe.summed = False, None
     z.sum().backward()  # the hook is gone: nothing changes
@@ -265,8 +268,11 @@ def test_tracer_hooks_are_removed(monkeypatch: pytest.MonkeyPatch) -> None:
     y = torch.sqrt(x).sum()
     assert y.grad_fn is not None
     tracer = NonFiniteTracer([y.grad_fn, y.grad_fn.next_functions[0][0]], None)
-    with tracer.watching():
+    handles = tracer.watch()
+    try:
         y.backward(retain_graph=True)
+    finally:
+        tracer.unwatch(handles)
     assert len(calls) == 1  # SqrtBackward0 (SumBackward0 only passes its gradient on)
     y.backward()
     assert len(calls) == 1

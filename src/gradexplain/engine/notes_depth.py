@@ -15,8 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,14 +108,6 @@ class Probes:
             self.unwatch(chosen, handles)
             raise
         return chosen, handles
-
-    @contextmanager
-    def watching(self, node_ids: set[int], full: bool) -> Iterator[None]:
-        chosen, handles = self.watch(node_ids, full)
-        try:
-            yield
-        finally:
-            self.unwatch(chosen, handles)
 
     def unwatch(self, chosen: list[BroadcastProbe], handles: list[Any]) -> None:
         for handle in handles:
@@ -217,14 +208,6 @@ class NonFiniteTracer:
             self.unwatch(handles)
             raise
         return handles
-
-    @contextmanager
-    def watching(self) -> Iterator[None]:
-        handles = self.watch()
-        try:
-            yield
-        finally:
-            self.unwatch(handles)
 
     def unwatch(self, handles: list[Any]) -> None:
         for handle in handles:
