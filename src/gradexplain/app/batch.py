@@ -44,7 +44,6 @@ from gradexplain.app.worker import (
     _cap_address_space,
     _crashed,
     _prepare_torch,
-    _publisher,
     _resident_of,
     _suppress_process_gone,
     peak_bytes,
@@ -285,7 +284,7 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
         gc.freeze()
         from gradexplain.language import budget
 
-        budget.WATCH.publish = _publisher(status)
+        budget.WATCH.page = status
         health = _Health()
     except BaseException as exc:
         broken, code = f"{type(exc).__name__}: {exc}", _CRASH_EXIT

@@ -33,13 +33,13 @@ from typing import Any, Generic, TypeVar
 
 from gradexplain.app import transfer
 from gradexplain.errors import GradexplainError, SourceLocation
+from gradexplain.language.budget import STATUS_BYTES
 from gradexplain.limits import Limits, exceeded, stopped
 
 T = TypeVar("T")
 
 POLL_SECONDS = 0.05  # how often the parent checks its workers' memory and time
 KILL_GRACE_SECONDS = 0.5  # the child stops itself at the cap; the parent kills it after this
-STATUS_BYTES = 4096  # the shared page where the child names the statement it runs
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 def forking_available() -> bool:
@@ -192,7 +192,7 @@ def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limi
         gc.freeze()
         from gradexplain.language import budget
 
-        budget.WATCH.publish = _publisher(status)
+        budget.WATCH.page = status  # each statement writes its status line there
         budget.WATCH.deadline = time.monotonic() + limits.max_seconds
         try:
             payload: tuple[str, Any] = ("ok", task())
@@ -232,25 +232,6 @@ def published_statement(status: mmap.mmap) -> tuple[str, SourceLocation | None]:
     return statement, SourceLocation(path or None, int(line) if line.isdigit() else None,
                                      col=1, end_col=len(statement) + 1,
                                      source_line=statement or None)
-
-
-def _publisher(status: mmap.mmap) -> Callable[[SourceLocation, str], None]:
-    # Each statement's bytes, encoded on its first run: a loop publishes the same few
-    # statements on every iteration. (The entry holds the location, so its id stays its own.)
-    encoded: dict[int, tuple[SourceLocation, str, bytes]] = {}
-
-    def publish(location: SourceLocation, statement: str) -> None:
-        found = encoded.get(id(location))
-        if found is None or found[0] is not location or found[1] is not statement:
-            text = f"{location.path or ''}\t{location.line or ''}\t{statement[:1000]}"
-            data = text.encode("utf-8", "replace")[:STATUS_BYTES - 1] + b"\0"
-            if len(encoded) >= 4096:
-                encoded.clear()
-            found = encoded[id(location)] = (location, statement, data)
-        data = found[2]
-        status[:len(data)] = data
-
-    return publish
 
 
 def _cap_address_space(max_memory: int) -> None:

@@ -158,7 +158,8 @@ class Silent:
     def shown(self, context: StatementContext, expression: str, value: Any) -> None:
         return None
 
-    def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
+    def read_non_leaf_grad(self, context: StatementContext, tensor: torch.Tensor,
+                           label: str) -> None:
         return None
 
     def new_tensor(self, tensor: torch.Tensor, label: str) -> None:
@@ -175,7 +176,8 @@ class Silent:
                   result: torch.Tensor | None = None) -> None:
         return None
 
-    def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None:
+    def made_without_grad(self, operation: str, operands: list[Any],
+                          result: torch.Tensor) -> None:
         return None
 
     def event(self, context: StatementContext, kind: str, facts: dict[str, Any]) -> None:

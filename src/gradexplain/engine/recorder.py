@@ -134,13 +134,14 @@ class Recorder(CallNotes):
             self.tracked[id(value)] = Tracked(weakref.ref(value), name, named=True)
             self._live_labels = None
 
-    def derived(self, operation: str, operands: list[Any], result: torch.Tensor) -> None:
+    def made_without_grad(self, operation: str, operands: list[Any],
+                          result: torch.Tensor) -> None:
         """Remember tensors cut off from the graph by detach()/.data, and what is made of them.
 
         So that `backward` on one says "detached", not "made only from tensors without grad".
         """
         if result.requires_grad or (not self._detached and operation not in DETACHING):
-            return  # the common case, on every operation: nothing detached so far
+            return  # the common case (a no_grad update in a loop): nothing detached so far
         cut = operation in DETACHING and any(isinstance(t, torch.Tensor) and t.requires_grad
                                              for t in operands[:1])
         if cut or any(self._is_detached(t) for t in operands if isinstance(t, torch.Tensor)):
@@ -193,7 +194,8 @@ class Recorder(CallNotes):
                                               list(tensor.shape), result_shape, operation,
                                               context.step, probe)
 
-    def read_grad(self, context: StatementContext, tensor: torch.Tensor, label: str) -> None:
+    def read_non_leaf_grad(self, context: StatementContext, tensor: torch.Tensor,
+                           label: str) -> None:
         self._non_leaf_note(tensor, label, context.step)
 
     def expected_grad(self, tensor: torch.Tensor, label: str) -> None:

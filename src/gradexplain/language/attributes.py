@@ -92,11 +92,13 @@ class Attributes(Core):
                               _suggest(name, target), what=f"attribute '{name}' on Tensor")
         value = getattr(target, name)
         if name == "grad":
-            assert self._context is not None
-            self.hooks.read_grad(self._context, target, label)
+            if not (target.is_leaf or target.retains_grad):  # `.grad` is None: noted
+                assert self._context is not None
+                self.hooks.read_non_leaf_grad(self._context, target, label)
         elif isinstance(value, torch.Tensor) and node is not None:
             self._note_new_tensor(value, node)
-            self.hooks.derived(name, [target], value)  # `.data`: a detached view
+            if not value.requires_grad:  # `.data`: a detached view
+                self.hooks.made_without_grad(name, [target], value)
         return value
 
     def _module_attribute(self, target: torch.nn.Module, name: str, label: str) -> Any:

@@ -10,14 +10,14 @@ everything that lives in the process at once: tensors, graphs, and the records o
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import resource
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from gradexplain.errors import SourceLocation
+from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.limits import Limits, exceeded
 
 
@@ -25,7 +25,9 @@ from gradexplain.limits import Limits, exceeded
 class Watch:
     """Set by the worker process (app/worker.py) in the child that runs scenario code."""
 
-    publish: Callable[[SourceLocation, str], None] | None = None  # names the statement
+    # The page shared with the worker's parent, where each statement writes its status line
+    # (`status_line`) before it runs, so that a kill can name it.
+    page: mmap.mmap | None = None
     deadline: float | None = None  # time.monotonic() at which --max-seconds runs out
     ran_operations: bool = False  # this process has run scenario code (see app/worker.py)
     fresh_process: bool = False  # set by the command line's entry point, before any operation
@@ -101,27 +103,43 @@ def start_task(deadline: float) -> None:
     _reading["planned"] = 0
 
 
+STATUS_BYTES = 4096  # the status page's size
+
+
+def status_line(location: SourceLocation, statement: str) -> bytes:
+    """What a statement writes into the status page: `path\tline\tstatement`, ended by a
+    zero byte (app/worker.py reads it back)."""
+    text = f"{location.path or ''}\t{location.line or ''}\t{statement[:1000]}"
+    return text.encode("utf-8", "replace")[:STATUS_BYTES - 1] + b"\0"
+
+
 def statement_started(limits: Limits, location: SourceLocation, statement: str) -> None:
-    """Before each statement: tell the parent which one runs, and stop cleanly (with the
-    statement located) when the time or memory budget has run out."""
+    """Before a statement that is not compiled (the short form's repeated backward call):
+    tell the parent which one runs, and stop cleanly (with the statement located) when the
+    time or memory budget has run out. (A compiled statement does the same, written out in
+    its guard: language/compiled.py.)"""
     WATCH.ran_operations = True
-    if WATCH.publish is not None:
-        WATCH.publish(location, statement)
+    if WATCH.page is not None:
+        line = status_line(location, statement)
+        WATCH.page[:len(line)] = line
     if WATCH.deadline is not None and time.monotonic() > WATCH.deadline:
-        raise exceeded("max_seconds", f"more than {limits.max_seconds}", limits.max_seconds,
-                       location)
-    # check_memory(limits, location) written out: a loop runs this before every statement
+        raise out_of_time(limits, location)
+    check_memory(limits, location)
+
+
+def out_of_time(limits: Limits, location: SourceLocation | None) -> GradexplainError:
+    return exceeded("max_seconds", f"more than {limits.max_seconds}", limits.max_seconds,
+                    location)
+
+
+def check_resident(limits: Limits, location: SourceLocation | None) -> None:
+    """limit_exceeded (max_memory) when resident memory, read now, passes the budget: what no
+    planned allocation accounts for (autograd's saved tensors, the ledger) is found here."""
     reading = _reading
-    estimate = reading["used"] + reading["planned"]
-    maximum = limits.max_memory
-    checks = reading["checks"] + 1
-    if checks >= REREAD_EVERY or estimate + REREAD_MARGIN > maximum:
-        estimate = reading["used"] = resident_bytes()
-        reading["planned"] = reading["checks"] = 0
-    else:
-        reading["checks"] = checks
-    if estimate > maximum:
-        raise exceeded("max_memory", estimate, maximum, location)
+    used = reading["used"] = resident_bytes()
+    reading["planned"] = reading["checks"] = 0
+    if used > limits.max_memory:
+        raise exceeded("max_memory", used, limits.max_memory, location)
 
 
 def parent_ran_operations() -> bool:

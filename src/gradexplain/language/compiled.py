@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import re
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -113,16 +114,27 @@ def _guarded(program: Program, stmt: ast.stmt, action: Run) -> Run:
     """`Interpreter._statement`: the statement's budgets, then `action` inside the guard."""
     context = statement_context(program, stmt)
     location, text = context.location, context.statement
-    started = budget.statement_started
+    line = budget.status_line(location, text)  # made once: a loop writes it every iteration
+    watch, monotonic, check_resident = budget.WATCH, time.monotonic, budget.check_resident
 
     def statement(it: Interpreter) -> None:
         it.executed = executed = it.executed + 1
         limits = it.limits
         if executed > limits.max_executed:
             raise exceeded("max_executed", executed, limits.max_executed, location)
-        # Publishes the statement to the worker's parent; checks time and memory (tensors,
-        # graphs, the ledger) before it runs.
-        started(limits, location, text)
+        # budget.statement_started, written out (a loop runs this before every statement):
+        # name the statement to the worker's parent, then stop cleanly, located, when time
+        # has run out; every 16th statement reads resident memory (tensors, graphs, the
+        # ledger), and between readings the planned allocations are checked where they are
+        # made (guards.py), against the last reading.
+        page = watch.page
+        if page is not None:
+            page[:len(line)] = line
+        deadline = watch.deadline
+        if deadline is not None and monotonic() > deadline:
+            raise budget.out_of_time(limits, location)
+        if not executed & 15:
+            check_resident(limits, location)
         it._context = context
         it._operation = None
         try:
@@ -211,7 +223,8 @@ def _augmented(program: Program, stmt: ast.AugAssign) -> Run:
     check_binary = guards.binary_checker(function)
 
     def augment(it: Interpreter) -> None:
-        current = it.lookup(name, target)
+        current = env[name] if it.scope is None and name in (env := it.env) else \
+            it.lookup(name, target)
         value = value_of(it)
         if isinstance(current, torch.Tensor):
             # Python's `x += y` on a tensor is PyTorch's in-place add_: same errors, same graph.
@@ -294,13 +307,19 @@ def _for(program: Program, stmt: ast.For) -> Run:
 
     def run(it: Interpreter) -> None:
         iterable = iterable_of(it)
-        if isinstance(iterable, range):
+        items: Any
+        if type(iterable) is range:
             # Nested loops over constant ranges: refuse at once, not after a million statements.
             check("max_loop_iterations", len(iterable), it.limits, location)
             check("max_executed", it.executed + len(iterable) * cost, it.limits, location)
-        for item in it.iterate(iterable, where):
+            items = iterable  # counted whole: stepped through directly
+        else:
+            items = it.iterate(iterable, where)
+        for item in items:
             if name is None:
                 bind(it, item)
+            elif type(item) is int and it.scope is None:
+                it.env[name] = item  # `i`: a number, which the hooks do not hear of
             else:
                 it.bind(name, item)
             try:

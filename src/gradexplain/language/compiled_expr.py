@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from gradexplain.language import allowlists as allow
-from gradexplain.language import guards
+from gradexplain.language import budget, guards
 from gradexplain.language.autograd_ext import HOOK_METHODS
 from gradexplain.language.calls import (
     NEW_TENSOR_METHODS,
@@ -38,6 +38,7 @@ from gradexplain.language.values import (
     Namespace,
     _checked_result,
 )
+from gradexplain.limits import check
 
 if TYPE_CHECKING:
     from gradexplain.language.checker import Program
@@ -95,10 +96,11 @@ def reporter(program: Program, node: ast.expr, name: str,
     def report(it: Interpreter, operands: list[Any], result: Any) -> None:
         if not isinstance(result, Tensor):
             return
-        hooks = it.hooks
-        if result.requires_grad and result.is_leaf:
-            hooks.new_tensor(result, segment)
-        hooks.derived(name, operands, result)
+        if result.requires_grad:
+            if result.is_leaf:
+                it.hooks.new_tensor(result, segment)
+        else:
+            it.hooks.made_without_grad(name, operands, result)
         if broadcasting:
             broadcasts(it, operands, result)
 
@@ -124,9 +126,26 @@ def _broadcasts(segment: str, operand_nodes: list[ast.expr]) -> Report:
     return broadcasts
 
 
+_UNBOUND = object()  # a name not bound at the top level: its closure looks it up (and explains)
+
+
+def _direct(node: ast.expr) -> tuple[str | None, Any]:
+    """An operand read without a call: a name (its key in the top-level names) or a constant
+    (its value); otherwise (None, _UNBOUND) and the operand's closure evaluates it."""
+    if isinstance(node, ast.Name):
+        return node.id, _UNBOUND
+    if isinstance(node, ast.Constant):
+        return None, node.value
+    return None, _UNBOUND
+
+
 def _binary(program: Program, node: ast.BinOp) -> Evaluate:
-    """`Interpreter._binary`, its `_after_tensor_op` written out (one call per operator)."""
+    """`Interpreter._binary`, its `_after_tensor_op` and `guards.check_binary` written out: a
+    loop's arithmetic runs here on every iteration, so this closure calls only what does
+    work (the operator, the memory check, a hook that has something to hear)."""
     left_of, right_of = compile_expr(program, node.left), compile_expr(program, node.right)
+    left_name, left_constant = _direct(node.left)
+    right_name, right_constant = _direct(node.right)
     op_name, fn = BINARY_OPERATORS[type(node.op)]
     function = OPERATOR_FUNCTIONS.get(op_name, op_name)
     kind = "@" if op_name == "matmul" else "broadcast"
@@ -135,28 +154,61 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
     segment = program.source.segment(node)
     broadcasting = function in guards.BROADCASTING or function in _ARITHMETIC
     broadcasts = _broadcasts(segment, operand_nodes)
-    check_binary, check_number_op = guards.binary_checker(function), guards.check_number_op
+    check_number_op, check_memory = guards.check_number_op, budget.check_memory
+    # The last pair of shapes met here and the size they make (a loop meets the same ones).
+    last: list[Any] = [None, None, None]
 
     def evaluate(it: Interpreter) -> Any:
-        left = left_of(it)
-        right = right_of(it)
-        if isinstance(left, Tensor) or isinstance(right, Tensor):
-            operands = [left, right]
-            it._operation = (kind, operands, operand_nodes)
-            check_binary(left, right, it.limits, location)
-            result = fn(left, right)
-            if isinstance(result, Tensor):
-                hooks = it.hooks
-                if result.requires_grad and result.is_leaf:
-                    hooks.new_tensor(result, segment)
-                hooks.derived(function, operands, result)
-                if broadcasting and (
-                        (isinstance(left, Tensor) and left.requires_grad) or
-                        (isinstance(right, Tensor) and right.requires_grad)):
+        env = it.env if it.scope is None else None
+        if left_constant is not _UNBOUND:
+            left = left_constant
+        elif left_name is not None and env is not None and left_name in env:
+            left = env[left_name]
+        else:
+            left = left_of(it)
+        if right_constant is not _UNBOUND:
+            right = right_constant
+        elif right_name is not None and env is not None and right_name in env:
+            right = env[right_name]
+        else:
+            right = right_of(it)
+        left_tensor, right_tensor = isinstance(left, Tensor), isinstance(right, Tensor)
+        if not (left_tensor or right_tensor):
+            check_number_op(op_name, left, right, it.limits, location)
+            return fn(left, right)
+        operands = [left, right]
+        it._operation = (kind, operands, operand_nodes)
+        if left_tensor and right_tensor:  # only two tensors can make a larger result
+            left_shape, right_shape = left.shape, right.shape
+            if left_shape == last[0] and right_shape == last[1]:
+                numel = last[2]
+            else:
+                numel, remembered = guards.binary_numel(function, left_shape, right_shape,
+                                                        left, right)
+                if remembered:
+                    last[:] = [left_shape, right_shape, numel]
+            if numel is not None:
+                limits = it.limits
+                if numel > limits.max_elements:
+                    check("max_elements", numel, limits, location)
+                check_memory(limits, location,
+                             numel * max(left.element_size(), right.element_size()))
+        result = fn(left, right)
+        if isinstance(result, Tensor):
+            if result.requires_grad:
+                if result.is_leaf:
+                    it.hooks.new_tensor(result, segment)
+            else:
+                it.hooks.made_without_grad(function, operands, result)
+            # the broadcast_sum note: an operand that requires grad, smaller than the result
+            if broadcasting and (
+                    (left_tensor and left.requires_grad) or
+                    (right_tensor and right.requires_grad)):
+                numel = result.numel()
+                if (left_tensor and left.numel() < numel) or \
+                        (right_tensor and right.numel() < numel):
                     broadcasts(it, operands, result)
-            return result
-        check_number_op(op_name, left, right, it.limits, location)
-        return fn(left, right)
+        return result
 
     return evaluate
 
@@ -167,13 +219,17 @@ def _attribute(program: Program, node: ast.Attribute) -> Evaluate:
     name = node.attr
     label = program.source.segment(node.value)
     tensor_read = _tensor_reader(node, label)
+    top_name = node.value.id if isinstance(node.value, ast.Name) else None
     if name == "grad":
         def read_grad(it: Interpreter) -> Any:  # `w.grad`: `_tensor_reader`'s, one call less
-            target = value_of(it)
+            # `w`, a name bound at the top level, read here; anything else by its closure
+            target = env[top_name] if top_name is not None and it.scope is None and \
+                top_name in (env := it.env) else value_of(it)
             if isinstance(target, Tensor):
                 value = target.grad
-                assert it._context is not None
-                it.hooks.read_grad(it._context, target, label)
+                if not (target.is_leaf or target.retains_grad):  # `.grad` is None: noted
+                    assert it._context is not None
+                    it.hooks.read_non_leaf_grad(it._context, target, label)
                 return value
             return it.read_attribute(target, name, node)
 
@@ -200,8 +256,9 @@ def _tensor_reader(node: ast.Attribute,
     if name == "grad":
         def read_grad(it: Interpreter, target: Tensor) -> Any:
             value = target.grad
-            assert it._context is not None
-            it.hooks.read_grad(it._context, target, label)
+            if not (target.is_leaf or target.retains_grad):  # `.grad` is None: noted
+                assert it._context is not None
+                it.hooks.read_non_leaf_grad(it._context, target, label)
             return value
 
         return read_grad
@@ -210,7 +267,8 @@ def _tensor_reader(node: ast.Attribute,
         value = getattr(target, name)
         if isinstance(value, Tensor):
             it._note_new_tensor(value, node)
-            it.hooks.derived(name, [target], value)  # `.data`: a detached view
+            if not value.requires_grad:  # `.data`: a detached view
+                it.hooks.made_without_grad(name, [target], value)
         return value
 
     return read
@@ -250,7 +308,9 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
             isinstance(func.value.value, str):
         return lambda it: it.call(node)  # "...".format(...): the tree-walker
     target_of = compile_expr(program, func.value)
+    top_name = func.value.id if isinstance(func.value, ast.Name) else None
     arguments = _arguments(program, node)
+    no_arguments = not node.args and not node.keywords
     name = func.attr
     tensor_call = _tensor_method(program, node, func) if name in allow.TENSOR_METHODS else None
     function_call = _function_call(program, node)
@@ -265,6 +325,8 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
                 callee = it._namespace_member(target, name, func)
                 member[:] = [target, callee]
             if type(callee) is Function:
+                if no_arguments:  # `torch.no_grad()`
+                    return function_call(it, callee, [], {})
                 args, kwargs = arguments(it)
                 return function_call(it, callee, args, kwargs)
         else:
@@ -276,7 +338,9 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
         method = tensor_call
 
         def call_without_arguments(it: Interpreter) -> Any:
-            target = target_of(it)
+            # `loss`, a name bound at the top level, read here; anything else by its closure
+            target = env[top_name] if top_name is not None and it.scope is None and \
+                top_name in (env := it.env) else target_of(it)
             if isinstance(target, Tensor):  # `loss.backward()`, `x.mean()`, `w.grad.zero_()`
                 return method(it, target, [], {})
             return general(it, target)
@@ -284,7 +348,8 @@ def _call(program: Program, node: ast.Call) -> Evaluate:
         return call_without_arguments
 
     def call(it: Interpreter) -> Any:
-        target = target_of(it)
+        target = env[top_name] if top_name is not None and it.scope is None and \
+            top_name in (env := it.env) else target_of(it)
         if tensor_call is not None and isinstance(target, Tensor):
             args, kwargs = arguments(it)
             return tensor_call(it, target, args, kwargs)
@@ -304,6 +369,8 @@ def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> Ten
     reshaping = name in RESHAPING_IN_PLACE
     retain = name == "retain_grad"
     report = reporter(program, node, name, operand_nodes)
+    segment = program.source.segment(node)
+    broadcasting = name in guards.BROADCASTING or name in _ARITHMETIC  # as `report` decides
     check_call = guards.check_call
     sized = guards.call_is_sized(name)  # else check_call would find nothing to check
 
@@ -332,8 +399,16 @@ def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> Ten
         result = getattr(target, name)(*args, **kwargs)
         if retain:
             it.hooks.retained(target, label)
-        report(it, operands, result)
-        return result if isinstance(result, Tensor) else _checked_result(result)
+        if not isinstance(result, Tensor):
+            return _checked_result(result)
+        if broadcasting:
+            report(it, operands, result)
+        elif result.requires_grad:  # `report`, written out for `x.mean()`, `w.grad.zero_()`
+            if result.is_leaf:
+                it.hooks.new_tensor(result, segment)
+        else:
+            it.hooks.made_without_grad(name, operands, result)
+        return result
 
     return method
 
@@ -365,7 +440,8 @@ def _function_call(program: Program, node: ast.Call) -> FunctionCall:
             guards.check_call(name, None, args, kwargs, it.limits, location, callee.fn)
         elif layer:
             _check_layer_size(args, kwargs, it.limits, location)
-        args, kwargs = it.wrapped(args, kwargs)
+        if args or kwargs:
+            args, kwargs = it.wrapped(args, kwargs)
         result = callee.fn(*args, **kwargs)
         if quiet:
             return None

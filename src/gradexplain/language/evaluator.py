@@ -18,7 +18,7 @@ import torch
 
 from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards
+from gradexplain.language import budget, display, guards
 from gradexplain.language.attributes import Attributes
 from gradexplain.language.autograd_ext import AutogradExtras
 from gradexplain.language.calls import Calls
@@ -104,6 +104,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
     def _running(self, program: Program) -> Iterator[None]:
         previous = self._program
         self._program = program
+        budget.WATCH.ran_operations = True  # see budget.parent_ran_operations
         room = sys.getrecursionlimit()
         sys.setrecursionlimit(max(room, RECURSION_ROOM))
         try:
@@ -171,7 +172,8 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             self.scope.names[name] = value
             return
         self.env[name] = value
-        self.hooks.assigned(name, value)
+        if isinstance(value, (torch.Tensor, torch.nn.Module)):
+            self.hooks.assigned(name, value)
 
     def lookup(self, name: str, node: ast.expr | None) -> Any:
         scope = self.scope
@@ -437,9 +439,11 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
         """Report new leaves (for the ledger) and broadcasting (for the broadcast_sum note)."""
         if not isinstance(result, torch.Tensor):
             return
-        if result.requires_grad and result.is_leaf:
-            self.hooks.new_tensor(result, self._segment(node))
-        self.hooks.derived(name, operands, result)
+        if result.requires_grad:
+            if result.is_leaf:
+                self.hooks.new_tensor(result, self._segment(node))
+        else:
+            self.hooks.made_without_grad(name, operands, result)
         if name not in guards.BROADCASTING and name not in _ARITHMETIC:
             return
         numel = result.numel()

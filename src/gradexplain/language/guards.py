@@ -106,7 +106,7 @@ def check_binary(name: str, left: Any, right: Any, limits: Limits,
     key = (name, left.shape, right.shape)
     numel = _BINARY_SIZES.get(key, _UNKNOWN)
     if numel is _UNKNOWN:  # a loop repeats the same few operations on the same shapes
-        numel, remembered = _binary_numel(name, key[1], key[2], left, right)
+        numel, remembered = binary_numel(name, key[1], key[2], left, right)
         if remembered:
             if len(_BINARY_SIZES) >= 4096:
                 _BINARY_SIZES.clear()
@@ -132,7 +132,7 @@ def binary_checker(name: str) -> Callable[[Any, Any, Limits, SourceLocation | No
         if left_shape == last[0] and right_shape == last[1]:
             numel = last[2]
         else:
-            numel, remembered = _binary_numel(name, left_shape, right_shape, left, right)
+            numel, remembered = binary_numel(name, left_shape, right_shape, left, right)
             if remembered:
                 last[:] = [left_shape, right_shape, numel]
         if numel is not None:
@@ -144,7 +144,7 @@ def binary_checker(name: str) -> Callable[[Any, Any, Limits, SourceLocation | No
     return check_operator
 
 
-def _binary_numel(name: str, left_shape: torch.Size, right_shape: torch.Size, left: Any,
+def binary_numel(name: str, left_shape: torch.Size, right_shape: torch.Size, left: Any,
                   right: Any) -> tuple[int | None, bool]:
     """The operator's output size, and whether it follows from the shapes alone (so it can
     be remembered for them)."""

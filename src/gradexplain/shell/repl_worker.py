@@ -38,7 +38,6 @@ from gradexplain.app.worker import (
     _cap_address_space,
     _crashed,
     _prepare_torch,
-    _publisher,
     _resident_of,
     _suppress_process_gone,
     peak_bytes,
@@ -203,7 +202,7 @@ def _serve(commands: int, replies: int, status: mmap.mmap, settings: ReplOptions
         from gradexplain.language import budget
         from gradexplain.shell.repl import Repl
 
-        budget.WATCH.publish = _publisher(status)
+        budget.WATCH.page = status
         repl = Repl(settings, console)
         with os.fdopen(commands, "rb", buffering=0) as requests:
             for line in _lines(requests):
