@@ -338,19 +338,43 @@ def test_an_operator_meets_new_shapes_in_a_loop() -> None:
 
 
 def test_an_operator_sized_again_plans_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
-    planned: list[int] = []
-    real = budget.check_memory
-
-    def check_memory(limits: Limits, location: Any, planned_bytes: int = 0) -> None:
-        planned.append(planned_bytes)
-        real(limits, location, planned_bytes)
-
-    monkeypatch.setattr(budget, "check_memory", check_memory)
+    monkeypatch.setattr(budget, "resident_bytes", lambda: 10**8)
+    monkeypatch.setattr(budget.ALLOWANCE, "left", -1)  # read at the first plan
+    limits = Limits(max_memory=2**31)
     text = "for n in [10, 10, 20]:\n    a = torch.ones(n, 1) + torch.ones(1, n)\n"
-    _hook_calls(text, Limits())
-    sized = [p for p in planned if p]
+    _hook_calls(text, limits)
     # torch.ones(n, 1), torch.ones(1, n), then the sum: n * n float32s, sized again for n=20
-    assert sized == [40, 40, 400] * 2 + [80, 80, 1600]
+    planned = sum([40, 40, 400] * 2 + [80, 80, 1600])
+    assert budget.ALLOWANCE.left == 2**31 - 10**8 - budget.REREAD_MARGIN - planned
+
+
+def test_a_plan_reads_memory_only_once_the_allowance_runs_out(monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    found = [1000, 1900, 1900, 1900, 1000]  # resident memory at each reading
+    readings: list[int] = []
+
+    def resident() -> int:
+        readings.append(found[len(readings)])
+        return readings[-1]
+
+    monkeypatch.setattr(budget, "resident_bytes", resident)
+    monkeypatch.setattr(budget, "REREAD_MARGIN", 100)
+    monkeypatch.setattr(budget.ALLOWANCE, "left", -1)
+    limits = Limits(max_memory=2000)
+    budget.check_memory(limits, None, 300)  # read: 2000 - 1000 - 300 - 100 = 600 left
+    assert len(readings) == 1 and budget.ALLOWANCE.left == 600
+    for _ in range(3):
+        budget.check_memory(limits, None, 200)  # from the allowance, no reading
+    assert len(readings) == 1 and budget.ALLOWANCE.left == 0
+    budget.check_memory(limits, None, 50)  # past it: read again, now within the margin
+    assert len(readings) == 2 and budget.ALLOWANCE.left == 2000 - 1900 - 50 - 100
+    budget.check_memory(limits, None, 10)  # near the budget every plan reads
+    assert len(readings) == 3
+    with pytest.raises(GradexplainError) as refused:
+        budget.check_memory(limits, None, 101)
+    assert refused.value.facts["limit"] == "max_memory" and refused.value.facts["value"] == 2001
+    budget.check_memory(Limits(max_memory=5000), None, 10)  # another budget: read for it
+    assert len(readings) == 5 and budget.ALLOWANCE.left == 5000 - 1000 - 10 - 100
 
 
 def test_each_statement_writes_its_status_line_for_the_worker() -> None:
@@ -400,13 +424,14 @@ def test_a_constant_range_past_max_executed_is_refused_before_it_starts() -> Non
 
 def test_resident_memory_is_read_every_16th_statement(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int | None] = []
-    real = budget.check_resident
+    real = budget.read_memory
 
-    def check_resident(limits: Limits, location: Any) -> None:
-        seen.append(location.line)
-        real(limits, location)
+    def read_memory(limits: Limits, location: Any, planned: int = 0) -> None:
+        if not planned:  # a statement's reading, not an operation's plan
+            seen.append(location.line)
+        real(limits, location, planned)
 
-    monkeypatch.setattr(budget, "check_resident", check_resident)
+    monkeypatch.setattr(budget, "read_memory", read_memory)
     _hook_calls(LOOPS["training"], Limits())
     lines = [1, 2, 3, 4] + [5, 6, 7, 8, 9] * 30 + [10]  # the statements, as they run
     assert seen == lines[15::16]
@@ -461,38 +486,3 @@ def test_each_compiled_expression_matches_the_tree_walker(text: str) -> None:
         assert isinstance(value, torch.no_grad)
     else:
         assert repr(value) == repr(expected)
-
-
-def test_a_statement_checks_memory_as_check_memory_does(monkeypatch: pytest.MonkeyPatch
-                                                        ) -> None:
-    """statement_started writes check_memory(limits, location) out: the same readings, the
-    same re-reads and the same refusals, step by step."""
-    program = parse_program(Code("x = 1", "m.py", 1), Limits())
-    location = statement_context(program, program.tree.body[0]).location
-    limits = Limits(max_memory=3000)
-    monkeypatch.setattr(budget, "REREAD_MARGIN", 100)
-    readings: list[Iterator[int]] = []
-    monkeypatch.setattr(budget, "resident_bytes", lambda: next(readings[-1]))
-    steps = [0, 0, 0, 1000, 0, 0, 1500, *[0] * 130, 400, 0, 0, 900, 0, 0]
-
-    def trace(statement: Any) -> list[Any]:
-        readings.append(iter(range(0, 10**6, 1000)))
-        budget.start_task(10**12)
-        seen: list[Any] = []
-        for planned in steps:
-            try:
-                if planned:
-                    budget.check_memory(limits, location, planned)
-                else:
-                    statement()
-                seen.append(dict(budget._reading))
-            except GradexplainError as err:
-                seen.append(("refused", err.facts["limit"], err.facts["value"]))
-        return seen
-
-    written_out = trace(lambda: budget.statement_started(limits, location, "x = 1"))
-    called = trace(lambda: budget.check_memory(limits, location))
-    budget.WATCH.deadline = None
-    assert written_out == called
-    assert any(isinstance(s, tuple) for s in called)  # refusals happened
-    assert len({s["used"] for s in called if isinstance(s, dict)}) > 3  # and re-reads

@@ -56,7 +56,7 @@ def resident_bytes() -> int:
 def forget_handle() -> None:
     """After fork the child reads its own /proc/self: drop the parent's descriptor (and its
     last reading)."""
-    _reading["checks"] = REREAD_EVERY
+    ALLOWANCE.left = -1
     fd = _handle.pop("statm", None)
     if fd is not None:
         with contextlib.suppress(OSError):
@@ -67,40 +67,54 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=forget_handle)
 
 
-# Reading resident memory costs a system call; a loop checks before every operation. Between
-# readings, the last reading plus every planned allocation since stands for it; it is read
-# again every REREAD_EVERY checks, and whenever that estimate comes within REREAD_MARGIN of
-# the budget (growth that no check plans, such as autograd's saved tensors, is small per
-# operation, and is caught by the next reading).
-REREAD_EVERY = 32
+# Reading resident memory costs a system call, and a loop plans an allocation at nearly
+# every operation. So memory is read every 16th statement (language/compiled.py) and when
+# the allocations planned since the last reading could have brought it within REREAD_MARGIN
+# of the budget; in between, each plan only takes its bytes from the allowance. Growth that
+# no check plans (autograd's saved tensors, the ledger) is found at the next reading.
 REREAD_MARGIN = 256 * 2**20
-_reading = {"used": 0, "planned": 0, "checks": REREAD_EVERY}
+
+
+class Allowance:
+    """What planned allocations may still take before memory is read again: the budget less
+    the last reading and REREAD_MARGIN (negative near the budget: every plan reads)."""
+
+    __slots__ = ("left", "maximum")
+
+    def __init__(self) -> None:
+        self.left = -1  # read at the first plan
+        self.maximum = -1  # the budget it was worked out for
+
+
+ALLOWANCE = Allowance()
 
 
 def check_memory(limits: Limits, location: SourceLocation | None, planned: int = 0) -> None:
-    """limit_exceeded (max_memory) when resident memory plus `planned` bytes passes the budget."""
-    reading = _reading
-    estimate = reading["used"] + reading["planned"]
+    """limit_exceeded (max_memory) when resident memory plus `planned` bytes would pass the
+    budget. (language/compiled_expr.py writes this out for operators.)"""
+    allowance = ALLOWANCE
+    allowance.left -= planned
+    if allowance.left < 0 or allowance.maximum != limits.max_memory:
+        read_memory(limits, location, planned)
+
+
+def read_memory(limits: Limits, location: SourceLocation | None, planned: int = 0) -> None:
+    """Read resident memory now: limit_exceeded (max_memory) when it, plus `planned` bytes
+    about to be allocated, passes the budget; else a fresh allowance."""
+    used = resident_bytes()
     maximum = limits.max_memory
-    checks = reading["checks"] + 1
-    if checks >= REREAD_EVERY or estimate + planned + REREAD_MARGIN > maximum:
-        estimate = reading["used"] = resident_bytes()
-        reading["planned"] = planned
-        reading["checks"] = 0
-    else:
-        reading["checks"] = checks
-        if planned:
-            reading["planned"] += planned
-    if estimate + planned > maximum:
-        raise exceeded("max_memory", estimate + planned, maximum, location)
+    if used + planned > maximum:
+        ALLOWANCE.left = -1
+        raise exceeded("max_memory", used + planned, maximum, location)
+    ALLOWANCE.maximum = maximum
+    ALLOWANCE.left = maximum - used - planned - REREAD_MARGIN
 
 
 def start_task(deadline: float) -> None:
     """A long-lived worker (app/batch.py) starts its next task: the task's own deadline, and
-    resident memory read afresh at the first check (the last task's estimate is stale)."""
+    resident memory read afresh at the first plan (the last task's reading is stale)."""
     WATCH.deadline = deadline
-    _reading["checks"] = REREAD_EVERY
-    _reading["planned"] = 0
+    ALLOWANCE.left = -1
 
 
 STATUS_BYTES = 4096  # the status page's size
@@ -124,22 +138,12 @@ def statement_started(limits: Limits, location: SourceLocation, statement: str) 
         WATCH.page[:len(line)] = line
     if WATCH.deadline is not None and time.monotonic() > WATCH.deadline:
         raise out_of_time(limits, location)
-    check_memory(limits, location)
+    read_memory(limits, location)
 
 
 def out_of_time(limits: Limits, location: SourceLocation | None) -> GradexplainError:
     return exceeded("max_seconds", f"more than {limits.max_seconds}", limits.max_seconds,
                     location)
-
-
-def check_resident(limits: Limits, location: SourceLocation | None) -> None:
-    """limit_exceeded (max_memory) when resident memory, read now, passes the budget: what no
-    planned allocation accounts for (autograd's saved tensors, the ledger) is found here."""
-    reading = _reading
-    used = reading["used"] = resident_bytes()
-    reading["planned"] = reading["checks"] = 0
-    if used > limits.max_memory:
-        raise exceeded("max_memory", used, limits.max_memory, location)
 
 
 def parent_ran_operations() -> bool:

@@ -115,7 +115,7 @@ def _guarded(program: Program, stmt: ast.stmt, action: Run) -> Run:
     context = statement_context(program, stmt)
     location, text = context.location, context.statement
     line = budget.status_line(location, text)  # made once: a loop writes it every iteration
-    watch, monotonic, check_resident = budget.WATCH, time.monotonic, budget.check_resident
+    watch, monotonic, read_memory = budget.WATCH, time.monotonic, budget.read_memory
 
     def statement(it: Interpreter) -> None:
         it.executed = executed = it.executed + 1
@@ -134,7 +134,7 @@ def _guarded(program: Program, stmt: ast.stmt, action: Run) -> Run:
         if deadline is not None and monotonic() > deadline:
             raise budget.out_of_time(limits, location)
         if not executed & 15:
-            check_resident(limits, location)
+            read_memory(limits, location)
         it._context = context
         it._operation = None
         try:

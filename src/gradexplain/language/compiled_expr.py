@@ -154,7 +154,8 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
     segment = program.source.segment(node)
     broadcasting = function in guards.BROADCASTING or function in _ARITHMETIC
     broadcasts = _broadcasts(segment, operand_nodes)
-    check_number_op, check_memory = guards.check_number_op, budget.check_memory
+    check_number_op, read_memory = guards.check_number_op, budget.read_memory
+    allowance = budget.ALLOWANCE
     # The last pair of shapes met here and the size they make (a loop meets the same ones).
     last: list[Any] = [None, None, None]
 
@@ -191,8 +192,11 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
                 limits = it.limits
                 if numel > limits.max_elements:
                     check("max_elements", numel, limits, location)
-                check_memory(limits, location,
-                             numel * max(left.element_size(), right.element_size()))
+                # budget.check_memory, written out: the result's bytes from the allowance
+                planned = numel * max(left.element_size(), right.element_size())
+                allowance.left -= planned
+                if allowance.left < 0 or allowance.maximum != limits.max_memory:
+                    read_memory(limits, location, planned)
         result = fn(left, right)
         if isinstance(result, Tensor):
             if result.requires_grad:
