@@ -115,6 +115,7 @@ def _guarded(program: Program, stmt: ast.stmt, action: Run) -> Run:
     context = statement_context(program, stmt)
     location, text = context.location, context.statement
     line = budget.status_line(location, text)  # made once: a loop writes it every iteration
+    end = len(line)
     watch, monotonic, read_memory = budget.WATCH, time.monotonic, budget.read_memory
 
     def statement(it: Interpreter) -> None:
@@ -123,17 +124,17 @@ def _guarded(program: Program, stmt: ast.stmt, action: Run) -> Run:
         if executed > limits.max_executed:
             raise exceeded("max_executed", executed, limits.max_executed, location)
         # budget.statement_started, written out (a loop runs this before every statement):
-        # name the statement to the worker's parent, then stop cleanly, located, when time
-        # has run out; every 16th statement reads resident memory (tensors, graphs, the
-        # ledger), and between readings the planned allocations are checked where they are
-        # made (guards.py), against the last reading.
+        # name the statement to the worker's parent. Every 16th statement, stop cleanly,
+        # located, when time has run out or resident memory (tensors, graphs, the ledger)
+        # has passed the budget; in between, planned allocations are checked where they are
+        # made, and the parent stops a statement that runs past the time budget itself.
         page = watch.page
         if page is not None:
-            page[:len(line)] = line
-        deadline = watch.deadline
-        if deadline is not None and monotonic() > deadline:
-            raise budget.out_of_time(limits, location)
+            page[:end] = line
         if not executed & 15:
+            deadline = watch.deadline
+            if deadline is not None and monotonic() > deadline:
+                raise budget.out_of_time(limits, location)
             read_memory(limits, location)
         it._context = context
         it._operation = None

@@ -156,8 +156,9 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
     broadcasts = _broadcasts(segment, operand_nodes)
     check_number_op, read_memory = guards.check_number_op, budget.read_memory
     allowance = budget.ALLOWANCE
-    # The last pair of shapes met here and the size they make (a loop meets the same ones).
-    last: list[Any] = [None, None, None]
+    # The last pair of shapes met here, the size they make, and whether they differ (a loop
+    # meets the same ones on every iteration).
+    last: list[Any] = [None, None, None, False]
 
     def evaluate(it: Interpreter) -> Any:
         env = it.env if it.scope is None else None
@@ -179,15 +180,20 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
             return fn(left, right)
         operands = [left, right]
         it._operation = (kind, operands, operand_nodes)
-        if left_tensor and right_tensor:  # only two tensors can make a larger result
+        # Only two tensors of different shapes can make a result larger than an operand
+        # (a tensor and a number make one of the tensor's shape): sized, and the only
+        # results a broadcast_sum note can be about.
+        shapes_differ = False
+        if left_tensor and right_tensor:
             left_shape, right_shape = left.shape, right.shape
             if left_shape == last[0] and right_shape == last[1]:
-                numel = last[2]
+                numel, shapes_differ = last[2], last[3]
             else:
                 numel, remembered = guards.binary_numel(function, left_shape, right_shape,
                                                         left, right)
+                shapes_differ = left_shape != right_shape
                 if remembered:
-                    last[:] = [left_shape, right_shape, numel]
+                    last[:] = [left_shape, right_shape, numel, shapes_differ]
             if numel is not None:
                 limits = it.limits
                 if numel > limits.max_elements:
@@ -204,14 +210,8 @@ def _binary(program: Program, node: ast.BinOp) -> Evaluate:
                     it.hooks.new_tensor(result, segment)
             else:
                 it.hooks.made_without_grad(function, operands, result)
-            # the broadcast_sum note: an operand that requires grad, smaller than the result
-            if broadcasting and (
-                    (left_tensor and left.requires_grad) or
-                    (right_tensor and right.requires_grad)):
-                numel = result.numel()
-                if (left_tensor and left.numel() < numel) or \
-                        (right_tensor and right.numel() < numel):
-                    broadcasts(it, operands, result)
+            if shapes_differ and broadcasting and (left.requires_grad or right.requires_grad):
+                broadcasts(it, operands, result)
         return result
 
     return evaluate
