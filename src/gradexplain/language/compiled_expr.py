@@ -32,7 +32,9 @@ from gradexplain.language.calls import (
 from gradexplain.language.classify import OperationContext
 from gradexplain.language.values import (
     BINARY_OPERATORS,
+    FUNCTIONAL,
     OPERATOR_FUNCTIONS,
+    TORCH,
     Function,
     Method,
     Namespace,
@@ -75,12 +77,16 @@ def compile_expr(program: Program, node: ast.expr) -> Evaluate:
 
 def _name(node: ast.Name) -> Evaluate:
     name = node.id
+    # `torch` and `F`, unless bound by the code (Interpreter.lookup's answer, without a call)
+    fallback = {"torch": TORCH, "F": FUNCTIONAL}.get(name)
 
     def evaluate(it: Interpreter) -> Any:
         if it.scope is None:
             env = it.env
             if name in env:
                 return env[name]
+            if fallback is not None:
+                return fallback
         return it.lookup(name, node)
 
     return evaluate
@@ -449,7 +455,9 @@ def _function_call(program: Program, node: ast.Call) -> FunctionCall:
         result = callee.fn(*args, **kwargs)
         if quiet:
             return None
+        if not isinstance(result, Tensor):
+            return _checked_result(result)  # (`report` hears only of tensors)
         report(it, args, result)
-        return result if isinstance(result, Tensor) else _checked_result(result)
+        return result
 
     return call

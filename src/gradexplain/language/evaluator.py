@@ -40,11 +40,12 @@ from gradexplain.language.protocol import BackwardCalls, BackwardRequest, Hooks,
 from gradexplain.language.values import (
     BINARY_OPERATORS,
     COMPARISONS,
+    FUNCTIONAL,
     INPLACE_NAMES,
     INPLACE_OPERATORS,
     OPERATOR_FUNCTIONS,
+    TORCH,
     UNARY_OPERATORS,
-    Namespace,
 )
 from gradexplain.limits import Limits
 
@@ -54,7 +55,9 @@ RECURSION_ROOM = 20_000
 
 
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
-TORCH, FUNCTIONAL = Namespace("torch"), Namespace("torch.nn.functional")  # frozen: shared
+
+
+HEARD_VALUES = (torch.Tensor, torch.nn.Module)  # the bindings the hooks are told of
 
 
 class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradExtras,
@@ -172,7 +175,7 @@ class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradEx
             self.scope.names[name] = value
             return
         self.env[name] = value
-        if isinstance(value, (torch.Tensor, torch.nn.Module)):
+        if isinstance(value, HEARD_VALUES):
             self.hooks.assigned(name, value)
 
     def lookup(self, name: str, node: ast.expr | None) -> Any:

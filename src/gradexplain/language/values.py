@@ -78,6 +78,10 @@ class Namespace:
     __repr__ = __str__
 
 
+# What the names `torch` and `F` mean unless the code binds them (frozen: shared).
+TORCH, FUNCTIONAL = Namespace("torch"), Namespace("torch.nn.functional")
+
+
 @dataclass(frozen=True)
 class Function:
     """An allowlisted torch function; `path` is its full dotted name. Printed by name only:
