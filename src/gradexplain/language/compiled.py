@@ -31,7 +31,7 @@ from gradexplain.language.objects import (
     ReturnSignal,
     UserAssertionError,
 )
-from gradexplain.language.protocol import StatementContext
+from gradexplain.language.protocol import HEARD_VALUES, StatementContext
 from gradexplain.language.values import (
     BINARY_OPERATORS,
     INPLACE_NAMES,
@@ -195,7 +195,13 @@ def _assignment(program: Program, stmt: ast.Assign) -> Run:
         name = stmt.targets[0].id
 
         def bind(it: Interpreter) -> None:
-            it.bind(name, value_of(it))
+            value = value_of(it)
+            if it.scope is None:  # `Interpreter.bind`, written out: `loss = ...` in a loop
+                it.env[name] = value
+                if isinstance(value, HEARD_VALUES):
+                    it.hooks.assigned(name, value)
+            else:
+                it.bind(name, value)
 
         return bind
     setters = [target_setter(program, t, stmt.value) for t in stmt.targets]

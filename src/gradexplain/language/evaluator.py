@@ -36,7 +36,13 @@ from gradexplain.language.core import Core
 from gradexplain.language.functions import Functions
 from gradexplain.language.imports import run_import
 from gradexplain.language.objects import Builtin, ExceptionType, Scope
-from gradexplain.language.protocol import BackwardCalls, BackwardRequest, Hooks, StatementContext
+from gradexplain.language.protocol import (
+    HEARD_VALUES,
+    BackwardCalls,
+    BackwardRequest,
+    Hooks,
+    StatementContext,
+)
 from gradexplain.language.values import (
     BINARY_OPERATORS,
     COMPARISONS,
@@ -55,9 +61,6 @@ RECURSION_ROOM = 20_000
 
 
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div"})
-
-
-HEARD_VALUES = (torch.Tensor, torch.nn.Module)  # the bindings the hooks are told of
 
 
 class Interpreter(ControlFlow, Functions, Classes, Attributes, Calls, AutogradExtras,

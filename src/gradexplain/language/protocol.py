@@ -37,6 +37,9 @@ class BackwardRequest:
     allow_unused: bool | None = None
 
 
+HEARD_VALUES = (torch.Tensor, torch.nn.Module)  # the bindings `Hooks.assigned` is told of
+
+
 class Hooks(Protocol):
     """What the interpreter reports to the recorder while it runs."""
 
