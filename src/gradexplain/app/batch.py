@@ -40,7 +40,6 @@ from gradexplain.app import transfer
 from gradexplain.app.worker import (
     KILL_GRACE_SECONDS,
     POLL_SECONDS,
-    STATUS_BYTES,
     _cap_address_space,
     _crashed,
     _prepare_torch,
@@ -51,6 +50,7 @@ from gradexplain.app.worker import (
     write_all,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
+from gradexplain.language.budget import STATUS_BYTES
 from gradexplain.limits import Limits, exceeded, stopped
 
 T = TypeVar("T")

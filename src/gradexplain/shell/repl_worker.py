@@ -34,7 +34,6 @@ from typing import Any
 from gradexplain.app.worker import (
     KILL_GRACE_SECONDS,
     POLL_SECONDS,
-    STATUS_BYTES,
     _cap_address_space,
     _crashed,
     _prepare_torch,
@@ -45,7 +44,7 @@ from gradexplain.app.worker import (
     write_all,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import resident_bytes
+from gradexplain.language.budget import STATUS_BYTES, resident_bytes
 from gradexplain.limits import stopped
 from gradexplain.options import ReplOptions
 from gradexplain.render.console import Console
