@@ -255,10 +255,10 @@ def test_run_imports_the_renderer_while_the_scenario_runs(tmp_path: Path) -> Non
         "    seen.append({'rich', 'gradexplain.render.loops'} <= set(sys.modules))\n"
         "    return real(workers)\n"
         "batch._wait = wait\n"
-        "from gradexplain.shell.cli import main\n"
+        "from gradexplain.shell.cli import run_command\n"
         f"sys.argv = ['gradexplain', 'run', {str(script)!r}]\n"
         "try:\n"
-        "    main()\n"
+        "    run_command()\n"
         "finally:\n"
         "    sys.stderr.write(f'SEEN {seen}')\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
