@@ -308,6 +308,18 @@ def test_an_error_in_a_loop_keeps_its_kind_and_location() -> None:
     assert facts["shapes"] == [[2, 3], [4, 5]]
 
 
+@pytest.mark.parametrize("call", ["y.backward()", "y.backward(retain_graph=None)"])
+def test_a_failing_backward_names_its_output_and_shape(call: str) -> None:
+    # The hooks run torch's backward themselves, so its error reaches the statement's guard,
+    # which reads the operation the call set: `y.backward()` sets it by a shorter way.
+    text = f"x = torch.ones(3, requires_grad=True)\ny = x * 2\n{call}\n"
+    _, error = _hook_calls(text, Limits())
+    kind, _, where, facts = error
+    assert kind == "non_scalar_backward" and where[0] == 3
+    assert facts["function"] == "backward" and facts["operands"] == ["y"]
+    assert facts["shapes"] == [[3]] and facts["statement"] == call
+
+
 def test_an_unknown_attribute_in_a_with_block_is_located() -> None:
     _, error = _hook_calls(LOOPS["name_error_in_with"], Limits())
     kind, message, where, facts = error

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from gradexplain.engine.graphwalk import GraphWalk, walk
@@ -16,12 +15,9 @@ from gradexplain.language.protocol import BackwardRequest
 FREED_KEPT = 64
 
 
-@dataclass
-class FreedGraph:
-    call: int
-    statement: str
-    step: int | None
-    roots: list[Any]  # its output nodes: they keep the graph's nodes (and so their ids) alive
+# A graph a call freed: the call's number, its statement and step, and the graph's output
+# nodes (they keep its nodes, and so their ids, alive). A tuple: a loop makes one per call.
+FreedGraph = tuple[int, str, int | None, list[Any]]
 
 
 def call_error(exc: BaseException, request: BackwardRequest, graph: GraphWalk,
@@ -40,11 +36,10 @@ def call_error(exc: BaseException, request: BackwardRequest, graph: GraphWalk,
     else:
         facts.update({"output": label, "shape": list(output.shape), "numel": output.numel()})
     if error.kind == "freed_graph":
-        for old in reversed(list(freed)):
-            if walk([], old.roots).node_ids & graph.node_ids:
-                facts.update({"freed_by_call": old.call, "freed_by_statement": old.statement,
-                              "in_loop": old.step is not None and
-                              old.step == request.context.step})
+        for call, statement, step, roots in reversed(list(freed)):
+            if walk([], roots).node_ids & graph.node_ids:
+                facts.update({"freed_by_call": call, "freed_by_statement": statement,
+                              "in_loop": step is not None and step == request.context.step})
                 break
     elif error.kind == "grad_shape_mismatch":
         gradient = request.gradients[0] if request.gradients else None

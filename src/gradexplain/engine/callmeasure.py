@@ -94,7 +94,9 @@ def read_as(grad: torch.Tensor, form: Form) -> Numbers | None:
         flat = nested if dims == 1 else [nested]
     if type(flat) is not list or len(flat) != form[3] or (flat and type(flat[0]) is not float):
         return None
-    return Numbers(nested, flat, form[1], form[2])
+    numbers = Numbers.__new__(Numbers)  # as Numbers(...) makes it, in one call: twice a call
+    numbers.nested, numbers.flat, numbers.dtype, numbers.shape = nested, flat, form[1], form[2]
+    return numbers
 
 
 def read(grad: torch.Tensor, label: str = "", forms: Forms | None = None) -> Numbers | None:

@@ -29,8 +29,6 @@ from gradexplain.engine.drawing import drawing_data, drawing_finish
 from gradexplain.engine.folding import Folding, GroupState, Measured, PrintFolding
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.lightcall import (
-    LightAfter,
-    Marks,
     light_after,
     light_before,
     light_ledger,
@@ -253,17 +251,19 @@ class Recorder(CallNotes):
 
     def backward(self, request: BackwardRequest) -> Any:
         """Run one backward / autograd.grad call and record its ledger entry (or fold it into
-        its statement's group when it is one of many alike, see engine/folding.py)."""
-        self.call_count += 1
-        index = self.call_count
-        context = request.context
-        retain = True if self.options.force_retain_graph else request.retain_graph
-        if self.options.zero_grad:
+        its statement's group when it is one of many alike, see engine/folding.py).
+
+        A training loop makes one call per iteration, nearly all of them light ones that walk
+        and hook nothing: their way through here is written out, in as few calls as it takes."""
+        self.call_count = index = self.call_count + 1
+        options = self.options
+        retain = True if options.force_retain_graph else request.retain_graph
+        if options.zero_grad:
             for _, tensor, _ in self.live():
                 if tensor.grad is not None:
                     tensor.grad.zero_()
         tracked = self.live()
-        group, light = self.folding.group_of(context, index)
+        group, light = self.folding.group_of(request.context, index)
         if light:
             before, marks, holding = light_before(tracked, self._forms)
         else:
@@ -274,11 +274,55 @@ class Recorder(CallNotes):
         trace = not light or output_value is None or not math.isfinite(output_value)
         # The graph is walked for the notes' hooks; a light call that needs none skips it
         # (it tells which leaves a call reached from their grads' version counters).
-        walked = trace or bool(self.broadcasts) or bool(self.probes.pending) or \
-            self.deeper is not None or self.options.dot
-        if not walked:  # the usual light call: nothing hooked, nothing walked
-            return self._light(request, index, group, tracked, before, marks, holding or [],
-                               output_value, retain)
+        graph: GraphWalk | None
+        if trace or self.broadcasts or self.probes.pending or self.deeper is not None or \
+                options.dot:
+            result, seq, graph, call, drawn = self._hooked(request, index, group, tracked,
+                                                           before, retain, light, trace)
+        else:  # the usual light call: nothing hooked, nothing walked
+            graph = call = drawn = None
+            self.seq = seq = self.seq + 1
+            try:
+                if request.function == "backward" and not request.inputs:
+                    # `_perform`'s usual call, written out
+                    gradients = request.gradients
+                    request.outputs[0][0].backward(  # type: ignore[no-untyped-call]
+                        gradients[0] if gradients else None, retain_graph=retain,
+                        create_graph=request.create_graph, inputs=None)
+                    result = None
+                else:
+                    result = self._perform(request, retain)
+            except (RuntimeError, ValueError, TypeError) as exc:
+                raise self._failed(request, index, group, before, seq, exc,
+                                   walk([t for t, _ in request.outputs]), None, None) from exc
+        if light:
+            norms, bad, notes, after, missed = light_after(request.function, tracked, before,
+                                                           marks, self._noted, self._forms)
+            if graph is not None and self.broadcasts and self._broadcast_pending(graph):
+                notes.add(("broadcast_sum", None))
+            labels = tuple(before)
+            # Folded into its group unless it differs in kind; its ledger entry is written
+            # later, from its copies, if it stays the group's last (Folding.flush).
+            if self.folding.fold(group, index, labels, norms, output_value, bad, notes,
+                                 request.outputs[0][1] if request.outputs else ""):
+                group.pending = (request, index, bool(retain), seq, before, after, missed,
+                                 copied(result) if isinstance(result, tuple) else result)
+                self._after(request, index, group, None, before, holding or [], retain)
+                self._depth = None
+                return result
+            measured = Measured(labels, norms, output_value, bad, notes)
+        else:
+            norms, bad = grad_norms(tracked)
+            measured = Measured(tuple(before), norms, output_value, bad, set())
+        return self._keep(request, index, group, tracked, before, holding, retain, result,
+                          seq, measured, light, call, graph, trace, drawn)
+
+    def _hooked(self, request: BackwardRequest, index: int, group: GroupState,
+                tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
+                retain: bool | None, light: bool, trace: bool
+                ) -> tuple[Any, int, GraphWalk, CallRecord | None, Any]:
+        """Perform a call with the notes' hooks on its graph (and the deeper views, the
+        drawing): its result, seq, graph, ledger entry (when made before) and drawing data."""
         outputs = [t for t, _ in request.outputs]
         graph = walk(outputs, ordered=False)  # looked up, and dropped after the call
         seq = self._next_seq()
@@ -299,60 +343,7 @@ class Recorder(CallNotes):
         except (RuntimeError, ValueError, TypeError) as exc:
             raise self._failed(request, index, group, before, seq, exc, graph, drawn,
                                call) from exc
-        if light:
-            found = light_after(request.function, tracked, before, marks, self._noted,
-                                self._forms)
-            if self.broadcasts and self._broadcast_pending(graph):
-                found[2].add(("broadcast_sum", None))
-            if self._folded(request, index, group, before, holding or [], found, output_value,
-                            retain, result, seq):
-                self._depth = None
-                return result
-            measured = Measured(tuple(before), found[0], output_value, found[1], found[2])
-        else:
-            norms, bad = grad_norms(tracked)
-            measured = Measured(tuple(before), norms, output_value, bad, set())
-        return self._keep(request, index, group, tracked, before, holding, retain, result,
-                          seq, measured, light, call, graph, trace, drawn)
-
-    def _light(self, request: BackwardRequest, index: int, group: GroupState,
-               tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
-               marks: Marks, holding: list[str], output_value: float | None,
-               retain: bool | None) -> Any:
-        """A light call that hooks and walks nothing: performed, read, and folded into its
-        group, or kept in full when it turns out to differ."""
-        self.seq = seq = self.seq + 1
-        try:
-            result = self._perform(request, retain)
-        except (RuntimeError, ValueError, TypeError) as exc:
-            raise self._failed(request, index, group, before, seq, exc,
-                               walk([t for t, _ in request.outputs]), None, None) from exc
-        found = light_after(request.function, tracked, before, marks, self._noted,
-                                self._forms)
-        if self._folded(request, index, group, before, holding, found, output_value, retain,
-                        result, seq):
-            return result
-        measured = Measured(tuple(before), found[0], output_value, found[1], found[2])
-        return self._keep(request, index, group, tracked, before, holding, retain, result,
-                          seq, measured, True, None, None, False, None)
-
-    def _folded(self, request: BackwardRequest, index: int, group: GroupState,
-                before: dict[str, Before], holding: list[str], found: LightAfter,
-                output_value: float | None, retain: bool | None, result: Any,
-                seq: int) -> bool:
-        """Fold a light call into its group unless it differs in kind (then: False). Its
-        ledger entry is written later, from its copies, if it stays the group's last."""
-        norms, bad, notes, after, missed = found
-        label = request.outputs[0][1] if request.outputs else ""
-        if not self.folding.fold(group, index, tuple(before), norms, output_value, bad, notes,
-                                 label):
-            return False
-        if isinstance(result, tuple):  # autograd.grad's results, as they are now
-            result = tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g
-                           for g in result)
-        group.pending = (request, index, bool(retain), seq, before, after, missed, result)
-        self._after(request, index, group, None, before, holding, retain)
-        return True
+        return result, seq, graph, call, drawn
 
     def _keep(self, request: BackwardRequest, index: int, group: GroupState,
               tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
@@ -410,7 +401,7 @@ class Recorder(CallNotes):
                 if (node := output.grad_fn) is not None:
                     roots.append(node)
             context = request.context
-            self.freed.append(FreedGraph(index, context.statement, context.step, roots))
+            self.freed.append((index, context.statement, context.step, roots))
 
     def _failed(self, request: BackwardRequest, index: int, group: GroupState,
                 before: dict[str, Before], seq: int, exc: BaseException, graph: GraphWalk,
@@ -487,3 +478,8 @@ class Recorder(CallNotes):
 
 
 DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
+
+
+def copied(result: tuple[Any, ...]) -> tuple[Any, ...]:
+    """autograd.grad's results as they are now (copies of its tensors)."""
+    return tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g for g in result)

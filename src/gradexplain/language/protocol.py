@@ -79,6 +79,15 @@ class BackwardCalls:
     def _backward_method(self, target: torch.Tensor, label: str, args: list[Any],
                          kwargs: dict[str, Any]) -> Any:
         """`target.backward(gradient, retain_graph, create_graph, inputs=...)`."""
+        if not args and not kwargs:
+            # `loss.backward()`, once per iteration of a training loop: its request as
+            # `_request` makes it, written out. The error context's operand (label, shape) is
+            # worked out only if an error reads it.
+            context = self._context
+            assert context is not None
+            self._operation = OperationContext.lazy("backward", (target,), (label,), str)
+            return self.hooks.backward(BackwardRequest("backward", [(target, label)], None,
+                                                       None, False, context))
         gradient = kwargs.pop("gradient", args[0] if args else None)
         retain = kwargs.pop("retain_graph", args[1] if len(args) > 1 else None)
         create = bool(kwargs.pop("create_graph", args[2] if len(args) > 2 else False))
