@@ -16,6 +16,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
+from gradexplain.engine.callmeasure import form_of, numbers_as, zeros_as_listed
 from gradexplain.engine.folding import SERIES_POINTS, Series
 from gradexplain.shell.cli import app
 
@@ -211,3 +212,78 @@ def test_buffered_series_equals_one_at_a_time() -> None:
         trend = series.trend("x")
         assert repr((trend.calls, trend.first, trend.last, trend.low, trend.high,
                      trend.points, trend.every, trend.non_finite)) == reference.state()
+
+
+EDITED = """\
+x = torch.linspace(-1, 1, 30).reshape(10, 3)
+y = torch.linspace(0, 2, 10).reshape(10, 1)
+w = torch.zeros(3, 1, requires_grad=True)
+for i in range(260):
+    loss = ((x @ w - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= 0.05 * w.grad
+    w.grad.zero_()
+    if i == 239:
+        {edit}
+"""
+
+
+@pytest.mark.parametrize("edit", [
+    "w.grad[0] = 5.0",  # in place, by index
+    "w.grad.add_(1.0)",  # in place, by a method
+    "w.grad.fill_(-0.0)",  # still zeros
+    "w.grad.fill_(float('nan'))",
+    "w.grad = torch.ones(3, 1)",  # another tensor
+    "w.grad = torch.zeros(3, 1)",  # another tensor, of zeros
+])
+def test_a_grad_changed_between_light_calls_is_seen(tmp_path: Path, edit: str) -> None:
+    # The grads of a loop's light calls are read from a known form (the zeros left by
+    # zero_() are recognised by one compare): an edit between two calls must still show, as
+    # it does when every call is recorded in full.
+    code = EDITED.format(edit=edit)
+    folded = run(tmp_path, code)
+    everything = run(tmp_path, code, "--calls", "all")
+    kept = {c["index"]: c for c in folded["calls"]}
+    for call in everything["calls"]:
+        if call["index"] in kept:
+            for key in ("before", "added", "after", "not_reached"):
+                assert kept[call["index"]][key] == call[key], (call["index"], key)
+    assert 260 in kept
+
+    def notes(data: Any) -> list[tuple[Any, ...]]:
+        return sorted((n["kind"], n.get("tensor"), n.get("call")) for n in data["notes"])
+
+    if "nan" not in edit:  # w turns nan: a group notes it once, --calls all at every call
+        assert notes(folded) == notes(everything)
+    (group,) = folded["groups"]
+    changed = edit not in ("w.grad.fill_(-0.0)", "w.grad = torch.zeros(3, 1)")
+    assert (241 in kept) == changed  # the call after the edit differs: kept in full
+    if changed:
+        assert group["differing"][0]["call"] == 241
+        assert ("non_finite:w" in group["differing"][0]["reasons"]) == ("nan" in edit)
+        assert kept[241]["before"]["w"] != [[0.0], [0.0], [0.0]]
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (0,), (3, 1), (1, 3), (2, 0), (0, 2)])
+def test_zeros_as_listed_is_what_tolist_gives(shape: tuple[int, ...]) -> None:
+    grad = torch.zeros(shape)
+    form = form_of(grad)
+    assert form is not None
+    assert zeros_as_listed(form) == grad.tolist()
+    assert zeros_as_listed(form) == torch.full(shape, -0.0).tolist()
+    if grad.numel():
+        assert zeros_as_listed(form) != torch.full(shape, math.nan).tolist()
+        assert zeros_as_listed(form) != torch.full(shape, 1e-30).tolist()
+
+
+def test_numbers_as_refuses_a_grad_no_longer_in_its_form() -> None:
+    form = form_of(torch.zeros(3, 1))
+    assert form is not None
+    numbers = numbers_as(torch.tensor([[1.], [2.], [3.]]).tolist(), form)
+    assert numbers is not None and numbers.flat == [1., 2., 3.] and numbers.shape == (3, 1)
+    assert numbers_as([1., 2., 3.], form) is None  # one-dimensional now
+    assert numbers_as([[1, 2, 3]], form) is None  # whole numbers
+    assert numbers_as([[1.], [2.]], form) is None  # fewer elements
+    flat_form = form_of(torch.zeros(3))
+    assert flat_form is not None and numbers_as(2.0, flat_form) is None

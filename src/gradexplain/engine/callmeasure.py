@@ -66,8 +66,9 @@ class Numbers:
 
 
 Form = tuple[int, torch.dtype, torch.Size, int]  # a readable grad's dims, dtype, shape, numel
-# Per label: the grad last read as numbers, its form, and its Zero marker (made once).
-Forms = dict[str, tuple[torch.Tensor, Form, Zero]]
+# Per label: the grad last read as numbers, its form, its Zero marker (made once) and its
+# zeros as tolist() gives them (a grad equal to them is all zeros, in its form: one compare).
+Forms = dict[str, tuple[torch.Tensor, Form, Zero, Any]]
 
 
 def form_of(grad: torch.Tensor) -> Form | None:
@@ -83,20 +84,38 @@ def form_of(grad: torch.Tensor) -> Form | None:
 
 def read_as(grad: torch.Tensor, form: Form) -> Numbers | None:
     """`grad` as numbers, read as `form` says; None when it no longer has that form."""
+    return numbers_as(grad.tolist(), form)
+
+
+def numbers_as(nested: Any, form: Form) -> Numbers | None:
+    """A grad's `tolist()` as numbers, in `form`; None when it no longer has that form."""
     dims = form[0]
-    nested = grad.tolist()
     if dims == 2:
         try:
-            flat = list(chain.from_iterable(nested))
+            flat = [*chain.from_iterable(nested)]
         except TypeError:  # no longer two-dimensional
             return None
+    elif dims == 1:
+        if type(nested) is not list:  # no longer one-dimensional
+            return None
+        flat = nested
     else:
-        flat = nested if dims == 1 else [nested]
-    if type(flat) is not list or len(flat) != form[3] or (flat and type(flat[0]) is not float):
+        flat = [nested]
+    if len(flat) != form[3] or (flat and type(flat[0]) is not float):
         return None
-    numbers = Numbers.__new__(Numbers)  # as Numbers(...) makes it, in one call: twice a call
+    numbers = Numbers.__new__(Numbers)  # as Numbers(...) makes it, without a call to __init__
     numbers.nested, numbers.flat, numbers.dtype, numbers.shape = nested, flat, form[1], form[2]
     return numbers
+
+
+def zeros_as_listed(form: Form) -> Any:
+    """What `tolist()` gives for an all-zero grad of `form` (0.0 equals -0.0, not nan)."""
+    dims, _, shape, _ = form
+    if dims == 0:
+        return 0.0
+    if dims == 1:
+        return [0.0] * shape[0]
+    return [[0.0] * shape[1] for _ in range(shape[0])]
 
 
 def read(grad: torch.Tensor, label: str = "", forms: Forms | None = None) -> Numbers | None:
@@ -116,7 +135,8 @@ def read(grad: torch.Tensor, label: str = "", forms: Forms | None = None) -> Num
             forms.pop(label, None)
         return None
     if forms is not None:
-        forms[label] = (grad, form, Zero(grad))  # holds a small grad at most: a few numbers
+        # holds a small grad at most: a few numbers
+        forms[label] = (grad, form, Zero(grad), zeros_as_listed(form))
     return read_as(grad, form)
 
 
@@ -197,19 +217,6 @@ def torch_norms(present: list[tuple[str, torch.Tensor]], norms: dict[str, float]
         norms[label] = value
         if not math.isfinite(value) and is_non_finite(grad.detach()):
             bad.add(label)
-
-
-def scalar_output(outputs: list[tuple[torch.Tensor, str]]) -> float | None:
-    """The value of a single-number output (the loss), for the trend of a loop: one call to
-    torch (item() refuses several elements and meta tensors; an integer, bool or complex
-    output gives no float). `outputs` as the request has them: (tensor, label)."""
-    if len(outputs) != 1:
-        return None
-    try:
-        value = outputs[0][0].item()
-    except (RuntimeError, ValueError):
-        return None
-    return value if type(value) is float else None
 
 
 def any_nonzero(tensor: torch.Tensor) -> bool:

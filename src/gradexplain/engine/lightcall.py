@@ -26,8 +26,8 @@ from gradexplain.engine.callmeasure import (
     any_nonzero,
     as_tensor,
     copy_of,
+    numbers_as,
     read,
-    read_as,
     torch_norms,
 )
 from gradexplain.engine.recorder_parts import call_record
@@ -55,7 +55,14 @@ def light_before(tracked: Tracked, forms: Forms) -> tuple[dict[str, Before], Mar
             continue
         marks.append((grad, grad._version))
         known = forms.get(label)
-        numbers = read_as(grad, known[1]) if known is not None and known[0] is grad else None
+        if known is not None and known[0] is grad:
+            nested = grad.tolist()
+            if nested == known[3]:  # all zeros, the usual state after `zero_()`: its marker
+                before[label] = known[2]
+                continue
+            numbers = numbers_as(nested, known[1])
+        else:
+            numbers = None
         if numbers is None:
             numbers = read(grad, label, forms)
         if numbers is not None:
@@ -81,6 +88,7 @@ LightAfter = tuple[dict[str, float], frozenset[str], set[tuple[str, str | None]]
 
 
 NO_BAD: frozenset[str] = frozenset()
+HELD = (Numbers, torch.Tensor)  # what a grad that held values before the call is kept as
 
 
 def light_after(function: str, tracked: Tracked, before: dict[str, Before], marks: Marks,
@@ -104,8 +112,8 @@ def light_after(function: str, tracked: Tracked, before: dict[str, Before], mark
         else:
             reached = mark is None or mark[0] is not grad or mark[1] != grad._version
             known = forms.get(label)
-            numbers = read_as(grad, known[1]) if known is not None and known[0] is grad \
-                else None
+            numbers = numbers_as(grad.tolist(), known[1]) \
+                if known is not None and known[0] is grad else None
             if numbers is None:
                 numbers = read(grad, label, forms)
             if numbers is not None:
@@ -127,7 +135,7 @@ def light_after(function: str, tracked: Tracked, before: dict[str, Before], mark
                 notes.add(("no_gradient", label))
             continue
         old = before[label]
-        if grad is not None and isinstance(old, (Numbers, torch.Tensor)) and \
+        if grad is not None and isinstance(old, HELD) and \
                 _accumulated(old, after[label], grad):
             notes.add(("accumulated", label))
         if present or bad:

@@ -22,7 +22,6 @@ from gradexplain.engine.callmeasure import (
     as_tensor,
     grad_norms,
     holds_values,
-    scalar_output,
     snapshot,
 )
 from gradexplain.engine.drawing import drawing_data, drawing_finish
@@ -268,9 +267,19 @@ class Recorder(CallNotes):
             before, marks, holding = light_before(tracked, self._forms)
         else:
             before, marks, holding = snapshot(tracked), [], None
+        # The value of a single-number output (the loss), for the trend of a loop: one call to
+        # torch (item() refuses several elements and meta tensors; an integer, bool or complex
+        # output gives no float).
+        output_value = None
+        if len(request.outputs) == 1:
+            try:
+                value = request.outputs[0][0].item()
+            except (RuntimeError, ValueError):
+                value = None
+            if type(value) is float:
+                output_value = value
         # A loop's lightly recorded calls trace inf/nan origins only when the output already
         # is inf or nan; the grad norms after the call show any other (without its origin).
-        output_value = scalar_output(request.outputs)
         trace = not light or output_value is None or not math.isfinite(output_value)
         # The graph is walked for the notes' hooks; a light call that needs none skips it
         # (it tells which leaves a call reached from their grads' version counters).
