@@ -62,6 +62,24 @@ def test_a_100k_step_chain_runs_and_is_let_go(tmp_path: Path) -> None:
     assert time.monotonic() - started < 120
 
 
+@pytest.mark.slow  # about 5 s alone
+def test_a_chain_whose_backward_is_the_last_statement_is_let_go(tmp_path: Path) -> None:
+    # Nothing the interpreter keeps after `y.backward()` (its error context) may hold the
+    # chain: the session's release would miss it, and a later collection would recurse.
+    import gc
+
+    from gradexplain.engine.runner import run_scenario
+
+    path = tmp_path / "chain.py"
+    path.write_text(CHAIN.replace("y.sum().backward()\nprint(x.grad)\n",
+                                  "y = y.sum()\ny.backward()\n"), encoding="utf-8")
+    record = run_scenario(load_scenario(path, Limits()))
+    assert record.error is None, record.error
+    assert len(record.calls) == 1
+    del record
+    gc.collect()
+
+
 def test_release_frees_a_walked_chain() -> None:
     x = torch.ones(2, requires_grad=True)
     y = x

@@ -81,11 +81,12 @@ class BackwardCalls:
         """`target.backward(gradient, retain_graph, create_graph, inputs=...)`."""
         if not args and not kwargs:
             # `loss.backward()`, once per iteration of a training loop: its request as
-            # `_request` makes it, written out. The error context's operand (label, shape) is
-            # worked out only if an error reads it.
+            # `_request` makes it, written out. (The error context holds the output's shape,
+            # not the output: the interpreter keeps it after the statement, and a tensor kept
+            # there would keep its graph alive past the session's release, engine/release.py.)
             context = self._context
             assert context is not None
-            self._operation = OperationContext.lazy("backward", (target,), (label,), str)
+            self._operation = OperationContext("backward", [(label, [*target.shape])])
             return self.hooks.backward(BackwardRequest("backward", [(target, label)], None,
                                                        None, False, context))
         gradient = kwargs.pop("gradient", args[0] if args else None)
