@@ -270,10 +270,11 @@ class Recorder(CallNotes):
         # The value of a single-number output (the loss), for the trend of a loop: one call to
         # torch (item() refuses several elements and meta tensors; an integer, bool or complex
         # output gives no float).
+        outputs = request.outputs
         output_value = None
-        if len(request.outputs) == 1:
+        if len(outputs) == 1:
             try:
-                value = request.outputs[0][0].item()
+                value = outputs[0][0].item()
             except (RuntimeError, ValueError):
                 value = None
             if type(value) is float:
@@ -295,7 +296,7 @@ class Recorder(CallNotes):
                 if request.function == "backward" and not request.inputs:
                     # `_perform`'s usual call, written out
                     gradients = request.gradients
-                    request.outputs[0][0].backward(  # type: ignore[no-untyped-call]
+                    outputs[0][0].backward(  # type: ignore[no-untyped-call]
                         gradients[0] if gradients else None, retain_graph=retain,
                         create_graph=request.create_graph, inputs=None)
                     result = None
@@ -303,7 +304,7 @@ class Recorder(CallNotes):
                     result = self._perform(request, retain)
             except (RuntimeError, ValueError, TypeError) as exc:
                 raise self._failed(request, index, group, before, seq, exc,
-                                   walk([t for t, _ in request.outputs]), None, None) from exc
+                                   walk([t for t, _ in outputs]), None, None) from exc
         if light:
             norms, bad, notes, after, missed = light_after(request.function, tracked, before,
                                                            marks, self._noted, self._forms)
@@ -313,7 +314,7 @@ class Recorder(CallNotes):
             # Folded into its group unless it differs in kind; its ledger entry is written
             # later, from its copies, if it stays the group's last (Folding.flush).
             if self.folding.fold(group, index, labels, norms, output_value, bad, notes,
-                                 request.outputs[0][1] if request.outputs else ""):
+                                 outputs[0][1] if outputs else ""):
                 group.pending = (request, index, bool(retain), seq, before, after, missed,
                                  copied(result) if isinstance(result, tuple) else result)
                 self._after(request, index, group, None, before, holding or [], retain)
