@@ -219,6 +219,19 @@ def torch_norms(present: list[tuple[str, torch.Tensor]], norms: dict[str, float]
             bad.add(label)
 
 
+def scalar_output(outputs: list[tuple[torch.Tensor, str]]) -> float | None:
+    """The value of a single-number output (the loss), for the trend of a loop: one call to
+    torch (item() refuses several elements and meta tensors; an integer, bool or complex
+    output gives no float). `outputs` as the request has them: (tensor, label)."""
+    if len(outputs) != 1:
+        return None
+    try:
+        value = outputs[0][0].item()
+    except (RuntimeError, ValueError):
+        return None
+    return value if type(value) is float else None
+
+
 def any_nonzero(tensor: torch.Tensor) -> bool:
     """Whether a grad holds anything; meta tensors have no values, so they count as holding."""
     return True if tensor.is_meta else not all_zero(tensor)

@@ -22,6 +22,7 @@ from gradexplain.engine.callmeasure import (
     as_tensor,
     grad_norms,
     holds_values,
+    scalar_output,
     snapshot,
 )
 from gradexplain.engine.drawing import drawing_data, drawing_finish
@@ -267,18 +268,8 @@ class Recorder(CallNotes):
             before, marks, holding = light_before(tracked, self._forms)
         else:
             before, marks, holding = snapshot(tracked), [], None
-        # The value of a single-number output (the loss), for the trend of a loop: one call to
-        # torch (item() refuses several elements and meta tensors; an integer, bool or complex
-        # output gives no float).
         outputs = request.outputs
-        output_value = None
-        if len(outputs) == 1:
-            try:
-                value = outputs[0][0].item()
-            except (RuntimeError, ValueError):
-                value = None
-            if type(value) is float:
-                output_value = value
+        output_value = scalar_output(outputs)
         # A loop's lightly recorded calls trace inf/nan origins only when the output already
         # is inf or nan; the grad norms after the call show any other (without its origin).
         trace = not light or output_value is None or not math.isfinite(output_value)
@@ -293,15 +284,7 @@ class Recorder(CallNotes):
             graph = call = drawn = None
             self.seq = seq = self.seq + 1
             try:
-                if request.function == "backward" and not request.inputs:
-                    # `_perform`'s usual call, written out
-                    gradients = request.gradients
-                    outputs[0][0].backward(  # type: ignore[no-untyped-call]
-                        gradients[0] if gradients else None, retain_graph=retain,
-                        create_graph=request.create_graph, inputs=None)
-                    result = None
-                else:
-                    result = self._perform(request, retain)
+                result = self._perform(request, retain)
             except (RuntimeError, ValueError, TypeError) as exc:
                 raise self._failed(request, index, group, before, seq, exc,
                                    walk([t for t, _ in outputs]), None, None) from exc
