@@ -224,6 +224,23 @@ def _later(seconds: float, action: Callable[[], None]) -> threading.Timer:
     return timer
 
 
+def _when_running(worker: Any, statement: str, action: Callable[[], None]) -> threading.Thread:
+    """Run `action` once the worker has published that it runs `statement` (a fixed delay
+    would race the statements before it on a loaded machine)."""
+    def wait() -> None:
+        deadline = time.monotonic() + 60
+        while not worker.running_statement()[0].startswith(statement):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+        time.sleep(0.2)  # well inside the statement's matmuls
+        action()
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    return thread
+
+
 def test_ctrl_c_on_a_statement_that_does_not_stop_kills_and_rebuilds(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repl_worker, "INTERRUPT_GRACE_SECONDS", 0.5)
@@ -270,8 +287,9 @@ def test_a_crashed_worker_is_reported_and_the_session_rebuilt() -> None:
         for line in BEFORE:
             repl.handle(line)
         assert repl._worker is not None
-        pid = repl._worker.pid
-        timer = _later(1.0, lambda: os.kill(pid, signal.SIGSEGV))
+        worker = repl._worker
+        timer = _when_running(worker, "c = torch.ones", lambda: os.kill(worker.pid,
+                                                                       signal.SIGSEGV))
         repl.handle(SLOW)
         timer.join()
         crashed = stream.getvalue()
