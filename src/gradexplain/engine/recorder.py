@@ -138,7 +138,7 @@ class Recorder(CallNotes):
 
         So that `backward` on one says "detached", not "made only from tensors without grad".
         """
-        if result.requires_grad or (not self._detached and operation not in DETACHING):
+        if not self._detached and operation not in DETACHING:
             return  # the common case (a no_grad update in a loop): nothing detached so far
         cut = operation in DETACHING and any(isinstance(t, torch.Tensor) and t.requires_grad
                                              for t in operands[:1])

@@ -379,8 +379,6 @@ def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> Ten
     reshaping = name in RESHAPING_IN_PLACE
     retain = name == "retain_grad"
     report = reporter(program, node, name, operand_nodes)
-    segment = program.source.segment(node)
-    broadcasting = name in guards.BROADCASTING or name in _ARITHMETIC  # as `report` decides
     check_call = guards.check_call
     sized = guards.call_is_sized(name)  # else check_call would find nothing to check
 
@@ -411,13 +409,7 @@ def _tensor_method(program: Program, node: ast.Call, func: ast.Attribute) -> Ten
             it.hooks.retained(target, label)
         if not isinstance(result, Tensor):
             return _checked_result(result)
-        if broadcasting:
-            report(it, operands, result)
-        elif result.requires_grad:  # `report`, written out for `x.mean()`, `w.grad.zero_()`
-            if result.is_leaf:
-                it.hooks.new_tensor(result, segment)
-        else:
-            it.hooks.made_without_grad(name, operands, result)
+        report(it, operands, result)
         return result
 
     return method
