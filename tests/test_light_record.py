@@ -16,7 +16,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.engine.callmeasure import form_of, numbers_as, zeros_as_listed
+from gradexplain.engine.snapshot import flat_numbers, form_of
 from gradexplain.engine.folding import SERIES_POINTS, Series
 from gradexplain.shell.cli import app
 
@@ -266,24 +266,23 @@ def test_a_grad_changed_between_light_calls_is_seen(tmp_path: Path, edit: str) -
 
 
 @pytest.mark.parametrize("shape", [(), (3,), (0,), (3, 1), (1, 3), (2, 0), (0, 2)])
-def test_zeros_as_listed_is_what_tolist_gives(shape: tuple[int, ...]) -> None:
+def test_form_zeros_are_what_tolist_gives(shape: tuple[int, ...]) -> None:
     grad = torch.zeros(shape)
     form = form_of(grad)
     assert form is not None
-    assert zeros_as_listed(form) == grad.tolist()
-    assert zeros_as_listed(form) == torch.full(shape, -0.0).tolist()
+    assert form.zeros == grad.tolist()
+    assert form.zeros == torch.full(shape, -0.0).tolist()
     if grad.numel():
-        assert zeros_as_listed(form) != torch.full(shape, math.nan).tolist()
-        assert zeros_as_listed(form) != torch.full(shape, 1e-30).tolist()
+        assert form.zeros != torch.full(shape, math.nan).tolist()
+        assert form.zeros != torch.full(shape, 1e-30).tolist()
 
 
-def test_numbers_as_refuses_a_grad_no_longer_in_its_form() -> None:
+def test_flat_numbers_refuses_a_grad_no_longer_in_its_form() -> None:
     form = form_of(torch.zeros(3, 1))
     assert form is not None
-    numbers = numbers_as(torch.tensor([[1.], [2.], [3.]]).tolist(), form)
-    assert numbers is not None and numbers.flat == [1., 2., 3.] and numbers.shape == (3, 1)
-    assert numbers_as([1., 2., 3.], form) is None  # one-dimensional now
-    assert numbers_as([[1, 2, 3]], form) is None  # whole numbers
-    assert numbers_as([[1.], [2.]], form) is None  # fewer elements
+    assert flat_numbers(torch.tensor([[1.], [2.], [3.]]).tolist(), form) == [1., 2., 3.]
+    assert flat_numbers([1., 2., 3.], form) is None  # one-dimensional now
+    assert flat_numbers([[1, 2, 3]], form) is None  # whole numbers
+    assert flat_numbers([[1.], [2.]], form) is None  # fewer elements
     flat_form = form_of(torch.zeros(3))
-    assert flat_form is not None and numbers_as(2.0, flat_form) is None
+    assert flat_form is not None and flat_numbers(2.0, flat_form) is None

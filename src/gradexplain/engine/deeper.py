@@ -14,7 +14,7 @@ as plain, typed data (record.CallViews: jacobian, numeric, flow and tree).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +30,7 @@ from gradexplain.engine.graphtree import (
 )
 from gradexplain.engine.graphwalk import walk
 from gradexplain.engine.numeric import Forward, Silent, grad_vectors, numeric_check
+from gradexplain.engine.numeric_replay import NumericReplay
 from gradexplain.engine.values import grad_added, to_value
 from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
@@ -37,7 +38,7 @@ from gradexplain.limits import Limits
 from gradexplain.options import ViewOptions
 from gradexplain.record import CallRecord, FlowEntry, JacobianEntry, NumericEntry
 
-Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
+Tracked = Sequence[tuple[str, torch.Tensor, object]]  # the recorder's live(): label, tensor, entry
 
 
 @dataclass
@@ -49,7 +50,7 @@ class DeeperViews:
     forward: Forward | None = None  # the short form's expression, when there is one
     expression: str | None = None
     full: bool = False
-    replay: Any = None  # engine.numeric_replay.NumericReplay: the check for code (no expression)
+    replay: NumericReplay | None = None  # the numeric check for code (no expression)
 
     def start(self, request: BackwardRequest, tracked: Tracked) -> CallViews:
         return CallViews(self, request, tracked)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -14,16 +15,41 @@ from gradexplain.record import DotGraph
 GRAPH_MAX_NODES = 500  # a drawing with more nodes than this helps nobody
 
 
+@dataclass
+class Drawing:
+    """One call's backward graph as drawn before the call, finished once it has run."""
+
+    graph: DotGraph
+    leaves: list[tuple[dict[str, Any], torch.Tensor]]  # leaf entries, and their tensors
+    saved: SavedTensors  # the nodes' saved tensors, read before the call
+    node_ids: dict[str, int]  # entry id -> id of its node
+
+    def finish(self, *, full: bool) -> DotGraph:
+        """Fill in the leaves' values and grads and what the call freed, once it has run."""
+        for entry, tensor in self.leaves:
+            entry["value"] = to_value(tensor.detach(), full=full)
+            entry["grad"] = to_value(tensor.grad, full=full) \
+                if tensor.grad is not None else None
+        saved = self.saved
+        saved.check_after()
+        for entry in self.graph["nodes"]:
+            node_id = self.node_ids.get(entry["id"])
+            if node_id in saved.slots:
+                entry["saved"] = [f"{slot}={owner}" if owner else slot
+                                  for slot, owner in saved.slots[node_id]]
+                entry["freed"] = "already" if node_id in saved.already_freed else \
+                    saved.freed.get(node_id)
+        return self.graph
+
+
 def drawing_data(outputs: list[torch.Tensor],
                  named_refs: dict[str, weakref.ReferenceType[torch.Tensor]],
-                 labels: dict[int, str]) -> tuple[DotGraph,
-                                                  list[tuple[dict[str, Any], torch.Tensor]],
-                                                  Any]:
+                 labels: dict[int, str]) -> Drawing:
     """The backward graph as plain data, walked breadth-first from the outputs.
 
     Nodes are autograd Nodes (type name, and the user's names for tensors whose grad_fn
     it is); AccumulateGrad nodes carry their leaf's label and shape. Leaf values and
-    grads, and which saved tensors the call freed, are filled in by `drawing_finish` once
+    grads, and which saved tensors the call freed, are filled in by `Drawing.finish` once
     the call has run.
     """
     names: dict[int, list[str]] = {}
@@ -81,23 +107,4 @@ def drawing_data(outputs: list[torch.Tensor],
     named = [(name, ref()) for name, ref in named_refs.items()]
     saved = SavedTensors.before(queue, node_names(named), tensor_names(labels, named))
     by_key = {ids[id(node)]: id(node) for node in queue}
-    return DotGraph(nodes=nodes, edges=edges, truncated=truncated), leaves, \
-        (saved, by_key)
-
-def drawing_finish(data: DotGraph, leaves: list[tuple[dict[str, Any], torch.Tensor]],
-                   probe: tuple[SavedTensors, dict[str, int]], *, full: bool) -> DotGraph:
-    """Fill in the leaves' values and grads and what the call freed, once it has run."""
-    for entry, tensor in leaves:
-        entry["value"] = to_value(tensor.detach(), full=full)
-        entry["grad"] = to_value(tensor.grad, full=full) \
-            if tensor.grad is not None else None
-    saved, by_key = probe
-    saved.check_after()
-    for entry in data["nodes"]:
-        node_id = by_key.get(entry["id"])
-        if node_id in saved.slots:
-            entry["saved"] = [f"{slot}={owner}" if owner else slot
-                              for slot, owner in saved.slots[node_id]]
-            entry["freed"] = "already" if node_id in saved.already_freed else \
-                saved.freed.get(node_id)
-    return data
+    return Drawing(DotGraph(nodes=nodes, edges=edges, truncated=truncated), leaves, saved, by_key)

@@ -46,7 +46,7 @@ def compute(expression: str, start: float, stop: float, steps: int,
         raise invalid("the expression does not depend on x, so it has no gradient to plot",
                       hint="use x in the expression, e.g. `x ** 2`")
     try:
-        y.backward(torch.ones_like(y))  # type: ignore[no-untyped-call]
+        torch.autograd.backward(y, torch.ones_like(y))
     except RuntimeError as exc:
         raise GradexplainError("invalid_scenario", f"backward failed: {exc}") from exc
     grad = x.grad if x.grad is not None else torch.zeros_like(x)

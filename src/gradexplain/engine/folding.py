@@ -1,20 +1,25 @@
 """Calls of one statement made over and over (a training loop), kept as running aggregates.
 
-The recorder asks `Folding` which group a call belongs to and whether it may be recorded
-lightly (no values snapshotted for display); after the call it reports what it measured
-(each tensor's grad norm, the output's value, the notes the call would make) and learns
-whether the call differs in kind from the group's earlier calls, in which case it is kept
-in full. Memory per group is bounded: a few numbers per tensor and a downsampled series.
+The recorder asks `Folding` which group a call belongs to and how deep to record it (a
+`Depth`: full, or light past a group's first calls); after the call it reports what it
+measured (each tensor's grad norm, the output's value, the notes the call makes) and learns
+whether the call differs in kind from the group's earlier calls, in which case a light call
+is kept in full after all. Memory per group is bounded: a few numbers per tensor and a
+downsampled series.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Protocol
 
+from gradexplain.engine.snapshot import GradSnapshot
+from gradexplain.language.protocol import StatementContext
 from gradexplain.record import CallRecord, NoteInfo, PrintRecord
 from gradexplain.record_groups import (
     CALL_CAP,
@@ -117,10 +122,42 @@ class Series:
                      self.every, self.non_finite)
 
 
-# A lightly recorded call that may turn out to be its group's last: what `Folding.writer`
-# makes its ledger entry from (copies of its grads, taken when it ran). A tuple: one is made
-# per call.
-Pending = tuple[Any, ...]
+class Depth(Enum):
+    """How much of one backward call is kept: Folding.group_of chooses, the recorder obeys."""
+
+    FULL = "full"  # kept in the record with everything: its ledger entry, its notes
+    # folded into its group's series; its ledger entry is written only if it stays the
+    # group's last (Folding.flush)
+    LIGHT = "light"
+
+
+NoteKey = tuple[str, str | None]  # a note's kind and the tensor it is about
+
+
+class Measured(Protocol):
+    """What one call showed, for deciding whether it differs from its group's others."""
+
+    index: int
+    labels: tuple[str, ...]
+    norms: dict[str, float]  # grad norm after the call, per tensor with a grad
+    output_value: float | None  # the output's value, when it is a single number
+    output_label: str
+    non_finite: frozenset[str]
+    notes: AbstractSet[NoteKey]  # the notes the call makes (not those already said once for all)
+    error: bool
+
+    def entry(self) -> CallRecord:
+        """Its ledger entry (for a light call that stays its group's last: at flush)."""
+        ...
+
+
+class FoldingOptions(Protocol):
+    """The options folding decides from (RecorderOptions)."""
+
+    calls_all: bool  # --calls all: keep every call
+    dot: bool  # each call's backward graph is drawn
+    views: bool  # each call has its deeper views (--graph, --jacobian, --check-numeric)
+    keep_calls: frozenset[int]  # call numbers an `expect:` names
 
 
 @dataclass
@@ -133,7 +170,7 @@ class GroupState:
     last: int = 0
     labels: tuple[str, ...] | None = None
     non_finite: frozenset[str] = frozenset()
-    seen_notes: set[tuple[str, str | None]] = field(default_factory=set)
+    seen_notes: set[NoteKey] = field(default_factory=set)
     notes: dict[str, int] = field(default_factory=dict)
     shown: list[int] = field(default_factory=list)
     differing: dict[int, list[str]] = field(default_factory=dict)
@@ -141,7 +178,7 @@ class GroupState:
     tensors: dict[str, Series] = field(default_factory=dict)
     output: Series | None = None
     output_label: str = ""
-    pending: Pending | None = None
+    pending: Measured | None = None  # its last call, when light: written out at flush
     # graph_rebuilt: successful backward calls, and whether all but the last retained
     rebuilt_calls: int = 0
     retained_so_far: bool = True
@@ -160,41 +197,33 @@ class GroupState:
             [series.trend(label) for label, series in self.tensors.items()], dict(self.notes))
 
 
-@dataclass
-class Measured:
-    """What one call showed, for deciding whether it differs from its group's others."""
-
-    labels: tuple[str, ...]
-    norms: dict[str, float]  # grad norm after the call, per tensor with a grad
-    output: float | None  # the output's value, when it is a single number
-    non_finite: frozenset[str]
-    notes: set[tuple[str, str | None]]  # (kind, tensor) of the notes the call makes
-    error: bool = False
+NO_REASONS: list[str] = []  # a call just like its group's others (never appended to)
 
 
 class Folding:
-    """Groups of calls by statement; decides which calls are kept in full."""
+    """Groups of calls by statement; decides how deep each call is recorded."""
 
-    def __init__(self, keep_all: bool = False, keep: frozenset[int] = frozenset()) -> None:
-        self.keep_all = keep_all
-        self.keep = keep  # call numbers an `expect:` names: always kept in full
+    def __init__(self, options: FoldingOptions) -> None:
+        # Every call is kept in full when every call is asked for, and when each call has
+        # views of its own (a drawing, Jacobians, a numeric check, the graph tree).
+        self.keep_all = options.calls_all or options.dot or options.views
+        self.keep = options.keep_calls  # call numbers an `expect:` names: always kept in full
         self.groups: dict[GroupKey, GroupState] = {}
-        self._context: Any = None  # the statement context of the last call, and its group
+        self._context: object = None  # the statement context of the last call, and its group
         self._group: GroupState | None = None
-        self.writer: Callable[..., CallRecord] | None = None  # a Pending's ledger entry
 
-    def group_of(self, context: Any, index: int) -> tuple[GroupState, bool]:
-        """The group of a statement context (language.protocol.StatementContext: frozen, one
-        per statement, so a loop's calls find their group without building its key), and
-        whether call `index` may be recorded lightly: without snapshotting values for display
-        (past the first CALL_CAP calls, once its group has made FOLD_AFTER)."""
+    def group_of(self, context: StatementContext, index: int) -> tuple[GroupState, Depth]:
+        """The group of a statement context (frozen, one per statement, so a loop's calls
+        find their group without building its key), and how deep call `index` is recorded:
+        light past the first CALL_CAP calls, once its group has made FOLD_AFTER."""
         group = self._group
         if context is not self._context or group is None:
             group = self._group = self.group(context.step, context.line, context.statement,
                                              index)
             self._context = context
-        return group, not self.keep_all and index > CALL_CAP and \
-            group.calls >= FOLD_AFTER and index not in self.keep
+        light = not self.keep_all and index > CALL_CAP and group.calls >= FOLD_AFTER and \
+            index not in self.keep
+        return group, LIGHT if light else FULL
 
     def group(self, step: int | None, line: int | None, statement: str,
               index: int) -> GroupState:
@@ -204,22 +233,20 @@ class Folding:
             found = self.groups[key] = GroupState(step, line, statement, index)
         return found
 
-    def fold(self, group: GroupState, index: int, labels: tuple[str, ...],
-             norms: dict[str, float], output: float | None, non_finite: frozenset[str],
-             notes: set[tuple[str, str | None]], output_label: str) -> bool:
-        """A lightly recorded call: add its numbers to its group, True when it is just like
-        the group's earlier calls (as `observe` would find; else `observe` takes it and it
-        is kept in full: False)."""
-        if not group.calls or labels != group.labels or non_finite != group.non_finite or \
-                not notes <= group.seen_notes:
-            return not self.observe(group, index, Measured(labels, norms, output, non_finite,
-                                                           notes), output_label)
+    def observe(self, group: GroupState, call: Measured) -> list[str]:
+        """Add one call's numbers to its group; the reasons it differs in kind (if any)."""
+        if not group.calls or call.error or call.labels != group.labels or \
+                call.non_finite != group.non_finite or not call.notes <= group.seen_notes:
+            reasons = self._differs(group, call)
+        else:  # the usual case: just like the last
+            reasons = NO_REASONS
         group.calls += 1
-        group.last = index
-        for kind, _ in notes:
-            group.notes[kind] += 1
+        group.last = call.index
+        counts = group.notes
+        for kind, _ in call.notes:
+            counts[kind] = counts.get(kind, 0) + 1
         tensors = group.tensors
-        for label, norm in norms.items():  # Series.add, inlined: once per tensor per call
+        for label, norm in call.norms.items():  # Series.add, inlined: once per tensor per call
             series = tensors.get(label)
             if series is None:
                 series = tensors[label] = Series()
@@ -227,92 +254,66 @@ class Folding:
             buffer.append(norm)
             if len(buffer) >= BUFFERED:
                 series._fold()
+        output = call.output_value
         if output is not None:
             series = group.output
             if series is None:
                 series = group.output = Series()
-                group.output_label = output_label
+                group.output_label = call.output_label
             buffer = series._buffer
             buffer.append(output)
             if len(buffer) >= BUFFERED:
                 series._fold()
         group.pending = None
-        return True
+        return reasons
 
-    def observe(self, group: GroupState, index: int, measured: Measured,
-                output_label: str) -> list[str]:
-        """Add one call's numbers to its group; the reasons it differs in kind (if any)."""
-        if group.calls and not measured.error and measured.labels == group.labels and \
-                measured.non_finite == group.non_finite and \
-                measured.notes <= group.seen_notes:  # the usual case: just like the last
-            group.calls += 1
-            group.last = index
-            for kind, _ in measured.notes:
-                group.notes[kind] += 1
-            self._add_numbers(group, measured, output_label)
-            group.pending = None
-            return []
+    @staticmethod
+    def _differs(group: GroupState, call: Measured) -> list[str]:
+        """How a call differs from its group's calls before it (nothing for the first),
+        remembered in the group: the call is shown, unless MAX_DIFFERING calls already are."""
         first = group.calls == 0
-        group.calls += 1
-        group.last = index
+        index = call.index
         reasons: list[str] = []
-        if measured.error:
+        if call.error:
             reasons.append("error")
         if group.labels is not None and not first:
             old = set(group.labels)
-            reasons += [f"appeared:{lb}" for lb in measured.labels if lb not in old]
-            reasons += [f"disappeared:{lb}" for lb in group.labels
-                        if lb not in measured.labels]
-        reasons += [f"non_finite:{lb}" for lb in sorted(measured.non_finite - group.non_finite)]
-        fresh = sorted((kind, tensor or "") for kind, tensor in measured.notes
+            reasons += [f"appeared:{lb}" for lb in call.labels if lb not in old]
+            reasons += [f"disappeared:{lb}" for lb in group.labels if lb not in call.labels]
+        reasons += [f"non_finite:{lb}" for lb in sorted(call.non_finite - group.non_finite)]
+        fresh = sorted((kind, tensor or "") for kind, tensor in call.notes
                        if (kind, tensor) not in group.seen_notes)
         if not first:
             reasons += [f"note:{kind}:{tensor}" if tensor else f"note:{kind}"
                         for kind, tensor in fresh]
-        group.seen_notes |= measured.notes
-        for kind, _ in measured.notes:
-            group.notes[kind] = group.notes.get(kind, 0) + 1
-        group.labels, group.non_finite = measured.labels, measured.non_finite
-        self._add_numbers(group, measured, output_label)
+        group.seen_notes |= call.notes
+        group.labels, group.non_finite = call.labels, call.non_finite
         if first:
             group.shown.append(index)
         elif reasons:
-            if len(group.differing) < MAX_DIFFERING or measured.error:
+            if len(group.differing) < MAX_DIFFERING or call.error:
                 group.differing[index] = reasons
                 group.shown.append(index)
             else:
                 group.differing_omitted += 1
                 reasons = []
-        group.pending = None
         return reasons
 
     @staticmethod
-    def _add_numbers(group: GroupState, measured: Measured, output_label: str) -> None:
-        for label, norm in measured.norms.items():
-            series = group.tensors.get(label)
-            if series is None:
-                series = group.tensors[label] = Series()
-            series.add(norm)
-        if measured.output is not None:
-            if group.output is None:
-                group.output, group.output_label = Series(), output_label
-            group.output.add(measured.output)
-
-    @staticmethod
     def zeroing(group: GroupState, call: CallRecord | None, retained: set[str],
-                holds_values: Callable[[str], bool]) -> None:
+                before: Mapping[str, GradSnapshot]) -> None:
         """For graph_rebuilt: the leaves the group's first call reached (the parameters), and
         whether every later call found their .grad already zeroed (nothing accumulated):
-        `holds_values` says whether a label's grad held anything but zeros before the call.
-        `call` is None for a call recorded lightly (no ledger: it reached no leaf it can
-        name)."""
-        if group.leaves is None:  # the first call: always recorded in full
+        `before` holds each label's grad before the call. `call` is None for a light call
+        (a group's first call is always recorded in full)."""
+        if group.leaves is None:
             group.leaves = [] if call is None else [
                 label for label in call.added if label not in call.not_reached
                 and label not in retained]
             return
         if group.zeroed:
-            group.zeroed = not any(holds_values(label) for label in group.leaves)
+            group.zeroed = not any((grad := before.get(label)) is not None and
+                                   grad.holds_values() for label in group.leaves)
 
     def graph_rebuilt_notes(self, repeat: int) -> list[NoteInfo]:
         """One note per statement whose backward ran on a freshly built graph more than once."""
@@ -335,8 +336,7 @@ class Folding:
             pending = group.pending
             if pending is None:
                 continue
-            assert self.writer is not None  # set by whoever records calls lightly
-            call = self.writer(*pending)
+            call = pending.entry()
             indexes = [c.index for c in kept]
             kept.insert(bisect.bisect(indexes, call.index), call)
             group.pending = None
@@ -347,33 +347,45 @@ class Folding:
         return [group.summary() for group in self.groups.values() if group.last > since]
 
 
+FULL, LIGHT = Depth.FULL, Depth.LIGHT
+
+
+@dataclass
+class PrintCount:
+    """One statement's prints: how many it made, how many are kept, the latest past the cap."""
+
+    made: int = 0
+    kept: int = 0
+    latest: PrintRecord | None = None  # written out at the end (flush)
+
+
 class PrintFolding:
     """Prints per statement: every one up to PRINT_CAP (or all), then only the last."""
 
     def __init__(self, keep_all: bool = False) -> None:
         self.keep_all = keep_all
-        self.groups: dict[tuple[int | None, int | None], list[Any]] = {}  # [count, kept, last]
+        self.groups: dict[tuple[int | None, int | None], PrintCount] = {}
 
     def add(self, record: PrintRecord, kept: list[PrintRecord]) -> None:
         key = (record.step, record.line)
-        state = self.groups.get(key)
-        if state is None:
-            state = self.groups[key] = [0, 0, None]
-        state[0] += 1
-        if self.keep_all or state[1] < PRINT_CAP:
-            state[1] += 1
+        count = self.groups.get(key)
+        if count is None:
+            count = self.groups[key] = PrintCount()
+        count.made += 1
+        if self.keep_all or count.kept < PRINT_CAP:
+            count.kept += 1
             kept.append(record)
         else:
-            state[2] = record  # the latest one past the cap; written out at the end
+            count.latest = record
 
     def flush(self, kept: list[PrintRecord]) -> list[PrintRecord]:
         """Write each statement's latest print past the cap into `kept`, in print order."""
         flushed = False
-        for state in self.groups.values():
-            if state[2] is not None:
-                kept.append(state[2])
-                state[1] += 1
-                state[2] = None
+        for count in self.groups.values():
+            if count.latest is not None:
+                kept.append(count.latest)
+                count.kept += 1
+                count.latest = None
                 flushed = True
         if flushed:
             kept.sort(key=lambda p: p.seq)
@@ -382,6 +394,6 @@ class PrintFolding:
     def summaries(self, keys: set[tuple[int | None, int | None]] | None = None
                   ) -> list[PrintGroup]:
         """Each statement's print count (only those in `keys`, when given)."""
-        return [PrintGroup(step, line, state[0], state[1] + (state[2] is not None))
-                for (step, line), state in self.groups.items()
+        return [PrintGroup(step, line, count.made, count.kept + (count.latest is not None))
+                for (step, line), count in self.groups.items()
                 if keys is None or (step, line) in keys]

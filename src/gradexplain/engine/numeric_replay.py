@@ -16,12 +16,13 @@ scenario's own limits (time, memory, statements). Each entry says why where it c
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
-from gradexplain.engine.float64_replay import ORDINAL, Float64Replay, Perturbation
+from gradexplain.engine.float64_replay import ORDINAL, Perturbation
 from gradexplain.engine.graphwalk import walk
 from gradexplain.engine.numeric import (
     EPS,
@@ -31,11 +32,9 @@ from gradexplain.engine.numeric import (
     non_smooth_reason,
 )
 from gradexplain.errors import GradexplainError
-from gradexplain.options import RunOptions, ViewOptions
-from gradexplain.record import NumericEntry
-
-if TYPE_CHECKING:
-    from gradexplain.engine.runner import CheckedScenario
+from gradexplain.language.checker import Program
+from gradexplain.language.protocol import BackwardRequest
+from gradexplain.record import CallRecord, NumericEntry
 
 CALLS_CHECKED = 3  # calls of one statement (a loop's): its first calls stand for the rest
 MAX_RERUNS = 400  # re-runs of the code for one scenario, every call and leaf together
@@ -58,8 +57,11 @@ class Captured:
     wide: bool = True  # the outputs were float64
 
 
+TrackedTensors = Sequence[tuple[str, torch.Tensor, object]]  # label, tensor, entry
+
+
 @dataclass
-class _Stopper:
+class Stopper:
     """Stands in for the recorder's deeper views in a re-run: calls before the checked one
     run for real; the checked one is captured and the re-run stops there."""
 
@@ -67,25 +69,30 @@ class _Stopper:
     labels: list[str]
     calls: int = 0
 
-    def start(self, request: Any, tracked: list[tuple[str, torch.Tensor, Any]]) -> _Stop:
+    def start(self, request: BackwardRequest, tracked: TrackedTensors) -> _Stop:
         self.calls += 1
         return _Stop(self, request, tracked)
 
 
 @dataclass
 class _Stop:
-    owner: _Stopper
-    request: Any
-    tracked: list[tuple[str, torch.Tensor, Any]]
+    owner: Stopper
+    request: BackwardRequest
+    tracked: TrackedTensors
 
-    def perform(self, call: Any, action: Any) -> Any:
+    def perform(self, call: CallRecord, action: Callable[[], object]) -> object:
         if self.owner.calls < self.owner.stop_at:
             return action()
         raise StopReplay(capture(self.request, self.tracked, self.owner.labels))
 
 
-def capture(request: Any, tracked: list[tuple[str, torch.Tensor, Any]],
-            labels: list[str]) -> Captured:
+# Runs the scenario's code again in a fresh session, in float64 with the Perturbation's one
+# element moved (None: as it is), each backward call watched by the Stopper, which ends the
+# run at the checked call (engine.runner.rerun_code).
+Rerun = Callable[[Stopper, Perturbation | None], None]
+
+
+def capture(request: BackwardRequest, tracked: TrackedTensors, labels: list[str]) -> Captured:
     outputs = [t for t, _ in request.outputs]
     total = torch.zeros((), dtype=torch.float64)
     wide = True
@@ -105,13 +112,13 @@ def capture(request: Any, tracked: list[tuple[str, torch.Tensor, Any]],
 class NumericReplay:
     """Owned by the deeper views of a run of code; `check` is called after each backward."""
 
-    checked: CheckedScenario
-    options: RunOptions
+    programs: list[Program]  # the code's statements
+    rerun: Rerun
     reruns: int = 0
     _non_smooth: set[str] | None = None
-    _per_statement: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    _per_statement: dict[tuple[int | None, int | None, str], int] = field(default_factory=dict)
 
-    def check(self, index: int, request: Any, leaves: list[tuple[str, torch.Tensor]],
+    def check(self, index: int, request: BackwardRequest, leaves: list[tuple[str, torch.Tensor]],
               added: dict[str, torch.Tensor], too_large: list[tuple[str, int]],
               limit: int) -> list[NumericEntry]:
         """One entry per leaf of call `index` (numbered from 1, as the ledger does); the
@@ -128,7 +135,7 @@ class NumericReplay:
             return large
         return self._check(index, request, leaves, added) + large
 
-    def _check(self, index: int, request: Any, leaves: list[tuple[str, torch.Tensor]],
+    def _check(self, index: int, request: BackwardRequest, leaves: list[tuple[str, torch.Tensor]],
                added: dict[str, torch.Tensor]) -> list[NumericEntry]:
         original = capture(request, [(label, t, None) for label, t in leaves],
                            [label for label, _ in leaves])
@@ -194,7 +201,7 @@ class NumericReplay:
         """The functions without a derivative somewhere that the code calls, by name."""
         if self._non_smooth is None:
             used: set[str] = set()
-            for program in self.checked.steps:
+            for program in self.programs:
                 for node in ast.walk(program.tree):
                     name = node.attr if isinstance(node, ast.Attribute) else (
                         node.id if isinstance(node, ast.Name) else None)
@@ -206,26 +213,11 @@ class NumericReplay:
     def _rerun(self, index: int, labels: list[str], plan: Perturbation | None
                ) -> Captured | None:
         """Run the scenario again up to call `index`; None when it never gets there."""
-        from gradexplain.engine.runner import Session  # noqa: PLC0415 - runner imports us
-
         self.reruns += 1
-        scenario = self.checked.scenario
-        options = replace(self.options, views=ViewOptions(), dot=False, calls_all=False)
-        session = Session(scenario, options)
-        stopper = _Stopper(index, labels)
-        session.recorder.deeper = stopper
         try:
-            with torch.random.fork_rng(devices=[]), session.active(), \
-                    Float64Replay(session.dtype, plan):
-                session.build_tensors(self.checked)
-                for repetition in range(scenario.repeat):
-                    if repetition:
-                        session.forget_step_names()
-                    session.run_programs(self.checked.steps)
+            self.rerun(Stopper(index, labels), plan)
         except StopReplay as stop:
             return stop.captured
-        finally:
-            session.close()
         return None
 
 

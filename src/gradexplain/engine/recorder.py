@@ -1,86 +1,136 @@
-"""The recorder: performs backward calls for the interpreter and writes the ledger and notes.
+"""The recorder: what the interpreter reports while it runs (the Hooks), and the backward
+calls it performs for it.
 
-For every call it snapshots the .grad of every tracked tensor (leaves that require grad, named
-or labelled by their code, and tensors with retain_grad()), runs the real PyTorch call, and
-records before / added / after. Notes come from what it sees on the way."""
+A backward call is one `CallInProgress`: it reads the .grad of every tracked tensor (leaves
+that require grad, named or labelled by their code, and tensors with retain_grad()), runs the
+real PyTorch call, reads the grads again, and from those two reads makes its notes and its
+ledger entry (before / added / after). How deep it is recorded is folding's choice
+(engine/folding.py): a call kept in full is written into the record at once, a light one
+(one of a loop's many alike) only adds its numbers to its group, unless it turns out to
+differ in kind; the rules it is read by are the same.
+"""
 
 from __future__ import annotations
 
-import functools
 import math
 import weakref
 from collections import deque
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
-from gradexplain.engine.callerrors import FREED_KEPT, FreedGraph, call_error
-from gradexplain.engine.callmeasure import (
-    Before,
-    Forms,
-    as_tensor,
-    grad_norms,
-    holds_values,
-    scalar_output,
-    snapshot,
-)
-from gradexplain.engine.drawing import drawing_data, drawing_finish
-from gradexplain.engine.folding import Folding, GroupState, Measured, PrintFolding
-from gradexplain.engine.graphwalk import GraphWalk, walk
-from gradexplain.engine.lightcall import (
-    light_after,
-    light_before,
-    light_ledger,
-)
-from gradexplain.engine.notes_depth import CallDepth, Probes, broadcast_probe
-from gradexplain.engine.recorder_notes import CallNotes
-from gradexplain.engine.recorder_parts import (
+from gradexplain.engine.call_notes import (
     BroadcastEvent,
-    RecorderOptions,
-    Tracked,
-    call_record,
-    encodable,
+    NoteBook,
+    findings,
+    reached_tensors,
+)
+from gradexplain.engine.callerrors import FREED_KEPT, FreedGraph, call_error
+from gradexplain.engine.drawing import Drawing, drawing_data
+from gradexplain.engine.folding import (
+    LIGHT,
+    Depth,
+    Folding,
+    GroupState,
+    NoteKey,
+    PrintFolding,
+)
+from gradexplain.engine.graphwalk import GraphWalk, walk
+from gradexplain.engine.notes_depth import CallDepth, Probes, broadcast_probe
+from gradexplain.engine.snapshot import (
+    NO_BAD,
+    Forms,
+    GradSnapshot,
+    read_after,
+    read_before,
+    scalar_output,
 )
 from gradexplain.engine.values import to_value
 from gradexplain.errors import GradexplainError
 from gradexplain.language.display import show
-from gradexplain.language.evaluator import BackwardRequest, StatementContext
-from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue
+from gradexplain.language.protocol import BackwardRequest, StatementContext
+from gradexplain.record import CallRecord, ErrorInfo, NoteInfo, PrintRecord, ShownValue, Value
 
 
 @dataclass
-class Recorder(CallNotes):
+class RecorderOptions:
+    full: bool = False
+    zero_grad: bool = False  # zero every tracked .grad before each call
+    force_retain_graph: bool = False  # compare --retain-graph
+    dot: bool = False  # record each call's backward graph in views.graph (run --dot)
+    calls_all: bool = False  # --calls all: keep every call and print in full (no folding)
+    keep_calls: frozenset[int] = frozenset()  # call numbers kept in full (named by expect:)
+    views: bool = False  # deeper views of each call (--graph, --jacobian, --check-numeric)
+
+
+@dataclass
+class Tracked:
+    """A tensor the recorder tracks (a leaf that requires grad, or one with retain_grad())."""
+
+    ref: weakref.ReferenceType[torch.Tensor]
+    label: str
+    named: bool = False
+    retained: bool = False
+
+
+Live = list[tuple[str, torch.Tensor, Tracked]]  # tracked tensors alive: label, tensor, entry
+# What a call returns: autograd.grad's gradients, None for backward.
+Result = tuple[torch.Tensor | None, ...] | None
+
+
+class WatchedCall(Protocol):
+    def perform(self, call: CallRecord, action: Callable[[], Result]) -> Result: ...
+
+
+class CallWatcher(Protocol):
+    """Wraps each real call (engine.deeper.DeeperViews, a numeric re-run's stopper)."""
+
+    def start(self, request: BackwardRequest,
+              tracked: Sequence[tuple[str, torch.Tensor, object]]) -> WatchedCall: ...
+
+
+BroadcastKey = tuple[str, str, int | None, tuple[int, ...], tuple[int, ...]]
+# The last few calls kept: their number, the ids of their graph's nodes, the leaves reached.
+CallLeaves = tuple[int, set[int], list[str]]
+DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
+
+
+@dataclass
+class Recorder:
     """Implements the interpreter's Hooks; collects calls, prints, shown values and notes."""
 
     options: RecorderOptions = field(default_factory=RecorderOptions)
     calls: list[CallRecord] = field(default_factory=list)  # calls kept in full (folding)
     call_count: int = 0
     seq: int = 0  # numbers calls, prints and shown values in the order they happen
-    folding: Folding = field(default_factory=Folding)
     prints: list[PrintRecord] = field(default_factory=list)
     shown_values: list[ShownValue] = field(default_factory=list)
     notes: list[NoteInfo] = field(default_factory=list)
     tracked: dict[int, Tracked] = field(default_factory=dict)
     # One event per (operand, operation, statement): a loop re-runs the same broadcast each
     # iteration, and the newest event stands for it (the older graphs are gone).
-    broadcasts: dict[tuple[Any, ...], BroadcastEvent] = field(default_factory=dict)
+    broadcasts: dict[BroadcastKey, BroadcastEvent] = field(default_factory=dict)
     # The graphs recent calls freed (for the freed_graph error): a loop frees one per
     # iteration, and only a graph the user still holds can be backpropagated again.
     freed: deque[FreedGraph] = field(default_factory=lambda: deque(maxlen=FREED_KEPT))
     no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
-    deeper: Any = None  # engine.deeper.DeeperViews: --jacobian, --check-numeric, --graph
+    deeper: CallWatcher | None = None  # --jacobian, --check-numeric, --graph (engine.deeper)
     probes: Probes = field(default_factory=Probes)
-    _depth: CallDepth | None = None  # the current call's hooks for the notes (notes_depth)
-    _noted: set[tuple[Any, ...]] = field(default_factory=set)
     plots: list[dict[str, Any]] = field(default_factory=list)  # d2l.plot calls
-    _retained_labels: set[str] = field(default_factory=set)
-    # The last few calls: (index, ids of their graph's nodes, labels of the leaves reached).
-    _call_leaves: list[tuple[int, set[int], list[str]]] = field(default_factory=list)
-    _named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
+    retained_labels: set[str] = field(default_factory=set)
+    call_leaves: list[CallLeaves] = field(default_factory=list)
+    named: dict[str, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
+    forms: Forms = field(default_factory=dict)  # how each small grad is read (snapshot)
     _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
     _live_labels: list[tuple[str, Tracked]] | None = None  # live()'s labels, while they stand
-    _forms: Forms = field(default_factory=dict)  # how each small grad is read (callmeasure)
+
+    def __post_init__(self) -> None:
+        self.folding = Folding(self.options)
+        self.print_folding = PrintFolding(self.options.calls_all)
+        self.notebook = NoteBook(self.notes, self.live, self.named)
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -102,17 +152,19 @@ class Recorder(CallNotes):
     def new_tensor(self, tensor: torch.Tensor, label: str) -> None:
         entry = self.tracked.get(id(tensor))
         if entry is None or entry.ref() is not tensor:
+            if entry is not None:  # the id of a tensor that died: the new one comes last
+                del self.tracked[id(tensor)]
             self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), label)
             self._live_labels = None
 
-    def assigned(self, name: str, value: Any) -> None:
+    def assigned(self, name: str, value: object) -> None:
         if not isinstance(value, torch.Tensor):
             if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
                 for path, parameter in value.named_parameters():
                     self.assigned(f"{name}.{path}", parameter)
             return
         # Names label graph nodes (--graph) and the inputs of an op that made an inf or nan.
-        named = self._named
+        named = self.named
         ref = named.pop(name, None)  # the newest binding of a name comes last
         named[name] = ref if ref is not None and ref() is value else weakref.ref(value)
         if value.requires_grad:
@@ -129,6 +181,8 @@ class Recorder(CallNotes):
                 entry.label, entry.named = name, True
                 self._live_labels = None
         elif value.is_leaf and value.requires_grad:
+            if entry is not None:  # the id of a tensor that died: the new one comes last
+                del self.tracked[id(value)]
             self.tracked[id(value)] = Tracked(weakref.ref(value), name, named=True)
             self._live_labels = None
 
@@ -145,7 +199,7 @@ class Recorder(CallNotes):
         if cut or any(self._is_detached(t) for t in operands if isinstance(t, torch.Tensor)):
             self._detached[id(result)] = weakref.ref(result)
 
-    def _no_grad_reason(self, tensor: torch.Tensor) -> str | None:
+    def no_grad_reason(self, tensor: torch.Tensor) -> str | None:
         """Why an unnamed output (`pred.sum()`) has no grad_fn, as for a named one."""
         if tensor.requires_grad:
             return None
@@ -159,24 +213,17 @@ class Recorder(CallNotes):
     def retained(self, tensor: torch.Tensor, label: str) -> None:
         self.new_tensor(tensor, label)
         self.tracked[id(tensor)].retained = True
-        self._retained_labels.add(label)
-
-    def __post_init__(self) -> None:
-        self.folding = Folding(self.options.calls_all or self.options.dot,
-                               self.options.keep_calls)
-        self.print_folding = PrintFolding(self.options.calls_all)
-        self.folding.writer = functools.partial(light_ledger, gradient_value=self._gradient_value,
-                                                full=self.options.full)
+        self.retained_labels.add(label)
 
     def printed(self, context: StatementContext, text: str) -> None:
         text = encodable(text)
-        self.print_folding.add(PrintRecord(context.step, text, context.line, self._next_seq()),
+        self.print_folding.add(PrintRecord(context.step, text, context.line, self.next_seq()),
                                self.prints)
 
-    def shown(self, context: StatementContext, expression: str, value: Any) -> None:
+    def shown(self, context: StatementContext, expression: str, value: object) -> None:
         self.shown_values.append(ShownValue(context.step, expression, encodable(show(value)),
                                             context.line,
-                                            self._next_seq()))
+                                            self.next_seq()))
 
     def broadcast(self, context: StatementContext, tensor: torch.Tensor, label: str,
                   result_shape: list[int], operation: str,
@@ -205,23 +252,24 @@ class Recorder(CallNotes):
         if tensor.is_leaf or tensor.retains_grad:
             return
         key = ("non_leaf_grad", label, step)
-        if key in self._noted:
+        noted = self.notebook.noted
+        if key in noted:
             return
-        self._noted.add(key)
+        noted.add(key)
         # The leaves behind the tensor (they get its gradient), then the other leaves of
         # the last call that went through it (they got gradients from the same call).
-        own = self._labels(walk([tensor]).leaf_ids)
+        own = self.notebook.labels(walk([tensor]).leaf_ids)
         node = id(tensor.grad_fn) if tensor.grad_fn is not None else None
-        call = next((c for c in reversed(self._call_leaves) if node in c[1]), None)
+        call = next((c for c in reversed(self.call_leaves) if node in c[1]), None)
         leaves = own + [leaf for leaf in (call[2] if call else []) if leaf not in own]
         grad_fn = type(tensor.grad_fn).__name__ if tensor.grad_fn is not None else None
         self.notes.append(NoteInfo("non_leaf_grad", label, step, {
             "tensor": label, "leaves": leaves, "own_leaves": own, "grad_fn": grad_fn,
             "call": call[0] if call else None}))
 
-    # the ledger -----------------------------------------------------------------------------
+    # backward calls ---------------------------------------------------------------------------
 
-    def live(self) -> list[tuple[str, torch.Tensor, Tracked]]:
+    def live(self) -> Live:
         """Tracked tensors still alive, labelled uniquely, in the order they were first seen."""
         known = self._live_labels  # the labels stand while no entry is added, renamed or dies
         if known is not None and len(known) == len(self.tracked):
@@ -233,7 +281,7 @@ class Recorder(CallNotes):
                 alive.append((label, tensor, entry))
             else:
                 return alive
-        result: list[tuple[str, torch.Tensor, Tracked]] = []
+        result: Live = []
         seen: dict[str, int] = {}
         for key in list(self.tracked):
             entry = self.tracked[key]
@@ -249,216 +297,24 @@ class Recorder(CallNotes):
         self._live_labels = [(label, entry) for label, _, entry in result]
         return result
 
-    def backward(self, request: BackwardRequest) -> Any:
-        """Run one backward / autograd.grad call and record its ledger entry (or fold it into
-        its statement's group when it is one of many alike, see engine/folding.py).
-
-        A training loop makes one call per iteration, nearly all of them light ones that walk
-        and hook nothing: their way through here is written out, in as few calls as it takes."""
+    def backward(self, request: BackwardRequest) -> Result:
+        """Run one backward / autograd.grad call and record it, as deep as its group says
+        (engine/folding.py): see CallInProgress."""
         self.call_count = index = self.call_count + 1
-        options = self.options
-        retain = True if options.force_retain_graph else request.retain_graph
-        if options.zero_grad:
+        if self.options.zero_grad:
             for _, tensor, _ in self.live():
                 if tensor.grad is not None:
                     tensor.grad.zero_()
         tracked = self.live()
-        group, light = self.folding.group_of(request.context, index)
-        if light:
-            before, marks, holding = light_before(tracked, self._forms)
-        else:
-            before, marks, holding = snapshot(tracked), [], None
-        outputs = request.outputs
-        output_value = scalar_output(outputs)
-        # A loop's lightly recorded calls trace inf/nan origins only when the output already
-        # is inf or nan; the grad norms after the call show any other (without its origin).
-        trace = not light or output_value is None or not math.isfinite(output_value)
-        # The graph is walked for the notes' hooks; a light call that needs none skips it
-        # (it tells which leaves a call reached from their grads' version counters).
-        graph: GraphWalk | None
-        if trace or self.broadcasts or self.probes.pending or self.deeper is not None or \
-                options.dot:
-            result, seq, graph, call, drawn = self._hooked(request, index, group, tracked,
-                                                           before, retain, light, trace)
-        else:  # the usual light call: nothing hooked, nothing walked
-            graph = call = drawn = None
-            self.seq = seq = self.seq + 1
-            try:
-                result = self._perform(request, retain)
-            except (RuntimeError, ValueError, TypeError) as exc:
-                raise self._failed(request, index, group, before, seq, exc,
-                                   walk([t for t, _ in outputs]), None, None) from exc
-        if light:
-            norms, bad, notes, after, missed = light_after(request.function, tracked, before,
-                                                           marks, self._noted, self._forms)
-            if graph is not None and self.broadcasts and self._broadcast_pending(graph):
-                notes.add(("broadcast_sum", None))
-            labels = tuple(before)
-            # Folded into its group unless it differs in kind; its ledger entry is written
-            # later, from its copies, if it stays the group's last (Folding.flush).
-            if self.folding.fold(group, index, labels, norms, output_value, bad, notes,
-                                 outputs[0][1] if outputs else ""):
-                group.pending = (request, index, bool(retain), seq, before, after, missed,
-                                 copied(result) if isinstance(result, tuple) else result)
-                self._after(request, index, group, None, before, holding or [], retain)
-                self._depth = None
-                return result
-            measured = Measured(labels, norms, output_value, bad, notes)
-        else:
-            norms, bad = grad_norms(tracked)
-            measured = Measured(tuple(before), norms, output_value, bad, set())
-        return self._keep(request, index, group, tracked, before, holding, retain, result,
-                          seq, measured, light, call, graph, trace, drawn)
+        group, depth = self.folding.group_of(request.context, index)
+        return CallInProgress(self, request, index, group, depth, tracked).run(tracked)
 
-    def _hooked(self, request: BackwardRequest, index: int, group: GroupState,
-                tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
-                retain: bool | None, light: bool, trace: bool
-                ) -> tuple[Any, int, GraphWalk, CallRecord | None, Any]:
-        """Perform a call with the notes' hooks on its graph (and the deeper views, the
-        drawing): its result, seq, graph, ledger entry (when made before) and drawing data."""
-        outputs = [t for t, _ in request.outputs]
-        graph = walk(outputs, ordered=False)  # looked up, and dropped after the call
-        seq = self._next_seq()
-        # A light call's record is made only if it is kept, or written out as a group's last.
-        call = None if light else self._write_before(
-            call_record(request, index, bool(retain), seq), before, request)
-        drawn = drawing_data(outputs, self._named, {id(t): label for label, t, _ in tracked}) \
-            if self.options.dot else None
-        depth = self._depth = CallDepth(outputs, request.gradients, graph.nodes,
-                                        graph.node_ids, self.probes, self.options.full, trace)
-        try:  # the hooks watch only the real call, not the deeper views' own passes
-            if self.deeper is None:
-                result = depth.run(lambda: self._perform(request, retain))
-            else:
-                call = call or call_record(request, index, bool(retain), seq)
-                result = self.deeper.start(request, tracked).perform(
-                    call, lambda: depth.run(lambda: self._perform(request, retain)))
-        except (RuntimeError, ValueError, TypeError) as exc:
-            raise self._failed(request, index, group, before, seq, exc, graph, drawn,
-                               call) from exc
-        return result, seq, graph, call, drawn
-
-    def _keep(self, request: BackwardRequest, index: int, group: GroupState,
-              tracked: list[tuple[str, torch.Tensor, Tracked]], before: dict[str, Before],
-              holding: list[str] | None, retain: bool | None, result: Any, seq: int,
-              measured: Measured, light: bool, call: CallRecord | None,
-              graph: GraphWalk | None, trace: bool, drawn: Any) -> Any:
-        """A call kept in full: its ledger entry and the notes it makes."""
-        outputs = [t for t, _ in request.outputs]
-        call = call or self._write_before(call_record(request, index, bool(retain), seq),
-                                          before, request)
-        self.calls.append(call)
-        if graph is None:  # the nodes outlive the call (without their saved tensors)
-            graph = walk(outputs, ordered=False)
-            # as it would have been made before the call (nothing hooked)
-            self._depth = CallDepth(outputs, request.gradients, [], set(), self.probes,
-                                    self.options.full, trace)
-        mark = len(self.notes)
-        self._after_call(call, tracked, {lb: as_tensor(b) for lb, b in before.items()}, graph)
-        # for a later non_leaf_grad note: the leaves this call reached
-        self._call_leaves = [*self._call_leaves[-7:], (index, graph.node_ids, [
-            label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
-        if not light:
-            measured.notes = {(n.kind, n.tensor) for n in self.notes[mark:]}
-            self.folding.observe(group, index, measured,
-                                 request.outputs[0][1] if request.outputs else "")
-        if isinstance(result, tuple) and request.inputs is not None:
-            call.results = {lb: to_value(g, full=self.options.full)
-                            for (_, lb), g in zip(request.inputs, result, strict=False)}
-        self._depth = None
-        if drawn is not None:
-            call.views.graph = drawing_finish(*drawn, full=self.options.full)
-        self._after(request, index, group, call, before, holding, retain)
-        return result
-
-    def _after(self, request: BackwardRequest, index: int, group: GroupState,
-               call: CallRecord | None, before: dict[str, Before], holding: list[str] | None,
-               retain: bool | None) -> None:
-        """What every successful call leaves for later: the group's graph_rebuilt facts,
-        and the graph it freed (for the freed_graph error). `holding`: the labels whose
-        grad held values before the call, when known (a light call's)."""
-        if request.function != "torch.autograd.grad":
-            # for the graph_rebuilt note (Folding.graph_rebuilt_notes): a successful call
-            group.rebuilt_calls += 1
-            group.retained_before_last = group.retained_so_far
-            group.retained_so_far = group.retained_so_far and bool(retain)
-            if group.leaves is None or (group.zeroed and holding is None):
-                self.folding.zeroing(group, call, self._retained_labels,
-                                     lambda label: holds_values(before.get(label)))
-            elif group.zeroed and holding:
-                self.folding.zeroing(group, call, self._retained_labels,
-                                     holding.__contains__)
-        if not (retain or request.create_graph):  # backward freed this graph's saved tensors
-            roots = []
-            for output, _ in request.outputs:
-                if (node := output.grad_fn) is not None:
-                    roots.append(node)
-            context = request.context
-            self.freed.append((index, context.statement, context.step, roots))
-
-    def _failed(self, request: BackwardRequest, index: int, group: GroupState,
-                before: dict[str, Before], seq: int, exc: BaseException, graph: GraphWalk,
-                drawn: Any, call: CallRecord | None) -> GradexplainError:
-        """Keep a failed call with its error (a failed call changes no .grad)."""
-        call = call or self._write_before(
-            call_record(request, index, bool(request.retain_graph or
-                                             self.options.force_retain_graph), seq),
-            before, request)
-        self.calls.append(call)
-        if drawn is not None:
-            call.views.graph = drawing_finish(*drawn, full=self.options.full)
-        outputs = [t for t, _ in request.outputs]
-        error = call_error(exc, request, graph, self.freed,
-                           self.no_grad_reasons.get(request.outputs[0][1])
-                           or self._no_grad_reason(outputs[0]),
-                           [lb for lb, t, _ in self.live() if t.requires_grad],
-                           [(name, t) for name, ref in reversed(self._named.items())
-                            if (t := ref()) is not None])
-        context = request.context
-        call.error = ErrorInfo(error.kind, error.message, context.step, context.line,
-                               context.location.col, None, context.statement,
-                               context.location.path, error.hint, error.facts)
-        call.after = dict(call.before)
-        self._depth = None
-        self.folding.observe(group, index, Measured(tuple(before), {}, None, frozenset(),
-                                                    set(), error=True), "")
-        return error
-
-    def _next_seq(self) -> int:
+    def next_seq(self) -> int:
         self.seq += 1
         return self.seq
 
-    def _write_before(self, call: CallRecord, before: dict[str, Before],
-                      request: BackwardRequest) -> CallRecord:
-        call.grad_tensors = self._gradient_value(request.gradients)
-        call.before = {label: to_value(as_tensor(g), full=self.options.full)
-                       for label, g in before.items()}
-        return call
-
-    def _perform(self, request: BackwardRequest, retain: bool | None) -> Any:
-        if request.function == "backward" and not request.inputs:  # the usual call
-            gradients = request.gradients
-            request.outputs[0][0].backward(  # type: ignore[no-untyped-call]
-                gradients[0] if gradients else None, retain_graph=retain,
-                create_graph=request.create_graph, inputs=None)
-            return None
-        outputs = [t for t, _ in request.outputs]
-        gradients = request.gradients
-        inputs = [t for t, _ in request.inputs] if request.inputs else None
-        if request.function == "torch.autograd.grad":
-            return torch.autograd.grad(outputs, inputs or [], grad_outputs=gradients,
-                                       retain_graph=retain, create_graph=request.create_graph,
-                                       allow_unused=request.allow_unused)
-        if request.function == "backward":
-            outputs[0].backward(  # type: ignore[no-untyped-call]
-                                gradients[0] if gradients else None, retain_graph=retain,
-                                create_graph=request.create_graph, inputs=inputs)
-            return None
-        torch.autograd.backward(outputs, grad_tensors=gradients, retain_graph=retain,
-                                create_graph=request.create_graph, inputs=inputs)
-        return None
-
-    def _gradient_value(self, gradients: list[Any] | None) -> Any:
+    def gradient_value(self, gradients: list[Any] | None) -> Value:
+        """A call's grad_tensors as its ledger shows them."""
         if gradients is None:
             return None
         values = [to_value(g, full=self.options.full) if isinstance(g, torch.Tensor) else g
@@ -470,9 +326,282 @@ class Recorder(CallNotes):
         self.notes += self.folding.graph_rebuilt_notes(repeat)
 
 
-DETACHING = ("detach", "detach_", "data")  # operations whose result leaves the graph
+NO_NOTES: frozenset[NoteKey] = frozenset()
 
 
-def copied(result: tuple[Any, ...]) -> tuple[Any, ...]:
+class CallInProgress:
+    """One backward call, from the interpreter's request to its record.
+
+    Made with the grads as they are before the call (`before`); `run` performs the real
+    PyTorch call (with the notes' hooks on its graph when it may need them), reads the grads
+    again (`after`), and from those two reads finds the notes it makes and its ledger entry.
+    A light call the group finds just like its others stays the group's last (`pending`)
+    until a later one replaces it; `entry` writes its ledger entry then, at flush."""
+
+    __slots__ = ("after", "before", "error", "group", "index", "labels", "light", "non_finite",
+                 "norms", "notes", "output_label", "output_value", "reached", "recorder",
+                 "request", "result", "retain", "seq")
+
+    # what Folding reads of it (folding.Measured)
+    index: int
+    labels: tuple[str, ...]
+    norms: dict[str, float]
+    output_value: float | None
+    output_label: str
+    non_finite: frozenset[str]
+    notes: AbstractSet[NoteKey]
+    error: bool
+
+    def __init__(self, recorder: Recorder, request: BackwardRequest, index: int,
+                 group: GroupState, depth: Depth, tracked: Live) -> None:
+        self.recorder = recorder
+        self.request = request
+        self.index = index
+        self.group = group
+        self.light = light = depth is LIGHT
+        self.retain: bool | None = True if recorder.options.force_retain_graph else \
+            request.retain_graph
+        self.before: list[GradSnapshot] = read_before(tracked, recorder.forms, light)
+        self.labels = tuple([label for label, _, _ in tracked])
+        outputs = request.outputs
+        self.output_value = scalar_output(outputs)
+        self.output_label = outputs[0][1] if outputs else ""
+        self.error = False
+        self.seq = 0
+        self.result: Result = None
+
+    def run(self, tracked: Live) -> Result:
+        """Perform the call and record it; its result (autograd.grad's gradients)."""
+        recorder = self.recorder
+        value = self.output_value
+        # A light call traces inf/nan origins only when the output already is inf or nan;
+        # the grad norms after the call show any other (without its origin).
+        trace = not self.light or value is None or not math.isfinite(value)
+        if trace or recorder.broadcasts or recorder.probes.pending or \
+                recorder.deeper is not None or recorder.options.dot:
+            return self._hooked(tracked, trace)
+        # The usual light call: nothing hooked, nothing walked (the grads it wrote tell
+        # which tensors it reached).
+        recorder.seq = self.seq = recorder.seq + 1
+        try:
+            result = self._perform()
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise self._failed(exc, walk([t for t, _ in self.request.outputs]), None,
+                               None) from exc
+        return self._recorded(tracked, result, None, None, None, None)
+
+    def _hooked(self, tracked: Live, trace: bool) -> Result:
+        """Perform the call with the notes' hooks on its graph (and the deeper views, the
+        drawing)."""
+        recorder, request = self.recorder, self.request
+        options = recorder.options
+        outputs = [t for t, _ in request.outputs]
+        graph = walk(outputs, ordered=False)  # looked up, and dropped after the call
+        self.seq = recorder.next_seq()
+        drawn = drawing_data(outputs, recorder.named, {id(t): label for label, t, _ in tracked}) \
+            if options.dot else None
+        hooks = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
+                          recorder.probes, options.full, trace)
+        deeper = recorder.deeper
+        record = None
+        try:  # the hooks watch only the real call, not the deeper views' own passes
+            if deeper is None:
+                result = hooks.run(self._perform)
+            else:  # they write into the call's record while it runs: it is made first
+                record = self._new_record()
+                result = deeper.start(request, tracked).perform(
+                    record, lambda: hooks.run(self._perform))
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise self._failed(exc, graph, drawn, record) from exc
+        return self._recorded(tracked, result, graph, hooks, record, drawn)
+
+    def _recorded(self, tracked: Live, result: Result, graph: GraphWalk | None,
+                  hooks: CallDepth | None, record: CallRecord | None,
+                  drawn: Drawing | None) -> Result:
+        """Read the grads after the call, and record it as deep as its group says."""
+        recorder, request = self.recorder, self.request
+        self.after, self.norms, self.non_finite = read_after(tracked, recorder.forms,
+                                                             self.light)
+        self.reached, graph = reached_tensors(tracked, self.before, self.after,
+                                              request.outputs, graph)
+        found = findings(request.function, tracked, self.before, self.after, self.reached)
+        if self.light:
+            notes: AbstractSet[NoteKey] = NO_NOTES
+            if found:
+                settled = recorder.notebook.settled
+                notes = {(kind, tracked[at][0]) for kind, at in found
+                         if not settled(kind, tracked[at][0])}
+            if graph is not None and recorder.broadcasts:
+                fresh = recorder.notebook.new_broadcasts(list(recorder.broadcasts.values()),
+                                                         graph)
+                if fresh:
+                    notes = {*notes, *(("broadcast_sum", leaf) for _, leaf in fresh)}
+            self.notes = notes
+            if not recorder.folding.observe(self.group, self):
+                # Just like its group's others: folded. Its ledger entry is written from
+                # its snapshots only if it stays the group's last (Folding.flush).
+                self.result = copied(result) if isinstance(result, tuple) else result
+                self.group.pending = self
+                self._finish(None)
+                return result
+        return self._kept(tracked, result, graph, hooks, record, drawn, found)
+
+    def _kept(self, tracked: Live, result: Result, graph: GraphWalk | None,
+              hooks: CallDepth | None, record: CallRecord | None, drawn: Drawing | None,
+              found: list[tuple[str, int]]) -> Result:
+        """A call kept in full: its ledger entry, and the notes it makes."""
+        recorder, request = self.recorder, self.request
+        options = recorder.options
+        outputs = [t for t, _ in request.outputs]
+        if graph is None:  # the nodes outlive the call (without their saved tensors)
+            graph = walk(outputs, ordered=False)
+        if hooks is None:  # as it would have been made before the call (nothing hooked)
+            hooks = CallDepth(outputs, request.gradients, [], set(), recorder.probes,
+                              options.full, False)
+        self.result = result
+        record = self.entry(record)
+        recorder.calls.append(record)
+        notebook = recorder.notebook
+        made: set[NoteKey] = set()
+        for kind, at in found:
+            label = tracked[at][0]
+            if notebook.write(kind, record, label, self.before[at], self.after[at], hooks):
+                made.add((kind, label))
+        if recorder.broadcasts:
+            positions = {label: at for at, label in enumerate(self.labels)}
+            for event, leaf in notebook.new_broadcasts(list(recorder.broadcasts.values()),
+                                                       graph):
+                where = positions.get(leaf)
+                added = None if where is None else \
+                    self.after[where].added_to(self.before[where])
+                notebook.broadcast_sum(record, event, leaf, added, hooks)
+                made.add(("broadcast_sum", leaf))
+        # for a later non_leaf_grad note: the leaves this call reached
+        recorder.call_leaves = [*recorder.call_leaves[-7:], (self.index, graph.node_ids, [
+            label for label, t, _ in tracked if id(t) in graph.leaf_ids])]
+        if not self.light:
+            self.notes = made
+            recorder.folding.observe(self.group, self)
+        if drawn is not None:
+            record.views.graph = drawn.finish(full=options.full)
+        self._finish(record)
+        return result
+
+    def entry(self, record: CallRecord | None = None) -> CallRecord:
+        """The call's ledger entry, written from its two snapshots (into `record`, when the
+        deeper views had it made before the call)."""
+        recorder, request = self.recorder, self.request
+        full = recorder.options.full
+        record = record or self._new_record()
+        record.grad_tensors = recorder.gradient_value(request.gradients)
+        before, after, added = record.before, record.after, record.added
+        for label, old, new, reached in zip(self.labels, self.before, self.after,
+                                            self.reached, strict=True):
+            before[label] = old.value(full)
+            after[label] = new_value = new.value(full)
+            if not reached:  # one representation: None, listed as not reached
+                added[label] = None
+                record.not_reached.append(label)
+            elif new.grad is None:
+                added[label] = 0
+            elif old.grad is None:  # all of .grad is new: one summary
+                added[label] = new_value
+            else:
+                added[label] = to_value(new.added_to(old), full=full)
+        result = self.result
+        if isinstance(result, tuple) and request.inputs is not None:
+            record.results = {lb: to_value(g, full=full)
+                              for (_, lb), g in zip(request.inputs, result, strict=False)}
+        return record
+
+    def _new_record(self) -> CallRecord:
+        """The call's ledger entry before anything is written into it."""
+        request = self.request
+        context = request.context
+        return CallRecord(index=self.index, step=context.step, line=context.line,
+                          statement=context.statement, function=request.function,
+                          outputs=[label for _, label in request.outputs], grad_tensors=None,
+                          retain_graph=bool(self.retain), create_graph=request.create_graph,
+                          seq=self.seq)
+
+    def _finish(self, record: CallRecord | None) -> None:
+        """What every successful call leaves for later: its group's graph_rebuilt facts, and
+        the graph it freed (for the freed_graph error). `record` is None for a light call."""
+        request, group = self.request, self.group
+        if request.function != "torch.autograd.grad":
+            # for the graph_rebuilt note (Folding.graph_rebuilt_notes): a successful call
+            group.rebuilt_calls += 1
+            group.retained_before_last = group.retained_so_far
+            group.retained_so_far = group.retained_so_far and bool(self.retain)
+            if group.leaves is None or group.zeroed:
+                self.recorder.folding.zeroing(group, record, self.recorder.retained_labels,
+                                              dict(zip(self.labels, self.before, strict=True)))
+        if not (self.retain or request.create_graph):  # backward freed its saved tensors
+            roots = []
+            for output, _ in request.outputs:
+                if (node := output.grad_fn) is not None:
+                    roots.append(node)
+            context = request.context
+            self.recorder.freed.append((self.index, context.statement, context.step, roots))
+
+    def _failed(self, exc: BaseException, graph: GraphWalk, drawn: Drawing | None,
+                record: CallRecord | None) -> GradexplainError:
+        """Keep a failed call with its error (a failed call changes no .grad)."""
+        recorder, request = self.recorder, self.request
+        full = recorder.options.full
+        record = record or self._new_record()
+        record.grad_tensors = recorder.gradient_value(request.gradients)
+        record.before = {label: old.value(full) for label, old in zip(self.labels, self.before,
+                                                                      strict=True)}
+        recorder.calls.append(record)
+        if drawn is not None:
+            record.views.graph = drawn.finish(full=full)
+        outputs = [t for t, _ in request.outputs]
+        error = call_error(exc, request, graph, recorder.freed,
+                           recorder.no_grad_reasons.get(request.outputs[0][1])
+                           or recorder.no_grad_reason(outputs[0]),
+                           [lb for lb, t, _ in recorder.live() if t.requires_grad],
+                           [(name, t) for name, ref in reversed(recorder.named.items())
+                            if (t := ref()) is not None])
+        context = request.context
+        record.error = ErrorInfo(error.kind, error.message, context.step, context.line,
+                                 context.location.col, None, context.statement,
+                                 context.location.path, error.hint, error.facts)
+        record.after = dict(record.before)
+        # what folding sees of it: an error, and no numbers
+        self.norms, self.output_value, self.non_finite, self.notes = {}, None, NO_BAD, NO_NOTES
+        self.error = True
+        recorder.folding.observe(self.group, self)
+        return error
+
+    def _perform(self) -> Result:
+        request = self.request
+        retain = self.retain
+        gradients = request.gradients
+        if request.function == "backward" and not request.inputs:  # the usual call
+            torch.autograd.backward(request.outputs[0][0], gradients[0] if gradients else None,
+                                    retain, request.create_graph)
+            return None
+        outputs = [t for t, _ in request.outputs]
+        inputs = [t for t, _ in request.inputs] if request.inputs else None
+        if request.function == "torch.autograd.grad":
+            return torch.autograd.grad(outputs, inputs or [], grad_outputs=gradients,
+                                       retain_graph=retain, create_graph=request.create_graph,
+                                       allow_unused=request.allow_unused)
+        if request.function == "backward":
+            torch.autograd.backward(outputs[0], gradients[0] if gradients else None, retain,
+                                    request.create_graph, inputs=inputs)
+            return None
+        torch.autograd.backward(outputs, grad_tensors=gradients, retain_graph=retain,
+                                create_graph=request.create_graph, inputs=inputs)
+        return None
+
+
+def copied(result: tuple[torch.Tensor | None, ...]) -> tuple[torch.Tensor | None, ...]:
     """autograd.grad's results as they are now (copies of its tensors)."""
     return tuple(g.detach().clone() if isinstance(g, torch.Tensor) else g for g in result)
+
+
+def encodable(text: str) -> str:
+    """Lone surrogates ("\\ud800") written as escapes: no stream or JSON encoder takes them."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -6,28 +6,32 @@ recorder, statements fed in one program at a time.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
-from gradexplain.engine.recorder import Recorder
-from gradexplain.engine.recorder_parts import RecorderOptions
+from gradexplain.engine.recorder import CallWatcher, Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.budget import statement_started
 from gradexplain.language.checker import Program, parse_expression, parse_program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, arange_length, check
-from gradexplain.options import RunOptions
+from gradexplain.options import RunOptions, ViewOptions
 from gradexplain.record import ErrorInfo, RunRecord, TensorRow
 from gradexplain.scenario.model import Code, Scenario, TensorSpec
+
+if TYPE_CHECKING:  # imported when a run asks for them (see Session, rerun_code)
+    from gradexplain.engine.deeper import DeeperViews
+    from gradexplain.engine.float64_replay import Perturbation
 
 FLOAT_DTYPES = {"float32": torch.float32, "float64": torch.float64,
                 "float16": torch.float16, "bfloat16": torch.bfloat16}
@@ -94,14 +98,15 @@ class Session:
             expected.add(expect.error.call)
         self.recorder = Recorder(RecorderOptions(
             options.full, zero, options.retain_graph, dot=options.dot,
-            calls_all=options.calls_all, keep_calls=frozenset(expected)))
+            calls_all=options.calls_all, keep_calls=frozenset(expected),
+            views=options.views.any))
         self.interpreter = Interpreter(options.limits, self.recorder)
+        self.views: DeeperViews | None = None
         if options.views.any:
             from gradexplain.engine.deeper import DeeperViews
 
-            self.recorder.deeper = DeeperViews(options.views, lambda: self.interpreter.env,
-                                               full=options.full)
-            self.recorder.folding.keep_all = True  # each call has its own deeper views
+            self.recorder.deeper = self.views = DeeperViews(
+                options.views, lambda: self.interpreter.env, full=options.full)
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []
 
@@ -218,9 +223,9 @@ class Session:
         self.interpreter_out_name = out_name
         self.recorder.assigned(out_name, output)
         gradient = self._short_gradient(checked, output)
-        if self.recorder.deeper is not None:
-            self.recorder.deeper.short_form(checked.expression, scenario.expression.text,
-                                            self.options.limits)
+        if self.views is not None:
+            self.views.short_form(checked.expression, scenario.expression.text,
+                                  self.options.limits)
         location = checked.expression.source.locate(checked.expression.tree.body[0])
         arguments = []
         if scenario.grad_tensors is not None:
@@ -391,10 +396,11 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
     checked = check_scenario(scenario, options.limits)
     session = Session(scenario, options)
     if options.views.check_numeric and checked.expression is None and \
-            session.recorder.deeper is not None:  # code: checked by re-running it
+            session.views is not None:  # code: checked by re-running it
         from gradexplain.engine.numeric_replay import NumericReplay
 
-        session.recorder.deeper.replay = NumericReplay(checked, options)
+        session.views.replay = NumericReplay(checked.steps,
+                                             functools.partial(rerun_code, checked, options))
     with session.active():
         try:
             session.build_tensors(checked)
@@ -412,6 +418,29 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
         record = session.record()
     session.close()
     return record
+
+
+def rerun_code(checked: CheckedScenario, options: RunOptions, watcher: CallWatcher,
+               plan: Perturbation | None) -> None:
+    """Run a scenario's code again in a fresh session, in float64 with `plan`'s one leaf
+    element moved (None: as it is), from the same seed; `watcher` sees each backward call
+    (--check-numeric for code: engine/numeric_replay.py stops the run at the checked call)."""
+    from gradexplain.engine.float64_replay import Float64Replay
+
+    scenario = checked.scenario
+    session = Session(scenario, replace(options, views=ViewOptions(), dot=False,
+                                        calls_all=False))
+    session.recorder.deeper = watcher
+    try:
+        with torch.random.fork_rng(devices=[]), session.active(), \
+                Float64Replay(session.dtype, plan):
+            session.build_tensors(checked)
+            for repetition in range(scenario.repeat):
+                if repetition:
+                    session.forget_step_names()
+                session.run_programs(checked.steps)
+    finally:
+        session.close()
 
 
 def zeroing_facts(notes: list[Any], env: dict[str, Any], python: bool) -> None:

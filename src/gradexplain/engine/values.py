@@ -32,11 +32,11 @@ def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
     if numel > DISPLAY_LIMIT and not full:
         return _summary_of(tensor)
     if data.is_complex():
-        return _clean(torch.view_as_real(data).cpu().tolist())
+        return clean_numbers(torch.view_as_real(data).cpu().tolist())
     values = (data if data.is_cpu else data.cpu()).tolist()
     if data.is_floating_point() and not _finite_numbers(values, numel, data.dim()) and \
             not bool(torch.isfinite(data).all()):
-        return _clean(values)
+        return clean_numbers(values)
     return values
 
 
@@ -80,7 +80,7 @@ def summarize(tensor: torch.Tensor) -> dict[str, Any]:
     more time and memory than the user's own backward.
     """
     data = tensor.detach()
-    head = _clean(data.flatten()[:HEAD].cpu().tolist())
+    head = clean_numbers(data.flatten()[:HEAD].cpu().tolist())
     shape = list(data.shape)
     if data.is_floating_point() and data.numel():
         # min and max propagate nan, so both finite means every value is finite.
@@ -119,9 +119,10 @@ def grad_added(before: torch.Tensor | None, after: torch.Tensor | None) -> torch
     return after - before if before is not None and before.shape == after.shape else after
 
 
-def _clean(value: Any) -> Any:
+def clean_numbers(value: Any) -> Any:
+    """tolist()'s numbers as a VALUE writes them: inf, -inf and nan by name."""
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [clean_numbers(v) for v in value]
     if isinstance(value, float):
         return _number(value)
     return value
