@@ -1,14 +1,18 @@
-"""A loop's lightly recorded calls (past the 200th, engine/lightcall.py) show what a full
-recording would: the group's last call in full, equal to plain PyTorch's grads at that
-iteration and to the same call under `--calls all`; a grad that turns inf or nan, or a note
-that first appears, mid-loop is still caught and that call kept. Both ways a grad is read
-are covered: a small grad as numbers, a large one (over 64 elements) by torch."""
+"""One recording path at two depths: a loop's calls past the 200th are recorded lightly
+(engine/folding.py chooses; engine/recorder.py's CallInProgress records either way), and
+what they show is checked against plain PyTorch at both depths (the default, and `--calls
+all`, which keeps every call in full): each kept call's ledger equals the grads plain torch
+holds before and after that call, and the notes are the same rules' at both depths. A grad
+that turns inf or nan, or a note that first appears, mid-loop is still caught and that call
+kept. Both ways a grad is read are covered: a small grad as numbers, a large one (over 64
+elements) by torch."""
 
 from __future__ import annotations
 
 import json
 import math
 import random
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +20,13 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.engine.snapshot import flat_numbers, form_of
 from gradexplain.engine.folding import SERIES_POINTS, Series
+from gradexplain.engine.recorder import Recorder, Tracked
+from gradexplain.engine.snapshot import flat_numbers, form_of
 from gradexplain.shell.cli import app
 
 runner = CliRunner()
+DEPTHS = [(), ("--calls", "all")]  # past the 200th call: light, and every call kept in full
 
 # w is small (3 numbers, read as numbers); W is large (10 x 10, read by torch).
 TWO_PARAMETERS = """\
@@ -48,56 +54,94 @@ def run(tmp_path: Path, code: str, *args: str) -> Any:
     return json.loads(result.output)
 
 
-def plain_grads(code: str, iteration: int) -> dict[str, torch.Tensor]:
-    """w.grad and W.grad right after the backward call of `iteration` (1-based)."""
-    seen: dict[str, torch.Tensor] = {}
-    count = [0]
+Grads = dict[str, torch.Tensor | None]
+
+
+def plain_ledger(code: str, names: tuple[str, ...]) -> list[tuple[Grads, Grads]]:
+    """Plain PyTorch running `code`: the .grad of each of `names` right before and right
+    after each `loss.backward()` (one pair per call, in call order)."""
+    calls: list[tuple[Grads, Grads]] = []
     scope: dict[str, Any] = {"torch": torch}
 
-    def spy() -> None:
-        count[0] += 1
-        if count[0] == iteration:
-            seen.update(w=scope["w"].grad.clone(), W=scope["W"].grad.clone())
+    def grads() -> Grads:
+        return {name: None if scope[name].grad is None else scope[name].grad.clone()
+                for name in names}
+
+    def spy(after: bool) -> None:
+        if after:
+            calls[-1] = (calls[-1][0], grads())
+        else:
+            calls.append((grads(), {}))
 
     scope["spy"] = spy
-    exec(code.replace("    loss.backward()\n", "    loss.backward()\n    spy()\n"), scope)
-    return seen
+    exec(code.replace("    loss.backward()\n",  # our own test code
+                      "    spy(False)\n    loss.backward()\n    spy(True)\n"), scope)
+    return calls
 
 
-def test_last_call_equals_plain_torch_and_calls_all(tmp_path: Path) -> None:
+def as_tensor(value: Any, like: torch.Tensor) -> torch.Tensor:
+    """A ledger VALUE (numbers, "inf", "-inf", "nan") as a tensor like `like`."""
+    def number(v: Any) -> Any:
+        return [number(x) for x in v] if isinstance(v, list) else float(v)
+    return torch.tensor(number(value), dtype=like.dtype).reshape(like.shape)
+
+
+def assert_ledger_is_plain_torch(call: Any, before: Grads, after: Grads) -> None:
+    """A kept call's before / after / added are the grads plain torch held around it."""
+    for label, old in before.items():
+        new = after[label]
+        for key, expected in (("before", old), ("after", new)):
+            if expected is None:
+                assert call[key][label] is None, (call["index"], key, label)
+            else:
+                torch.testing.assert_close(as_tensor(call[key][label], expected), expected,
+                                           rtol=0, atol=0, equal_nan=True)
+        assert new is not None and label not in call["not_reached"]
+        added = new if old is None else new - old
+        torch.testing.assert_close(as_tensor(call["added"][label], added), added, rtol=0,
+                                   atol=0, equal_nan=True)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_kept_calls_are_plain_torch_at_both_depths(tmp_path: Path,
+                                                   depth: tuple[str, ...]) -> None:
     code = TWO_PARAMETERS.format(n=260, zero=ZERO_BOTH)
-    folded = run(tmp_path, code)
-    assert [c["index"] for c in folded["calls"]][-2:] == [200, 260]
-    last = folded["calls"][-1]
-    oracle = plain_grads(code, 260)
-    for label in ("w", "W"):
-        assert torch.equal(torch.tensor(last["after"][label]), oracle[label])
-        assert last["before"][label] == torch.zeros_like(oracle[label]).tolist()
-    everything = run(tmp_path, code, "--calls", "all")
-    same = everything["calls"][259]
-    assert same["index"] == 260
-    for key in ("before", "added", "after", "not_reached", "grad_tensors"):
-        assert last[key] == same[key], key
-    (group,) = folded["groups"]
+    data = run(tmp_path, code, *depth)
+    oracle = plain_ledger(code, ("w", "W"))
+    kept = [c["index"] for c in data["calls"]]
+    assert kept == ([*range(1, 201), 260] if not depth else list(range(1, 261)))
+    for call in data["calls"]:
+        assert_ledger_is_plain_torch(call, *oracle[call["index"] - 1])
+    (group,) = data["groups"]
     assert [t["label"] for t in group["grad_norms"]] == ["w", "W"]  # the tracked order
-    (all_group,) = everything["groups"]
-    for trend, other in zip(group["grad_norms"], all_group["grad_norms"], strict=True):
-        assert trend["points"] == pytest.approx(other["points"], rel=1e-6)
-        assert trend["first"] == pytest.approx(other["first"], rel=1e-6)
+    assert group["calls"] == 260 and group["differing"] == []
+    for trend in group["grad_norms"]:
+        norms = [float(torch.linalg.vector_norm(torch.as_tensor(after[trend["label"]])))
+                 for _, after in oracle]
+        assert trend["first"] == pytest.approx(norms[0], rel=1e-6)
+        assert trend["last"] == pytest.approx(norms[-1], rel=1e-6)
+        assert trend["points"] == pytest.approx(norms, rel=1e-6)
 
 
-def test_accumulating_last_call_shows_before_and_added(tmp_path: Path) -> None:
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_accumulating_calls_are_plain_torch_at_both_depths(tmp_path: Path,
+                                                           depth: tuple[str, ...]) -> None:
     # No zeroing at all: every call adds to the grads (one accumulated note per tensor).
     code = TWO_PARAMETERS.format(n=230, zero="pass")
-    folded = run(tmp_path, code)
-    last = folded["calls"][-1]
-    assert last["index"] == 230
-    before, after = plain_grads(code, 229), plain_grads(code, 230)
-    for label in ("w", "W"):
-        assert torch.equal(torch.tensor(last["before"][label]), before[label])
-        assert torch.equal(torch.tensor(last["after"][label]), after[label])
-        added = torch.tensor(last["added"][label])
-        assert torch.equal(added, after[label] - before[label])
+    data = run(tmp_path, code, *depth)
+    oracle = plain_ledger(code, ("w", "W"))
+    assert data["calls"][-1]["index"] == 230
+    for call in data["calls"]:
+        assert_ledger_is_plain_torch(call, *oracle[call["index"] - 1])
+    notes = [(n["kind"], n["tensor"], n["call"]) for n in data["notes"]
+             if n["kind"] == "accumulated"]
+    assert notes == [("accumulated", "w", 2), ("accumulated", "W", 2)]
+    (group,) = data["groups"]
+    # a light call's accumulation is counted on its group; a kept call is listed in the note
+    folded = 0 if depth else 30
+    assert group["notes"] == {"accumulated": 2 + 2 * folded}
+    again = next(n for n in data["notes"] if n["tensor"] == "w")["facts"]["again"]
+    assert again == list(range(3, 201 if not depth else 231))
 
 
 @pytest.mark.parametrize("which", ["w", "W"])
@@ -157,6 +201,78 @@ def test_tensor_no_longer_reached_mid_loop_keeps_that_call(tmp_path: Path) -> No
     assert "note:no_gradient:b" in group["differing"][0]["reasons"]
     last = data["calls"][-1]
     assert last["index"] == 230 and last["not_reached"] == ["b"]
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_autograd_grad_reaches_its_inputs_at_both_depths(tmp_path: Path,
+                                                          depth: tuple[str, ...]) -> None:
+    # autograd.grad leaves .grad alone: a leaf in its graph is reached all the same, added 0.
+    code = ("x = torch.tensor([1., 2., 3.], requires_grad=True)\n"
+            "for i in range(230):\n"
+            "    (g,) = torch.autograd.grad((x * x).sum(), x)\n")
+    data = run(tmp_path, code, *depth)
+    last = data["calls"][-1]
+    assert last["index"] == 230 and last["not_reached"] == []
+    assert last["added"] == {"x": 0} and last["before"] == last["after"] == {"x": None}
+    x = torch.tensor([1., 2., 3.], requires_grad=True)
+    (plain,) = torch.autograd.grad((x * x).sum(), x)
+    assert last["results"] == {"x": plain.tolist()}
+    assert data["groups"][0]["differing"] == []
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_inputs_leave_the_graph_s_other_leaves_reached(tmp_path: Path,
+                                                       depth: tuple[str, ...]) -> None:
+    # backward(inputs=[a]) accumulates into a only; b is in the graph all the same, so no
+    # call says it is not connected (no no_gradient note), at either depth.
+    code = ("a = torch.tensor([1., 2.], requires_grad=True)\n"
+            "b = torch.tensor([3., 4.], requires_grad=True)\n"
+            "for i in range(230):\n"
+            "    loss = (a * b).sum()\n"
+            "    loss.backward(inputs=[a])\n"
+            "    a.grad.zero_()\n")
+    data = run(tmp_path, code, *depth)
+    assert [n["kind"] for n in data["notes"]] == ["graph_rebuilt"]
+    (group,) = data["groups"]
+    assert group["differing"] == [] and group["notes"] == {}
+    last = data["calls"][-1]
+    assert last["not_reached"] == [] and last["added"] == {"a": [3.0, 4.0], "b": 0}
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_broadcast_first_made_mid_loop_names_its_leaf(tmp_path: Path,
+                                                      depth: tuple[str, ...]) -> None:
+    code = ("w = torch.tensor([0.5], requires_grad=True)\n"
+            "x = torch.tensor([1., 2., 3.])\n"
+            "for i in range(230):\n"
+            "    loss = (w * x).sum() if i >= 210 else (w * 3).sum()\n"
+            "    loss.backward()\n"
+            "    w.grad.zero_()\n")
+    data = run(tmp_path, code, *depth)
+    (group,) = data["groups"]
+    assert group["differing"] == [{"call": 211, "reasons": ["note:broadcast_sum:w"]}]
+    note = next(n for n in data["notes"] if n["kind"] == "broadcast_sum")
+    assert note["tensor"] == "w" and note["call"] == 211
+
+
+def test_a_new_tensor_on_a_dead_one_s_id_is_tracked_last() -> None:
+    # Tracked tensors are keyed by id(): a new tensor that gets the id of one that died (and
+    # is not yet swept) comes last, as first seen, not in the dead one's place.
+    recorder = Recorder()
+    dead = torch.ones(1, requires_grad=True)
+    gone = weakref.ref(dead)
+    del dead
+    assert gone() is None
+    first = torch.ones(1, requires_grad=True)
+    recorder.assigned("first", first)
+    second = torch.ones(1, requires_grad=True)
+    recorder.tracked = {id(second): Tracked(gone, "old", named=True), **recorder.tracked}
+    recorder.assigned("second", second)
+    assert [label for label, _, _ in recorder.live()] == ["first", "second"]
+    third = torch.ones(1, requires_grad=True)
+    recorder.tracked = {id(third): Tracked(gone, "old"), **recorder.tracked}
+    recorder.new_tensor(third, "third")
+    assert [label for label, _, _ in recorder.live()] == ["first", "second", "third"]
 
 
 class OneAtATime:
@@ -229,6 +345,7 @@ for i in range(260):
 """
 
 
+@pytest.mark.parametrize("depth", DEPTHS)
 @pytest.mark.parametrize("edit", [
     "w.grad[0] = 5.0",  # in place, by index
     "w.grad.add_(1.0)",  # in place, by a method
@@ -237,32 +354,30 @@ for i in range(260):
     "w.grad = torch.ones(3, 1)",  # another tensor
     "w.grad = torch.zeros(3, 1)",  # another tensor, of zeros
 ])
-def test_a_grad_changed_between_light_calls_is_seen(tmp_path: Path, edit: str) -> None:
+def test_a_grad_changed_between_light_calls_is_seen(tmp_path: Path, edit: str,
+                                                    depth: tuple[str, ...]) -> None:
     # The grads of a loop's light calls are read from a known form (the zeros left by
-    # zero_() are recognised by one compare): an edit between two calls must still show, as
-    # it does when every call is recorded in full.
+    # zero_() are recognised by one compare): an edit between two calls must still show.
     code = EDITED.format(edit=edit)
-    folded = run(tmp_path, code)
-    everything = run(tmp_path, code, "--calls", "all")
-    kept = {c["index"]: c for c in folded["calls"]}
-    for call in everything["calls"]:
-        if call["index"] in kept:
-            for key in ("before", "added", "after", "not_reached"):
-                assert kept[call["index"]][key] == call[key], (call["index"], key)
+    data = run(tmp_path, code, *depth)
+    oracle = plain_ledger(code, ("w",))
+    kept = {c["index"]: c for c in data["calls"]}
     assert 260 in kept
-
-    def notes(data: Any) -> list[tuple[Any, ...]]:
-        return sorted((n["kind"], n.get("tensor"), n.get("call")) for n in data["notes"])
-
-    if "nan" not in edit:  # w turns nan: a group notes it once, --calls all at every call
-        assert notes(folded) == notes(everything)
-    (group,) = folded["groups"]
+    for call in data["calls"]:
+        assert_ledger_is_plain_torch(call, *oracle[call["index"] - 1])
     changed = edit not in ("w.grad.fill_(-0.0)", "w.grad = torch.zeros(3, 1)")
-    assert (241 in kept) == changed  # the call after the edit differs: kept in full
-    if changed:
-        assert group["differing"][0]["call"] == 241
-        assert ("non_finite:w" in group["differing"][0]["reasons"]) == ("nan" in edit)
-        assert kept[241]["before"]["w"] != [[0.0], [0.0], [0.0]]
+    notes = [(n["kind"], n["call"]) for n in data["notes"] if n["kind"] != "graph_rebuilt"]
+    (group,) = data["groups"]
+    if not changed:
+        assert notes == [] and group["differing"] == []
+        assert (241 in kept) == bool(depth)
+        return
+    assert notes[0] == ("accumulated", 241)  # the call after the edit added to it
+    assert group["differing"][0]["call"] == 241 and 241 in kept
+    assert ("non_finite:w" in group["differing"][0]["reasons"]) == ("nan" in edit)
+    if "nan" in edit:  # w is nan from then on: every later call's grad turns nan
+        assert notes[1] == ("non_finite_grad", 242)
+        assert group["notes"]["non_finite_grad"] == 19  # at either depth
 
 
 @pytest.mark.parametrize("shape", [(), (3,), (0,), (3, 1), (1, 3), (2, 0), (0, 2)])

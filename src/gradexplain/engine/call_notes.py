@@ -67,7 +67,8 @@ def no_gradient(tensor: torch.Tensor, reached: bool) -> bool:
 
 def accumulated(before: GradSnapshot, after: GradSnapshot) -> bool:
     """The call added to a grad that already held values, instead of replacing it."""
-    if after.grad is None or not before.holds_values():
+    holds = before.holds
+    if after.grad is None or not (before.holds_values() if holds is None else holds):
         return False
     old, new = before.flat, after.flat
     if old is not None and new is not None:  # both read as numbers
@@ -83,7 +84,8 @@ def accumulated(before: GradSnapshot, after: GradSnapshot) -> bool:
 
 def made_non_finite(before: GradSnapshot, after: GradSnapshot) -> bool:
     """The call left inf or nan in a grad that held none before it."""
-    return not after.is_finite() and before.is_finite()
+    finite = after.finite  # known once read after a call
+    return not (after.is_finite() if finite is None else finite) and before.is_finite()
 
 
 def findings(function: str, tracked: Live, before: list[GradSnapshot],

@@ -126,6 +126,7 @@ class Recorder:
     forms: Forms = field(default_factory=dict)  # how each small grad is read (snapshot)
     _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
     _live_labels: list[tuple[str, Tracked]] | None = None  # live()'s labels, while they stand
+    live_labels: tuple[str, ...] = ()  # the labels of live()'s last answer
 
     def __post_init__(self) -> None:
         self.folding = Folding(self.options)
@@ -295,6 +296,7 @@ class Recorder:
                 label = f"{label} #{seen[label]}"
             result.append((label, tensor, entry))
         self._live_labels = [(label, entry) for label, _, entry in result]
+        self.live_labels = tuple([label for label, _, _ in result])
         return result
 
     def backward(self, request: BackwardRequest) -> Result:
@@ -338,9 +340,9 @@ class CallInProgress:
     A light call the group finds just like its others stays the group's last (`pending`)
     until a later one replaces it; `entry` writes its ledger entry then, at flush."""
 
-    __slots__ = ("after", "before", "error", "group", "index", "labels", "light", "non_finite",
-                 "norms", "notes", "output_label", "output_value", "reached", "recorder",
-                 "request", "result", "retain", "seq")
+    __slots__ = ("after", "before", "error", "group", "holding", "index", "labels", "light",
+                 "non_finite", "norms", "notes", "output_label", "output_value", "reached",
+                 "recorder", "request", "result", "retain", "seq")
 
     # what Folding reads of it (folding.Measured)
     index: int
@@ -351,6 +353,11 @@ class CallInProgress:
     non_finite: frozenset[str]
     notes: AbstractSet[NoteKey]
     error: bool
+    # its own
+    before: list[GradSnapshot]  # each tracked grad before the call, in the tracked order
+    after: list[GradSnapshot]  # and after it
+    reached: list[bool]  # whether the call's graph reached each tracked tensor
+    holding: bool  # whether a grad held values before the call (or may have)
 
     def __init__(self, recorder: Recorder, request: BackwardRequest, index: int,
                  group: GroupState, depth: Depth, tracked: Live) -> None:
@@ -361,8 +368,8 @@ class CallInProgress:
         self.light = light = depth is LIGHT
         self.retain: bool | None = True if recorder.options.force_retain_graph else \
             request.retain_graph
-        self.before: list[GradSnapshot] = read_before(tracked, recorder.forms, light)
-        self.labels = tuple([label for label, _, _ in tracked])
+        self.before, self.holding = read_before(tracked, recorder.forms, light)
+        self.labels = recorder.live_labels
         outputs = request.outputs
         self.output_value = scalar_output(outputs)
         self.output_label = outputs[0][1] if outputs else ""
@@ -533,7 +540,8 @@ class CallInProgress:
             group.rebuilt_calls += 1
             group.retained_before_last = group.retained_so_far
             group.retained_so_far = group.retained_so_far and bool(self.retain)
-            if group.leaves is None or group.zeroed:
+            # (a call that found no grad holding values leaves `zeroed` as it is)
+            if group.leaves is None or (group.zeroed and self.holding):
                 self.recorder.folding.zeroing(group, record, self.recorder.retained_labels,
                                               dict(zip(self.labels, self.before, strict=True)))
         if not (self.retain or request.create_graph):  # backward freed its saved tensors

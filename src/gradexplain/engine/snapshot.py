@@ -170,13 +170,15 @@ class GradSnapshot:
 
 
 def _snapshot(grad: torch.Tensor | None) -> GradSnapshot:
-    snapshot = GradSnapshot.__new__(GradSnapshot)  # every slot is set by the caller
+    """A snapshot of `grad` with nothing read yet (the caller sets its values)."""
+    snapshot = NEW(GradSnapshot)
     snapshot.grad = grad
     snapshot.version = 0 if grad is None else grad._version
     snapshot.added = None
     return snapshot
 
 
+NEW = object.__new__  # a snapshot made without a call to __init__: one is made per grad read
 NO_GRAD = _snapshot(None)  # a grad that is None: one snapshot stands for every such read
 NO_GRAD.nested = NO_GRAD.flat = NO_GRAD.form = NO_GRAD.copy = None
 NO_GRAD.holds, NO_GRAD.finite = False, True
@@ -184,67 +186,68 @@ NO_GRAD.holds, NO_GRAD.finite = False, True
 TrackedGrads = Sequence[tuple[str, torch.Tensor, object]]  # label, tensor, entry: Recorder.live()
 
 
-def read_numbers(grad: torch.Tensor, label: str, forms: Forms) -> GradSnapshot | None:
-    """`grad` as numbers when it is small (see form_of), else None; its form is kept in
-    `forms` under its label while the same grad object keeps it."""
+def read_grad(grad: torch.Tensor, label: str, forms: Forms, copy: bool) -> GradSnapshot:
+    """`grad` as numbers when it is small (see form_of; its form is kept in `forms` under its
+    label while the same grad object keeps it), else as a tensor: a copy, or (`copy` False)
+    the grad itself. `holds` and `finite` are left to be worked out."""
+    snapshot = _snapshot(grad)
+    snapshot.holds = snapshot.finite = None
     known = forms.get(label)
     if known is not None and known.grad is grad:
         nested = grad.tolist()
         flat = flat_numbers(nested, known)
         if flat is not None:
-            return _numbers(grad, nested, flat, known)
+            snapshot.nested, snapshot.flat, snapshot.form, snapshot.copy = \
+                nested, flat, known, None
+            return snapshot
     form = form_of(grad)
-    if form is None:
+    if form is not None:
+        forms[label] = form  # holds a small grad at most: a few numbers
+        nested = grad.tolist()
+        flat = flat_numbers(nested, form)
+        if flat is not None:
+            snapshot.nested, snapshot.flat, snapshot.form, snapshot.copy = \
+                nested, flat, form, None
+            return snapshot
+    else:
         forms.pop(label, None)
-        return None
-    forms[label] = form  # holds a small grad at most: a few numbers
-    nested = grad.tolist()
-    flat = flat_numbers(nested, form)
-    return None if flat is None else _numbers(grad, nested, flat, form)
-
-
-def _numbers(grad: torch.Tensor, nested: Listed, flat: list[float],
-             form: Form) -> GradSnapshot:
-    snapshot = _snapshot(grad)
-    snapshot.nested, snapshot.flat, snapshot.form, snapshot.copy = nested, flat, form, None
-    snapshot.holds = any(flat)  # nan counts as nonzero, as in torch.any
-    snapshot.finite = None
+    snapshot.nested = snapshot.flat = snapshot.form = None
+    snapshot.copy = copy_of(grad) if copy else grad
     return snapshot
 
 
-def read_before(tracked: TrackedGrads, forms: Forms, light: bool) -> list[GradSnapshot]:
-    """Each tracked grad before a call, in the tracked order."""
+def read_before(tracked: TrackedGrads, forms: Forms, light: bool
+                ) -> tuple[list[GradSnapshot], bool]:
+    """Each tracked grad before a call, in the tracked order; and whether any held values
+    (or may have: a full call does not check the grads it copies until asked)."""
     snapshots: list[GradSnapshot] = []
+    holding = False
     for label, tensor, _ in tracked:
         grad = tensor.grad
         if grad is None:
             snapshots.append(NO_GRAD)
             continue
         known = forms.get(label)
-        if known is not None and known.grad is grad:
+        if known is not None and known.grad is grad:  # the usual case in a loop, written out
             nested = grad.tolist()
             if nested == known.zeros:  # all zeros, the usual state after `zero_()`
-                snapshot = _snapshot(grad)
+                snapshot = NEW(GradSnapshot)
+                snapshot.grad, snapshot.version, snapshot.added = grad, grad._version, None
                 snapshot.nested, snapshot.flat, snapshot.form = nested, known.zero_flat, known
                 snapshot.copy, snapshot.holds, snapshot.finite = None, False, True
                 snapshots.append(snapshot)
                 continue
-            flat = flat_numbers(nested, known)
-            found = None if flat is None else _numbers(grad, nested, flat, known)
-        else:
-            found = None
-        if found is None:
-            found = read_numbers(grad, label, forms)
-        if found is None:
-            found = _snapshot(grad)
-            found.nested = found.flat = found.form = None
-            found.finite = None
-            if light and not grad.is_meta and all_zero(grad):  # kept as "zeros"
-                found.copy, found.holds, found.finite = None, False, True
-            else:  # a light call copies only a grad that holds values
-                found.copy, found.holds = copy_of(grad), True if light else None
-        snapshots.append(found)
-    return snapshots
+        snapshot = read_grad(grad, label, forms, not light)
+        if snapshot.flat is not None:
+            snapshot.holds = any(snapshot.flat)  # nan counts as nonzero, as in torch.any
+        elif light:  # a light call copies a grad only when it holds values
+            if not grad.is_meta and all_zero(grad):
+                snapshot.copy, snapshot.holds, snapshot.finite = None, False, True
+            else:
+                snapshot.copy, snapshot.holds = copy_of(grad), True
+        holding = holding or snapshot.holds is not False
+        snapshots.append(snapshot)
+    return snapshots, holding
 
 
 NO_BAD: frozenset[str] = frozenset()
@@ -264,34 +267,33 @@ def read_after(tracked: TrackedGrads, forms: Forms, light: bool
             snapshots.append(NO_GRAD)
             continue
         known = forms.get(label)
-        if known is not None and known.grad is grad:
+        if known is not None and known.grad is grad:  # the usual case in a loop, written out
             nested = grad.tolist()
             flat = flat_numbers(nested, known)
-            found = None if flat is None else _numbers(grad, nested, flat, known)
         else:
-            found = None
-        if found is None:
-            found = read_numbers(grad, label, forms)
-        if found is not None:
+            flat = None
+        if flat is not None:
+            snapshot = NEW(GradSnapshot)
+            snapshot.grad, snapshot.version, snapshot.added = grad, grad._version, None
+            snapshot.nested, snapshot.flat, snapshot.form = nested, flat, known
+            snapshot.copy, snapshot.holds = None, None
+        else:  # a light call's snapshot outlives the call: it copies what it does not read
+            snapshot = read_grad(grad, label, forms, light)
+            flat = snapshot.flat
+        if flat is not None:
             if not light:  # the ledger is written now: the live grad is its tensor
-                found.copy = grad
-            flat = found.flat
-            assert flat is not None
+                snapshot.copy = grad
             norms[label] = norm = math.hypot(*flat)
             # hypot: inf or nan only from an element, short of overflowing a double
-            found.finite = finite = math.isfinite(norm) or all(map(math.isfinite, flat))
+            snapshot.finite = finite = math.isfinite(norm) or all(map(math.isfinite, flat))
             if not finite:
                 bad.add(label)
         else:
-            found = _snapshot(grad)
-            found.nested = found.flat = found.form = None
-            found.copy = copy_of(grad) if light else grad
-            found.holds = None
-            found.finite = True  # unless torch_norms finds otherwise
+            snapshot.finite = True  # unless torch_norms finds otherwise
             if not grad.is_meta and (grad.is_floating_point() or grad.is_complex()):
                 norms[label] = math.nan  # its place in the order; torch_norms fills it
-                present.append((label, grad, found))
-        snapshots.append(found)
+                present.append((label, grad, snapshot))
+        snapshots.append(snapshot)
     if present:
         torch_norms(present, norms, bad)
     return snapshots, norms, frozenset(bad) if bad else NO_BAD
