@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
+from torch.autograd.graph import Node
+from torch.utils.hooks import RemovableHandle
 
 from gradexplain.engine.graphtree import (
     SavedTensors,
@@ -39,6 +41,8 @@ from gradexplain.options import ViewOptions
 from gradexplain.record import CallRecord, FlowEntry, JacobianEntry, NumericEntry
 
 Tracked = Sequence[tuple[str, torch.Tensor, object]]  # the recorder's live(): label, tensor, entry
+Grads = Sequence[torch.Tensor | None]  # the gradients a node's pre-hook is given
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,7 +50,7 @@ class DeeperViews:
     """Owned by the recorder; `names` gives the interpreter's env (name -> value)."""
 
     options: ViewOptions
-    names: Callable[[], dict[str, Any]] = dict
+    names: Callable[[], dict[str, object]] = dict
     forward: Forward | None = None  # the short form's expression, when there is one
     expression: str | None = None
     full: bool = False
@@ -78,10 +82,10 @@ class CallViews:
     _before: dict[str, torch.Tensor | None] = field(default_factory=dict)
     _flow: list[FlowEntry] = field(default_factory=list)
     _shapes: dict[int, list[int]] = field(default_factory=dict)
-    _nodes: list[Any] = field(default_factory=list)
+    _nodes: list[Node] = field(default_factory=list)
     _meta: bool = False
 
-    def perform(self, call: CallRecord, action: Callable[[], Any]) -> Any:
+    def perform(self, call: CallRecord, action: Callable[[], T]) -> T:
         """Run the call (`action`), with the views taken before, during and after it."""
         options = self.owner.options
         outputs = [t for t, _ in self.request.outputs]
@@ -170,11 +174,11 @@ class CallViews:
     @contextmanager
     def _hooks(self, tree: TreeContext) -> Iterator[None]:
         named, leaf_labels = tree.names, tree.leaves
-        handles = []
+        handles: list[RemovableHandle] = []
         full = self.owner.full
 
-        def hook_for(node: Any) -> Callable[[Any], None]:
-            def hook(grad_outputs: Any) -> None:
+        def hook_for(node: Node) -> Callable[[Grads], None]:
+            def hook(grad_outputs: Grads) -> None:
                 first = grad_outputs[0] if grad_outputs else None
                 if isinstance(first, torch.Tensor):
                     self._shapes[id(node)] = list(first.shape)
@@ -204,7 +208,7 @@ class CallViews:
     # after the call ---------------------------------------------------------------------------
 
     def _finish(self, call: CallRecord, small: list[tuple[str, torch.Tensor]],
-                result: Any, tree: TreeContext | None) -> None:
+                result: object, tree: TreeContext | None) -> None:
         if self._meta:
             self._finish_meta(call)
             if tree is not None:
@@ -260,7 +264,7 @@ class CallViews:
         self._nodes = []  # the record must not keep the graph alive
 
     def _added(self, small: list[tuple[str, torch.Tensor]],
-               result: Any) -> dict[str, torch.Tensor]:
+               result: object) -> dict[str, torch.Tensor]:
         added: dict[str, torch.Tensor] = {}
         if isinstance(result, tuple) and self.request.inputs is not None:
             for (tensor, label), grad in zip(self.request.inputs, result, strict=False):

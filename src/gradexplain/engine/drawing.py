@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch.autograd.graph import Node
 
 from gradexplain.engine.graphtree import SavedTensors, node_names, tensor_names
 from gradexplain.engine.values import to_value
@@ -63,7 +64,7 @@ def drawing_data(outputs: list[torch.Tensor],
     leaves: list[tuple[dict[str, Any], torch.Tensor]] = []
     truncated = False
 
-    def add(node: Any) -> str | None:
+    def add(node: Node) -> str | None:
         nonlocal truncated
         if id(node) in ids:
             return ids[id(node)]
@@ -83,7 +84,7 @@ def drawing_data(outputs: list[torch.Tensor],
         queue.append(node)
         return key
 
-    queue: list[Any] = []
+    queue: list[Node] = []
     for tensor in outputs:
         if tensor.grad_fn is not None:
             add(tensor.grad_fn)

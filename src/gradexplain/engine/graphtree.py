@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import torch
+from torch.autograd.graph import Node
 
 from gradexplain.engine.graphwalk import walk
-from gradexplain.record import GraphTree
+from gradexplain.record import GraphTree, TreeEntry
 
 TREE_DEPTH = 30
 TREE_WIDTH = 8
@@ -30,7 +30,7 @@ MAX_PERIOD = 8  # longest repeated pattern of node types that folds
 _SAVED_ATTRIBUTES: dict[type, list[str]] = {}
 
 
-def _saved_attributes(node: Any) -> list[str]:
+def _saved_attributes(node: Node) -> list[str]:
     """The `_saved_*` attribute names of a node's class (cached: 3,000-node graphs exist)."""
     kind = type(node)
     if kind not in _SAVED_ATTRIBUTES:
@@ -43,12 +43,12 @@ class SavedTensors:
     """The tensors each node saved for backward, read before a call and re-checked after."""
 
     slots: dict[int, list[tuple[str, str | None]]] = field(default_factory=dict)
-    nodes: dict[int, Any] = field(default_factory=dict)
+    nodes: dict[int, Node] = field(default_factory=dict)
     freed: dict[int, bool] = field(default_factory=dict)
     already_freed: set[int] = field(default_factory=set)  # freed by an earlier call
 
     @classmethod
-    def before(cls, nodes: list[Any], names: dict[int, str],
+    def before(cls, nodes: list[Node], names: dict[int, str],
                tensors: dict[int, str]) -> SavedTensors:
         """`names`: node id -> the user's name of its output; `tensors`: tensor id -> name."""
         found = cls()
@@ -98,16 +98,16 @@ class TreeContext:
 
 def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) -> GraphTree:
     """{"entries": [...]}: each output's graph, depth-first in input order, deterministic."""
-    entries: list[dict[str, Any]] = []
-    seen: dict[int, dict[str, Any]] = {}
+    entries: list[TreeEntry] = []
+    seen: dict[int, TreeEntry] = {}
 
-    def describe(node: Any, depth: int) -> dict[str, Any]:
+    def describe(node: Node, depth: int) -> TreeEntry:
         kind = type(node).__name__
         variable = getattr(node, "variable", None)
         if isinstance(variable, torch.Tensor):
             return {"depth": depth, "kind": "leaf", "node": kind,
                     "name": context.leaves.get(id(variable)), "shape": list(variable.shape)}
-        entry: dict[str, Any] = {"depth": depth, "kind": "node", "node": kind,
+        entry: TreeEntry = {"depth": depth, "kind": "node", "node": kind,
                                  "name": context.names.get(id(node)),
                                  "shape": context.shapes.get(id(node), _output_shape(node))}
         saved = context.saved
@@ -123,7 +123,7 @@ def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) ->
         if output.grad_fn is None:
             entries.append({"depth": 0, "kind": "no_graph", "name": label})
             continue
-        stack: list[tuple[Any, int]] = [(output.grad_fn, 0)]
+        stack: list[tuple[Node, int]] = [(output.grad_fn, 0)]
         while stack:
             node, depth = stack.pop()
             if id(node) in seen:
@@ -136,8 +136,8 @@ def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) ->
                 continue
             chain = _fold(node, context, seen)
             if chain is not None:
-                entries.append({"depth": depth, "kind": "fold", **chain.pop("entry")})
-                following = [c for c in _children(chain["last"]) if _spine(c)]
+                entries.append({"depth": depth, "kind": "fold", **chain.entry})
+                following = [c for c in _children(chain.last) if _spine(c)]
             else:
                 seen[id(node)] = describe(node, depth)
                 entries.append(seen[id(node)])
@@ -151,7 +151,7 @@ def graph_tree(outputs: list[tuple[torch.Tensor, str]], context: TreeContext) ->
     return GraphTree(entries=entries)
 
 
-def node_names(named: Iterable[tuple[str, Any]],
+def node_names(named: Iterable[tuple[str, object]],
                outputs: Iterable[tuple[torch.Tensor, str]] = ()) -> dict[int, str]:
     """Node id -> the user's name of the tensor it made (the first such name), then the
     outputs' labels for nodes no name reaches."""
@@ -165,12 +165,13 @@ def node_names(named: Iterable[tuple[str, Any]],
     return names
 
 
-def tensor_names(leaves: dict[int, str], named: Iterable[tuple[str, Any]]) -> dict[int, str]:
+def tensor_names(leaves: dict[int, str],
+                 named: Iterable[tuple[str, object]]) -> dict[int, str]:
     """Tensor id -> a name for a saved tensor: the user's name, else the leaf's label."""
     return {**leaves, **{id(t): name for name, t in named if isinstance(t, torch.Tensor)}}
 
 
-def current_tree(tensor: torch.Tensor, label: str, env: dict[str, Any],
+def current_tree(tensor: torch.Tensor, label: str, env: dict[str, object],
                  leaves: dict[int, str]) -> GraphTree:
     """The graph behind `tensor` as it stands now (the REPL's `:graph NAME`), no call needed.
 
@@ -183,32 +184,39 @@ def current_tree(tensor: torch.Tensor, label: str, env: dict[str, Any],
     return graph_tree([(tensor, label)], TreeContext(names, leaves, {}, saved))
 
 
-def _output_shape(node: Any) -> list[int] | None:
+def _output_shape(node: Node) -> list[int] | None:
     """The shape of the gradient a node receives (its forward output's shape), if known.
 
     `_input_metadata` is autograd's own record of it; private, so any failure means unknown.
     """
     try:
-        metadata = node._input_metadata
+        metadata = getattr(node, "_input_metadata", None)
         return list(metadata[0].shape) if metadata else None
     except (AttributeError, RuntimeError, IndexError, TypeError):
         return None
 
 
-def _children(node: Any) -> list[Any]:
+def _children(node: Node) -> list[Node]:
     return [child for child, _ in node.next_functions if child is not None]
 
 
-def _spine(node: Any) -> bool:
+def _spine(node: Node) -> bool:
     return not isinstance(getattr(node, "variable", None), torch.Tensor)
 
 
-def _fold(node: Any, context: TreeContext,
-          seen: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
+@dataclass
+class Fold:
+    """A chain of nodes folded into one entry, and its last node (the chain goes on below)."""
+
+    entry: TreeEntry
+    last: Node
+
+
+def _fold(node: Node, context: TreeContext, seen: dict[int, TreeEntry]) -> Fold | None:
     """A linear run of unnamed nodes repeating a pattern of types, at least FOLD_AT times."""
     names = context.names
 
-    def step(current: Any) -> Any:
+    def step(current: Node) -> Node | None:
         spine = [c for c, _ in current.next_functions if c is not None and _spine(c)]
         nxt = spine[0] if len(spine) == 1 else None
         if nxt is None or id(nxt) in seen or id(nxt) in names:
@@ -217,7 +225,7 @@ def _fold(node: Any, context: TreeContext,
 
     if id(node) in names or id(node) in seen:
         return None
-    run: list[Any] = [node]
+    run: list[Node] = [node]
     while len(run) < MAX_PERIOD * FOLD_AT:
         nxt = step(run[-1])
         if nxt is None:
@@ -232,10 +240,10 @@ def _fold(node: Any, context: TreeContext,
         # extend the run while the pattern goes on, a whole pattern at a time
         run = run[:period * FOLD_AT]
         while True:
-            extra: list[Any] = []
-            current = run[-1]
+            extra: list[Node] = []
+            current: Node | None = run[-1]
             for kind in pattern:
-                current = step(current)
+                current = step(current) if current is not None else None
                 if current is None or type(current).__name__ != kind:
                     break
                 extra.append(current)
@@ -244,7 +252,7 @@ def _fold(node: Any, context: TreeContext,
             run += extra
         side: list[str] = []
         freed: set[bool] = set()
-        marker = {"kind": "folded", "pattern": pattern}
+        marker: TreeEntry = {"kind": "folded", "pattern": pattern}
         for n in run:
             seen[id(n)] = marker
             if context.saved is not None and id(n) in context.saved.freed:
@@ -253,7 +261,8 @@ def _fold(node: Any, context: TreeContext,
                 variable = getattr(c, "variable", None) if c is not None else None
                 if isinstance(variable, torch.Tensor):
                     side.append(context.leaves.get(id(variable)) or "(unnamed leaf)")
-        entry = {"pattern": pattern, "count": len(run) // period, "side": sorted(set(side)),
-                 "freed": freed.pop() if len(freed) == 1 else None}
-        return {"entry": entry, "last": run[-1]}
+        entry: TreeEntry = {"pattern": pattern, "count": len(run) // period,
+                            "side": sorted(set(side)),
+                            "freed": freed.pop() if len(freed) == 1 else None}
+        return Fold(entry, run[-1])
     return None

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import torch
+from torch.autograd.graph import Node
 
 
 @dataclass
 class GraphWalk:
     """The nodes reachable from some outputs, and the leaf tensors they accumulate into."""
 
-    nodes: list[Any] = field(default_factory=list)
+    nodes: list[Node] = field(default_factory=list)
     node_ids: set[int] = field(default_factory=set)
     leaf_ids: set[int] = field(default_factory=set)
 
@@ -23,7 +23,7 @@ SAFE_TO_DROP = 2_000
 _HOLDS_VARIABLE: dict[type, bool] = {}  # node type -> whether it names a leaf (AccumulateGrad)
 
 
-def walk(outputs: list[torch.Tensor], roots: list[Any] | None = None, *,
+def walk(outputs: list[torch.Tensor], roots: list[Node] | None = None, *,
          ordered: bool = True) -> GraphWalk:
     """Walk from the outputs' grad_fn nodes (and any extra root nodes). The nodes come in
     release order (see release_order); `ordered=False` leaves a small graph's nodes in the
@@ -56,7 +56,7 @@ def walk(outputs: list[torch.Tensor], roots: list[Any] | None = None, *,
     return result
 
 
-def release_order(nodes: list[Any]) -> list[Any]:
+def release_order(nodes: list[Node]) -> list[Node]:
     """The nodes with every node after all the nodes it feeds (leaves first, roots last).
 
     A Python list drops its items from the end, so a list in this order lets go of a node's
@@ -72,7 +72,7 @@ def release_order(nodes: list[Any]) -> list[Any]:
             if child is not None and id(child) in ids:
                 waiting[id(child)] += 1
     ready = [node for node in nodes if waiting[id(node)] == 0]  # the roots
-    consumers_first: list[Any] = []
+    consumers_first: list[Node] = []
     while ready:
         node = ready.pop()
         consumers_first.append(node)

@@ -15,13 +15,16 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 import torch
+from torch.autograd.graph import Node
+from torch.utils.hooks import RemovableHandle
 
 from gradexplain.engine.values import is_non_finite, to_value
+from gradexplain.record import Value
 
 # Tracing costs one Python hook and one reduction per watched node (about 10 µs on CPU, some
 # 0.04 s for the 3,000-step chain benchmark); past this many nodes the origin of an inf or
@@ -43,11 +46,14 @@ PASS_THROUGH = frozenset({
 MAX_PENDING_PROBES = 64
 
 Known = Callable[[], list[tuple[str, torch.Tensor]]]  # labelled tensors, preferred first
+Facts = dict[str, object]  # a note's facts (record.NoteInfo.facts)
+Grads = Sequence[torch.Tensor | None]  # the gradients a node's hook is given
+T = TypeVar("T")
 
 
 # --- broadcast_sum ---------------------------------------------------------------------------
 
-def broadcast_dims(shape: list[int], result_shape: list[int]) -> dict[str, Any]:
+def broadcast_dims(shape: list[int], result_shape: list[int]) -> Facts:
     """The result's dims that broadcasting added in front, and those it stretched from 1."""
     lead = len(result_shape) - len(shape)
     if lead < 0:
@@ -62,11 +68,11 @@ def broadcast_dims(shape: list[int], result_shape: list[int]) -> dict[str, Any]:
 class BroadcastProbe:
     """The broadcasting operation's node, held until a backward call runs through it."""
 
-    node: Any
+    node: Node | None  # None once the probe is done with
     slot: int  # which of the node's inputs is the broadcast operand
     seen: bool = False
-    arrived: Any = None  # VALUE: the gradient that arrived at the broadcast result
-    summed: Any = None  # VALUE: what the node passed on to the operand (the sum)
+    arrived: Value = None  # the gradient that arrived at the broadcast result
+    summed: Value = None  # what the node passed on to the operand (the sum)
 
 
 def broadcast_probe(result: torch.Tensor | None, operand: torch.Tensor) -> BroadcastProbe | None:
@@ -96,20 +102,23 @@ class Probes:
         if len(self.pending) > MAX_PENDING_PROBES:
             self.pending.pop(0).node = None
 
-    def watch(self, node_ids: set[int], full: bool) -> tuple[list[BroadcastProbe], list[Any]]:
+    def watch(self, node_ids: set[int], full: bool
+              ) -> tuple[list[BroadcastProbe], list[RemovableHandle]]:
         """Post-hooks on the probes whose node is in this call's graph: (probes, handles),
         for `unwatch` once the call is over (whether it succeeded or failed)."""
         chosen = [p for p in self.pending if p.node is not None and id(p.node) in node_ids]
-        handles: list[Any] = []
+        handles: list[RemovableHandle] = []
         try:
             for probe in chosen:
-                handles.append(probe.node.register_hook(functools.partial(_probe, probe, full)))
+                node = probe.node
+                assert node is not None  # chosen above
+                handles.append(node.register_hook(functools.partial(_probe, probe, full)))
         except BaseException:
             self.unwatch(chosen, handles)
             raise
         return chosen, handles
 
-    def unwatch(self, chosen: list[BroadcastProbe], handles: list[Any]) -> None:
+    def unwatch(self, chosen: list[BroadcastProbe], handles: list[RemovableHandle]) -> None:
         for handle in handles:
             handle.remove()
         for probe in chosen:  # one call's view is all the note needs: let the graph go
@@ -117,7 +126,7 @@ class Probes:
         self.pending = [p for p in self.pending if p.node is not None]
 
 
-def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Any, grad_outputs: Any) -> None:
+def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Grads, grad_outputs: Grads) -> None:
     arrived = grad_outputs[0] if grad_outputs else None
     summed = grad_inputs[probe.slot] if probe.slot < len(grad_inputs) else None
     if probe.seen or not isinstance(arrived, torch.Tensor) or \
@@ -128,7 +137,7 @@ def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Any, grad_outputs: An
     probe.summed = to_value(summed.detach(), full=full)
 
 
-def reduction(outputs: list[torch.Tensor], gradients: list[Any] | None
+def reduction(outputs: list[torch.Tensor], gradients: list[object] | None
               ) -> tuple[str, int] | None:
     """How the call's one output reduces: a full `.mean()` or `.sum()` (with its element
     count), or `grad_tensors` of all ones (like a `.sum()`); None otherwise."""
@@ -148,13 +157,13 @@ def reduction(outputs: list[torch.Tensor], gradients: list[Any] | None
 
 
 def reduction_facts(found: tuple[str, int] | None, added: torch.Tensor | None,
-                    full: bool) -> dict[str, Any]:
+                    full: bool) -> Facts:
     """What this call added, and what the other reduction would have added: mean is linear,
     so it is exactly the real grad times (or divided by) the element count."""
     if found is None or added is None or found[1] <= 0 or added.is_meta:
         return {}
     kind, numel = found
-    facts: dict[str, Any] = {"reduction": kind, "reduction_numel": numel,
+    facts: Facts = {"reduction": kind, "reduction_numel": numel,
                              "grad_added": to_value(added, full=full)}
     if kind == "mean":
         facts["grad_with_sum"] = to_value(added * numel, full=full)
@@ -176,13 +185,13 @@ class NonFiniteTracer:
     node, in execution order, whose incoming gradients are all finite and whose outgoing ones
     are not. Once it is found every hook returns at once."""
 
-    def __init__(self, nodes: list[Any], gradients: list[Any] | None,
+    def __init__(self, nodes: list[Node], gradients: list[object] | None,
                  trace: bool = True) -> None:
-        self.facts: dict[str, Any] = {}
+        self.facts: Facts = {}
         self._nodes = nodes
         self._found = False
-        self._origin: tuple[Any, int, list[int], list[int]] | None = None
-        self._inputs: list[tuple[Any, Any]] = []
+        self._origin: tuple[Node, int, list[int], list[int]] | None = None
+        self._inputs: list[tuple[object, Node | None]] = []
         given = [g for g in gradients or [] if isinstance(g, torch.Tensor) and not g.is_meta]
         bad = next((found for g in given if (found := is_non_finite(g))), None)
         if bad:
@@ -194,10 +203,10 @@ class NonFiniteTracer:
                           "trace_limit": TRACE_MAX_NODES}
         self._found = bool(self.facts)
 
-    def watch(self) -> list[Any]:
+    def watch(self) -> list[RemovableHandle]:
         """Post-hooks on the nodes that may make an inf or nan; their handles, for `unwatch`
         once the call is over (whether it succeeded or failed)."""
-        handles: list[Any] = []
+        handles: list[RemovableHandle] = []
         try:
             if not self._found:
                 for node in self._nodes:  # AccumulateGrad (a leaf's) passes nothing on
@@ -209,12 +218,12 @@ class NonFiniteTracer:
             raise
         return handles
 
-    def unwatch(self, handles: list[Any]) -> None:
+    def unwatch(self, handles: list[RemovableHandle]) -> None:
         for handle in handles:
             handle.remove()
         self._nodes = []
 
-    def _hook(self, node: Any, grad_inputs: Any, grad_outputs: Any) -> None:
+    def _hook(self, node: Node, grad_inputs: Grads, grad_outputs: Grads) -> None:
         if self._found:
             return
         try:
@@ -222,7 +231,7 @@ class NonFiniteTracer:
         except Exception:  # a note must never break the user's backward call
             self._found, self._origin, self.facts = True, None, {"origin": "not_found"}
 
-    def _check(self, node: Any, grad_inputs: Any, grad_outputs: Any) -> None:
+    def _check(self, node: Node, grad_inputs: Grads, grad_outputs: Grads) -> None:
         for slot, grad in enumerate(grad_inputs):
             if not isinstance(grad, torch.Tensor) or _finite(grad):
                 continue
@@ -241,7 +250,7 @@ class NonFiniteTracer:
             self._inputs = _inputs(node)
             return
 
-    def finish(self, known: Known) -> dict[str, Any]:
+    def finish(self, known: Known) -> Facts:
         """The facts, with the tensors named from `known` (labelled tensors, best first)."""
         if self._origin is None:
             return self.facts or {"origin": "not_found"}
@@ -274,12 +283,12 @@ def _finite(grad: torch.Tensor) -> bool:
     return math.isfinite(float(data.sum())) or bool(torch.isfinite(data).all())
 
 
-def _inputs(node: Any) -> list[tuple[Any, Any]]:
+def _inputs(node: Node) -> list[tuple[object, Node | None]]:
     """(value, next node) per input slot: a leaf from its AccumulateGrad, else what the node
     saved as self / other (while the hook runs, saved tensors are not yet freed)."""
     saved = ("_saved_self", "_saved_other")
     count = max(len(node.next_functions), 2 if hasattr(node, "_saved_other") else 1)
-    result: list[tuple[Any, Any]] = []
+    result: list[tuple[object, Node | None]] = []
     for slot in range(count):
         child = node.next_functions[slot][0] if slot < len(node.next_functions) else None
         value = getattr(child, "variable", None)
@@ -292,8 +301,8 @@ def _inputs(node: Any) -> list[tuple[Any, Any]]:
     return result
 
 
-def _name(labelled: list[tuple[str, torch.Tensor]], value: Any,
-          node: Any) -> tuple[str | None, Any]:
+def _name(labelled: list[tuple[str, torch.Tensor]], value: object,
+          node: Node | None) -> tuple[str | None, object]:
     """The label of an input (by identity, or as the tensor its node made), and its value."""
     if isinstance(value, torch.Tensor):
         return next((label for label, t in labelled if t is value), None), value
@@ -313,7 +322,7 @@ def _preference(name: str, slot: int, count: int) -> list[int]:
     return [slot] + [j for j in range(count) if j != slot]
 
 
-def _special(value: Any, position: list[int], shape: list[int]
+def _special(value: object, position: list[int], shape: list[int]
              ) -> tuple[float, list[int] | None] | None:
     """(value, position) where the input is 0, inf or nan (at the bad position when the
     shapes agree, else its first such element), or None."""
@@ -334,7 +343,7 @@ def _special(value: Any, position: list[int], shape: list[int]
     return float(data[tuple(index)].item()), index
 
 
-def _value_at(value: Any, position: list[int], shape: list[int]
+def _value_at(value: object, position: list[int], shape: list[int]
               ) -> tuple[float, list[int] | None] | None:
     if not isinstance(value, torch.Tensor) or value.is_meta or value.is_complex():
         return None
@@ -356,17 +365,17 @@ class CallDepth:
     """What one backward call shows these notes: set up before it, hooked during it, read
     after it."""
 
-    def __init__(self, outputs: list[torch.Tensor], gradients: list[Any] | None,
-                 nodes: list[Any], node_ids: set[int], probes: Probes, full: bool,
+    def __init__(self, outputs: list[torch.Tensor], gradients: list[object] | None,
+                 nodes: list[Node], node_ids: set[int], probes: Probes, full: bool,
                  trace: bool = True) -> None:
         # How the output reduces is read only for a broadcast_sum note (rare): lazily. The
         # node's saved sizes are plain numbers that backward does not free.
         self._reduction_of = (outputs, gradients)
         self.tracer = NonFiniteTracer(nodes, gradients, trace)
         self._node_ids, self._probes, self._full = node_ids, probes, full
-        self._non_finite: dict[str, Any] | None = None
+        self._non_finite: Facts | None = None
 
-    def run(self, action: Callable[[], Any]) -> Any:
+    def run(self, action: Callable[[], T]) -> T:
         if self.tracer.facts and not self._probes.pending:  # nothing to watch
             return action()
         chosen, probe_handles = self._probes.watch(self._node_ids, self._full)
@@ -379,14 +388,14 @@ class CallDepth:
         finally:
             self._probes.unwatch(chosen, probe_handles)
 
-    def non_finite_facts(self, known: Known) -> dict[str, Any]:
+    def non_finite_facts(self, known: Known) -> Facts:
         if self._non_finite is None:
             self._non_finite = self.tracer.finish(known)
         return self._non_finite
 
     def broadcast_facts(self, shape: list[int], result_shape: list[int],
                         probe: BroadcastProbe | None, added: torch.Tensor | None,
-                        ledger: bool, grad_was_none: bool) -> dict[str, Any]:
+                        ledger: bool, grad_was_none: bool) -> Facts:
         facts = broadcast_dims(shape, result_shape)
         if probe is not None and probe.seen:
             facts.update({"grad_arrived": probe.arrived, "grad_summed": probe.summed})

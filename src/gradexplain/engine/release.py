@@ -12,14 +12,20 @@ still held, one at a time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Protocol
 
 import torch
 
 from gradexplain.engine.graphwalk import walk
 
 
-def release(holders: list[Any], drop: Callable[[], None] | None = None) -> None:
+class Holder(Protocol):
+    """What holds a session's tensors (its names, the recorder's tracked tensors...)."""
+
+    def clear(self) -> None: ...
+
+
+def release(holders: list[Holder], drop: Callable[[], None] | None = None) -> None:
     """Free the graphs behind the tensors in `holders` (dicts and lists, emptied here; `drop`
     removes any other reference), root first. Nothing outside may keep the tensors: the
     graph is held here while they go, then let go of node by node."""
@@ -37,7 +43,7 @@ def release(holders: list[Any], drop: Callable[[], None] | None = None) -> None:
 MAX_VISITED = 100_000  # values looked at for tensors (a list of 16 M numbers is not walked)
 
 
-def _tensors(values: Iterable[Any]) -> Iterable[torch.Tensor]:
+def _tensors(values: Iterable[object]) -> Iterable[torch.Tensor]:
     pending = list(values)
     seen: set[int] = set()
     while pending and len(seen) < MAX_VISITED:

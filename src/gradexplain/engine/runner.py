@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -26,7 +26,7 @@ from gradexplain.language.checker import Program, parse_expression, parse_progra
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, arange_length, check
 from gradexplain.options import RunOptions, ViewOptions
-from gradexplain.record import ErrorInfo, RunRecord, TensorRow
+from gradexplain.record import ErrorInfo, NoteInfo, RunRecord, TensorRow
 from gradexplain.scenario.model import Code, Scenario, TensorSpec
 
 if TYPE_CHECKING:  # imported when a run asks for them (see Session, rerun_code)
@@ -257,7 +257,7 @@ class Session:
                 err.facts.setdefault("step", None)
                 raise
 
-    def _short_gradient(self, checked: CheckedScenario, output: torch.Tensor) -> Any:
+    def _short_gradient(self, checked: CheckedScenario, output: torch.Tensor) -> object:
         spec = self.scenario.grad_tensors
         if spec is None:
             return None
@@ -375,7 +375,7 @@ class Session:
         return record
 
 
-def named_tensors(env: dict[str, Any]) -> list[tuple[str, torch.Tensor]]:
+def named_tensors(env: dict[str, object]) -> list[tuple[str, torch.Tensor]]:
     """The user's tensors by name, and the parameters of their modules by path
     (`model.fc1.weight`), in the order the names were bound."""
     found: list[tuple[str, torch.Tensor]] = []
@@ -443,7 +443,7 @@ def rerun_code(checked: CheckedScenario, options: RunOptions, watcher: CallWatch
         session.close()
 
 
-def zeroing_facts(notes: list[Any], env: dict[str, Any], python: bool) -> None:
+def zeroing_facts(notes: list[NoteInfo], env: dict[str, object], python: bool) -> None:
     """graph_rebuilt: whether the code is Python (no YAML key to suggest), and the optimizer
     that holds every leaf the loop reached (its zero_grad() is the fix to suggest)."""
     for note in notes:
