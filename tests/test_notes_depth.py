@@ -11,8 +11,8 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from gradexplain.engine import notes_depth
-from gradexplain.engine.notes_depth import NonFiniteTracer, Probes, broadcast_probe
+from gradexplain.engine import note_hooks
+from gradexplain.engine.note_hooks import NonFiniteTracer, Probes, broadcast_probe
 from gradexplain.engine.runner import run_scenario
 from gradexplain.explain import explain_note
 from gradexplain.limits import Limits
@@ -245,7 +245,7 @@ def test_non_finite_grad_tensors() -> None:
 
 
 def test_large_graph_is_not_traced(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notes_depth, "TRACE_MAX_NODES", 1)
+    monkeypatch.setattr(note_hooks, "TRACE_MAX_NODES", 1)
     record = from_steps("x = torch.tensor([0., 4.], requires_grad=True)\n"
                         "y = torch.sqrt(x) * 2\ny.sum().backward()")
     found = note(record, "non_finite_grad")

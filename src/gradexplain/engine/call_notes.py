@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 
 from gradexplain.engine.graphwalk import GraphWalk, walk
-from gradexplain.engine.notes_depth import BroadcastProbe, CallDepth
+from gradexplain.engine.note_hooks import BroadcastProbe, NoteHooks
 from gradexplain.engine.snapshot import GradSnapshot, any_nonzero
 from gradexplain.engine.values import is_non_finite, non_finite_positions
 from gradexplain.record import CallRecord, NoteInfo
@@ -127,7 +127,7 @@ class NoteBook:
         return kind == "no_gradient" and ("no_gradient", label) in self.noted
 
     def write(self, kind: str, call: CallRecord, label: str, before: GradSnapshot,
-              after: GradSnapshot, depth: CallDepth | None) -> bool:
+              after: GradSnapshot, hooks: NoteHooks | None) -> bool:
         """Write a finding of a call kept in full: True when it opened a note of its own (a
         later call that accumulates again is listed in the tensor's note, a second leaf not
         reached in the note of its call)."""
@@ -160,7 +160,7 @@ class NoteBook:
                 **({"also": True} if also else {})}, call.index))
             return True
         added = after.added_to(before)
-        traced = depth.non_finite_facts(self.known) if depth is not None else {}
+        traced = hooks.non_finite_facts(self.known) if hooks is not None else {}
         self.notes.append(NoteInfo("non_finite_grad", label, call.step, {
             "tensor": label, "call": call.index, "value": is_non_finite(added), "op": None,
             **traced, **non_finite_positions(added)}, call.index))
@@ -204,13 +204,13 @@ class NoteBook:
         return found
 
     def broadcast_sum(self, call: CallRecord, event: BroadcastEvent, leaf: str,
-                      added: torch.Tensor | None, depth: CallDepth | None) -> None:
+                      added: torch.Tensor | None, hooks: NoteHooks | None) -> None:
         self.noted.add(("broadcast_sum", leaf, event.operation))
         positions = max(numel(event.result_shape) // max(numel(event.shape), 1), 1)
-        facts = depth.broadcast_facts(
+        facts = hooks.broadcast_facts(
             event.shape, event.result_shape, event.probe, added,
             call.function != "torch.autograd.grad", call.before.get(leaf) is None,
-        ) if depth is not None else {}
+        ) if hooks is not None else {}
         self.notes.append(NoteInfo("broadcast_sum", leaf, event.step, {
             "tensor": leaf, "via": event.label if event.label != leaf else None,
             "leaf_shape": event.shape, "broadcast_shape": event.result_shape,

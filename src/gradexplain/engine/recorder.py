@@ -39,7 +39,7 @@ from gradexplain.engine.folding import (
     PrintFolding,
 )
 from gradexplain.engine.graphwalk import GraphWalk, walk
-from gradexplain.engine.notes_depth import CallDepth, Probes, broadcast_probe
+from gradexplain.engine.note_hooks import NoteHooks, Probes, broadcast_probe
 from gradexplain.engine.snapshot import (
     NO_BAD,
     Forms,
@@ -407,7 +407,7 @@ class CallInProgress:
         self.seq = recorder.next_seq()
         drawn = drawing_data(outputs, recorder.named, {id(t): label for label, t, _ in tracked}) \
             if options.dot else None
-        hooks = CallDepth(outputs, request.gradients, graph.nodes, graph.node_ids,
+        hooks = NoteHooks(outputs, request.gradients, graph.nodes, graph.node_ids,
                           recorder.probes, options.full, trace)
         deeper = recorder.deeper
         record = None
@@ -423,7 +423,7 @@ class CallInProgress:
         return self._recorded(tracked, result, graph, hooks, record, drawn)
 
     def _recorded(self, tracked: Live, result: Result, graph: GraphWalk | None,
-                  hooks: CallDepth | None, record: CallRecord | None,
+                  hooks: NoteHooks | None, record: CallRecord | None,
                   drawn: Drawing | None) -> Result:
         """Read the grads after the call, and record it as deep as its group says."""
         recorder, request = self.recorder, self.request
@@ -454,7 +454,7 @@ class CallInProgress:
         return self._kept(tracked, result, graph, hooks, record, drawn, found)
 
     def _kept(self, tracked: Live, result: Result, graph: GraphWalk | None,
-              hooks: CallDepth | None, record: CallRecord | None, drawn: Drawing | None,
+              hooks: NoteHooks | None, record: CallRecord | None, drawn: Drawing | None,
               found: list[tuple[str, int]]) -> Result:
         """A call kept in full: its ledger entry, and the notes it makes."""
         recorder, request = self.recorder, self.request
@@ -463,7 +463,7 @@ class CallInProgress:
         if graph is None:  # the nodes outlive the call (without their saved tensors)
             graph = walk(outputs, ordered=False)
         if hooks is None:  # as it would have been made before the call (nothing hooked)
-            hooks = CallDepth(outputs, request.gradients, [], set(), recorder.probes,
+            hooks = NoteHooks(outputs, request.gradients, [], set(), recorder.probes,
                               options.full, False)
         self.result = result
         record = self.entry(record)

@@ -361,7 +361,7 @@ def _is_special(value: float) -> bool:
 
 # --- one call --------------------------------------------------------------------------------
 
-class CallDepth:
+class NoteHooks:
     """What one backward call shows these notes: set up before it, hooked during it, read
     after it."""
 
