@@ -23,6 +23,7 @@ import torch
 from torch.autograd.graph import Node
 from torch.utils.hooks import RemovableHandle
 
+from gradexplain.engine.graphwalk import GraphWalk
 from gradexplain.engine.values import is_non_finite, to_value
 from gradexplain.record import Value
 
@@ -366,13 +367,16 @@ class NoteHooks:
     after it."""
 
     def __init__(self, outputs: list[torch.Tensor], gradients: list[object] | None,
-                 nodes: list[Node], node_ids: set[int], probes: Probes, full: bool,
+                 graph: GraphWalk | None, probes: Probes, full: bool,
                  trace: bool = True) -> None:
+        """`graph`: the call's graph, whose nodes are watched (None: nothing is hooked)."""
         # How the output reduces is read only for a broadcast_sum note (rare): lazily. The
         # node's saved sizes are plain numbers that backward does not free.
         self._reduction_of = (outputs, gradients)
-        self.tracer = NonFiniteTracer(nodes, gradients, trace)
-        self._node_ids, self._probes, self._full = node_ids, probes, full
+        self.tracer = NonFiniteTracer(graph.nodes if graph is not None else [], gradients,
+                                      trace)
+        self._node_ids = graph.node_ids if graph is not None else set()
+        self._probes, self._full = probes, full
         self._non_finite: Facts | None = None
 
     def run(self, action: Callable[[], T]) -> T:

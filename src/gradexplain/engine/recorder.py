@@ -309,7 +309,7 @@ class Recorder:
                     tensor.grad.zero_()
         tracked = self.live()
         group, depth = self.folding.group_of(request.context, index)
-        return CallInProgress(self, request, index, group, depth, tracked).run(tracked)
+        return CallInProgress(self, request, index, group, depth, tracked).run()
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -329,6 +329,7 @@ class Recorder:
 
 
 NO_NOTES: frozenset[NoteKey] = frozenset()
+NO_TRACKED: Live = []  # what a folded call keeps of the tracked tensors (never appended to)
 
 
 class CallInProgress:
@@ -340,9 +341,10 @@ class CallInProgress:
     A light call the group finds just like its others stays the group's last (`pending`)
     until a later one replaces it; `entry` writes its ledger entry then, at flush."""
 
-    __slots__ = ("after", "before", "error", "group", "holding", "index", "labels", "light",
-                 "non_finite", "norms", "notes", "output_label", "output_value", "reached",
-                 "recorder", "request", "result", "retain", "seq")
+    __slots__ = ("after", "before", "drawn", "error", "found", "graph", "group", "holding",
+                 "hooks", "index", "labels", "light", "non_finite", "norms", "notes",
+                 "output_label", "output_value", "reached", "record", "recorder", "request",
+                 "result", "retain", "seq", "tracked")
 
     # what Folding reads of it (folding.Measured)
     index: int
@@ -354,10 +356,18 @@ class CallInProgress:
     notes: AbstractSet[NoteKey]
     error: bool
     # its own
+    tracked: Live  # the tracked tensors (let go of once the call is folded)
     before: list[GradSnapshot]  # each tracked grad before the call, in the tracked order
     after: list[GradSnapshot]  # and after it
     reached: list[bool]  # whether the call's graph reached each tracked tensor
     holding: bool  # whether a grad held values before the call (or may have)
+    found: list[tuple[str, int]]  # the notes it makes: kind, position in `tracked`
+    # while it runs: its graph (when walked), the notes' hooks, its ledger entry when made
+    # before the call (for the deeper views), its drawing (--dot)
+    graph: GraphWalk | None
+    hooks: NoteHooks | None
+    record: CallRecord | None
+    drawn: Drawing | None
 
     def __init__(self, recorder: Recorder, request: BackwardRequest, index: int,
                  group: GroupState, depth: Depth, tracked: Live) -> None:
@@ -368,6 +378,7 @@ class CallInProgress:
         self.light = light = depth is LIGHT
         self.retain: bool | None = True if recorder.options.force_retain_graph else \
             request.retain_graph
+        self.tracked = tracked
         self.before, self.holding = read_before(tracked, recorder.forms, light)
         self.labels = recorder.live_labels
         outputs = request.outputs
@@ -376,8 +387,9 @@ class CallInProgress:
         self.error = False
         self.seq = 0
         self.result: Result = None
+        self.graph = self.hooks = self.record = self.drawn = None
 
-    def run(self, tracked: Live) -> Result:
+    def run(self) -> Result:
         """Perform the call and record it; its result (autograd.grad's gradients)."""
         recorder = self.recorder
         value = self.output_value
@@ -386,58 +398,57 @@ class CallInProgress:
         trace = not self.light or value is None or not math.isfinite(value)
         if trace or recorder.broadcasts or recorder.probes.pending or \
                 recorder.deeper is not None or recorder.options.dot:
-            return self._hooked(tracked, trace)
+            return self._recorded(self._hooked(trace))
         # The usual light call: nothing hooked, nothing walked (the grads it wrote tell
         # which tensors it reached).
         recorder.seq = self.seq = recorder.seq + 1
         try:
             result = self._perform()
         except (RuntimeError, ValueError, TypeError) as exc:
-            raise self._failed(exc, walk([t for t, _ in self.request.outputs]), None,
-                               None) from exc
-        return self._recorded(tracked, result, None, None, None, None)
+            self.graph = walk([t for t, _ in self.request.outputs])
+            raise self._failed(exc) from exc
+        return self._recorded(result)
 
-    def _hooked(self, tracked: Live, trace: bool) -> Result:
+    def _hooked(self, trace: bool) -> Result:
         """Perform the call with the notes' hooks on its graph (and the deeper views, the
         drawing)."""
         recorder, request = self.recorder, self.request
         options = recorder.options
         outputs = [t for t, _ in request.outputs]
-        graph = walk(outputs, ordered=False)  # looked up, and dropped after the call
+        graph = self.graph = walk(outputs, ordered=False)  # looked up, dropped after the call
         self.seq = recorder.next_seq()
-        drawn = drawing_data(outputs, recorder.named, {id(t): label for label, t, _ in tracked}) \
-            if options.dot else None
-        hooks = NoteHooks(outputs, request.gradients, graph.nodes, graph.node_ids,
-                          recorder.probes, options.full, trace)
+        if options.dot:
+            self.drawn = drawing_data(outputs, recorder.named,
+                                      {id(t): label for label, t, _ in self.tracked})
+        hooks = self.hooks = NoteHooks(outputs, request.gradients, graph, recorder.probes,
+                                       options.full, trace)
         deeper = recorder.deeper
-        record = None
         try:  # the hooks watch only the real call, not the deeper views' own passes
             if deeper is None:
-                result = hooks.run(self._perform)
-            else:  # they write into the call's record while it runs: it is made first
-                record = self._new_record()
-                result = deeper.start(request, tracked).perform(
-                    record, lambda: hooks.run(self._perform))
+                return hooks.run(self._perform)
+            # they write into the call's record while it runs: it is made first
+            record = self.record = self._new_record()
+            return deeper.start(request, self.tracked).perform(
+                record, lambda: hooks.run(self._perform))
         except (RuntimeError, ValueError, TypeError) as exc:
-            raise self._failed(exc, graph, drawn, record) from exc
-        return self._recorded(tracked, result, graph, hooks, record, drawn)
+            raise self._failed(exc) from exc
 
-    def _recorded(self, tracked: Live, result: Result, graph: GraphWalk | None,
-                  hooks: NoteHooks | None, record: CallRecord | None,
-                  drawn: Drawing | None) -> Result:
+    def _recorded(self, result: Result) -> Result:
         """Read the grads after the call, and record it as deep as its group says."""
-        recorder, request = self.recorder, self.request
+        recorder, request, tracked = self.recorder, self.request, self.tracked
         self.after, self.norms, self.non_finite = read_after(tracked, recorder.forms,
                                                              self.light)
-        self.reached, graph = reached_tensors(tracked, self.before, self.after,
-                                              request.outputs, graph)
-        found = findings(request.function, tracked, self.before, self.after, self.reached)
+        self.reached, self.graph = reached_tensors(tracked, self.before, self.after,
+                                                   request.outputs, self.graph)
+        self.found = found = findings(request.function, tracked, self.before, self.after,
+                                      self.reached)
         if self.light:
             notes: AbstractSet[NoteKey] = NO_NOTES
             if found:
                 settled = recorder.notebook.settled
                 notes = {(kind, tracked[at][0]) for kind, at in found
                          if not settled(kind, tracked[at][0])}
+            graph = self.graph
             if graph is not None and recorder.broadcasts:
                 fresh = recorder.notebook.new_broadcasts(list(recorder.broadcasts.values()),
                                                          graph)
@@ -446,31 +457,33 @@ class CallInProgress:
             self.notes = notes
             if not recorder.folding.observe(self.group, self):
                 # Just like its group's others: folded. Its ledger entry is written from
-                # its snapshots only if it stays the group's last (Folding.flush).
+                # its snapshots only if it stays the group's last (Folding.flush); what
+                # only the call itself needed is let go of.
                 self.result = copied(result) if isinstance(result, tuple) else result
+                self.tracked, self.graph, self.hooks, self.drawn = NO_TRACKED, None, None, None
                 self.group.pending = self
                 self._finish(None)
                 return result
-        return self._kept(tracked, result, graph, hooks, record, drawn, found)
-
-    def _kept(self, tracked: Live, result: Result, graph: GraphWalk | None,
-              hooks: NoteHooks | None, record: CallRecord | None, drawn: Drawing | None,
-              found: list[tuple[str, int]]) -> Result:
-        """A call kept in full: its ledger entry, and the notes it makes."""
-        recorder, request = self.recorder, self.request
-        options = recorder.options
-        outputs = [t for t, _ in request.outputs]
-        if graph is None:  # the nodes outlive the call (without their saved tensors)
-            graph = walk(outputs, ordered=False)
-        if hooks is None:  # as it would have been made before the call (nothing hooked)
-            hooks = NoteHooks(outputs, request.gradients, [], set(), recorder.probes,
-                              options.full, False)
         self.result = result
-        record = self.entry(record)
+        self._kept()
+        return result
+
+    def _kept(self) -> None:
+        """A call kept in full: its ledger entry, and the notes it makes."""
+        recorder, request, tracked = self.recorder, self.request, self.tracked
+        options = recorder.options
+        graph = self.graph
+        if graph is None:  # the nodes outlive the call (without their saved tensors)
+            graph = walk([t for t, _ in request.outputs], ordered=False)
+        hooks = self.hooks
+        if hooks is None:  # as it would have been made before the call (nothing hooked)
+            hooks = NoteHooks([t for t, _ in request.outputs], request.gradients, None,
+                              recorder.probes, options.full, False)
+        record = self.entry(self.record)
         recorder.calls.append(record)
         notebook = recorder.notebook
         made: set[NoteKey] = set()
-        for kind, at in found:
+        for kind, at in self.found:
             label = tracked[at][0]
             if notebook.write(kind, record, label, self.before[at], self.after[at], hooks):
                 made.add((kind, label))
@@ -489,10 +502,9 @@ class CallInProgress:
         if not self.light:
             self.notes = made
             recorder.folding.observe(self.group, self)
-        if drawn is not None:
-            record.views.graph = drawn.finish(full=options.full)
+        if self.drawn is not None:
+            record.views.graph = self.drawn.finish(full=options.full)
         self._finish(record)
-        return result
 
     def entry(self, record: CallRecord | None = None) -> CallRecord:
         """The call's ledger entry, written from its two snapshots (into `record`, when the
@@ -552,20 +564,20 @@ class CallInProgress:
             context = request.context
             self.recorder.freed.append((self.index, context.statement, context.step, roots))
 
-    def _failed(self, exc: BaseException, graph: GraphWalk, drawn: Drawing | None,
-                record: CallRecord | None) -> GradexplainError:
+    def _failed(self, exc: BaseException) -> GradexplainError:
         """Keep a failed call with its error (a failed call changes no .grad)."""
         recorder, request = self.recorder, self.request
         full = recorder.options.full
-        record = record or self._new_record()
+        record = self.record or self._new_record()
         record.grad_tensors = recorder.gradient_value(request.gradients)
         record.before = {label: old.value(full) for label, old in zip(self.labels, self.before,
                                                                       strict=True)}
         recorder.calls.append(record)
-        if drawn is not None:
-            record.views.graph = drawn.finish(full=full)
+        if self.drawn is not None:
+            record.views.graph = self.drawn.finish(full=full)
         outputs = [t for t, _ in request.outputs]
-        error = call_error(exc, request, graph, recorder.freed,
+        assert self.graph is not None  # walked for the call, or when it failed
+        error = call_error(exc, request, self.graph, recorder.freed,
                            recorder.no_grad_reasons.get(request.outputs[0][1])
                            or recorder.no_grad_reason(outputs[0]),
                            [lb for lb, t, _ in recorder.live() if t.requires_grad],
