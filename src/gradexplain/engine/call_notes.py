@@ -43,11 +43,11 @@ class BroadcastEvent:
 
 def reached_tensors(tracked: Live, before: list[GradSnapshot], after: list[GradSnapshot],
                     outputs: list[tuple[torch.Tensor, str]], graph: GraphWalk | None
-                    ) -> tuple[list[bool], GraphWalk | None]:
-    """Whether the call's graph reached each tracked tensor (a leaf in it, or a node of it),
-    and the graph, walked from the call's outputs if it had to be. A grad the call wrote
-    into (a new one, or the old one at a new version) was reached: that settles the usual
-    case without walking the graph."""
+                    ) -> list[bool]:
+    """Whether the call's graph (`graph`, or walked from the call's outputs if need be)
+    reached each tracked tensor: a leaf in it, or a node of it. A grad the call wrote into
+    (a new one, or the old one at a new version) was reached: that settles the usual case
+    without walking the graph."""
     found: list[bool] = []
     for (_, tensor, _), old, new in zip(tracked, before, after, strict=True):
         if new.grad is not None and (new.grad is not old.grad or new.version != old.version):
@@ -57,7 +57,7 @@ def reached_tensors(tracked: Live, before: list[GradSnapshot], after: list[GradS
             graph = walk([t for t, _ in outputs], ordered=False)
         found.append(id(tensor) in graph.leaf_ids or (
             tensor.grad_fn is not None and id(tensor.grad_fn) in graph.node_ids))
-    return found, graph
+    return found
 
 
 def no_gradient(tensor: torch.Tensor, reached: bool) -> bool:
@@ -88,13 +88,19 @@ def made_non_finite(before: GradSnapshot, after: GradSnapshot) -> bool:
     return not (after.is_finite() if finite is None else finite) and before.is_finite()
 
 
+Finding = tuple[str, int]  # a note a call makes: its kind, the tracked tensor's position
+NO_FINDINGS: list[Finding] = []  # (never appended to)
+
+
 def findings(function: str, tracked: Live, before: list[GradSnapshot],
-             after: list[GradSnapshot], reached: list[bool]) -> list[tuple[str, int]]:
-    """The notes the call makes about each tracked grad, in order: (kind, position in
-    `tracked`). autograd.grad leaves .grad alone: it makes none."""
-    found: list[tuple[str, int]] = []
-    if function == "torch.autograd.grad":
-        return found
+             after: list[GradSnapshot], reached: list[bool], quiet: bool) -> list[Finding]:
+    """The notes the call makes about each tracked grad, in order. autograd.grad leaves
+    .grad alone: it makes none. `quiet`: no grad held values before the call and none
+    holds inf or nan after it; each rule needs that or a tensor the call did not reach, so
+    such a call that reached every tensor (a loop's usual call) makes none."""
+    if function == "torch.autograd.grad" or (quiet and all(reached)):
+        return NO_FINDINGS
+    found: list[Finding] = []
     for position, (_, tensor, _) in enumerate(tracked):
         if no_gradient(tensor, reached[position]):
             found.append(("no_gradient", position))

@@ -356,6 +356,8 @@ class CallInProgress:
     notes: AbstractSet[NoteKey]
     error: bool
     # its own
+    seq: int  # its place among the run's calls, prints and shown values
+    result: Result  # what it returned (copies of autograd.grad's gradients, once folded)
     tracked: Live  # the tracked tensors (let go of once the call is folded)
     before: list[GradSnapshot]  # each tracked grad before the call, in the tracked order
     after: list[GradSnapshot]  # and after it
@@ -385,63 +387,31 @@ class CallInProgress:
         self.output_value = scalar_output(outputs)
         self.output_label = outputs[0][1] if outputs else ""
         self.error = False
-        self.seq = 0
-        self.result: Result = None
-        self.graph = self.hooks = self.record = self.drawn = None
 
     def run(self) -> Result:
         """Perform the call and record it; its result (autograd.grad's gradients)."""
-        recorder = self.recorder
+        recorder, request, tracked = self.recorder, self.request, self.tracked
         value = self.output_value
         # A light call traces inf/nan origins only when the output already is inf or nan;
         # the grad norms after the call show any other (without its origin).
         trace = not self.light or value is None or not math.isfinite(value)
         if trace or recorder.broadcasts or recorder.probes.pending or \
                 recorder.deeper is not None or recorder.options.dot:
-            return self._recorded(self._hooked(trace))
-        # The usual light call: nothing hooked, nothing walked (the grads it wrote tell
-        # which tensors it reached).
-        recorder.seq = self.seq = recorder.seq + 1
-        try:
-            result = self._perform()
-        except (RuntimeError, ValueError, TypeError) as exc:
-            self.graph = walk([t for t, _ in self.request.outputs])
-            raise self._failed(exc) from exc
-        return self._recorded(result)
-
-    def _hooked(self, trace: bool) -> Result:
-        """Perform the call with the notes' hooks on its graph (and the deeper views, the
-        drawing)."""
-        recorder, request = self.recorder, self.request
-        options = recorder.options
-        outputs = [t for t, _ in request.outputs]
-        graph = self.graph = walk(outputs, ordered=False)  # looked up, dropped after the call
-        self.seq = recorder.next_seq()
-        if options.dot:
-            self.drawn = drawing_data(outputs, recorder.named,
-                                      {id(t): label for label, t, _ in self.tracked})
-        hooks = self.hooks = NoteHooks(outputs, request.gradients, graph, recorder.probes,
-                                       options.full, trace)
-        deeper = recorder.deeper
-        try:  # the hooks watch only the real call, not the deeper views' own passes
-            if deeper is None:
-                return hooks.run(self._perform)
-            # they write into the call's record while it runs: it is made first
-            record = self.record = self._new_record()
-            return deeper.start(request, self.tracked).perform(
-                record, lambda: hooks.run(self._perform))
-        except (RuntimeError, ValueError, TypeError) as exc:
-            raise self._failed(exc) from exc
-
-    def _recorded(self, result: Result) -> Result:
-        """Read the grads after the call, and record it as deep as its group says."""
-        recorder, request, tracked = self.recorder, self.request, self.tracked
-        self.after, self.norms, self.non_finite = read_after(tracked, recorder.forms,
-                                                             self.light)
-        self.reached, self.graph = reached_tensors(tracked, self.before, self.after,
-                                                   request.outputs, self.graph)
+            result = self._hooked(trace)
+        else:  # the usual light call: nothing hooked, nothing walked
+            recorder.seq = self.seq = recorder.seq + 1
+            self.graph = self.hooks = self.record = self.drawn = None
+            try:
+                result = self._perform()
+            except (RuntimeError, ValueError, TypeError) as exc:
+                self.graph = walk([t for t, _ in request.outputs])
+                raise self._failed(exc) from exc
+        self.after, self.norms, bad = read_after(tracked, recorder.forms, self.light)
+        self.non_finite = bad
+        self.reached = reached = reached_tensors(tracked, self.before, self.after,
+                                                 request.outputs, self.graph)
         self.found = found = findings(request.function, tracked, self.before, self.after,
-                                      self.reached)
+                                      reached, not (self.holding or bad))
         if self.light:
             notes: AbstractSet[NoteKey] = NO_NOTES
             if found:
@@ -467,6 +437,31 @@ class CallInProgress:
         self.result = result
         self._kept()
         return result
+
+    def _hooked(self, trace: bool) -> Result:
+        """Perform the call with the notes' hooks on its graph (and the deeper views, the
+        drawing)."""
+        recorder, request = self.recorder, self.request
+        options = recorder.options
+        outputs = [t for t, _ in request.outputs]
+        graph = self.graph = walk(outputs, ordered=False)  # looked up, dropped after the call
+        self.seq = recorder.next_seq()
+        self.drawn = self.record = None
+        if options.dot:
+            self.drawn = drawing_data(outputs, recorder.named,
+                                      {id(t): label for label, t, _ in self.tracked})
+        hooks = self.hooks = NoteHooks(outputs, request.gradients, graph, recorder.probes,
+                                       options.full, trace)
+        deeper = recorder.deeper
+        try:  # the hooks watch only the real call, not the deeper views' own passes
+            if deeper is None:
+                return hooks.run(self._perform)
+            # they write into the call's record while it runs: it is made first
+            record = self.record = self._new_record()
+            return deeper.start(request, self.tracked).perform(
+                record, lambda: hooks.run(self._perform))
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise self._failed(exc) from exc
 
     def _kept(self) -> None:
         """A call kept in full: its ledger entry, and the notes it makes."""
