@@ -141,10 +141,14 @@ class Measured(Protocol):
     labels: tuple[str, ...]
     norms: dict[str, float]  # grad norm after the call, per tensor with a grad
     output_value: float | None  # the output's value, when it is a single number
-    output_label: str
     non_finite: frozenset[str]
     notes: AbstractSet[NoteKey]  # the notes the call makes (not those already said once for all)
     error: bool
+
+    @property
+    def output_label(self) -> str:
+        """The output's label, for the output's series (read for a group's first call)."""
+        ...
 
     def entry(self) -> CallRecord:
         """Its ledger entry (for a light call that stays its group's last: at flush)."""

@@ -328,6 +328,18 @@ class Recorder:
         self.notes += self.folding.graph_rebuilt_notes(repeat)
 
 
+@dataclass
+class Watched:
+    """What a call sets up around itself when it may need it: its graph, looked up before
+    it runs, the notes' hooks on it, its ledger entry when the deeper views write into it
+    while it runs, and its drawing (--dot)."""
+
+    graph: GraphWalk
+    hooks: NoteHooks
+    record: CallRecord | None = None
+    drawn: Drawing | None = None
+
+
 NO_NOTES: frozenset[NoteKey] = frozenset()
 NO_TRACKED: Live = []  # what a folded call keeps of the tracked tensors (never appended to)
 
@@ -341,17 +353,15 @@ class CallInProgress:
     A light call the group finds just like its others stays the group's last (`pending`)
     until a later one replaces it; `entry` writes its ledger entry then, at flush."""
 
-    __slots__ = ("after", "before", "drawn", "error", "found", "graph", "group", "holding",
-                 "hooks", "index", "labels", "light", "non_finite", "norms", "notes",
-                 "output_label", "output_value", "reached", "record", "recorder", "request",
-                 "result", "retain", "seq", "tracked")
+    __slots__ = ("after", "before", "error", "found", "group", "holding", "index", "labels",
+                 "light", "non_finite", "norms", "notes", "output_value", "reached",
+                 "recorder", "request", "result", "retain", "seq", "tracked", "watched")
 
     # what Folding reads of it (folding.Measured)
     index: int
     labels: tuple[str, ...]
     norms: dict[str, float]
     output_value: float | None
-    output_label: str
     non_finite: frozenset[str]
     notes: AbstractSet[NoteKey]
     error: bool
@@ -364,12 +374,7 @@ class CallInProgress:
     reached: list[bool]  # whether the call's graph reached each tracked tensor
     holding: bool  # whether a grad held values before the call (or may have)
     found: list[tuple[str, int]]  # the notes it makes: kind, position in `tracked`
-    # while it runs: its graph (when walked), the notes' hooks, its ledger entry when made
-    # before the call (for the deeper views), its drawing (--dot)
-    graph: GraphWalk | None
-    hooks: NoteHooks | None
-    record: CallRecord | None
-    drawn: Drawing | None
+    watched: Watched | None  # what watches it while it runs (None: nothing does)
 
     def __init__(self, recorder: Recorder, request: BackwardRequest, index: int,
                  group: GroupState, depth: Depth, tracked: Live) -> None:
@@ -385,8 +390,13 @@ class CallInProgress:
         self.labels = recorder.live_labels
         outputs = request.outputs
         self.output_value = scalar_output(outputs)
-        self.output_label = outputs[0][1] if outputs else ""
         self.error = False
+
+    @property
+    def output_label(self) -> str:
+        """The output's label (read by folding for a group's first call only)."""
+        outputs = self.request.outputs
+        return outputs[0][1] if outputs else ""
 
     def run(self) -> Result:
         """Perform the call and record it; its result (autograd.grad's gradients)."""
@@ -397,20 +407,24 @@ class CallInProgress:
         trace = not self.light or value is None or not math.isfinite(value)
         if trace or recorder.broadcasts or recorder.probes.pending or \
                 recorder.deeper is not None or recorder.options.dot:
-            result = self._hooked(trace)
+            result = self._watched(trace)
         else:  # the usual light call: nothing hooked, nothing walked
             recorder.seq = self.seq = recorder.seq + 1
-            self.graph = self.hooks = self.record = self.drawn = None
+            self.watched = None
             try:
                 result = self._perform()
             except (RuntimeError, ValueError, TypeError) as exc:
-                self.graph = walk([t for t, _ in request.outputs])
-                raise self._failed(exc) from exc
-        self.after, self.norms, bad = read_after(tracked, recorder.forms, self.light)
+                raise self._failed(exc, walk([t for t, _ in request.outputs])) from exc
+        before = self.before
+        self.after, self.norms, bad, written = read_after(tracked, before, recorder.forms,
+                                                          self.light)
         self.non_finite = bad
-        self.reached = reached = reached_tensors(tracked, self.before, self.after,
-                                                 request.outputs, self.graph)
-        self.found = found = findings(request.function, tracked, self.before, self.after,
+        watched = self.watched
+        # a grad the call wrote into was reached: the graph settles only the others
+        self.reached = reached = [True] * len(tracked) if written else reached_tensors(
+            tracked, before, self.after, request.outputs,
+            watched.graph if watched is not None else None)
+        self.found = found = findings(request.function, tracked, before, self.after,
                                       reached, not (self.holding or bad))
         if self.light:
             notes: AbstractSet[NoteKey] = NO_NOTES
@@ -418,10 +432,9 @@ class CallInProgress:
                 settled = recorder.notebook.settled
                 notes = {(kind, tracked[at][0]) for kind, at in found
                          if not settled(kind, tracked[at][0])}
-            graph = self.graph
-            if graph is not None and recorder.broadcasts:
+            if watched is not None and recorder.broadcasts:
                 fresh = recorder.notebook.new_broadcasts(list(recorder.broadcasts.values()),
-                                                         graph)
+                                                         watched.graph)
                 if fresh:
                     notes = {*notes, *(("broadcast_sum", leaf) for _, leaf in fresh)}
             self.notes = notes
@@ -430,7 +443,7 @@ class CallInProgress:
                 # its snapshots only if it stays the group's last (Folding.flush); what
                 # only the call itself needed is let go of.
                 self.result = copied(result) if isinstance(result, tuple) else result
-                self.tracked, self.graph, self.hooks, self.drawn = NO_TRACKED, None, None, None
+                self.tracked, self.watched = NO_TRACKED, None
                 self.group.pending = self
                 self._finish(None)
                 return result
@@ -438,43 +451,43 @@ class CallInProgress:
         self._kept()
         return result
 
-    def _hooked(self, trace: bool) -> Result:
+    def _watched(self, trace: bool) -> Result:
         """Perform the call with the notes' hooks on its graph (and the deeper views, the
         drawing)."""
         recorder, request = self.recorder, self.request
         options = recorder.options
         outputs = [t for t, _ in request.outputs]
-        graph = self.graph = walk(outputs, ordered=False)  # looked up, dropped after the call
+        graph = walk(outputs, ordered=False)  # looked up, and dropped after the call
         self.seq = recorder.next_seq()
-        self.drawn = self.record = None
+        hooks = NoteHooks(outputs, request.gradients, graph, recorder.probes, options.full,
+                          trace)
+        watched = self.watched = Watched(graph, hooks)
         if options.dot:
-            self.drawn = drawing_data(outputs, recorder.named,
-                                      {id(t): label for label, t, _ in self.tracked})
-        hooks = self.hooks = NoteHooks(outputs, request.gradients, graph, recorder.probes,
-                                       options.full, trace)
+            watched.drawn = drawing_data(outputs, recorder.named,
+                                         {id(t): label for label, t, _ in self.tracked})
         deeper = recorder.deeper
         try:  # the hooks watch only the real call, not the deeper views' own passes
             if deeper is None:
                 return hooks.run(self._perform)
             # they write into the call's record while it runs: it is made first
-            record = self.record = self._new_record()
+            record = watched.record = self._new_record()
             return deeper.start(request, self.tracked).perform(
                 record, lambda: hooks.run(self._perform))
         except (RuntimeError, ValueError, TypeError) as exc:
-            raise self._failed(exc) from exc
+            raise self._failed(exc, graph) from exc
 
     def _kept(self) -> None:
         """A call kept in full: its ledger entry, and the notes it makes."""
         recorder, request, tracked = self.recorder, self.request, self.tracked
         options = recorder.options
-        graph = self.graph
-        if graph is None:  # the nodes outlive the call (without their saved tensors)
-            graph = walk([t for t, _ in request.outputs], ordered=False)
-        hooks = self.hooks
-        if hooks is None:  # as it would have been made before the call (nothing hooked)
-            hooks = NoteHooks([t for t, _ in request.outputs], request.gradients, None,
-                              recorder.probes, options.full, False)
-        record = self.entry(self.record)
+        watched = self.watched
+        if watched is None:  # as it would have been set up before the call
+            outputs = [t for t, _ in request.outputs]
+            # the nodes outlive the call (without their saved tensors)
+            watched = Watched(walk(outputs, ordered=False), NoteHooks(
+                outputs, request.gradients, None, recorder.probes, options.full, False))
+        graph, hooks = watched.graph, watched.hooks
+        record = self.entry(watched.record)
         recorder.calls.append(record)
         notebook = recorder.notebook
         made: set[NoteKey] = set()
@@ -497,8 +510,8 @@ class CallInProgress:
         if not self.light:
             self.notes = made
             recorder.folding.observe(self.group, self)
-        if self.drawn is not None:
-            record.views.graph = self.drawn.finish(full=options.full)
+        if watched.drawn is not None:
+            record.views.graph = watched.drawn.finish(full=options.full)
         self._finish(record)
 
     def entry(self, record: CallRecord | None = None) -> CallRecord:
@@ -559,20 +572,21 @@ class CallInProgress:
             context = request.context
             self.recorder.freed.append((self.index, context.statement, context.step, roots))
 
-    def _failed(self, exc: BaseException) -> GradexplainError:
+    def _failed(self, exc: BaseException, graph: GraphWalk) -> GradexplainError:
         """Keep a failed call with its error (a failed call changes no .grad)."""
         recorder, request = self.recorder, self.request
         full = recorder.options.full
-        record = self.record or self._new_record()
+        watched = self.watched
+        record = watched.record if watched is not None and watched.record is not None \
+            else self._new_record()
         record.grad_tensors = recorder.gradient_value(request.gradients)
         record.before = {label: old.value(full) for label, old in zip(self.labels, self.before,
                                                                       strict=True)}
         recorder.calls.append(record)
-        if self.drawn is not None:
-            record.views.graph = self.drawn.finish(full=full)
+        if watched is not None and watched.drawn is not None:
+            record.views.graph = watched.drawn.finish(full=full)
         outputs = [t for t, _ in request.outputs]
-        assert self.graph is not None  # walked for the call, or when it failed
-        error = call_error(exc, request, self.graph, recorder.freed,
+        error = call_error(exc, request, graph, recorder.freed,
                            recorder.no_grad_reasons.get(request.outputs[0][1])
                            or recorder.no_grad_reason(outputs[0]),
                            [lb for lb, t, _ in recorder.live() if t.requires_grad],

@@ -253,19 +253,25 @@ def read_before(tracked: TrackedGrads, forms: Forms, light: bool
 NO_BAD: frozenset[str] = frozenset()
 
 
-def read_after(tracked: TrackedGrads, forms: Forms, light: bool
-               ) -> tuple[list[GradSnapshot], dict[str, float], frozenset[str]]:
+def read_after(tracked: TrackedGrads, before: list[GradSnapshot], forms: Forms, light: bool
+               ) -> tuple[list[GradSnapshot], dict[str, float], frozenset[str], bool]:
     """Each tracked grad after a call (in the tracked order), the norm of each grad there is
-    (the group's trend) and the labels whose grad holds inf or nan."""
+    (the group's trend), the labels whose grad holds inf or nan, and whether the call wrote
+    into every grad (`before` holds them before it: backward sets a new .grad or adds into
+    the old one in place, bumping its version counter)."""
     snapshots: list[GradSnapshot] = []
     norms: dict[str, float] = {}
     bad: set[str] = set()
     present: list[tuple[str, torch.Tensor, GradSnapshot]] = []  # grads whose norm torch takes
-    for label, tensor, _ in tracked:
+    written = True
+    for (label, tensor, _), old in zip(tracked, before, strict=True):
         grad = tensor.grad
         if grad is None:
             snapshots.append(NO_GRAD)
+            written = False
             continue
+        if grad is old.grad and grad._version == old.version:
+            written = False
         known = forms.get(label)
         if known is not None and known.grad is grad:  # the usual case in a loop, written out
             nested = grad.tolist()
@@ -296,7 +302,7 @@ def read_after(tracked: TrackedGrads, forms: Forms, light: bool
         snapshots.append(snapshot)
     if present:
         torch_norms(present, norms, bad)
-    return snapshots, norms, frozenset(bad) if bad else NO_BAD
+    return snapshots, norms, frozenset(bad) if bad else NO_BAD, written
 
 
 def torch_norms(present: list[tuple[str, torch.Tensor, GradSnapshot]],
