@@ -93,12 +93,12 @@ NO_FINDINGS: list[Finding] = []  # (never appended to)
 
 
 def findings(function: str, tracked: Live, before: list[GradSnapshot],
-             after: list[GradSnapshot], reached: list[bool], quiet: bool) -> list[Finding]:
+             after: list[GradSnapshot], reached: list[bool]) -> list[Finding]:
     """The notes the call makes about each tracked grad, in order. autograd.grad leaves
-    .grad alone: it makes none. `quiet`: no grad held values before the call and none
-    holds inf or nan after it; each rule needs that or a tensor the call did not reach, so
-    such a call that reached every tensor (a loop's usual call) makes none."""
-    if function == "torch.autograd.grad" or (quiet and all(reached)):
+    .grad alone: it makes none. (Each rule needs a tensor the call did not reach, a grad
+    that held values before it or one it left holding inf or nan: a call with none of those
+    makes none, and its recorder need not ask.)"""
+    if function == "torch.autograd.grad":
         return NO_FINDINGS
     found: list[Finding] = []
     for position, (_, tensor, _) in enumerate(tracked):

@@ -12,18 +12,20 @@ differ in kind; the rules it is read by are the same.
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from math import isfinite
 from typing import Any, Protocol
 
 import torch
 
 from gradexplain.engine.call_notes import (
+    NO_FINDINGS,
     BroadcastEvent,
+    Finding,
     NoteBook,
     findings,
     reached_tensors,
@@ -309,7 +311,7 @@ class Recorder:
                     tensor.grad.zero_()
         tracked = self.live()
         group, depth = self.folding.group_of(request.context, index)
-        return CallInProgress(self, request, index, group, depth, tracked).run()
+        return CallInProgress.perform(self, request, index, group, depth, tracked)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -341,21 +343,22 @@ class Watched:
 
 
 NO_NOTES: frozenset[NoteKey] = frozenset()
-NO_TRACKED: Live = []  # what a folded call keeps of the tracked tensors (never appended to)
+NEW = object.__new__
 
 
 class CallInProgress:
     """One backward call, from the interpreter's request to its record.
 
-    Made with the grads as they are before the call (`before`); `run` performs the real
-    PyTorch call (with the notes' hooks on its graph when it may need them), reads the grads
-    again (`after`), and from those two reads finds the notes it makes and its ledger entry.
-    A light call the group finds just like its others stays the group's last (`pending`)
-    until a later one replaces it; `entry` writes its ledger entry then, at flush."""
+    `CallInProgress.perform` reads the tracked grads as they are before the call
+    (`before`), performs the real PyTorch call (with the notes' hooks on its graph when it
+    may need them), reads the grads again (`after`), and from those two reads finds the
+    notes the call makes and its ledger entry. A light call its group finds just like the
+    others stays the group's last (`pending`) until a later one replaces it; `entry`
+    writes its ledger entry then, at flush."""
 
-    __slots__ = ("after", "before", "error", "found", "group", "holding", "index", "labels",
-                 "light", "non_finite", "norms", "notes", "output_value", "reached",
-                 "recorder", "request", "result", "retain", "seq", "tracked", "watched")
+    __slots__ = ("after", "before", "error", "group", "index", "labels", "light",
+                 "non_finite", "norms", "notes", "output_value", "reached", "recorder",
+                 "request", "result", "retain", "seq", "watched")
 
     # what Folding reads of it (folding.Measured)
     index: int
@@ -366,48 +369,37 @@ class CallInProgress:
     notes: AbstractSet[NoteKey]
     error: bool
     # its own
+    recorder: Recorder
+    request: BackwardRequest
+    group: GroupState
+    light: bool  # recorded at light depth (Folding.group_of chose)
+    retain: bool | None  # retain_graph as performed (compare --retain-graph forces it)
     seq: int  # its place among the run's calls, prints and shown values
     result: Result  # what it returned (copies of autograd.grad's gradients, once folded)
-    tracked: Live  # the tracked tensors (let go of once the call is folded)
     before: list[GradSnapshot]  # each tracked grad before the call, in the tracked order
     after: list[GradSnapshot]  # and after it
     reached: list[bool]  # whether the call's graph reached each tracked tensor
-    holding: bool  # whether a grad held values before the call (or may have)
-    found: list[tuple[str, int]]  # the notes it makes: kind, position in `tracked`
     watched: Watched | None  # what watches it while it runs (None: nothing does)
 
-    def __init__(self, recorder: Recorder, request: BackwardRequest, index: int,
-                 group: GroupState, depth: Depth, tracked: Live) -> None:
-        self.recorder = recorder
-        self.request = request
-        self.index = index
-        self.group = group
+    @staticmethod
+    def perform(recorder: Recorder, request: BackwardRequest, index: int, group: GroupState,
+                depth: Depth, tracked: Live) -> Result:
+        """Perform call number `index` on the tracked tensors and record it, as deep as its
+        group says; its result (autograd.grad's gradients)."""
+        self = NEW(CallInProgress)  # made here, without a call to __init__: once per call
+        self.recorder, self.request, self.index, self.group = recorder, request, index, group
         self.light = light = depth is LIGHT
-        self.retain: bool | None = True if recorder.options.force_retain_graph else \
-            request.retain_graph
-        self.tracked = tracked
-        self.before, self.holding = read_before(tracked, recorder.forms, light)
+        self.retain = True if recorder.options.force_retain_graph else request.retain_graph
+        self.before, holding = read_before(tracked, recorder.forms, light)
         self.labels = recorder.live_labels
-        outputs = request.outputs
-        self.output_value = scalar_output(outputs)
+        self.output_value = value = scalar_output(request.outputs)
         self.error = False
-
-    @property
-    def output_label(self) -> str:
-        """The output's label (read by folding for a group's first call only)."""
-        outputs = self.request.outputs
-        return outputs[0][1] if outputs else ""
-
-    def run(self) -> Result:
-        """Perform the call and record it; its result (autograd.grad's gradients)."""
-        recorder, request, tracked = self.recorder, self.request, self.tracked
-        value = self.output_value
         # A light call traces inf/nan origins only when the output already is inf or nan;
         # the grad norms after the call show any other (without its origin).
-        trace = not self.light or value is None or not math.isfinite(value)
+        trace = not light or value is None or not isfinite(value)
         if trace or recorder.broadcasts or recorder.probes.pending or \
                 recorder.deeper is not None or recorder.options.dot:
-            result = self._watched(trace)
+            result = self._watched(tracked, trace)
         else:  # the usual light call: nothing hooked, nothing walked
             recorder.seq = self.seq = recorder.seq + 1
             self.watched = None
@@ -417,16 +409,21 @@ class CallInProgress:
                 raise self._failed(exc, walk([t for t, _ in request.outputs])) from exc
         before = self.before
         self.after, self.norms, bad, written = read_after(tracked, before, recorder.forms,
-                                                          self.light)
+                                                          light)
         self.non_finite = bad
         watched = self.watched
-        # a grad the call wrote into was reached: the graph settles only the others
-        self.reached = reached = [True] * len(tracked) if written else reached_tensors(
-            tracked, before, self.after, request.outputs,
-            watched.graph if watched is not None else None)
-        self.found = found = findings(request.function, tracked, before, self.after,
-                                      reached, not (self.holding or bad))
-        if self.light:
+        found: list[Finding]
+        if written and not (holding or bad):
+            # A loop's usual call: every rule needs a grad the call did not write into (a
+            # grad it wrote into was reached), one that held values before it or one it
+            # left non-finite (call_notes.findings), and this call has none.
+            self.reached, found = [True] * len(tracked), NO_FINDINGS
+        else:
+            self.reached = reached = [True] * len(tracked) if written else reached_tensors(
+                tracked, before, self.after, request.outputs,
+                watched.graph if watched is not None else None)
+            found = findings(request.function, tracked, before, self.after, reached)
+        if light:
             notes: AbstractSet[NoteKey] = NO_NOTES
             if found:
                 settled = recorder.notebook.settled
@@ -438,20 +435,27 @@ class CallInProgress:
                 if fresh:
                     notes = {*notes, *(("broadcast_sum", leaf) for _, leaf in fresh)}
             self.notes = notes
-            if not recorder.folding.observe(self.group, self):
+            if not recorder.folding.observe(group, self):
                 # Just like its group's others: folded. Its ledger entry is written from
                 # its snapshots only if it stays the group's last (Folding.flush); what
                 # only the call itself needed is let go of.
                 self.result = copied(result) if isinstance(result, tuple) else result
-                self.tracked, self.watched = NO_TRACKED, None
-                self.group.pending = self
-                self._finish(None)
+                if watched is not None:
+                    self.watched = None
+                group.pending = self
+                self._finish(None, holding)
                 return result
         self.result = result
-        self._kept()
+        self._kept(tracked, found, holding)
         return result
 
-    def _watched(self, trace: bool) -> Result:
+    @property
+    def output_label(self) -> str:
+        """The output's label (read by folding for a group's first call only)."""
+        outputs = self.request.outputs
+        return outputs[0][1] if outputs else ""
+
+    def _watched(self, tracked: Live, trace: bool) -> Result:
         """Perform the call with the notes' hooks on its graph (and the deeper views, the
         drawing)."""
         recorder, request = self.recorder, self.request
@@ -464,21 +468,21 @@ class CallInProgress:
         watched = self.watched = Watched(graph, hooks)
         if options.dot:
             watched.drawn = drawing_data(outputs, recorder.named,
-                                         {id(t): label for label, t, _ in self.tracked})
+                                         {id(t): label for label, t, _ in tracked})
         deeper = recorder.deeper
         try:  # the hooks watch only the real call, not the deeper views' own passes
             if deeper is None:
                 return hooks.run(self._perform)
             # they write into the call's record while it runs: it is made first
             record = watched.record = self._new_record()
-            return deeper.start(request, self.tracked).perform(
+            return deeper.start(request, tracked).perform(
                 record, lambda: hooks.run(self._perform))
         except (RuntimeError, ValueError, TypeError) as exc:
             raise self._failed(exc, graph) from exc
 
-    def _kept(self) -> None:
-        """A call kept in full: its ledger entry, and the notes it makes."""
-        recorder, request, tracked = self.recorder, self.request, self.tracked
+    def _kept(self, tracked: Live, found: list[Finding], holding: bool) -> None:
+        """A call kept in full: its ledger entry, and the notes it makes (`found`)."""
+        recorder, request = self.recorder, self.request
         options = recorder.options
         watched = self.watched
         if watched is None:  # as it would have been set up before the call
@@ -491,7 +495,7 @@ class CallInProgress:
         recorder.calls.append(record)
         notebook = recorder.notebook
         made: set[NoteKey] = set()
-        for kind, at in self.found:
+        for kind, at in found:
             label = tracked[at][0]
             if notebook.write(kind, record, label, self.before[at], self.after[at], hooks):
                 made.add((kind, label))
@@ -512,7 +516,7 @@ class CallInProgress:
             recorder.folding.observe(self.group, self)
         if watched.drawn is not None:
             record.views.graph = watched.drawn.finish(full=options.full)
-        self._finish(record)
+        self._finish(record, holding)
 
     def entry(self, record: CallRecord | None = None) -> CallRecord:
         """The call's ledger entry, written from its two snapshots (into `record`, when the
@@ -551,9 +555,10 @@ class CallInProgress:
                           retain_graph=bool(self.retain), create_graph=request.create_graph,
                           seq=self.seq)
 
-    def _finish(self, record: CallRecord | None) -> None:
+    def _finish(self, record: CallRecord | None, holding: bool) -> None:
         """What every successful call leaves for later: its group's graph_rebuilt facts, and
-        the graph it freed (for the freed_graph error). `record` is None for a light call."""
+        the graph it freed (for the freed_graph error). `record` is None for a light call;
+        `holding`: whether a grad held values before the call (or may have)."""
         request, group = self.request, self.group
         if request.function != "torch.autograd.grad":
             # for the graph_rebuilt note (Folding.graph_rebuilt_notes): a successful call
@@ -561,7 +566,7 @@ class CallInProgress:
             group.retained_before_last = group.retained_so_far
             group.retained_so_far = group.retained_so_far and bool(self.retain)
             # (a call that found no grad holding values leaves `zeroed` as it is)
-            if group.leaves is None or (group.zeroed and self.holding):
+            if group.leaves is None or (group.zeroed and holding):
                 self.recorder.folding.zeroing(group, record, self.recorder.retained_labels,
                                               dict(zip(self.labels, self.before, strict=True)))
         if not (self.retain or request.create_graph):  # backward freed its saved tensors

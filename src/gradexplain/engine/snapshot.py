@@ -262,7 +262,7 @@ def read_after(tracked: TrackedGrads, before: list[GradSnapshot], forms: Forms, 
     snapshots: list[GradSnapshot] = []
     norms: dict[str, float] = {}
     bad: set[str] = set()
-    present: list[tuple[str, torch.Tensor, GradSnapshot]] = []  # grads whose norm torch takes
+    present: list[tuple[str, torch.Tensor, GradSnapshot]] | None = None  # norms torch takes
     written = True
     for (label, tensor, _), old in zip(tracked, before, strict=True):
         grad = tensor.grad
@@ -270,7 +270,8 @@ def read_after(tracked: TrackedGrads, before: list[GradSnapshot], forms: Forms, 
             snapshots.append(NO_GRAD)
             written = False
             continue
-        if grad is old.grad and grad._version == old.version:
+        version = grad._version
+        if grad is old.grad and version == old.version:
             written = False
         known = forms.get(label)
         if known is not None and known.grad is grad:  # the usual case in a loop, written out
@@ -280,7 +281,7 @@ def read_after(tracked: TrackedGrads, before: list[GradSnapshot], forms: Forms, 
             flat = None
         if flat is not None:
             snapshot = NEW(GradSnapshot)
-            snapshot.grad, snapshot.version, snapshot.added = grad, grad._version, None
+            snapshot.grad, snapshot.version, snapshot.added = grad, version, None
             snapshot.nested, snapshot.flat, snapshot.form = nested, flat, known
             snapshot.copy, snapshot.holds = None, None
         else:  # a light call's snapshot outlives the call: it copies what it does not read
@@ -298,9 +299,11 @@ def read_after(tracked: TrackedGrads, before: list[GradSnapshot], forms: Forms, 
             snapshot.finite = True  # unless torch_norms finds otherwise
             if not grad.is_meta and (grad.is_floating_point() or grad.is_complex()):
                 norms[label] = math.nan  # its place in the order; torch_norms fills it
+                if present is None:
+                    present = []
                 present.append((label, grad, snapshot))
         snapshots.append(snapshot)
-    if present:
+    if present is not None:
         torch_norms(present, norms, bad)
     return snapshots, norms, frozenset(bad) if bad else NO_BAD, written
 
