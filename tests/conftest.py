@@ -17,11 +17,14 @@ REGEN = os.environ.get("GRADEXPLAIN_REGEN_GOLDEN", "") != ""
 
 
 def check_golden(name: str, text: str) -> None:
-    """`text` must equal tests/golden/NAME (written when missing, or when regenerating)."""
+    """`text` must equal tests/golden/NAME; only GRADEXPLAIN_REGEN_GOLDEN writes the file."""
     path = GOLDEN / name
-    if REGEN or not path.exists():
+    if REGEN:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    # A missing file fails: writing it here would make the check pass on what it checks.
+    assert path.exists(), (f"no golden file tests/golden/{name}: write it with "
+                           "GRADEXPLAIN_REGEN_GOLDEN=1 and read it before committing")
     assert text == path.read_text(encoding="utf-8")
 
 
