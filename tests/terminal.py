@@ -4,8 +4,10 @@ text in pieces (`x.ret`, then `ain_grad` after a completion) with escape codes b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import sys
 import termios
 from pathlib import Path
@@ -23,7 +25,14 @@ def spawn_repl(env: dict[str, str], cwd: Path, *args: str) -> pexpect.spawn:
     """`gradexplain repl` on a 40x120 terminal, with its output as text."""
     return pexpect.spawn(sys.executable, ["-m", "gradexplain", "repl", *args], env=env,
                          encoding="utf-8", timeout=WAIT_SECONDS, dimensions=(40, 120),
-                         cwd=str(cwd))
+                         cwd=str(cwd), preexec_fn=_as_a_shell_starts_it)
+
+
+def _as_a_shell_starts_it() -> None:
+    """A terminal's shell starts a program with Ctrl-C's signal at its default. A test run
+    started in the background (`pytest &` in a script) ignores it, and so would the REPL:
+    Ctrl-C would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def drawn(text: str) -> str:
@@ -36,10 +45,23 @@ def expect_drawn(child: pexpect.spawn, text: str) -> None:
 
 
 def line_taken(child: pexpect.spawn) -> None:
-    """Wait until the REPL has taken the line sent and left the line editor: the terminal
-    is back in its normal mode, where Ctrl-C is a signal and no longer a key of the editor."""
-    wait_until(lambda: bool(termios.tcgetattr(child.child_fd)[3] & termios.ISIG),
-               "the REPL to take the line")
+    """Wait until the REPL has taken the line sent and left the line editor: the terminal is
+    back in its normal mode (Ctrl-C is a signal again, no longer a key of the editor) and
+    the editor's event loop is closed (its own Ctrl-C handler, which would drop the signal
+    once the line is taken, is gone with it)."""
+    def taken() -> bool:
+        cooked = bool(termios.tcgetattr(child.child_fd)[3] & termios.ISIG)
+        return cooked and "anon_inode:[eventpoll]" not in _open_files(child.pid)
+
+    wait_until(taken, "the REPL to take the line")
+
+
+def _open_files(pid: int) -> list[str]:
+    names = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed since it was listed
+            names.append(os.readlink(fd))
+    return names
 
 
 def worker_of(pid: int) -> int:

@@ -34,7 +34,7 @@ from gradexplain.render import make_console
 from gradexplain.shell import repl_worker
 from gradexplain.shell.repl_front import FrontRepl
 from terminal import busy, expect_drawn, line_taken, spawn_repl, worker_of
-from waiting import wait_until
+from waiting import WAIT_SECONDS, wait_until
 
 pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +64,7 @@ def _front(**settings: object) -> tuple[FrontRepl, io.StringIO]:
     return FrontRepl(ReplOptions(**settings), console), stream  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_a_statement_past_max_seconds_is_killed_and_the_session_rebuilt() -> None:
     repl, stream = _front(limits=Limits(max_seconds=1))
     try:
@@ -87,6 +88,7 @@ def test_a_statement_past_max_seconds_is_killed_and_the_session_rebuilt() -> Non
     assert repl.statements == BEFORE + AFTER
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_a_statement_past_max_memory_is_killed_by_the_parent(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # The interpreter's own memory checks refuse most growth first; blind them here (the
@@ -152,6 +154,7 @@ def _piped(tmp_path: Path, lines: list[str], *args: str) -> subprocess.Completed
                           env=_env(tmp_path), cwd=tmp_path, timeout=120, check=False)
 
 
+@pytest.mark.slow  # a new gradexplain process and a budget kill
 def test_piped_kill_then_save_keeps_what_ran(tmp_path: Path) -> None:
     result = _piped(tmp_path, [*BEFORE, SLOW, *AFTER, ":save kept.py"],
                     "--max-seconds", "1", "--allow-save")
@@ -166,6 +169,7 @@ def test_piped_kill_then_save_keeps_what_ran(tmp_path: Path) -> None:
     assert "@" not in saved  # the killed statement is not in the file
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_piped_memory_refusal_rebuilds_without_the_half_built_list(tmp_path: Path) -> None:
     result = _piped(tmp_path, [*BEFORE, "ts = []", "for i in range(100):",
                                "    ts = ts + [torch.ones(2048, 2048) * i]",
@@ -180,6 +184,7 @@ def test_piped_memory_refusal_rebuilds_without_the_half_built_list(tmp_path: Pat
         assert value in rebuilt
 
 
+@pytest.mark.slow  # a new gradexplain process and a budget kill
 def test_piped_kill_in_chinese_has_no_english(tmp_path: Path) -> None:
     result = _piped(tmp_path, [*BEFORE, SLOW, "print(a.grad)"], "--max-seconds", "1",
                     "--lang", "zh")
@@ -238,6 +243,7 @@ def _when_running(worker: Any, statement: str, action: Callable[[], None]) -> th
     return thread
 
 
+@pytest.mark.slow  # kills and rebuilds a worker
 def test_ctrl_c_on_a_statement_that_does_not_stop_kills_and_rebuilds(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repl_worker, "INTERRUPT_GRACE_SECONDS", 0.5)
@@ -275,6 +281,7 @@ def test_ctrl_c_on_a_statement_that_does_not_stop_kills_and_rebuilds(
         assert value in stream.getvalue()[len(stopped):]
 
 
+@pytest.mark.slow  # kills and rebuilds a worker
 def test_a_crashed_worker_is_reported_and_the_session_rebuilt() -> None:
     repl, stream = _front()
     dumping = faulthandler.is_enabled()
@@ -325,6 +332,7 @@ def test_ctrl_c_while_torch_loads_then_the_session_works(tmp_path: Path) -> None
     assert child.exitstatus == 0
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_the_worker_ends_with_the_repl_however_it_ends(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "gradexplain", "repl"],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -338,7 +346,7 @@ def test_the_worker_ends_with_the_repl_however_it_ends(tmp_path: Path) -> None:
         worker = worker_of(process.pid)
         busy(worker)  # inside SLOW
         process.kill()  # no chance to clean up
-        process.wait(10)
+        process.wait(WAIT_SECONDS)
         wait_until(lambda: not _alive(worker), "the worker to end")
     finally:
         process.kill()
