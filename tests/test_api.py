@@ -178,6 +178,7 @@ def test_compare_code_is_the_compare_command_for_code() -> None:
         gradexplain.compare_code(ACCUMULATION, "device")  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_code_runs_under_the_time_budget_of_the_cli() -> None:
     """--max-seconds holds for the API as for `gradexplain run`: the run stops at the cap."""
     loop = "x = torch.ones(2)\nfor i in range(10**8):\n    x = x + 1\n"

@@ -84,6 +84,7 @@ def _lesson() -> object:
     return run_one(path, RunOptions())
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_time_kill_mid_batch_and_the_next_task_runs() -> None:
     limits = Limits(max_seconds=1)
     preload_engine()
@@ -103,6 +104,7 @@ def test_time_kill_mid_batch_and_the_next_task_runs() -> None:
     assert last != first  # a fresh worker ran the rest
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_memory_kill_mid_batch_and_the_next_task_runs() -> None:
     preload_engine()
     _preload_gradient_support()
@@ -162,6 +164,7 @@ def test_scenario_b_is_not_affected_by_what_scenario_a_set(tmp_path: Path) -> No
     assert after.record.prints == alone.record.prints  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # every lesson, twice
 def test_every_lesson_and_corpus_file_gives_the_same_record_in_one_worker() -> None:
     paths = sorted(p for p in bundled_dir().iterdir() if p.suffix in (".yaml", ".py"))
     paths += [p for p in sorted((ROOT / "tests" / "corpus").glob("*.py"))[:40]
@@ -198,6 +201,7 @@ print(gc.get_freeze_count())
 
 
 @pytest.mark.parametrize("fresh", [True, False])
+@pytest.mark.slow  # a new gradexplain process
 def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: bool) -> None:
     """The CLI's parent freezes torch's objects before importing the engine (a full
     collection would walk them all); the Python API, maybe in a notebook kernel whose own
@@ -235,6 +239,7 @@ def test_the_parents_own_work_overlaps_with_the_first_tasks(tmp_path: Path) -> N
     assert len(values) == 3 and os.getpid() not in values  # ran in workers
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_run_imports_the_renderer_while_the_scenario_runs(tmp_path: Path) -> None:
     """`gradexplain run` (table) has rich and the loop renderer loaded when the worker's
     first result arrives: they were imported while it ran."""

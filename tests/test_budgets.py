@@ -42,6 +42,7 @@ def _python_loop() -> None:
 
 @pytest.mark.parametrize("task", [_sleep_forever, _python_loop],
                          ids=["sleeping", "busy"])
+@pytest.mark.slow  # waits for a budget kill
 def test_time_budget_stops_a_task_that_never_ends(task: object) -> None:
     with pytest.raises(GradexplainError) as caught:
         worker.run(task, Limits(max_seconds=1))  # type: ignore[arg-type]
@@ -50,6 +51,7 @@ def test_time_budget_stops_a_task_that_never_ends(task: object) -> None:
     assert caught.value.facts["flag"] == "--max-seconds"
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_memory_budget_stops_a_task_that_never_ends() -> None:
     with pytest.raises(GradexplainError) as caught:
         worker.run(_hold_memory, Limits(max_memory=400 * 2**20))
@@ -58,6 +60,7 @@ def test_memory_budget_stops_a_task_that_never_ends() -> None:
     assert caught.value.facts["flag"] == "--max-memory"
 
 
+@pytest.mark.slow  # waits for a budget kill
 def test_a_batch_goes_on_after_a_kill() -> None:
     limits = Limits(max_seconds=1)
     tasks = [_sleep_forever, lambda: 42, _python_loop, lambda: "done"]
@@ -88,6 +91,7 @@ def test_transfer_builds_only_record_classes() -> None:
         transfer.dumps(object())
 
 
+@pytest.mark.slow  # a new gradexplain process and a budget kill
 def test_scenario_statement_stopped_by_time_is_named(tmp_path: Path) -> None:
     slow = tmp_path / "slow.py"
     slow.write_text("import torch\na = [0]\nb = [0]\nfor i in range(60):\n    a = [a, a]\n"
@@ -111,6 +115,7 @@ def test_scenario_statement_stopped_by_time_is_named(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_memory_flag_refuses_many_big_tensors_early(tmp_path: Path) -> None:
     many = tmp_path / "many.py"
     many.write_text("import torch\nts = []\nfor i in range(200):\n"

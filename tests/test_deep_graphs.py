@@ -80,6 +80,7 @@ def test_a_chain_whose_backward_is_the_last_statement_is_let_go(tmp_path: Path) 
     gc.collect()
 
 
+@pytest.mark.slow  # a deep graph
 def test_release_frees_a_walked_chain() -> None:
     x = torch.ones(2, requires_grad=True)
     y = x

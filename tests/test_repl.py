@@ -53,6 +53,7 @@ def make_repl(**settings: object) -> tuple[Repl, io.StringIO]:
 
 # piped sessions ---------------------------------------------------------------------------
 
+@pytest.mark.slow  # a new gradexplain process
 def test_accumulation_experiment_error_and_continue(tmp_path: Path) -> None:
     result = repl_piped(tmp_path, EXPERIMENT)
     assert result.returncode == 0, result.stderr
@@ -65,6 +66,7 @@ def test_accumulation_experiment_error_and_continue(tmp_path: Path) -> None:
     assert ">>>" not in out  # no prompt decoration when piped
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_meta_commands(tmp_path: Path) -> None:
     script = EXPERIMENT + """\
 :help
@@ -110,6 +112,7 @@ print("after quit")
     assert "after quit" not in out
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_save_then_run_reproduces(tmp_path: Path) -> None:
     saved = tmp_path / "session.py"
     script = """\
@@ -163,6 +166,7 @@ def test_save_round_trip_grads_match(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert session_rows["w"].grad is not None
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_load_yaml_and_py(tmp_path: Path) -> None:
     snippet = tmp_path / "snip.py"
     snippet.write_text("import torch\na = torch.ones(2, requires_grad=True)\n"
