@@ -17,6 +17,8 @@ from nbclient import NotebookClient
 
 import gradexplain
 
+pytestmark = pytest.mark.slow  # a Jupyter kernel
+
 SRC = Path(gradexplain.__file__).resolve().parents[1]
 ACCUMULATION = (Path(__file__).parent / "seed_blocks" / "12_retain_graph_accumulate.py"
                 ).read_text(encoding="utf-8")

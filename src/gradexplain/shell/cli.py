@@ -335,6 +335,10 @@ def plot(
             and value_range[0] < value_range[1]):
         raise typer.BadParameter(f"A and B must be finite, A < B, each within ±{MAX_PLOT_BOUND:g}",
                                  param_hint="--range")
+    # Before the check for matplotlib: a wrong suffix is wrong whatever is installed.
+    if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
+        raise typer.BadParameter("the file must end in .png, .svg or .pdf",
+                                 param_hint="--output")
     scenario = scenario_argument(expression)
     if scenario is not None and (value_range is not None or steps is not None):
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
@@ -351,9 +355,6 @@ def plot(
             typer.echo(escape_controls(phrase("cli.needs_matplotlib", lang, path=output)),
                        err=True)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
-        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
-            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
-                                     param_hint="--output")
         if calls and scenario is None:
             raise typer.BadParameter("--calls draws a scenario's training loop; give a "
                                      "scenario file or bundled example", param_hint="--calls")
