@@ -2,8 +2,10 @@
 non_finite_grad, broadcast_sum): each rule once, read from a tracked grad before and after
 the call (engine/snapshot.py), at whatever depth the call is recorded.
 
-A call kept in full writes its notes (`NoteBook`); a light one only names them (`findings`),
-for its group to tell whether it differs in kind from the calls before it.
+Both depths find a call's notes by the same rules (`findings`). A call kept in full writes
+them (`NoteBook`: one note per tensor, later calls listed in it); a light one only tells its
+group which notes it makes, for the group to tell whether it differs in kind from the calls
+before it.
 """
 
 from __future__ import annotations
