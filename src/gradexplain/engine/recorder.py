@@ -34,7 +34,6 @@ from gradexplain.engine.callerrors import FREED_KEPT, FreedGraph, call_error
 from gradexplain.engine.drawing import Drawing, drawing_data
 from gradexplain.engine.folding import (
     LIGHT,
-    Depth,
     Folding,
     GroupState,
     NoteKey,
@@ -305,13 +304,7 @@ class Recorder:
         """Run one backward / autograd.grad call and record it, as deep as its group says
         (engine/folding.py): see CallInProgress."""
         self.call_count = index = self.call_count + 1
-        if self.options.zero_grad:
-            for _, tensor, _ in self.live():
-                if tensor.grad is not None:
-                    tensor.grad.zero_()
-        tracked = self.live()
-        group, depth = self.folding.group_of(request.context, index)
-        return CallInProgress.perform(self, request, index, group, depth, tracked)
+        return CallInProgress.perform(self, request, index)
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -382,10 +375,15 @@ class CallInProgress:
     watched: Watched | None  # what watches it while it runs (None: nothing does)
 
     @staticmethod
-    def perform(recorder: Recorder, request: BackwardRequest, index: int, group: GroupState,
-                depth: Depth, tracked: Live) -> Result:
-        """Perform call number `index` on the tracked tensors and record it, as deep as its
-        group says; its result (autograd.grad's gradients)."""
+    def perform(recorder: Recorder, request: BackwardRequest, index: int) -> Result:
+        """Perform call number `index` and record it, as deep as its group says; its result
+        (autograd.grad's gradients)."""
+        if recorder.options.zero_grad:
+            for _, tensor, _ in recorder.live():
+                if tensor.grad is not None:
+                    tensor.grad.zero_()
+        tracked = recorder.live()
+        group, depth = recorder.folding.group_of(request.context, index)
         self = NEW(CallInProgress)  # made here, without a call to __init__: once per call
         self.recorder, self.request, self.index, self.group = recorder, request, index, group
         self.light = light = depth is LIGHT
