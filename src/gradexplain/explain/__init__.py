@@ -13,7 +13,7 @@ from gradexplain.explain.explainer import (
     explain_run,
 )
 from gradexplain.explain.notes import explain_note
-from gradexplain.explain.text import label
+from gradexplain.explain.text import label, note_name
 from gradexplain.explain.values import format_number, format_shape, format_value
 
 __all__ = [
@@ -27,4 +27,5 @@ __all__ = [
     "format_shape",
     "format_value",
     "label",
+    "note_name",
 ]

@@ -13,6 +13,16 @@ from __future__ import annotations
 
 from gradexplain.explain import catalogue_input_language as _language
 from gradexplain.explain import catalogue_input_yaml as _yaml
+from gradexplain.explain.catalogue_input_parsers import (
+    PYTHON,
+    SYSTEM,
+    TARGETS,
+    YAML,
+    YAML_TOKENS,
+)
+
+__all__ = ["HINTS", "KIND_FRAGMENTS", "MESSAGES", "PYTHON", "REFUSED", "SYSTEM", "TARGETS",
+           "WORDS", "YAML", "YAML_TOKENS"]
 
 MESSAGES: dict[str, str] = {
     # files
@@ -28,6 +38,10 @@ MESSAGES: dict[str, str] = {
     "{path} is a symbolic link that leads out of {folder}":
         "{path} 是指向 {folder} 之外的符号链接",
     "cannot save to {path}: {why}": "无法保存到 {path}：{why}",
+    "it is outside the working directory": "它不在当前工作目录之内",
+    "it is a symbolic link": "它是一个符号链接",
+    "it already exists": "它已经存在",
+    "it is not a regular file": "它不是普通文件",
     "cannot use '{path}': {reason}": "无法使用 '{path}'：{reason}",
     "no such file, directory or bundled example: '{name}'":
         "没有名为 '{name}' 的文件、目录或内置示例",
@@ -42,6 +56,8 @@ MESSAGES: dict[str, str] = {
     # YAML
     "YAML error: {error}": "YAML 错误：{error}",
     "YAML syntax error: {problem}": "YAML 语法错误：{problem}",
+    "YAML syntax error: {problem} ({context} at line {line})":
+        "YAML 语法错误：{context}（从第 {line} 行开始），{problem}",
     "the file holds more than one YAML document (a second '---')":
         "文件里有不止一个 YAML 文档（出现了第二个 '---'）",
     "YAML aliases ({alias}) are not allowed": "不允许使用 YAML 别名（{alias}）",

@@ -66,6 +66,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "rebuild_failed": "the session could not be rebuilt within the budgets: it starts "
                           "empty (the statements for :save were forgotten too)",
         "banner": "gradexplain repl: type statements, or :help. Ctrl-D leaves.",
+        "list_sep": ", ",
+        "saved_header": "# recorded by `gradexplain repl {flags}`: run it with the same options",
+        "saved_description": "recorded by gradexplain repl",
         "internal": "gradexplain: internal error ({error}); rerun with --debug and report the "
                     "traceback",
     },
@@ -124,6 +127,9 @@ PHRASES: dict[str, dict[str, str]] = {
                           "这次出错（:load 的文件改动过？），它们的结果缺失",
         "rebuild_failed": "会话无法在预算之内重建：现在从空会话开始（供 :save 使用的语句也已清空）",
         "banner": "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。",
+        "list_sep": "、",
+        "saved_header": "# 由 `gradexplain repl {flags}` 记录：请用同样的选项运行",
+        "saved_description": "由 gradexplain repl 记录",
         "internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
                     "并报告显示的 traceback",
     },

@@ -50,11 +50,34 @@ def _fill(chinese: str, match: re.Match[str]) -> str:
 
 
 _USER_TEXT = frozenset({"close", "key", "name", "path", "value", "series", "module", "node", "spec",
-                        "tag", "suffix", "real", "number", "first", "second"})
+                        "tag", "suffix", "real", "number", "first", "second", "bracket",
+                        "other", "char", "code", "keyword", "name2", "type"})
+# Placeholders that hold what another program said: Python's parser, PyYAML, the system.
+_FOREIGN: dict[str, tuple[str, ...]] = {
+    "reason": ("PYTHON", "YAML"), "problem": ("YAML", "PYTHON"), "context": ("YAML",),
+    "why": ()}
+
+
+def _foreign(name: str, value: str) -> str:
+    """Python's, PyYAML's or the system's words in Chinese; a parser's own words follow in
+    quotes (`原文：“invalid syntax”`), so that the message can still be looked up. Words no
+    table knows are quoted as they are, and so is PyTorch's message (a `reason` too)."""
+    for table in _FOREIGN[name]:
+        chinese = _one(value, table)
+        if chinese is not None:
+            return chinese if name == "context" else f"{chinese}（原文：“{value}”）"
+    known = _one(value, "SYSTEM") or _translate(value, "MESSAGES")
+    return known if known is not None else f"“{value}”"
 
 
 def _fragment(name: str, value: str) -> str:
     """A placeholder's text: value descriptions and fixed words in Chinese, code as is."""
+    if name in _FOREIGN:
+        return _foreign(name, value)
+    if name == "target":  # what Python cannot assign to ("function call")
+        return catalogue_input.TARGETS.get(value, f" {value} ")
+    if name == "token":  # what PyYAML found instead: '<stream end>', or a character
+        return catalogue_input.YAML_TOKENS.get(value, f" '{value}'")
     if name.endswith("kind") and name != "kind":
         for pattern, chinese in _compiled("KIND_FRAGMENTS"):
             match = pattern.fullmatch(value)

@@ -38,12 +38,12 @@ def prose(text: str, style: str = "") -> Text:
     return out
 
 
-def value_text(value: Value | None, *, full: bool = False, max_width: int | None = None
-               ) -> Text:
+def value_text(value: Value | None, *, full: bool = False, max_width: int | None = None,
+               lang: str = "en") -> Text:
     """A VALUE cell; a missing grad reads `None`, dimmed (the word carries the meaning)."""
     if value is None:
         return Text("None", style="gx.none")
-    return Text(format_value(value, full=full, max_width=max_width))
+    return Text(format_value(value, full=full, max_width=max_width, lang=lang))
 
 
 def cell_width(console: Console, columns: int = 3) -> int:

@@ -36,7 +36,7 @@ def _cell(row: TensorDiff, side: str, lang: str, full: bool) -> Text:
         return Text(text("stopped", lang) + (f" [{kind}]" if kind else ""), style="gx.error")
     if state == "absent":
         return Text(text("absent", lang), style="gx.muted")
-    return value_text(row.a if side == "a" else row.b, full=full)
+    return value_text(row.a if side == "a" else row.b, full=full, lang=lang)
 
 
 def _difference(row: TensorDiff, lang: str, sym: Symbols) -> Text:
@@ -70,7 +70,7 @@ def call_view(call: CallComparison, explained: ExplainedComparison, report_a: Re
               report_b: Report, lang: str, sym: Symbols, *, full: bool = False) -> RenderableType:
     """One call: its statement(s), the tensor table, each difference's reason, any error."""
     comparison = explained.comparison
-    heading = Text(f"{text('Call', lang)} {call.index}", style="gx.heading")
+    heading = Text(text("Call", lang, n=call.index), style="gx.heading")
     statements = [s for s in (call.statement_a, call.statement_b) if s]
     if statements:
         heading.append("  ")

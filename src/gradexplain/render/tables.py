@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradexplain.explain import ExplainedError, Report
+from gradexplain.explain import ExplainedError, Report, note_name
 from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow
 from gradexplain.render.blocks import (
     cell_width,
@@ -61,8 +61,8 @@ def tensors_block(console: Console, rows: Sequence[TensorRow], lang: str, *,
               Text(row.grad_fn) if row.grad_fn else Text("None", style="gx.none")]
              for row in rows]
     width = cell_width(console, 2)
-    values = [[value_text(row.value, full=full, max_width=width),
-               value_text(row.grad, full=full, max_width=width)] for row in rows]
+    values = [[value_text(row.value, full=full, max_width=width, lang=lang),
+               value_text(row.grad, full=full, max_width=width, lang=lang)] for row in rows]
     title = tr("Tensors", lang)
     whole = table(*(tr(k, lang) for k in (*keys, "value", "grad")), title=title)
     for fact, value in zip(facts, values, strict=True):
@@ -110,9 +110,9 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
                full: bool = False) -> RenderableType:
     """One backward call: what was called, with what, and the ledger before/added/after."""
     lang, sym = report.lang, symbols(console)
-    head = Text(f"{tr('call', lang)} {call.index}", style="gx.name")
+    head = Text(tr("call_n", lang).format(n=call.index), style="gx.name")
     if call.step is not None:
-        head.append(f" {sym.dot} {tr('step', lang)} {call.step}")
+        head.append(f" {sym.dot} " + tr("step_n", lang).format(n=call.step))
     head.append(f" {sym.dot} ")
     head.append(f"`{call.statement}`", style="gx.code")
     settings = Table.grid(padding=(0, 2))
@@ -122,7 +122,7 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
         settings.add_row(tr("outputs", lang), Text(", ".join(call.outputs)))
     width = cell_width(console)
     settings.add_row(tr("grad_tensors", lang), value_text(call.grad_tensors, full=full,
-                                                          max_width=width))
+                                                          max_width=width, lang=lang))
     settings.add_row(tr("retain_graph", lang), Text(str(call.retain_graph)))
     settings.add_row(tr("create_graph", lang), Text(str(call.create_graph)))
     parts: list[RenderableType] = [head, indent(settings, 2)]
@@ -134,25 +134,28 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
             if name in call.not_reached:
                 added = Text(tr("not reached", lang), style="gx.muted")
             elif name in call.added:
-                added = value_text(call.added[name], full=full, max_width=width)
+                added = value_text(call.added[name], full=full, max_width=width,
+                                   lang=lang)
             else:  # the call failed: it added nothing
                 added = Text("-", style="gx.muted")
-            after = value_text(call.after.get(name), full=full, max_width=width)
+            after = value_text(call.after.get(name), full=full, max_width=width, lang=lang)
             after.stylize("gx.after")
             ledger.append((Text(name, style="gx.name"),
-                           [value_text(call.before.get(name), full=full, max_width=width),
+                           [value_text(call.before.get(name), full=full, max_width=width,
+                                       lang=lang),
                             added, after]))
         headers = [tr(k, lang) for k in ("tensor", "before", "added", "after")]
         parts.append(indent(_wide_or_stacked(console, headers, ledger, indent=2), 2))
     if call.results or call.function == "torch.autograd.grad":
         results = table(tr("tensor", lang), tr("results", lang))
         for name, result in call.results.items():
-            results.add_row(Text(name, style="gx.name"), value_text(result, full=full))
+            results.add_row(Text(name, style="gx.name"),
+                            value_text(result, full=full, lang=lang))
         parts.append(indent(results, 2))
     if call.error is not None:
         explained = report.call_errors.get(call.index)
         line = Text(f"{sym.fail} {tr('Error', lang)}[{call.error.kind}]", style="gx.error")
-        line.append(": " + (explained.title if explained else call.error.message))
+        line.append(tr("colon", lang) + (explained.title if explained else call.error.message))
         parts.append(indent(line, 2))
         if _same_error(call.error, report.record.error):
             note = tr('this call stopped the run, see the error below', lang)
@@ -212,7 +215,8 @@ def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
     grid.add_column(no_wrap=True)
     grid.add_column()
     for note, text in notes:
-        grid.add_row(Text(f"{sym.bullet} {note.kind}", style="gx.note"), prose(text))
+        grid.add_row(Text(f"{sym.bullet} {note_name(note.kind, report.lang)}",
+                           style="gx.note"), prose(text))
     for line in more_notes_lines(hidden, report.lang):
         grid.add_row(Text(""), prose(line, style="gx.muted"))
     return Group(heading("Notes", report.lang), indent(grid, 2))
