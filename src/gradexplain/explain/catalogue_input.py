@@ -11,6 +11,7 @@ KIND_FRAGMENTS puts into Chinese. Messages joined by "; " are looked up part by 
 
 from __future__ import annotations
 
+from gradexplain.explain import catalogue_cli as _cli
 from gradexplain.explain import catalogue_input_language as _language
 from gradexplain.explain import catalogue_input_yaml as _yaml
 from gradexplain.explain.catalogue_input_parsers import (
@@ -489,3 +490,4 @@ WORDS.update(_language.WORDS)
 REFUSED.update(_language.REFUSED)
 MESSAGES.update(_yaml.MESSAGES)
 HINTS.update(_yaml.HINTS)
+MESSAGES.update(_cli.MESSAGES)

@@ -49,6 +49,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "plot.grad_chart": "dy/dx (x.grad after y.backward(torch.ones_like(y)))",
         "plot.no_finite": "(no finite values to draw)",
         "plot.grad_of": "grad of {name}",
+        # what titles code that has no file: the Python API's and a notebook cell's
+        "name.code": "code",
+        "name.cell": "cell",
     },
     "zh": {
         "dot.call": "第 {index} 次调用：{statement}",
@@ -87,6 +90,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "plot.grad_chart": "dy/dx（执行 y.backward(torch.ones_like(y)) 之后的 x.grad）",
         "plot.no_finite": "（没有可以画出的有限值）",
         "plot.grad_of": "{name} 的梯度",
+        "name.code": "代码",
+        "name.cell": "单元格",
     },
 }
 

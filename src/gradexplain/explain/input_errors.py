@@ -35,6 +35,8 @@ def _compiled(table_name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
             pattern += re.escape(english[position:match.start()])
             if match.group(1) is None:  # a doubled brace stands for one
                 pattern += re.escape(match.group(0)[0])
+            elif match.group(1) in _WHOLE:  # a message of its own, "; " and all
+                pattern += f"(?P<{match.group(1)}>.+?)"
             else:  # a placeholder never spans "; ": that joins two messages (see _translate)
                 pattern += f"(?P<{match.group(1)}>(?:(?!; ).)+?)"
             position = match.end()
@@ -55,7 +57,9 @@ _USER_TEXT = frozenset({"close", "key", "name", "path", "value", "series", "modu
 # Placeholders that hold what another program said: Python's parser, PyYAML, the system.
 _FOREIGN: dict[str, tuple[str, ...]] = {
     "reason": ("PYTHON", "YAML"), "problem": ("YAML", "PYTHON"), "context": ("YAML",),
-    "why": ()}
+    "why": (), "message": ()}
+# Placeholders that hold a whole message of their own (Click's "Invalid value for X: {message}").
+_WHOLE = frozenset({"message"})
 
 
 def _foreign(name: str, value: str) -> str:

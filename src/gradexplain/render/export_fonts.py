@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
+
+from gradexplain.render.cjk import cells
 
 # Monospace first (the boxes and tables line up), then fonts with Chinese glyphs; a
 # renderer takes the first it has, per glyph.
@@ -31,11 +32,6 @@ _SPACES = " \u00a0"  # rich writes spaces as no-break spaces
 _SVG_MATRIX_FONT = re.compile(r"font-family: Fira Code, monospace;")
 _SVG_TITLE_FONT = re.compile(r"font-family: arial;")
 _HTML_PRE_FONT = re.compile(r"""<pre style="font-family:[^"]*">""")
-
-
-def cells(text: str) -> int:
-    """Terminal columns of `text`: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def svg_with_cjk(svg: str) -> str:

@@ -20,6 +20,7 @@ from gradexplain import __version__
 from gradexplain.errors import ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
+from gradexplain.shell.cli_language import LocalizedGroup
 from gradexplain.shell.cli_options import (
     CallsMode,
     CallsOption,
@@ -49,6 +50,7 @@ app = typer.Typer(
          "--lang zh\n\n  gradexplain compare accumulation --zero-grad\n\n  gradexplain repl",
     no_args_is_help=True,
     add_completion=True,
+    cls=LocalizedGroup,  # Click's own words (--help, option errors) in Chinese too
     pretty_exceptions_show_locals=False,  # locals could hold whole tensors
     rich_markup_mode=None,
 )
