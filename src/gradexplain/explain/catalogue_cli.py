@@ -128,6 +128,8 @@ WORDS: dict[str, str] = {
     "default: {value}": "默认：{value}",
     "env var: {value}": "环境变量：{value}",
     "required": "必填",
+    # the notebook's help: an option only one of the two magics takes
+    "only {magic}": "（只用于 {magic}）",
 }
 
 HELP: dict[str, str] = {

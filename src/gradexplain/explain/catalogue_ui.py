@@ -52,6 +52,8 @@ PHRASES: dict[str, dict[str, str]] = {
         # what titles code that has no file: the Python API's and a notebook cell's
         "name.code": "code",
         "name.cell": "cell",
+        # a notebook picture's text/plain (what a terminal or a saved notebook shows for it)
+        "picture": "<gradexplain picture: {title} (PNG, {width}×{height} pixels)>",
     },
     "zh": {
         "dot.call": "第 {index} 次调用：{statement}",
@@ -92,6 +94,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "plot.grad_of": "{name} 的梯度",
         "name.code": "代码",
         "name.cell": "单元格",
+        "picture": "<gradexplain 图片：{title}（PNG，{width}×{height} 像素）>",
     },
 }
 

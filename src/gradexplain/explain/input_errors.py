@@ -58,6 +58,9 @@ _USER_TEXT = frozenset({"close", "key", "name", "path", "value", "series", "modu
 _FOREIGN: dict[str, tuple[str, ...]] = {
     "reason": ("PYTHON", "YAML"), "problem": ("YAML", "PYTHON"), "context": ("YAML",),
     "why": (), "message": ()}
+# Placeholders that hold a list ("en, zh"): the items stay, the separator is Chinese.
+_LISTS = frozenset({"choices", "possibilities", "keys", "kinds", "sources", "dtypes", "names",
+                    "available", "options", "args", "chosen"})
 # Placeholders that hold a whole message of their own (Click's "Invalid value for X: {message}").
 _WHOLE = frozenset({"message"})
 
@@ -87,6 +90,8 @@ def _fragment(name: str, value: str) -> str:
             match = pattern.fullmatch(value)
             if match:
                 return _fill(chinese, match)
+    if name in _LISTS:  # a list of keys, kinds or choices: Chinese separates items with 、
+        return value.replace(", ", "、")
     # A key, name or path the user wrote stays as written, even when it is also a word that has
     # a translation ("did you mean 'expression'?" must not become '表达式').
     if name not in _USER_TEXT and value in catalogue_input.WORDS:

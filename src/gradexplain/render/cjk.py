@@ -65,3 +65,24 @@ def wrap(text: str, width: int, *, indent: str = "", label: bool = False) -> lis
     if line.strip():
         lines.append(indent + line.rstrip())
     return lines
+
+
+def definition_list(rows: list[tuple[str, str]], width: int, *, indent: int = 2,
+                    col_max: int = 30, spacing: int = 2) -> list[str]:
+    """Terms and their descriptions, as `--help` lists options: each description wrapped
+    beside its term, or below it when the term is wider than `col_max` cells."""
+    first = min(max((cells(term) for term, _ in rows), default=0), col_max) + spacing
+    margin = " " * (indent + first)
+    lines: list[str] = []
+    for term, text in rows:
+        head = " " * indent + term
+        wrapped = wrap(text, max(width - indent - first, 10)) if text else []
+        if not wrapped:
+            lines.append(head)
+            continue
+        if cells(term) <= first - spacing:
+            lines.append(head + " " * (first - cells(term)) + wrapped[0])
+        else:
+            lines += [head, margin + wrapped[0]]
+        lines += [margin + line for line in wrapped[1:]]
+    return lines

@@ -386,9 +386,10 @@ def schema() -> None:
 
 def _list_bundled(width: int | None, lang: str) -> None:
     from gradexplain.render import make_console, print_bundled
-    from gradexplain.scenario.bundled import bundled_dir, bundled_names
+    from gradexplain.scenario.bundled import bundled_descriptions, bundled_dir, bundled_names
 
-    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang)
+    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang,
+                  bundled_descriptions(lang))
 
 
 def main() -> NoReturn:

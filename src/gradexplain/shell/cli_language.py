@@ -23,26 +23,12 @@ from typer.core import TyperGroup
 
 from gradexplain.explain.catalogue_cli import HELP, WORDS
 from gradexplain.explain.input_errors import translate_message
-from gradexplain.explain.languages import from_environment, normalize
-from gradexplain.render.cjk import cells, wrap
+from gradexplain.explain.languages import from_words
+from gradexplain.render.cjk import definition_list, wrap
 
 # Click's exceptions, from the copy of Click that Typer uses (Typer 0.28 ships its own).
 _CLICK = importlib.import_module(typer.BadParameter.__module__)
 _LANGUAGE: ContextVar[str] = ContextVar("gradexplain_cli_language", default="en")
-
-
-def command_line_language(words: Sequence[str]) -> str:
-    """The language of `--lang X` / `--lang=X` among `words` when X names one, else the
-    environment's (GRADEXPLAIN_LANG, LC_ALL, LC_MESSAGES, LANG)."""
-    for i, word in enumerate(words):
-        if word == "--":
-            break
-        value = (words[i + 1] if word == "--lang" and i + 1 < len(words)
-                 else word.removeprefix("--lang=") if word.startswith("--lang=") else None)
-        chosen = normalize(value) if value is not None else None
-        if chosen is not None:
-            return chosen
-    return from_environment()
 
 
 @contextmanager
@@ -124,22 +110,9 @@ class _Formatter(_HelpFormatter):  # type: ignore[misc]
             super().write_dl(rows, col_max, col_spacing)
             return
         rows = [(_usage_words(first), help_text(second)) for first, second in rows]
-        first_col = min(max((cells(first) for first, _ in rows), default=0),
-                        col_max) + col_spacing
-        margin = " " * (first_col + self.current_indent)
-        for first, second in rows:
-            self.write(f"{'':>{self.current_indent}}{first}")
-            if not second:
-                self.write("\n")
-                continue
-            if cells(first) <= first_col - col_spacing:
-                self.write(" " * (first_col - cells(first)))
-            else:
-                self.write("\n" + margin)
-            lines = wrap(second, max(self.width - first_col - 2, 10) + self.current_indent,
-                         indent=" " * self.current_indent)
-            lines = [line[self.current_indent:] for line in lines] or [""]
-            self.write(lines[0] + "\n" + "".join(f"{margin}{line}\n" for line in lines[1:]))
+        lines = definition_list(rows, self.width, indent=self.current_indent,
+                                col_max=col_max, spacing=col_spacing)
+        self.write("".join(f"{line}\n" for line in lines))
 
 
 class _Context(typer.Context):
@@ -161,7 +134,7 @@ class LocalizedGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
         words = list(sys.argv[1:] if args is None else args)
-        lang = command_line_language(words)
+        lang = from_words(words)
         with speaking(lang):
             if lang == "en" or not standalone_mode:
                 return super().main(args, prog_name, complete_var, standalone_mode,
