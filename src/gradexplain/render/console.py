@@ -75,6 +75,9 @@ THEME = Theme(
         "gx.muted": "dim",
         "gx.after": "bold",
         "gx.caret": "bold red",
+        # rich's own rule (a title's line) is bright green, #00ff00 in a notebook: muted,
+        # as the facts under the title are
+        "rule.line": "dim",
     },
     inherit=True,
 )
@@ -222,9 +225,10 @@ def drawn_as(draw: Callable[[Console], None], output_format: str, *, width: int,
                            record=output_format != "table")
     draw(console)
     if output_format == "svg":
-        return console.export_svg(title=title, code_format=SVG_FORMAT)
+        return svg_with_cjk(console.export_svg(title=title, code_format=SVG_FORMAT))
     if output_format == "html":
-        return console.export_html(inline_styles=True, code_format=JUPYTER_HTML_FORMAT)
+        return html_with_cjk(console.export_html(inline_styles=True,
+                                                 code_format=JUPYTER_HTML_FORMAT))
     return stream.getvalue()
 
 # Chinese has no spaces between words, and rich breaks lines only at spaces: a long run of
