@@ -138,9 +138,9 @@ HELP: dict[str, str] = {
         "运行 PyTorch autograd 场景，看清 backward() 做了什么、为什么这样做。",
     "Examples:": "示例：",
     "print the version and exit": "显示版本号后退出",
-    "Install completion for the current shell.": "为当前的 shell 安装命令补全。",
+    "Install completion for the current shell.": "为当前使用的命令行安装命令补全。",
     "Show completion for the current shell, to copy it or customize the installation.":
-        "显示当前 shell 的命令补全脚本，以便复制或自定义安装。",
+        "显示当前命令行的补全脚本，以便复制或自定义安装。",
     "Show this message and exit.": "显示这份帮助后退出。",
     # run
     "Run scenarios and show values, leaf gradients, the ledger of each backward call, notes "
@@ -166,7 +166,7 @@ HELP: dict[str, str] = {
     "call that differs, trends); all: every one in full":
         "folded：汇总循环中重复的反向传播调用和打印输出（只完整显示第一次、最后一次、"
         "每次情况不同的调用，以及变化趋势）；all：全部完整显示",
-    "show Python tracebacks of bugs": "程序出错时显示 Python 的调用栈（traceback）",
+    "show Python tracebacks of bugs": "程序本身出错时显示 Python 的调用栈",
     "terminal width for tables": "表格按多少列的终端宽度排版",
     "also save exactly what is shown, as .svg, .html or .txt (at --width)":
         "把显示的内容原样另存为 .svg、.html 或 .txt（按 --width 的宽度）",
@@ -193,7 +193,7 @@ HELP: dict[str, str] = {
     "nesting depth of code and YAML [default: 32]": "代码和 YAML 的嵌套深度 [默认：32]",
     "statements in a scenario [default: 1000]": "一个场景中的语句条数 [默认：1000]",
     "iterations of one loop or repeat [default: 100000]":
-        "单个循环或 repeat 的迭代次数 [默认：100000]",
+        "单个循环或 `repeat:` 的迭代次数 [默认：100000]",
     "statements executed in one run [default: 1000000]":
         "一次运行中执行的语句条数 [默认：1000000]",
     "bits in a plain integer result [default: 4096]": "普通整数结果的位数 [默认：4096]",
@@ -273,7 +273,7 @@ HELP: dict[str, str] = {
     "Run autograd code through gradexplain and show what backward() did, and why.":
         "用 gradexplain 运行 autograd 代码，看清 backward() 做了什么、为什么这样做。",
     "a bundled lesson's name (e.g. accumulation) or a scenario file; none lists the lessons":
-        "内置示例的名字（例如 accumulation）或场景文件；不给就列出所有内置示例",
+        "内置示例的名字（例如 `accumulation`）或场景文件；不给就列出所有内置示例",
     "language of explanations": "解释所用的语言",
     "cpu, cuda, cuda:N, mps or auto": "cpu、cuda、cuda:N、mps 或 auto",
     "the backward graph under each call, with each node's gradients":
@@ -285,7 +285,7 @@ HELP: dict[str, str] = {
     "wall-clock budget of the run; past it the run is stopped [default: 60]":
         "这次运行可用的时间（秒）；超过就停止运行 [默认：60]",
     "columns of the tables": "表格的列宽",
-    "also store the run record in this notebook variable": "同时把运行记录存入这个 notebook 变量",
+    "also store the run record in this notebook variable": "同时把运行记录存入笔记本中的这个变量",
     "show this help": "显示这份帮助",
     "the cell is a whole YAML scenario, not just statements":
         "单元格是一整个 YAML 场景，而不只是语句",

@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     "run_file runs one scenario, and '{path}' holds {count}":
         "run_file 只运行一个场景，而 '{path}' 中有 {count} 个",
     "compare needs one scenario file per path, and '{path}' holds {count}":
-        "compare 的每个路径只能对应一个场景文件，而 '{path}' 中有 {count} 个",
+        "`compare` 的每个路径只能对应一个场景文件，而 '{path}' 中有 {count} 个",
     "the file is not UTF-8 text (byte {byte} at offset {offset})":
         "文件不是 UTF-8 文本（偏移 {offset} 处的字节是 {byte}）",
     "the file contains a character YAML does not allow ({code})":
@@ -72,7 +72,7 @@ MESSAGES: dict[str, str] = {
     # the scenario's keys
     "the scenario is empty": "场景是空的",
     "a scenario must be a mapping of keys (name, tensors, steps, ...), got {a_kind}":
-        "场景必须是由键组成的映射（name、tensors、steps 等），这里却是{a_kind}",
+        "场景必须是由键组成的映射（`name`、`tensors`、`steps` 等），这里却是{a_kind}",
     "use either 'expression' or 'steps', not both":
         "'expression' 和 'steps' 只能二选一，不能同时使用",
     "the scenario has neither 'expression' nor 'steps'":
@@ -83,7 +83,8 @@ MESSAGES: dict[str, str] = {
     "unknown key {key} at line {line}": "第 {line} 行有未知的键 {key}",
     "unknown key {key} in {where} at line {line}": "{where} 中第 {line} 行有未知的键 {key}",
     "did you mean '{close}'?": "是不是想写 '{close}'？",
-    "'{key}' must be true or false, got {value}": "'{key}' 必须是 true 或 false，这里却是 {value}",
+    "'{key}' must be true or false, got {value}":
+        "'{key}' 必须是 `true` 或 `false`，这里却是 {value}",
     "'{key}' must be a string, got {value}": "'{key}' 必须是字符串，这里却是 {value}",
     "'{key}' must be an integer >= {minimum}, got {value}":
         "'{key}' 必须是不小于 {minimum} 的整数，这里却是 {value}",
@@ -115,12 +116,12 @@ MESSAGES: dict[str, str] = {
         "形状必须是一个非负整数或由非负整数组成的列表，这里却是 {value}",
     "give [end], [start, end] or [start, end, step], got {value}":
         "请写成 [end]、[start, end] 或 [start, end, step]，这里却是 {value}",
-    "start, end and step must be finite numbers": "start、end 和 step 都必须是有限的数",
-    "the step must not be 0": "step 不能为 0",
+    "start, end and step must be finite numbers": "`start`、`end` 和 `step` 都必须是有限的数",
+    "the step must not be 0": "`step` 不能为 0",
     "going from {start} to {end} needs a {sign} step":
-        "从 {start} 到 {end} 需要{sign}的 step",
+        "从 {start} 到 {end} 需要{sign}的 `step`",
     "give [start, end, steps] with steps a whole number >= 0, got {value}":
-        "请写成 [start, end, steps]，其中 steps 是不小于 0 的整数，这里却是 {value}",
+        "请写成 [start, end, steps]，其中 `steps` 是不小于 0 的整数，这里却是 {value}",
     "unknown dtype {value}": "无法识别的 dtype {value}",
     "{what} is {a_kind}; tensor values must be numbers": "{what} 是{a_kind}；张量的值必须是数字",
     "{what} ({number}) is too large for an integer tensor":
@@ -133,7 +134,7 @@ MESSAGES: dict[str, str] = {
     "tensor name '{name}' would hide the {module} module": "张量名 '{name}' 会遮住 {module} 模块",
     "tensor name '{name}' is a dunder name, reserved by Python":
         "张量名 '{name}' 是双下划线名字，由 Python 保留",
-    "the expr did not produce a tensor": "expr 没有得到张量",
+    "the expr did not produce a tensor": "`expr:` 没有得到张量",
     "the expression did not produce a tensor": "这个表达式没有得到张量",
     # expect:
     "{name} is not a tensor name": "{name} 不是张量的名字",
@@ -157,12 +158,12 @@ MESSAGES: dict[str, str] = {
     "expect.calls: keys are backward call numbers (1, 2, ...), got {value}":
         "expect.calls：键应是 backward 调用的序号（1、2……），这里却是 {value}",
     # plot:
-    "plot needs '{key}'": "plot 需要 '{key}'",
+    "plot needs '{key}'": "`plot:` 需要 '{key}'",
     "'plot.y' is empty": "'plot.y' 是空的",
     "'plot.y' has {count} series; one plot draws at most {maximum}":
         "'plot.y' 有 {count} 条曲线；一张图最多画 {maximum} 条",
     "{value} is not a tensor name or NAME.grad (plot series are names, not code)":
-        "{value} 不是张量名或 NAME.grad（plot 的曲线写名字，不写代码）",
+        "{value} 不是张量名或 NAME.grad（`plot:` 的曲线写名字，不写代码）",
     "{value} cannot be a tensor name": "{value} 不能用作张量名",
     # the statement language
     "this {what} is not valid Python: {reason}": "这段{what}不是合法的 Python 写法：{reason}",
@@ -190,7 +191,7 @@ MESSAGES: dict[str, str] = {
     "only `import torch` and `import torch.nn.functional as F` are accepted; other imports "
     "could load any code":
         "只接受 `import torch` 和 `import torch.nn.functional as F`；其他导入可能加载任意代码",
-    "bytes literals are not allowed": "不允许使用 bytes 字面量",
+    "bytes literals are not allowed": "不允许使用字节串字面量（`b'...'`）",
     "string literals are only allowed inside print(...) and as a device= argument":
         "字符串字面量只能出现在 print(...) 中，或作为 device= 参数",
     "'...'.format(...) is only allowed inside print(...)":
@@ -389,7 +390,7 @@ HINTS: dict[str, str] = {
     "gradient":
         ".grad、.data 这样的属性在这里是只读的；要清除梯度，请用 x.grad.zero_()",
     "build a new tensor, e.g. with torch.where(mask, value, x)":
-        "构造一个新张量，例如用 torch.where(mask, value, x)",
+        "构造一个新张量，例如用 `torch.where(mask, value, x)`",
     "write `name = ...`": "写成 `name = ...`",
     "scenarios use assignments, expressions, print, `for ... in range(...)` and "
     "`with torch.no_grad():`":
@@ -426,7 +427,7 @@ KIND_FRAGMENTS: dict[str, str] = {
     "a number ({value})": "数字 {value}",
     "a mapping": "映射",
     "a list": "列表",
-    "null": "空值（null）",
+    "null": "空值 `null`",
     "mapping": "映射",
     "list": "列表",
     "sequence": "序列",
@@ -444,10 +445,10 @@ WORDS: dict[str, str] = {
     "number": "数字",
     "string": "字符串",
     "of a scenario": "场景",
-    "of description": "description ",
+    "of description": "`description:` ",
     "of a tensor": "张量",
-    "of expect": "expect ",
-    "of plot": "plot ",
+    "of expect": "`expect:` ",
+    "of plot": "`plot:` ",
 }
 WORDS.update({
     # statements and expressions the language leaves out ("{what} are not part of ...")

@@ -63,15 +63,15 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "zh": {
         "dot.call": "第 {index} 次调用：{statement}",
-        "dot.stopped": "（出错停止：error[{kind}]）",
+        "dot.stopped": "（因错误[{kind}]停止）",
         "dot.truncated": "（已截断）",
         "dot.value": "值 {value}",
         "dot.grad": "梯度 {value}",
         "dot.saved": "保存的张量 {names}{state}",
-        "dot.freed": "：已释放",
-        "dot.kept": "：仍保留",
-        "dot.already_freed": "：早已释放",
-        "dot.empty": "gradexplain：没有运行任何 backward 调用，所以计算图文件是空的",
+        "dot.freed": "（本次调用后释放）",
+        "dot.kept": "（仍保留）",
+        "dot.already_freed": "（已被之前的调用释放）",
+        "dot.empty": "gradexplain：没有执行任何 `backward()` 调用，所以计算图文件是空的",
         "wrote": "gradexplain：已写入 {path}",
         "wrote_dot": "gradexplain：已把 {count} 次调用的反向计算图写入 {path}",
         "dot.no_program": "gradexplain：找不到 `dot` 程序，所以没有画出 {path}；计算图已写入 "
@@ -83,7 +83,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "cli.interrupted": "已中断",
         "cli.file_error": "gradexplain：无法使用文件 {path}：{reason}",
         "cli.internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
-                        "并报告显示的 traceback",
+                        "并报告显示的调用栈",
         "cli.wrote": "已写入 {path}",
         "cli.needs_matplotlib": "gradexplain：画出 {path} 需要 matplotlib：pip install "
                                 "\"gradexplain[plot]\"（或者去掉 --output，改看文字图表）",

@@ -18,6 +18,7 @@ from gradexplain.render.blocks import prose, table, value_text
 from gradexplain.render.console import (
     Console,
     Group,
+    Label,
     Padding,
     RenderableType,
     Rule,
@@ -42,7 +43,7 @@ def _cell(row: TensorDiff, side: str, lang: str, full: bool) -> Text:
 def _difference(row: TensorDiff, lang: str, sym: Symbols) -> Text:
     if not row.differs:
         return Text(f"{sym.ok} {text('same', lang)}", style="gx.muted")
-    out = Text(f"{sym.fail} {text('differs', lang)}", style="gx.error")
+    out = Label(f"{sym.fail} {text('differs', lang)}", style="gx.error")
     if row.max_abs is not None and row.max_rel is not None:
         out.append(f"\n{text('max abs', lang)} {row.max_abs:.3g}"
                    f" {sym.dot} {text('max rel', lang)} {row.max_rel:.3g}")

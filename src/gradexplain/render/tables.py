@@ -69,13 +69,34 @@ def tensors_block(console: Console, rows: Sequence[TensorRow], lang: str, *,
         whole.add_row(*fact, *value)
     if natural_width(console, whole) <= console.width:
         return whole
-    first = table(*(tr(k, lang) for k in keys), title=title)
-    for fact in facts:
-        first.add_row(*fact)
+    parts: list[RenderableType] = []
+    for group in _fitting_columns(console, [tr(k, lang) for k in keys], facts):
+        part = table(*(tr(keys[i], lang) for i in group), title=None if parts else title)
+        for fact in facts:
+            part.add_row(*(fact[i] for i in group))
+        parts += [part, Text("")]
     second = _wide_or_stacked(console, [tr(k, lang) for k in ("name", "value", "grad")],
                               [(Text(row.name, style="gx.name"), value)
                                for row, value in zip(rows, values, strict=True)])
-    return Group(first, Text(""), second)
+    return Group(*parts, second)
+
+
+def _fitting_columns(console: Console, headers: Sequence[str],
+                     rows: Sequence[Sequence[Text]]) -> list[list[int]]:
+    """The columns of a table of facts (each a word or a number, which must not break), in
+    groups that each fit the width beside the first column (the name): one table when it
+    fits, else as many as it takes (`requires_grad` is never folded to `requires_gra`)."""
+    groups: list[list[int]] = [[0]]
+    for column in range(1, len(headers)):
+        candidate = [*groups[-1], column]
+        trial = table(*(headers[i] for i in candidate))
+        for row in rows:
+            trial.add_row(*(row[i] for i in candidate))
+        if len(groups[-1]) > 1 and natural_width(console, trial) > console.width:
+            groups.append([0, column])
+        else:
+            groups[-1] = candidate
+    return groups
 
 
 def _wide_or_stacked(console: Console, headers: Sequence[str],
