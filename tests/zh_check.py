@@ -37,14 +37,15 @@ macOS Windows Linux apt brew dnf pip install fonts noto cask google VS Code Neov
 Schema Draft draft JSON schema yaml yml py dot svg png pdf html txt
 inf nan eps repl table json folded all en zh cn Hans
 d2l self other mat1 mat2 input weight bias target
-""".split())
+""".split())  # noqa: SIM905 - a word list reads best as words
 
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 _QUOTED = re.compile(r"\"[^\"]{0,400}\"|“[^”]{0,400}”|'[^'\n]{0,200}'", re.DOTALL)
 # PyTorch's (or Python's) words as they were: the rest of that paragraph.
 _ORIGINAL = re.compile(r"(原始报错：|原文：).*?(?=\n\s*(?:│\s*)?\n|\n\s*│\s*│|\Z)", re.DOTALL)
 _BOX = re.compile(r"[│╭╮╰╯─┃━┏┓┗┛]")
-_COMMAND = re.compile(r"(?:gradexplain|python3?|pip|cat|apt|brew|dnf)\s[^\u3000-\u9fff\uff00-\uffef\n]*")
+_COMMAND = re.compile(r"(?:gradexplain|python3?|pip|cat|apt|brew|dnf)\s"
+                      r"[^\u3000-\u9fff\uff00-\uffef\n]*")  # a command line, up to Chinese
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*")
 _PATHISH = re.compile(r"\S*[/\\]\S*|https?://\S+")
 _PLACEHOLDER = re.compile(r"\{[a-z_0-9.:]*\}")  # a template's field: stands for a value
@@ -55,6 +56,7 @@ _NOTE_IN_BRACKETS = re.compile(r"（(" + "|".join(NOTE_KINDS) + r")）")
 # `tensors:` (a YAML key), `x.grad`.
 _WORD = re.compile(r"[:@]?[A-Za-z][\w.()\[\]=+*/'-]*:?")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_PRINTED = re.compile(r"\s+\[\d+\] ")  # a line of the printed output: `  [7] a's grad: None`
 
 
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
@@ -69,6 +71,8 @@ def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
         line = _BOX.sub(" ", raw)
         if line.startswith("    ") and not _CJK.search(line):
             continue  # an indented code line (a statement, a fix's code block)
+        if _PRINTED.match(line):
+            continue  # what the learner's code printed, as it printed it
         # A note's kind is English only in brackets after its Chinese name.
         line = _NOTE_IN_BRACKETS.sub("（）", line)
         found += [f"{kind} (a note kind outside brackets)" for kind in NOTE_KINDS
@@ -87,10 +91,15 @@ def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
 
 
 def _is_code(word: str) -> bool:
-    """An identifier with _ . ( [ = or digits, a single letter (x, J, N), or an upper-case
-    placeholder (FILE, SCENARIO): code or notation, not a word of prose."""
+    """An identifier with _ . ( [ = or digits, a single letter (x, J, N), an upper-case
+    placeholder (FILE, SCENARIO) or an autograd node (`ExpBackward`, `CopySlices`): code or
+    notation, not a word of prose."""
     return (re.search(r"[_.()\[\]=+*/:@\d]", word) is not None or len(word) == 1
-            or (word.isupper() and word.isalpha()))
+            or (word.isupper() and word.isalpha()) or _NODE.fullmatch(word) is not None
+            or re.fullmatch(r"(.)\1+", word) is not None)  # a chart's marks: ooooo
+
+
+_NODE = re.compile(r"[A-Z]\w*Backward\w*|CopySlices|AccumulateGrad|[A-Z][a-z]+[A-Z]\w*")
 
 
 def identifiers(source: str) -> set[str]:

@@ -22,7 +22,7 @@ LABELS_EN: dict[str, str] = {
     "max diff": "max diff",
     "agrees": "agrees",
     "disagrees": "disagrees",
-    "flattened": "flattened",
+    "jacobian.size": "({size}, flattened)",
     "grad added": "grad added",
     "v^T J equals the grad added": "v^T J equals the grad added",
     "v^T J differs from the grad added": "v^T J differs from the grad added",
@@ -109,7 +109,7 @@ LABELS_ZH: dict[str, str] = {
     "max diff": "最大差值",
     "agrees": "一致",
     "disagrees": "不一致",
-    "flattened": "展平",
+    "jacobian.size": "（{size}，展平）",
     "grad added": "本次加上的梯度",
     "v^T J equals the grad added": "v^T J 等于本次加上的梯度",
     "v^T J differs from the grad added": "v^T J 与本次加上的梯度不同",
@@ -156,7 +156,7 @@ LABELS_ZH: dict[str, str] = {
                        "{autograd}",
     "numeric.later_call": "从这里起不再检验：数值检验要为每次检验的调用重新运行代码，所以对这条"
                           "语句只检验它的前 {calls} 次调用",
-    "numeric.rerun_failed": "未检验：重新运行代码到这次调用时出错：{error}",
+    "numeric.rerun_failed": "未检验：重新运行代码到这次调用时出错：“{error}”",
     "numeric.not_reproduced": "未检验：重新运行代码（同一随机种子，float64）没有以相同的输出"
                               "到达这次调用，所以这里的输出不是叶子节点的确定函数（随机值抽得不同，"
                               "或执行路径取决于数值）",

@@ -75,10 +75,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "zh": {
         "help.:help": "显示这份帮助",
         "help.:tensors": "列出所有张量",
-        "help.:grads": "显示每个叶子节点的 .grad",
+        "help.:grads": "显示每个叶子节点的 `.grad`",
         "help.:graph": ":graph [名字]  这个张量的反向计算图及其保存的张量（默认为最近一次调用 "
                        "`backward()` 的输出）",
-        "help.:zero": "把每个叶子节点的 .grad 清零",
+        "help.:zero": "把每个叶子节点的 `.grad` 清零",
         "help.:reset": "清空一切，重新开始一个会话",
         "help.:save": ":save 文件  把目前成功运行的语句保存为场景文件（.py 或 .yaml），"
                       "`gradexplain run` 可以重现它；`:save! 文件` 会覆盖已有的文件",
@@ -109,7 +109,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "nothing_to_zero": "没有哪个叶子节点有需要清零的梯度",
         "zeroed": "已把 {names} 的梯度清零",
         "reset": "在 {device} 上开始了新的会话",
-        "save_usage": "用法：`:save 文件.py` 或 `:save 文件.yaml`（`:save! 文件` 会覆盖已有的文件）",
+        "save_usage": "用法：`:save 文件.py` 或 `:save 文件.yaml`"
+                      "（`:save! 文件` 会覆盖已有的文件）",
         "cannot_write": "无法写入 {path}：{reason}",
         "cannot_save": "{message}",
         "save_piped": "语句通过管道输入时 :save 不可用：输入本身就可能写出文件。"
@@ -126,7 +127,8 @@ PHRASES: dict[str, dict[str, str]] = {
                    "可以接着使用",
         "rebuilt_partly": "会话已重建：此前成功运行的输入已重新运行，{count} 项成功，{failed} 项"
                           "这次出错（:load 的文件改动过？），它们的结果缺失",
-        "rebuild_failed": "会话无法在资源上限之内重建：现在从空会话开始（供 :save 使用的语句也已清空）",
+        "rebuild_failed": "会话无法在资源上限之内重建：现在从空会话开始"
+                          "（供 :save 使用的语句也已清空）",
         "banner": "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。",
         "list_sep": "、",
         "saved_header": "# 由 `gradexplain repl {flags}` 记录：请用同样的选项运行",

@@ -171,7 +171,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "view_count": "{shape} 有 {numel} 个元素，而新形状 {new} 需要 {new_numel} 个。",
         "view_infer": "使用 -1 时，其余各维的乘积是 {known}，"
         "而 {numel} 个元素无法按每组 {known} 个分开。",
-        "view_bad_size": "大小为 -1 的维最多只能有一个（由 PyTorch 推断），其他维的大小不能小于 -1。",
+        "view_bad_size": "大小为 -1 的维最多只能有一个（由 PyTorch 推断），"
+        "其他维的大小不能小于 -1。",
         "view_strides": "两个形状都是 {numel} 个元素，所以问题在内存布局：该张量不是连续的"
         "（例如经过 `.t()`、`.transpose()` 或 `.permute()` 之后）。",
         "cat_ndim": "它们的维数不同。",

@@ -101,7 +101,7 @@ def jacobian_block(entries: list[JacobianEntry], lang: str, sym: Symbols, *,
         rows = entry["jacobian"]
         size = f"{len(rows)} x {len(rows[0]) if rows else 0}"
         head = Text(f"J = d {entry['output']} / d {entry['leaf']}", style="gx.name")
-        head.append(f"  ({size}, {tr('flattened', lang)})", style="gx.muted")
+        head.append("  " + tr("jacobian.size", lang).format(size=size), style="gx.muted")
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="gx.muted", no_wrap=True)
         grid.add_column()

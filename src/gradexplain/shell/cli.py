@@ -346,6 +346,9 @@ def plot(
         from gradexplain.app.plot import plot as plot_use_case
         from gradexplain.render.figures import have_matplotlib
 
+        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
+            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
+                                     param_hint="--output")
         if output is not None and not have_matplotlib():
             from gradexplain.explain.catalogue_ui import phrase
             from gradexplain.render.escapes import escape_controls
@@ -353,9 +356,6 @@ def plot(
             typer.echo(escape_controls(phrase("cli.needs_matplotlib", lang, path=output)),
                        err=True)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
-        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
-            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
-                                     param_hint="--output")
         if calls and scenario is None:
             raise typer.BadParameter("--calls draws a scenario's training loop; give a "
                                      "scenario file or bundled example", param_hint="--calls")
