@@ -22,10 +22,10 @@ ALLOWED = frozenset("""
 torch autograd backward grad gradient requires grad_fn is_leaf retain_graph create_graph
 grad_tensors inputs outputs nn F optim Function Module Parameter Linear MSELoss ctx forward
 apply zero_grad no_grad enable_grad inference_mode detach data view reshape contiguous
-transpose permute flatten squeeze unsqueeze expand mm bmm mv dot matmul mul add sum mean
-relu sigmoid tanh sqrt log exp pow clamp abs max min amax maximum item tolist numpy clone
+transpose permute flatten squeeze unsqueeze expand mm bmm mv dot matmul mul add sum
+relu sigmoid tanh sqrt log exp pow clamp abs amax maximum item tolist numpy clone
 ones zeros ones_like zeros_like rand randn full arange linspace eye tensor Tensor Variable
-FloatTensor dtype device shape backward_hook register_hook retain_grad step SGD Adam
+FloatTensor dtype device backward_hook register_hook retain_grad step SGD Adam
 float float16 float32 float64 bfloat16 int int64 bool double half cpu cuda mps auto
 True False None print len range enumerate zip list dict tuple set str type isinstance super
 for in if else elif while with as import from def class lambda return raise try except del
@@ -75,8 +75,11 @@ def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
             continue  # what the learner's code printed, as it printed it
         # A note's kind is English only in brackets after its Chinese name.
         line = _NOTE_IN_BRACKETS.sub("（）", line)
-        found += [f"{kind} (a note kind outside brackets)" for kind in NOTE_KINDS
-                  if kind not in extra and re.search(rf"(?<![\w.]){kind}(?![\w])", line)]
+        for kind in NOTE_KINDS:
+            bare = re.compile(rf"(?<![\w.]){kind}(?![\w])")
+            if kind not in extra and bare.search(line):
+                found.append(f"{kind} (a note kind outside brackets)")
+                line = bare.sub(" ", line)
         line = _COMMAND.sub(" ", line)
         line = _PATHISH.sub(" ", line)
         line = _OPTION.sub(" ", line)
@@ -107,12 +110,24 @@ def identifiers(source: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
 
 
-# ASCII punctuation touching a Chinese character: `张量, 形状`, `张量(见`, `调用; 新的`.
+# ASCII punctuation touching a Chinese character (`张量, 形状`, `张量(见`), or separating
+# the items of a Chinese sentence (`已把 x, w, big 的梯度清零`, `出现了 w #2; 新的`).
 _ASCII_PUNCTUATION = re.compile(r"[\u3400-\u9fff][,;!?()]|[,;!?(][\u3400-\u9fff]"
                                 r"|[\u3400-\u9fff][,;:!?] ")
+_ASCII_LIST = re.compile(r"\w, \w|\S; \S")
+_ASCII_GROUPS = re.compile(r"\[[^\[\]\n]*\]|\([^()\n]*\)|\{[^{}\n]*\}")  # code's own
 
 
-def ascii_punctuation(text: str) -> list[str]:
-    """Each place where Chinese text uses ASCII punctuation instead of full-width."""
+def ascii_punctuation(text: str, *, lists: bool = True) -> list[str]:
+    """Each place where Chinese text uses ASCII punctuation instead of full-width; with
+    `lists`, also `, ` and `; ` between the items of a Chinese sentence (a template's check:
+    in a report, code such as a node's saved slots `self, other=x` keeps its commas)."""
     text = _CODE_SPAN.sub("`x`", _QUOTED.sub('"x"', _ORIGINAL.sub(" ", text)))
-    return [match.group(0) for match in _ASCII_PUNCTUATION.finditer(text)]
+    found = [match.group(0) for match in _ASCII_PUNCTUATION.finditer(text)]
+    for line in text.splitlines() if lists else ():
+        if _CJK.search(line) and not _PRINTED.match(line):
+            prose = line
+            while _ASCII_GROUPS.search(prose):
+                prose = _ASCII_GROUPS.sub(" ", prose)
+            found += [match.group(0) for match in _ASCII_LIST.finditer(prose)]
+    return found

@@ -171,6 +171,10 @@ MESSAGES: dict[str, str] = {
     "{owner} has no attribute `{name}`": "{owner} 没有属性 `{name}`",
     "did you mean `{name}`?": "是不是想写 `{name}`？",
     "attribute '{name}' is not allowed": "不允许使用属性 '{name}'",
+    "assigning attribute '{name}' of a {what} is not allowed": "不允许给{what}的属性 '{name}' 赋值",
+    "class name '{name}' is not allowed": "不允许使用类名 '{name}'",
+    "parameter name '{name}' is not allowed": "不允许使用参数名 '{name}'",
+    "name '{name}' is not allowed": "不允许使用名字 '{name}'",
     "attribute '{name}' is not allowed (it is not on the allowlist)":
         "不允许使用属性 '{name}'（它不在允许列表中）",
     "attribute '{name}' is not available on a {what}": "{what} 对象没有可用的属性 '{name}'",

@@ -23,8 +23,7 @@ PYTHON: dict[str, str] = {
     "closing parenthesis '{bracket}' does not match opening parenthesis '{other}' on line "
     "{line}":
         "右括号 '{bracket}' 与第 {line} 行的左括号 '{other}' 不配对",
-    "expected ':'": "这里缺少冒号 ':'",
-    "expected '{token}'": "这里缺少 '{token}'",
+    "expected '{char}'": "这里缺少 '{char}'",
     "expected an indented block": "这里需要一个缩进的代码块",
     "expected an indented block after '{keyword}' statement on line {line}":
         "第 {line} 行的 '{keyword}' 语句后面需要一个缩进的代码块",
