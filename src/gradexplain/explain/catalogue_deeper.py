@@ -113,7 +113,7 @@ LABELS_ZH: dict[str, str] = {
     "grad added": "本次加上的梯度",
     "v^T J equals the grad added": "v^T J 等于本次加上的梯度",
     "v^T J differs from the grad added": "v^T J 与本次加上的梯度不同",
-    "tree.unnamed_leaf": "（未命名的叶子节点）",
+    "tree.unnamed_leaf": "（没有名字的叶子节点）",
     "tree.shared": "{text}（共享，见上方）",
     "tree.folded_ref": "[{pattern}]（已折叠）",
     "tree.fold": "[{pattern}] × {count}（已折叠{side}）",

@@ -144,7 +144,7 @@ MESSAGES: dict[str, str] = {
     "so it never runs (exit 2)":
         "expect.error：'{kind}' 不能作为预期的错误：它表示场景根本无法使用，"
         "所以场景不会运行（退出码 2）",
-    "expect.notes: unknown note kind '{kind}'": "expect.notes：无法识别的提示类型 '{kind}'",
+    "expect.notes: unknown note kind '{kind}'": "expect.notes：无法识别的说明类型 '{kind}'",
     "format field '{field}' is not allowed: only {{}}, {{0}} or {{name}} (attribute and index "
     "access inside the text could reach Python internals)":
         "不允许格式字段 '{field}'：只能用 {{}}、{{0}} 或 {{name}}（在文本里访问属性或下标可能触及 "
@@ -370,7 +370,7 @@ HINTS: dict[str, str] = {
     "use the names from tensors: or the steps": "使用 tensors: 或各步骤中的名字",
     "fix the input instead; expectable kinds: {kinds}": "请改正输入；可以预期的错误类型有：{kinds}",
     "expectable kinds: {kinds}": "可以预期的错误类型有：{kinds}",
-    "note kinds: {kinds}": "提示类型有：{kinds}",
+    "note kinds: {kinds}": "说明类型有：{kinds}",
     "dtypes: {dtypes}": "可用的 dtype：{dtypes}",
     "split them over several scenarios": "把它们分到几个场景里",
     "give at least one series, e.g. [x.grad]": "至少给出一条曲线，例如 [x.grad]",

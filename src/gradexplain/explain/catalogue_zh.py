@@ -266,7 +266,7 @@ ERRORS: dict[str, dict[str, str]] = {
     "invalid_scenario": {
         "title": "场景文件无法使用",
         "explanation": "场景文件无法读取、解析或校验，因此什么都没有运行：{message}",
-        "fix": "按提示的位置修改文件，然后重新运行。",
+        "fix": "按上面指出的位置修改文件，然后重新运行。",
     },
     "device_unavailable": {
         "title": "设备不可用",
