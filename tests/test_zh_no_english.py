@@ -214,6 +214,13 @@ def test_option_errors_in_a_chinese_locale(args: tuple[str, ...], said: str) -> 
     _clean(result.output)
 
 
+def test_the_bare_command_shows_the_chinese_help() -> None:
+    result = runner.invoke(app, [], env={"NO_COLOR": "1", "LANG": "zh_CN.UTF-8"})
+    assert result.exit_code == 2
+    assert result.output.startswith("用法：") and "命令：" in result.output
+    _clean(result.output)
+
+
 def test_option_errors_stay_as_click_says_them_in_english() -> None:
     result = runner.invoke(app, ["run", "--lnag", "zh"], env={"NO_COLOR": "1"})
     assert result.exit_code == 2

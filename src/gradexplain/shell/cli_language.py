@@ -28,6 +28,8 @@ from gradexplain.render.cjk import definition_list, wrap
 
 # Click's exceptions, from the copy of Click that Typer uses (Typer 0.28 ships its own).
 _CLICK = importlib.import_module(typer.BadParameter.__module__)
+# `gradexplain` alone: Click's error whose message is the help itself (Click 8.2 and later).
+_NO_ARGS: Any = getattr(_CLICK, "NoArgsIsHelpError", ())
 _LANGUAGE: ContextVar[str] = ContextVar("gradexplain_cli_language", default="en")
 
 
@@ -174,7 +176,7 @@ def _said(message: str) -> str:
 def _show(error: Any) -> None:
     """A Click error as Click shows it: the usage and how to get help, then the message."""
     ctx = getattr(error, "ctx", None)
-    if isinstance(error, _CLICK.UsageError) and type(error).__name__ == "NoArgsIsHelpError":
+    if isinstance(error, _NO_ARGS):
         typer.echo(error.format_message(), err=True)  # the help itself: already in Chinese
         return
     if ctx is not None:
