@@ -22,7 +22,6 @@ import typer
 from typer.core import TyperGroup
 
 from gradexplain.explain.catalogue_cli import HELP, WORDS
-from gradexplain.explain.input_errors import translate_message
 from gradexplain.explain.languages import from_words
 from gradexplain.render.cjk import definition_list, wrap
 
@@ -170,6 +169,9 @@ class LocalizedGroup(TyperGroup):
 
 
 def _said(message: str) -> str:
+    # Only in Chinese, after a mistake: the input-error tables load then, not for --help.
+    from gradexplain.explain.input_errors import translate_message
+
     return translate_message(message, _LANGUAGE.get()) or f"“{message}”"
 
 
