@@ -225,22 +225,36 @@ def _step_key(step: int | None) -> int:
     return _NO_STEP if step is None else step
 
 
-def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
-    """Each note: its kind (in the note colour, after a bullet) and its text."""
+def notes_block(console: Console, report: Report, sym: Symbols) -> RenderableType | None:
+    """Each note: its kind (in the note colour, after a bullet) and its text, beside it; or
+    under it, indented, when the kind's name would leave the text too narrow a column (a
+    Chinese name with its key: `梯度累加（accumulated）`, at 80 columns)."""
     from gradexplain.render.loops import more_notes_lines, visible_notes  # noqa: PLC0415
 
     notes, hidden = visible_notes(report)
     if not notes and not hidden:
         return None
+    labels = [Text(f"{sym.bullet} {note_name(note.kind, report.lang)}", style="gx.note")
+              for note, _ in notes]
+    widest = max((natural_width(console, label) for label in labels), default=0)
+    if console.width - 2 - widest - 1 < NOTE_TEXT_WIDTH:
+        stacked: list[RenderableType] = []
+        for label, (_, text) in zip(labels, notes, strict=True):
+            stacked += [label, indent(prose(text), 2)]
+        stacked += [indent(prose(line, style="gx.muted"), 2)
+                    for line in more_notes_lines(hidden, report.lang)]
+        return Group(heading("Notes", report.lang), indent(Group(*stacked), 2))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    for note, text in notes:
-        grid.add_row(Text(f"{sym.bullet} {note_name(note.kind, report.lang)}",
-                           style="gx.note"), prose(text))
+    for label, (_, text) in zip(labels, notes, strict=True):
+        grid.add_row(label, prose(text))
     for line in more_notes_lines(hidden, report.lang):
         grid.add_row(Text(""), prose(line, style="gx.muted"))
     return Group(heading("Notes", report.lang), indent(grid, 2))
+
+
+NOTE_TEXT_WIDTH = 56  # columns a note's text keeps beside its kind, else it goes under it
 
 
 def _location(error: ErrorInfo, lang: str) -> str | None:
@@ -338,7 +352,7 @@ def report_renderables(console: Console, report: Report, *,
     parts.append(output_block(record, lang))
     if record.plot is not None:  # the scenario's `plot:` section
         parts.append(plot_block(console, record, lang))
-    parts += [notes_block(report, sym), error_panel(report),
+    parts += [notes_block(console, report, sym), error_panel(report),
               expectations_block(report, sym), status_line(record, lang, sym)]
     return [p for p in parts if p is not None]
 
