@@ -57,8 +57,7 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
             env.stdout.write("\n".join(series_charts(trends, request.width, request.lang))
                              + "\n")
             return
-        save_calls_figure(trends, values, request.output)
-        missing_font = False  # its texts are the code's and English labels
+        missing_font = save_calls_figure(trends, values, request.output, request.lang)
     elif request.scenario is not None:
         scenario = request.scenario
         drawn = _in_worker(lambda: scenario_plot(request.argument, scenario, request.limits),

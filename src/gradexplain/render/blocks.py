@@ -7,7 +7,15 @@ import re
 
 from gradexplain.explain import label
 from gradexplain.record import Value
-from gradexplain.render.console import Console, Padding, RenderableType, Table, Text, box
+from gradexplain.render.console import (
+    Console,
+    Label,
+    Padding,
+    RenderableType,
+    Table,
+    Text,
+    box,
+)
 from gradexplain.render.values import format_value
 
 
@@ -38,12 +46,12 @@ def prose(text: str, style: str = "") -> Text:
     return out
 
 
-def value_text(value: Value | None, *, full: bool = False, max_width: int | None = None
-               ) -> Text:
+def value_text(value: Value | None, *, full: bool = False, max_width: int | None = None,
+               lang: str = "en") -> Text:
     """A VALUE cell; a missing grad reads `None`, dimmed (the word carries the meaning)."""
     if value is None:
         return Text("None", style="gx.none")
-    return Text(format_value(value, full=full, max_width=max_width))
+    return Text(format_value(value, full=full, max_width=max_width, lang=lang))
 
 
 def cell_width(console: Console, columns: int = 3) -> int:
@@ -66,9 +74,10 @@ def heading(key: str, lang: str) -> Text:
 
 
 def table(*headers: str, title: str | None = None) -> Table:
-    """The house table: a rule under the header, no outer box, columns that fold."""
+    """The house table: a rule under the header, no outer box, columns that fold. A heading
+    breaks only between words (in Chinese, after punctuation): `B：` / `每次调用前清零梯度`."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1),
                   title=title, title_justify="left", title_style="gx.heading")
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(Label(header), overflow="fold")
     return table

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import bisect
 import math
-import unicodedata
 
 from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.record import ExpressionPlot, PlotRecord
+from gradexplain.render.cjk import cells as cell_width
 
 CHART_ROWS = 12  # rows of each terminal chart
 DEFAULT_WIDTH = 80
@@ -119,8 +119,3 @@ def series_charts(plot: PlotRecord, width: int | None = None, lang: str = "en") 
         lines += ["", *chart(line.label, plot.x.values, line.values, width,
                              mark=MARKS[i % len(MARKS)], xlabel=xlabel, lang=lang)]
     return lines
-
-
-def cell_width(text: str) -> int:
-    """Terminal columns of `text`: Chinese characters (East Asian wide) take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

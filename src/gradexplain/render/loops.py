@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradexplain.explain import Report
+from gradexplain.explain import Report, note_name
 from gradexplain.record import CallRecord, NoteInfo, PrintRecord, RunRecord
 from gradexplain.record_groups import PRINT_HEAD, CallGroup, PrintGroup, Trend
 from gradexplain.render.blocks import indent, tr
@@ -95,13 +95,13 @@ def _differs(reasons: list[str], lang: str) -> RenderableType:
         if kind == "note":
             note, _, tensor = rest.partition(":")
             words.append(_tr("reason.note_tensor" if tensor else "reason.note", lang,
-                             kind=note, tensor=tensor))
+                             kind=note_name(note, lang), tensor=tensor))
         elif kind in {"appeared", "disappeared", "non_finite"}:
             words.append(_tr(f"reason.{kind}", lang, tensor=rest))
         else:
             words.append(_tr("reason.error", lang))
-    text = Text(_tr("loops.differs", lang) + " ", style="gx.note")
-    text.append("; ".join(words))
+    text = Text(_tr("loops.differs", lang) + tr("colon", lang), style="gx.note")
+    text.append(_tr("reason.sep", lang).join(words))
     return text
 
 
@@ -168,7 +168,7 @@ def visible_notes(report: Report) -> tuple[list[tuple[NoteInfo, str]], dict[str,
 
 
 def more_notes_lines(hidden: dict[str, int], lang: str) -> list[str]:
-    return [_tr("loops.more_notes", lang, count=count, kind=kind)
+    return [_tr("loops.more_notes", lang, count=count, kind=note_name(kind, lang))
             for kind, count in hidden.items()]
 
 

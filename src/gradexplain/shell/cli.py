@@ -20,6 +20,7 @@ from gradexplain import __version__
 from gradexplain.errors import ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
+from gradexplain.shell.cli_language import LocalizedGroup
 from gradexplain.shell.cli_options import (
     CallsMode,
     CallsOption,
@@ -49,6 +50,7 @@ app = typer.Typer(
          "--lang zh\n\n  gradexplain compare accumulation --zero-grad\n\n  gradexplain repl",
     no_args_is_help=True,
     add_completion=True,
+    cls=LocalizedGroup,  # Click's own words (--help, option errors) in Chinese too
     pretty_exceptions_show_locals=False,  # locals could hold whole tensors
     rich_markup_mode=None,
 )
@@ -348,6 +350,9 @@ def plot(
         from gradexplain.app.plot import plot as plot_use_case
         from gradexplain.render.figures import have_matplotlib
 
+        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
+            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
+                                     param_hint="--output")
         if output is not None and not have_matplotlib():
             from gradexplain.explain.catalogue_ui import phrase
             from gradexplain.render.escapes import escape_controls
@@ -385,9 +390,10 @@ def schema() -> None:
 
 def _list_bundled(width: int | None, lang: str) -> None:
     from gradexplain.render import make_console, print_bundled
-    from gradexplain.scenario.bundled import bundled_dir, bundled_names
+    from gradexplain.scenario.bundled import bundled_descriptions, bundled_dir, bundled_names
 
-    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang)
+    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang,
+                  bundled_descriptions(lang))
 
 
 def main() -> NoReturn:

@@ -245,7 +245,7 @@ class Repl(Talk):
         typed = self.settings.interactive and [s.expression for s in record.shown] == [
             self._entry]
         parts += interleaved(console, report, echo=not typed)  # in the order they ran
-        parts += [notes_block(report, symbols(console)), error_panel(report)]
+        parts += [notes_block(console, report, symbols(console)), error_panel(report)]
         for part in parts:
             if part is not None:
                 console.print(part)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gradexplain.errors import GradexplainError
+from gradexplain.explain.catalogue_repl import PHRASES
+from gradexplain.explain.input_errors import translate_message
 from gradexplain.render import print_input_error
 from gradexplain.render.blocks import table, tr, value_text
 from gradexplain.render.console import Text
@@ -81,7 +83,8 @@ def cmd_grads(repl: Repl, _: str) -> None:
         return
     grid = table(tr("name", repl.settings.lang), tr("grad", repl.settings.lang))
     for row in rows:
-        grid.add_row(Text(row.name, style="gx.name"), value_text(row.grad))
+        grid.add_row(Text(row.name, style="gx.name"),
+                     value_text(row.grad, lang=repl.settings.lang))
     repl.console.print(grid)
 
 
@@ -118,9 +121,9 @@ def cmd_zero(repl: Repl, _: str) -> None:
     # As statements, so that `:save` keeps them and `run` reproduces the session.
     text = "\n".join(f"{n}.grad.zero_()" for n in names) + "\n"
     if names and repl.execute(text, record=True, show=False):
-        repl.say("zeroed", names=", ".join(names))
+        repl.say("zeroed", names=repl.text("list_sep").join(names))
     if unnamed:
-        repl.say("zeroed_unnamed", labels=", ".join(unnamed))
+        repl.say("zeroed_unnamed", labels=repl.text("list_sep").join(unnamed))
 
 
 def cmd_reset(repl: Repl, _: str) -> None:
@@ -149,8 +152,7 @@ def cmd_save(repl: Front, argument: str, *, overwrite: bool = False) -> None:
                  f"--device {settings.device}" if settings.device else ""]
         flags = [f for f in flags if f]
         if flags:
-            header.insert(0, f"# recorded by `gradexplain repl {' '.join(flags)}`: "
-                             f"run it with the same options")
+            header.insert(0, repl.text("saved_header", flags=" ".join(flags)))
         body = "\n".join([*header, *repl.statements]) + "\n"
     _write(repl, path, argument, body, overwrite)
 
@@ -170,25 +172,33 @@ def _write(repl: Front, path: Path, argument: str, body: str, overwrite: bool) -
             try:
                 written = write_new_file(path, body, overwrite=overwrite, anywhere=True)
             except GradexplainError as again:
-                repl.say("cannot_save", error=True, message=again.message)
+                repl.say("cannot_save", error=True, message=_said(again, repl))
                 return
         elif reason == "exists":
             repl.say("save_exists", error=True, path=path, argument=argument)
             return
         else:
-            repl.say("cannot_save", error=True, message=err.message)
+            repl.say("cannot_save", error=True, message=_said(err, repl))
             return
     repl.say("saved", count=len(repl.statements), path=written)
     if repl.loaded_tensors:
-        repl.say("saved_without_tensors", error=True, names=", ".join(repl.loaded_tensors))
+        repl.say("saved_without_tensors", error=True,
+                 names=repl.text("list_sep").join(repl.loaded_tensors))
+
+
+def _said(error: GradexplainError, repl: Front) -> str:
+    """An input error's message in the session's language."""
+    return translate_message(error.message, repl.settings.lang) or error.message
 
 
 def yaml_scenario(name: str, statements: list[str], dtype: str | None,
                   device: str | None) -> str:
     """A YAML scenario whose `steps:` block holds the statements as typed (JSON strings are
     YAML strings, so names and options need no escaping rules of their own)."""
+    # In every language, so that `run --lang` shows the reader's (see catalogue_repl).
+    descriptions = {lang: PHRASES[lang]["saved_description"] for lang in PHRASES}
     lines = [f"name: {json.dumps(name)}",
-             "description: recorded by gradexplain repl"]
+             f"description: {json.dumps(descriptions, ensure_ascii=False)}"]
     if dtype:
         lines.append(f"dtype: {json.dumps(dtype)}")
     if device:
