@@ -350,9 +350,6 @@ def plot(
         from gradexplain.app.plot import plot as plot_use_case
         from gradexplain.render.figures import have_matplotlib
 
-        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
-            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
-                                     param_hint="--output")
         if output is not None and not have_matplotlib():
             from gradexplain.explain.catalogue_ui import phrase
             from gradexplain.render.escapes import escape_controls
