@@ -28,6 +28,11 @@ MESSAGES: dict[str, str] = {
     "{path} is a symbolic link that leads out of {folder}":
         "{path} 是指向 {folder} 之外的符号链接",
     "cannot save to {path}: {why}": "无法保存到 {path}：{why}",
+    "cannot load {path}: it is a symbolic link": "无法加载 {path}：它是符号链接",
+    "cannot load {path}: it is outside the working directory, and the statements are piped in":
+        "无法加载 {path}：它不在当前工作目录中，而语句是通过管道输入的",
+    "{path} did not load as a scenario, so :load shows none of its lines":
+        "{path} 无法作为场景加载，所以 :load 不显示它的任何一行",
     "cannot use '{path}': {reason}": "无法使用 '{path}'：{reason}",
     "no such file, directory or bundled example: '{name}'":
         "没有名为 '{name}' 的文件、目录或内置示例",
@@ -262,6 +267,11 @@ HINTS: dict[str, str] = {
         "场景是普通文件；管道或设备不能作为场景",
     "name the file it points to directly if you mean to run it":
         "如果确实要运行它，请直接写出它指向的文件",
+    "load the file it points to by its own name": "请直接用它指向的文件本身的名字来加载",
+    "rerun with --allow-load to let piped statements load files from anywhere":
+        "如需让管道输入的语句加载任意位置的文件，请加上 --allow-load 重新运行",
+    "if it is your scenario, `gradexplain run {path}` shows what is wrong with it":
+        "如果这是你的场景，`gradexplain run {path}` 会显示它哪里有问题",
     "check the path": "检查路径",
     "--calls draws the loss and grad norms of a training loop":
         "--calls 画出训练循环的损失和梯度范数",

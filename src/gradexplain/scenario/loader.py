@@ -44,6 +44,14 @@ SEED_END = 2**64  # torch.manual_seed takes seeds below 2**64
 
 def load_scenario(path: Path, limits: Limits) -> Scenario:
     """Read and validate the scenario file at `path` (.yaml, .yml or .py)."""
+    data, kind = read_scenario_file(path, limits)
+    shown = str(path)
+    return load_scenario_text(decode_source(data, shown), shown, kind, limits, name=path.stem)
+
+
+def read_scenario_file(path: Path, limits: Limits) -> tuple[bytes, Literal["yaml", "py"]]:
+    """The bytes of the scenario file at `path` and its kind, by the file rules (files.py):
+    nothing of its content is looked at yet."""
     shown = str(path)
     where = SourceLocation(shown)
     try:
@@ -61,8 +69,7 @@ def load_scenario(path: Path, limits: Limits) -> Scenario:
     if kind is None:
         raise invalid(f"{shown} is not a scenario file (its suffix is '{path.suffix}')", where,
                       hint="name YAML scenarios .yaml or .yml and Python snippets .py")
-    text = decode_source(_read_bytes(path, limits, where), shown)
-    return load_scenario_text(text, shown, kind, limits, name=path.stem)
+    return _read_bytes(path, limits, where), kind
 
 
 def load_scenario_text(text: str, path: str | None, kind: Literal["yaml", "py"],
@@ -90,6 +97,18 @@ def load_scenario_text(text: str, path: str | None, kind: Literal["yaml", "py"],
     if misplaced is not None:
         raise misplaced
     return scenario
+
+
+def is_scenario_document(text: str, limits: Limits) -> bool:
+    """Whether YAML `text` is shaped like a scenario: a mapping of scenario keys with `steps`
+    or `expression` among them. The lines of a file that is not (a configuration, a key
+    file) are never shown by the REPL's :load."""
+    try:
+        top = load_yaml(text, None, limits).data
+    except GradexplainError:
+        return False
+    return isinstance(top, dict) and all(key in TOP_KEYS for key in top) and \
+        any(top.get(key) is not None for key in ("steps", "expression"))
 
 
 def _read_bytes(path: Path, limits: Limits, where: SourceLocation) -> bytes:
