@@ -44,6 +44,8 @@ MESSAGES: dict[str, str] = {
         "文件不是 UTF-8 文本（偏移 {offset} 处的字节是 {byte}）",
     "the file contains a character YAML does not allow ({code})":
         "文件中有 YAML 不允许的字符（{code}）",
+    "the code holds a lone surrogate ({code}), which Python source cannot hold":
+        "代码中有一个单独的代理字符（{code}），Python 源代码不能包含它",
     # YAML
     "YAML error: {error}": "YAML 错误：{error}",
     "YAML syntax error: {problem}": "YAML 语法错误：{problem}",
@@ -295,6 +297,8 @@ HINTS: dict[str, str] = {
     "save the scenario as UTF-8 text; binary files cannot be scenarios":
         "把场景保存为 UTF-8 文本；二进制文件不能作为场景",
     "remove control characters; a scenario is plain text": "删除控制字符；场景是纯文本",
+    "inside a string, write it as an escape (\"\\ud800\"); save code as UTF-8 text":
+        "在字符串里请写成转义形式（\"\\ud800\"）；代码请保存为 UTF-8 文本",
     "check the file is a YAML mapping of scenario keys": "检查文件是否是由场景键组成的 YAML 映射",
     "indent YAML with spaces, not tabs": "YAML 要用空格缩进，不能用 Tab",
     "a value that contains ': ' must be in quotes, e.g. - 'print(\"a: b\")'":

@@ -3,6 +3,10 @@ scenario's `plot:` series, on one set of axes, saved as .png, .svg or .pdf.
 
 Chinese titles, axes and legends need a font with CJK glyphs: matplotlib's default
 (DejaVu Sans) has none and draws boxes. The first installed one of CJK_FONTS is used.
+
+Every text is drawn as written, as the terminal shows it: control characters and lone
+surrogates escaped (render/escapes.py; a lone surrogate would stop matplotlib's font
+code), and `$...$` not read as mathtext (a title like "$x^$" would fail to parse).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.record import ExpressionPlot, PlotRecord
+from gradexplain.render.escapes import escape_controls
 
 MATPLOTLIB_HINT = 'pip install "gradexplain[plot]"'
 # Line colour, style and width per series, in order: the expression plot uses the first two.
@@ -31,6 +36,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source H
 _CJK_FILES = re.compile(r"notosanscjk|notoserifcjk|notosanssc|sourcehans|wqy|msyh|pingfang|"
                         r"simhei|hiragino|uming", re.IGNORECASE)
 _CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+LITERAL_TEXT: dict[str, Any] = {"text.parse_math": False}  # a `$` is no mathtext here
 
 
 def have_matplotlib() -> bool:
@@ -102,9 +108,11 @@ def draw_figure(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float
     """
     import matplotlib
 
+    title, xlabel, ylabel = (escape_controls(text) for text in (title, xlabel, ylabel))
+    series = [(escape_controls(label), values) for label, values in series]
     settings, missing_font = _font_settings([title, xlabel, ylabel,
                                              *(label for label, _ in series)])
-    with matplotlib.rc_context(settings), warnings.catch_warnings():  # type: ignore[arg-type]
+    with _rc_context(matplotlib, {**settings, **LITERAL_TEXT}), warnings.catch_warnings():
         # Without a CJK font matplotlib warns once per missing glyph; the caller's hint
         # says it once, with what to install.
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
@@ -143,6 +151,18 @@ def _draw(path: Path, title: str, xlabel: str, ylabel: str, xs: list[float],
 def save_calls_figure(plot: PlotRecord, values: int, path: Path) -> None:
     """A loop's trends over its calls: the first `values` series (the loss) on top, the grad
     norms below (on a log scale when they span more than a hundredfold)."""
+    import matplotlib
+
+    with _rc_context(matplotlib, LITERAL_TEXT):
+        _draw_calls(plot, values, path)
+
+
+def _rc_context(matplotlib: Any, settings: dict[str, Any]) -> Any:
+    """matplotlib.rc_context(settings): its stubs type the keys as literals, ours are str."""
+    return matplotlib.rc_context(settings)
+
+
+def _draw_calls(plot: PlotRecord, values: int, path: Path) -> None:
     from matplotlib.figure import Figure  # no pyplot: see _draw
 
     assert plot.x is not None
@@ -156,8 +176,8 @@ def save_calls_figure(plot: PlotRecord, values: int, path: Path) -> None:
         for line in panel:
             colour, style, width = next(styles)
             ys = [v if math.isfinite(v) else math.nan for v in line.values]
-            axes.plot(xs, ys, label=line.label, linewidth=width, linestyle=style,
-                      color=colour)
+            axes.plot(xs, ys, label=escape_controls(line.label), linewidth=width,
+                      linestyle=style, color=colour)
         finite = [v for line in panel for v in line.values if math.isfinite(v)]
         if panel is not panels[0] or values == 0:
             axes.set_ylabel("grad norm", fontsize=12)
@@ -167,7 +187,7 @@ def save_calls_figure(plot: PlotRecord, values: int, path: Path) -> None:
             axes.set_ylabel("value", fontsize=12)
         axes.grid(True, alpha=0.3)
         axes.legend(loc="best", fontsize=11, framealpha=0.9)
-    axes_list[0, 0].set_title(plot.title, fontsize=13)
+    axes_list[0, 0].set_title(escape_controls(plot.title), fontsize=13)
     axes_list[-1, 0].set_xlabel("backward call (iteration)", fontsize=12)
     if xs and xs[0] < xs[-1]:
         axes_list[-1, 0].set_xlim(xs[0], xs[-1])

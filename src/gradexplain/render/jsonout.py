@@ -19,6 +19,7 @@ from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.deeper_text import ExplainedViews
 from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value, non_finite_name
 from gradexplain.record_groups import CallGroup, Trend
+from gradexplain.render.escapes import escape_surrogates
 
 FORMAT = "gradexplain/1"
 
@@ -184,13 +185,16 @@ def _value(value: Value | None) -> Value | None:
 
 
 def _finite(obj: Any) -> Any:
-    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
+    """`obj` as JSON can write it: non-finite floats as names, lone surrogates escaped."""
+    if isinstance(obj, str):
+        return escape_surrogates(obj)
+    if isinstance(obj, bool) or obj is None or isinstance(obj, int):
         return obj
     if isinstance(obj, float):
         name = non_finite_name(obj)
         return obj if name is None else name
     if isinstance(obj, Mapping):
-        return {str(k): _finite(v) for k, v in obj.items()}
+        return {escape_surrogates(str(k)): _finite(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_finite(v) for v in obj]
-    return str(obj)  # anything unexpected stays readable rather than breaking the line
+    return escape_surrogates(str(obj))  # anything unexpected stays readable, not breaking

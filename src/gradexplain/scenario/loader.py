@@ -22,7 +22,12 @@ from gradexplain.scenario.indentation import diagnose
 from gradexplain.scenario.model import DTYPES, Code, GradTensors, Scenario
 from gradexplain.scenario.plot import _PlotReader
 from gradexplain.scenario.tensors import FLOAT_ALIASES, _TensorReader
-from gradexplain.scenario.yamlsafe import KeyPath, decode_source, load_yaml
+from gradexplain.scenario.yamlsafe import (
+    KeyPath,
+    decode_source,
+    load_yaml,
+    refuse_lone_surrogates,
+)
 
 DESCRIPTION_LANGUAGES = ("en", "zh")
 TOP_KEYS = (
@@ -122,6 +127,7 @@ def _snippet(text: str, path: str | None, title: str) -> Scenario:
         raise invalid("the snippet is empty", SourceLocation(path, 1, 1),
                       hint="write statements, e.g. `x = torch.ones(2, requires_grad=True)`")
     code = Code(text, path, 1, 1)
+    refuse_lone_surrogates(code)
     return Scenario(name=title, path=path, steps=(code,), source_text=text, is_snippet=True)
 
 class _Reader(_ExpectReader, _TensorReader, _PlotReader):
