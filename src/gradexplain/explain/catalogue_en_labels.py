@@ -77,4 +77,6 @@ LABELS: dict[str, str] = {
     "non-leaf": "non-leaf",
     "torch": "torch",
     "Scenario": "Scenario",
+    "output_cut": "… {length:,} characters in all, the first {shown:,} shown (raise "
+                  "--max-output-chars to see more)",
 }

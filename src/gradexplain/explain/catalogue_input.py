@@ -212,6 +212,8 @@ MESSAGES: dict[str, str] = {
         "超出限制：{what}将达到 {value}，上限是 {maximum}",
     "limit exceeded: {what} reached {value}, over the limit of {maximum}":
         "超出限制：{what}达到了 {value}，超过了上限 {maximum}",
+    "limit exceeded: showing the result took {seconds} seconds, over the limit of {maximum}":
+        "超出限制：显示结果用了 {seconds} 秒，超过了 {maximum} 秒的限制",
     "device '{device}' is not available on this machine (it has: {available})":
         "这台机器上没有设备 '{device}'（可用的有：{available}）",
     # gradexplain plot
@@ -255,6 +257,8 @@ MESSAGES: dict[str, str] = {
     "each series needs one value per x": "每条曲线都要对每个 x 给出一个值",
     "{series} has {count} values": "{series} 有 {count} 个值",
     "a plot draws at most {maximum}": "一张图最多画 {maximum} 个点",
+    "{count} more series not drawn": "另有 {count} 条曲线没有画出",
+    "a plot draws at most {maximum} series": "一张图最多画 {maximum} 条曲线",
     "{series} is complex ({dtype})": "{series} 是复数（{dtype}）",
     "a plot needs real numbers": "画图需要实数",
     "'{name}' is not a tensor (it is {type})": "'{name}' 不是张量（它是 {type}）",
@@ -398,6 +402,10 @@ HINTS: dict[str, str] = {
     "assign it first, or declare it under tensors:": "先给它赋值，或者在 tensors: 下声明它",
     "if this is intended, raise it with {flag} (for example {flag2} {value})":
         "如果确实需要，可以用 {flag} 调高上限（例如 {flag2} {value}）",
+    "the output is too large to show in time: print or show less (a slice, a shape, a sum), "
+    "leave out --full, or raise --max-seconds":
+        "输出太大，无法在限定时间内显示：少打印或少显示一些（取切片、形状或总和），去掉 --full，"
+        "或者调高 --max-seconds",
     "run with --device cpu, or --device auto to pick the best one available":
         "用 --device cpu 运行，或者用 --device auto 自动挑选最合适的可用设备",
     "use elementwise operations of x, e.g. `torch.tanh(x) * x`":

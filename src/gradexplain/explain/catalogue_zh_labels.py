@@ -76,4 +76,6 @@ LABELS: dict[str, str] = {
     "non-leaf": "非叶子节点",
     "torch": "torch",
     "Scenario": "场景",
+    "output_cut": "……共 {length:,} 个字符，只显示了前 {shown:,} 个（调高 --max-output-chars "
+                  "可以看到更多）",
 }

@@ -101,12 +101,17 @@ class Picture:
         return self.png
 
 
-def shown_record(record: RunRecord | api.ComparedRuns, *, width: int, full: bool) -> Shown:
+def shown_record(record: RunRecord | api.ComparedRuns, *, width: int, full: bool,
+                 limits: Limits | None = None) -> Shown:
     """A run's report (or a comparison) as HTML and text, and the scenario's plot as a PNG
-    where possible."""
-    return Shown(api.render(record, "html", width=width, full=full),
-                 api.render(record, "table", width=width, full=full),
-                 _plot_png(record) if isinstance(record, RunRecord) else None)
+    where possible; all of it within the run's time budget (limit_exceeded past it)."""
+    from gradexplain.app.deadline import deadline
+
+    limits = limits or Limits()
+    with deadline(limits):
+        return Shown(api.render(record, "html", width=width, full=full, limits=limits),
+                     api.render(record, "table", width=width, full=full, limits=limits),
+                     _plot_png(record) if isinstance(record, RunRecord) else None)
 
 
 def shown_error(error: GradexplainError, *, lang: str, width: int) -> Shown:
@@ -191,12 +196,13 @@ class Magics:
                     "limits": Limits().raised(max_seconds=options.max_seconds)}
         try:
             record = run(settings)
+            if options.record:
+                self.user_ns[options.record] = record
+            shown = shown_record(record, width=options.width, full=options.full,
+                                 limits=settings["limits"])
         except GradexplainError as err:
             _display(shown_error(err, lang=options.lang, width=options.width))
             return
-        if options.record:
-            self.user_ns[options.record] = record
-        shown = shown_record(record, width=options.width, full=options.full)
         _display(shown)
         if shown.png is not None:
             _display(Picture(shown.png))
