@@ -67,8 +67,8 @@ def _parser(prog: str, lesson: bool) -> _Parser:
                         help="compare autograd's grads with finite differences")
     parser.add_argument("--full", action="store_true", help="show every element")
     parser.add_argument("--max-seconds", type=int, metavar="SECONDS",
-                        help="wall-clock budget of the run; past it the run is stopped "
-                             "[default: 60]")
+                        help="wall-clock budget of the run, and again of showing it; past "
+                             "it the run is stopped [default: 60]")
     parser.add_argument("--width", type=int, default=DEFAULT_WIDTH, help="columns of the tables")
     parser.add_argument("--record", metavar="NAME",
                         help="also store the run record in this notebook variable")

@@ -122,8 +122,8 @@ LIMIT_OPTIONS: dict[str, Any] = {
     "max_seconds": Annotated[int | None, typer.Option(
         "--max-seconds", metavar="SECONDS", envvar=BUDGET_ENVIRONMENT["max_seconds"],
         show_envvar=True,
-        help="wall-clock seconds per scenario (per statement in the REPL); past it the run "
-             "is stopped [default: 60]")],
+        help="wall-clock seconds per scenario (per statement in the REPL), and again for "
+             "showing its result; past it the run is stopped [default: 60]")],
 }
 
 
