@@ -158,3 +158,14 @@ def test_load_refusals_in_chinese(in_tmp: Path) -> None:
                     lang="zh")
     assert SECRET not in said
     assert "无法作为场景加载" in said and "符号链接" in said and "不在当前工作目录中" in said
+
+
+def test_piped_load_learns_nothing_of_files_elsewhere(in_tmp: Path) -> None:
+    """Outside the working directory a file, a link and nothing at all are refused alike."""
+    away = in_tmp.parent
+    (away / "real.yaml").write_text(f"token: {SECRET}\n", encoding="utf-8")
+    (away / "link.yaml").symlink_to(away / "real.yaml")
+    said = [_session([f":load {away / name}"]).replace(name, "NAME")
+            for name in ("real.yaml", "link.yaml", "missing.yaml")]
+    assert said[0] == said[1] == said[2]
+    assert "outside the working directory" in said[0]

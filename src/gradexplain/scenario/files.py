@@ -62,10 +62,16 @@ def refuse_escaping_link(directory: Path, entry: Path) -> None:
 
 
 def refuse_unsafe_load(path: Path, *, anywhere: bool) -> None:
-    """The REPL's :load rules before a byte is read: the file named is no symbolic link, and
-    (unless `anywhere`: a person at the terminal, --allow-load, or the --load file itself) it
-    lies in or under the working directory, every link on the way followed."""
+    """The REPL's :load rules before a byte is read: (unless `anywhere`: a person at the
+    terminal, --allow-load, or the --load file itself) the file lies in or under the working
+    directory, every link on the way followed, and it is no symbolic link. In that order, so
+    that piped text learns nothing of files elsewhere, not even which are links."""
     where = SourceLocation(str(path))
+    if not anywhere and not inside(Path.cwd(), path):
+        raise invalid(f"cannot load {path}: it is outside the working directory, and the "
+                      "statements are piped in", where,
+                      hint="rerun with --allow-load to let piped statements load files "
+                           "from anywhere")
     try:
         link = path.is_symlink()
     except OSError:  # a name the file system cannot take: the loader says so
@@ -73,11 +79,6 @@ def refuse_unsafe_load(path: Path, *, anywhere: bool) -> None:
     if link:
         raise invalid(f"cannot load {path}: it is a symbolic link", where,
                       hint="load the file it points to by its own name")
-    if not anywhere and not inside(Path.cwd(), path):
-        raise invalid(f"cannot load {path}: it is outside the working directory, and the "
-                      "statements are piped in", where,
-                      hint="rerun with --allow-load to let piped statements load files "
-                           "from anywhere")
 
 
 def write_new_file(path: Path, text: str, *, overwrite: bool = False,
