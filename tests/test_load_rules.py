@@ -166,6 +166,6 @@ def test_piped_load_learns_nothing_of_files_elsewhere(in_tmp: Path) -> None:
     (away / "real.yaml").write_text(f"token: {SECRET}\n", encoding="utf-8")
     (away / "link.yaml").symlink_to(away / "real.yaml")
     said = [_session([f":load {away / name}"]).replace(name, "NAME")
-            for name in ("real.yaml", "link.yaml", "missing.yaml")]
+            for name in ("real.yaml", "link.yaml", "gone.yaml")]
     assert said[0] == said[1] == said[2]
     assert "outside the working directory" in said[0]
