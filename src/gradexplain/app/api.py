@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from gradexplain.analysis.compare import Comparison
+from gradexplain.app.deadline import deadline
 from gradexplain.app.run import input_error_record, run_budgeted
 from gradexplain.errors import GradexplainError, invalid
 from gradexplain.limits import Limits
@@ -127,11 +128,22 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str | No
 
 
 def render(item: RunRecord | ComparedRuns | GradexplainError, format: Format = "table", *,
-           lang: str | None = None, width: int = DEFAULT_WIDTH, full: bool = False) -> str:
+           lang: str | None = None, width: int = DEFAULT_WIDTH, full: bool = False,
+           limits: Limits | None = None) -> str:
     """A record (or an input error) as text: "table" (what `gradexplain run` prints, plain),
     "json" (what `--format json` prints), "html" (an HTML fragment: one styled <pre>, as
     rich renders in Jupyter) or "svg" (a standalone picture). `lang` defaults to the
-    record's (run_code's `lang=`). Compared runs render as `gradexplain compare` shows them."""
+    record's (run_code's `lang=`). Compared runs render as `gradexplain compare` shows them.
+    Rendering has the run's time budget too (`limits.max_seconds`, 60 s by default): past
+    it, GradexplainError limit_exceeded (in the main thread, where a timer can stop it)."""
+    where = item.a.path if isinstance(item, ComparedRuns) else \
+        item.path if isinstance(item, RunRecord) else None
+    with deadline(limits or Limits(), where):
+        return _render(item, format, lang, width, full)
+
+
+def _render(item: RunRecord | ComparedRuns | GradexplainError, format: Format,
+            lang: str | None, width: int, full: bool) -> str:
     from gradexplain.explain import LANGUAGES, explain_run
     from gradexplain.render import dumps_line, print_input_error, report_to_json
     from gradexplain.render.console import Console, drawn_as

@@ -282,8 +282,9 @@ HELP: dict[str, str] = {
     "largest Jacobian shown, in elements per side": "显示的雅可比矩阵每一边最多有多少个元素",
     "compare autograd's grads with finite differences": "把 autograd 的梯度与有限差分的结果对照",
     "show every element": "显示每个元素",
-    "wall-clock budget of the run; past it the run is stopped [default: 60]":
-        "这次运行可用的时间（秒）；超过就停止运行 [默认：60]",
+    "wall-clock budget of the run, and again of showing it; past it the run is stopped "
+    "[default: 60]":
+        "这次运行可用的时间（秒），显示结果时同样适用；超过就停止运行 [默认：60]",
     "columns of the tables": "表格的列宽",
     "also store the run record in this notebook variable": "同时把运行记录存入笔记本中的这个变量",
     "show this help": "显示这份帮助",

@@ -99,4 +99,6 @@ LABELS: dict[str, str] = {
     "note.custom_function": "custom_function",
     "note.autograd_functional": "autograd_functional",
     "note.legacy_api": "legacy_api",
+    "output_cut": "… {length:,} characters in all, the first {shown:,} shown (raise "
+                  "--max-output-chars to see more)",
 }

@@ -43,6 +43,11 @@ MESSAGES: dict[str, str] = {
     "it is a symbolic link": "它是一个符号链接",
     "it already exists": "它已经存在",
     "it is not a regular file": "它不是普通文件",
+    "cannot load {path}: it is a symbolic link": "无法加载 {path}：它是符号链接",
+    "cannot load {path}: it is outside the working directory, and the statements are piped in":
+        "无法加载 {path}：它不在当前工作目录中，而语句是通过管道输入的",
+    "{path} did not load as a scenario, so :load shows none of its lines":
+        "{path} 无法作为场景加载，所以 :load 不显示它的任何一行",
     "cannot use '{path}': {reason}": "无法使用 '{path}'：{reason}",
     "no such file, directory or bundled example: '{name}'":
         "没有名为 '{name}' 的文件、目录或内置示例",
@@ -54,6 +59,8 @@ MESSAGES: dict[str, str] = {
         "文件不是 UTF-8 文本（偏移 {offset} 处的字节是 {byte}）",
     "the file contains a character YAML does not allow ({code})":
         "文件中有 YAML 不允许的字符（{code}）",
+    "the code holds a lone surrogate ({code}), which Python source cannot hold":
+        "代码中有一个单独的代理字符（{code}），Python 源代码不能包含它",
     # YAML
     "YAML error: {error}": "YAML 错误：{error}",
     "YAML syntax error: {problem}": "YAML 语法错误：{problem}",
@@ -227,6 +234,8 @@ MESSAGES: dict[str, str] = {
         "超出限制：{what}将达到 {value}，上限是 {maximum}",
     "limit exceeded: {what} reached {value}, over the limit of {maximum}":
         "超出限制：{what}达到了 {value}，超过了上限 {maximum}",
+    "limit exceeded: showing the result took {seconds} seconds, over the limit of {maximum}":
+        "超出限制：显示结果用了 {seconds} 秒，超过了 {maximum} 秒的限制",
     "device '{device}' is not available on this machine (it has: {available})":
         "这台机器上没有设备 '{device}'（可用的有：{available}）",
     # gradexplain plot
@@ -270,6 +279,8 @@ MESSAGES: dict[str, str] = {
     "each series needs one value per x": "每条曲线都要对每个 x 给出一个值",
     "{series} has {count} values": "{series} 有 {count} 个值",
     "a plot draws at most {maximum}": "一张图最多画 {maximum} 个点",
+    "{count} more series not drawn": "另有 {count} 条曲线没有画出",
+    "a plot draws at most {maximum} series": "一张图最多画 {maximum} 条曲线",
     "{series} is complex ({dtype})": "{series} 是复数（{dtype}）",
     "a plot needs real numbers": "画图需要实数",
     "'{name}' is not a tensor (it is {type})": "'{name}' 不是张量（它是 {type}）",
@@ -284,6 +295,11 @@ HINTS: dict[str, str] = {
         "场景是普通文件；管道或设备不能作为场景",
     "name the file it points to directly if you mean to run it":
         "如果确实要运行它，请直接写出它指向的文件",
+    "load the file it points to by its own name": "请直接用它指向的文件本身的名字来加载",
+    "rerun with --allow-load to let piped statements load files from anywhere":
+        "如需让管道输入的语句加载任意位置的文件，请加上 --allow-load 重新运行",
+    "if it is your scenario, `gradexplain run {path}` shows what is wrong with it":
+        "如果这是你的场景，`gradexplain run {path}` 会显示它哪里有问题",
     "check the path": "检查路径",
     "--calls draws the loss and grad norms of a training loop":
         "--calls 画出训练循环的损失和梯度范数",
@@ -307,6 +323,8 @@ HINTS: dict[str, str] = {
     "save the scenario as UTF-8 text; binary files cannot be scenarios":
         "把场景保存为 UTF-8 文本；二进制文件不能作为场景",
     "remove control characters; a scenario is plain text": "删除控制字符；场景是纯文本",
+    "inside a string, write it as an escape (\"\\ud800\"); save code as UTF-8 text":
+        "在字符串里请写成转义形式（\"\\ud800\"）；代码请保存为 UTF-8 文本",
     "check the file is a YAML mapping of scenario keys": "检查文件是否是由场景键组成的 YAML 映射",
     "indent YAML with spaces, not tabs": "YAML 要用空格缩进，不能用 Tab",
     "a value that contains ': ' must be in quotes, e.g. - 'print(\"a: b\")'":
@@ -406,6 +424,10 @@ HINTS: dict[str, str] = {
     "assign it first, or declare it under tensors:": "先给它赋值，或者在 tensors: 下声明它",
     "if this is intended, raise it with {flag} (for example {flag2} {value})":
         "如果确实需要，可以用 {flag} 调高上限（例如 {flag2} {value}）",
+    "the output is too large to show in time: print or show less (a slice, a shape, a sum), "
+    "leave out --full, or raise --max-seconds":
+        "输出太大，无法在限定时间内显示：少打印或少显示一些（取切片、形状或总和），去掉 --full，"
+        "或者调高 --max-seconds",
     "run with --device cpu, or --device auto to pick the best one available":
         "用 --device cpu 运行，或者用 --device auto 自动挑选最合适的可用设备",
     "use elementwise operations of x, e.g. `torch.tanh(x) * x`":

@@ -430,4 +430,5 @@ LIMITS: dict[str, str] = {
     "max_memory": "运行占用的内存字节数",
     "max_seconds": "运行时间（秒）",
     "max_call_depth": "函数调用的嵌套深度",
+    "max_output_chars": "一段输出文本的字符数",
 }

@@ -97,4 +97,6 @@ LABELS: dict[str, str] = {
     "note.custom_function": "自定义求导函数",
     "note.autograd_functional": "函数式求导",
     "note.legacy_api": "旧式接口",
+    "output_cut": "……共 {length:,} 个字符，只显示了前 {shown:,} 个（调高 --max-output-chars "
+                  "可以看到更多）",
 }

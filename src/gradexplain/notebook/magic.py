@@ -81,7 +81,8 @@ _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], str, str, str], ...] = (
      "compare autograd's grads with finite differences", "", ""),
     (("--full",), {"action": "store_true"}, "show every element", "", ""),
     (("--max-seconds",), {"type": int},
-     "wall-clock budget of the run; past it the run is stopped [default: 60]", "SECONDS", ""),
+     "wall-clock budget of the run, and again of showing it; past it the run is stopped "
+     "[default: 60]", "SECONDS", ""),
     (("--width",), {"type": int, "default": DEFAULT_WIDTH}, "columns of the tables", "N", ""),
     (("--record",), {}, "also store the run record in this notebook variable", "NAME", ""),
     (("--yaml",), {"action": "store_true"},
@@ -163,13 +164,18 @@ class Picture:
         return phrase("picture", self.lang, title=self.title, width=width, height=height)
 
 
-def shown_record(record: RunRecord | api.ComparedRuns, *, width: int, full: bool) -> Shown:
+def shown_record(record: RunRecord | api.ComparedRuns, *, width: int, full: bool,
+                 limits: Limits | None = None) -> Shown:
     """A run's report (or a comparison) as HTML and text, and the scenario's plot as a PNG
-    where possible."""
-    return Shown(api.render(record, "html", width=width, full=full),
-                 api.render(record, "table", width=width, full=full),
-                 _plot_png(record) if isinstance(record, RunRecord) else None,
-                 _plot_title(record) if isinstance(record, RunRecord) else "")
+    where possible; all of it within the run's time budget (limit_exceeded past it)."""
+    from gradexplain.app.deadline import deadline
+
+    limits = limits or Limits()
+    with deadline(limits):
+        return Shown(api.render(record, "html", width=width, full=full, limits=limits),
+                     api.render(record, "table", width=width, full=full, limits=limits),
+                     _plot_png(record) if isinstance(record, RunRecord) else None,
+                     _plot_title(record) if isinstance(record, RunRecord) else "")
 
 
 def shown_error(error: GradexplainError, *, lang: str, width: int) -> Shown:
@@ -262,12 +268,13 @@ class Magics:
                     "limits": Limits().raised(max_seconds=options.max_seconds)}
         try:
             record = run(settings)
+            if options.record:
+                self.user_ns[options.record] = record
+            shown = shown_record(record, width=options.width, full=options.full,
+                                 limits=settings["limits"])
         except GradexplainError as err:
             _display(shown_error(err, lang=options.lang, width=options.width))
             return
-        if options.record:
-            self.user_ns[options.record] = record
-        shown = shown_record(record, width=options.width, full=options.full)
         _display(shown)
         if shown.png is not None:
             _display(Picture(shown.png, shown.title, options.lang))

@@ -60,6 +60,18 @@ def cell_width(console: Console, columns: int = 3) -> int:
     return max(24, (console.width - 12) // columns)
 
 
+def output_text(text: str, length: int | None, lang: str, *, prefix: Text | None = None
+                ) -> Text:
+    """A print or shown value (after `prefix`); one cut short at its source
+    (engine/output_bounds.py) ends in a line saying how long it was."""
+    out = prefix or Text()
+    out.append(text)
+    if length is not None:
+        out.append("\n" + tr("output_cut", lang).format(length=length, shown=len(text)),
+                   style="gx.muted")
+    return out
+
+
 def flag(value: bool) -> Text:
     return Text(str(value), style="" if value else "gx.muted")
 

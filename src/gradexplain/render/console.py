@@ -201,7 +201,8 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".svg":
-        text = svg_with_cjk(console.export_svg(title=title, code_format=SVG_FORMAT))
+        text = svg_with_cjk(console.export_svg(title=escape_controls(title),
+                                               code_format=SVG_FORMAT))
     elif suffix in (".html", ".htm"):  # the terminal's colours on its dark background
         text = html_with_cjk(console.export_html(theme=SVG_EXPORT_THEME, inline_styles=True))
     else:  # as plain output: no spaces padding the lines
@@ -224,8 +225,9 @@ def drawn_as(draw: Callable[[Console], None], output_format: str, *, width: int,
     console = make_console(stream, width=width, force_plain=output_format == "table",
                            record=output_format != "table")
     draw(console)
-    if output_format == "svg":
-        return svg_with_cjk(console.export_svg(title=title, code_format=SVG_FORMAT))
+    if output_format == "svg":  # the title is a scenario's name: escaped like its text
+        return svg_with_cjk(console.export_svg(title=escape_controls(title),
+                                               code_format=SVG_FORMAT))
     if output_format == "html":
         return html_with_cjk(console.export_html(inline_styles=True,
                                                  code_format=JUPYTER_HTML_FORMAT))

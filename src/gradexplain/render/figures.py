@@ -17,6 +17,7 @@ from typing import Any
 
 from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.record import ExpressionPlot, PlotRecord
+from gradexplain.render.escapes import escape_controls
 
 MATPLOTLIB_HINT = 'pip install "gradexplain[plot]"'
 # Line colour, style and width per series, in order: the expression plot uses the first two.
@@ -33,6 +34,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source H
 _CJK_FILES = re.compile(r"notosanscjk|notoserifcjk|notosanssc|sourcehans|wqy|msyh|pingfang|"
                         r"simhei|hiragino|uming", re.IGNORECASE)
 _CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+LITERAL_TEXT: dict[str, Any] = {"text.parse_math": False}  # a `$` is no mathtext here
 
 
 def have_matplotlib() -> bool:
@@ -55,8 +57,8 @@ class FigureTexts:
     @classmethod
     def of(cls, title: str, xlabel: str, ylabels: list[str], legends: list[str]
            ) -> FigureTexts:
-        def plain(text: str) -> str:
-            return text.replace("`", "")
+        def plain(text: str) -> str:  # control characters escaped as `run` escapes them
+            return escape_controls(text.replace("`", ""))
 
         return cls(plain(title), plain(xlabel), tuple(map(plain, ylabels)),
                    tuple(map(plain, legends)))
@@ -154,7 +156,7 @@ def _with_fonts(texts: FigureTexts, draw: Callable[[], None]) -> bool:
     import matplotlib
 
     settings, missing_font = _font_settings(texts.all())
-    with matplotlib.rc_context(settings), warnings.catch_warnings():  # type: ignore[arg-type]
+    with _rc_context(matplotlib, {**settings, **LITERAL_TEXT}), warnings.catch_warnings():
         # Without a CJK font matplotlib warns once per missing glyph; the caller's hint
         # says it once, with what to install.
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
@@ -188,6 +190,11 @@ def _draw(path: Path, texts: FigureTexts, xs: list[float], series: list[list[flo
     if xs_sorted and xs_sorted[0] < xs_sorted[-1]:
         axes.set_xlim(xs_sorted[0], xs_sorted[-1])
     figure.savefig(path)
+
+
+def _rc_context(matplotlib: Any, settings: dict[str, Any]) -> Any:
+    """matplotlib.rc_context(settings): its stubs type the keys as literals, ours are str."""
+    return matplotlib.rc_context(settings)
 
 
 def save_calls_figure(plot: PlotRecord, values: int, path: Path, lang: str = "en") -> bool:

@@ -16,6 +16,7 @@ from gradexplain.render.blocks import (
     flag,
     heading,
     indent,
+    output_text,
     prose,
     table,
     tr,
@@ -201,12 +202,14 @@ def output_block(record: RunRecord, lang: str) -> RenderableType | None:
             more = tr("loops.more_prints", lang).format(count=printed[1])  # (step, n, seq)
             entries.append((_step_key(printed[0]), i, Text(more, style="gx.muted")))
         else:
-            entries.append((_step_key(printed.step), i, Text(printed.text)))
+            entries.append((_step_key(printed.step), i,
+                            output_text(printed.text, printed.length, lang)))
     for i, shown in enumerate(record.shown):
         text = Text(">>> ", style="gx.muted")
         text.append(shown.expression, style="gx.code")
-        text.append("\n" + shown.text)
-        entries.append((_step_key(shown.step), len(visible) + i, text))
+        text.append("\n")
+        entries.append((_step_key(shown.step), len(visible) + i,
+                        output_text(shown.text, shown.length, lang, prefix=text)))
     if not entries:
         return None
     grid = Table.grid(padding=(0, 1))

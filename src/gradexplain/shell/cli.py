@@ -185,6 +185,10 @@ def repl(
     allow_save: Annotated[bool, typer.Option(
         "--allow-save", help="let :save write files when statements are piped in (by "
                              "default only a person at a terminal can save)")] = False,
+    allow_load: Annotated[bool, typer.Option(
+        "--allow-load", help="let :load read files outside the working directory when "
+                             "statements are piped in (by default piped statements load only "
+                             "files in or under it)")] = False,
     *,
     limits: Limits,
 ) -> None:
@@ -192,7 +196,8 @@ def repl(
 
     Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE
     (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are
-    read line by line, and :save is refused unless --allow-save is given.
+    read line by line, :save is refused unless --allow-save is given, and :load reads only
+    files in or under the working directory unless --allow-load is given.
 
     Examples:
 
@@ -209,7 +214,8 @@ def repl(
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang, debug=debug, limits=limits,
                                views=view_options(graph, jacobian, jacobian_limit),
-                               allow_save=allow_save, interactive=sys.stdin.isatty()),
+                               allow_save=allow_save, interactive=sys.stdin.isatty(),
+                               allow_load=allow_load, load=load),
                   load)
 
 
