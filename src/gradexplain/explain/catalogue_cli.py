@@ -199,27 +199,37 @@ HELP: dict[str, str] = {
     "bits in a plain integer result [default: 4096]": "普通整数结果的位数 [默认：4096]",
     "depth of nested calls of your own functions [default: 200]":
         "自己定义的函数嵌套调用的深度 [默认：200]",
+    "characters of one print or shown value shown whole; a longer one is shown as its start "
+    "and its length [default: 100000]":
+        "一次打印输出或显示的值完整显示的字符数；更长的只显示开头和总长度 [默认：100000]",
     "memory of the process running scenario code, e.g. 512M or 4G; past it the run is "
     "stopped [default: 4G]":
         "运行场景代码的进程可用的内存，例如 512M 或 4G；超过就停止运行 [默认：4G]",
-    "wall-clock seconds per scenario (per statement in the REPL); past it the run is "
-    "stopped [default: 60]":
-        "每个场景（在 REPL 中是每条语句）可用的时间，按秒计；超过就停止运行 [默认：60]",
+    "wall-clock seconds per scenario (per statement in the REPL), and again for showing its "
+    "result; past it the run is stopped [default: 60]":
+        "每个场景（在 REPL 中是每条语句）可用的时间，按秒计，显示结果时同样适用；超过就停止运行"
+        " [默认：60]",
     # repl
     "An interactive session: type statements, see what each one changed.":
         "交互式会话：输入语句，看每一条改变了什么。",
     "Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE (:save! "
     "FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are read "
-    "line by line, and :save is refused unless --allow-save is given.":
+    "line by line, :save is refused unless --allow-save is given, and :load reads only "
+    "files in or under the working directory unless --allow-load is given.":
         "元命令：:help :tensors :grads :graph [名字] :zero :reset :save 文件"
         "（:save! 文件 会覆盖已有文件）:load 文件 :quit。标准输入不是终端时，逐行读取语句；"
-        "除非给了 --allow-save，否则不允许 :save。",
+        "除非给了 --allow-save，否则不允许 :save；除非给了 --allow-load，:load 只读取当前"
+        "工作目录（或其子目录）中的文件。",
     "gradexplain repl --graph --jacobian # the deeper views under every backward call":
         "gradexplain repl --graph --jacobian   # 在每次反向传播调用下面显示深入视图",
     "run a scenario file's tensors and statements first": "先运行一个场景文件中的张量和语句",
     "let :save write files when statements are piped in (by default only a person at a "
     "terminal can save)":
         "语句通过管道输入时也允许 :save 写文件（默认只有坐在终端前的人才能保存）",
+    "let :load read files outside the working directory when statements are piped in (by "
+    "default piped statements load only files in or under it)":
+        "语句通过管道输入时也允许 :load 读取工作目录之外的文件（默认只读取当前工作目录或其"
+        "子目录中的文件）",
     # compare
     "Run two variants side by side and show, per call and per tensor, each grad, where they "
     "differ, and why. Choose exactly one variant: --zero-grad, --retain-graph, --device A "
