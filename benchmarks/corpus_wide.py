@@ -16,6 +16,7 @@ Each file is then one of:
 
     python benchmarks/corpus_wide.py --plain-path /tmp/mpl     # matplotlib lives there
     python benchmarks/corpus_wide.py --only zh0 --json out.json
+    python benchmarks/corpus_wide.py --raw runs.json   # runs, saves; run again: reclassifies
 
 Plain runs get MPLBACKEND=Agg and, with --plain-path, that folder on PYTHONPATH (for a
 matplotlib installed outside the project's environment). A file's language is its name's
@@ -61,6 +62,9 @@ class Outcome:
     line: int | None = None  # where gradexplain stopped, when it did
     plain_seconds: float = 0.0  # wall time of the plain run, torch import included
     features: list[str] = field(default_factory=list)  # see FEATURES
+    static: list[str] = field(default_factory=list)  # every static refusal (static_refusals)
+    # For a run cut short (refused, error): where its prints so far part from PyTorch's.
+    partial: str = ""
 
 
 # --- running ------------------------------------------------------------------------------
@@ -74,7 +78,7 @@ def run_plain(path: Path, plain_path: str | None, work: Path) -> tuple[dict[str,
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [plain_path, env.get("PYTHONPATH")]))
     start = time.perf_counter()
     proc = subprocess.run([PY, str(ORACLE), str(out), str(path)], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     seconds = time.perf_counter() - start
     if proc.returncode != 0 or not out.exists():
         return {"crashed": proc.stderr[-2000:]}, seconds
@@ -100,7 +104,8 @@ def _batch(paths: list[Path], jobs: int, work: Path) -> dict[str, dict[str, Any]
     env = dict(os.environ, GRADEXPLAIN_LANG="en", NO_COLOR="1")
     proc = subprocess.run([*gradexplain_cmd(), "run", *map(str, paths), "--format", "json",
                            "--calls", "all", "--full", "--jobs", str(jobs)],
-                          cwd=work, env=env, capture_output=True, text=True, timeout=3600)
+                          cwd=work, env=env, capture_output=True, text=True, timeout=3600,
+                          check=False)
     records: dict[str, dict[str, Any]] = {}
     for line in proc.stdout.splitlines():
         if line.startswith("{"):
@@ -118,8 +123,8 @@ def classify(path: Path, plain: dict[str, Any], record: dict[str, Any]) -> Outco
     """What gradexplain made of one file, against what plain PyTorch made of it."""
     outcome = Outcome(str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
                       language_of(path), "agree")
-    if "crashed" in plain or plain.get("error") is not None and not _ends_on_error(path):
-        outcome.kind, outcome.cause = "plain", "plain Python failed"
+    if "crashed" in plain or (plain["error"] is not None) != _ends_on_error(path):
+        outcome.kind, outcome.cause = "plain", "plain Python did not run as the file says"
         outcome.detail = plain.get("crashed") or json.dumps(plain["error"])
         return outcome
     if "crashed" in record:
@@ -129,12 +134,12 @@ def classify(path: Path, plain: dict[str, Any], record: dict[str, Any]) -> Outco
     if error is not None:
         outcome.line = error.get("line")
         outcome.detail = error.get("message", "")
-    if error is not None and error["kind"] in REFUSING_KINDS:
-        outcome.kind, outcome.cause = "refused", refusal_cause(error)
-        return outcome
     want = plain.get("error")
-    if error is not None and want is None:
-        outcome.kind, outcome.cause = "error", error["kind"]
+    if error is not None and (error["kind"] in REFUSING_KINDS or want is None):
+        refused = error["kind"] in REFUSING_KINDS
+        outcome.kind = "refused" if refused else "error"
+        outcome.cause = refusal_cause(error.get("message", "")) if refused else error["kind"]
+        outcome.partial = _prints_so_far(plain, record) or ""
         return outcome
     if error is None and want is not None:
         outcome.kind, outcome.cause = "disagree", "PyTorch raised, gradexplain did not"
@@ -160,12 +165,28 @@ def _ends_on_error(path: Path) -> bool:
     return ENDS_ON_ERROR in path.read_text(encoding="utf-8")
 
 
+def _printed(plain: dict[str, Any], record: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """PyTorch's printed lines and gradexplain's, object addresses left out of both."""
+    want_lines = ADDRESS.sub("", plain["stdout"]).splitlines()
+    got_lines = [ADDRESS.sub("", p["text"]) for p in record["prints"]]
+    return want_lines, [line for text in got_lines for line in text.split("\n")]
+
+
+def _prints_so_far(plain: dict[str, Any], record: dict[str, Any]) -> str | None:
+    """Where the prints of a run that stopped early part from PyTorch's, or None."""
+    want_lines, got_lines = _printed(plain, record)
+    for index, (want, got) in enumerate(zip(want_lines, got_lines, strict=False)):
+        if want != got:
+            return f"print line {index + 1}: {got!r} where PyTorch printed {want!r}"
+    if len(got_lines) > len(want_lines):
+        return f"{len(got_lines)} lines printed where PyTorch printed {len(want_lines)}"
+    return None
+
+
 def differences(plain: dict[str, Any], record: dict[str, Any]) -> tuple[str, str] | None:
     """The first way the two results differ: prints, then the set of tensors, then each
     tensor's shape, value and grad (exact, as the oracle tests compare)."""
-    want_lines = ADDRESS.sub("", plain["stdout"]).splitlines()
-    got_lines = [ADDRESS.sub("", p["text"]) for p in record["prints"]]
-    got_lines = [line for text in got_lines for line in text.split("\n")]
+    want_lines, got_lines = _printed(plain, record)
     if want_lines != got_lines:
         for index, (want, got) in enumerate(zip(want_lines, got_lines, strict=False)):
             if want != got:
@@ -222,13 +243,119 @@ def _gap(a: Any, b: Any) -> str:
 QUOTED = re.compile(r"^(?P<what>[^']*)'(?P<name>[^']+)'")
 
 
-def refusal_cause(error: dict[str, Any]) -> str:
-    message = error.get("message", "")
+def refusal_cause(message: str) -> str:
     match = QUOTED.match(message)
     if match:
         what = match["what"].strip()
         return f"{what} '{match['name']}'" if what else f"'{match['name']}'"
-    return message.split(":")[0][:80]
+    return re.split(r" (?:is|are) not allowed|:", message, maxsplit=1)[0][:80]
+
+
+# The issue's headings, for grouping causes: the first pattern that matches a cause names it.
+TOPICS = (
+    ("numpy", r"'numpy"),
+    ("matplotlib", r"matplotlib|pylab|attribute 'set_(x|y|title|major)"),
+    ("torch.utils.data", r"torch\.utils|attribute 'utils'"),
+    ("torch.autograd.function import", r"torch\.autograd\.function"),
+    ("__name__ / __main__", r"__name__"),
+    ("id() / dir()", r"calling '(id|dir)'"),
+    ("set_printoptions", r"set_printoptions"),
+    ("module hooks", r"register_(full_)?(forward|backward)(_pre)?_hook"),
+    ("stdlib import", r"importing '(random|collections|time|os|sys|copy|datetime|argparse|"
+                      r"warnings|pathlib|itertools|functools)'"),
+    ("yield", r"yield"),
+    ("builtins iter/next/getattr/...", r"calling '(next|iter|getattr|setattr|hasattr)'"),
+    ("own function named set_*", r"calling 'set_"),
+    ("special methods / dunders", r"'__|special methods"),
+    ("Module internals (_modules ...)", r"attribute '_"),
+    ("plain (non-Module) classes", r"a class must extend"),
+    ("decorators", r"decorator"),
+    ("torch name not allowlisted", r"^'torch\."),
+    ("attribute not allowlisted", r"^attribute '"),
+)
+
+
+def topic_of(cause: str) -> str:
+    return next((name for name, pattern in TOPICS if re.search(pattern, cause)), "other")
+
+
+# --- every static refusal of a file -------------------------------------------------------
+
+
+def static_refusals(path: Path) -> list[str]:
+    """Every construct gradexplain's static check refuses in a file, not only the first: the
+    check runs, the refused statement is neutralized (an `if` test becomes True, a `for`
+    loops over [], a `with` runs its body bare, a refused decorator or base class is
+    dropped, anything else becomes `pass`), and the check runs again. Refusals made while
+    running (an attribute of an object, a value) are not seen; neutralizing a `def` or a
+    class hides what its body would be refused for."""
+    from gradexplain.errors import GradexplainError
+    from gradexplain.language.checker import parse_program
+    from gradexplain.limits import Limits
+    from gradexplain.scenario.model import Code
+
+    text = path.read_text(encoding="utf-8")
+    causes: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    for _ in range(100):
+        try:
+            parse_program(Code(text, str(path), 1), Limits(), file_text=text, line_steps=True)
+            break
+        except GradexplainError as err:
+            if err.kind != "not_allowed" or err.location is None or err.location.line is None:
+                causes.append(refusal_cause(err.message))
+                break
+            key = (err.location.line, err.message)
+            causes.append(refusal_cause(err.message))
+            tree = ast.parse(text)
+            if not _neutralize(tree, err.location.line, whole=key in seen):
+                break
+            seen.add(key)
+            text = ast.unparse(ast.fix_missing_locations(tree))
+    return sorted(set(causes), key=causes.index)
+
+
+def _neutralize(tree: ast.Module, line: int, whole: bool) -> bool:
+    """Make the innermost statement at `line` harmless; False when there is none."""
+    found: tuple[int, list[ast.stmt], int] | None = None
+    for parent in ast.walk(tree):
+        for _, value in ast.iter_fields(parent):
+            if not isinstance(value, list):
+                continue
+            for index, child in enumerate(value):
+                if isinstance(child, ast.stmt) and _spans(child, line):
+                    span = (child.end_lineno or child.lineno) - _first_line(child)
+                    if found is None or span <= found[0]:
+                        found = (span, value, index)
+    if found is None:
+        return False
+    _, body, index = found
+    stmt = body[index]
+    header = line < stmt.body[0].lineno if isinstance(getattr(stmt, "body", None), list) \
+        and stmt.body else False
+    decorators = getattr(stmt, "decorator_list", [])
+    if not whole and any(_spans(d, line) for d in decorators):
+        stmt.decorator_list = [d for d in decorators if not _spans(d, line)]
+    elif not whole and isinstance(stmt, ast.ClassDef) and header and stmt.bases:
+        stmt.bases = [ast.parse("nn.Module", mode="eval").body]
+    elif not whole and isinstance(stmt, ast.If | ast.While) and header:
+        stmt.test = ast.Constant(True)
+    elif not whole and isinstance(stmt, ast.For) and header:
+        stmt.iter = ast.List(elts=[], ctx=ast.Load())
+    elif not whole and isinstance(stmt, ast.With) and header:
+        body[index:index + 1] = stmt.body
+    else:
+        body[index] = ast.Pass()
+    return True
+
+
+def _first_line(node: ast.AST) -> int:
+    lines = [node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]
+    return min(lines)
+
+
+def _spans(node: ast.AST, line: int) -> bool:
+    return _first_line(node) <= line <= (getattr(node, "end_lineno", None) or node.lineno)
 
 
 # What the issue asks for, found in a file's syntax tree: which files need each construct,
@@ -310,11 +437,15 @@ def report(outcomes: list[Outcome]) -> str:
     lines += ["", _rates(outcomes), ""]
     lines += _ranked("Refusal causes (the first refusal of each file)",
                      [o for o in outcomes if o.kind == "refused"])
+    cut_short = [o for o in outcomes if o.partial]
+    lines += ["", f"Runs cut short whose prints so far differ from PyTorch's ({len(cut_short)}):"]
+    lines += [f"  {Path(o.path).name}: {o.partial[:300]}" for o in cut_short]
     for kind in ("error", "disagree", "crash", "plain"):
         chosen = [o for o in outcomes if o.kind == kind]
         if chosen:
             lines += ["", f"{kind} ({len(chosen)}):"]
             lines += [f"  {Path(o.path).name}: {o.cause}: {o.detail[:300]}" for o in chosen]
+    lines += ["", *_static_table(outcomes), "", *_topic_table(outcomes)]
     lines += ["", *_feature_table(outcomes)]
     return "\n".join(lines)
 
@@ -346,6 +477,37 @@ def _ranked(title: str, refused: list[Outcome]) -> list[str]:
     return lines
 
 
+def _static_table(outcomes: list[Outcome]) -> list[str]:
+    """Every construct the static check refuses, by how many files it blocks (a file
+    blocked by three constructs counts for each)."""
+    blocked = [o for o in outcomes if o.static]
+    lines = [f"Every static refusal (files that hit it anywhere; {len(blocked)} files have one):"]
+    causes = sorted({c for o in outcomes for c in o.static},
+                    key=lambda c: (-sum(c in o.static for o in outcomes), c))
+    for cause in causes:
+        users = [o for o in outcomes if cause in o.static]
+        zh = sum(o.lang == "zh" for o in users)
+        only = sum(o.static == [cause] for o in users)
+        lines.append(f"  {len(users):>3} (zh {zh:>2}, en {len(users) - zh:>2}, only this "
+                     f"{only:>2})  {cause:<46}  e.g. {Path(users[0].path).name}")
+    return lines
+
+
+def _topic_table(outcomes: list[Outcome]) -> list[str]:
+    """The causes grouped under the issue's headings: files whose first refusal is of the
+    topic, files with any static refusal of it, and files it alone blocks (statically)."""
+    lines = ["By topic: first refusal / any static refusal / the only static topic left"]
+    topics = sorted({topic_of(c) for o in outcomes for c in [*o.static, o.cause]
+                     if o.kind == "refused"},
+                    key=lambda t: -sum(t in {topic_of(c) for c in o.static} for o in outcomes))
+    for topic in topics:
+        first = sum(o.kind == "refused" and topic_of(o.cause) == topic for o in outcomes)
+        anywhere = sum(topic in {topic_of(c) for c in o.static} for o in outcomes)
+        alone = sum({topic_of(c) for c in o.static} == {topic} for o in outcomes)
+        lines.append(f"  {topic:<34} {first:>4} {anywhere:>5} {alone:>5}")
+    return lines
+
+
 def _feature_table(outcomes: list[Outcome]) -> list[str]:
     """Per construct the issue names: how many files use it (whatever stopped them first),
     and how many of those agree now."""
@@ -368,24 +530,37 @@ def main(argv: list[str] | None = None) -> int:
                         help="a folder put on PYTHONPATH for plain runs (matplotlib)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write every outcome")
+    parser.add_argument("--raw", type=Path, default=None,
+                        help="save both runs' raw results here; when the file exists, "
+                             "classify those again instead of running")
     args = parser.parse_args(argv)
 
     paths = sorted(p.resolve() for p in args.corpus.glob("*.py") if args.only in p.name)
     if not paths:
         print(f"no files in {args.corpus} match {args.only!r}", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="corpus-wide-") as tmp:
-        work = Path(tmp)  # both sides run here: whatever a file writes lands nowhere else
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            plain = dict(zip(paths, pool.map(lambda p: run_plain(p, args.plain_path, work),
-                                             paths), strict=True))
-        records = run_gradexplain(paths, args.jobs, work)
+    if args.raw and args.raw.exists():  # classify again what an earlier run saved
+        raw = json.loads(args.raw.read_text(encoding="utf-8"))
+        plain = {p: tuple(raw["plain"][str(p)]) for p in paths}
+        records = raw["records"]
+    else:
+        with tempfile.TemporaryDirectory(prefix="corpus-wide-") as tmp:
+            work = Path(tmp)  # both sides run here: what a file writes lands nowhere else
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                plain = dict(zip(paths, pool.map(
+                    lambda p: run_plain(p, args.plain_path, work), paths), strict=True))
+            records = run_gradexplain(paths, args.jobs, work)
+        if args.raw:
+            args.raw.write_text(json.dumps({
+                "plain": {str(p): plain[p] for p in paths},
+                "records": {str(p): records[str(p)] for p in paths}}), encoding="utf-8")
     outcomes = []
     for path in paths:
         result, seconds = plain[path]
         outcome = classify(path, result, records[str(path)])
         outcome.plain_seconds = round(seconds, 2)
         outcome.features = features_of(path)
+        outcome.static = static_refusals(path)
         outcomes.append(outcome)
     print(report(outcomes))
     if args.json:
