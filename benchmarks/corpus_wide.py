@@ -35,7 +35,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -60,7 +59,7 @@ class Outcome:
     cause: str = ""  # the refused construct, the error kind, or what differs
     detail: str = ""  # the message or the first difference
     line: int | None = None  # where gradexplain stopped, when it did
-    plain_seconds: float = 0.0  # wall time of the plain run, torch import included
+    plain_seconds: float = 0.0  # the plain run's own CPU seconds, after torch's import
     features: list[str] = field(default_factory=list)  # see FEATURES
     static: list[str] = field(default_factory=list)  # every static refusal (static_refusals)
     # For a run cut short (refused, error): where its prints so far part from PyTorch's.
@@ -69,6 +68,18 @@ class Outcome:
 
 # --- running ------------------------------------------------------------------------------
 
+# The oracle, timed from after torch's import (as in a session that has it loaded already):
+# the CPU seconds the file itself takes (not wall time, which a loaded machine stretches),
+# the last line of stderr.
+TIMED_ORACLE = """\
+import runpy, sys, time
+import torch
+sys.argv = sys.argv[1:]
+start = time.process_time()
+runpy.run_path(sys.argv[0], run_name="__main__")
+print(f"{time.process_time() - start:.3f}", file=sys.stderr)
+"""
+
 
 def run_plain(path: Path, plain_path: str | None, work: Path) -> tuple[dict[str, Any], float]:
     """One file as plain Python, in its own process: the oracle's record of it."""
@@ -76,12 +87,11 @@ def run_plain(path: Path, plain_path: str | None, work: Path) -> tuple[dict[str,
     env = dict(os.environ, MPLBACKEND="Agg")
     if plain_path:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [plain_path, env.get("PYTHONPATH")]))
-    start = time.perf_counter()
-    proc = subprocess.run([PY, str(ORACLE), str(out), str(path)], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-    seconds = time.perf_counter() - start
+    proc = subprocess.run([PY, "-c", TIMED_ORACLE, str(ORACLE), str(out), str(path)], cwd=work,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
     if proc.returncode != 0 or not out.exists():
-        return {"crashed": proc.stderr[-2000:]}, seconds
+        return {"crashed": proc.stderr[-2000:]}, 0.0
+    seconds = float(proc.stderr.strip().splitlines()[-1])
     return json.loads(out.read_text(encoding="utf-8"))[str(path)], seconds
 
 
@@ -434,7 +444,10 @@ def report(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         line = "" if o.line is None else str(o.line)
         lines.append(f"{Path(o.path).name:<52} {o.lang:<4} {o.kind:<8} {line:>4}  {o.cause}")
-    lines += ["", _rates(outcomes), ""]
+    slowest = max(outcomes, key=lambda o: o.plain_seconds)
+    lines += ["", _rates(outcomes),
+              f"slowest plain run: {slowest.plain_seconds:.2f} CPU s after torch's import "
+              f"({Path(slowest.path).name})", ""]
     lines += _ranked("Refusal causes (the first refusal of each file)",
                      [o for o in outcomes if o.kind == "refused"])
     cut_short = [o for o in outcomes if o.partial]
