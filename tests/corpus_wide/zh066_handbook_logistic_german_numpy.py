@@ -37,7 +37,7 @@ def test(pred, lab):
 net = LR()
 criterion = nn.CrossEntropyLoss()
 optm = torch.optim.Adam(net.parameters())
-for i in range(300):
+for i in range(150):
     net.train()
     x = torch.from_numpy(train_data).float()
     y = torch.from_numpy(train_lab).long()
@@ -46,7 +46,7 @@ for i in range(300):
     optm.zero_grad()
     loss.backward()
     optm.step()
-    if (i + 1) % 100 == 0:
+    if (i + 1) % 50 == 0:
         net.eval()
         test_out = net(torch.from_numpy(test_data).float())
         accu = test(test_out, torch.from_numpy(test_lab).long())

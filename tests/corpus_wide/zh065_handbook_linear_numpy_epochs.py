@@ -1,6 +1,6 @@
 # Modeled on: https://github.com/zergtant/pytorch-handbook/blob/master/chapter2/2.2-deep-learning-basic-mathematics.ipynb
 # (written for this corpus after that source's example; not copied)
-# Adapted: seaborn's lmplot and the pandas frame become a matplotlib scatter; 1000 epochs.
+# Adapted: seaborn's lmplot and the pandas frame become a matplotlib scatter; 400 epochs.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -23,7 +23,7 @@ criterion = MSELoss()
 optim = SGD(model.parameters(), lr=0.01)
 x_train = x.reshape(-1, 1).astype('float32')
 y_train = y.reshape(-1, 1).astype('float32')
-for i in range(1000):
+for i in range(400):
     inputs = torch.from_numpy(x_train)  # 必须是 torch 的 Tensor
     labels = torch.from_numpy(y_train)
     outputs = model(inputs)
@@ -31,7 +31,7 @@ for i in range(1000):
     loss = criterion(outputs, labels)
     loss.backward()
     optim.step()
-    if i % 200 == 0:
+    if i % 100 == 0:
         print('epoch {}, loss {:1.4f}'.format(i, loss.data.item()))
 [w, b] = model.parameters()
 print(w.item(), b.item())
