@@ -38,6 +38,7 @@ def test_the_corpus_is_wide_half_chinese_and_names_its_sources() -> None:
     assert {p.name[:2] for p in FILES} == {"zh", "en"}
     assert 0.4 <= len(chinese) / len(FILES) <= 0.6
     for path in FILES:
+        assert not path.name.endswith("_test.py"), f"pytest would collect {path.name}"
         first, second = path.read_text(encoding="utf-8").splitlines()[:2]
         assert first.startswith("# Modeled on: http"), path.name
         assert second == "# (written for this corpus after that source's example; not copied)"
