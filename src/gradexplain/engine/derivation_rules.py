@@ -564,15 +564,11 @@ RULES: dict[str, Rule] = {
     "FracBackward0": unary("1"),
     # elementwise, several inputs (broadcasting)
     "AddBackward0": elementwise("1", "alpha"),
-    "AddBackward1": elementwise("1"),
     "SubBackward0": elementwise("1", "-alpha"),
-    "SubBackward1": elementwise("1"),
     "RsubBackward0": elementwise("-alpha", "1"),
     "RsubBackward1": elementwise("-alpha"),
     "MulBackward0": elementwise("other", "self"),
-    "MulBackward1": elementwise("other"),
     "DivBackward0": elementwise("1 / other", "-self / other ** 2"),
-    "DivBackward1": elementwise("1 / other"),
     "PowBackward1": elementwise("exponent * self ** (exponent - 1)", "result * log(self)"),
     "PowBackward2": elementwise("result * log(self)"),
     "MaximumBackward0": elementwise("(self > other) + (self == other) / 2",
@@ -628,8 +624,6 @@ RULES: dict[str, Rule] = {
     # losses (reduction: none, mean or sum)
     "MseLossBackward0": Rule((Slot(_LOSS, f"2 * {_DIFF} / n"),
                               Slot(_LOSS, f"-2 * {_DIFF} / n")), _loss_scale),
-    "L1LossBackward0": Rule((Slot(_LOSS, f"sign{_DIFF} / n"),
-                             Slot(_LOSS, f"-sign{_DIFF} / n")), _loss_scale),
     "BinaryCrossEntropyBackward0": Rule(
         (Slot(_LOSS, "(self[b] - target[b]) / (self[b] * (1 - self[b])) / n"),
          Slot(_LOSS, None)), _loss_scale, _no_weights),
@@ -650,16 +644,16 @@ RULES: dict[str, Rule] = {
         REDUCTION, None)), _picked, _no_weights),
     # elements moved: the local derivative is 1 where an element lands
     **{kind: move(same_order=True) for kind in (
-        "ViewBackward0", "UnsafeViewBackward0", "ReshapeAliasBackward0", "CloneBackward0",
-        "ToCopyBackward0", "AliasBackward0", "SqueezeBackward0", "SqueezeBackward1",
+        "ViewBackward0", "UnsafeViewBackward0", "CloneBackward0", "ToCopyBackward0",
+        "SqueezeBackward0", "SqueezeBackward1",
         "SqueezeBackward2", "UnsqueezeBackward0")},
     **{kind: move() for kind in (
         "TBackward0", "TransposeBackward0", "TransposeBackward1", "PermuteBackward0",
         "ExpandBackward0", "SliceBackward0", "SelectBackward0", "IndexBackward0",
         "FlipBackward0", "RepeatBackward0", "RollBackward0", "SplitBackward0",
         "SplitWithSizesBackward0", "UnbindBackward0", "DiagonalBackward0", "GatherBackward0",
-        "TrilBackward0", "TriuBackward0", "ConstantPadNdBackward0", "NarrowBackward0",
-        "MaskedSelectBackward0", "TakeBackward0")},
+        "TrilBackward0", "TriuBackward0", "ConstantPadNdBackward0", "MaskedSelectBackward0",
+        "TakeBackward0")},
     "CatBackward0": move(slots=0),
     "StackBackward0": move(slots=0),
 }

@@ -57,6 +57,10 @@ def parse(text: str) -> ast.expr:
 
 def operands_of(text: str) -> list[tuple[str, Where]]:
     """Each operand the formula reads, with where it reads it (for the rule to gather)."""
+    return _operands_in(parse(text))
+
+
+def _operands_in(tree: ast.expr) -> list[tuple[str, Where]]:
     found: list[tuple[str, Where]] = []
 
     def visit(node: ast.AST) -> None:
@@ -73,7 +77,7 @@ def operands_of(text: str) -> list[tuple[str, Where]]:
         for child in ast.iter_child_nodes(node):
             visit(child)
 
-    visit(parse(text))
+    visit(tree)
     return list(dict.fromkeys(found))
 
 
@@ -320,16 +324,8 @@ def _constant(node: ast.expr, operand: Callable[[str, Where], Operand]) -> Numbe
 
 
 def _scalar_values(node: ast.expr, operand: Callable[[str, Where], Operand]) -> Values:
-    values: Values = {}
-    for child in ast.walk(node):
-        if isinstance(child, ast.Subscript) and isinstance(child.value, ast.Name):
-            where = _where(child.slice)
-            values[(child.value.id, where)] = torch.tensor(
-                operand(child.value.id, where).value, dtype=torch.float64)
-        elif isinstance(child, ast.Name) and child.id not in FUNCTIONS:
-            values.setdefault((child.id, None), torch.tensor(operand(child.id, None).value,
-                                                             dtype=torch.float64))
-    return values
+    return {(name, where): torch.tensor(operand(name, where).value, dtype=torch.float64)
+            for name, where in _operands_in(node)}
 
 
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
