@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, TypedDict
 
 from gradexplain.record_groups import CallGroup, PrintGroup
@@ -25,6 +26,24 @@ def non_finite_name(x: float) -> str | None:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return None
+
+
+def formula_number(x: float | Fraction) -> str:
+    """A number as a derivation writes it (--why): 3, -0.5, 1/4 (exact fractions stay
+    fractions), 0.367879 (six digits), inf. The engine's formulas and the explainer's
+    sentences write numbers this one way."""
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        if x.denominator <= 1000:
+            return f"{x.numerator}/{x.denominator}"
+    value = float(x)
+    named = non_finite_name(value)
+    if named is not None:
+        return named
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
 
 
 # The deeper views of one call (--graph, --jacobian, --check-numeric, --why, --dot) ---------

@@ -42,7 +42,7 @@ from gradexplain.engine.derivation_rules import (
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.madeby import made_by
 from gradexplain.options import why_target
-from gradexplain.record import WhyEntry, WhyPath, WhyStep
+from gradexplain.record import WhyEntry, WhyPath, WhyStep, formula_number
 
 MAX_PATHS = 6  # paths written out; the others are summed
 MAX_EDGES = 200_000  # element edges followed before a derivation is too large to write
@@ -73,6 +73,7 @@ class Target:
     kind: str  # "leaf", "retained", "view", "non_leaf"
     node: Any  # the vertex's node: the leaf's AccumulateGrad, or the tensor's grad_fn
     output: int
+    view: str = ""  # a view of a leaf: the view's node (`ViewBackward0`)
 
     @property
     def vertex(self) -> Vertex:
@@ -131,7 +132,8 @@ def _vertex(asked: str, name: str, element: list[int], tensor: torch.Tensor, lab
         leaf, leaf_index = behind
         node = next((n for n in graph.nodes if getattr(n, "variable", None) is leaf), None)
         if node is not None:
-            return Target(asked, name, element, leaf, "", leaf_index, "view", node, 0)
+            return Target(asked, name, element, leaf, "", leaf_index, "view", node, 0,
+                          type(tensor.grad_fn).__name__)
     return Target(asked, name, element, tensor, label, element, "non_leaf", tensor.grad_fn,
                   tensor.output_nr)
 
@@ -212,7 +214,8 @@ class Derivation:
     def run(self, graph: GraphWalk) -> WhyEntry:
         entry = WhyEntry(target=self.target.asked, status="derived", tensor=self.target.label,
                          index=self.target.index, kind=self.target.kind,
-                         named=self.target.name, named_index=self.target.named_index)
+                         named=self.target.name, named_index=self.target.named_index,
+                         facts={"view": self.target.view} if self.target.view else {})
         try:
             self._forward(graph)
         except NotDerivable as exc:
@@ -536,7 +539,7 @@ class Derivation:
                 name = f"v_{output[1]}" if several else "v"
                 symbol = f"{name}[{','.join(str(i) for i in index)}]" if index else name
                 term = term.times(formulas.Term(factors=(formulas.Factor(
-                    symbol, formulas.number_text(weight), weight),)))
+                    symbol, formula_number(weight), weight),)))
             for step in path["steps"]:
                 together = self._terms.get(id(step))
                 if step["kind"] != "step" or together is None:

@@ -26,6 +26,8 @@ from typing import Any
 
 import torch
 
+from gradexplain.record import formula_number
+
 Number = Fraction | float
 # Where an operand is read: None (broadcast from the output element), "a", "b", or letters.
 Where = str | tuple[str, ...] | None
@@ -207,12 +209,12 @@ class Term:
         parts = [f.written(numbers) for f in self.factors]
         coefficient = self.coefficient
         if not parts:
-            return number_text(coefficient)
+            return formula_number(coefficient)
         if coefficient == 1:
             return "·".join(parts)
         if coefficient == -1:
             return "-" + "·".join(parts)
-        return "·".join([number_text(coefficient), *parts])
+        return "·".join([formula_number(coefficient), *parts])
 
 
 def combined(terms: list[Term]) -> list[Term]:
@@ -253,7 +255,7 @@ def _term(node: ast.expr, operand: Callable[[str, Where], Operand]) -> Term:
     if isinstance(node, (ast.Name, ast.Subscript)):
         found = _operand(node, operand)
         assert found.symbol is not None  # a number would have been a constant
-        return Term(Fraction(1), (Factor(found.symbol, number_text(found.value),
+        return Term(Fraction(1), (Factor(found.symbol, formula_number(found.value),
                                          found.value),))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return Term(Fraction(-1)).times(_term(node.operand, operand))
@@ -339,11 +341,11 @@ def _write(node: ast.expr, operand: Callable[[str, Where], Operand], numbers: bo
     """A (sub)formula as text: symbols, or with `numbers` every operand's number."""
     constant = _constant(node, operand)
     if constant is not None:
-        text = number_text(constant)
+        text = formula_number(constant)
         return f"({text})" if outer >= 2 and text.startswith("-") else text
     if isinstance(node, (ast.Name, ast.Subscript)):
         found = _operand(node, operand)
-        text = number_text(found.value) if numbers or found.symbol is None else found.symbol
+        text = formula_number(found.value) if numbers or found.symbol is None else found.symbol
         return f"({text})" if outer >= 2 and text.startswith("-") else text
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         text = "-" + _write(node.operand, operand, numbers, 3)
@@ -390,22 +392,6 @@ def _divide(x: Number, y: Number) -> Number:
             abs(y) <= 10**6:
         return x / y
     return float(x) / float(y)
-
-
-def number_text(x: Number | float) -> str:
-    """3, -0.5, 1/4, 0.367879: exact fractions as fractions, floats to 6 digits."""
-    if isinstance(x, Fraction):
-        if x.denominator == 1:
-            return str(x.numerator)
-        if x.denominator <= 1000:
-            return f"{x.numerator}/{x.denominator}"
-        x = float(x)
-    value = float(x)
-    if not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.6g}"
 
 
 def _atomic(text: str) -> bool:
