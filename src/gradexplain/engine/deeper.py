@@ -127,10 +127,16 @@ class CallViews:
                                    facts={"calls": DERIVED_CALLS})) for target in asked]
         graph = walk(outputs)
         tracked = [(label, t) for label, t, _ in self.tracked]
-        found = [watch(target, self.request.outputs, self.request.gradients,
-                       self.owner.names(), tracked, self.request.inputs, graph)
-                 for target in asked]
-        return [w for w in found if w is not None]
+        found: list[Watch] = []
+        for target in asked:
+            try:
+                made = watch(target, self.request.outputs, self.request.gradients,
+                             self.owner.names(), tracked, self.request.inputs, graph)
+            except RuntimeError:  # saved tensors already freed or changed: the call will say
+                continue
+            if made is not None:
+                found.append(made)
+        return found
 
     # targets --------------------------------------------------------------------------------
 
