@@ -9,7 +9,8 @@ from typing import Any
 
 import torch
 
-from gradexplain.engine.derivation import check
+from gradexplain.engine.deeper import DeeperViews
+from gradexplain.engine.derivation import check, watch
 from gradexplain.engine.graphtree import current_tree
 from gradexplain.engine.runner import Session
 from gradexplain.options import RunOptions
@@ -68,8 +69,6 @@ def leaves_with_grad(session: Session) -> list[str]:
 
 def why_from_now(session: Session, target: str | None) -> None:
     """The REPL's `:why NAME`: derive NAME under each following backward call (None: stop)."""
-    from gradexplain.engine.deeper import DeeperViews
-
     recorder = session.recorder
     if recorder.labels is None:
         session.tag_statements()
@@ -86,8 +85,6 @@ def why_last_call(session: Session, target: str) -> tuple[str, WhyEntry | None]:
     """The REPL's `:why NAME` for the call that already ran, while its graph is still there
     (retain_graph=True): ("derived", entry) with the check against that call's ledger; or
     why not: ("no_call", None), ("not_reached", None), ("freed", None)."""
-    from gradexplain.engine.derivation import watch
-
     calls = session.recorder.calls
     if not calls or calls[-1].error is not None:
         return "no_call", None

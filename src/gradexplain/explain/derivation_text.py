@@ -57,7 +57,8 @@ def why_lines(entry: WhyEntry, function: str, lang: str) -> list[WhyLine]:
                 output=_output(path), index=_index(path["output_index"], compact=True),
                 weight=_number(path["weight"]))))
         lines += _steps(path, depth, leaf, lang)
-        lines.append(("math", INDENT * depth + _product(path)))
+        if len(path["steps"]) + (path["weight"] is not None) > 1:  # one factor: said above
+            lines.append(("math", INDENT * depth + _product(path)))
     if count > 1:
         rest = entry.get("rest")
         if count > len(paths) and rest is not None:

@@ -32,6 +32,7 @@ from IPython.display import display
 from gradexplain.app import api
 from gradexplain.errors import GradexplainError
 from gradexplain.limits import Limits
+from gradexplain.options import why_target
 from gradexplain.record import RunRecord
 
 DEFAULT_WIDTH = 100  # columns: wide enough for the ledger, narrow enough for a notebook
@@ -65,6 +66,9 @@ def _parser(prog: str, lesson: bool) -> _Parser:
                         help="largest Jacobian shown, in elements per side")
     parser.add_argument("--check-numeric", action="store_true",
                         help="compare autograd's grads with finite differences")
+    parser.add_argument("--why", action="append", default=[], metavar="NAME",
+                        help="the chain rule written out for NAME (or NAME[i,j]) under each "
+                             "call that reaches it; may be given more than once")
     parser.add_argument("--full", action="store_true", help="show every element")
     parser.add_argument("--max-seconds", type=int, metavar="SECONDS",
                         help="wall-clock budget of the run; past it the run is stopped "
@@ -180,6 +184,11 @@ class Magics:
             raise UsageError(f"{prog}: --width must be at least 20")
         if options.record and not options.record.isidentifier():
             raise UsageError(f"{prog}: --record needs a variable name, got {options.record!r}")
+        for target in options.why:
+            try:
+                why_target(target)
+            except ValueError as err:
+                raise UsageError(f"{prog}: --why {err}") from None
         return options
 
     def _run(self, options: argparse.Namespace,
@@ -187,7 +196,7 @@ class Magics:
         settings = {"lang": options.lang, "device": options.device, "dtype": options.dtype,
                     "full": options.full, "graph": options.graph,
                     "jacobian": options.jacobian, "jacobian_limit": options.jacobian_limit,
-                    "check_numeric": options.check_numeric,
+                    "check_numeric": options.check_numeric, "why": options.why,
                     "limits": Limits().raised(max_seconds=options.max_seconds)}
         try:
             record = run(settings)
