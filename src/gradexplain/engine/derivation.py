@@ -610,9 +610,11 @@ def _walks(start: Vertex, end: Vertex, below: Any) -> Iterable[list[Vertex]]:
         choices.append(iter(below(child)))
 
 
-def _fold(steps: list[WhyStep]) -> list[WhyStep]:
+def _fold(path: list[WhyStep]) -> list[WhyStep]:
     """Repeated patterns of statements (a loop's iterations) as one line each, and a path
-    longer than MAX_STEPS cut to its first steps and one line for the rest."""
+    longer than MAX_STEPS cut to its first steps and one line for the rest. The last step,
+    the one into the element asked about, is always written out."""
+    steps, last = path[:-1], path[-1:]
     keys = [(s["statement"], s["line"]) for s in steps]
     result: list[WhyStep] = []
     i = 0
@@ -645,7 +647,7 @@ def _fold(steps: list[WhyStep]) -> list[WhyStep]:
             value=math.prod(s["value"] for s in rest), nodes=[], output=rest[0]["output"],
             output_index=rest[0]["output_index"], input=rest[-1]["input"],
             input_index=rest[-1]["input_index"])]
-    return result
+    return result + last
 
 
 # one target around one call ----------------------------------------------------------------------

@@ -32,7 +32,8 @@ LABELS_EN: dict[str, str] = {
     "why.accumulates": "{what}: {before} + {added} = {after} (gradients accumulate)",
     "why.results": "torch.autograd.grad returns {value} for {what}",
     "why.arrived": "autograd passes {value} to {what}",
-    "why.agrees": "the chain rule gives exactly what autograd computed ({value})",
+    "why.agrees": "the chain rule agrees with what autograd computed ({value})",
+    "why.rounding": ", up to floating-point rounding",
     "why.disagrees": "The chain rule with the table's formulas gives {total}, but autograd "
                      "gave {autograd}: a hook changed the gradient on its way, the graph was "
                      "changed after it was built, or a formula does not hold here. So the "
@@ -86,7 +87,8 @@ LABELS_ZH: dict[str, str] = {
     "why.accumulates": "{what}：{before} + {added} = {after}（梯度累加）",
     "why.results": "torch.autograd.grad 对 {what} 返回 {value}",
     "why.arrived": "autograd 传到 {what} 的梯度是 {value}",
-    "why.agrees": "链式法则的结果与 autograd 算出的完全一致（{value}）",
+    "why.agrees": "链式法则的结果与 autograd 算出的一致（{value}）",
+    "why.rounding": "，差别只在浮点舍入误差之内",
     "why.disagrees": "用表中公式按链式法则算出 {total}，但 autograd 得到 {autograd}：可能是钩子"
                      "（hook）在途中改了梯度、计算图建好后又被改动，或者某个公式在这里不成立。"
                      "所以这里不把各步写成等式。",

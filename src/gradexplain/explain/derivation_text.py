@@ -82,7 +82,7 @@ def _heading(entry: WhyEntry, function: str, lang: str) -> str:
     return label(key, lang).format(what=what, value=_number(value))
 
 
-def _steps(path: WhyPath, depth: int, leaf: str, lang: str) -> list[WhyLine]:
+def _steps(path: WhyPath, depth: int, leaf: tuple[str, str], lang: str) -> list[WhyLine]:
     steps = path["steps"]
     shown = [s for s in steps if s["kind"] == "step"]
     column = max((len(s["statement"]) for s in shown), default=0)
@@ -116,7 +116,7 @@ def _steps(path: WhyPath, depth: int, leaf: str, lang: str) -> list[WhyLine]:
     return lines
 
 
-def _derivative(step: WhyStep, leaf: str) -> str:
+def _derivative(step: WhyStep, leaf: tuple[str, str]) -> str:
     """`∂z[0,0]/∂y[0,0] = 3·y + 3·y = 6·y = 6·3 = 18`."""
     upper = _symbol(step.get("output", ""), step.get("output_index", []), leaf)
     lower = _symbol(step.get("input", ""), step.get("input_index", []), leaf)
@@ -145,12 +145,12 @@ def _sum(entry: WhyEntry, paths: list[WhyPath]) -> str:
     paths' numbers (and the rest)."""
     total = _number(entry.get("total"))
     formula, numbers = entry.get("sum_formula"), entry.get("sum_numbers")
-    if formula and numbers and entry.get("rest") is None:
+    rest = entry.get("rest")
+    if formula and numbers and rest is None:
         return " = ".join(dict.fromkeys([formula, numbers, total]))
-    parts = [_number(p["product"] * (1.0 if p["weight"] is None else p["weight"]))
-             for p in paths]
-    if entry.get("rest") is not None:
-        parts.append(_number(entry.get("rest")))
+    shown = [p["product"] * (1.0 if p["weight"] is None else p["weight"]) for p in paths]
+    parts = [_number(x) for x in shown] if rest is None else [_number(sum(shown)),
+                                                              _number(rest)]
     return " + ".join(parts).replace("+ -", "- ") + " = " + total
 
 
@@ -174,7 +174,10 @@ def _outcome(entry: WhyEntry, function: str, lang: str) -> list[WhyLine]:
         lines.append(("result", INDENT + label("why.accumulates", lang).format(
             what=_grad_of(entry), before=_number(entry.get("before")),
             added=_number(autograd), after=_number(entry.get("after")))))
-    lines.append(("ok", INDENT + label("why.agrees", lang).format(value=_number(autograd))))
+    agrees = label("why.agrees", lang).format(value=_number(autograd))
+    if _number(entry.get("total")) != _number(autograd):  # equal within rounding only
+        agrees += label("why.rounding", lang)
+    lines.append(("ok", INDENT + agrees))
     return lines
 
 
@@ -209,14 +212,18 @@ def _output(path: WhyPath) -> str:
     return f"{path['output']}{_index(path['output_index'])}"
 
 
-def _leaf_alias(entry: WhyEntry, lang: str) -> str:
-    """A leaf labelled by its code (`torch.tensor([2., 1.], ...)`) is "leaf" in formulas."""
+def _leaf_alias(entry: WhyEntry, lang: str) -> tuple[str, str]:
+    """A leaf labelled by its code (`torch.tensor([2., 1.], ...)`) is "leaf" in formulas:
+    (its label, what formulas call it)."""
     tensor = str(entry.get("tensor", ""))
-    return tensor if _simple(tensor) else label("why.leaf", lang)
+    return tensor, tensor if _simple(tensor) else label("why.leaf", lang)
 
 
-def _symbol(name: str, index: list[int], leaf: str) -> str:
-    shown = name if _simple(name) else leaf
+def _symbol(name: str, index: list[int], leaf: tuple[str, str]) -> str:
+    """`z[0,0]`; the target leaf by its alias, other code in parentheses (`(y.sum())`)."""
+    if name == leaf[0]:
+        name = leaf[1]
+    shown = name if _simple(name) else f"({name})"
     return shown + (_index(index, compact=True) if index else "")
 
 
