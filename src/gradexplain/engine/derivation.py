@@ -664,6 +664,7 @@ class Watch:
     handle: Any = None
     magnitude: float = 0.0
     depth: int = 0
+    start: float | None = None  # the target is an output: the gradient autograd starts from
 
     def finish(self, results: list[tuple[torch.Tensor, Any]] | None) -> WhyEntry:
         """After the call: what autograd gave the element, and the check. `results`: an
@@ -677,15 +678,15 @@ class Watch:
         flat = _flat(target.index, list(target.tensor.shape))
         autograd: float | None
         after: float | None = None
-        if results is not None:
+        if results is not None and any(t is target.tensor for t, _ in results):
             grad = next((g for t, g in results if t is target.tensor), None)
             autograd = _element(grad, flat)
         elif target.kind == "non_leaf":
-            autograd = sum(self.arrived) if self.arrived else None
+            autograd = sum(self.arrived) if self.arrived else self.start
         else:
             after = _element(target.tensor.grad, flat)
             autograd = None if after is None else after - (self.before or 0.0)
-        before = self.before if results is None and target.kind != "non_leaf" else None
+        before = self.before if after is not None else None
         check(self.entry, autograd, before, after, target.tensor.dtype, self.magnitude,
               self.depth)
         self.target = None  # the record keeps no tensor
@@ -718,10 +719,18 @@ def watch(asked: str, outputs: list[tuple[torch.Tensor, str]], gradients: list[A
     result = Watch(entry, found, magnitude=derivation.magnitude, depth=derivation.depth)
     flat = _flat(found.index, list(found.tensor.shape))
     if found.kind == "non_leaf":
-        def arrived(gradient: torch.Tensor) -> None:
-            result.arrived.append(float(gradient.detach().reshape(-1)[flat]))
+        def arrived(gradient: torch.Tensor | None) -> None:
+            # Called inside the user's call: it reads, and must never fail. A node with
+            # several outputs passes None for an output that got no gradient.
+            if gradient is None:
+                result.arrived.append(0.0)
+            elif isinstance(gradient, torch.Tensor) and gradient.numel() > flat:
+                result.arrived.append(float(gradient.detach().reshape(-1)[flat]))
 
         result.handle = found.tensor.register_hook(arrived)  # type: ignore[no-untyped-call]
+        for k, (output, _) in enumerate(outputs):
+            if output is found.tensor:  # where autograd starts: v (1 for a scalar)
+                result.start = 1.0 if vectors[k] is None else _weight(vectors[k], flat)
     else:
         result.before = _element(found.tensor.grad, flat)
     return result
