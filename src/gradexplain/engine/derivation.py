@@ -111,11 +111,15 @@ def resolve(asked: str, tracked: list[tuple[str, torch.Tensor]], env: dict[str, 
 
 def _named(name: str, tracked: Iterable[tuple[str, torch.Tensor]], env: dict[str, Any]
            ) -> tuple[torch.Tensor | None, str]:
+    """What the name means now: its binding, else a ledger label (an unnamed leaf's code, a
+    module's parameter `net.fc.weight`)."""
+    value = env.get(name)
+    if isinstance(value, torch.Tensor):
+        return value, name
     for label, tensor in tracked:
         if label == name:
             return tensor, label
-    value = env.get(name)
-    return (value, name) if isinstance(value, torch.Tensor) else (None, name)
+    return None, name
 
 
 def _vertex(asked: str, name: str, element: list[int], tensor: torch.Tensor, label: str,
