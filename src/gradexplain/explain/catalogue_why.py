@@ -6,6 +6,8 @@ from __future__ import annotations
 LABELS_EN: dict[str, str] = {
     "why.heading.grad": "Why {what} gets {value} from this call (the chain rule, with your "
                         "numbers)",
+    "why.heading.view": "Why the leaf behind {name} gets {value} at {index} from this call (the "
+                        "chain rule, with your numbers)",
     "why.heading.arrived": "Why the gradient reaching {what} in this call is {value} (the "
                            "chain rule, with your numbers)",
     "why.heading.results": "Why torch.autograd.grad gives {value} for {what} (the chain "
@@ -64,6 +66,8 @@ LABELS_EN: dict[str, str] = {
 
 LABELS_ZH: dict[str, str] = {
     "why.heading.grad": "为什么这次调用让 {what} 得到 {value}（链式法则，代入你的数值）",
+    "why.heading.view": "为什么这次调用让 {name} 背后的叶子在 {index} 处得到 {value}（链式法则，"
+                        "代入你的数值）",
     "why.heading.arrived": "为什么这次调用中到达 {what} 的梯度是 {value}（链式法则，代入你的"
                            "数值）",
     "why.heading.results": "为什么 torch.autograd.grad 对 {what} 给出 {value}（链式法则，代入"

@@ -77,6 +77,10 @@ def _heading(entry: WhyEntry, function: str, lang: str) -> str:
         key, what = "why.heading.results", _named(entry)
     elif entry.get("kind") == "non_leaf":
         key, what = "why.heading.arrived", _named(entry)
+    elif entry.get("kind") == "view":
+        return label("why.heading.view", lang).format(
+            name=entry.get("named", ""), index=_index(entry.get("index", [])),
+            value=_number(value))
     else:
         key, what = "why.heading.grad", _grad_of(entry)
     return label(key, lang).format(what=what, value=_number(value))
