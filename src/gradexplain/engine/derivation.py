@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch.autograd.graph import get_gradient_edge
 
 from gradexplain.engine import formulas
 from gradexplain.engine.derivation_rules import (
@@ -81,8 +82,8 @@ class Target:
 
 
 def resolve(asked: str, tracked: list[tuple[str, torch.Tensor]], env: dict[str, Any],
-            graph: GraphWalk, inputs: list[tuple[torch.Tensor, str]] | None
-            ) -> Target | WhyEntry | None:
+            graph: GraphWalk, inputs: list[tuple[torch.Tensor, str]] | None,
+            outputs: list[torch.Tensor]) -> Target | WhyEntry | None:
     """The target in this call's graph; an entry saying why not (unknown name, bad index);
     None when the call does not reach it."""
     name, index = why_target(asked)
@@ -102,7 +103,8 @@ def resolve(asked: str, tracked: list[tuple[str, torch.Tensor]], env: dict[str, 
             not (tensor.grad_fn is not None and not tensor.retains_grad):
         return None  # `inputs=`/autograd.grad: only the inputs get a gradient
     found = _vertex(asked, name, element, tensor, label, graph)
-    if found is None or id(found.node) not in graph.node_ids:
+    if found is None or (id(found.node) not in graph.node_ids and
+                         not any(found.tensor is t for t in outputs)):
         return None
     if found.kind == "view":
         found.label = next((lb for lb, t in tracked if t is found.tensor), "") or "(leaf)"
@@ -124,20 +126,17 @@ def _named(name: str, tracked: Iterable[tuple[str, torch.Tensor]], env: dict[str
 
 def _vertex(asked: str, name: str, element: list[int], tensor: torch.Tensor, label: str,
             graph: GraphWalk) -> Target | None:
-    if tensor.grad_fn is None:
-        node = next((n for n in graph.nodes if getattr(n, "variable", None) is tensor), None)
-        return None if node is None else Target(asked, name, element, tensor, label, element,
-                                                "leaf", node, 0)
+    if tensor.grad_fn is None:  # where autograd accumulates into the leaf
+        node = get_gradient_edge(tensor).node
+        return Target(asked, name, element, tensor, label, element, "leaf", node, 0)
     if tensor.retains_grad:
         return Target(asked, name, element, tensor, label, element, "retained",
                       tensor.grad_fn, tensor.output_nr)
     behind = _leaf_behind(tensor, element)
     if behind is not None:
         leaf, leaf_index = behind
-        node = next((n for n in graph.nodes if getattr(n, "variable", None) is leaf), None)
-        if node is not None:
-            return Target(asked, name, element, leaf, "", leaf_index, "view", node, 0,
-                          type(tensor.grad_fn).__name__)
+        return Target(asked, name, element, leaf, "", leaf_index, "view",
+                      get_gradient_edge(leaf).node, 0, type(tensor.grad_fn).__name__)
     return Target(asked, name, element, tensor, label, element, "non_leaf", tensor.grad_fn,
                   tensor.output_nr)
 
@@ -704,7 +703,7 @@ def watch(asked: str, outputs: list[tuple[torch.Tensor, str]], gradients: list[A
     """Derive `asked` (NAME or NAME[i, j]) for a call about to run; None when the call does
     not reach it."""
     graph = graph or walk([t for t, _ in outputs])
-    found = resolve(asked, tracked, env, graph, inputs)
+    found = resolve(asked, tracked, env, graph, inputs, [t for t, _ in outputs])
     if found is None:
         return None
     if not isinstance(found, Target):
