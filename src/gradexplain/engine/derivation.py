@@ -153,7 +153,7 @@ def _leaf_behind(tensor: torch.Tensor, element: list[int]) -> tuple[torch.Tensor
         if rule is None or not rule.moves or len(node.next_functions) != 1:
             return None
         view = NodeView(node)
-        gradients = [torch.zeros(view.out_shape(o), dtype=m.dtype)
+        gradients = [torch.zeros(view.out_shape(o), dtype=m.dtype, device=m.device)
                      for o, m in enumerate(node._input_metadata)]
         gradients[number].view(-1)[flat] = 1
         with torch.no_grad():
@@ -161,8 +161,9 @@ def _leaf_behind(tensor: torch.Tensor, element: list[int]) -> tuple[torch.Tensor
         result = result[0] if isinstance(result, tuple) else result
         if result is None:
             return None
-        nonzero = torch.nonzero(result.reshape(-1)).reshape(-1)
-        if len(nonzero) != 1 or float(result.reshape(-1)[nonzero[0]]) != 1.0:
+        result = result.reshape(-1).cpu()
+        nonzero = torch.nonzero(result).reshape(-1)
+        if len(nonzero) != 1 or float(result[nonzero[0]]) != 1.0:
             return None
         flat = int(nonzero[0])
         child, number = node.next_functions[0]

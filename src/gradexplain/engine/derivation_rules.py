@@ -296,9 +296,8 @@ def _single_outputs(gradients: Any) -> tuple[torch.Tensor | None, ...]:
 def _variables(view: NodeView) -> list[torch.Tensor]:
     """One zero gradient per node output, requiring grad: the node's backward applied to
     them is a function of them we can differentiate again."""
-    dtypes = [m.dtype for m in view.node._input_metadata]
-    return [torch.zeros(view.out_shape(o), dtype=dtypes[o], requires_grad=True)
-            for o in range(view.outputs)]
+    return [torch.zeros(view.out_shape(o), dtype=m.dtype, device=m.device, requires_grad=True)
+            for o, m in enumerate(view.node._input_metadata)]
 
 
 def _applied(view: NodeView, slot: int) -> tuple[list[torch.Tensor], torch.Tensor]:
@@ -335,13 +334,14 @@ class Move(Family):
             return AUTOGRAD_FAMILY.spread(view, slot, rule, b)
         numbering = torch.zeros(applied.numel(), dtype=applied.dtype)
         numbering[b] = (b + 1).to(applied.dtype)
+        numbering = numbering.to(applied.device)
         moved: tuple[Any, ...] = torch.autograd.grad(
             applied, variables, numbering.reshape(applied.shape), allow_unused=True)
         sources, targets, outputs = [], [], []
         for o, found in enumerate(moved):
             if found is None:
                 continue
-            flat = found.detach().reshape(-1)
+            flat = found.detach().reshape(-1).cpu()
             where = torch.nonzero(flat).reshape(-1)
             sources.append(flat[where].round().to(torch.long) - 1)
             targets.append(where)
@@ -376,7 +376,7 @@ class FromAutograd(Family):
             for o, column in enumerate(columns):
                 if column is None:
                     continue
-                found = column.detach().reshape(-1)
+                found = column.detach().reshape(-1).cpu()
                 where = torch.nonzero(found).reshape(-1)
                 sources.append(torch.full_like(where, element))
                 targets.append(where)
