@@ -30,6 +30,8 @@ from torch.autograd.graph import get_gradient_edge
 
 from gradexplain.engine import formulas
 from gradexplain.engine.derivation_rules import (
+    MADE,
+    MADE_CONSTANTS,
     RULES,
     Edges,
     Found,
@@ -49,6 +51,7 @@ MAX_PATHS = 6  # paths written out; the others are summed
 MAX_EDGES = 200_000  # element edges followed before a derivation is too large to write
 INNER_TERMS = 8  # paths inside one statement written as a formula
 INNER_LENGTH = 12  # nodes on a path inside one statement written as a formula
+MADE_DEPTH = 3  # operations followed to write an unnamed intermediate with names
 MAX_STEPS = 24  # steps of one path written out (after folding); the rest fold into one
 FOLD_AT = 3  # repetitions of a pattern of statements before they fold
 MAX_PERIOD = 8
@@ -181,6 +184,7 @@ class Edge:
     child: Vertex
     value: float
     slot: int
+    scale: float  # the size of the numbers the value came from (Edges.scales)
 
 
 @dataclass
@@ -200,6 +204,7 @@ class Derivation:
     vectors: list[torch.Tensor | None]  # grad_tensors per output (None: a scalar's 1)
     target: Target
     names: dict[int, str]  # tensor id -> the user's name (formula symbols)
+    env: dict[str, Any] = field(default_factory=dict)  # the user's names, for their values
     nodes: dict[int, Any] = field(default_factory=dict)
     views: dict[int, NodeView] = field(default_factory=dict)
     found: dict[int, Found] = field(default_factory=dict)
@@ -210,12 +215,14 @@ class Derivation:
     seeds: list[tuple[int, Vertex, int, float | None]] = field(default_factory=list)
     magnitude: float = 0.0  # the sum of |contributions|: the scale of rounding errors
     depth: int = 0  # the longest path in nodes
+    eps: float = 0.0  # machine epsilon of the least precise dtype the graph computes in
     # While a path is written out: each step's vertices and its terms (not part of the record)
     _edges: dict[int, tuple[Vertex, Vertex]] = field(default_factory=dict)
     _terms: dict[int, list[formulas.Term]] = field(default_factory=dict)
     _seed_labels: dict[Vertex, str] = field(default_factory=dict)
 
     def run(self, graph: GraphWalk) -> WhyEntry:
+        self.eps = torch.finfo(self.target.tensor.dtype).eps
         entry = WhyEntry(target=self.target.asked, status="derived", tensor=self.target.label,
                          index=self.target.index, kind=self.target.kind,
                          named=self.target.name, named_index=self.target.named_index,
@@ -273,14 +280,17 @@ class Derivation:
                 if edges > MAX_EDGES:
                     raise TooLarge
                 assert local.values is not None
-                for b, a, o, value in zip(local.b.tolist(), local.a.tolist(),
-                                          local.outputs.tolist(), local.values.tolist(),
-                                          strict=True):
+                scales = local.values.abs() if local.scales is None else local.scales
+                for b, a, o, value, scale in zip(local.b.tolist(), local.a.tolist(),
+                                                 local.outputs.tolist(),
+                                                 local.values.tolist(), scales.tolist(),
+                                                 strict=True):
                     vertex = (id(node), o, a)
                     if vertex not in self.down:
                         self.down[vertex] = []
                         self.order.append(vertex)
-                    self.down[vertex].append(Edge((id(child), number, b), value, slot))
+                    self.down[vertex].append(Edge((id(child), number, b), value, slot,
+                                                  scale))
                 for o in torch.unique(local.outputs).tolist():
                     made.setdefault((id(node), o), []).append(local.a[local.outputs == o])
             for key, parts in made.items():
@@ -305,6 +315,9 @@ class Derivation:
             self.nodes[key] = node
             self.views[key] = NodeView(node)
             self.found[key] = rule_for(self.views[key])
+            for metadata in node._input_metadata:
+                if metadata.dtype.is_floating_point:
+                    self.eps = max(self.eps, torch.finfo(metadata.dtype).eps)
         return self.views[key]
 
     # 2. the total ------------------------------------------------------------------------------
@@ -320,7 +333,7 @@ class Derivation:
             longest = 0
             for edge in self.down[vertex]:
                 total += edge.value * sensitivity[edge.child]
-                size += abs(edge.value) * strength[edge.child]
+                size += edge.scale * strength[edge.child]
                 longest = max(longest, depth[edge.child] + 1)
             sensitivity[vertex], strength[vertex], depth[vertex] = total, size, longest
         result = scale = 0.0
@@ -506,27 +519,97 @@ class Derivation:
             flat = family.locate(view, edge.slot, rule, shape, where, one)
             value = float(view.values(source)[flat][0])
             symbol = self._symbol(source, name, vertex, shape, int(flat[0]), plain)
+            if symbol is None and name != "result" and source.grad_fn is not None:
+                made = self._made(source.grad_fn, int(flat[0]), shape, plain, MADE_DEPTH)
+                if made is not None and math.isclose(made.value, value, rel_tol=1e-6,
+                                                     abs_tol=1e-9):
+                    return formulas.Operand(made.written(False), value, term=made)
             return formulas.Operand(symbol, value)
 
         return formulas.term_of(formula, operand)
 
-    def _symbol(self, source: torch.Tensor, name: str, vertex: Vertex, shape: list[int],
-                flat: int, plain: tuple[list[int], list[int]] | None) -> str | None:
-        """The user's name for an operand (with its element where that is not obvious), or
-        None: then its number stands in the formula."""
-        if name == "result":
-            made = made_by(self.nodes[vertex[0]])
-            known = made.name if made is not None else None
-        else:
-            known = self.names.get(id(source))
+    def _made(self, node: Any, flat: int, shape: list[int],
+              plain: tuple[list[int], list[int]] | None, depth: int) -> formulas.Term | None:
+        """An unnamed intermediate (the result of `node`, at `flat`) written with the names of
+        what it was made from (derivation_rules.MADE), or None where that is not known:
+        only elementwise, no broadcasting, a few nodes deep."""
+        form = MADE.get(type(node).__name__)
+        if form is None or depth == 0 or made_by(node) is not None:
+            return None
+        view = NodeView(node)
+
+        def operand(name: str, where: formulas.Where) -> formulas.Operand:
+            if name not in MADE_CONSTANTS:  # a saved number: alpha, exponent
+                number = view.saved(name)
+                if not isinstance(number, (int, float)):
+                    raise LookupError(name)
+                return formulas.Operand(None, float(number))
+            slot = int(name[2:])
+            child = node.next_functions[slot][0] if slot < len(node.next_functions) else None
+            if child is None:  # a constant: kept as the saved self/other, if at all
+                kept = view.saved(MADE_CONSTANTS[name]) if view.has(MADE_CONSTANTS[name]) \
+                    else None
+                if isinstance(kept, torch.Tensor) and kept.numel() == 1:
+                    return formulas.Operand(None, float(kept))
+                if isinstance(kept, (int, float)):
+                    return formulas.Operand(None, float(kept))
+                raise LookupError(name)
+            tensor = self._tensor_of(child)
+            if tensor is not None:
+                if list(tensor.shape) != shape and tensor.numel() != 1:
+                    raise LookupError(name)
+                at = flat if tensor.numel() != 1 else 0
+                value = float(tensor.detach().reshape(-1)[at])
+                symbol = self._named_symbol(tensor, list(tensor.shape), at, plain)
+                return formulas.Operand(symbol, value)
+            inner = self._made(child, flat, shape, plain, depth - 1)
+            if inner is None:
+                raise LookupError(name)
+            return formulas.Operand(inner.written(False), inner.value, term=inner)
+
+        try:
+            return formulas.term_of(form, operand)
+        except (LookupError, RuntimeError, ValueError):
+            return None
+
+    def _tensor_of(self, node: Any) -> torch.Tensor | None:
+        """The tensor a leaf's node accumulates into, or the named tensor a node made."""
+        variable = getattr(node, "variable", None)
+        if isinstance(variable, torch.Tensor):
+            return variable
+        made = made_by(node)
+        if made is None:
+            return None
+        found = self.env.get(made.name)
+        return found if isinstance(found, torch.Tensor) and found.grad_fn is node else None
+
+    def _named_symbol(self, tensor: torch.Tensor, shape: list[int], flat: int,
+                      plain: tuple[list[int], list[int]] | None) -> str | None:
+        known = self.names.get(id(tensor))
         if known is None:
             return None
-        if source.numel() == 1:
+        if tensor.numel() == 1:
             return known
         index = _unflat(flat, shape)
         if plain is not None and plain[1] == shape and plain[0] == index:
             return known
         return f"{known}[{','.join(str(i) for i in index)}]"
+
+    def _symbol(self, source: torch.Tensor, name: str, vertex: Vertex, shape: list[int],
+                flat: int, plain: tuple[list[int], list[int]] | None) -> str | None:
+        """The user's name for an operand (with its element where that is not obvious), or
+        None: then its number stands in the formula."""
+        if name != "result":
+            return self._named_symbol(source, shape, flat, plain)
+        made = made_by(self.nodes[vertex[0]])
+        if made is None:
+            return None
+        if source.numel() == 1:
+            return made.name
+        index = _unflat(flat, shape)
+        if plain is not None and plain[1] == shape and plain[0] == index:
+            return made.name
+        return f"{made.name}[{','.join(str(i) for i in index)}]"
 
     def _sum_line(self, paths: list[tuple[int, int, float | None, list[Vertex]]],
                   written: list[WhyPath]) -> tuple[str | None, str | None]:
@@ -559,9 +642,10 @@ class Derivation:
 
 
 def check(entry: WhyEntry, autograd: float | None, before: float | None,
-          after: float | None, dtype: torch.dtype, magnitude: float, depth: int) -> None:
+          after: float | None, eps: float, magnitude: float, depth: int) -> None:
     """Fill in what autograd gave and whether the derivation's number equals it: within
-    the rounding a computation of that depth in `dtype` can make."""
+    the rounding a computation of that depth can make with that machine epsilon (of the
+    least precise dtype the graph computed in)."""
     entry["autograd"], entry["before"], entry["after"] = autograd, before, after
     total = entry.get("total")
     if autograd is None or total is None:
@@ -570,7 +654,6 @@ def check(entry: WhyEntry, autograd: float | None, before: float | None,
     if not (math.isfinite(total) and math.isfinite(autograd)):
         entry["agrees"] = (math.isnan(total) and math.isnan(autograd)) or total == autograd
         return
-    eps = torch.finfo(dtype).eps if dtype.is_floating_point else 1e-7
     tolerance = eps * (8 + 2 * depth) * max(magnitude, abs(total), abs(autograd)) + 1e-12
     entry["agrees"] = abs(total - autograd) <= tolerance
 
@@ -668,6 +751,7 @@ class Watch:
     handle: Any = None
     magnitude: float = 0.0
     depth: int = 0
+    eps: float = 1e-7
     start: float | None = None  # the target is an output: the gradient autograd starts from
 
     def finish(self, results: list[tuple[torch.Tensor, Any]] | None) -> WhyEntry:
@@ -691,8 +775,7 @@ class Watch:
             after = _element(target.tensor.grad, flat)
             autograd = None if after is None else after - (self.before or 0.0)
         before = self.before if after is not None else None
-        check(self.entry, autograd, before, after, target.tensor.dtype, self.magnitude,
-              self.depth)
+        check(self.entry, autograd, before, after, self.eps, self.magnitude, self.depth)
         self.target = None  # the record keeps no tensor
         return self.entry
 
@@ -718,9 +801,10 @@ def watch(asked: str, outputs: list[tuple[torch.Tensor, str]], gradients: list[A
             vectors.append(torch.full_like(output, float(given)))
         else:
             vectors.append(None)
-    derivation = Derivation(outputs, vectors, found, names_of(env))
+    derivation = Derivation(outputs, vectors, found, names_of(env), env)
     entry = derivation.run(graph)
-    result = Watch(entry, found, magnitude=derivation.magnitude, depth=derivation.depth)
+    result = Watch(entry, found, magnitude=derivation.magnitude, depth=derivation.depth,
+                   eps=derivation.eps)
     flat = _flat(found.index, list(found.tensor.shape))
     if found.kind == "non_leaf":
         def arrived(gradient: torch.Tensor | None) -> None:

@@ -103,6 +103,9 @@ class Edges:
     a: torch.Tensor
     outputs: torch.Tensor
     values: torch.Tensor | None = None
+    # The size of the numbers each value was computed from (the largest tensor operand, or
+    # the value): what rounding in the tensors' dtype is relative to, cancellation included.
+    scales: torch.Tensor | None = None
 
 
 # index arithmetic ------------------------------------------------------------------------------
@@ -659,6 +662,30 @@ RULES: dict[str, Rule] = {
 }
 
 
+# How a few common operations make their result, written in the same formula language over
+# their inputs (in0, in1) and saved numbers: an unnamed intermediate a formula reads (the 6
+# that `2 * x` made from x = 3) is written with names instead (`2·x`), so that like terms
+# meet (`2·x + 2·x = 4·x`). Used only where it gives back the very value the node saved.
+MADE: dict[str, str] = {
+    "MulBackward0": "in0 * in1",
+    "DivBackward0": "in0 / in1",
+    "AddBackward0": "in0 + alpha * in1",
+    "SubBackward0": "in0 - alpha * in1",
+    "NegBackward0": "-in0",
+    "PowBackward0": "in0 ** exponent",
+    "ExpBackward0": "exp(in0)",
+    "LogBackward0": "log(in0)",
+    "SinBackward0": "sin(in0)",
+    "CosBackward0": "cos(in0)",
+    "TanhBackward0": "tanh(in0)",
+    "SigmoidBackward0": "sigmoid(in0)",
+    "SqrtBackward0": "sqrt(in0)",
+    "AbsBackward0": "abs(in0)",
+}
+# Where a constant input of those operations is kept (`2 * x`: in1 is the saved `other`).
+MADE_CONSTANTS = {"in0": "self", "in1": "other"}
+
+
 @dataclass
 class Found:
     """The rule for one node: the table's, or autograd's columns."""
@@ -713,7 +740,13 @@ def local_derivatives(view: NodeView, slot: int, found: Found, b: torch.Tensor) 
         formula = found.formulas_[slot]
         if formula is None:
             raise NotDerivable(view.kind, "no_formula")
-        value = formulas.evaluate(formula, gather(view, slot, found, formula, edges))
+        operands = gather(view, slot, found, formula, edges)
+        value = formulas.evaluate(formula, operands)
         edges.values = value.to(torch.float64) if isinstance(value, torch.Tensor) and \
             value.dim() else torch.full((len(edges.a),), float(value), dtype=torch.float64)
+        scales = edges.values.abs()
+        for operand in operands.values():
+            if isinstance(operand, torch.Tensor) and operand.shape == scales.shape:
+                scales = torch.maximum(scales, operand.abs())
+        edges.scales = scales
     return edges

@@ -49,6 +49,8 @@ class Operand:
     symbol: str | None
     value: float
     exact: Fraction | None = None  # a plain number of the code (3, 1/4): kept exact
+    # An unnamed intermediate written with names (`2·x` for what `2 * x` made), when known
+    term: Term | None = None
 
 
 @cache
@@ -254,6 +256,8 @@ def _term(node: ast.expr, operand: Callable[[str, Where], Operand]) -> Term:
         return Term(constant)
     if isinstance(node, (ast.Name, ast.Subscript)):
         found = _operand(node, operand)
+        if found.term is not None:
+            return found.term
         assert found.symbol is not None  # a number would have been a constant
         return Term(Fraction(1), (Factor(found.symbol, formula_number(found.value),
                                          found.value),))
@@ -345,6 +349,11 @@ def _write(node: ast.expr, operand: Callable[[str, Where], Operand], numbers: bo
         return f"({text})" if outer >= 2 and text.startswith("-") else text
     if isinstance(node, (ast.Name, ast.Subscript)):
         found = _operand(node, operand)
+        if found.term is not None:
+            text = found.term.written(numbers)
+            simple = found.term.coefficient == 1 and len(found.term.factors) == 1 and \
+                found.term.factors[0].power == 1
+            return text if simple or outer == 0 else f"({text})"
         text = formula_number(found.value) if numbers or found.symbol is None else found.symbol
         return f"({text})" if outer >= 2 and text.startswith("-") else text
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):

@@ -118,7 +118,7 @@ def why_last_call(session: Session, target: str) -> tuple[str, WhyEntry | None]:
         found.before = _element(call.before.get(label), target_.index)
         found.target = None
         check(entry, added, found.before, _element(call.after.get(label), target_.index),
-              target_.tensor.dtype, found.magnitude, found.depth)
+              found.eps, found.magnitude, found.depth)
     return "derived", entry
 
 

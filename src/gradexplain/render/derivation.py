@@ -21,5 +21,5 @@ def why_block(entries: list[list[WhyLine]], sym: Symbols) -> RenderableType:
                 mark = sym.ok if kind == "ok" else sym.fail
                 text = line[:len(line) - len(stripped)] + f"{mark} {stripped}"
             lines.append(Text(text, style=STYLES.get(kind, ""),
-                              no_wrap=kind in ("step", "math"), overflow="fold"))
+                              no_wrap=kind == "step", overflow="fold"))
     return Group(*lines)
