@@ -127,6 +127,24 @@ def test_the_lesson_walks_both_examples() -> None:
     assert "梯度累加" in zh and "背后的叶子" in zh
 
 
+def test_unnamed_intermediates_are_written_with_names_so_like_terms_meet() -> None:
+    """`2 * x * x`: the 6 that `2 * x` made is 2·x, so the two paths give 4·x, not 2·x + 6."""
+    record = bundled("broadcast_sum", "x", "p[1, 1]")
+    text = shown(record)
+    assert "∂out[0,0]/∂x = 2·x + 2·x = 4·x = 4·3 = 12" in text
+    assert "∂out[1,1]/∂p[1,1] = 2·p + 2·p = 4·p = 4·1 = 4" in text
+    assert all(e["agrees"] for e in entries(record, 0))
+
+
+def test_a_difference_inside_a_product_keeps_its_parentheses() -> None:
+    record = from_code("import torch.nn.functional as F\n"
+                       "pred = torch.tensor([0.5, 2.0, 1.0], requires_grad=True)\n"
+                       "target = torch.tensor([1.0, 1.0, 1.0])\n"
+                       "loss = F.mse_loss(pred, target)\n"
+                       "loss.backward()\n", "pred[0]")
+    assert "= 2/3·(pred[0] - target[0]) = 2/3·(0.5 - 1) = -0.333333" in shown(record)
+
+
 # honest when it does not hold --------------------------------------------------------------
 
 def test_a_hook_that_changes_the_gradient_is_said_and_no_equation_is_printed() -> None:

@@ -52,6 +52,7 @@ MAX_EDGES = 200_000  # element edges followed before a derivation is too large t
 INNER_TERMS = 8  # paths inside one statement written as a formula
 INNER_LENGTH = 12  # nodes on a path inside one statement written as a formula
 MADE_DEPTH = 3  # operations followed to write an unnamed intermediate with names
+SUM_WIDTH = 100  # characters of the paths added up with names, at most
 MAX_STEPS = 24  # steps of one path written out (after folding); the rest fold into one
 FOLD_AT = 3  # repetitions of a pattern of statements before they fold
 MAX_PERIOD = 8
@@ -635,10 +636,13 @@ class Derivation:
                     term = term.times(together[0])
                 else:
                     term = term.times(formulas.Term(factors=(formulas.Factor(
-                        f"({formulas.sum_text(together, False)})",
-                        f"({formulas.sum_text(together, True)})", step["value"]),)))
+                        formulas.sum_text(together, False), formulas.sum_text(together, True),
+                        step["value"], compound=True),)))
             terms.append(term)
-        return formulas.sum_text(terms, False), formulas.sum_text(terms, True)
+        written = formulas.sum_text(terms, False)
+        if len(written) > SUM_WIDTH:  # not readable as one line: the paths' numbers instead
+            return None, None
+        return written, formulas.sum_text(terms, True)
 
 
 def check(entry: WhyEntry, autograd: float | None, before: float | None,

@@ -171,11 +171,14 @@ class Factor:
     number: str  # with numbers
     value: float
     power: int = 1
+    compound: bool = False  # a sum or a difference: in parentheses beside other factors
 
-    def written(self, numbers: bool) -> str:
+    def written(self, numbers: bool, alone: bool = True) -> str:
+        """The factor's text; `alone`: nothing else in its product."""
         text = self.number if numbers else self.symbol
         if self.power == 1:
-            return text
+            needs = self.compound or text.startswith("-")
+            return f"({text})" if needs and not alone else text
         base = text if _atomic(text) else f"({text})"
         return f"{base}^{self.power}"
 
@@ -208,7 +211,8 @@ class Term:
         return tuple(sorted((f.symbol, f.number, f.power) for f in self.factors))
 
     def written(self, numbers: bool) -> str:
-        parts = [f.written(numbers) for f in self.factors]
+        alone = len(self.factors) == 1 and self.coefficient in (1, -1)
+        parts = [f.written(numbers, alone) for f in self.factors]
         coefficient = self.coefficient
         if not parts:
             return formula_number(coefficient)
@@ -280,8 +284,9 @@ def _term(node: ast.expr, operand: Callable[[str, Where], Operand]) -> Term:
                 return Term(Fraction(1), (Factor(factor.symbol, factor.number, factor.value,
                                                  int(power)),))
     value = float(_evaluate(node, _scalar_values(node, operand)))
+    compound = isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))
     return Term(Fraction(1), (Factor(_write(node, operand, False), _write(node, operand, True),
-                                     value),))
+                                     value, compound=compound),))
 
 
 def _operand(node: ast.expr, operand: Callable[[str, Where], Operand]) -> Operand:

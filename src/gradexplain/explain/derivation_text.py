@@ -18,6 +18,7 @@ from gradexplain.record import WhyEntry, WhyPath, WhyStep, formula_number
 WhyLine = tuple[str, str]  # (kind, text)
 INDENT = "  "
 STATEMENT_COLUMN = 36  # statements up to this wide share a column with their derivatives
+LINE_WIDTH = 96  # ... when the line stays this narrow
 
 
 def why_lines(entry: WhyEntry, function: str, lang: str) -> list[WhyLine]:
@@ -90,9 +91,11 @@ def _steps(path: WhyPath, depth: int, leaf: tuple[str, str], lang: str) -> list[
     steps = path["steps"]
     shown = [s for s in steps if s["kind"] == "step"]
     column = max((len(s["statement"]) for s in shown), default=0)
-    beside = column <= STATEMENT_COLUMN
-    lines: list[WhyLine] = []
     pad = INDENT * depth
+    widest = max((len(_derivative(s, leaf)) for s in shown), default=0)
+    # statements beside their derivatives when both fit a line; else one under the other
+    beside = column <= STATEMENT_COLUMN and len(pad) + column + 3 + widest <= LINE_WIDTH
+    lines: list[WhyLine] = []
     for step in steps:
         if step["kind"] == "fold":
             key = "why.fold" if step.get("pattern") else "why.fold_rest"
@@ -232,7 +235,9 @@ def _symbol(name: str, index: list[int], leaf: tuple[str, str]) -> str:
 
 
 def _simple(name: str) -> bool:
-    return bool(name) and all(part.isidentifier() for part in name.split("."))
+    """A name (`x`, `net.0.weight`), not code."""
+    first, *rest = name.split(".")
+    return first.isidentifier() and all(p.isidentifier() or p.isdigit() for p in rest)
 
 
 def _index(index: list[int], *, compact: bool = False) -> str:

@@ -20,6 +20,6 @@ def why_block(entries: list[list[WhyLine]], sym: Symbols) -> RenderableType:
                 stripped = line.lstrip(" ")
                 mark = sym.ok if kind == "ok" else sym.fail
                 text = line[:len(line) - len(stripped)] + f"{mark} {stripped}"
-            lines.append(Text(text, style=STYLES.get(kind, ""),
-                              no_wrap=kind == "step", overflow="fold"))
+            # nothing is cut: a line wider than the terminal wraps
+            lines.append(Text(text, style=STYLES.get(kind, ""), overflow="fold"))
     return Group(*lines)
