@@ -122,9 +122,10 @@ class CallViews:
         key = (context.step, context.line, context.statement)
         count = self.owner.derived[key] = self.owner.derived.get(key, 0) + 1
         asked = self.owner.options.why
-        if count > DERIVED_CALLS:
+        if count > DERIVED_CALLS:  # said once, under the first call not derived
             return [Watch(WhyEntry(target=target, status="later_call",
-                                   facts={"calls": DERIVED_CALLS})) for target in asked]
+                                   facts={"calls": DERIVED_CALLS}))
+                    for target in asked] if count == DERIVED_CALLS + 1 else []
         graph = walk(outputs)
         tracked = [(label, t) for label, t, _ in self.tracked]
         found: list[Watch] = []

@@ -45,8 +45,8 @@ LABELS_EN: dict[str, str] = {
     "why.unknown": "--why {target}: no tensor named {name} when this call ran",
     "why.bad_index": "--why {target}: {name} has shape {shape}; give one index per dimension, "
                      "each inside it (e.g. {example})",
-    "why.later_call": "--why: not written out for this call (the first {calls} calls of each "
-                      "statement are)",
+    "why.later_call": "--why {target}: not written out from this call on (the first {calls} "
+                      "calls of each statement are)",
     "why.not_derivable.too_large": "--why {target}: not written out: the element reaches "
                                    "more than {limit} pairs of elements in this graph",
     "why.not_derivable.custom_backward": "--why {target}: not written out: a path goes "
@@ -100,7 +100,7 @@ LABELS_ZH: dict[str, str] = {
     "why.unknown": "--why {target}：这次调用时没有名为 {name} 的张量",
     "why.bad_index": "--why {target}：{name} 的形状是 {shape}；每个维度给一个下标，且不能越界"
                      "（例如 {example}）",
-    "why.later_call": "--why：这次调用不再写出（每条语句只写出前 {calls} 次调用）",
+    "why.later_call": "--why {target}：从这次调用起不再写出（每条语句只写出前 {calls} 次调用）",
     "why.not_derivable.too_large": "--why {target}：未写出：这个元素在这张图里牵涉的元素对超过 "
                                    "{limit} 个",
     "why.not_derivable.custom_backward": "--why {target}：未写出：有一条路径经过 {node}，它是"
