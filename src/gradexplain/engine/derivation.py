@@ -639,10 +639,10 @@ class Derivation:
                         formulas.sum_text(together, False), formulas.sum_text(together, True),
                         step["value"], compound=True),)))
             terms.append(term)
-        written = formulas.sum_text(terms, False)
-        if len(written) > SUM_WIDTH:  # not readable as one line: the paths' numbers instead
+        names = formulas.sum_text(terms, False)
+        if len(names) > SUM_WIDTH:  # not readable as one line: the paths' numbers instead
             return None, None
-        return written, formulas.sum_text(terms, True)
+        return names, formulas.sum_text(terms, True)
 
 
 def check(entry: WhyEntry, autograd: float | None, before: float | None,
