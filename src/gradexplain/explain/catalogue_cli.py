@@ -292,6 +292,9 @@ HELP: dict[str, str] = {
     "largest Jacobian shown, in elements per side": "显示的雅可比矩阵每一边最多有多少个元素",
     "compare autograd's grads with finite differences": "把 autograd 的梯度与有限差分的结果对照",
     "show every element": "显示每个元素",
+    "the chain rule written out for NAME (or NAME[i,j]) under each call that reaches it; "
+    "may be given more than once":
+        "对经过它的每次调用，写出 NAME（或 NAME[i,j]）的链式法则推导；可以给多次",
     "wall-clock budget of the run, and again of showing it; past it the run is stopped "
     "[default: 60]":
         "这次运行可用的时间（秒），显示结果时同样适用；超过就停止运行 [默认：60]",
