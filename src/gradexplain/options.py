@@ -22,7 +22,7 @@ def why_target(text: str) -> tuple[str, tuple[int, ...] | None]:
     Raises ValueError with what is wrong."""
     found = _WHY.match(text)
     if found is None:
-        raise ValueError(f"{text!r} is not NAME or NAME[i, j] (e.g. x or 'x[0, 1]')")
+        raise ValueError(f"not NAME or NAME[i, j] (e.g. x or 'x[0, 1]'): {text!r}")
     index = found.group("index")
     if index is None:
         return found.group("name"), None
@@ -30,7 +30,7 @@ def why_target(text: str) -> tuple[str, tuple[int, ...] | None]:
     try:
         return found.group("name"), tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"{text!r}: an element is whole numbers, e.g. x[0, 1]") from None
+        raise ValueError(f"an element's index is whole numbers (e.g. x[0, 1]): {text!r}") from None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ LABELS_EN: dict[str, str] = {
     "why.non_leaf": "{name} is not a leaf, so {name}.grad stays None (retain_grad() would "
                     "keep it); below is the gradient that reaches {name}{index} in this call.",
     "why.path": "path {n} of {count}: from {output}",
-    "why.weight": "{output} has the weight v{index} = {weight} (grad_tensors)",
-    "why.path_weight": ", weight v{index} = {weight} (grad_tensors)",
+    "why.weight": "{output} has the weight {element} = {weight} (grad_tensors)",
+    "why.path_weight": ", weight {element} = {weight} (grad_tensors)",
     "why.inner": "({count} paths through this statement, added up)",
     "why.from_autograd": "(no formula for {nodes} in the table: this number is what autograd's "
                          "own backward gives)",
@@ -78,8 +78,8 @@ LABELS_ZH: dict[str, str] = {
     "why.non_leaf": "{name} 不是叶子节点，所以 {name}.grad 一直是 None（调用 retain_grad() 才会"
                     "保留）；下面是这次调用中到达 {name}{index} 的梯度。",
     "why.path": "第 {n} 条路径（共 {count} 条）：从 {output} 出发",
-    "why.weight": "{output} 的权重 v{index} = {weight}（来自 grad_tensors）",
-    "why.path_weight": "，权重 v{index} = {weight}（来自 grad_tensors）",
+    "why.weight": "{output} 的权重 {element} = {weight}（来自 grad_tensors）",
+    "why.path_weight": "，权重 {element} = {weight}（来自 grad_tensors）",
     "why.inner": "（这条语句里有 {count} 条路径，相加）",
     "why.from_autograd": "（表中没有 {nodes} 的公式：这个数取自 autograd 自己的反向计算）",
     "why.too_many": "（这条语句内部的路径或运算太多，不逐一写出：这是它们的和）",
@@ -94,7 +94,7 @@ LABELS_ZH: dict[str, str] = {
     "why.agrees": "链式法则的结果与 autograd 算出的一致（{value}）",
     "why.rounding": "，差别只在浮点舍入误差之内",
     "why.disagrees": "用表中公式按链式法则算出 {total}，但 autograd 得到 {autograd}：可能是钩子"
-                     "（hook）在途中改了梯度、计算图建好后又被改动，或者某个公式在这里不成立。"
+                     "在途中改了梯度、计算图建好后又被改动，或者某个公式在这里不成立。"
                      "所以这里不把各步写成等式。",
     "why.unread": "读不到 autograd 对这个元素算出的数，所以推导结果（{total}）未经核对",
     "why.unknown": "--why {target}：这次调用时没有名为 {name} 的张量",

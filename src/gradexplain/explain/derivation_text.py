@@ -49,13 +49,13 @@ def why_lines(entry: WhyEntry, function: str, lang: str) -> list[WhyLine]:
             head = label("why.path", lang).format(n=n, count=count, output=_output(path))
             if path["weight"] is not None:
                 head += label("why.path_weight", lang).format(
-                    index=_index(path["output_index"], compact=True),
+                    element="v" + _index(path["output_index"], compact=True),
                     weight=_number(path["weight"]))
             lines.append(("note", INDENT + head))
             depth = 2
         elif path["weight"] is not None:
             lines.append(("note", INDENT + label("why.weight", lang).format(
-                output=_output(path), index=_index(path["output_index"], compact=True),
+                output=_output(path), element="v" + _index(path["output_index"], compact=True),
                 weight=_number(path["weight"]))))
         lines += _steps(path, depth, leaf, lang)
         if len(path["steps"]) + (path["weight"] is not None) > 1:  # one factor: said above

@@ -265,8 +265,8 @@ class Magics:
             try:
                 why_target(target)
             except ValueError as err:
-                said = translate_message(str(err), lang) or str(err)
-                raise UsageError(f"{prog}: --why {said}") from None
+                said = "--why " + (translate_message(str(err), lang) or str(err))
+                raise UsageError(f"{prog}: {said}") from None
         return options
 
     def _run(self, options: argparse.Namespace,
