@@ -388,7 +388,7 @@ def test_views_in_chinese() -> None:
     assert block is not None
     console.print(block)
     text = stream.getvalue()
-    for heading in ("反向传播图", "梯度流", "雅可比矩阵", "数值检验", "本次加上的梯度", "已释放"):
+    for heading in ("反向计算图", "梯度流", "雅可比矩阵", "数值检验", "本次加上的梯度", "已释放"):
         assert heading in text, heading
     for english in ("Backward graph", "Gradient flow", "Jacobians", "Numeric check",
                     "grad added", "freed", "shared"):

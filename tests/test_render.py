@@ -453,7 +453,7 @@ def test_input_error_in_chinese_quotes_the_users_keys() -> None:
         "是不是想写 'grad_tensors'？\n"
         "      grad_tensor: ones_like\n"
         "      ^^^^^^^^^^^\n"
-        "提示：场景可用的键有：name, grad_tensors, steps\n")
+        "提示：场景可用的键有：name、grad_tensors、steps\n")
 
 
 def test_input_error_the_catalogue_lacks_keeps_its_words_after_a_chinese_title() -> None:

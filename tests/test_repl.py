@@ -299,7 +299,7 @@ def test_messages_in_chinese() -> None:
     for line in (":help", ":graph", "x = torch.ones(2)", ":graph x", ":graph y", ":nope"):
         repl.handle(line)
     out = stream.getvalue()
-    for words in ("显示这份帮助", "还没有调用过 backward", "x 没有 grad_fn：它不在任何计算图中",
+    for words in ("显示这份帮助", "还没有调用过 `backward()`", "x 没有 grad_fn：它不在任何计算图中",
                   "当前会话中没有名为 y 的张量", "没有命令 :nope"):
         assert words in out, words
 

@@ -40,6 +40,7 @@ from gradexplain.engine.folding import (
     PrintFolding,
 )
 from gradexplain.engine.graphwalk import GraphWalk, walk
+from gradexplain.engine.madeby import StatementTags
 from gradexplain.engine.note_hooks import NoteHooks, Probes, broadcast_probe
 from gradexplain.engine.snapshot import (
     NO_BAD,
@@ -64,7 +65,9 @@ class RecorderOptions:
     dot: bool = False  # record each call's backward graph in views.graph (run --dot)
     calls_all: bool = False  # --calls all: keep every call and print in full (no folding)
     keep_calls: frozenset[int] = frozenset()  # call numbers kept in full (named by expect:)
-    views: bool = False  # deeper views of each call (--graph, --jacobian, --check-numeric)
+    # views each call shows (--graph, --jacobian, --check-numeric): no call is folded away
+    # (--why derives a statement's first calls only, so folding stays)
+    views: bool = False
 
 
 @dataclass
@@ -119,6 +122,7 @@ class Recorder:
     freed: deque[FreedGraph] = field(default_factory=lambda: deque(maxlen=FREED_KEPT))
     no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
     deeper: CallWatcher | None = None  # --jacobian, --check-numeric, --graph (engine.deeper)
+    labels: StatementTags | None = None  # which statement named each tensor (--why)
     probes: Probes = field(default_factory=Probes)
     plots: list[dict[str, Any]] = field(default_factory=list)  # d2l.plot calls
     retained_labels: set[str] = field(default_factory=set)
@@ -160,6 +164,8 @@ class Recorder:
             self._live_labels = None
 
     def assigned(self, name: str, value: object) -> None:
+        if self.labels is not None:
+            self.labels.assigned(name, value)
         if not isinstance(value, torch.Tensor):
             if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
                 for path, parameter in value.named_parameters():

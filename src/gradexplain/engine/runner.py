@@ -18,6 +18,7 @@ import torch
 
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
+from gradexplain.engine.output_bounds import bound_output
 from gradexplain.engine.recorder import CallWatcher, Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
@@ -99,8 +100,10 @@ class Session:
         self.recorder = Recorder(RecorderOptions(
             options.full, zero, options.retain_graph, dot=options.dot,
             calls_all=options.calls_all, keep_calls=frozenset(expected),
-            views=options.views.any))
+            views=options.views.every_call))
         self.interpreter = Interpreter(options.limits, self.recorder)
+        if options.views.why:
+            self.tag_statements()
         self.views: DeeperViews | None = None
         if options.views.any:
             from gradexplain.engine.deeper import DeeperViews
@@ -109,6 +112,14 @@ class Session:
                 options.views, lambda: self.interpreter.env, full=options.full)
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []
+
+    def tag_statements(self) -> None:
+        """Tag each named tensor's node with the statement that made it (--why, the REPL)."""
+        from gradexplain.engine.madeby import StatementTags
+
+        # The interpreter's current statement, read when a name is bound (Hooks.assigned
+        # passes only the name and the value).
+        self.recorder.labels = StatementTags(lambda: self.interpreter._context)
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -290,12 +301,13 @@ class Session:
         calls = recorder.folding.flush(recorder.calls)[mark.calls:]
         prints = recorder.print_folding.flush(recorder.prints)[mark.prints:]
         first = calls[0].index if calls else recorder.call_count + 1
-        return RunRecord(
+        record = RunRecord(
             name=name, path=None, description=None, torch_version="", device="", dtype="",
             calls=calls, prints=prints, shown=recorder.shown_values[mark.shown:],
             notes=recorder.notes[mark.notes:], groups=recorder.folding.summaries(first - 1),
             print_groups=recorder.print_folding.summaries({(p.step, p.line) for p in prints}),
             calls_all=recorder.folding.keep_all)
+        return bound_output(record, self.options.limits)
 
     def run_loaded(self, checked: CheckedScenario) -> None:
         """Build another scenario's tensors and run its code in this session (REPL :load)."""
@@ -372,7 +384,7 @@ class Session:
                     expect.error.call in (None, failed_call)
             record.expectations = check_expectations(expect, record, self.interpreter.env,
                                                      scenario.tolerance)
-        return record
+        return bound_output(record, self.options.limits)  # after the checks: whole texts
 
 
 def named_tensors(env: dict[str, object]) -> list[tuple[str, torch.Tensor]]:

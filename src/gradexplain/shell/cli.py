@@ -20,6 +20,7 @@ from gradexplain import __version__
 from gradexplain.errors import ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
+from gradexplain.shell.cli_language import LocalizedGroup
 from gradexplain.shell.cli_options import (
     CallsMode,
     CallsOption,
@@ -36,6 +37,7 @@ from gradexplain.shell.cli_options import (
     JacobianOption,
     LangOption,
     OutputFormat,
+    WhyOption,
     WidthOption,
     check_export,
     limit_options,
@@ -49,6 +51,7 @@ app = typer.Typer(
          "--lang zh\n\n  gradexplain compare accumulation --zero-grad\n\n  gradexplain repl",
     no_args_is_help=True,
     add_completion=True,
+    cls=LocalizedGroup,  # Click's own words (--help, option errors) in Chinese too
     pretty_exceptions_show_locals=False,  # locals could hold whole tensors
     rich_markup_mode=None,
 )
@@ -126,6 +129,7 @@ def run(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     check_numeric: CheckNumericOption = False,
+    why: WhyOption = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1, metavar="N",
         help="run N scenarios at once, each in its own worker process (output keeps the "
@@ -147,12 +151,14 @@ def run(
       gradexplain run scenarios/ --format json
 
       gradexplain run course/ --jobs 4 --max-seconds 10 --max-memory 1G
+
+      gradexplain run accumulation --why x   (why x.grad is 4.5, then 22.5)
     """
     check_export(export, output_format)
     options = Options(
         RunOptions(device=device, dtype=dtype.value if dtype else None, limits=limits,
                    full=full, views=view_options(graph, jacobian, jacobian_limit,
-                                                 check_numeric),
+                                                 check_numeric, why),
                    calls_all=calls is CallsMode.all),
         Output(lang=lang, json=output_format is OutputFormat.json, width=width,
                export=export, dot=dot), jobs=jobs)
@@ -179,18 +185,24 @@ def repl(
     graph: GraphOption = False,
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
+    why: WhyOption = None,
     debug: DebugOption = False,
     allow_save: Annotated[bool, typer.Option(
         "--allow-save", help="let :save write files when statements are piped in (by "
                              "default only a person at a terminal can save)")] = False,
+    allow_load: Annotated[bool, typer.Option(
+        "--allow-load", help="let :load read files outside the working directory when "
+                             "statements are piped in (by default piped statements load only "
+                             "files in or under it)")] = False,
     *,
     limits: Limits,
 ) -> None:
     """An interactive session: type statements, see what each one changed.
 
-    Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE
-    (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are
-    read line by line, and :save is refused unless --allow-save is given.
+    Meta-commands: :help :tensors :grads :graph [NAME] :why NAME[i, j] :zero :reset
+    :save FILE (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal,
+    statements are read line by line, :save is refused unless --allow-save is given, and
+    :load reads only files in or under the working directory unless --allow-load is given.
 
     Examples:
 
@@ -206,8 +218,10 @@ def repl(
 
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang, debug=debug, limits=limits,
-                               views=view_options(graph, jacobian, jacobian_limit),
-                               allow_save=allow_save, interactive=sys.stdin.isatty()),
+                               views=view_options(graph, jacobian, jacobian_limit,
+                                                  why=why),
+                               allow_save=allow_save, interactive=sys.stdin.isatty(),
+                               allow_load=allow_load, load=load),
                   load)
 
 
@@ -233,6 +247,7 @@ def compare(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     check_numeric: CheckNumericOption = False,
+    why: WhyOption = None,
     full: FullOption = False,
     debug: DebugOption = False,
     width: WidthOption = None,
@@ -273,7 +288,7 @@ def compare(
             "--device": "device", "PATH2": "paths"}[chosen[0]]
     options = Options(
         RunOptions(dtype=dtype.value if dtype else None, limits=limits, full=full,
-                   views=view_options(graph, jacobian, jacobian_limit, check_numeric)),
+                   views=view_options(graph, jacobian, jacobian_limit, check_numeric, why)),
         Output(lang=lang, json=output_format is OutputFormat.json, width=width,
                export=export))
     with guarded(debug, lang):
@@ -385,9 +400,10 @@ def schema() -> None:
 
 def _list_bundled(width: int | None, lang: str) -> None:
     from gradexplain.render import make_console, print_bundled
-    from gradexplain.scenario.bundled import bundled_dir, bundled_names
+    from gradexplain.scenario.bundled import bundled_descriptions, bundled_dir, bundled_names
 
-    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang)
+    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang,
+                  bundled_descriptions(lang))
 
 
 def main() -> NoReturn:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from gradexplain.limits import BUDGET_ENVIRONMENT, Limits
-from gradexplain.options import DEFAULT_JACOBIAN_LIMIT, ViewOptions
+from gradexplain.options import DEFAULT_JACOBIAN_LIMIT, ViewOptions, why_target
 
 
 class OutputFormat(str, Enum):
@@ -84,6 +84,11 @@ JacobianLimitOption = Annotated[int, typer.Option(
 CheckNumericOption = Annotated[bool, typer.Option(
     "--check-numeric", help="central finite differences in float64 next to each grad "
                             "(short-form scenarios: expression:)")]
+WhyOption = Annotated[list[str] | None, typer.Option(
+    "--why", metavar="NAME",
+    help="for each call that reaches NAME: the chain rule written out for one element of "
+         "its gradient (NAME[i, j], or the first), with your statements and numbers, "
+         "checked against autograd; may be given more than once")]
 
 # Each limit's option, keyed by its Limits field (and flag: max_elements is --max-elements).
 def _parse_bytes_later(text: str) -> int:
@@ -109,6 +114,10 @@ LIMIT_OPTIONS: dict[str, Any] = {
         "--max-number-bits", help="bits in a plain integer result [default: 4096]")],
     "max_call_depth": Annotated[int | None, typer.Option(
         "--max-call-depth", help="depth of nested calls of your own functions [default: 200]")],
+    "max_output_chars": Annotated[int | None, typer.Option(
+        "--max-output-chars", help="characters of one print or shown value shown whole; a "
+                                   "longer one is shown as its start and its length "
+                                   "[default: 100000]")],
     # Budgets the operating system enforces on the worker process (app/worker.py).
     "max_memory": Annotated[int | None, typer.Option(
         "--max-memory", metavar="BYTES", parser=_parse_bytes_later,
@@ -118,8 +127,8 @@ LIMIT_OPTIONS: dict[str, Any] = {
     "max_seconds": Annotated[int | None, typer.Option(
         "--max-seconds", metavar="SECONDS", envvar=BUDGET_ENVIRONMENT["max_seconds"],
         show_envvar=True,
-        help="wall-clock seconds per scenario (per statement in the REPL); past it the run "
-             "is stopped [default: 60]")],
+        help="wall-clock seconds per scenario (per statement in the REPL), and again for "
+             "showing its result; past it the run is stopped [default: 60]")],
 }
 
 
@@ -173,7 +182,13 @@ def check_export(export: Path | None, output_format: OutputFormat) -> None:
 
 def view_options(graph: bool = False, jacobian: bool = False,
                  jacobian_limit: int = DEFAULT_JACOBIAN_LIMIT,
-                 check_numeric: bool = False) -> ViewOptions:
-    """The deeper views asked for, flag by flag."""
+                 check_numeric: bool = False, why: list[str] | None = None) -> ViewOptions:
+    """The deeper views asked for, flag by flag (a --why that is not NAME or NAME[i, j] is
+    a bad parameter)."""
+    for target in why or []:
+        try:
+            why_target(target)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--why") from None
     return ViewOptions(graph=graph, jacobian=jacobian, jacobian_limit=jacobian_limit,
-                       check_numeric=check_numeric)
+                       check_numeric=check_numeric, why=tuple(why or ()))
