@@ -15,7 +15,7 @@ import pytest
 from gradexplain.app import batch, worker
 from gradexplain.app.run import _preload_gradient_support, preload_engine, run_one
 from gradexplain.errors import GradexplainError
-from gradexplain.language.budget import resident_bytes
+from gradexplain.language.budget import Budget, resident_bytes
 from gradexplain.limits import Limits
 from gradexplain.options import RunOptions
 from gradexplain.scenario.bundled import bundled_dir
@@ -26,26 +26,26 @@ KILL_WITHIN = 2.0  # seconds past the cap
 _KEPT: list[bytearray] = []  # what a task leaves behind in its worker
 
 
-def _pid() -> int:
+def _pid(budget: Budget) -> int:
     return os.getpid()
 
 
-def _sleep_forever() -> None:
+def _sleep_forever(budget: Budget) -> None:
     time.sleep(600)
 
 
-def _hold_memory() -> None:
+def _hold_memory(budget: Budget) -> None:
     held = []
     while True:  # 32 MiB at a time, touched so it is resident
         held.append(bytearray(32 * 2**20))
 
 
-def _leave_memory_behind() -> int:
+def _leave_memory_behind(budget: Budget) -> int:
     _KEPT.append(bytearray(b"x" * (batch.RETIRE_GROWTH + 32 * 2**20)))
     return os.getpid()
 
 
-def _refused() -> None:
+def _refused(budget: Budget) -> None:
     raise GradexplainError("limit_exceeded", "too big", facts={"limit": "max_elements"})
 
 
@@ -61,7 +61,7 @@ def test_one_worker_runs_the_whole_batch() -> None:
 
 
 def test_jobs_runs_that_many_long_lived_workers() -> None:
-    def slow_pid() -> int:
+    def slow_pid(budget: Budget) -> int:
         time.sleep(0.05)
         return os.getpid()
 
@@ -77,7 +77,7 @@ def test_an_unhealthy_worker_retires_and_the_rest_runs_in_a_fresh_one(
     assert got[0] != got[2] and got[2] == got[3]
 
 
-def _lesson() -> object:
+def _lesson(budget: Budget) -> object:
     """A real scenario's outcome (the bundled accumulation lesson), to compare."""
     path = bundled_dir() / "accumulation.yaml"
     return run_one(path, RunOptions())
@@ -122,7 +122,7 @@ def test_memory_kill_mid_batch_within_two_seconds_and_the_next_task_runs() -> No
     assert lesson.record == alone.record and last != first  # type: ignore[attr-defined]
 
 
-def _set_globals() -> int:
+def _set_globals(budget: Budget) -> int:
     import torch
 
     torch.manual_seed(123)
@@ -133,7 +133,7 @@ def _set_globals() -> int:
     return os.getpid()
 
 
-def _read_globals() -> tuple[object, ...]:
+def _read_globals(budget: Budget) -> tuple[object, ...]:
     import torch
 
     return (os.getpid(), torch.is_grad_enabled(), str(torch.get_default_dtype()),
@@ -184,7 +184,7 @@ def test_every_lesson_and_corpus_file_gives_the_same_record_in_one_worker() -> N
 
 
 def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
-    def die() -> None:
+    def die(budget: Budget) -> None:
         os._exit(3)
 
     got = _values(list(worker.results([_pid, die, _pid], Limits())))
@@ -195,8 +195,9 @@ def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
 
 _FREEZE_PROBE = """
 import gc, sys
-from gradexplain.language.budget import WATCH
-WATCH.fresh_process = {fresh}
+from gradexplain.language.budget import mark_command_line
+if {fresh}:
+    mark_command_line()
 from gradexplain.app.run import preload_engine
 preload_engine()
 print(gc.get_freeze_count())
@@ -218,7 +219,7 @@ def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: 
     assert (frozen > 10_000) if fresh else (frozen == 0), frozen
 
 
-def _nap() -> int:
+def _nap(budget: Budget) -> int:
     time.sleep(0.5)
     return os.getpid()
 

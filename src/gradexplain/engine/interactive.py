@@ -8,6 +8,7 @@ import torch
 
 from gradexplain.engine.graphtree import current_tree
 from gradexplain.engine.runner import Session
+from gradexplain.language.budget import Budget
 from gradexplain.options import RunOptions
 from gradexplain.record import GraphTree
 from gradexplain.scenario.model import Scenario
@@ -15,9 +16,9 @@ from gradexplain.scenario.model import Scenario
 REPL_SEED = 0  # as `run` seeds a scenario: `:save` then reproduces rand*
 
 
-def fresh_session(options: RunOptions) -> Session:
-    """An empty session named "repl", with torch's generator seeded."""
-    session = Session(Scenario(name="repl", path=None, steps=()), options)
+def fresh_session(options: RunOptions, budget: Budget | None = None) -> Session:
+    """An empty session named "repl", with torch's generator seeded, under `budget`."""
+    session = Session(Scenario(name="repl", path=None, steps=()), options, budget)
     torch.manual_seed(REPL_SEED)
     return session
 

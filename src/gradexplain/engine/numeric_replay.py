@@ -31,6 +31,7 @@ from gradexplain.engine.numeric import (
     non_smooth_reason,
 )
 from gradexplain.errors import GradexplainError
+from gradexplain.language.budget import Budget
 from gradexplain.options import RunOptions, ViewOptions
 from gradexplain.record import NumericEntry
 
@@ -107,6 +108,7 @@ class NumericReplay:
 
     checked: CheckedScenario
     options: RunOptions
+    budget: Budget | None = None  # the run's: the re-runs count against its time and memory
     reruns: int = 0
     _non_smooth: set[str] | None = None
     _per_statement: dict[tuple[Any, ...], int] = field(default_factory=dict)
@@ -211,7 +213,7 @@ class NumericReplay:
         self.reruns += 1
         scenario = self.checked.scenario
         options = replace(self.options, views=ViewOptions(), dot=False, calls_all=False)
-        session = Session(scenario, options)
+        session = Session(scenario, options, self.budget)
         stopper = _Stopper(index, labels)
         session.recorder.deeper = stopper
         try:

@@ -21,8 +21,9 @@ from gradexplain.engine.recorder import Recorder
 from gradexplain.engine.recorder_parts import RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import statement_started
+from gradexplain.language.budget import Budget
 from gradexplain.language.checker import Program, parse_expression, parse_program
+from gradexplain.language.classify import classify
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, arange_length, check
 from gradexplain.options import RunOptions
@@ -81,7 +82,8 @@ class Mark:
 class Session:
     """One interpreter and one recorder on one device: the engine behind run, compare, repl."""
 
-    def __init__(self, scenario: Scenario, options: RunOptions) -> None:
+    def __init__(self, scenario: Scenario, options: RunOptions,
+                 budget: Budget | None = None) -> None:
         self.scenario = scenario
         self.options = options
         self.interpreter_out_name = "out"  # the short form's name for its result
@@ -95,7 +97,7 @@ class Session:
         self.recorder = Recorder(RecorderOptions(
             options.full, zero, options.retain_graph, dot=options.dot,
             calls_all=options.calls_all, keep_calls=frozenset(expected)))
-        self.interpreter = Interpreter(options.limits, self.recorder)
+        self.interpreter = Interpreter(options.limits, self.recorder, budget)
         if options.views.any:
             from gradexplain.engine.deeper import DeeperViews
 
@@ -150,8 +152,6 @@ class Session:
                     err.location = spec.location
                 raise
             except (RuntimeError, ValueError, TypeError) as exc:
-                from gradexplain.language.classify import classify
-
                 error = classify(exc, None)
                 error.location = spec.location
                 error.facts.setdefault("tensor", spec.name)
@@ -220,7 +220,7 @@ class Session:
         gradient = self._short_gradient(checked, output)
         if self.recorder.deeper is not None:
             self.recorder.deeper.short_form(checked.expression, scenario.expression.text,
-                                            self.options.limits)
+                                            self.options.limits, self.interpreter.budget)
         location = checked.expression.source.locate(checked.expression.tree.body[0])
         arguments = []
         if scenario.grad_tensors is not None:
@@ -231,7 +231,8 @@ class Session:
             arguments.append("create_graph=True")
         statement = f"{out_name}.backward({', '.join(arguments)})"
         for _ in range(scenario.repeat):
-            statement_started(self.options.limits, location, statement)  # time, memory
+            self.interpreter.budget.statement_started(self.options.limits, location,
+                                                      statement)  # time, memory
             context = StatementContext(None, location.line, statement, location)
             request = BackwardRequest("backward", [(output, out_name)],
                                       None if gradient is None else [gradient],
@@ -385,16 +386,19 @@ def named_tensors(env: dict[str, Any]) -> list[tuple[str, torch.Tensor]]:
     return found
 
 
-def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRecord:
-    """Check, then run a scenario. Input errors (exit 2 kinds) raise before anything runs."""
+def run_scenario(scenario: Scenario, options: RunOptions | None = None,
+                 budget: Budget | None = None) -> RunRecord:
+    """Check, then run a scenario. Input errors (exit 2 kinds) raise before anything runs.
+    `budget` is the run's time and memory budget (app/worker.py makes it for its process)."""
     options = options or RunOptions()
     checked = check_scenario(scenario, options.limits)
-    session = Session(scenario, options)
+    session = Session(scenario, options, budget)
     if options.views.check_numeric and checked.expression is None and \
             session.recorder.deeper is not None:  # code: checked by re-running it
         from gradexplain.engine.numeric_replay import NumericReplay
 
-        session.recorder.deeper.replay = NumericReplay(checked, options)
+        session.recorder.deeper.replay = NumericReplay(checked, options,
+                                                       session.interpreter.budget)
     with session.active():
         try:
             session.build_tensors(checked)

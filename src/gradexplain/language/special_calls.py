@@ -1,0 +1,117 @@
+"""Calls with something to report beyond PyTorch's result: hooks, optimizer steps, legacy APIs,
+torch.autograd.functional, and d2l's helpers.
+
+Hooks given to torch are re-entering wrappers (see `functions.torch_callable`); here they are
+also reported to the recorder, with the grad before and after, so the ledger can say which
+hook changed which gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from gradexplain.language import allowlists as allow
+from gradexplain.language import display
+from gradexplain.language.compiler import State
+from gradexplain.language.d2l import plot_call
+from gradexplain.language.functions import torch_callable
+from gradexplain.language.values import Function, Method, is_node
+
+HOOK_METHODS = {"register_hook", "register_prehook", "register_post_accumulate_grad_hook"}
+
+
+def special_function(it: State, callee: Function, args: list[object],
+                     kwargs: dict[str, object]) -> object:
+    """d2l's functions, a legacy API (reported, then run as usual: NotImplemented) and
+    torch.autograd.functional (run, reported)."""
+    path = callee.path
+    if path.startswith("d2l."):
+        return _d2l(it, path.split(".", 1)[1], args, kwargs)
+    if path in allow.LEGACY_PATHS:
+        _report(it, "legacy_api", {"api": path})
+    if path.startswith("torch.autograd.functional."):
+        args = [torch_callable(it, a) for a in args]
+        kwargs = {k: torch_callable(it, v) for k, v in kwargs.items()}
+        result = callee.fn(*args, **kwargs)
+        inputs = args[1] if len(args) > 1 else kwargs.get("inputs")
+        _report(it, "autograd_functional", {
+            "function": callee.name, "inputs": _shapes(inputs), "result": _shapes(result)})
+        return result
+    return NotImplemented
+
+
+def special_method(it: State, method: Method, args: list[object],
+                   kwargs: dict[str, object]) -> object:
+    """A hook registered on a tensor or a graph node, and an optimizer's step; else
+    NotImplemented (the method runs as usual)."""
+    target, name = method.target, method.name
+    if name in HOOK_METHODS and args and (isinstance(target, torch.Tensor) or is_node(target)):
+        hook = _reporting_hook(it, args[0], method.target_label, name)
+        return getattr(target, name)(hook, *args[1:], **kwargs)
+    if isinstance(target, torch.optim.Optimizer) and name == "step":
+        return _optimizer_step(it, target, args, kwargs)
+    return NotImplemented
+
+
+def _reporting_hook(it: State, hook: object, label: str, kind: str) -> object:
+    """The user's hook as torch sees it: re-enters the interpreter, reports the call."""
+    inner = torch_callable(it, hook)
+
+    def run_hook(*args: object) -> object:
+        result = inner(*args)  # type: ignore[operator]
+        _report(it, "hook_called", {"tensor": label, "kind": kind,
+                                    "before": _brief(args[0] if args else None),
+                                    "after": _brief(result)})
+        return result
+
+    return run_hook
+
+
+def _optimizer_step(it: State, optimizer: torch.optim.Optimizer, args: list[object],
+                    kwargs: dict[str, object]) -> object:
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    before = [p.detach().clone() for p in params]
+    args = [torch_callable(it, a) for a in args]
+    step: Callable[..., object] = optimizer.step
+    result = step(*args, **kwargs)
+    changed = []
+    for param, old in zip(params, before, strict=True):
+        if not torch.equal(param.detach(), old):
+            changed.append({"tensor": it.label_of(param), "before": _brief(old),
+                            "after": _brief(param.detach())})
+    _report(it, "optimizer_step", {"optimizer": type(optimizer).__name__, "changed": changed})
+    return result
+
+
+def _d2l(it: State, name: str, args: list[object], kwargs: dict[str, object]) -> object:
+    if name == "plot":
+        _report(it, "plot", plot_call(args, kwargs))
+    elif name == "arange":
+        return torch.arange(*args, **kwargs)  # type: ignore[call-overload]
+    return None
+
+
+def _report(it: State, kind: str, facts: dict[str, object]) -> None:
+    if it.context is not None:
+        it.hooks.event(it.context, kind, facts)
+
+
+def _shapes(value: object) -> object:
+    """Shapes of a tensor or of nested tuples of tensors (a Jacobian of several inputs)."""
+    if isinstance(value, torch.Tensor):
+        return list(value.shape)
+    if isinstance(value, (tuple, list)):
+        return [_shapes(v) for v in value]
+    return None
+
+
+def _brief(value: object) -> object:
+    """A value for an event: a tensor's numbers as a plain list (small) or its shape."""
+    if isinstance(value, torch.Tensor):
+        tensor = value.detach()
+        return tensor.tolist() if tensor.numel() <= 64 else f"tensor of shape {list(tensor.shape)}"
+    if isinstance(value, tuple):
+        return [_brief(v) for v in value]
+    return None if value is None else display.show(value)
