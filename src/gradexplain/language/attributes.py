@@ -289,6 +289,11 @@ def _set_item(owner: Any, index: object, value: object) -> None:
     owner[index] = value
 
 
+def delete_item(owner: Any, index: object) -> None:
+    """`del owner[index]` of a list or a dict (language/statements.py checks which)."""
+    del owner[index]
+
+
 def _has_method(target: object, name: str) -> bool:
     """Methods of hook handles, super(), strings, lists and dicts."""
     return (isinstance(target, HANDLE_TYPES) and name in allow.HANDLE_METHODS) or \

@@ -69,9 +69,11 @@ class Program:
     statement_count: int = 0
     # Made once per statement (by id), for loops that run the same statements many times:
     # the interpreter's StatementContext (language/compiler.py), and the statement compiled
-    # into its closure, on its first run.
+    # into its closure, on its first run; for an expression program (`parse_expression`),
+    # evaluated again and again by the numeric check, its expression's closure.
     contexts: dict[int, object] = field(default_factory=dict)
     compiled: dict[int, Callable[..., None]] = field(default_factory=dict)
+    expression: Callable[..., object] | None = None
 
     def step_of(self, stmt: ast.stmt) -> int | None:
         return self.steps.get(id(stmt))

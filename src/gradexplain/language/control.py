@@ -31,7 +31,7 @@ from gradexplain.language.values import (
 from gradexplain.limits import check, exceeded
 
 # What `with` accepts: PyTorch's grad modes and autograd-graph contexts.
-CONTEXT_TYPES: tuple[type, ...] = (
+CONTEXT_TYPES = (
     torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode,
     torch.autograd.graph.saved_tensors_hooks,
     torch.autograd.detect_anomaly, torch.autograd.set_detect_anomaly,
@@ -192,7 +192,7 @@ def _with(compiler: Compiler, items: list[ast.withitem], body: Run) -> Run:
             raise not_allowed("only PyTorch's grad modes and autograd graph contexts can be "
                               "used in `with`", location,
                               "e.g. with torch.no_grad(): or with torch.set_grad_enabled(False):")
-        with context as entered:  # type: ignore[attr-defined]
+        with context as entered:
             if store is not None:
                 store(it, entered)
             inner(it)

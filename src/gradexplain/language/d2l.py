@@ -6,8 +6,6 @@ to the recorder, which turns them into the run's plot (what `plot:` in a YAML fi
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
 from gradexplain.language.classify import CodeTypeError
@@ -15,7 +13,7 @@ from gradexplain.language.classify import CodeTypeError
 MAX_POINTS = 100_000
 
 
-def plot_call(args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+def plot_call(args: list[object], kwargs: dict[str, object]) -> dict[str, object]:
     names = ["X", "Y", "xlabel", "ylabel", "legend"]
     bound = dict(zip(names, args, strict=False))
     bound.update({k: v for k, v in kwargs.items() if k in names})
@@ -37,13 +35,13 @@ def plot_call(args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _series(value: Any) -> list[list[float]]:
+def _series(value: object) -> list[list[float]]:
     if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, float)):
         return [_numbers(v) for v in value]
     return [_numbers(value)]
 
 
-def _numbers(value: Any) -> list[float]:
+def _numbers(value: object) -> list[float]:
     if isinstance(value, torch.Tensor):
         tensor = value.detach().reshape(-1)[:MAX_POINTS]
         return [float(v) for v in tensor.tolist()]

@@ -121,7 +121,9 @@ class Interpreter(State):
         (Not a statement: it is not counted, but its errors are located and classified.)"""
         stmt = program.tree.body[0]
         assert isinstance(stmt, ast.Expr)
-        value_of = Compiler(program, BUILDERS).expr(stmt.value)
+        value_of = program.expression
+        if value_of is None:
+            value_of = program.expression = Compiler(program, BUILDERS).expr(stmt.value)
         with self._running(program):
             context = self.context = statement_context(program, stmt)
             self.operation = None

@@ -9,6 +9,7 @@ hook changed which gradient.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import torch
 
@@ -57,10 +58,12 @@ def special_method(it: State, method: Method, args: list[object],
 
 def _reporting_hook(it: State, hook: object, label: str, kind: str) -> object:
     """The user's hook as torch sees it: re-enters the interpreter, reports the call."""
-    inner = torch_callable(it, hook)
+    # Torch calls whatever the code registered (a value that is not callable fails there,
+    # as in Python).
+    inner = cast("Callable[..., object]", torch_callable(it, hook))
 
     def run_hook(*args: object) -> object:
-        result = inner(*args)  # type: ignore[operator]
+        result = inner(*args)
         _report(it, "hook_called", {"tensor": label, "kind": kind,
                                     "before": _brief(args[0] if args else None),
                                     "after": _brief(result)})
@@ -89,7 +92,8 @@ def _d2l(it: State, name: str, args: list[object], kwargs: dict[str, object]) ->
     if name == "plot":
         _report(it, "plot", plot_call(args, kwargs))
     elif name == "arange":
-        return torch.arange(*args, **kwargs)  # type: ignore[call-overload]
+        arange: Callable[..., object] = torch.arange
+        return arange(*args, **kwargs)
     return None
 
 

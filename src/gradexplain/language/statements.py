@@ -11,7 +11,13 @@ import torch
 
 from gradexplain.errors import GradexplainError, not_allowed
 from gradexplain.language import display, guards
-from gradexplain.language.attributes import get_item, read_attribute, set_attribute, set_item
+from gradexplain.language.attributes import (
+    delete_item,
+    get_item,
+    read_attribute,
+    set_attribute,
+    set_item,
+)
 from gradexplain.language.checker import IMPORT_MODULES
 from gradexplain.language.classify import CodeTypeError, CodeValueError
 from gradexplain.language.compiler import Assign, Compiler, Evaluate, Run, State
@@ -231,14 +237,14 @@ def _deletion(compiler: Compiler, target: ast.expr) -> Run:
     if isinstance(target, ast.Subscript):
         owner_of, index_of = compiler.expr(target.value), compiler.expr(target.slice)
 
-        def delete_item(it: State) -> None:
+        def delete_indexed(it: State) -> None:
             owner = owner_of(it)
             if not isinstance(owner, (list, dict)):
                 raise CodeTypeError(f"'{type(owner).__name__}' object doesn't support item "
                                     "deletion")
-            del owner[index_of(it)]  # type: ignore[arg-type]
+            delete_item(owner, index_of(it))
 
-        return delete_item
+        return delete_indexed
 
     def refuse(it: State) -> None:
         raise not_allowed("only names and list or dict items can be deleted", location)

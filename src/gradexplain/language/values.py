@@ -45,7 +45,7 @@ class Function:
     the real function's repr would show a memory address."""
 
     path: str
-    fn: Callable[..., Any] = field(compare=False, repr=False)
+    fn: Callable[..., object] = field(compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"<function {self.path}>"
@@ -61,7 +61,7 @@ class Function:
 class Method:
     """A method looked up on a value (`x.backward`), callable only by the interpreter."""
 
-    target: Any = field(compare=False, repr=False)
+    target: object = field(compare=False, repr=False)
     name: str
     target_label: str
 
