@@ -309,6 +309,7 @@ def comprehension(compiler: Compiler, node: Comprehension) -> Evaluate:
         compiler.expr(node.elt)
     location = compiler.source.locate(node)
     last = len(levels)
+    pairs, unique = isinstance(node, ast.DictComp), isinstance(node, ast.SetComp)
 
     def generate(it: State, level: int, found: list[object]) -> None:
         if level == last:
@@ -338,11 +339,9 @@ def comprehension(compiler: Compiler, node: Comprehension) -> Evaluate:
             generate(it, 0, found)
         finally:
             it.scope = saved
-        if isinstance(node, ast.DictComp):
+        if pairs:
             return dict(cast("list[tuple[object, object]]", found))
-        if isinstance(node, ast.SetComp):
-            return set(found)
-        return found
+        return set(found) if unique else found
 
     return evaluate
 

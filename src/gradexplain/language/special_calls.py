@@ -15,8 +15,8 @@ import torch
 
 from gradexplain.language import allowlists as allow
 from gradexplain.language import display
+from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
-from gradexplain.language.d2l import plot_call
 from gradexplain.language.functions import torch_callable
 from gradexplain.language.values import Function, Method, is_node
 
@@ -119,3 +119,48 @@ def _brief(value: object) -> object:
     if isinstance(value, tuple):
         return [_brief(v) for v in value]
     return None if value is None else display.show(value)
+
+
+# d2l.plot ----------------------------------------------------------------------------------
+
+MAX_POINTS = 100_000
+
+
+def plot_call(args: list[object], kwargs: dict[str, object]) -> dict[str, object]:
+    """`d2l.plot(X, Y, xlabel, ylabel, legend)` as the scenario's plot data (no d2l
+    dependency: the tensors are read here, detached and flattened, as the `plot:` of a YAML
+    file would give them)."""
+    names = ["X", "Y", "xlabel", "ylabel", "legend"]
+    bound = dict(zip(names, args, strict=False))
+    bound.update({k: v for k, v in kwargs.items() if k in names})
+    x = bound.get("X")
+    y = bound.get("Y")
+    if y is None:  # d2l.plot(Y): x is 0, 1, 2, ...
+        x, y = None, x
+    series = _series(y)
+    x_values = _numbers(x) if x is not None else \
+        [float(i) for i in range(len(series[0]) if series else 0)]
+    legend = bound.get("legend")
+    labels = list(legend) if isinstance(legend, (list, tuple)) else []
+    return {
+        "x": x_values,
+        "series": series,
+        "xlabel": str(bound.get("xlabel") or "x"),
+        "ylabel": str(bound.get("ylabel") or "y"),
+        "legend": [str(label) for label in labels],
+    }
+
+
+def _series(value: object) -> list[list[float]]:
+    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (int, float)):
+        return [_numbers(v) for v in value]
+    return [_numbers(value)]
+
+
+def _numbers(value: object) -> list[float]:
+    if isinstance(value, torch.Tensor):
+        tensor = value.detach().reshape(-1)[:MAX_POINTS]
+        return [float(v) for v in tensor.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [float(v) for v in list(value)[:MAX_POINTS]]
+    raise CodeTypeError("d2l.plot takes tensors or lists of numbers")
