@@ -418,6 +418,24 @@ def test_an_unknown_attribute_in_a_with_block_is_located() -> None:
     assert facts["statement"] == "w -= 0.1 * w.gradd"
 
 
+def test_a_function_from_an_earlier_program_is_located_in_its_own_code() -> None:
+    """As in the REPL, where each entry is a program: a function defined in one and failing
+    when a later one calls it names its own statement and operands (its body is compiled
+    with the code it is written in)."""
+    interpreter = Interpreter(Limits(), Log())
+    interpreter.run(parse_program(Code("a = 1\ndef f(v):\n    w = v * 2\n"
+                                       "    return w @ torch.ones(3)\n", "<repl>", 1),
+                                  Limits(), line_steps=True))
+    with pytest.raises(GradexplainError) as caught:
+        interpreter.run(parse_program(Code("x = torch.ones(2)\ny = f(x)\n", "<repl>", 5),
+                                      Limits(), line_steps=True))
+    error = caught.value
+    assert error.kind == "shape_mismatch" and error.location is not None
+    assert (error.location.line, error.location.col) == (4, 5)
+    assert error.facts["statement"] == "return w @ torch.ones(3)"
+    assert error.facts["operands"] == ["w", "torch.ones(3)"]
+
+
 def test_a_number_has_no_tensor_method_even_in_a_loop() -> None:
     _, error = _hook_calls("x = 0\nfor i in range(2):\n    y = x.sum()\n", Limits())
     kind, message, where, _ = error
