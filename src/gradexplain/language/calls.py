@@ -262,6 +262,9 @@ def wrapped(it: State, args: list[object], kwargs: dict[str, object]
             {k: torch_callable(it, v) for k, v in kwargs.items()})
 
 
+_FACTS: dict[str, _FunctionFacts] = {}  # where torch calls back: no site, nothing reported
+
+
 class _FunctionFacts:
     """How a torch function is called at one site: sized or as a layer, quiet, reported."""
 
@@ -284,7 +287,10 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
     """`torch.f(...)`, `F.f(...)`, `nn.Linear(...)`: sized before it runs, reported after.
     The functions with something else to do (autograd's backward and grad, d2l, legacy APIs,
     torch.autograd.functional) are handled first."""
-    facts = _function_facts(callee, site)
+    known = site.functions if site is not None else _FACTS
+    facts = known.get(callee.path)
+    if facts is None:
+        facts = known[callee.path] = _FunctionFacts(callee, site)
     if not facts.ordinary:
         path = callee.path
         if path in AUTOGRAD_CALLS and site is not None:
@@ -308,17 +314,6 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
         return checked_result(result)  # (reports hear only of tensors)
     facts.report(it, args, result)
     return result
-
-
-_FACTS: dict[str, _FunctionFacts] = {}  # where torch calls back: no site, nothing reported
-
-
-def _function_facts(callee: Function, site: CallSite | None) -> _FunctionFacts:
-    known = site.functions if site is not None else _FACTS
-    found = known.get(callee.path)
-    if found is None:
-        found = known[callee.path] = _FunctionFacts(callee, site)
-    return found
 
 
 def tensor_method(name: str, label: str, operand_nodes: list[ast.expr],
