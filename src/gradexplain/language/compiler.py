@@ -270,11 +270,11 @@ def _guarded(program: Program, stmt: ast.stmt, action: Evaluate) -> Run:
         # located, when time has run out or resident memory (tensors, graphs, the ledger)
         # has passed the budget; in between, planned allocations are checked where they are
         # made, and the parent stops a statement that runs past the time budget itself.
-        budget = it.budget
-        page = budget.page
+        page = it.budget.page
         if page is not None:
             page[:end] = line
         if not executed & 15:
+            budget = it.budget
             deadline = budget.deadline
             if deadline is not None and monotonic() > deadline:
                 raise out_of_time(limits, location)
