@@ -11,7 +11,8 @@ import re
 _WORD = r"(?<![\w.`'\"/\-])[A-Za-z][a-z]+(?![\w(`'\"/\-])"
 ENGLISH_RUN = re.compile(rf"{_WORD}(?:,? {_WORD}){{2,}}")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
-_QUOTED = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”")
+# A quotation may run over a wrapped line (a description quoting PyTorch's message).
+_QUOTED = re.compile(r"\"[^\"]{0,400}\"|“[^”]{0,400}”")
 _BOX = re.compile(r"[│╭╮╰╯─┃━]")
 # What PyTorch (or Python) said, shown as it was: the rest of that line.
 _ORIGINAL = re.compile(r"(原始报错：|Original message: ).*")
@@ -22,6 +23,7 @@ _COMMAND = re.compile(r"gradexplain [^\u3000-\u9fff\uff00-\uffef]*")  # a comman
 def english_runs(text: str) -> list[str]:
     """Every run of 3+ English words outside the parts that may stay English."""
     found = []
+    text = _QUOTED.sub(" ", text)
     for raw in text.splitlines():
         line = _BOX.sub(" ", raw)
         if line.startswith("    ") and not re.search(r"[\u4e00-\u9fff]", line):

@@ -1,7 +1,8 @@
 """A batch's long-lived workers (app/batch.py): one fork runs task after task; a kill, a
 MemoryError, grown memory or torch state left changed retires it and a fresh one runs the rest;
 what one scenario sets (seed, grad mode, default dtype, anomaly mode, ...) never reaches the
-next; each budget kill in the middle of a batch ends within two seconds of its cap."""
+next; a budget kill in the middle of a batch stops the task that would never end, and the
+next task runs. Tests wait for events, never for a fixed time."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from gradexplain.language.budget import Budget, resident_bytes
 from gradexplain.limits import Limits
 from gradexplain.options import RunOptions
 from gradexplain.scenario.bundled import bundled_dir
+from waiting import wait_until
 
 pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
 ROOT = Path(__file__).resolve().parents[1]
-KILL_WITHIN = 2.0  # seconds past the cap
 _KEPT: list[bytearray] = []  # what a task leaves behind in its worker
 
 
@@ -83,7 +84,8 @@ def _lesson(budget: Budget) -> object:
     return run_one(path, RunOptions())
 
 
-def test_time_kill_mid_batch_within_two_seconds_and_the_next_task_runs() -> None:
+@pytest.mark.slow  # waits for a budget kill
+def test_time_kill_mid_batch_and_the_next_task_runs() -> None:
     limits = Limits(max_seconds=1)
     preload_engine()
     _preload_gradient_support()  # the lesson then takes milliseconds, well inside the cap
@@ -97,28 +99,22 @@ def test_time_kill_mid_batch_within_two_seconds_and_the_next_task_runs() -> None
     first, killed, lesson, last = _values(outcomes)
     assert isinstance(killed, GradexplainError) and killed.kind == "limit_exceeded"
     assert killed.facts["limit"] == "max_seconds" and killed.facts["flag"] == "--max-seconds"
-    # The clock restarts at each task: the kill comes max_seconds after the task started.
-    assert arrived[1] - arrived[0] < limits.max_seconds + KILL_WITHIN, arrived
-    assert arrived[1] - started >= limits.max_seconds
+    assert arrived[1] - started >= limits.max_seconds  # not before the cap
     assert lesson.record == alone.record  # type: ignore[attr-defined]  # ran, and right
     assert last != first  # a fresh worker ran the rest
 
 
-def test_memory_kill_mid_batch_within_two_seconds_and_the_next_task_runs() -> None:
+@pytest.mark.slow  # waits for a budget kill
+def test_memory_kill_mid_batch_and_the_next_task_runs() -> None:
     preload_engine()
     _preload_gradient_support()
     # A small cap: what this process holds (the worker starts with it) plus 128 MiB.
     limits = Limits(max_memory=resident_bytes() + 128 * 2**20)
     alone = worker.run(_lesson, Limits())
-    arrived: list[float] = []
-    outcomes = []
-    for outcome in worker.results([_pid, _hold_memory, _lesson, _pid], limits):
-        arrived.append(time.monotonic())
-        outcomes.append(outcome)
+    outcomes = list(worker.results([_pid, _hold_memory, _lesson, _pid], limits))
     first, killed, lesson, last = _values(outcomes)
     assert isinstance(killed, GradexplainError) and killed.kind == "limit_exceeded"
     assert killed.facts["limit"] == "max_memory" and killed.facts["flag"] == "--max-memory"
-    assert arrived[1] - arrived[0] < KILL_WITHIN, arrived
     assert lesson.record == alone.record and last != first  # type: ignore[attr-defined]
 
 
@@ -168,6 +164,7 @@ def test_scenario_b_is_not_affected_by_what_scenario_a_set(tmp_path: Path) -> No
     assert after.record.prints == alone.record.prints  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # every lesson, twice
 def test_every_lesson_and_corpus_file_gives_the_same_record_in_one_worker() -> None:
     paths = sorted(p for p in bundled_dir().iterdir() if p.suffix in (".yaml", ".py"))
     paths += [p for p in sorted((ROOT / "tests" / "corpus").glob("*.py"))[:40]
@@ -205,6 +202,7 @@ print(gc.get_freeze_count())
 
 
 @pytest.mark.parametrize("fresh", [True, False])
+@pytest.mark.slow  # a new gradexplain process
 def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: bool) -> None:
     """The CLI's parent freezes torch's objects before importing the engine (a full
     collection would walk them all); the Python API, maybe in a notebook kernel whose own
@@ -219,25 +217,30 @@ def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: 
     assert (frozen > 10_000) if fresh else (frozen == 0), frozen
 
 
-def _nap(budget: Budget) -> int:
-    time.sleep(0.5)
+def _started_then_wait(directory: Path, budget: Budget) -> int:
+    (directory / f"started-{os.getpid()}").touch()
+    wait_until((directory / "go").exists, "the parent's go")
     return os.getpid()
 
 
-def test_the_parents_own_work_overlaps_with_the_first_tasks() -> None:
+def test_the_parents_own_work_overlaps_with_the_first_tasks(tmp_path: Path) -> None:
     """`while_first_runs` is called once, in the parent, while the first tasks run (it
-    imports what renders the results), not after them."""
-    calls: list[float] = []
-    started = time.monotonic()
-    arrived: list[float] = []
-    for _index, value in worker.results([_nap, _nap, _nap], Limits(), 2,
-                                        lambda: calls.append(time.monotonic())):
-        assert value != os.getpid()  # ran in a worker
-        arrived.append(time.monotonic())
-    assert len(calls) == 1 and len(arrived) == 3
-    assert calls[0] - started < 0.5 <= arrived[0] - started, (calls, arrived)
+    imports what renders the results), not before or after them: the tasks wait for it,
+    and it waits for a task to have started."""
+    calls: list[bool] = []
+
+    def parents_work() -> None:
+        wait_until(lambda: any(tmp_path.glob("started-*")), "a task to start")
+        calls.append(True)
+        (tmp_path / "go").touch()
+
+    task = functools.partial(_started_then_wait, tmp_path)
+    values = [value for _, value in worker.results([task] * 3, Limits(), 2, parents_work)]
+    assert calls == [True]
+    assert len(values) == 3 and os.getpid() not in values  # ran in workers
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_run_imports_the_renderer_while_the_scenario_runs(tmp_path: Path) -> None:
     """`gradexplain run` (table) has rich and the loop renderer loaded when the worker's
     first result arrives: they were imported while it ran."""

@@ -7,22 +7,30 @@ arguments of the calls that raise input errors, with each `{...}` filled by a sa
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
 from gradexplain.explain.input_errors import translate_hint, translate_message
 
+sys.path.insert(0, str(Path(__file__).parent))
+from zh_check import english_words
+
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "gradexplain"
-RAISERS = {"invalid", "not_allowed", "fail", "GradexplainError"}
+# The calls that raise an input error, and the option errors of the command line (Click's
+# BadParameter) and of the notebook magic (IPython's UsageError).
+RAISERS = {"invalid", "not_allowed", "fail", "GradexplainError", "BadParameter", "UsageError"}
 SAMPLE = "q7"  # a placeholder's stand-in: code, a key or a number
 
 
 def _sample(node: ast.expr) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else SAMPLE for v in node.values)
+    if isinstance(node, ast.JoinedStr):  # {x!r} is the value in quotes
+        return "".join(v.value if isinstance(v, ast.Constant)
+                       else f"'{SAMPLE}'" if isinstance(v, ast.FormattedValue)
+                       and v.conversion == ord("r") else SAMPLE for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _sample(node.left), _sample(node.right)
         return None if left is None or right is None else left + right
@@ -63,6 +71,7 @@ def test_sentence_has_chinese(where: str, role: str, text: str) -> None:
     chinese = translate_message(text, "zh") or translate_hint(text, "zh")
     assert chinese is not None, f"{where}: add {text!r} to explain/catalogue_input.py"
     assert chinese.count(SAMPLE) == text.count(SAMPLE), (text, chinese)
+    assert english_words(chinese, {SAMPLE}) == [], chinese
 
 
 @pytest.mark.parametrize("key", ["expression", "statement", "tensor", "steps"])

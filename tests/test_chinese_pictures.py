@@ -51,7 +51,7 @@ def test_plot_labels_per_language_are_validated(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", str(path), "--lang", "zh"])
     assert result.exit_code == 2
     assert "第 8 行有未知的键 'fr'" in result.output
-    assert "plot.title 可用的键有：en, zh" in result.output
+    assert "plot.title 可用的键有：en、zh" in result.output
 
 
 @needs_matplotlib
@@ -62,7 +62,9 @@ def test_plot_picks_a_cjk_font(tmp_path: Path) -> None:
     from gradexplain.render.figures import CJK_FONTS, _font_settings
 
     settings, missing = _font_settings(["relu 的梯度"])
-    assert not missing and settings["font.sans-serif"][0] == font and font in CJK_FONTS
+    # DejaVu Sans for Latin letters and symbols, the CJK font for the rest (glyph fallback)
+    assert not missing and settings["font.family"] == ["DejaVu Sans", font]
+    assert font in CJK_FONTS
     assert _font_settings(["grad of relu"]) == ({}, False)  # English keeps matplotlib's own
     target = tmp_path / "relu.svg"
     result = runner.invoke(app, ["plot", "relu_plot", "--lang", "zh", "--output", str(target)])
@@ -93,8 +95,8 @@ def test_dot_labels_in_chinese(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = target.read_text(encoding="utf-8")
     assert 'label="第 1 次调用：out.backward()";' in text
-    assert "第 2 次调用：out.backward()（出错停止：error[freed_graph]）" in text
-    assert "：已释放" in text and "保存的张量 " in text
+    assert "第 2 次调用：out.backward()（因错误[freed_graph]停止）" in text
+    assert "（本次调用后释放）" in text and "保存的张量 " in text
     assert "Noto Sans CJK SC" in text  # a font family with Chinese glyphs
     for english in ("call 1", "saved ", "freed", "stopped"):
         assert english not in text.replace("freed_graph", "")
@@ -107,13 +109,14 @@ def test_cells_counts_chinese_as_two() -> None:
     assert cells("（）：") == 6
 
 
-def test_svg_places_each_chinese_character_on_its_two_cells() -> None:
-    run = ('<text class="r2" x="24.4" y="20" textLength="85.4" clip-path="url(#l)">'
-           '对&#160;`out`</text>')
+def test_svg_places_each_run_of_chinese_at_its_cells_without_spacing_it_out() -> None:
+    run = ('<text class="r2" x="24.4" y="20" textLength="97.6" clip-path="url(#l)">'
+           '对比&#160;`out`</text>')
     fixed = svg_with_cjk(run)
-    # 对 at its cell (x 24.4, two cells wide), then `out` after the space: 3 cells further
-    assert fixed == ('<text class="r2" x="24.4" y="20" textLength="24.4" clip-path="url(#l)">'
-                     '对</text><text class="r2" x="61.0" y="20" textLength="61.0" '
+    # 对比 at its cell (x 24.4) at its own width (no textLength: a renderer would space the
+    # letters out to fill it), then `out` after the space: 4 + 1 cells further
+    assert fixed == ('<text class="r2" x="24.4" y="20" clip-path="url(#l)">对比</text>'
+                     '<text class="r2" x="85.4" y="20" textLength="61.0" '
                      'clip-path="url(#l)">`out`</text>')
     ascii_only = '<text class="r2" x="0" y="20" textLength="24.4" clip-path="url(#l)">ab</text>'
     assert svg_with_cjk(ascii_only) == ascii_only
@@ -134,8 +137,14 @@ def test_chinese_svg_export_lines_up(tmp_path: Path) -> None:
             .replace("&amp;", "&")
         assert abs(float(length) - cells(shown) * cell) < 0.2, (body, length)
         assert abs(float(x) / cell - round(float(x) / cell)) < 0.02, (body, x)
-        if re.search(r"[\u4e00-\u9fff]", shown):
-            assert len(shown) == 1  # each Chinese character is placed on its own
+    # A run of Chinese: at its cell too, at its own width (no textLength to fill)
+    chinese = [(x, body) for x, body in re.findall(
+        r'<text (?![^>]*textLength)[^>]*?x="([\d.]+)"[^>]*>([^<]*)</text>', text)
+        if re.search(r"[\u4e00-\u9fff]", body)]
+    assert chinese
+    for x, body in chinese:
+        assert re.fullmatch(r"[\u3000-\u9fff\uff00-\uffef]+", body), body
+        assert abs(float(x) / cell - round(float(x) / cell)) < 0.02, (body, x)
 
 
 def test_chinese_html_export_names_cjk_fonts(tmp_path: Path) -> None:
@@ -152,5 +161,5 @@ def test_plot_output_of_an_unknown_kind_is_a_bad_flag(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plot", "x", "--output", str(tmp_path / "a.txt"),
                                  "--lang", "zh"])
     assert result.exit_code == 2  # a usage error, not "internal error"
-    assert "the file must end in .png, .svg or .pdf" in result.output
+    assert "文件名必须以 .png、.svg 或 .pdf 结尾" in result.output
     assert "内部错误" not in result.output

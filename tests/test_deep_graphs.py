@@ -54,12 +54,12 @@ def test_a_100k_step_chain_runs_and_is_let_go(tmp_path: Path) -> None:
 
     path = tmp_path / "chain.py"
     path.write_text(CHAIN, encoding="utf-8")
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: the work done, whatever the machine's load
     record = run_scenario(load_scenario(path, Limits()))
     assert record.error is None, record.error
     assert record.prints[-1].text == "tensor([1., 1., 1.])"
     assert len(record.calls) == 1
-    assert time.monotonic() - started < 120
+    assert time.process_time() - started < 120
 
 
 @pytest.mark.slow  # about 5 s alone
@@ -80,6 +80,7 @@ def test_a_chain_whose_backward_is_the_last_statement_is_let_go(tmp_path: Path) 
     gc.collect()
 
 
+@pytest.mark.slow  # a deep graph
 def test_release_frees_a_walked_chain() -> None:
     x = torch.ones(2, requires_grad=True)
     y = x

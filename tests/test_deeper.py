@@ -220,6 +220,7 @@ steps: |
 """
 
 
+@pytest.mark.slow  # a deep graph
 def test_a_3000_step_chain_folds_into_a_screenful() -> None:
     record = from_yaml(CHAIN, ViewOptions(graph=True, jacobian=True))
     call = record.calls[0]
@@ -333,7 +334,8 @@ def _golden_tree(name: str, record: RunRecord, lang: str) -> str:
     ("broadcast_sum", lambda: bundled("broadcast_sum", ViewOptions(graph=True)), "en"),
     ("retain_graph", lambda: bundled("retain_graph", ViewOptions(graph=True)), "en"),
     ("retain_graph_zh", lambda: bundled("retain_graph", ViewOptions(graph=True)), "zh"),
-    ("chain3000", lambda: from_yaml(CHAIN, ViewOptions(graph=True)), "en"),
+    pytest.param("chain3000", lambda: from_yaml(CHAIN, ViewOptions(graph=True)), "en",
+                 marks=pytest.mark.slow),  # a deep graph
 ])
 def test_tree_golden(name: str, make: Any, lang: str,
                      golden: Callable[[str, str], None]) -> None:
@@ -386,7 +388,7 @@ def test_views_in_chinese() -> None:
     assert block is not None
     console.print(block)
     text = stream.getvalue()
-    for heading in ("反向传播图", "梯度流", "雅可比矩阵", "数值检验", "本次加上的梯度", "已释放"):
+    for heading in ("反向计算图", "梯度流", "雅可比矩阵", "数值检验", "本次加上的梯度", "已释放"):
         assert heading in text, heading
     for english in ("Backward graph", "Gradient flow", "Jacobians", "Numeric check",
                     "grad added", "freed", "shared"):

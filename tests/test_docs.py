@@ -26,7 +26,10 @@ def test_command_has_help_and_is_documented(name: str, command: Any) -> None:
     assert f"gradexplain {name}" in README, f"README.md never shows `gradexplain {name}`"
 
 
-OPTIONS = [(name, param) for name, command in COMMANDS for param in command.params]
+# One row per option definition: an option shared by several commands (--lang, the limit
+# flags) is one definition with one help text, documented once.
+OPTIONS = list({(tuple(param.opts), getattr(param, "help", None)): (name, param)
+                for name, command in reversed(COMMANDS) for param in command.params}.values())
 
 
 @pytest.mark.parametrize(("name", "param"), OPTIONS,

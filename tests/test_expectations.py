@@ -79,7 +79,7 @@ def test_chinese(tmp_path: Path) -> None:
     assert [ok for ok, _ in chinese] == [ok for ok, _ in ENGLISH]
     assert chinese[2] == (True, "第 1 次调用后的 x.grad = [2, 4]")
     assert chinese[3] == (False, "第 2 次调用后的 x.grad：预期 [9, 9]，实际为 [4.0, 8.0]")
-    assert chinese[7][1] == "预期在第 2 次调用时出现错误 freed_graph，但运行没有出错就结束了"
+    assert chinese[7][1] == "预期在第 2 次调用时出现错误 [freed_graph]，但运行没有出错就结束了"
     assert all(not text.isascii() for ok, text in chinese if text not in ("y = 5",))
 
 

@@ -167,6 +167,7 @@ def plain(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> d
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
+@pytest.mark.slow  # plain torch in a new process
 def test_runs_like_plain_torch(name: str, files: dict[str, Path], plain: dict[str, Any]) -> None:
     expected = plain[str(files[name])]
     assert expected["error"] is None, expected["error"]

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 CODE = """
@@ -40,6 +42,7 @@ def test_cli_repl_render_and_explain_do_not_import_torch() -> None:
     assert "TORCH []" in done.stdout, done.stdout
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_json_of_one_scenario_does_not_import_rich() -> None:
     """`run X --format json` writes JSON lines itself: the consoles (and rich) are made only
     when something is printed through them (a table, an input error, a batch's progress)."""

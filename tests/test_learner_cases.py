@@ -98,7 +98,7 @@ def test_not_reached_in_the_table(tmp_path: Path) -> None:
     assert "not reached" in ledger_rows[0] and "not reached" in ledger_rows[2]
     assert "not reached" not in ledger_rows[1]
     zh = run("run", write(tmp_path, "nr.py", NOT_REACHED), "--lang", "zh").stdout
-    assert zh.count("未到达") == 2
+    assert zh.count("未参与") == 2
 
 
 # 3. tensors print as PyTorch prints them ---------------------------------------------------

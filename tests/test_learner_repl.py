@@ -79,6 +79,7 @@ def test_accumulated_note_on_an_unnamed_leaf_suggests_valid_code() -> None:
     assert "`base.grad.zero_()`" in out
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_save_yaml_is_a_scenario_that_run_reproduces(tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # :save writes in or under the working directory

@@ -53,7 +53,8 @@ def test_views_on_meta_tensors_say_why_they_hold_no_numbers(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "meta tensors have shapes but no values"),
-                                             ("zh", "meta 张量只有形状、没有数值")])
+                                             ("zh", "`meta` 设备上的张量只有形状、没有数值")])
+@pytest.mark.slow  # a new gradexplain process
 def test_the_command_line_explains_it(tmp_path: Path, lang: str, words: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200"}
     path = _scenario(tmp_path)

@@ -17,6 +17,8 @@ from nbclient import NotebookClient
 
 import gradexplain
 
+pytestmark = pytest.mark.slow  # a Jupyter kernel
+
 SRC = Path(gradexplain.__file__).resolve().parents[1]
 ACCUMULATION = (Path(__file__).parent / "seed_blocks" / "12_retain_graph_accumulate.py"
                 ).read_text(encoding="utf-8")
@@ -38,11 +40,17 @@ CELLS = [
     "%%gradexplain --nonsense\nx = 1",
     "%%gradexplain --compare zero-grad --lang zh\n" + ACCUMULATION,
     "%%gradexplain --yaml\n" + PLOT_YAML,
-    "%%gradexplain --help\nx = 1",
+    "%gradexplain --help",
     "%%gradexplain --max-seconds 1\na = torch.rand(1000, 1000)\nfor i in range(50000):\n"
     "    b = a @ a",
     "print('kernel alive')",
     "import matplotlib\nprint(matplotlib.get_backend())",
+    # the language from GRADEXPLAIN_LANG, as the command line takes it
+    "import os\nos.environ['GRADEXPLAIN_LANG'] = 'zh'",
+    "%%gradexplain\n" + ACCUMULATION,
+    "%gradexplain --help",
+    "%%gradexplain --compare zero-grad\n" + ACCUMULATION,
+    "del os.environ['GRADEXPLAIN_LANG']",
 ]
 
 
@@ -141,15 +149,32 @@ def test_a_yaml_cell_shows_its_plot(executed: list[Any]) -> None:
     else:  # the "plot" extra: the same series drawn as a PNG, after the report
         assert len(pictures) == 1 and cell.outputs[-1] is pictures[0]
         assert pictures[0].data["image/png"].startswith("iVBORw0KGgo")  # base64 PNG
+        # what a terminal shows and a saved notebook keeps: a line, not the PNG's bytes
+        said = pictures[0].data["text/plain"]
+        assert said.startswith("<gradexplain picture: grad of relu (PNG, ") and len(said) < 100
         # drawing it left the kernel's own plots alone (no switch to a file-only backend)
         assert "inline" in executed[11].outputs[0].text
 
 
 def test_help_lists_the_options(executed: list[Any]) -> None:
+    """`%gradexplain --help` (IPython refuses `%%gradexplain` with an empty cell before the
+    magic runs): both magics and every option."""
     text = outputs(executed[8], "text/plain")
+    assert "usage: %%gradexplain [options]" in text and "%gradexplain [SCENARIO]" in text
     for option in ("--lang", "--graph", "--jacobian", "--check-numeric", "--compare",
                    "--yaml", "--record"):
         assert option in text
+
+
+def test_the_language_comes_from_the_environment(executed: list[Any]) -> None:
+    text, html = outputs(executed[13], "text/plain"), outputs(executed[13], "text/html")
+    assert text.startswith("单元格 ─") and "反向传播调用" in text and "Backward calls" not in text
+    assert "梯度累加（accumulated）" in text and torch_accumulated() in text
+    assert "display:inline-block;width:" in html  # Chinese in boxes of its cells
+    assert "#00ff00" not in html  # the title's rule is muted, not bright green
+    help_text = outputs(executed[14], "text/plain")
+    assert help_text.startswith("%%gradexplain 运行所在单元格的代码") and "选项：" in help_text
+    assert "对比：单元格" in outputs(executed[15], "text/plain")
 
 
 def test_a_run_past_its_time_budget_is_stopped_and_the_kernel_lives_on(

@@ -211,6 +211,15 @@ def test_plot_without_matplotlib_exits_2(tmp_path: Path,
     assert 'pip install "gradexplain[plot]"' in result.output
 
 
+def test_plot_output_suffix_is_checked_before_matplotlib(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gradexplain.render.figures.have_matplotlib", lambda: False)
+    result = runner.invoke(app, ["plot", "x", "--output", str(tmp_path / "p.txt")])
+    assert result.exit_code == 2
+    assert "the file must end in .png, .svg or .pdf" in result.output
+    assert "matplotlib" not in result.output
+
+
 @pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="needs matplotlib (the plot extra)")
 @pytest.mark.parametrize("suffix", [".png", ".svg"])
 def test_plot_file(tmp_path: Path, suffix: str) -> None:

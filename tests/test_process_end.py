@@ -23,6 +23,7 @@ def _gradexplain(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, check=False, timeout=300, env=ENV)
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_every_scenario_of_a_batch_arrives_through_a_pipe_with_the_status(tmp_path: Path
                                                                           ) -> None:
     broken = tmp_path / "broken.py"
@@ -43,6 +44,7 @@ def test_bad_input_ends_with_status_2_and_its_message() -> None:
     assert "no_such_file.py" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_a_reader_that_leaves_early_causes_no_traceback(tmp_path: Path) -> None:
     big = tmp_path / "big.py"  # several MB of JSON: far more than a pipe holds
     big.write_text("a = torch.ones(300, 300, requires_grad=True)\n(a * 2).sum().backward()\n")

@@ -305,6 +305,20 @@ def test_golden(name: str, make: Any, golden: Callable[[str, str], None]) -> Non
     golden(f"{name}.txt", stripped(render(make())))
 
 
+def test_a_missing_golden_file_fails_and_is_not_written(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import conftest
+
+    monkeypatch.setattr(conftest, "GOLDEN", tmp_path)
+    monkeypatch.setattr(conftest, "REGEN", False)
+    with pytest.raises(AssertionError, match="no golden file"):
+        conftest.check_golden("new.txt", "text")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(conftest, "REGEN", True)
+    conftest.check_golden("new.txt", "text")  # only regeneration writes it
+    assert (tmp_path / "new.txt").read_text(encoding="utf-8") == "text"
+
+
 # --- colour, terminals, export -------------------------------------------------------------
 
 class _Tty(io.StringIO):
@@ -439,7 +453,7 @@ def test_input_error_in_chinese_quotes_the_users_keys() -> None:
         "是不是想写 'grad_tensors'？\n"
         "      grad_tensor: ones_like\n"
         "      ^^^^^^^^^^^\n"
-        "提示：场景可用的键有：name, grad_tensors, steps\n")
+        "提示：场景可用的键有：name、grad_tensors、steps\n")
 
 
 def test_input_error_the_catalogue_lacks_keeps_its_words_after_a_chinese_title() -> None:

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from gradexplain.options import ReplOptions, ViewOptions
 from gradexplain.render import make_console
 from gradexplain.shell.repl import Repl, completions, piped_entries
+from terminal import expect_drawn, spawn_repl
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -51,6 +53,7 @@ def make_repl(**settings: object) -> tuple[Repl, io.StringIO]:
 
 # piped sessions ---------------------------------------------------------------------------
 
+@pytest.mark.slow  # a new gradexplain process
 def test_accumulation_experiment_error_and_continue(tmp_path: Path) -> None:
     result = repl_piped(tmp_path, EXPERIMENT)
     assert result.returncode == 0, result.stderr
@@ -63,6 +66,7 @@ def test_accumulation_experiment_error_and_continue(tmp_path: Path) -> None:
     assert ">>>" not in out  # no prompt decoration when piped
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_meta_commands(tmp_path: Path) -> None:
     script = EXPERIMENT + """\
 :help
@@ -108,6 +112,7 @@ print("after quit")
     assert "after quit" not in out
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_save_then_run_reproduces(tmp_path: Path) -> None:
     saved = tmp_path / "session.py"
     script = """\
@@ -161,6 +166,7 @@ def test_save_round_trip_grads_match(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert session_rows["w"].grad is not None
 
 
+@pytest.mark.slow  # a new gradexplain process
 def test_load_yaml_and_py(tmp_path: Path) -> None:
     snippet = tmp_path / "snip.py"
     snippet.write_text("import torch\na = torch.ones(2, requires_grad=True)\n"
@@ -245,40 +251,39 @@ def test_in_process_error_keeps_session() -> None:
 
 # a real terminal ---------------------------------------------------------------------------
 
+@pytest.mark.slow  # a real terminal and its worker
 def test_terminal_session(tmp_path: Path) -> None:
-    pexpect = pytest.importorskip("pexpect")
-    child = pexpect.spawn(sys.executable, ["-m", "gradexplain", "repl"], env=_env(tmp_path),
-                          encoding="utf-8", timeout=60, dimensions=(40, 120), cwd=str(tmp_path))
+    child = spawn_repl(_env(tmp_path), tmp_path)
     try:
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.sendline("x = torch.ones(2, requires_grad=True)")
         child.expect("Tensors")
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.send("x.ret\t")  # Tab completes the method name
-        child.expect_exact("x.retain_grad")
+        expect_drawn(child, "x.retain_grad")
         child.send("()\r")
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.send("\x1b[A")  # Up-arrow brings the last line back
-        child.expect_exact("x.retain_grad()")
+        expect_drawn(child, "x.retain_grad()")
         child.send("\x03")  # Ctrl-C drops the line, the session stays
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.sendline("x.sum().backward()")
         child.expect("call 1")
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.send("for i in range(2):\r")
-        child.expect_exact("...")
+        expect_drawn(child, "...")
         child.send("print(i + 40)\r")  # auto-indented under the `for`
-        child.expect_exact("...")
+        expect_drawn(child, "...")
         child.send("\r")
         child.expect("41")
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.send("\x1b[A")  # Up-arrow brings the whole block back, as one entry
-        child.expect_exact("print(i + 40)")
+        expect_drawn(child, "print(i + 40)")
         child.send("\x03")
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.sendline(":grads")
         child.expect(r"\[1\., 1\.\]")
-        child.expect_exact(">>>")
+        expect_drawn(child, ">>>")
         child.sendeof()  # Ctrl-D leaves
         child.expect(pexpect.EOF)
     finally:
@@ -294,7 +299,7 @@ def test_messages_in_chinese() -> None:
     for line in (":help", ":graph", "x = torch.ones(2)", ":graph x", ":graph y", ":nope"):
         repl.handle(line)
     out = stream.getvalue()
-    for words in ("显示这份帮助", "还没有调用过 backward", "x 没有 grad_fn：它不在任何计算图中",
+    for words in ("显示这份帮助", "还没有调用过 `backward()`", "x 没有 grad_fn：它不在任何计算图中",
                   "当前会话中没有名为 y 的张量", "没有命令 :nope"):
         assert words in out, words
 

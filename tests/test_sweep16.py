@@ -122,5 +122,5 @@ def test_two_leaves_accumulating_in_one_call_explain_the_rule_once(tmp_path: Pat
     assert f"Call 2 also added to `b.grad`: {added} + {added} = {after} (zero it with " \
            "`b.grad.zero_()`)." in out
     zh = plain("run", path, "--lang", "zh")
-    assert zh.count("会在多次 backward 调用之间不断累加") == 1
+    assert zh.count("会在多次 `backward()` 调用之间不断累加") == 1
     assert f"第 2 次调用也把梯度累加到了 `b.grad` 上：{added} + {added} = {after}" in zh

@@ -94,6 +94,7 @@ def _gradexplain(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("command", ["run", "compare", "plot"])
+@pytest.mark.slow  # a new gradexplain process
 def test_paths_in_the_tools_own_messages_are_escaped(tmp_path: Path, command: str) -> None:
     """"wrote PATH" after --export, --dot and plot --output, with a path holding ESC, OSC,
     BEL and rich markup: the escapes are shown as text, the markup literally."""

@@ -26,7 +26,7 @@ CASES = [
     ("unknown_key_at_tensor_indent", HEAD + "  x:\n  data: [1., 2.]\nexpression: x.sum()\n",
      4, 3, "x: (line 3) has nothing indented under it, so its value is null: line 4 is not "
      "under it", "indent it under x: if it belongs there, `    data: [1., 2.]`",
-     "所以它的值是 null"),
+     "所以它的值是 `null`"),
     ("tensor_key_at_margin", HEAD + "  x:\nvalue: [1., 2.]\nexpression: x.sum()\n",
      4, 1, "value: is at the left margin, so YAML reads it as a top-level key, but it is a "
      "key of tensor x", "indent it under x: `    value: [1., 2.]`", "写在了最左边"),
@@ -68,7 +68,7 @@ CASES = [
      "indent it under steps: like the block's other lines, `  z = y.sum()`", "文本块在它之前"),
     ("expect_key_at_margin", STEPS + "expression: x.sum()\nexpect:\ngrads:\n  x: [1., 1.]\n",
      7, 1, "grads: is at the left margin, so YAML reads it as a top-level key, but it is a "
-     "key of expect", "indent it under expect: `  grads:`", "expect 的键"),
+     "key of expect", "indent it under expect: `  grads:`", "`expect:` 的键"),
     ("expect_items_not_indented", STEPS + "expression: x.sum()\nexpect:\n  grads:\n"
      "  x: [1., 1.]\n",
      8, 3, "x: is at the indent of grads:, so YAML reads it as a key of expect instead of a "

@@ -51,10 +51,10 @@ def refused(path: Path, text: str | bytes) -> GradexplainError:
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the work done, whatever the machine's load
     with pytest.raises(GradexplainError) as info:
         load_scenario(path, LIMITS)
-    assert time.perf_counter() - started < 2.0, "refusals must be fast"
+    assert time.process_time() - started < 2.0, "refusals must come before the work"
     return info.value
 
 

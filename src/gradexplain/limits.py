@@ -26,6 +26,9 @@ class Limits:
     max_memory: int = 4 * 2**30  # bytes of memory (RSS) of the process running scenario code
     max_seconds: int = 60  # wall-clock seconds per scenario (per statement in the REPL)
     max_call_depth: int = 200  # nested calls of the user's own functions (recursion)
+    # Not a refusal: a printed text or shown value longer than this is summarized, its first
+    # characters and its length (engine/output_bounds.py), so output stays cheap to show.
+    max_output_chars: int = 100_000
 
     def raised(self, **changes: int | None) -> Limits:
         """A copy with the given limits replaced (None keeps the default)."""
@@ -47,6 +50,7 @@ LIMIT_FLAGS: dict[str, str] = {
     "max_memory": "--max-memory",
     "max_seconds": "--max-seconds",
     "max_call_depth": "--max-call-depth",
+    "max_output_chars": "--max-output-chars",
 }
 
 # Environment variables that set the OS-enforced budgets when their flags are not given.
@@ -67,6 +71,7 @@ LIMIT_DESCRIPTIONS: dict[str, str] = {
     "max_memory": "bytes of memory used by the run",
     "max_seconds": "seconds of running time",
     "max_call_depth": "depth of nested function calls",
+    "max_output_chars": "characters in one printed text",
 }
 
 

@@ -76,3 +76,5 @@ class ReplOptions:
     views: ViewOptions = field(default_factory=ViewOptions)  # --graph, --jacobian
     allow_save: bool = False  # --allow-save: :save works when input is piped
     interactive: bool = False  # stdin is a terminal: :save may ask before writing elsewhere
+    allow_load: bool = False  # --allow-load: piped :load may read files outside the cwd
+    load: str | None = None  # --load FILE: named on the command line, so loaded from anywhere

@@ -194,6 +194,7 @@ class PrintRecord:
     text: str
     line: int | None = None
     seq: int = 0
+    length: int | None = None  # the whole text's length when `text` is only its start
 
 
 @dataclass
@@ -205,6 +206,7 @@ class ShownValue:
     text: str
     line: int | None = None
     seq: int = 0
+    length: int | None = None  # the whole text's length when `text` is only its start
 
 
 @dataclass

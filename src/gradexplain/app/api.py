@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from gradexplain.analysis.compare import Comparison
+from gradexplain.app.deadline import deadline
 from gradexplain.app.run import input_error_record, run_budgeted
 from gradexplain.errors import GradexplainError, invalid
 from gradexplain.limits import Limits
@@ -40,28 +41,32 @@ FORMATS: tuple[Format, ...] = ("table", "json", "html", "svg")
 DEFAULT_WIDTH = 100  # columns of the table; HTML and SVG are drawn at this width too
 
 
-def run_code(source: str, *, lang: str = "en", device: str | None = None,
+def run_code(source: str, *, lang: str | None = None, device: str | None = None,
              dtype: str | None = None, limits: Limits | None = None, full: bool = False,
              graph: bool = False, jacobian: bool = False, jacobian_limit: int = 64,
-             check_numeric: bool = False, name: str = "code",
+             check_numeric: bool = False, name: str | None = None,
              kind: Literal["py", "yaml"] = "py") -> RunRecord:
     """Run statement-language code (kind="py", like a .py snippet) or a whole YAML scenario
     (kind="yaml") and return what it did.
 
-    `lang` is the language `render` explains in (en or zh); `device` (cpu, cuda, cuda:N,
-    mps, auto) and `dtype` override the scenario's; `graph`, `jacobian` and
-    `check_numeric` add the deeper views of `gradexplain run --graph ...`. `name` titles
-    the output, and messages place errors at `<name>:line:col`.
+    `lang` is the language `render` explains in (en or zh; None: GRADEXPLAIN_LANG, else
+    the locale, as the command line chooses); `device` (cpu, cuda, cuda:N, mps, auto) and
+    `dtype` override the scenario's; `graph`, `jacobian` and `check_numeric` add the deeper
+    views of `gradexplain run --graph ...`. `name` titles the output ("code", in the
+    reader's language, by default), and messages place errors at `<name>:line:col`.
     """
     from gradexplain.scenario.loader import load_scenario_text
 
+    lang = chosen_language(lang)
+    name = name or default_name("code", lang)
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
                        check_numeric)
     scenario = load_scenario_text(source, f"<{name}>", kind, options.limits, name=name)
     return _with_lang(run_budgeted(scenario, options), lang)
 
 
-def run_file(path: str | os.PathLike[str], *, lang: str = "en", device: str | None = None,
+def run_file(path: str | os.PathLike[str], *, lang: str | None = None,
+             device: str | None = None,
              dtype: str | None = None, limits: Limits | None = None, full: bool = False,
              graph: bool = False, jacobian: bool = False, jacobian_limit: int = 64,
              check_numeric: bool = False) -> RunRecord:
@@ -70,6 +75,7 @@ def run_file(path: str | os.PathLike[str], *, lang: str = "en", device: str | No
     from gradexplain.scenario.bundled import expand_paths
     from gradexplain.scenario.loader import load_scenario
 
+    lang = chosen_language(lang)
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
                        check_numeric)
     found = expand_paths([os.fspath(path)])
@@ -93,11 +99,11 @@ class ComparedRuns:
         return self.comparison.same
 
 
-def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str = "en",
+def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str | None = None,
                  device: str | None = None, dtype: str | None = None,
                  limits: Limits | None = None, full: bool = False, graph: bool = False,
                  jacobian: bool = False, jacobian_limit: int = 64,
-                 check_numeric: bool = False, name: str = "code",
+                 check_numeric: bool = False, name: str | None = None,
                  kind: Literal["py", "yaml"] = "py") -> ComparedRuns:
     """`gradexplain compare` for code: as written vs. every grad zeroed before each call
     (mode="zero_grad") or vs. retain_graph=True on every call (mode="retain_graph")."""
@@ -108,6 +114,8 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str = "e
 
     if mode not in COMPARE_MODES:
         raise ValueError(f"mode must be one of {', '.join(COMPARE_MODES)}, got {mode!r}")
+    lang = chosen_language(lang)
+    name = name or default_name("code", lang)
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
                        check_numeric)
     scenario = load_scenario_text(source, f"<{name}>", kind, options.limits, name=name)
@@ -120,11 +128,22 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str = "e
 
 
 def render(item: RunRecord | ComparedRuns | GradexplainError, format: Format = "table", *,
-           lang: str | None = None, width: int = DEFAULT_WIDTH, full: bool = False) -> str:
+           lang: str | None = None, width: int = DEFAULT_WIDTH, full: bool = False,
+           limits: Limits | None = None) -> str:
     """A record (or an input error) as text: "table" (what `gradexplain run` prints, plain),
     "json" (what `--format json` prints), "html" (an HTML fragment: one styled <pre>, as
     rich renders in Jupyter) or "svg" (a standalone picture). `lang` defaults to the
-    record's (run_code's `lang=`). Compared runs render as `gradexplain compare` shows them."""
+    record's (run_code's `lang=`). Compared runs render as `gradexplain compare` shows them.
+    Rendering has the run's time budget too (`limits.max_seconds`, 60 s by default): past
+    it, GradexplainError limit_exceeded (in the main thread, where a timer can stop it)."""
+    where = item.a.path if isinstance(item, ComparedRuns) else \
+        item.path if isinstance(item, RunRecord) else None
+    with deadline(limits or Limits(), where):
+        return _render(item, format, lang, width, full)
+
+
+def _render(item: RunRecord | ComparedRuns | GradexplainError, format: Format,
+            lang: str | None, width: int, full: bool) -> str:
     from gradexplain.explain import LANGUAGES, explain_run
     from gradexplain.render import dumps_line, print_input_error, report_to_json
     from gradexplain.render.console import Console, drawn_as
@@ -133,8 +152,7 @@ def render(item: RunRecord | ComparedRuns | GradexplainError, format: Format = "
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if isinstance(item, GradexplainError):
-        chosen = lang or "en"
-        _check_lang(chosen, LANGUAGES)
+        chosen = chosen_language(lang)
         if format == "json":
             path = item.location.path if item.location and item.location.path else "<input>"
             record = input_error_record(Path(path), item)
@@ -195,6 +213,25 @@ def _options(lang: str, device: str | None, dtype: str | None, limits: Limits | 
                         check_numeric=check_numeric)
     return RunOptions(device=device, dtype=dtype, limits=limits or Limits(), full=full,
                       views=views)
+
+
+def chosen_language(lang: str | None) -> str:
+    """`lang` as given (en or zh), or the environment's choice when None, as the command
+    line chooses it: GRADEXPLAIN_LANG, then LC_ALL, LC_MESSAGES, LANG."""
+    from gradexplain.explain import LANGUAGES
+    from gradexplain.explain.languages import from_environment
+
+    if lang is None:
+        return from_environment()
+    _check_lang(lang, LANGUAGES)
+    return lang
+
+
+def default_name(what: str, lang: str) -> str:
+    """What titles unnamed code: "code" / "代码" (what="code"), "cell" / "单元格"."""
+    from gradexplain.explain.catalogue_ui import phrase
+
+    return phrase(f"name.{what}", lang)
 
 
 def _check_lang(lang: str, languages: tuple[str, ...]) -> None:

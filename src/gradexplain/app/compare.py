@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gradexplain.analysis.compare import Comparison, compare_records
+from gradexplain.app.deadline import deadline
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError
 from gradexplain.explain.catalogue_ui import phrase
@@ -103,14 +104,21 @@ def compare(request: CompareRequest, env: Environment | None = None) -> Comparis
     record_a, record_b = run_variants_in_worker(request)
     name_a, name_b = variant_names(request.mode, output.lang, request.devices, request.paths)
     comparison = compare_records(record_a, record_b, request.mode, name_a=name_a, name_b=name_b)
-    report_a, report_b = explain_run(record_a, output.lang), explain_run(record_b, output.lang)
-    explained = explain_comparison(comparison, output.lang)
-    if output.json:
-        env.stdout.write(dumps_line(comparison_to_json(explained, report_a, report_b)) + "\n")
-        return comparison
-    console = make_console(env.stdout, width=output.width, record=output.export is not None)
-    print_comparison(console, explained, report_a, report_b, full=request.options.run.full)
-    if output.export is not None:
-        export_console(console, output.export)
+    with deadline(request.options.run.limits, record_a.path):  # the run's budget, too
+        report_a = explain_run(record_a, output.lang)
+        report_b = explain_run(record_b, output.lang)
+        explained = explain_comparison(comparison, output.lang)
+        if output.json:
+            line = dumps_line(comparison_to_json(explained, report_a, report_b))
+        else:
+            console = make_console(env.stdout, width=output.width,
+                                   record=output.export is not None)
+            print_comparison(console, explained, report_a, report_b,
+                             full=request.options.run.full)
+            if output.export is not None:
+                export_console(console, output.export)
+    if output.json:  # written whole, after the deadline: never half a line
+        env.stdout.write(line + "\n")
+    elif output.export is not None:
         write_message(env.stderr, phrase("wrote", output.lang, path=output.export))
     return comparison

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from gradexplain.app.deadline import deadline
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError, SourceLocation, invalid
 from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.limits import Limits
-from gradexplain.record import PlotRecord
+from gradexplain.record import ExpressionPlot, PlotRecord
 from gradexplain.scenario.bundled import SCENARIO_SUFFIXES, find_bundled
 
 if TYPE_CHECKING:
@@ -43,36 +44,27 @@ class PlotRequest:
 
 
 def plot(request: PlotRequest, env: Environment | None = None) -> None:
-    """Compute, then draw: text charts on stdout, or the picture file (named on stderr)."""
-    from gradexplain.render.charts import series_charts, terminal_plot
+    """Compute, then draw: text charts on stdout, or the picture file (named on stderr).
+    The drawing has the same --max-seconds as the computing (app/deadline.py)."""
     from gradexplain.render.escapes import write_message
-    from gradexplain.render.figures import save_figure, save_scenario_figure
 
     env = env or Environment()
     if request.scenario is not None and request.calls:
         from gradexplain.app.plot_calls import calls_plot
-        from gradexplain.render.figures import save_calls_figure
 
         scenario = request.scenario
         trends, values = _in_worker(lambda budget: calls_plot(request.argument, scenario,
                                                               request.limits, budget),
                                     request.limits)
-        if request.output is None:
-            env.stdout.write("\n".join(series_charts(trends, request.width, request.lang))
-                             + "\n")
-            return
-        save_calls_figure(trends, values, request.output)
-        missing_font = False  # its texts are the code's and English labels
+        with deadline(request.limits, request.argument):
+            chart = _draw_calls(trends, values, request)
     elif request.scenario is not None:
         scenario = request.scenario
         drawn = _in_worker(lambda budget: scenario_plot(request.argument, scenario,
                                                         request.limits, budget),
                            request.limits)
-        if request.output is None:
-            env.stdout.write("\n".join(series_charts(drawn, request.width, request.lang))
-                             + "\n")
-            return
-        missing_font = save_scenario_figure(drawn, request.output, request.lang)
+        with deadline(request.limits, request.argument):
+            chart = _draw_scenario(drawn, request)
     else:
         from gradexplain.engine.expression_plot import compute
 
@@ -80,13 +72,43 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
         steps = DEFAULT_STEPS if request.steps is None else request.steps
         data = _in_worker(lambda budget: compute(request.argument, start, stop, steps,
                                                  request.limits, budget), request.limits)
-        if request.output is None:
-            env.stdout.write(terminal_plot(data, request.width, request.lang))
-            return
-        missing_font = save_figure(data, request.output, request.lang)
-    if missing_font:
+        with deadline(request.limits, request.argument):
+            chart = _draw_expression(data, request)
+    if isinstance(chart, str):  # the text chart, written whole once drawn
+        env.stdout.write(chart)
+        return
+    if chart:
         write_message(env.stderr, phrase("cli.no_cjk_font", request.lang, path=request.output))
     write_message(env.stderr, phrase("cli.wrote", request.lang, path=request.output))
+
+
+# Each returns the text chart, or (drawn to request.output) whether a CJK font was missing.
+
+def _draw_calls(trends: PlotRecord, values: int, request: PlotRequest) -> str | bool:
+    from gradexplain.render.charts import series_charts
+    from gradexplain.render.figures import save_calls_figure
+
+    if request.output is None:
+        return "\n".join(series_charts(trends, request.width, request.lang)) + "\n"
+    return save_calls_figure(trends, values, request.output, request.lang)
+
+
+def _draw_scenario(drawn: PlotRecord, request: PlotRequest) -> str | bool:
+    from gradexplain.render.charts import series_charts
+    from gradexplain.render.figures import save_scenario_figure
+
+    if request.output is None:
+        return "\n".join(series_charts(drawn, request.width, request.lang)) + "\n"
+    return save_scenario_figure(drawn, request.output, request.lang)
+
+
+def _draw_expression(data: ExpressionPlot, request: PlotRequest) -> str | bool:
+    from gradexplain.render.charts import terminal_plot
+    from gradexplain.render.figures import save_figure
+
+    if request.output is None:
+        return terminal_plot(data, request.width, request.lang)
+    return save_figure(data, request.output, request.lang)
 
 
 def _in_worker(task: Task[T], limits: Limits) -> T:

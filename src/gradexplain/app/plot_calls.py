@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gradexplain.errors import SourceLocation, invalid
+from gradexplain.explain.catalogue import LANGUAGES
+from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits
 from gradexplain.record import PlotLine, PlotRecord
@@ -42,10 +44,15 @@ def trends_plot(group: CallGroup) -> tuple[PlotRecord, int]:
     count = max((len(t.points) for _, t in trends), default=0)
     # A point stands for `every` consecutive calls: put it at their middle.
     xs = [min(1 + i * every + (every - 1) / 2, group.calls) for i in range(count)]
-    title = f"`{group.statement}`: {group.calls} backward calls"
-    if group.step is not None:
-        title += f" (step {group.step})"
-    plot = PlotRecord(title, "call", "value", PlotLine("call", xs),
+    # Its words in every language, as a scenario's `plot:` gives them (plot.text(key, lang)).
+    texts = {lang: {"title": phrase("calls.title" if group.step is None else "calls.title_step",
+                                    lang, statement=group.statement, calls=group.calls,
+                                    step=group.step),
+                    "xlabel": phrase("calls.xlabel", lang), "ylabel": phrase("plot.value", lang)}
+             for lang in LANGUAGES}
+    english = texts["en"]
+    plot = PlotRecord(english["title"], english["xlabel"], english["ylabel"],
+                      PlotLine(english["xlabel"], xs),
                       [PlotLine(label, list(t.points)) for label, t in trends
-                       if len(t.points) == count])
+                       if len(t.points) == count], texts=texts)
     return plot, len(values)

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gradexplain.app.deadline import deadline
 from gradexplain.app.environment import Environment
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
 from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.language.budget import Budget, is_command_line
-from gradexplain.options import Options, RunOptions
+from gradexplain.options import Options, Output, RunOptions
 from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.scenario.bundled import expand_paths
 
@@ -145,9 +146,8 @@ def input_error_record(path: Path, error: GradexplainError) -> RunRecord:
 def run_many(arguments: list[str], options: Options, env: Environment | None = None,
              ) -> ExitStatus:
     """Run every scenario named; render each, then a summary when there were several."""
-    from gradexplain.explain import explain_run
     from gradexplain.render.escapes import write_message
-    from gradexplain.render.jsonout import dumps_line, report_to_json, write_line
+    from gradexplain.render.jsonout import write_line
 
     env = env or Environment()
     settings = options.output
@@ -159,22 +159,22 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
     with _progress(consoles, len(paths)) as advance:
         outcomes_of = run_in_workers(paths, run_options, options.jobs,
                                      functools.partial(_import_renderer, settings.json))
-        for path, outcome in zip(paths, outcomes_of, strict=True):
-            outcomes.append(outcome)
-            if settings.json:
-                record = outcome.record or input_error_record(path, outcome.input_error)  # type: ignore[arg-type]
-                obj = report_to_json(explain_run(record, settings.lang))
-                write_line(dumps_line(obj), env.stdout)
-                if outcome.input_error is not None:
+        for path, ran in zip(paths, outcomes_of, strict=True):
+            outcome = ran
+            try:
+                with deadline(run_options.limits, str(path)):  # showing has the run's budget
+                    line = _show(outcome, consoles, settings, run_options.full)
+            except GradexplainError as err:  # it took too long to show: say so instead
+                outcome = Outcome(path, None, err, err.exit_status)
+                line = _json_line(input_error_record(path, err), settings) \
+                    if settings.json else None
+                if line is None:
+                    consoles.input_error(err, settings.lang)
+            if line is not None:  # written whole, after the deadline: never half a line
+                write_line(line, env.stdout)
+                if outcome.input_error is not None:  # and said on stderr too
                     consoles.input_error(outcome.input_error, settings.lang)
-            elif outcome.record is not None:
-                from gradexplain.render import print_report
-
-                print_report(consoles.out, explain_run(outcome.record, settings.lang),
-                             full=run_options.full)
-            else:
-                assert outcome.input_error is not None
-                consoles.input_error(outcome.input_error, settings.lang)
+            outcomes.append(outcome)
             advance()
     if len(paths) > 1 and not settings.json:
         from gradexplain.render import print_summary
@@ -184,17 +184,43 @@ def run_many(arguments: list[str], options: Options, env: Environment | None = N
     if settings.export is not None:
         from gradexplain.render import export_console
 
-        export_console(consoles.out, settings.export)
+        with deadline(run_options.limits):
+            export_console(consoles.out, settings.export)
         write_message(env.stderr, phrase("wrote", settings.lang, path=settings.export))
     if settings.dot is not None:
         from gradexplain.render.dot import graphs_of, write_graphs
 
         records = [o.record for o in outcomes if o.record is not None]
-        graphs = graphs_of(records, settings.lang)
-        written = write_graphs(graphs, settings.dot, env.stderr, settings.lang)
+        with deadline(run_options.limits):
+            graphs = graphs_of(records, settings.lang)
+            written = write_graphs(graphs, settings.dot, env.stderr, settings.lang)
         write_message(env.stderr, phrase("wrote_dot", settings.lang, count=len(graphs),
                                          path=written))
     return max((o.status for o in outcomes), default=ExitStatus.OK)
+
+
+def _show(outcome: Outcome, consoles: _Consoles, settings: Output, full: bool) -> str | None:
+    """One scenario shown: its report printed as a table (or its input error), or, for
+    --format json, its JSON line returned to be written."""
+    if settings.json:
+        record = outcome.record or input_error_record(outcome.path, outcome.input_error)  # type: ignore[arg-type]
+        return _json_line(record, settings)
+    if outcome.record is not None:
+        from gradexplain.explain import explain_run
+        from gradexplain.render import print_report
+
+        print_report(consoles.out, explain_run(outcome.record, settings.lang), full=full)
+    else:
+        assert outcome.input_error is not None
+        consoles.input_error(outcome.input_error, settings.lang)
+    return None
+
+
+def _json_line(record: RunRecord, settings: Output) -> str:
+    from gradexplain.explain import explain_run
+    from gradexplain.render.jsonout import dumps_line, report_to_json
+
+    return dumps_line(report_to_json(explain_run(record, settings.lang)))
 
 
 class _Consoles:

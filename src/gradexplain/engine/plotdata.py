@@ -15,6 +15,7 @@ import torch
 
 from gradexplain.record import PlotLine, PlotProblem, PlotRecord
 from gradexplain.scenario.model import PlotSeries, PlotSpec
+from gradexplain.scenario.plot import MAX_SERIES
 
 MAX_PLOT_POINTS = 100_000  # points per series: beyond that a picture shows nothing more
 
@@ -104,19 +105,30 @@ def d2l_plot_record(calls: list[dict[str, Any]], title: str) -> PlotRecord:
     """The plot of the code's `d2l.plot(X, Y, xlabel, ylabel)` calls: the last call's x, with
     the series of every call that shares it (relu(x) and its grad, as in d2l's figures)."""
     last = calls[-1]
-    x = [float(v) for v in last["x"]]
     record = PlotRecord(title=title, xlabel=str(last["xlabel"]), ylabel=str(last["ylabel"]),
-                        x=PlotLine(str(last["xlabel"]), x))
+                        x=None)
+    if len(last["x"]) > MAX_PLOT_POINTS:  # as for a `plot:` series: nothing more to see
+        record.problems.append(PlotProblem(str(last["xlabel"]), f"x has {len(last['x'])} "
+                                           f"values; a plot draws at most {MAX_PLOT_POINTS}"))
+        return record
+    x = [float(v) for v in last["x"]]
+    record.x = PlotLine(str(last["xlabel"]), x)
     sharing = [call for call in calls if call["x"] == last["x"]]
-    for call in sharing:
+    series = [(index, call) for call in sharing for index in range(len(call["series"]))]
+    # One line style and chart mark per series, as `plot:` allows: `d2l.plot(x, [x] * 8000)`
+    # draws the first few, and says how many more there were.
+    for index, call in series[:MAX_SERIES]:
         legend = list(call.get("legend") or [])
-        for index, values in enumerate(call["series"]):
-            label = legend[index] if index < len(legend) else str(call["ylabel"])
-            if len(values) != len(x):
-                record.problems.append(PlotProblem(label, f"it has {len(values)} values, x has "
-                                                   f"{len(x)}"))
-                continue
-            record.series.append(PlotLine(label, [float(v) for v in values]))
+        label = legend[index] if index < len(legend) else str(call["ylabel"])
+        values = call["series"][index]
+        if len(values) != len(x):
+            record.problems.append(PlotProblem(label, f"it has {len(values)} values, x has "
+                                               f"{len(x)}"))
+            continue
+        record.series.append(PlotLine(label, [float(v) for v in values]))
+    if len(series) > MAX_SERIES:
+        record.problems.append(PlotProblem("…", f"{len(series) - MAX_SERIES} more series not "
+                                           f"drawn; a plot draws at most {MAX_SERIES} series"))
     if len(sharing) > 1:
         record.ylabel = "value"
     return record

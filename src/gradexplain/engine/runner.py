@@ -17,6 +17,7 @@ import torch
 
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
+from gradexplain.engine.output_bounds import bound_output
 from gradexplain.engine.recorder import Recorder
 from gradexplain.engine.recorder_parts import RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
@@ -286,12 +287,13 @@ class Session:
         calls = recorder.folding.flush(recorder.calls)[mark.calls:]
         prints = recorder.print_folding.flush(recorder.prints)[mark.prints:]
         first = calls[0].index if calls else recorder.call_count + 1
-        return RunRecord(
+        record = RunRecord(
             name=name, path=None, description=None, torch_version="", device="", dtype="",
             calls=calls, prints=prints, shown=recorder.shown_values[mark.shown:],
             notes=recorder.notes[mark.notes:], groups=recorder.folding.summaries(first - 1),
             print_groups=recorder.print_folding.summaries({(p.step, p.line) for p in prints}),
             calls_all=recorder.folding.keep_all)
+        return bound_output(record, self.options.limits)
 
     def run_loaded(self, checked: CheckedScenario) -> None:
         """Build another scenario's tensors and run its code in this session (REPL :load)."""
@@ -368,7 +370,7 @@ class Session:
                     expect.error.call in (None, failed_call)
             record.expectations = check_expectations(expect, record, self.interpreter.env,
                                                      scenario.tolerance)
-        return record
+        return bound_output(record, self.options.limits)  # after the checks: whole texts
 
 
 def named_tensors(env: dict[str, Any]) -> list[tuple[str, torch.Tensor]]:

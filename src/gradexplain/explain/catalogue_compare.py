@@ -37,7 +37,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "mode.retain_graph": "as written vs. with retain_graph=True on every call",
         "mode.device": "the same scenario on two devices",
         "mode.paths": "two scenarios, matched by call and tensor",
-        "Call": "Call",
+        "Call": "Call {n}",
         "tensor": "tensor",
         "difference": "difference",
         "max abs": "max abs",
@@ -64,14 +64,14 @@ PHRASES: dict[str, dict[str, str]] = {
                               "这次调用又在上面加了 {added}；{clean} 中，这次调用之前 "
                               "{tensor}.grad 为空或已清零，所以只有这次调用算出的 {added}。"
                               "差异来自梯度累加，而不是计算公式不同。",
-        "freed_graph": "{side} 在这里因 freed_graph 停止：第 {by} 次调用（{statement}）没有加 "
-                       "retain_graph=True，调用结束后计算图就被释放了；{other} 则继续运行，"
-                       "得到 {value}。",
-        "call_error": "{side} 在这里因 {kind} 停止；{other} 得到 {value}。",
+        "freed_graph": "{side} 在这里因错误 [freed_graph] 停止：第 {by} 次调用（`{statement}`）"
+                       "没有加 `retain_graph=True`，调用结束后计算图就被释放了；{other} 则继续"
+                       "运行，得到 {value}。",
+        "call_error": "{side} 在这里因错误 [{kind}] 停止；{other} 得到 {value}。",
         "missing_call": "{side} 没有第 {call} 次调用（它在此之前就停止了）；{other} 得到 {value}。",
         "missing_tensor": "第 {call} 次调用时，只有 {side} 有 {tensor} 的梯度。",
         "scale": "B 是 A 的 {k} 倍：两者的梯度只差一个常数因子。一个用求和归约、另一个用平均"
-                 "归约时就会这样（mean 会除以 N{n}）。",
+                 "归约时就会这样（`mean` 会除以 N{n}）。",
         "numerics": "两个设备的计算内核和求和顺序不同：最大差值为 {max_abs}"
                     "（相对差值 {max_rel}）。",
         "shape": "两者梯度的形状不同：A 为 {a_shape}，B 为 {b_shape}。",
@@ -85,7 +85,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "mode.retain_graph": "比较两种做法：原样运行，以及每次调用都加上 retain_graph=True",
         "mode.device": "同一个场景分别在两个设备上运行",
         "mode.paths": "两个场景，按调用次序和张量一一对应",
-        "Call": "调用",
+        "Call": "第 {n} 次调用",
         "tensor": "张量",
         "difference": "比较结果",
         "max abs": "最大绝对差",
@@ -95,7 +95,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "differs": "不同",
         "stopped": "已停止",
         "absent": "无",
-        "no calls": "A 和 B 都没有调用 backward。",
+        "no calls": "A 和 B 都没有调用 `backward()`。",
         "result.same": "没有不同之处",
         "result.diff": "共 {n} 处不同",
         "error_at": "{side}，第 {call} 次调用：错误[{kind}]{where}",

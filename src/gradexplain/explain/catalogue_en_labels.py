@@ -16,6 +16,8 @@ LABELS: dict[str, str] = {
     'at_paren': ' ({where})',
     'call': 'call',
     'step': 'step',
+    'call_n': 'call {n}',
+    'step_n': 'step {n}',
     'tensor': 'tensor',
     'at': 'at',
     'this call stopped the run, see the error below':
@@ -77,4 +79,26 @@ LABELS: dict[str, str] = {
     "non-leaf": "non-leaf",
     "torch": "torch",
     "Scenario": "Scenario",
+    # a summarized tensor (over 10,000 elements): its shape, statistics and first elements
+    "summary.shape": "shape",
+    "summary.min": "min",
+    "summary.max": "max",
+    "summary.mean": "mean",
+    "summary.std": "std",
+    "summary.head": "head",
+    # a note's kind where the reader sees it: the key itself in English
+    "note_named": "{kind}",
+    "note.non_leaf_grad": "non_leaf_grad",
+    "note.accumulated": "accumulated",
+    "note.broadcast_sum": "broadcast_sum",
+    "note.graph_rebuilt": "graph_rebuilt",
+    "note.no_gradient": "no_gradient",
+    "note.non_finite_grad": "non_finite_grad",
+    "note.hook_called": "hook_called",
+    "note.optimizer_step": "optimizer_step",
+    "note.custom_function": "custom_function",
+    "note.autograd_functional": "autograd_functional",
+    "note.legacy_api": "legacy_api",
+    "output_cut": "… {length:,} characters in all, the first {shown:,} shown (raise "
+                  "--max-output-chars to see more)",
 }

@@ -11,8 +11,19 @@ KIND_FRAGMENTS puts into Chinese. Messages joined by "; " are looked up part by 
 
 from __future__ import annotations
 
+from gradexplain.explain import catalogue_cli as _cli
 from gradexplain.explain import catalogue_input_language as _language
 from gradexplain.explain import catalogue_input_yaml as _yaml
+from gradexplain.explain.catalogue_input_parsers import (
+    PYTHON,
+    SYSTEM,
+    TARGETS,
+    YAML,
+    YAML_TOKENS,
+)
+
+__all__ = ["HINTS", "KIND_FRAGMENTS", "MESSAGES", "PYTHON", "REFUSED", "SYSTEM", "TARGETS",
+           "WORDS", "YAML", "YAML_TOKENS"]
 
 MESSAGES: dict[str, str] = {
     # files
@@ -28,20 +39,33 @@ MESSAGES: dict[str, str] = {
     "{path} is a symbolic link that leads out of {folder}":
         "{path} 是指向 {folder} 之外的符号链接",
     "cannot save to {path}: {why}": "无法保存到 {path}：{why}",
+    "it is outside the working directory": "它不在当前工作目录之内",
+    "it is a symbolic link": "它是一个符号链接",
+    "it already exists": "它已经存在",
+    "it is not a regular file": "它不是普通文件",
+    "cannot load {path}: it is a symbolic link": "无法加载 {path}：它是符号链接",
+    "cannot load {path}: it is outside the working directory, and the statements are piped in":
+        "无法加载 {path}：它不在当前工作目录中，而语句是通过管道输入的",
+    "{path} did not load as a scenario, so :load shows none of its lines":
+        "{path} 无法作为场景加载，所以 :load 不显示它的任何一行",
     "cannot use '{path}': {reason}": "无法使用 '{path}'：{reason}",
     "no such file, directory or bundled example: '{name}'":
         "没有名为 '{name}' 的文件、目录或内置示例",
     "run_file runs one scenario, and '{path}' holds {count}":
         "run_file 只运行一个场景，而 '{path}' 中有 {count} 个",
     "compare needs one scenario file per path, and '{path}' holds {count}":
-        "compare 的每个路径只能对应一个场景文件，而 '{path}' 中有 {count} 个",
+        "`compare` 的每个路径只能对应一个场景文件，而 '{path}' 中有 {count} 个",
     "the file is not UTF-8 text (byte {byte} at offset {offset})":
         "文件不是 UTF-8 文本（偏移 {offset} 处的字节是 {byte}）",
     "the file contains a character YAML does not allow ({code})":
         "文件中有 YAML 不允许的字符（{code}）",
+    "the code holds a lone surrogate ({code}), which Python source cannot hold":
+        "代码中有一个单独的代理字符（{code}），Python 源代码不能包含它",
     # YAML
     "YAML error: {error}": "YAML 错误：{error}",
     "YAML syntax error: {problem}": "YAML 语法错误：{problem}",
+    "YAML syntax error: {problem} ({context} at line {line})":
+        "YAML 语法错误：{context}（从第 {line} 行开始），{problem}",
     "the file holds more than one YAML document (a second '---')":
         "文件里有不止一个 YAML 文档（出现了第二个 '---'）",
     "YAML aliases ({alias}) are not allowed": "不允许使用 YAML 别名（{alias}）",
@@ -55,7 +79,7 @@ MESSAGES: dict[str, str] = {
     # the scenario's keys
     "the scenario is empty": "场景是空的",
     "a scenario must be a mapping of keys (name, tensors, steps, ...), got {a_kind}":
-        "场景必须是由键组成的映射（name、tensors、steps 等），这里却是{a_kind}",
+        "场景必须是由键组成的映射（`name`、`tensors`、`steps` 等），这里却是{a_kind}",
     "use either 'expression' or 'steps', not both":
         "'expression' 和 'steps' 只能二选一，不能同时使用",
     "the scenario has neither 'expression' nor 'steps'":
@@ -66,7 +90,8 @@ MESSAGES: dict[str, str] = {
     "unknown key {key} at line {line}": "第 {line} 行有未知的键 {key}",
     "unknown key {key} in {where} at line {line}": "{where} 中第 {line} 行有未知的键 {key}",
     "did you mean '{close}'?": "是不是想写 '{close}'？",
-    "'{key}' must be true or false, got {value}": "'{key}' 必须是 true 或 false，这里却是 {value}",
+    "'{key}' must be true or false, got {value}":
+        "'{key}' 必须是 `true` 或 `false`，这里却是 {value}",
     "'{key}' must be a string, got {value}": "'{key}' 必须是字符串，这里却是 {value}",
     "'{key}' must be an integer >= {minimum}, got {value}":
         "'{key}' 必须是不小于 {minimum} 的整数，这里却是 {value}",
@@ -98,12 +123,12 @@ MESSAGES: dict[str, str] = {
         "形状必须是一个非负整数或由非负整数组成的列表，这里却是 {value}",
     "give [end], [start, end] or [start, end, step], got {value}":
         "请写成 [end]、[start, end] 或 [start, end, step]，这里却是 {value}",
-    "start, end and step must be finite numbers": "start、end 和 step 都必须是有限的数",
-    "the step must not be 0": "step 不能为 0",
+    "start, end and step must be finite numbers": "`start`、`end` 和 `step` 都必须是有限的数",
+    "the step must not be 0": "`step` 不能为 0",
     "going from {start} to {end} needs a {sign} step":
-        "从 {start} 到 {end} 需要{sign}的 step",
+        "从 {start} 到 {end} 需要{sign}的 `step`",
     "give [start, end, steps] with steps a whole number >= 0, got {value}":
-        "请写成 [start, end, steps]，其中 steps 是不小于 0 的整数，这里却是 {value}",
+        "请写成 [start, end, steps]，其中 `steps` 是不小于 0 的整数，这里却是 {value}",
     "unknown dtype {value}": "无法识别的 dtype {value}",
     "{what} is {a_kind}; tensor values must be numbers": "{what} 是{a_kind}；张量的值必须是数字",
     "{what} ({number}) is too large for an integer tensor":
@@ -116,7 +141,7 @@ MESSAGES: dict[str, str] = {
     "tensor name '{name}' would hide the {module} module": "张量名 '{name}' 会遮住 {module} 模块",
     "tensor name '{name}' is a dunder name, reserved by Python":
         "张量名 '{name}' 是双下划线名字，由 Python 保留",
-    "the expr did not produce a tensor": "expr 没有得到张量",
+    "the expr did not produce a tensor": "`expr:` 没有得到张量",
     "the expression did not produce a tensor": "这个表达式没有得到张量",
     # expect:
     "{name} is not a tensor name": "{name} 不是张量的名字",
@@ -126,7 +151,7 @@ MESSAGES: dict[str, str] = {
     "so it never runs (exit 2)":
         "expect.error：'{kind}' 不能作为预期的错误：它表示场景根本无法使用，"
         "所以场景不会运行（退出码 2）",
-    "expect.notes: unknown note kind '{kind}'": "expect.notes：无法识别的提示类型 '{kind}'",
+    "expect.notes: unknown note kind '{kind}'": "expect.notes：无法识别的说明类型 '{kind}'",
     "format field '{field}' is not allowed: only {{}}, {{0}} or {{name}} (attribute and index "
     "access inside the text could reach Python internals)":
         "不允许格式字段 '{field}'：只能用 {{}}、{{0}} 或 {{name}}（在文本里访问属性或下标可能触及 "
@@ -140,12 +165,12 @@ MESSAGES: dict[str, str] = {
     "expect.calls: keys are backward call numbers (1, 2, ...), got {value}":
         "expect.calls：键应是 backward 调用的序号（1、2……），这里却是 {value}",
     # plot:
-    "plot needs '{key}'": "plot 需要 '{key}'",
+    "plot needs '{key}'": "`plot:` 需要 '{key}'",
     "'plot.y' is empty": "'plot.y' 是空的",
     "'plot.y' has {count} series; one plot draws at most {maximum}":
         "'plot.y' 有 {count} 条曲线；一张图最多画 {maximum} 条",
     "{value} is not a tensor name or NAME.grad (plot series are names, not code)":
-        "{value} 不是张量名或 NAME.grad（plot 的曲线写名字，不写代码）",
+        "{value} 不是张量名或 NAME.grad（`plot:` 的曲线写名字，不写代码）",
     "{value} cannot be a tensor name": "{value} 不能用作张量名",
     # the statement language
     "this {what} is not valid Python: {reason}": "这段{what}不是合法的 Python 写法：{reason}",
@@ -153,6 +178,10 @@ MESSAGES: dict[str, str] = {
     "{owner} has no attribute `{name}`": "{owner} 没有属性 `{name}`",
     "did you mean `{name}`?": "是不是想写 `{name}`？",
     "attribute '{name}' is not allowed": "不允许使用属性 '{name}'",
+    "assigning attribute '{name}' of a {what} is not allowed": "不允许给{what}的属性 '{name}' 赋值",
+    "class name '{name}' is not allowed": "不允许使用类名 '{name}'",
+    "parameter name '{name}' is not allowed": "不允许使用参数名 '{name}'",
+    "name '{name}' is not allowed": "不允许使用名字 '{name}'",
     "attribute '{name}' is not allowed (it is not on the allowlist)":
         "不允许使用属性 '{name}'（它不在允许列表中）",
     "attribute '{name}' is not available on a {what}": "{what} 对象没有可用的属性 '{name}'",
@@ -173,7 +202,7 @@ MESSAGES: dict[str, str] = {
     "only `import torch` and `import torch.nn.functional as F` are accepted; other imports "
     "could load any code":
         "只接受 `import torch` 和 `import torch.nn.functional as F`；其他导入可能加载任意代码",
-    "bytes literals are not allowed": "不允许使用 bytes 字面量",
+    "bytes literals are not allowed": "不允许使用字节串字面量（`b'...'`）",
     "string literals are only allowed inside print(...) and as a device= argument":
         "字符串字面量只能出现在 print(...) 中，或作为 device= 参数",
     "'...'.format(...) is only allowed inside print(...)":
@@ -205,6 +234,8 @@ MESSAGES: dict[str, str] = {
         "超出限制：{what}将达到 {value}，上限是 {maximum}",
     "limit exceeded: {what} reached {value}, over the limit of {maximum}":
         "超出限制：{what}达到了 {value}，超过了上限 {maximum}",
+    "limit exceeded: showing the result took {seconds} seconds, over the limit of {maximum}":
+        "超出限制：显示结果用了 {seconds} 秒，超过了 {maximum} 秒的限制",
     "device '{device}' is not available on this machine (it has: {available})":
         "这台机器上没有设备 '{device}'（可用的有：{available}）",
     # gradexplain plot
@@ -248,6 +279,8 @@ MESSAGES: dict[str, str] = {
     "each series needs one value per x": "每条曲线都要对每个 x 给出一个值",
     "{series} has {count} values": "{series} 有 {count} 个值",
     "a plot draws at most {maximum}": "一张图最多画 {maximum} 个点",
+    "{count} more series not drawn": "另有 {count} 条曲线没有画出",
+    "a plot draws at most {maximum} series": "一张图最多画 {maximum} 条曲线",
     "{series} is complex ({dtype})": "{series} 是复数（{dtype}）",
     "a plot needs real numbers": "画图需要实数",
     "'{name}' is not a tensor (it is {type})": "'{name}' 不是张量（它是 {type}）",
@@ -262,6 +295,11 @@ HINTS: dict[str, str] = {
         "场景是普通文件；管道或设备不能作为场景",
     "name the file it points to directly if you mean to run it":
         "如果确实要运行它，请直接写出它指向的文件",
+    "load the file it points to by its own name": "请直接用它指向的文件本身的名字来加载",
+    "rerun with --allow-load to let piped statements load files from anywhere":
+        "如需让管道输入的语句加载任意位置的文件，请加上 --allow-load 重新运行",
+    "if it is your scenario, `gradexplain run {path}` shows what is wrong with it":
+        "如果这是你的场景，`gradexplain run {path}` 会显示它哪里有问题",
     "check the path": "检查路径",
     "--calls draws the loss and grad norms of a training loop":
         "--calls 画出训练循环的损失和梯度范数",
@@ -285,6 +323,8 @@ HINTS: dict[str, str] = {
     "save the scenario as UTF-8 text; binary files cannot be scenarios":
         "把场景保存为 UTF-8 文本；二进制文件不能作为场景",
     "remove control characters; a scenario is plain text": "删除控制字符；场景是纯文本",
+    "inside a string, write it as an escape (\"\\ud800\"); save code as UTF-8 text":
+        "在字符串里请写成转义形式（\"\\ud800\"）；代码请保存为 UTF-8 文本",
     "check the file is a YAML mapping of scenario keys": "检查文件是否是由场景键组成的 YAML 映射",
     "indent YAML with spaces, not tabs": "YAML 要用空格缩进，不能用 Tab",
     "a value that contains ': ' must be in quotes, e.g. - 'print(\"a: b\")'":
@@ -348,7 +388,7 @@ HINTS: dict[str, str] = {
     "use the names from tensors: or the steps": "使用 tensors: 或各步骤中的名字",
     "fix the input instead; expectable kinds: {kinds}": "请改正输入；可以预期的错误类型有：{kinds}",
     "expectable kinds: {kinds}": "可以预期的错误类型有：{kinds}",
-    "note kinds: {kinds}": "提示类型有：{kinds}",
+    "note kinds: {kinds}": "说明类型有：{kinds}",
     "dtypes: {dtypes}": "可用的 dtype：{dtypes}",
     "split them over several scenarios": "把它们分到几个场景里",
     "give at least one series, e.g. [x.grad]": "至少给出一条曲线，例如 [x.grad]",
@@ -372,7 +412,7 @@ HINTS: dict[str, str] = {
     "gradient":
         ".grad、.data 这样的属性在这里是只读的；要清除梯度，请用 x.grad.zero_()",
     "build a new tensor, e.g. with torch.where(mask, value, x)":
-        "构造一个新张量，例如用 torch.where(mask, value, x)",
+        "构造一个新张量，例如用 `torch.where(mask, value, x)`",
     "write `name = ...`": "写成 `name = ...`",
     "scenarios use assignments, expressions, print, `for ... in range(...)` and "
     "`with torch.no_grad():`":
@@ -384,6 +424,10 @@ HINTS: dict[str, str] = {
     "assign it first, or declare it under tensors:": "先给它赋值，或者在 tensors: 下声明它",
     "if this is intended, raise it with {flag} (for example {flag2} {value})":
         "如果确实需要，可以用 {flag} 调高上限（例如 {flag2} {value}）",
+    "the output is too large to show in time: print or show less (a slice, a shape, a sum), "
+    "leave out --full, or raise --max-seconds":
+        "输出太大，无法在限定时间内显示：少打印或少显示一些（取切片、形状或总和），去掉 --full，"
+        "或者调高 --max-seconds",
     "run with --device cpu, or --device auto to pick the best one available":
         "用 --device cpu 运行，或者用 --device auto 自动挑选最合适的可用设备",
     "use elementwise operations of x, e.g. `torch.tanh(x) * x`":
@@ -409,7 +453,7 @@ KIND_FRAGMENTS: dict[str, str] = {
     "a number ({value})": "数字 {value}",
     "a mapping": "映射",
     "a list": "列表",
-    "null": "空值（null）",
+    "null": "空值 `null`",
     "mapping": "映射",
     "list": "列表",
     "sequence": "序列",
@@ -427,10 +471,10 @@ WORDS: dict[str, str] = {
     "number": "数字",
     "string": "字符串",
     "of a scenario": "场景",
-    "of description": "description ",
+    "of description": "`description:` ",
     "of a tensor": "张量",
-    "of expect": "expect ",
-    "of plot": "plot ",
+    "of expect": "`expect:` ",
+    "of plot": "`plot:` ",
 }
 WORDS.update({
     # statements and expressions the language leaves out ("{what} are not part of ...")
@@ -473,3 +517,4 @@ WORDS.update(_language.WORDS)
 REFUSED.update(_language.REFUSED)
 MESSAGES.update(_yaml.MESSAGES)
 HINTS.update(_yaml.HINTS)
+MESSAGES.update(_cli.MESSAGES)

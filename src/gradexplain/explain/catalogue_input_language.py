@@ -16,7 +16,7 @@ MESSAGES.update({
 
 # Why the safe interpreter refuses a name (language/allowlists.DANGEROUS).
 WORDS.update({
-    "it reads (and may unpickle) files": "它会读取文件（还可能反序列化 pickle）",
+    "it reads (and may unpickle) files": "它会读取文件（还可能用 `pickle` 反序列化）",
     "it writes files": "它会写文件",
     "it reads files": "它会读取文件",
     "it downloads and runs code": "它会下载并运行代码",
@@ -60,10 +60,10 @@ WORDS.update({
 MESSAGES.update({
     "tensors accept .grad, .requires_grad and .data; your own modules and a Function's ctx "
     "accept new attributes":
-        "张量只能设置 .grad、.requires_grad 和 .data；自己定义的模块和 Function 的 ctx "
+        "张量只能设置 `.grad`、`.requires_grad` 和 `.data`；自己定义的模块和 `Function` 的 `ctx` "
         "才能添加新属性",
     "super() is only available in the methods of your own nn.Module":
-        "super() 只能在自己定义的 nn.Module 的方法中使用",
+        "`super()` 只能在自己定义的 `nn.Module` 的方法中使用",
     "{name}(key=...) is not part of the language": "场景语言不支持 {name}(key=...)",
     "{path} can only be used as a base class: class Net({module}.{name}):":
         "{path} 只能用作基类：class Net({module}.{name}):",
@@ -72,9 +72,9 @@ MESSAGES.update({
         "不允许使用名字 '{name}'：双下划线名字会触及 Python 内部机制",
     "async comprehensions are not allowed": "不允许使用异步推导式",
     "a class must extend nn.Module or torch.autograd.Function":
-        "类必须继承 nn.Module 或 torch.autograd.Function",
+        "类必须继承 `nn.Module` 或 `torch.autograd.Function`",
     "a torch.autograd.Function is used through {name}.apply(...), not by calling the class":
-        "torch.autograd.Function 要通过 {name}.apply(...) 使用，不能直接调用这个类",
+        "`torch.autograd.Function` 要通过 {name}.apply(...) 使用，不能直接调用这个类",
     "only PyTorch's grad modes and autograd graph contexts can be used in `with`":
         "`with` 中只能使用 PyTorch 的梯度模式和 autograd 计算图上下文",
     "only names and list or dict items can be deleted": "只能删除名字，以及列表或字典中的元素",
@@ -83,23 +83,23 @@ MESSAGES.update({
     "only names, attributes and items can be assigned to": "只能给名字、属性和元素赋值",
     "importing '{name}' is not allowed: only torch (and its nn, nn.functional, optim, "
     "autograd parts), math and d2l can be imported; other imports could load any code":
-        "不允许导入 '{name}'：只能导入 torch（及其 nn、nn.functional、optim、autograd 部分）、"
-        "math 和 d2l；其他导入可能加载任意代码",
+        "不允许导入 '{name}'：只能导入 `torch`（及其 `nn`、`nn.functional`、`optim`、`autograd` "
+        "部分）、`math` 和 `d2l`；其他导入可能加载任意代码",
     "defining '{name}' is not allowed: special methods change how Python itself treats "
     "values":
         "不允许定义 '{name}'：特殊方法会改变 Python 本身对待值的方式",
     "class keywords (metaclass=...) are not allowed: a metaclass runs arbitrary code":
-        "不允许使用类关键字参数（metaclass=...）：元类会运行任意代码",
+        "不允许使用类关键字参数（`metaclass=...`）：元类会运行任意代码",
     "a class must extend nn.Module or torch.autograd.Function: other classes could redefine "
     "how Python treats values":
-        "类必须继承 nn.Module 或 torch.autograd.Function：其他类可能重新定义 Python 对待值的方式",
+        "类必须继承 `nn.Module` 或 `torch.autograd.Function`：其他类可能改变 Python 对待值的方式",
     "class decorators are not allowed": "不允许使用类装饰器",
     "classes inside classes are not allowed": "不允许在类中再定义类",
     "`raise ... from ...` is not part of the language": "场景语言不支持 `raise ... from ...`",
     "only the built-in exceptions can be raised, e.g. raise ValueError('...')":
-        "只能抛出内置异常，例如 raise ValueError('...')",
+        "只能抛出内置异常，例如 `raise ValueError('...')`",
     "a `with` block needs a context such as torch.no_grad()":
-        "`with` 代码块需要一个上下文，例如 torch.no_grad()",
+        "`with` 代码块需要一个上下文，例如 `torch.no_grad()`",
     "the decorator '{name}' is not allowed: a decorator can replace a function with anything":
         "不允许使用装饰器 '{name}'：装饰器可以把函数替换成任何东西",
     "a class body may hold only methods, plain assignments and a docstring":
@@ -112,21 +112,21 @@ MESSAGES.update({
 
 HINTS.update({
     "user classes may define __init__, forward and backward":
-        "自己定义的类可以定义 __init__、forward 和 backward",
+        "自己定义的类可以定义 `__init__`、`forward` 和 `backward`",
     "write `class Net(nn.Module):` or `class Exp(torch.autograd.Function):`":
         "写成 `class Net(nn.Module):` 或 `class Exp(torch.autograd.Function):`",
     "allowed: @torch.no_grad(), @torch.enable_grad(), @torch.inference_mode(), and "
     "@staticmethod in a torch.autograd.Function":
-        "可以用的有：@torch.no_grad()、@torch.enable_grad()、@torch.inference_mode()，"
-        "以及 torch.autograd.Function 中的 @staticmethod",
+        "可以用的有：`@torch.no_grad()`、`@torch.enable_grad()`、`@torch.inference_mode()`，"
+        "以及 `torch.autograd.Function` 中的 `@staticmethod`",
     "see the statement language in the README": "见 README 中对场景语言的说明",
 })
 
 WORDS.update({
     "async functions": "异步函数",
     "a tensor": "张量",
-    "`F` (torch.nn.functional)": "`F`（torch.nn.functional）",
-    "match statements": "match 语句",
+    "`F` (torch.nn.functional)": "`F`（`torch.nn.functional`）",
+    "match statements": "`match` 语句",
     "yield (generators run code later, outside the interpreter's step count)":
         "yield（生成器会在之后、在解释器的步数统计之外运行代码）",
 })
@@ -135,8 +135,8 @@ REFUSED.update({
     "decorator": "装饰器",
     "metaclass": "元类",
     "class base": "基类",
-    "except": "except 子句",
-    "raise": "raise 语句",
+    "except": "`except` 子句",
+    "raise": "`raise` 语句",
 })
 
 # Budgets enforced by the worker process (app/worker.py, limits.py).
@@ -154,5 +154,5 @@ WORDS.update({
     "seconds of running time": "运行时间（秒）",
     "depth of nested function calls": "函数调用的嵌套深度",
     "more than the machine allows": "超过这台机器所能提供的量",
-    "more than the budget": "超过预算",
+    "more than the budget": "超过上限",
 })

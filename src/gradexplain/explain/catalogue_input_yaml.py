@@ -19,13 +19,13 @@ MESSAGES: dict[str, str] = {
         "第 {line} 行写在了最左边，于是第 {first} 行的 `{key}: |` 文本块在它之前就结束了",
     "{key}: is at the indent of {node}:, so YAML reads it as a key of expect instead of a "
     "key under it":
-        "{key}: 与 {node}: 的缩进相同，YAML 会把它当作 expect 的键，而不是它下面的键",
+        "{key}: 与 {node}: 的缩进相同，YAML 会把它当作 `expect:` 的键，而不是它下面的键",
     "{key}: is at the indent of the tensors, so YAML reads it as a tensor named {name}, "
     "but it is a key of tensor {node}":
         "{key}: 与张量的缩进相同，YAML 会把它当作名为 {name} 的张量，但它是张量 {node} 的键",
     "{key}: (line {first}) has nothing indented under it, so its value is null: "
     "line {line} is not under it":
-        "{key}:（第 {first} 行）下面没有缩进的内容，所以它的值是 null：第 {line} 行不在它下面",
+        "{key}:（第 {first} 行）下面没有缩进的内容，所以它的值是 `null`：第 {line} 行不在它下面",
     "{key}: is indented under {node}:, so YAML reads it as part of {name}, but it is a "
     "top-level key":
         "{key}: 缩进到了 {node}: 下面，YAML 会把它当作 {name} 的一部分，但它是顶层的键",
@@ -37,7 +37,7 @@ MESSAGES: dict[str, str] = {
         "张量 {key}: 写在了最左边，YAML 会把它当作顶层的键，而不是张量",
     "{key}: is at the left margin, so YAML reads it as a top-level key, but it is a key of "
     "expect":
-        "{key}: 写在了最左边，YAML 会把它当作顶层的键，但它是 expect 的键",
+        "{key}: 写在了最左边，YAML 会把它当作顶层的键，但它是 `expect:` 的键",
     "{key}: is indented under `{spec}`, which already has a value, but it is a top-level key":
         "{key}: 缩进到了 `{spec}` 下面，而那一行已经有值了，但它是顶层的键",
     "line {line} is indented under `{spec}`, which already has a value":

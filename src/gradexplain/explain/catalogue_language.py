@@ -54,16 +54,16 @@ NOTES_ZH: dict[str, dict[str, str]] = {
         "times": "（{count} 次）",
     },
     "optimizer_step": {
-        "text": "`{optimizer}.step()` 根据 .grad 原地更新了 {count} 个参数{example}{times}。"
-        "之后 `optimizer.zero_grad()` 默认把梯度设为 None（set_to_none=True），"
-        "所以下一次 backward 从零开始，而不是累加。",
+        "text": "`{optimizer}.step()` 根据 `.grad` 原地更新了 {count} 个参数{example}{times}。"
+        "之后 `optimizer.zero_grad()` 默认把梯度设为 None（`set_to_none=True`），"
+        "所以下一次 `backward()` 从零开始，而不是累加。",
         "example": "：{tensor} 从 {before} 变为 {after}",
         "times": "（这一步运行了 {count} 次；数值是第一次运行时的）",
     },
     "custom_function": {
-        "text": "你的 torch.autograd.Function `{function}` 的 backward 运行了{times}："
-        "它用 ctx.save_for_backward 保存了 {saved}，并返回了形状为 {returned} 的梯度，"
-        "forward 的每个输入对应一个。",
+        "text": "你定义的 `torch.autograd.Function` 子类 `{function}` 的 `backward` 运行了{times}："
+        "它用 `ctx.save_for_backward` 保存了 {saved}，并返回了形状为 {returned} 的梯度，"
+        "`forward` 的每个输入各对应一个。",
         "nothing_saved": "空",
         "saved_shapes": "形状为 {shapes} 的张量",
         "times": "（{count} 次）",
@@ -73,13 +73,13 @@ NOTES_ZH: dict[str, dict[str, str]] = {
         "{result} 的结果。{rule}",
         "rule_jacobian": "雅可比矩阵的形状是输出的形状后接输入的形状。",
         "rule_hessian": "海森矩阵的形状是输入的形状重复两次：标量输出的每个二阶导数。",
-        "rule_product": "它返回 (输出, 乘积)：乘积的形状与给定的向量相同。",
+        "rule_product": "它返回（输出，乘积）：乘积的形状与给定的向量相同。",
     },
     "legacy_api": {
-        "text": "`{api}` 是旧版 API。{advice}",
+        "text": "`{api}` 是旧式接口。{advice}",
         "advice_variable": "自 PyTorch 0.4 起 `Variable(t)` 直接返回张量 t；"
         "请写 `t.requires_grad_()` 或 `torch.tensor(..., requires_grad=True)`。",
-        "advice_tensor_type": "请用 `torch.tensor(data, dtype=...)`（或带 dtype= 的 "
-        "torch.zeros/empty）代替这些带类型的构造函数。",
+        "advice_tensor_type": "请用 `torch.tensor(data, dtype=...)`（或带 `dtype=` 的 "
+        "`torch.zeros`/`torch.empty`）代替这些带类型的构造函数。",
     },
 }

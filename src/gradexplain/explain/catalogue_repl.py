@@ -66,19 +66,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "rebuild_failed": "the session could not be rebuilt within the budgets: it starts "
                           "empty (the statements for :save were forgotten too)",
         "banner": "gradexplain repl: type statements, or :help. Ctrl-D leaves.",
+        "list_sep": ", ",
+        "saved_header": "# recorded by `gradexplain repl {flags}`: run it with the same options",
+        "saved_description": "recorded by gradexplain repl",
         "internal": "gradexplain: internal error ({error}); rerun with --debug and report the "
                     "traceback",
     },
     "zh": {
         "help.:help": "显示这份帮助",
         "help.:tensors": "列出所有张量",
-        "help.:grads": "显示每个叶子节点的 .grad",
-        "help.:graph": ":graph [NAME]  NAME 的反向传播图及其保存的张量（默认为最近一次的输出）",
-        "help.:zero": "把每个叶子节点的 .grad 清零",
+        "help.:grads": "显示每个叶子节点的 `.grad`",
+        "help.:graph": ":graph [名字]  这个张量的反向计算图及其保存的张量（默认为最近一次调用 "
+                       "`backward()` 的输出）",
+        "help.:zero": "把每个叶子节点的 `.grad` 清零",
         "help.:reset": "清空一切，重新开始一个会话",
-        "help.:save": ":save FILE  把目前运行过的语句写成场景文件（FILE.py 或 FILE.yaml），"
-                      "`gradexplain run` 可以重现；:save! FILE 会覆盖已有文件",
-        "help.:load": ":load FILE  在当前会话中运行一个场景文件里的张量和语句",
+        "help.:save": ":save 文件  把目前成功运行的语句保存为场景文件（.py 或 .yaml），"
+                      "`gradexplain run` 可以重现它；`:save! 文件` 会覆盖已有的文件",
+        "help.:load": ":load 文件  在当前会话中运行一个场景文件里的张量和语句",
         "help.:quit": "退出（也可以按 Ctrl-D）",
         "help.intro": "在这里输入语句，写法与场景文件中的相同，例如 "
                       "`x = torch.ones(2, requires_grad=True)`。以 ':' 结尾的行开始一个代码块，"
@@ -97,7 +101,7 @@ PHRASES: dict[str, dict[str, str]] = {
                           "无法写出这一步：给这个叶子节点起个名字就能保留）",
         "no_tensors": "还没有张量",
         "no_leaves": "还没有需要梯度的叶子节点",
-        "no_call_yet": "还没有调用过 backward：请给出名字，例如 :graph out",
+        "no_call_yet": "还没有调用过 `backward()`：请给出张量的名字，例如 `:graph out`",
         "not_a_tensor": "当前会话中没有名为 {name} 的张量",
         "no_grad_fn": "{name} 没有 grad_fn：它{kind}",
         "kind.leaf": "是叶子节点",
@@ -105,7 +109,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "nothing_to_zero": "没有哪个叶子节点有需要清零的梯度",
         "zeroed": "已把 {names} 的梯度清零",
         "reset": "在 {device} 上开始了新的会话",
-        "save_usage": "用法：:save FILE.py 或 :save FILE.yaml（:save! FILE 会覆盖）",
+        "save_usage": "用法：`:save 文件.py` 或 `:save 文件.yaml`"
+                      "（`:save! 文件` 会覆盖已有的文件）",
         "cannot_write": "无法写入 {path}：{reason}",
         "cannot_save": "{message}",
         "save_piped": "语句通过管道输入时 :save 不可用：输入本身就可能写出文件。"
@@ -114,7 +119,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "saved": "已把 {count} 条语句保存到 {path}",
         "saved_without_tensors": "注意：加载的 YAML 文件声明的张量（{names}）不是语句，"
                                  "不在保存的文件里",
-        "load_usage": "用法：:load FILE",
+        "load_usage": "用法：`:load 文件`",
         "short_form_loaded": "注意：{path} 是简写形式的场景；:save 不会包含它",
         "loaded": "已加载 {path}",
         "interrupted": "已中断",
@@ -122,9 +127,13 @@ PHRASES: dict[str, dict[str, str]] = {
                    "可以接着使用",
         "rebuilt_partly": "会话已重建：此前成功运行的输入已重新运行，{count} 项成功，{failed} 项"
                           "这次出错（:load 的文件改动过？），它们的结果缺失",
-        "rebuild_failed": "会话无法在预算之内重建：现在从空会话开始（供 :save 使用的语句也已清空）",
+        "rebuild_failed": "会话无法在资源上限之内重建：现在从空会话开始"
+                          "（供 :save 使用的语句也已清空）",
         "banner": "gradexplain repl：输入语句即可运行，:help 查看命令，Ctrl-D 退出。",
+        "list_sep": "、",
+        "saved_header": "# 由 `gradexplain repl {flags}` 记录：请用同样的选项运行",
+        "saved_description": "由 gradexplain repl 记录",
         "internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
-                    "并报告显示的 traceback",
+                    "并报告显示的调用栈",
     },
 }

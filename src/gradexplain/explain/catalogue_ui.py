@@ -49,18 +49,29 @@ PHRASES: dict[str, dict[str, str]] = {
         "plot.grad_chart": "dy/dx (x.grad after y.backward(torch.ones_like(y)))",
         "plot.no_finite": "(no finite values to draw)",
         "plot.grad_of": "grad of {name}",
+        # plot --calls: a training loop's loss and grad norms over its backward calls
+        "calls.title": "`{statement}`: {calls} backward calls",
+        "calls.title_step": "`{statement}`: {calls} backward calls (step {step})",
+        "calls.xlabel": "call",
+        "calls.xlabel_picture": "backward call (iteration)",
+        "calls.grad_norm": "grad norm",
+        # what titles code that has no file: the Python API's and a notebook cell's
+        "name.code": "code",
+        "name.cell": "cell",
+        # a notebook picture's text/plain (what a terminal or a saved notebook shows for it)
+        "picture": "<gradexplain picture: {title} (PNG, {width}×{height} pixels)>",
     },
     "zh": {
         "dot.call": "第 {index} 次调用：{statement}",
-        "dot.stopped": "（出错停止：error[{kind}]）",
+        "dot.stopped": "（因错误[{kind}]停止）",
         "dot.truncated": "（已截断）",
         "dot.value": "值 {value}",
         "dot.grad": "梯度 {value}",
         "dot.saved": "保存的张量 {names}{state}",
-        "dot.freed": "：已释放",
-        "dot.kept": "：仍保留",
-        "dot.already_freed": "：早已释放",
-        "dot.empty": "gradexplain：没有运行任何 backward 调用，所以计算图文件是空的",
+        "dot.freed": "（本次调用后释放）",
+        "dot.kept": "（仍保留）",
+        "dot.already_freed": "（已被之前的调用释放）",
+        "dot.empty": "gradexplain：没有执行任何 `backward()` 调用，所以计算图文件是空的",
         "wrote": "gradexplain：已写入 {path}",
         "wrote_dot": "gradexplain：已把 {count} 次调用的反向计算图写入 {path}",
         "dot.no_program": "gradexplain：找不到 `dot` 程序，所以没有画出 {path}；计算图已写入 "
@@ -72,7 +83,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "cli.interrupted": "已中断",
         "cli.file_error": "gradexplain：无法使用文件 {path}：{reason}",
         "cli.internal": "gradexplain：内部错误（{error}）；请加上 --debug 重新运行，"
-                        "并报告显示的 traceback",
+                        "并报告显示的调用栈",
         "cli.wrote": "已写入 {path}",
         "cli.needs_matplotlib": "gradexplain：画出 {path} 需要 matplotlib：pip install "
                                 "\"gradexplain[plot]\"（或者去掉 --output，改看文字图表）",
@@ -87,6 +98,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "plot.grad_chart": "dy/dx（执行 y.backward(torch.ones_like(y)) 之后的 x.grad）",
         "plot.no_finite": "（没有可以画出的有限值）",
         "plot.grad_of": "{name} 的梯度",
+        "calls.title": "`{statement}`：{calls} 次反向传播调用",
+        "calls.title_step": "`{statement}`：{calls} 次反向传播调用（第 {step} 步）",
+        "calls.xlabel": "调用序号",
+        "calls.xlabel_picture": "反向传播调用（迭代序号）",
+        "calls.grad_norm": "梯度范数",
+        "name.code": "代码",
+        "name.cell": "单元格",
+        "picture": "<gradexplain 图片：{title}（PNG，{width}×{height} 像素）>",
     },
 }
 

@@ -29,15 +29,15 @@ COMMON: dict[str, str] = {
 ERRORS: dict[str, dict[str, str]] = {
     "non_scalar_backward": {
         "title": "对非标量输出调用了 backward()",
-        "explanation": "不带 gradient 参数的 backward() 只能用于标量（只含一个元素）的输出："
-        "这时 PyTorch 把输出对自身的梯度取为 1，再沿计算图反向传播。{detail}"
+        "explanation": "不带 `gradient` 参数调用 `backward()`，只适用于标量（只含一个元素）输出："
+        "此时 PyTorch 把输出对自身的梯度取为 1，再沿计算图反向传播。{detail}"
         "输出有多个元素时，PyTorch 无法替你决定每个元素的梯度该取多大的权重。",
         "detail_shape": "{output} 的形状是 {shape}（共 {numel} 个元素）。",
         "detail_noshape": "{output} 不止一个元素。",
         "fix": "为每个元素传入一个权重，即与 {output} 形状相同的张量：`{ones_like_code}`"
-        "（也可以用 `{weighted_code}`，其中 `w` 是{shape_phrase}的任意权重，"
+        "（也可以用 `{weighted_code}`，其中 `w` 是{shape_phrase}的任意权重张量，"
         "每个元素的梯度都会乘上对应的权重）。\n"
-        "或者先把它归约成标量：`{sum_code}` 得到的梯度与 ones_like 完全相同；"
+        "或者先把它归约成标量：`{sum_code}` 得到的梯度与 `ones_like` 完全相同；"
         "`{mean_code}` 得到的梯度则都除以 {numel}。",
     },
     "freed_graph": {
@@ -47,20 +47,20 @@ ERRORS: dict[str, dict[str, str]] = {
         "对 {output} 再做反向传播又需要它们，但它们已经不在了。",
         "by_call_statement": "第 {call} 次调用（`{statement_code}`）",
         "by_call": "第 {call} 次调用",
-        "by_unknown": "之前的一次 backward 调用",
+        "by_unknown": "之前的某次 `backward()` 调用",
         "fix": "在前一次调用时保留计算图：`{retained_code}`"
-        "（计算图会一直占用内存，直到不再被引用；第二次调用的梯度会累加到 .grad 上）。\n"
-        "或者重建计算图：再次调用 backward 之前，把得到 {output} 的前向计算重新做一遍。",
+        "（计算图会一直占用内存，直到不再被引用；第二次调用的梯度会累加到 `.grad` 上）。\n"
+        "或者重建计算图：再次调用 `backward()` 之前，把得到 {output} 的前向传播重新做一遍。",
         "fix_yaml": "在简写形式中，设置 `retain_graph: true`。",
-        "fix_loop": "在循环中，把前向计算放进循环体内：每次迭代都会构建一张新的计算图，"
-        "根本不需要 retain_graph。",
+        "fix_loop": "在循环中，把前向传播放进循环体内：每次迭代都会构建一张新的计算图，"
+        "根本不需要 `retain_graph`。",
     },
     "no_grad_fn": {
-        "title": "对不需要梯度的张量调用了 backward",
-        "explanation": "{output} 不需要梯度（requires_grad 为 False），也没有 grad_fn："
-        "autograd 没有为它记录任何计算图，backward() 无路可回。{reason}",
-        "reason_no_grad": "它是在 `with torch.no_grad():` 中计算的，那里 autograd "
-        "什么都不记录{despite}。",
+        "title": "对不需要梯度的张量调用了 backward()",
+        "explanation": "{output} 不需要梯度（`requires_grad` 为 False），也没有 `grad_fn`："
+        "autograd 没有为它记录计算图，`backward()` 无从回溯。{reason}",
+        "reason_no_grad": "它是在 `with torch.no_grad():` 块中计算的，在那里 autograd "
+        "不做任何记录{despite}。",
         "reason_detached": "它来自一个被分离的张量（`.detach()` 或 `.data`），"
         "已经与计算图断开{despite}。",
         "reason_no_requires_grad": "计算它所用的张量都不需要梯度{others}。",
@@ -70,7 +70,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "或者只由 `requires_grad=False` 的张量计算得到。",
         "fix": "{fix_reason}",
         "fix_no_grad": "在 `with torch.no_grad():` 块之外计算 {output}"
-        "（no_grad 只留给不该被记录的更新操作），或者把它放进 `with torch.enable_grad():` 中。",
+        "（`no_grad` 只用于不应被记录的更新操作），或者把它放进 `with torch.enable_grad():` 中。",
         "fix_detached": "需要让梯度流过的地方，直接使用张量本身，"
         "不要用它的 `.detach()` 或 `.data`。",
         "fix_no_requires_grad": "在计算 {output} 之前，让它所依赖的叶子节点需要梯度："
@@ -82,7 +82,7 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "grad_shape_mismatch": {
         "title": "梯度的形状与输出不一致",
-        "explanation": "传给 backward() 的梯度为 {output} 的每个元素提供一个权重，"
+        "explanation": "传给 `backward()` 的梯度为 {output} 的每个元素提供一个权重，"
         "所以形状必须与它相同。{detail}",
         "detail": "{output} 的形状是 {output_shape}，而传入的梯度形状是 {grad_shape}。",
         "detail_output": "{output} 的形状是 {output_shape}。",
@@ -109,11 +109,11 @@ ERRORS: dict[str, dict[str, str]] = {
     "leaf_inplace": {
         "title": "对需要梯度的叶子节点做了原地修改",
         "explanation": "{tensor} 是需要梯度的叶子节点：计算图从它开始，它的梯度也存放在它上面。"
-        "在 autograd 记录期间原地修改它{by_op}，等于在已记录的运算下面偷换了计算图的起点，"
-        "所以 PyTorch 拒绝这样做。",
+        "在 autograd 记录运算的过程中原地修改它{by_op}，会改掉已记录的运算所依赖的输入值，"
+        "计算图就不再可靠，所以 PyTorch 禁止这样做。",
         "by_op": "（使用 `{op_code}`）",
-        "fix": "如果这是一次更新（比如优化器的一步），就在不记录的情况下进行"
-        "（优化器正是这样更新参数的；优先用它，而不是 `.data`）：\n"
+        "fix": "如果这是一次参数更新（比如优化器的一步），就在 `torch.no_grad()` 下进行"
+        "（优化器正是这样更新参数的；请用这种写法，而不是 `.data`）：\n"
         "    with torch.no_grad():\n"
         "        {in_place_code}\n"
         "如果想让新值进入计算图，就创建一个新张量：`{out_of_place_code}`"
@@ -121,8 +121,8 @@ ERRORS: dict[str, dict[str, str]] = {
     },
     "non_float_requires_grad": {
         "title": "对非浮点张量设置了 requires_grad",
-        "explanation": "只有浮点（以及复数）张量才能需要梯度：梯度是一个微小的实数变化量，"
-        "整数和布尔值无法表示。{detail}",
+        "explanation": "只有浮点类型（或复数类型）的张量才能设置 `requires_grad=True`："
+        "梯度描述的是连续的微小变化，整数和布尔值无法表示。{detail}",
         "detail": "{tensor} 的数据类型是 {dtype}。",
         "detail_nodtype": "{tensor} 不是浮点类型。",
         "fix": "把它变成浮点张量：书写数值时带上小数点，"
@@ -171,7 +171,8 @@ ERRORS: dict[str, dict[str, str]] = {
         "view_count": "{shape} 有 {numel} 个元素，而新形状 {new} 需要 {new_numel} 个。",
         "view_infer": "使用 -1 时，其余各维的乘积是 {known}，"
         "而 {numel} 个元素无法按每组 {known} 个分开。",
-        "view_bad_size": "只能有一维的大小是 -1（由 PyTorch 推断），其他大小也不能更小。",
+        "view_bad_size": "大小为 -1 的维最多只能有一个（由 PyTorch 推断），"
+        "其他维的大小不能小于 -1。",
         "view_strides": "两个形状都是 {numel} 个元素，所以问题在内存布局：该张量不是连续的"
         "（例如经过 `.t()`、`.transpose()` 或 `.permute()` 之后）。",
         "cat_ndim": "它们的维数不同。",
@@ -194,7 +195,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "或者改用 `{matmul_code}`，它会广播大小为 1 的批维度。",
         "fix_unsqueeze": "添加大小为 1 的维度，让形状从右边对齐：`{code}` 的形状是 {result}，"
         "可以与 {other} 广播。",
-        "fix_broadcast": "对其中一个做 reshape、转置或切片，使得从右边起每一对维度都相等或为 1"
+        "fix_broadcast": "对其中一个做 `reshape`、转置或切片，使得从右边起每一对维度都相等或为 1"
         "（`.unsqueeze(dim)` 可以添加大小为 1 的维度）。",
         "fix_view_size": "选择乘积为 {numel} 的各维大小，例如 `{code}`，"
         "或者用 -1 让 PyTorch 推断其中一维：`{infer_code}`。",
@@ -202,9 +203,9 @@ ERRORS: dict[str, dict[str, str]] = {
         "例如 `{infer_code}`。",
         "fix_view_strides": "改用 `{reshape_code}`（必要时会复制），或者 `{contiguous_code}`。",
         "fix_cat_dim": "沿这一维拼接：`{code}`。",
-        "fix_cat": "让其余各维大小一致（切片、填充或 reshape），或者沿它们不同的那一维拼接。",
+        "fix_cat": "让其余各维大小一致（切片、填充或 `reshape`），或者沿它们不同的那一维拼接。",
         "fix_generic": "在这一行之前打印每个操作数的 `.shape`，"
-        "然后对其中一个做 reshape、转置或切片，使形状符合上面的规则。",
+        "然后对其中一个做 `reshape`、转置或切片，使形状符合上面的规则。",
     },
     "device_mismatch": {
         "title": "张量位于不同的设备上",
@@ -225,7 +226,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "（`.float()` 得到 float32，`.double()` 得到 float64）。",
     },
     "unknown_name": {
-        "title": "名字在赋值之前就被使用",
+        "title": "使用了未定义的名字",
         "explanation": "这里用到了 {name}，但在此之前没有给它赋过值。{known}",
         "known": "目前已定义的名字：{names}。",
         "fix": "先定义它：把它加到 `tensors:` 下，或者在前面的步骤中赋值（`{name_code} = ...`）。",
@@ -265,7 +266,7 @@ ERRORS: dict[str, dict[str, str]] = {
     "invalid_scenario": {
         "title": "场景文件无法使用",
         "explanation": "场景文件无法读取、解析或校验，因此什么都没有运行：{message}",
-        "fix": "按提示的位置修改文件，然后重新运行。",
+        "fix": "按上面指出的位置修改文件，然后重新运行。",
     },
     "device_unavailable": {
         "title": "设备不可用",
@@ -278,8 +279,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "torch_error": {
         "title": "PyTorch 报错",
         "explanation": "PyTorch 报了一个 gradexplain 没有专门解释的错误。原始报错：{message}",
-        "fix": "仔细阅读 PyTorch 的信息：它通常会指出是哪个运算，以及涉及的形状或数据类型。"
-        "对照这条规则检查所示的语句。",
+        "fix": "仔细阅读 PyTorch 的原始报错：它通常会指出是哪个运算出错，以及涉及的形状或数据类型；"
+        "据此检查上面所示的语句。",
         "title_code": "代码中的错误",
         "explanation_code": "这一步的代码本身有错误（不是 PyTorch 报的错）：{message}",
         "fix_code": "按照上面的信息修改所示的语句。",
@@ -289,8 +290,8 @@ ERRORS: dict[str, dict[str, str]] = {
 NOTES: dict[str, dict[str, str]] = {
     "non_leaf_grad": {
         "text": "`{tensor_code}.grad` 是 None，因为 {tensor} 不是叶子节点：{made_by}。"
-        "backward() 只把梯度存放在叶子节点上（需要梯度、且不是由其他张量计算得到的张量）"
-        "{leaves}。如果还想保留 {tensor} 的梯度，请在 backward() 之前调用 `{retain_code}`。",
+        "`backward()` 只把梯度存放在叶子节点上（需要梯度、且不是由其他张量计算得到的张量）"
+        "{leaves}。如果还想保留 {tensor} 的梯度，请在 `backward()` 之前调用 `{retain_code}`。",
         "made_by": "它是由 {grad_fn} 产生的",
         "made_by_unknown": "它是由其他张量计算得到的",
         "leaves": "，这里的叶子节点是 {leaves}",
@@ -304,16 +305,16 @@ NOTES: dict[str, dict[str, str]] = {
     },
     "accumulated": {
         "text": "{by_call}把梯度累加到了 `{tensor_code}.grad` 上，而不是替换它{equation}。"
-        "在清零之前，.grad 会在多次 backward 调用之间不断累加"
+        "在清零之前，`.grad` 会在多次 `backward()` 调用之间不断累加"
         "（用 `{zero_code}` 清零，训练时用 `optimizer.zero_grad()`）。",
         "by_call": "第 {call} 次调用",
-        "by_unknown": "这次 backward 调用",
+        "by_unknown": "这次 `backward()` 调用",
         "equation": "：{before} + {added} = {after}",
         "again": "第 {calls} 次调用又在其上继续累加。",
         "text_also": "{by_call}也把梯度累加到了 `{tensor_code}.grad` 上{equation}"
         "（用 `{zero_code}` 清零）。",
-        "text_unnamed": "{by_call}把梯度累加到了由 `{code}` 创建的那个没有名字的叶子节点的 .grad "
-        "上，而不是替换它{equation}。在清零之前，.grad 会在多次 backward 调用之间不断累加；"
+        "text_unnamed": "{by_call}把梯度累加到了由 `{code}` 创建的那个没有名字的叶子节点的 `.grad` "
+        "上，而不是替换它{equation}。在清零之前，`.grad` 会在多次 `backward()` 调用之间不断累加；"
         "要把它清零，先给这个叶子节点起个名字（`base = {code}`，再由 `base` 继续计算），"
         "然后调用 `base.grad.zero_()`。",
     },
@@ -350,7 +351,7 @@ NOTES: dict[str, dict[str, str]] = {
     },
     "graph_rebuilt": {
         "text": "{where}{each}都重新计算了前向传播，"
-        "所以每次 backward() 都经过一张新的计算图：不需要 `retain_graph=True`。"
+        "所以每次 `backward()` 都经过一张新的计算图：不需要 `retain_graph=True`。"
         "{grads}",
         "accumulate": "不过除非清零（{zero_code}，或在简写形式中设置 `zero_grad: true`），"
         "{leaves} 的梯度仍会在迭代之间累加。",
@@ -368,12 +369,12 @@ NOTES: dict[str, dict[str, str]] = {
         "where_loop": "`for` 循环的",
     },
     "no_gradient": {
-        "text": "{tensor} 需要梯度，但与 {output} 没有连接，所以{by_call}没有给它增加任何梯度："
-        "它的 .grad 保持原样（如果从未设置过，就是 None）。",
+        "text": "{tensor} 需要梯度，但 {output} 的计算没有用到它，所以{by_call}没有给它加上任何"
+        "梯度：它的 `.grad` 保持原样（从未设置过则为 None）。",
         "by_call": "第 {call} 次调用",
-        "by_unknown": "这次 backward 调用",
-        "text_many": "{tensors} 需要梯度，但与 {output} 没有连接，所以{by_call}没有给它们增加任何"
-        "梯度：它们的 .grad 保持原样（如果从未设置过，就是 None）。",
+        "by_unknown": "这次 `backward()` 调用",
+        "text_many": "{tensors} 需要梯度，但 {output} 的计算没有用到它们，所以{by_call}没有给"
+        "它们加上任何梯度：它们的 `.grad` 保持原样（从未设置过则为 None）。",
     },
     "non_finite_grad": {
         "text": "{subject}中出现了 {value}{at}{by_op}。{origin}{cause}{advice}",
@@ -381,7 +382,7 @@ NOTES: dict[str, dict[str, str]] = {
         "at_some": "（位置 {positions}，共 {count} 个，总共 {numel} 个元素）",
         "at_first": "（位置 {positions} 等，共 {count} 个，总共 {numel} 个元素）",
         "at_all": "（全部 {numel} 个元素）",
-        "advice": "让输入远离出问题的点：对它做 clamp，或者加上一个很小的 eps，"
+        "advice": "让输入远离出问题的点：对它做 `clamp`，或者加上一个很小的 `eps`，"
         "例如 `{fix_code}`。",
         "advice_nan": "先查出 nan 从哪里来，或者在这个运算之前把它替换掉，例如 `{fix_code}`。",
         "advice_grad_tensors": "检查传给这次调用的梯度：它必须是有限值。",
@@ -429,4 +430,5 @@ LIMITS: dict[str, str] = {
     "max_memory": "运行占用的内存字节数",
     "max_seconds": "运行时间（秒）",
     "max_call_depth": "函数调用的嵌套深度",
+    "max_output_chars": "一段输出文本的字符数",
 }

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gradexplain.explain.catalogue_expect import PHRASES
-from gradexplain.explain.text import check_lang
+from gradexplain.explain.text import check_lang, note_name
 from gradexplain.record import ExpectationResult
 
 
@@ -20,6 +20,8 @@ def expectation_text(result: ExpectationResult, lang: str) -> str:
     if isinstance(what, Mapping):
         facts["what"] = phrases[f"what.{what['kind']}"].format(**what)
     facts["where"] = _where(facts, phrases)  # used by the error phrases only
+    if result.key in ("note_ok", "note_missing") and isinstance(facts.get("kind"), str):
+        facts["kind"] = note_name(facts["kind"], lang)
     got = facts.get("got")
     if isinstance(got, Mapping):  # an error: its kind and where it happened
         where = _where(got, phrases)

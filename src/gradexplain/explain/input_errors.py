@@ -35,6 +35,8 @@ def _compiled(table_name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
             pattern += re.escape(english[position:match.start()])
             if match.group(1) is None:  # a doubled brace stands for one
                 pattern += re.escape(match.group(0)[0])
+            elif match.group(1) in _WHOLE:  # a message of its own, "; " and all
+                pattern += f"(?P<{match.group(1)}>.+?)"
             else:  # a placeholder never spans "; ": that joins two messages (see _translate)
                 pattern += f"(?P<{match.group(1)}>(?:(?!; ).)+?)"
             position = match.end()
@@ -50,16 +52,46 @@ def _fill(chinese: str, match: re.Match[str]) -> str:
 
 
 _USER_TEXT = frozenset({"close", "key", "name", "path", "value", "series", "module", "node", "spec",
-                        "tag", "suffix", "real", "number", "first", "second"})
+                        "tag", "suffix", "real", "number", "first", "second", "bracket",
+                        "other", "char", "code", "keyword", "name2", "type"})
+# Placeholders that hold what another program said: Python's parser, PyYAML, the system.
+_FOREIGN: dict[str, tuple[str, ...]] = {
+    "reason": ("PYTHON", "YAML"), "problem": ("YAML", "PYTHON"), "context": ("YAML",),
+    "why": (), "message": ()}
+# Placeholders that hold a list ("en, zh"): the items stay, the separator is Chinese.
+_LISTS = frozenset({"choices", "possibilities", "keys", "kinds", "sources", "dtypes", "names",
+                    "available", "options", "args", "chosen"})
+# Placeholders that hold a whole message of their own (Click's "Invalid value for X: {message}").
+_WHOLE = frozenset({"message"})
+
+
+def _foreign(name: str, value: str) -> str:
+    """Python's, PyYAML's or the system's words in Chinese; a parser's own words follow in
+    quotes (`原文：“invalid syntax”`), so that the message can still be looked up. Words no
+    table knows are quoted as they are, and so is PyTorch's message (a `reason` too)."""
+    for table in _FOREIGN[name]:
+        chinese = _one(value, table)
+        if chinese is not None:
+            return chinese if name == "context" else f"{chinese}（原文：“{value}”）"
+    known = _one(value, "SYSTEM") or _translate(value, "MESSAGES")
+    return known if known is not None else f"“{value}”"
 
 
 def _fragment(name: str, value: str) -> str:
     """A placeholder's text: value descriptions and fixed words in Chinese, code as is."""
+    if name in _FOREIGN:
+        return _foreign(name, value)
+    if name == "target":  # what Python cannot assign to ("function call")
+        return catalogue_input.TARGETS.get(value, f" {value} ")
+    if name == "token":  # what PyYAML found instead: '<stream end>', or a character
+        return catalogue_input.YAML_TOKENS.get(value, f" '{value}'")
     if name.endswith("kind") and name != "kind":
         for pattern, chinese in _compiled("KIND_FRAGMENTS"):
             match = pattern.fullmatch(value)
             if match:
                 return _fill(chinese, match)
+    if name in _LISTS:  # a list of keys, kinds or choices: Chinese separates items with 、
+        return value.replace(", ", "、")
     # A key, name or path the user wrote stays as written, even when it is also a word that has
     # a translation ("did you mean 'expression'?" must not become '表达式').
     if name not in _USER_TEXT and value in catalogue_input.WORDS:

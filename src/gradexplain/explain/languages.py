@@ -6,7 +6,7 @@ Only the standard library, so the CLI can call it before anything heavy is impor
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 # Accepted spellings (compared lower-cased, `_` and `-` alike) -> catalogue language.
 ALIASES: dict[str, str] = {
@@ -56,3 +56,18 @@ def choose(option: str | None, environ: Mapping[str, str] | None = None) -> str:
     if lang is None:
         raise ValueError(f"unknown language {option!r}; use one of: {', '.join(ACCEPTED)}")
     return lang
+
+
+def from_words(words: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language of `--lang X` / `--lang=X` among a command line's `words` where X names
+    one, else the environment's: what to speak before the options are parsed (a bad flag is
+    reported before `--lang` would be)."""
+    for i, word in enumerate(words):
+        if word == "--":
+            break
+        value = (words[i + 1] if word == "--lang" and i + 1 < len(words)
+                 else word.removeprefix("--lang=") if word.startswith("--lang=") else None)
+        chosen = normalize(value) if value is not None else None
+        if chosen is not None:
+            return chosen
+    return from_environment(environ)

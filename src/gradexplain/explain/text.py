@@ -27,6 +27,13 @@ def label(key: str, lang: str) -> str:
     return labels[key]
 
 
+def note_name(kind: str, lang: str) -> str:
+    """A note's kind as the reader sees it: the key in English, `梯度累加（accumulated）` in
+    Chinese (the key after the name, as `expect: notes:` and the JSON spell it)."""
+    name = catalogue.LABELS[check_lang(lang)].get(f"note.{kind}", kind)
+    return label("note_named", lang).format(name=name, kind=kind)
+
+
 class Text:
     """The catalogue entry of one kind in one language, with formatting helpers."""
 

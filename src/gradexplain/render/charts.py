@@ -1,14 +1,20 @@
 """Plain-text charts, fixed size and deterministic: an expression and its gradient
-(`gradexplain plot EXPR`), or a scenario's `plot:` series. Plain data in, lines out."""
+(`gradexplain plot EXPR`), or a scenario's `plot:` series. Plain data in, lines out.
+
+`gradexplain plot` writes these lines to the terminal as they are, so every text a user
+wrote (titles, labels, the expression, a statement) is escaped here as `run` escapes it
+(render/escapes.py): a d2l label with ESC or BEL in it cannot retitle or clear the terminal.
+"""
 
 from __future__ import annotations
 
 import bisect
 import math
-import unicodedata
 
 from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.record import ExpressionPlot, PlotRecord
+from gradexplain.render.cjk import cells as cell_width
+from gradexplain.render.escapes import escape_controls
 
 CHART_ROWS = 12  # rows of each terminal chart
 DEFAULT_WIDTH = 80
@@ -26,7 +32,8 @@ def chart(title: str, xs: list[float], values: list[float], width: int,
           rows: int = CHART_ROWS, mark: str = "*", xlabel: str = "x",
           lang: str = "en") -> list[str]:
     """A plain-text chart of values over xs: a title, `rows` rows, an x axis and its labels."""
-    xlabel = xlabel[:XLABEL_CHARS]
+    title = escape_controls(title)
+    xlabel = escape_controls(xlabel)[:XLABEL_CHARS]
     columns = max(width - LABEL_WIDTH - 3 - cell_width(xlabel), 10)  # room for "  XLABEL"
     finite = [v for v in values if math.isfinite(v)]
     xs_finite = [x for x in xs if math.isfinite(x)]
@@ -109,18 +116,13 @@ def series_charts(plot: PlotRecord, width: int | None = None, lang: str = "en") 
     """A scenario's plot as text lines: its title, then one chart per series that could be
     drawn (the caller shows `plot.problems`)."""
     width = width or DEFAULT_WIDTH
-    lines = [plot.text("title", lang)]
+    lines = [escape_controls(plot.text("title", lang))]
     if plot.x is None:
         return lines
     # The axis ends in the x label when it is short, else in the x tensor's name.
-    xlabel = plot.text("xlabel", lang)
+    xlabel = escape_controls(plot.text("xlabel", lang))
     xlabel = xlabel if cell_width(xlabel) <= XLABEL_CHARS else plot.x.label
     for i, line in enumerate(plot.series):
         lines += ["", *chart(line.label, plot.x.values, line.values, width,
                              mark=MARKS[i % len(MARKS)], xlabel=xlabel, lang=lang)]
     return lines
-
-
-def cell_width(text: str) -> int:
-    """Terminal columns of `text`: Chinese characters (East Asian wide) take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -18,6 +18,7 @@ from gradexplain.render.blocks import prose, table, value_text
 from gradexplain.render.console import (
     Console,
     Group,
+    Label,
     Padding,
     RenderableType,
     Rule,
@@ -36,13 +37,13 @@ def _cell(row: TensorDiff, side: str, lang: str, full: bool) -> Text:
         return Text(text("stopped", lang) + (f" [{kind}]" if kind else ""), style="gx.error")
     if state == "absent":
         return Text(text("absent", lang), style="gx.muted")
-    return value_text(row.a if side == "a" else row.b, full=full)
+    return value_text(row.a if side == "a" else row.b, full=full, lang=lang)
 
 
 def _difference(row: TensorDiff, lang: str, sym: Symbols) -> Text:
     if not row.differs:
         return Text(f"{sym.ok} {text('same', lang)}", style="gx.muted")
-    out = Text(f"{sym.fail} {text('differs', lang)}", style="gx.error")
+    out = Label(f"{sym.fail} {text('differs', lang)}", style="gx.error")
     if row.max_abs is not None and row.max_rel is not None:
         out.append(f"\n{text('max abs', lang)} {row.max_abs:.3g}"
                    f" {sym.dot} {text('max rel', lang)} {row.max_rel:.3g}")
@@ -70,7 +71,7 @@ def call_view(call: CallComparison, explained: ExplainedComparison, report_a: Re
               report_b: Report, lang: str, sym: Symbols, *, full: bool = False) -> RenderableType:
     """One call: its statement(s), the tensor table, each difference's reason, any error."""
     comparison = explained.comparison
-    heading = Text(f"{text('Call', lang)} {call.index}", style="gx.heading")
+    heading = Text(text("Call", lang, n=call.index), style="gx.heading")
     statements = [s for s in (call.statement_a, call.statement_b) if s]
     if statements:
         heading.append("  ")

@@ -33,6 +33,7 @@ from rich.terminal_theme import SVG_EXPORT_THEME
 from rich.text import Text as RichText
 from rich.theme import Theme
 
+from gradexplain.render.cjk import HAS_CJK, break_units
 from gradexplain.render.escapes import CONTROL, escape_controls
 from gradexplain.render.export_fonts import html_with_cjk, svg_with_cjk
 
@@ -40,6 +41,7 @@ __all__ = [
     "THEME",
     "Console",
     "Group",
+    "Label",
     "Padding",
     "Panel",
     "RenderableType",
@@ -73,6 +75,9 @@ THEME = Theme(
         "gx.muted": "dim",
         "gx.after": "bold",
         "gx.caret": "bold red",
+        # rich's own rule (a title's line) is bright green, #00ff00 in a notebook: muted,
+        # as the facts under the title are
+        "rule.line": "dim",
     },
     inherit=True,
 )
@@ -196,7 +201,8 @@ def export_console(console: Console, path: str | Path, *, title: str = "gradexpl
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".svg":
-        text = svg_with_cjk(console.export_svg(title=title, code_format=SVG_FORMAT))
+        text = svg_with_cjk(console.export_svg(title=escape_controls(title),
+                                               code_format=SVG_FORMAT))
     elif suffix in (".html", ".htm"):  # the terminal's colours on its dark background
         text = html_with_cjk(console.export_html(theme=SVG_EXPORT_THEME, inline_styles=True))
     else:  # as plain output: no spaces padding the lines
@@ -219,44 +225,23 @@ def drawn_as(draw: Callable[[Console], None], output_format: str, *, width: int,
     console = make_console(stream, width=width, force_plain=output_format == "table",
                            record=output_format != "table")
     draw(console)
-    if output_format == "svg":
-        return console.export_svg(title=title, code_format=SVG_FORMAT)
+    if output_format == "svg":  # the title is a scenario's name: escaped like its text
+        return svg_with_cjk(console.export_svg(title=escape_controls(title),
+                                               code_format=SVG_FORMAT))
     if output_format == "html":
-        return console.export_html(inline_styles=True, code_format=JUPYTER_HTML_FORMAT)
+        return html_with_cjk(console.export_html(inline_styles=True,
+                                                 code_format=JUPYTER_HTML_FORMAT))
     return stream.getvalue()
 
 # Chinese has no spaces between words, and rich breaks lines only at spaces: a long run of
 # Chinese moved whole to the next line, leaving the line before half empty, and rich's
-# measure made a table column as wide as a whole Chinese sentence. Where a text has Chinese,
-# each character is a break opportunity (closing punctuation stays with the character
-# before it, opening punctuation with the one after); other text wraps as rich wraps it.
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_NO_LINE_START = "，。；：、！？）》」』】”’,.;:!?)"
-_NO_LINE_END = "（《「『【“‘("
-_HAS_CJK = re.compile(f"[{_CJK}]")
-_CJK_WORD = re.compile(
-    rf"\s*[{_NO_LINE_END}]*(?:`[^`\n]*`[^\s{_CJK}`]*|[{_CJK}]|[^\s{_CJK}`]+|`)"
-    rf"[{_NO_LINE_START}]*\s*")
-# Inline code (`x.grad.zero_()`, `torch.tensor([2., 1.], requires_grad=True)`) is one word:
-# a line never breaks inside it (a span wider than the line is still folded by rich).
-_CODE_WORD = re.compile(r"\s*(?:`[^`\n]*`|[^\s`]|`)+\s*")
+# measure made a table column as wide as a whole Chinese sentence. Where a text has Chinese
+# or inline code, it breaks by render/cjk's rules; other text wraps as rich wraps it.
 
 
 def _own_breaks(text: str) -> bool:
     """Whether `text` needs breaking here: it has Chinese or inline code in it."""
-    return "`" in text or _HAS_CJK.search(text) is not None
-
-
-def break_units(line: str, cjk: bool = True) -> Iterator[tuple[int, int, str]]:
-    """(start, end, unit) for each unbreakable piece of one line: a word of other text, an
-    inline code span, or (`cjk`) one Chinese character with the punctuation that must stay
-    with it."""
-    pattern = _CJK_WORD if cjk else _CODE_WORD
-    match = pattern.match(line, 0)
-    while match is not None:
-        start, end = match.span()
-        yield start, end, match.group(0)
-        match = pattern.match(line, end)
+    return "`" in text or HAS_CJK.search(text) is not None
 
 
 class Text(RichText):
@@ -268,6 +253,9 @@ class Text(RichText):
     lines that fit the width given (`__rich_console__`) before rich lays it out, and says
     how narrow it can get (`__rich_measure__`). Text without Chinese renders as rich's own.
     """
+
+    # A label (a table heading, a short cell) breaks its Chinese only after punctuation.
+    label = False
 
     def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(escape_controls(text), *args, **kwargs)
@@ -292,9 +280,9 @@ class Text(RichText):
             return super().__rich_measure__(console, options)
         lines = self.plain.split("\n")
         widest = max(cell_len(line) for line in lines)
-        cjk = _HAS_CJK.search(self.plain) is not None
+        cjk = HAS_CJK.search(self.plain) is not None
         units = [cell_len(unit.strip()) for line in lines
-                 for _, _, unit in break_units(line, cjk)]
+                 for _, _, unit in break_units(line, cjk, self.label)]
         return Measurement(max(units, default=widest), widest)
 
     def _broken(self, width: int) -> RichText:
@@ -302,10 +290,10 @@ class Text(RichText):
         space left at the end of a broken line (rich would count it, in characters)."""
         offsets: list[int] = []
         line_start = 0
-        cjk = _HAS_CJK.search(self.plain) is not None
+        cjk = HAS_CJK.search(self.plain) is not None
         for line in self.plain.split("\n"):
             used = 0
-            for start, _, unit in break_units(line, cjk):
+            for start, _, unit in break_units(line, cjk, self.label):
                 if used and used + cell_len(unit.rstrip()) > width:
                     offsets.append(line_start + start)
                     used = 0
@@ -319,6 +307,12 @@ class Text(RichText):
         broken = RichText("\n").join(pieces)
         broken.justify, broken.overflow, broken.end = self.justify, self.overflow, self.end
         return broken
+
+
+class Label(Text):
+    """A Text whose Chinese breaks only after punctuation and at spaces (render/cjk)."""
+
+    label = True
 
 
 class _Whole:

@@ -82,7 +82,7 @@ def flow_block(flow: list[FlowEntry], lang: str, *, full: bool = False) -> Rende
         if entry.get("leaf"):
             name.append(tr("(leaf)", lang), style="gx.muted")
         table.add_row(name, Text(entry["node"]), Text(format_shape(entry["shape"])),
-                      Text(format_value(entry["grad"], full=full)))
+                      Text(format_value(entry["grad"], full=full, lang=lang)))
     return Group(_heading(tr("Gradient flow (chain rule, output to leaves)", lang)),
                  indent(table, 2))
 
@@ -101,14 +101,15 @@ def jacobian_block(entries: list[JacobianEntry], lang: str, sym: Symbols, *,
         rows = entry["jacobian"]
         size = f"{len(rows)} x {len(rows[0]) if rows else 0}"
         head = Text(f"J = d {entry['output']} / d {entry['leaf']}", style="gx.name")
-        head.append(f"  ({size}, {tr('flattened', lang)})", style="gx.muted")
+        head.append("  " + tr("jacobian.size", lang).format(size=size), style="gx.muted")
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="gx.muted", no_wrap=True)
         grid.add_column()
-        grid.add_row("J", Text(format_value(rows, full=full)))
-        grid.add_row("v (grad_tensors)", Text(format_value(entry["v"], full=full)))
-        grid.add_row("v^T J", Text(format_value(entry["vjp"], full=full)))
-        grid.add_row(tr("grad added", lang), Text(format_value(entry["grad_added"], full=full)))
+        grid.add_row("J", Text(format_value(rows, full=full, lang=lang)))
+        grid.add_row("v (grad_tensors)", Text(format_value(entry["v"], full=full, lang=lang)))
+        grid.add_row("v^T J", Text(format_value(entry["vjp"], full=full, lang=lang)))
+        grid.add_row(tr("grad added", lang),
+                     Text(format_value(entry["grad_added"], full=full, lang=lang)))
         grid.add_row("", _verdict(entry.get("equal"), sym, tr("v^T J equals the grad added",
                                                                lang),
                                   tr("v^T J differs from the grad added", lang)))
@@ -128,8 +129,8 @@ def numeric_block(entries: list[NumericEntry], notes_of: list[str | None], lang:
             notes.append(Text(f"{sym.bullet} {leaf}{note or ''}", style="gx.muted"))
             continue
         table.add_row(Text(entry["leaf"] or "", style="gx.name"),
-                      Text(format_value(entry["numeric"], full=full)),
-                      Text(format_value(entry["autograd"], full=full)),
+                      Text(format_value(entry["numeric"], full=full, lang=lang)),
+                      Text(format_value(entry["autograd"], full=full, lang=lang)),
                       Text(format_scalar(entry["max_diff"])),
                       _verdict(entry.get("agrees"), sym, tr("agrees", lang),
                                tr("disagrees", lang)))

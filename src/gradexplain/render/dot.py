@@ -53,10 +53,10 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def short_value(value: Any) -> str:
+def short_value(value: Any, lang: str = "en") -> str:
     from gradexplain.render.values import format_value
 
-    text = " ".join(format_value(value).split())
+    text = " ".join(format_value(value, lang=lang).split())
     return text if len(text) <= VALUE_CHARS else text[:VALUE_CHARS - 3] + "..."
 
 
@@ -64,8 +64,8 @@ def node_label(node: dict[str, Any], lang: str = "en") -> str:
     if "leaf" in node:
         lines = [f"{node['leaf']}  {list(node.get('shape', []))}", node["type"]]
         if "value" in node:
-            lines.append(phrase("dot.value", lang, value=short_value(node["value"])))
-            lines.append(phrase("dot.grad", lang, value=short_value(node.get("grad"))))
+            lines.append(phrase("dot.value", lang, value=short_value(node["value"], lang)))
+            lines.append(phrase("dot.grad", lang, value=short_value(node.get("grad"), lang)))
         return "\n".join(lines)
     names = node.get("names") or []
     lines = [*([", ".join(names)] if names else []), node["type"]]

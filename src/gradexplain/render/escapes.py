@@ -11,6 +11,7 @@ from typing import TextIO
 # shown with them escaped, `\x1b[2J` as the eight characters it is written with.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
                       "\ud800-\udfff]")  # and lone surrogates, which no stream can encode
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def escape_controls(text: str) -> str:
@@ -18,6 +19,15 @@ def escape_controls(text: str) -> str:
     if CONTROL.search(text) is None:
         return text
     return CONTROL.sub(_escaped, text)
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with each lone surrogate written out as its escape (`\\ud800`): no UTF-8 stream
+    or JSON reader takes one, and text from a scenario (a YAML "\\ud800", a print) may hold
+    one. JSON keeps the other characters: its encoder escapes controls itself."""
+    if SURROGATES.search(text) is None:
+        return text
+    return SURROGATES.sub(_escaped, text)
 
 
 def _escaped(found: re.Match[str]) -> str:

@@ -5,7 +5,8 @@ Keys beyond the spec are only ever added, never renamed: `function`, `results` a
 `col` and `title` on errors, `call` and `facts` on notes, `retains_grad` on tensors,
 `description` on the scenario, and `shown`, `lang` and `plot` (the scenario's `plot:` data,
 or null) at the top; for loops, `groups`, `print_groups`, `calls_total` and `calls_all`
-(`calls` then holds every call up to the cap and, past it, the calls a table shows).
+(`calls` then holds every call up to the cap and, past it, the calls a table shows);
+`length` on a print or shown value cut short (its `text` is only the start).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from gradexplain.explain import ExplainedError, Report
 from gradexplain.explain.deeper_text import ExplainedViews
 from gradexplain.record import CallRecord, ErrorInfo, PlotRecord, TensorRow, Value, non_finite_name
 from gradexplain.record_groups import CallGroup, Trend
+from gradexplain.render.escapes import escape_surrogates
 
 FORMAT = "gradexplain/1"
 
@@ -37,7 +39,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "tensors": [_tensor(row) for row in record.tensors],
         "calls": [_call(call, report.call_errors.get(call.index), report.views.get(call.index))
                   for call in record.calls],
-        "prints": [{"step": p.step, "text": p.text} for p in record.prints],
+        "prints": [_cut({"step": p.step, "text": p.text}, p.length) for p in record.prints],
         "error": _error(record.error, report.error) if record.error is not None else None,
         "notes": [{"kind": note.kind, "tensor": note.tensor, "step": note.step, "text": text,
                    "call": note.call, "facts": _finite(note.facts)}
@@ -45,7 +47,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "expectations": [{"ok": e.ok, "text": text}
                          for e, text in zip(record.expectations, report.expectations,
                                             strict=True)],
-        "shown": [{"step": s.step, "expression": s.expression, "text": s.text}
+        "shown": [_cut({"step": s.step, "expression": s.expression, "text": s.text}, s.length)
                   for s in record.shown],
         "lang": report.lang,
         "plot": _plot(record.plot) if record.plot is not None else None,
@@ -56,6 +58,12 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "print_groups": [{"step": g.step, "line": g.line, "count": g.count, "kept": g.kept}
                          for g in record.print_groups],
     }
+
+
+def _cut(item: dict[str, Any], length: int | None) -> dict[str, Any]:
+    """A print or shown value; one cut short at its source (over --max-output-chars) has
+    only its first characters in `text`, and `length`, how long it was."""
+    return item if length is None else {**item, "length": length}
 
 
 def _trend(trend: Trend) -> dict[str, Any]:
@@ -184,13 +192,16 @@ def _value(value: Value | None) -> Value | None:
 
 
 def _finite(obj: Any) -> Any:
-    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
+    """`obj` as JSON can write it: non-finite floats as names, lone surrogates escaped."""
+    if isinstance(obj, str):
+        return escape_surrogates(obj)
+    if isinstance(obj, bool) or obj is None or isinstance(obj, int):
         return obj
     if isinstance(obj, float):
         name = non_finite_name(obj)
         return obj if name is None else name
     if isinstance(obj, Mapping):
-        return {str(k): _finite(v) for k, v in obj.items()}
+        return {escape_surrogates(str(k)): _finite(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_finite(v) for v in obj]
-    return str(obj)  # anything unexpected stays readable rather than breaking the line
+    return escape_surrogates(str(obj))  # anything unexpected stays readable, not breaking

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradexplain.explain import Report
+from gradexplain.explain import Report, note_name
 from gradexplain.record import CallRecord, NoteInfo, PrintRecord, RunRecord
 from gradexplain.record_groups import PRINT_HEAD, CallGroup, PrintGroup, Trend
-from gradexplain.render.blocks import indent, tr
+from gradexplain.render.blocks import indent, output_text, tr
 from gradexplain.render.console import Console, Group, RenderableType, Table, Text, symbols
 from gradexplain.render.sparkline import sparkline
 
@@ -70,15 +70,15 @@ def interleaved(console: Console, report: Report, *, echo: bool = True,
             more = _tr("loops.more_prints", report.lang, count=printed[1])
             parts.append((printed[2], Text(more, style="gx.muted")))
         else:
-            parts.append((printed.seq, Text(printed.text)))
+            parts.append((printed.seq, output_text(printed.text, printed.length, report.lang)))
     for shown in record.shown:
+        echoed = None
         if echo:
-            text = Text(">>> ", style="gx.muted")
-            text.append(shown.expression, style="gx.code")
-            text.append("\n" + shown.text)
-        else:
-            text = Text(shown.text)
-        parts.append((shown.seq, text))
+            echoed = Text(">>> ", style="gx.muted")
+            echoed.append(shown.expression, style="gx.code")
+            echoed.append("\n")
+        parts.append((shown.seq, output_text(shown.text, shown.length, report.lang,
+                                             prefix=echoed)))
     parts.sort(key=lambda part: part[0])  # stable: a call's parts keep their order
     return [part for _, part in parts]
 
@@ -95,13 +95,13 @@ def _differs(reasons: list[str], lang: str) -> RenderableType:
         if kind == "note":
             note, _, tensor = rest.partition(":")
             words.append(_tr("reason.note_tensor" if tensor else "reason.note", lang,
-                             kind=note, tensor=tensor))
+                             kind=note_name(note, lang), tensor=tensor))
         elif kind in {"appeared", "disappeared", "non_finite"}:
             words.append(_tr(f"reason.{kind}", lang, tensor=rest))
         else:
             words.append(_tr("reason.error", lang))
-    text = Text(_tr("loops.differs", lang) + " ", style="gx.note")
-    text.append("; ".join(words))
+    text = Text(_tr("loops.differs", lang) + tr("colon", lang), style="gx.note")
+    text.append(_tr("reason.sep", lang).join(words))
     return text
 
 
@@ -168,7 +168,7 @@ def visible_notes(report: Report) -> tuple[list[tuple[NoteInfo, str]], dict[str,
 
 
 def more_notes_lines(hidden: dict[str, int], lang: str) -> list[str]:
-    return [_tr("loops.more_notes", lang, count=count, kind=kind)
+    return [_tr("loops.more_notes", lang, count=count, kind=note_name(kind, lang))
             for kind, count in hidden.items()]
 
 

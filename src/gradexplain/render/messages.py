@@ -12,7 +12,7 @@ from gradexplain.errors import GradexplainError
 from gradexplain.explain import Report, explain_error
 from gradexplain.explain.input_errors import translate_hint, translate_message
 from gradexplain.record import ErrorInfo, RunRecord
-from gradexplain.render.blocks import table, tr
+from gradexplain.render.blocks import prose, table, tr
 from gradexplain.render.console import Console, Table, Text, natural_width, symbols
 
 
@@ -117,21 +117,19 @@ def print_input_error(console: Console, error: GradexplainError, lang: str = "en
 
 
 def print_bundled(console: Console, names: Iterable[str], directory: Path | str | None = None,
-                  lang: str = "en") -> None:
-    """The bundled examples, and how to run one."""
+                  lang: str = "en", descriptions: Mapping[str, str] | None = None) -> None:
+    """The bundled examples, each with its description in `lang`, and how to run one."""
     names = list(names)
+    descriptions = descriptions or {}
     console.print(Text(tr("Bundled examples", lang), style="gx.heading"))
     grid = Table.grid(padding=(0, 3))
-    columns = max(1, min(4, (console.width - 2) // (max(map(len, names), default=1) + 3)))
-    for _ in range(columns):
-        grid.add_column(style="gx.name")
-    rows = -(-len(names) // columns)  # ceil: fill column by column, like `ls`
-    for r in range(rows):
-        grid.add_row(*(names[c * rows + r] if c * rows + r < len(names) else ""
-                       for c in range(columns)))
+    grid.add_column(style="gx.name", no_wrap=True)
+    grid.add_column()
+    for name in names:
+        grid.add_row(name, prose(descriptions.get(name, ""), style="gx.muted"))
     console.print(grid)
     if names:
-        how = Text(f"{tr('Run one', lang)}: ")
+        how = Text(tr("Run one", lang) + tr("colon", lang))
         how.append(f"gradexplain run {names[0]}", style="gx.code")
         console.print(how)
     if directory is not None:

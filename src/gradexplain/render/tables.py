@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradexplain.explain import ExplainedError, Report
+from gradexplain.explain import ExplainedError, Report, note_name
 from gradexplain.record import CallRecord, ErrorInfo, RunRecord, TensorRow
 from gradexplain.render.blocks import (
     cell_width,
     flag,
     heading,
     indent,
+    output_text,
     prose,
     table,
     tr,
@@ -61,21 +62,42 @@ def tensors_block(console: Console, rows: Sequence[TensorRow], lang: str, *,
               Text(row.grad_fn) if row.grad_fn else Text("None", style="gx.none")]
              for row in rows]
     width = cell_width(console, 2)
-    values = [[value_text(row.value, full=full, max_width=width),
-               value_text(row.grad, full=full, max_width=width)] for row in rows]
+    values = [[value_text(row.value, full=full, max_width=width, lang=lang),
+               value_text(row.grad, full=full, max_width=width, lang=lang)] for row in rows]
     title = tr("Tensors", lang)
     whole = table(*(tr(k, lang) for k in (*keys, "value", "grad")), title=title)
     for fact, value in zip(facts, values, strict=True):
         whole.add_row(*fact, *value)
     if natural_width(console, whole) <= console.width:
         return whole
-    first = table(*(tr(k, lang) for k in keys), title=title)
-    for fact in facts:
-        first.add_row(*fact)
+    parts: list[RenderableType] = []
+    for group in _fitting_columns(console, [tr(k, lang) for k in keys], facts):
+        part = table(*(tr(keys[i], lang) for i in group), title=None if parts else title)
+        for fact in facts:
+            part.add_row(*(fact[i] for i in group))
+        parts += [part, Text("")]
     second = _wide_or_stacked(console, [tr(k, lang) for k in ("name", "value", "grad")],
                               [(Text(row.name, style="gx.name"), value)
                                for row, value in zip(rows, values, strict=True)])
-    return Group(first, Text(""), second)
+    return Group(*parts, second)
+
+
+def _fitting_columns(console: Console, headers: Sequence[str],
+                     rows: Sequence[Sequence[Text]]) -> list[list[int]]:
+    """The columns of a table of facts (each a word or a number, which must not break), in
+    groups that each fit the width beside the first column (the name): one table when it
+    fits, else as many as it takes (`requires_grad` is never folded to `requires_gra`)."""
+    groups: list[list[int]] = [[0]]
+    for column in range(1, len(headers)):
+        candidate = [*groups[-1], column]
+        trial = table(*(headers[i] for i in candidate))
+        for row in rows:
+            trial.add_row(*(row[i] for i in candidate))
+        if len(groups[-1]) > 1 and natural_width(console, trial) > console.width:
+            groups.append([0, column])
+        else:
+            groups[-1] = candidate
+    return groups
 
 
 def _wide_or_stacked(console: Console, headers: Sequence[str],
@@ -110,9 +132,9 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
                full: bool = False) -> RenderableType:
     """One backward call: what was called, with what, and the ledger before/added/after."""
     lang, sym = report.lang, symbols(console)
-    head = Text(f"{tr('call', lang)} {call.index}", style="gx.name")
+    head = Text(tr("call_n", lang).format(n=call.index), style="gx.name")
     if call.step is not None:
-        head.append(f" {sym.dot} {tr('step', lang)} {call.step}")
+        head.append(f" {sym.dot} " + tr("step_n", lang).format(n=call.step))
     head.append(f" {sym.dot} ")
     head.append(f"`{call.statement}`", style="gx.code")
     settings = Table.grid(padding=(0, 2))
@@ -122,7 +144,7 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
         settings.add_row(tr("outputs", lang), Text(", ".join(call.outputs)))
     width = cell_width(console)
     settings.add_row(tr("grad_tensors", lang), value_text(call.grad_tensors, full=full,
-                                                          max_width=width))
+                                                          max_width=width, lang=lang))
     settings.add_row(tr("retain_graph", lang), Text(str(call.retain_graph)))
     settings.add_row(tr("create_graph", lang), Text(str(call.create_graph)))
     parts: list[RenderableType] = [head, indent(settings, 2)]
@@ -134,25 +156,28 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
             if name in call.not_reached:
                 added = Text(tr("not reached", lang), style="gx.muted")
             elif name in call.added:
-                added = value_text(call.added[name], full=full, max_width=width)
+                added = value_text(call.added[name], full=full, max_width=width,
+                                   lang=lang)
             else:  # the call failed: it added nothing
                 added = Text("-", style="gx.muted")
-            after = value_text(call.after.get(name), full=full, max_width=width)
+            after = value_text(call.after.get(name), full=full, max_width=width, lang=lang)
             after.stylize("gx.after")
             ledger.append((Text(name, style="gx.name"),
-                           [value_text(call.before.get(name), full=full, max_width=width),
+                           [value_text(call.before.get(name), full=full, max_width=width,
+                                       lang=lang),
                             added, after]))
         headers = [tr(k, lang) for k in ("tensor", "before", "added", "after")]
         parts.append(indent(_wide_or_stacked(console, headers, ledger, indent=2), 2))
     if call.results or call.function == "torch.autograd.grad":
         results = table(tr("tensor", lang), tr("results", lang))
         for name, result in call.results.items():
-            results.add_row(Text(name, style="gx.name"), value_text(result, full=full))
+            results.add_row(Text(name, style="gx.name"),
+                            value_text(result, full=full, lang=lang))
         parts.append(indent(results, 2))
     if call.error is not None:
         explained = report.call_errors.get(call.index)
         line = Text(f"{sym.fail} {tr('Error', lang)}[{call.error.kind}]", style="gx.error")
-        line.append(": " + (explained.title if explained else call.error.message))
+        line.append(tr("colon", lang) + (explained.title if explained else call.error.message))
         parts.append(indent(line, 2))
         if _same_error(call.error, report.record.error):
             note = tr('this call stopped the run, see the error below', lang)
@@ -177,12 +202,14 @@ def output_block(record: RunRecord, lang: str) -> RenderableType | None:
             more = tr("loops.more_prints", lang).format(count=printed[1])  # (step, n, seq)
             entries.append((_step_key(printed[0]), i, Text(more, style="gx.muted")))
         else:
-            entries.append((_step_key(printed.step), i, Text(printed.text)))
+            entries.append((_step_key(printed.step), i,
+                            output_text(printed.text, printed.length, lang)))
     for i, shown in enumerate(record.shown):
         text = Text(">>> ", style="gx.muted")
         text.append(shown.expression, style="gx.code")
-        text.append("\n" + shown.text)
-        entries.append((_step_key(shown.step), len(visible) + i, text))
+        text.append("\n")
+        entries.append((_step_key(shown.step), len(visible) + i,
+                        output_text(shown.text, shown.length, lang, prefix=text)))
     if not entries:
         return None
     grid = Table.grid(padding=(0, 1))
@@ -201,21 +228,36 @@ def _step_key(step: int | None) -> int:
     return _NO_STEP if step is None else step
 
 
-def notes_block(report: Report, sym: Symbols) -> RenderableType | None:
-    """Each note: its kind (in the note colour, after a bullet) and its text."""
+def notes_block(console: Console, report: Report, sym: Symbols) -> RenderableType | None:
+    """Each note: its kind (in the note colour, after a bullet) and its text, beside it; or
+    under it, indented, when the kind's name would leave the text too narrow a column (a
+    Chinese name with its key: `梯度累加（accumulated）`, at 80 columns)."""
     from gradexplain.render.loops import more_notes_lines, visible_notes  # noqa: PLC0415
 
     notes, hidden = visible_notes(report)
     if not notes and not hidden:
         return None
+    labels = [Text(f"{sym.bullet} {note_name(note.kind, report.lang)}", style="gx.note")
+              for note, _ in notes]
+    widest = max((natural_width(console, label) for label in labels), default=0)
+    if console.width - 2 - widest - 1 < NOTE_TEXT_WIDTH:
+        stacked: list[RenderableType] = []
+        for label, (_, text) in zip(labels, notes, strict=True):
+            stacked += [label, indent(prose(text), 2)]
+        stacked += [indent(prose(line, style="gx.muted"), 2)
+                    for line in more_notes_lines(hidden, report.lang)]
+        return Group(heading("Notes", report.lang), indent(Group(*stacked), 2))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    for note, text in notes:
-        grid.add_row(Text(f"{sym.bullet} {note.kind}", style="gx.note"), prose(text))
+    for label, (_, text) in zip(labels, notes, strict=True):
+        grid.add_row(label, prose(text))
     for line in more_notes_lines(hidden, report.lang):
         grid.add_row(Text(""), prose(line, style="gx.muted"))
     return Group(heading("Notes", report.lang), indent(grid, 2))
+
+
+NOTE_TEXT_WIDTH = 56  # columns a note's text keeps beside its kind, else it goes under it
 
 
 def _location(error: ErrorInfo, lang: str) -> str | None:
@@ -313,7 +355,7 @@ def report_renderables(console: Console, report: Report, *,
     parts.append(output_block(record, lang))
     if record.plot is not None:  # the scenario's `plot:` section
         parts.append(plot_block(console, record, lang))
-    parts += [notes_block(report, sym), error_panel(report),
+    parts += [notes_block(console, report, sym), error_panel(report),
               expectations_block(report, sym), status_line(record, lang, sym)]
     return [p for p in parts if p is not None]
 

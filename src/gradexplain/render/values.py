@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from gradexplain.explain import label
 from gradexplain.record import Value, non_finite_name
 
 # torch's default print options: a tensor of more than THRESHOLD elements is summarized, each
@@ -27,18 +28,18 @@ _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
 def format_value(value: Value, *, full: bool = False, wrap: bool = False,
-                 max_width: int | None = None) -> str:
+                 max_width: int | None = None, lang: str = "en") -> str:
     """The VALUE as torch would print its tensor, e.g. `[[4.5000, 4.5000],\\n [...]]`.
 
     Like torch, a tensor over THRESHOLD elements shows the edges of each long dimension;
     so does one whose lines would be wider than `max_width` (a narrow terminal). `full`
     shows every element; `wrap` adds torch's `tensor(...)` around it. None (a missing grad)
-    is `None`; a summary is its shape, statistics and head.
+    is `None`; a summary is its shape, statistics and head, named in `lang`.
     """
     if value is None:
         return "None"
     if isinstance(value, Mapping):
-        return format_summary(value)
+        return format_summary(value, lang)
     line_width = LINE_WIDTH if max_width is None else max(16, min(LINE_WIDTH, max_width))
     prefix = "tensor(" if wrap else ""
     if full or _count(value) <= THRESHOLD:
@@ -53,22 +54,26 @@ def format_value(value: Value, *, full: bool = False, wrap: bool = False,
     return f"{prefix}{body})" if wrap else body
 
 
-def format_summary(value: Mapping[str, Any]) -> str:
-    """A summarized VALUE: its shape, min/max, mean/std and first elements, one per line."""
+def format_summary(value: Mapping[str, Any], lang: str = "en") -> str:
+    """A summarized VALUE: its shape, min/max, mean/std and first elements, one per line,
+    each named in `lang` (`shape` / `形状`)."""
     summary = value.get("summary")
     if not isinstance(summary, Mapping):
         return str(dict(value))
     stats = {key: format_scalar(summary.get(key)) for key in ("min", "max", "mean", "std")}
+    word = {key: label(f"summary.{key}", lang)
+            for key in ("shape", "min", "max", "mean", "std", "head")}
     lines = [
-        f"shape {format_shape(summary.get('shape'))}",
-        f"min {stats['min']}  max {stats['max']}",
-        f"mean {stats['mean']}  std {stats['std']}",
+        f"{word['shape']} {format_shape(summary.get('shape'))}",
+        f"{word['min']} {stats['min']}  {word['max']} {stats['max']}",
+        f"{word['mean']} {stats['mean']}  {word['std']} {stats['std']}",
     ]
     head = summary.get("head")
     if isinstance(head, Sequence) and not isinstance(head, str) and head:
         flat = list(_leaves(head))
         formatter = _Formatter(flat)
-        lines.append("head [" + ", ".join(formatter.format(v).strip() for v in flat) + ", ...]")
+        lines.append(f"{word['head']} ["
+                     + ", ".join(formatter.format(v).strip() for v in flat) + ", ...]")
     return "\n".join(lines)
 
 

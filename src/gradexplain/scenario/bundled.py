@@ -27,6 +27,27 @@ def bundled_names() -> list[str]:
     return sorted(p.stem for p in folder.iterdir() if p.suffix in SCENARIO_SUFFIXES)
 
 
+def bundled_descriptions(lang: str) -> dict[str, str]:
+    """Each bundled example's `description:` in `lang` (or its only one), by name; an
+    example that does not load has none here (running it says why)."""
+    # The loader (and PyYAML) only when descriptions are asked for: finding a bundled name
+    # stays cheap.
+    from gradexplain.limits import Limits  # noqa: PLC0415
+    from gradexplain.scenario.loader import load_scenario  # noqa: PLC0415
+
+    found = {}
+    for name in bundled_names():
+        path = find_bundled(name)
+        try:
+            scenario = load_scenario(path, Limits()) if path is not None else None
+        except GradexplainError:
+            continue
+        text = scenario and (scenario.descriptions.get(lang) or scenario.description)
+        if text:
+            found[name] = " ".join(text.split())
+    return found
+
+
 def find_bundled(name: str) -> Path | None:
     folder = bundled_dir()
     for suffix in SCENARIO_SUFFIXES:

@@ -10,7 +10,7 @@ from typing import Any
 from gradexplain.errors import GradexplainError, invalid
 from gradexplain.limits import Limits, check
 from gradexplain.scenario.model import Code
-from gradexplain.scenario.yamlsafe import KeyPath, Positioned
+from gradexplain.scenario.yamlsafe import KeyPath, Positioned, refuse_lone_surrogates
 
 NON_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan"})
 INT64_MAX = 2**63 - 1
@@ -93,7 +93,9 @@ class _ReaderBase:
         if start.block:  # leading blank lines of a `|` block: start at the first statement
             while "\n" in text and not text.split("\n", 1)[0].strip():
                 text, line = text.split("\n", 1)[1], line + 1
-        return Code(text, self.doc.path, line, start.col)
+        code = Code(text, self.doc.path, line, start.col)
+        refuse_lone_surrogates(code)
+        return code
 
     def fail(self, path: KeyPath, message: str, hint: str | None = None,
              at_key: bool = False) -> GradexplainError:

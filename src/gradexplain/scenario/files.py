@@ -3,6 +3,9 @@
 Reading: only regular files (never a FIFO, which would block, a device, or a /proc or /sys
 entry, which could hold secrets), opened without blocking, measured before anything is read.
 Directories: an entry that is a symbolic link leading out of the directory is refused.
+The REPL's :load (and `repl --load`): never a symbolic link, and when statements are piped in,
+only a file in or under the working directory (unless --allow-load): piped text must not be
+able to read any file the user can.
 Writing (the REPL's :save): only a new regular file in or under the working directory, opened
 with O_CREAT|O_EXCL|O_NOFOLLOW so that no existing file and no symbolic link is written
 through; overwriting needs the explicit `:save!`.
@@ -56,6 +59,26 @@ def refuse_escaping_link(directory: Path, entry: Path) -> None:
         raise invalid(f"{entry} is a symbolic link that leads out of {directory}",
                       SourceLocation(str(entry)),
                       hint="name the file it points to directly if you mean to run it")
+
+
+def refuse_unsafe_load(path: Path, *, anywhere: bool) -> None:
+    """The REPL's :load rules before a byte is read: (unless `anywhere`: a person at the
+    terminal, --allow-load, or the --load file itself) the file lies in or under the working
+    directory, every link on the way followed, and it is no symbolic link. In that order, so
+    that piped text learns nothing of files elsewhere, not even which are links."""
+    where = SourceLocation(str(path))
+    if not anywhere and not inside(Path.cwd(), path):
+        raise invalid(f"cannot load {path}: it is outside the working directory, and the "
+                      "statements are piped in", where,
+                      hint="rerun with --allow-load to let piped statements load files "
+                           "from anywhere")
+    try:
+        link = path.is_symlink()
+    except OSError:  # a name the file system cannot take: the loader says so
+        link = False
+    if link:
+        raise invalid(f"cannot load {path}: it is a symbolic link", where,
+                      hint="load the file it points to by its own name")
 
 
 def write_new_file(path: Path, text: str, *, overwrite: bool = False,

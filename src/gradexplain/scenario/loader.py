@@ -22,7 +22,12 @@ from gradexplain.scenario.indentation import diagnose
 from gradexplain.scenario.model import DTYPES, Code, GradTensors, Scenario
 from gradexplain.scenario.plot import _PlotReader
 from gradexplain.scenario.tensors import FLOAT_ALIASES, _TensorReader
-from gradexplain.scenario.yamlsafe import KeyPath, decode_source, load_yaml
+from gradexplain.scenario.yamlsafe import (
+    KeyPath,
+    decode_source,
+    load_yaml,
+    refuse_lone_surrogates,
+)
 
 DESCRIPTION_LANGUAGES = ("en", "zh")
 TOP_KEYS = (
@@ -44,6 +49,14 @@ SEED_END = 2**64  # torch.manual_seed takes seeds below 2**64
 
 def load_scenario(path: Path, limits: Limits) -> Scenario:
     """Read and validate the scenario file at `path` (.yaml, .yml or .py)."""
+    data, kind = read_scenario_file(path, limits)
+    shown = str(path)
+    return load_scenario_text(decode_source(data, shown), shown, kind, limits, name=path.stem)
+
+
+def read_scenario_file(path: Path, limits: Limits) -> tuple[bytes, Literal["yaml", "py"]]:
+    """The bytes of the scenario file at `path` and its kind, by the file rules (files.py):
+    nothing of its content is looked at yet."""
     shown = str(path)
     where = SourceLocation(shown)
     try:
@@ -61,8 +74,7 @@ def load_scenario(path: Path, limits: Limits) -> Scenario:
     if kind is None:
         raise invalid(f"{shown} is not a scenario file (its suffix is '{path.suffix}')", where,
                       hint="name YAML scenarios .yaml or .yml and Python snippets .py")
-    text = decode_source(_read_bytes(path, limits, where), shown)
-    return load_scenario_text(text, shown, kind, limits, name=path.stem)
+    return _read_bytes(path, limits, where), kind
 
 
 def load_scenario_text(text: str, path: str | None, kind: Literal["yaml", "py"],
@@ -92,6 +104,18 @@ def load_scenario_text(text: str, path: str | None, kind: Literal["yaml", "py"],
     return scenario
 
 
+def is_scenario_document(text: str, limits: Limits) -> bool:
+    """Whether YAML `text` is shaped like a scenario: a mapping of scenario keys with `steps`
+    or `expression` among them. The lines of a file that is not (a configuration, a key
+    file) are never shown by the REPL's :load."""
+    try:
+        top = load_yaml(text, None, limits).data
+    except GradexplainError:
+        return False
+    return isinstance(top, dict) and all(key in TOP_KEYS for key in top) and \
+        any(top.get(key) is not None for key in ("steps", "expression"))
+
+
 def _read_bytes(path: Path, limits: Limits, where: SourceLocation) -> bytes:
     """The file's bytes: a regular file only, refused over the size limit before reading."""
     return read_regular_file(path, limits, where)
@@ -103,6 +127,7 @@ def _snippet(text: str, path: str | None, title: str) -> Scenario:
         raise invalid("the snippet is empty", SourceLocation(path, 1, 1),
                       hint="write statements, e.g. `x = torch.ones(2, requires_grad=True)`")
     code = Code(text, path, 1, 1)
+    refuse_lone_surrogates(code)
     return Scenario(name=title, path=path, steps=(code,), source_text=text, is_snippet=True)
 
 class _Reader(_ExpectReader, _TensorReader, _PlotReader):

@@ -16,6 +16,7 @@ from yaml import events as ev
 
 from gradexplain.errors import GradexplainError, SourceLocation, invalid
 from gradexplain.limits import Limits, check, exceeded
+from gradexplain.scenario.model import Code
 
 Key: TypeAlias = str | int | float | bool | None  # a mapping key: only scalars are accepted
 KeyPath: TypeAlias = tuple[Key, ...]  # mapping keys and list indexes from the document root
@@ -27,6 +28,7 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _EXPONENT_FLOAT = re.compile(
     r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$")
 _WORD = re.compile(r"\S+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CORE_TAG = "tag:yaml.org,2002:"
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -104,6 +106,22 @@ def decode_source(data: bytes, path: str | None) -> str:
             hint="save the scenario as UTF-8 text; binary files cannot be scenarios",
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def refuse_lone_surrogates(code: Code) -> None:
+    """Code with a lone surrogate in it (a YAML "\\ud800" escape, an API string, a byte of
+    piped input that is not UTF-8) is refused where it is: Python source cannot hold one,
+    and its parser would fail with an encoding error instead of a located message."""
+    found = _SURROGATE.search(code.text)
+    if found is None:
+        return
+    before = code.text[:found.start()]
+    lines = before.count("\n")
+    col = found.start() - (before.rfind("\n") + 1) + (code.col if lines == 0 else 1)
+    raise invalid(f"the code holds a lone surrogate (U+{ord(found.group()):04X}), which Python "
+                  "source cannot hold", SourceLocation(code.path, code.line + lines, col),
+                  hint="inside a string, write it as an escape (\"\\ud800\"); save code as "
+                       "UTF-8 text")
 
 
 def load_yaml(text: str, path: str | None, limits: Limits) -> Positioned:

@@ -20,6 +20,7 @@ from gradexplain import __version__
 from gradexplain.errors import ExitStatus, GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.options import Options, Output, RunOptions
+from gradexplain.shell.cli_language import LocalizedGroup
 from gradexplain.shell.cli_options import (
     CallsMode,
     CallsOption,
@@ -49,6 +50,7 @@ app = typer.Typer(
          "--lang zh\n\n  gradexplain compare accumulation --zero-grad\n\n  gradexplain repl",
     no_args_is_help=True,
     add_completion=True,
+    cls=LocalizedGroup,  # Click's own words (--help, option errors) in Chinese too
     pretty_exceptions_show_locals=False,  # locals could hold whole tensors
     rich_markup_mode=None,
 )
@@ -183,6 +185,10 @@ def repl(
     allow_save: Annotated[bool, typer.Option(
         "--allow-save", help="let :save write files when statements are piped in (by "
                              "default only a person at a terminal can save)")] = False,
+    allow_load: Annotated[bool, typer.Option(
+        "--allow-load", help="let :load read files outside the working directory when "
+                             "statements are piped in (by default piped statements load only "
+                             "files in or under it)")] = False,
     *,
     limits: Limits,
 ) -> None:
@@ -190,7 +196,8 @@ def repl(
 
     Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE
     (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are
-    read line by line, and :save is refused unless --allow-save is given.
+    read line by line, :save is refused unless --allow-save is given, and :load reads only
+    files in or under the working directory unless --allow-load is given.
 
     Examples:
 
@@ -207,7 +214,8 @@ def repl(
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang, debug=debug, limits=limits,
                                views=view_options(graph, jacobian, jacobian_limit),
-                               allow_save=allow_save, interactive=sys.stdin.isatty()),
+                               allow_save=allow_save, interactive=sys.stdin.isatty(),
+                               allow_load=allow_load, load=load),
                   load)
 
 
@@ -335,6 +343,10 @@ def plot(
             and value_range[0] < value_range[1]):
         raise typer.BadParameter(f"A and B must be finite, A < B, each within ±{MAX_PLOT_BOUND:g}",
                                  param_hint="--range")
+    # Before the check for matplotlib: a wrong suffix is wrong whatever is installed.
+    if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
+        raise typer.BadParameter("the file must end in .png, .svg or .pdf",
+                                 param_hint="--output")
     scenario = scenario_argument(expression)
     if scenario is not None and (value_range is not None or steps is not None):
         raise typer.BadParameter("--range and --steps are for expressions; a scenario's "
@@ -351,9 +363,6 @@ def plot(
             typer.echo(escape_controls(phrase("cli.needs_matplotlib", lang, path=output)),
                        err=True)
             raise typer.Exit(int(ExitStatus.BAD_INPUT))
-        if output is not None and output.suffix.lower() not in {".png", ".svg", ".pdf"}:
-            raise typer.BadParameter("the file must end in .png, .svg or .pdf",
-                                     param_hint="--output")
         if calls and scenario is None:
             raise typer.BadParameter("--calls draws a scenario's training loop; give a "
                                      "scenario file or bundled example", param_hint="--calls")
@@ -384,9 +393,10 @@ def schema() -> None:
 
 def _list_bundled(width: int | None, lang: str) -> None:
     from gradexplain.render import make_console, print_bundled
-    from gradexplain.scenario.bundled import bundled_dir, bundled_names
+    from gradexplain.scenario.bundled import bundled_descriptions, bundled_dir, bundled_names
 
-    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang)
+    print_bundled(make_console(sys.stdout, width=width), bundled_names(), bundled_dir(), lang,
+                  bundled_descriptions(lang))
 
 
 def main() -> NoReturn:

@@ -109,6 +109,10 @@ LIMIT_OPTIONS: dict[str, Any] = {
         "--max-number-bits", help="bits in a plain integer result [default: 4096]")],
     "max_call_depth": Annotated[int | None, typer.Option(
         "--max-call-depth", help="depth of nested calls of your own functions [default: 200]")],
+    "max_output_chars": Annotated[int | None, typer.Option(
+        "--max-output-chars", help="characters of one print or shown value shown whole; a "
+                                   "longer one is shown as its start and its length "
+                                   "[default: 100000]")],
     # Budgets the operating system enforces on the worker process (app/worker.py).
     "max_memory": Annotated[int | None, typer.Option(
         "--max-memory", metavar="BYTES", parser=_parse_bytes_later,
@@ -118,8 +122,8 @@ LIMIT_OPTIONS: dict[str, Any] = {
     "max_seconds": Annotated[int | None, typer.Option(
         "--max-seconds", metavar="SECONDS", envvar=BUDGET_ENVIRONMENT["max_seconds"],
         show_envvar=True,
-        help="wall-clock seconds per scenario (per statement in the REPL); past it the run "
-             "is stopped [default: 60]")],
+        help="wall-clock seconds per scenario (per statement in the REPL), and again for "
+             "showing its result; past it the run is stopped [default: 60]")],
 }
 
 

@@ -179,15 +179,17 @@ class Repl(Talk):
     def execute(self, text: str, *, record: bool, show: bool = True) -> bool:
         """Check and run `text`; show what changed. True when it ran without an error."""
         from gradexplain.language.checker import parse_program
+        from gradexplain.scenario.yamlsafe import refuse_lone_surrogates
 
         session = self.session
         start = self.counter + 1
         self.counter += text.count("\n") or 1
         self._entry = text.strip()
         try:
+            code = Code(text, "<repl>", start)
+            refuse_lone_surrogates(code)  # piped bytes that are not UTF-8 arrive as these
             # Steps number the session's lines, so "step 3" is the third line typed.
-            program = parse_program(Code(text, "<repl>", start), self.settings.limits,
-                                    line_steps=True)
+            program = parse_program(code, self.settings.limits, line_steps=True)
         except GradexplainError as err:
             print_input_error(self.console, err, self.settings.lang)
             return False
@@ -248,7 +250,7 @@ class Repl(Talk):
         typed = self.settings.interactive and [s.expression for s in record.shown] == [
             self._entry]
         parts += interleaved(console, report, echo=not typed)  # in the order they ran
-        parts += [notes_block(report, symbols(console)), error_panel(report)]
+        parts += [notes_block(console, report, symbols(console)), error_panel(report)]
         for part in parts:
             if part is not None:
                 console.print(part)

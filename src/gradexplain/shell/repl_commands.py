@@ -8,12 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from gradexplain.errors import GradexplainError
+from gradexplain.errors import GradexplainError, SourceLocation, invalid
+from gradexplain.explain.catalogue_repl import PHRASES
+from gradexplain.explain.input_errors import translate_message
 from gradexplain.render import print_input_error
 from gradexplain.render.blocks import table, tr, value_text
 from gradexplain.render.console import Text
 from gradexplain.render.tables import tensors_block
-from gradexplain.scenario.files import write_new_file
+from gradexplain.scenario.files import refuse_unsafe_load, write_new_file
 
 if TYPE_CHECKING:
     from gradexplain.engine.runner import Session
@@ -81,7 +83,8 @@ def cmd_grads(repl: Repl, _: str) -> None:
         return
     grid = table(tr("name", repl.settings.lang), tr("grad", repl.settings.lang))
     for row in rows:
-        grid.add_row(Text(row.name, style="gx.name"), value_text(row.grad))
+        grid.add_row(Text(row.name, style="gx.name"),
+                     value_text(row.grad, lang=repl.settings.lang))
     repl.console.print(grid)
 
 
@@ -118,9 +121,9 @@ def cmd_zero(repl: Repl, _: str) -> None:
     # As statements, so that `:save` keeps them and `run` reproduces the session.
     text = "\n".join(f"{n}.grad.zero_()" for n in names) + "\n"
     if names and repl.execute(text, record=True, show=False):
-        repl.say("zeroed", names=", ".join(names))
+        repl.say("zeroed", names=repl.text("list_sep").join(names))
     if unnamed:
-        repl.say("zeroed_unnamed", labels=", ".join(unnamed))
+        repl.say("zeroed_unnamed", labels=repl.text("list_sep").join(unnamed))
 
 
 def cmd_reset(repl: Repl, _: str) -> None:
@@ -149,8 +152,7 @@ def cmd_save(repl: Front, argument: str, *, overwrite: bool = False) -> None:
                  f"--device {settings.device}" if settings.device else ""]
         flags = [f for f in flags if f]
         if flags:
-            header.insert(0, f"# recorded by `gradexplain repl {' '.join(flags)}`: "
-                             f"run it with the same options")
+            header.insert(0, repl.text("saved_header", flags=" ".join(flags)))
         body = "\n".join([*header, *repl.statements]) + "\n"
     _write(repl, path, argument, body, overwrite)
 
@@ -170,25 +172,33 @@ def _write(repl: Front, path: Path, argument: str, body: str, overwrite: bool) -
             try:
                 written = write_new_file(path, body, overwrite=overwrite, anywhere=True)
             except GradexplainError as again:
-                repl.say("cannot_save", error=True, message=again.message)
+                repl.say("cannot_save", error=True, message=_said(again, repl))
                 return
         elif reason == "exists":
             repl.say("save_exists", error=True, path=path, argument=argument)
             return
         else:
-            repl.say("cannot_save", error=True, message=err.message)
+            repl.say("cannot_save", error=True, message=_said(err, repl))
             return
     repl.say("saved", count=len(repl.statements), path=written)
     if repl.loaded_tensors:
-        repl.say("saved_without_tensors", error=True, names=", ".join(repl.loaded_tensors))
+        repl.say("saved_without_tensors", error=True,
+                 names=repl.text("list_sep").join(repl.loaded_tensors))
+
+
+def _said(error: GradexplainError, repl: Front) -> str:
+    """An input error's message in the session's language."""
+    return translate_message(error.message, repl.settings.lang) or error.message
 
 
 def yaml_scenario(name: str, statements: list[str], dtype: str | None,
                   device: str | None) -> str:
     """A YAML scenario whose `steps:` block holds the statements as typed (JSON strings are
     YAML strings, so names and options need no escaping rules of their own)."""
+    # In every language, so that `run --lang` shows the reader's (see catalogue_repl).
+    descriptions = {lang: PHRASES[lang]["saved_description"] for lang in PHRASES}
     lines = [f"name: {json.dumps(name)}",
-             "description: recorded by gradexplain repl"]
+             f"description: {json.dumps(descriptions, ensure_ascii=False)}"]
     if dtype:
         lines.append(f"dtype: {json.dumps(dtype)}")
     if device:
@@ -205,22 +215,47 @@ def cmd_load(repl: Repl, argument: str) -> None:
     if not argument:
         repl.say("load_usage", error=True)
         return
-    load(repl, Path(argument).expanduser())
+    load(repl, argument)
 
 
-def load(repl: Repl, path: Path) -> None:
+def load(repl: Repl, argument: str) -> None:
+    """`:load FILE` (and `repl --load FILE`): run a scenario file's tensors and statements.
+
+    The file rules of `run` (files.py; no symbolic link, device or special file, the size
+    checked first) and, for piped statements, only a file in or under the working directory
+    unless --allow-load or it is the --load file. What a file says is shown only once it is
+    a scenario: a file that does not load as one is refused without a line of it, so that
+    `:load` of a settings file or a key cannot print what it holds."""
     from gradexplain.engine.runner import check_scenario
-    from gradexplain.scenario.loader import load_scenario
+    from gradexplain.scenario.loader import (
+        is_scenario_document,
+        load_scenario_text,
+        read_scenario_file,
+    )
+    from gradexplain.scenario.yamlsafe import decode_source
 
-    session = repl.session
-    limits = repl.settings.limits
+    path = Path(argument).expanduser()
+    settings = repl.settings
+    limits = settings.limits
     try:
-        scenario = load_scenario(path, limits)
+        refuse_unsafe_load(path, anywhere=settings.interactive or settings.allow_load
+                           or argument == settings.load)
+        data, kind = read_scenario_file(path, limits)
+    except GradexplainError as err:
+        print_input_error(repl.console, err, settings.lang)
+        return
+    text: str | None = None
+    try:
+        text = decode_source(data, str(path))
+        scenario = load_scenario_text(text, str(path), kind, limits, name=path.stem)
         checked = check_scenario(scenario, limits)
     except GradexplainError as err:
-        print_input_error(repl.console, err, repl.settings.lang)
+        if kind == "py" or text is None or not is_scenario_document(text, limits):
+            err = unshown(path, err)
+        print_input_error(repl.console, err, settings.lang)
         return
 
+    session = repl.session
     if repl.changes(lambda: session.run_loaded(checked), None):
         repl.loaded_tensors += [spec.name for spec in scenario.tensors]
         if checked.expression is not None:
@@ -228,6 +263,16 @@ def load(repl: Repl, path: Path) -> None:
         else:
             repl.statements += [code.text.rstrip("\n") for code in scenario.steps or ()]
         repl.say("loaded", path=path)
+
+
+def unshown(path: Path, error: GradexplainError) -> GradexplainError:
+    """The refusal of a file that did not load as a scenario: where, but none of its text
+    (neither the line nor a message or hint that quotes it)."""
+    line = error.location.line if error.location is not None else None
+    return invalid(f"{path} did not load as a scenario, so :load shows none of its lines",
+                   SourceLocation(str(path), line),
+                   hint=f"if it is your scenario, `gradexplain run {path}` shows what is wrong "
+                        "with it")
 
 
 def cmd_quit(repl: Front, _: str) -> None:
