@@ -26,7 +26,7 @@ transpose permute flatten squeeze unsqueeze expand mm bmm mv dot matmul mul add 
 relu sigmoid tanh sqrt log exp pow clamp abs amax maximum item tolist numpy clone
 ones zeros ones_like zeros_like rand randn full arange linspace eye tensor Tensor Variable
 FloatTensor dtype device backward_hook register_hook retain_grad step SGD Adam
-float float16 float32 float64 bfloat16 int int64 bool double half cpu cuda mps auto
+float float16 float32 float64 bfloat16 int int64 bool double half cpu cuda mps meta auto
 True False None print len range enumerate zip list dict tuple set str type isinstance super
 for in if else elif while with as import from def class lambda return raise try except del
 pass break continue yield global nonlocal assert and or not is async await finally match

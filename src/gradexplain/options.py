@@ -7,12 +7,30 @@ the use cases in gradexplain.app read `Output` as well.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gradexplain.limits import Limits
 
 DEFAULT_JACOBIAN_LIMIT = 64  # elements in an output and in a leaf
+_WHY = re.compile(r"^\s*(?P<name>[^\[\]\s][^\[\]]*?)\s*(?:\[(?P<index>[^\[\]]*)\])?\s*$")
+
+
+def why_target(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """`--why x[0, 1]` as (name, index); the index is None when not given (`--why x`).
+    Raises ValueError with what is wrong."""
+    found = _WHY.match(text)
+    if found is None:
+        raise ValueError(f"not NAME or NAME[i, j] (e.g. x or 'x[0, 1]'): {text!r}")
+    index = found.group("index")
+    if index is None:
+        return found.group("name"), None
+    parts = [p.strip() for p in index.split(",") if p.strip()]
+    try:
+        return found.group("name"), tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"an element's index is whole numbers (e.g. x[0, 1]): {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -23,9 +41,16 @@ class ViewOptions:
     jacobian: bool = False  # --jacobian
     jacobian_limit: int = DEFAULT_JACOBIAN_LIMIT  # --jacobian-limit
     check_numeric: bool = False  # --check-numeric
+    why: tuple[str, ...] = ()  # --why NAME (or NAME[i, j]), as typed; checked by derivation
 
     @property
     def any(self) -> bool:
+        return self.graph or self.jacobian or self.check_numeric or bool(self.why)
+
+    @property
+    def every_call(self) -> bool:
+        """Views that each call shows, so no call of a loop may be folded away (--why is
+        derived for a statement's first calls only: folding stays)."""
         return self.graph or self.jacobian or self.check_numeric
 
 

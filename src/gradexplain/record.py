@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, TypedDict
 
 from gradexplain.record_groups import CallGroup, PrintGroup
@@ -27,7 +28,25 @@ def non_finite_name(x: float) -> str | None:
     return None
 
 
-# The deeper views of one call (--graph, --jacobian, --check-numeric, --dot) -----------------
+def formula_number(x: float | Fraction) -> str:
+    """A number as a derivation writes it (--why): 3, -0.5, 1/4 (exact fractions stay
+    fractions), 0.367879 (six digits), inf. The engine's formulas and the explainer's
+    sentences write numbers this one way."""
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return str(x.numerator)
+        if x.denominator <= 1000:
+            return f"{x.numerator}/{x.denominator}"
+    value = float(x)
+    named = non_finite_name(value)
+    if named is not None:
+        return named
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+# The deeper views of one call (--graph, --jacobian, --check-numeric, --why, --dot) ---------
 
 class FlowEntry(TypedDict):
     """--graph: the gradient that arrived at one named tensor or leaf during the call."""
@@ -100,6 +119,65 @@ class DotGraph(TypedDict):
     truncated: bool  # more nodes than the drawing takes
 
 
+# --why: the chain rule written out for one element (engine/derivation.py) ------------------
+
+class WhyStep(TypedDict, total=False):
+    """One step of a path: the local derivative of one statement at this element, or a fold
+    of repeated statements ("kind" says which)."""
+
+    kind: str  # "step" | "fold"
+    statement: str  # as written (`z = y * y * 3`), or the output's code when unnamed
+    line: int | None
+    output: str  # what the statement made (`z`)
+    output_index: list[int]
+    input: str  # the tensor the step goes back to (`y`, a leaf's label)
+    input_index: list[int]
+    nodes: list[str]  # the backward nodes inside the step
+    formula: str | None  # `3·y + 3·y = 6·y`, with the learner's names (None: see source)
+    numbers: str | None  # the same with numbers: `6·3`
+    value: float  # the local derivative (a fold: the product of its steps)
+    # "formula": from the table; "autograd": a node without a formula, its number from
+    # autograd; "paths": more paths inside the statement than are written out
+    source: str
+    inner_paths: int  # paths through the statement's nodes (y used twice: 2)
+    pattern: list[str]  # a fold: the statements that repeat
+    count: int  # a fold: how often
+
+
+class WhyPath(TypedDict):
+    """One path from an output element to the element asked about."""
+
+    output: str
+    output_index: list[int]
+    weight: float | None  # the grad_tensors weight v of the output element (None: a scalar)
+    steps: list[WhyStep]
+    product: float
+
+
+class WhyEntry(TypedDict, total=False):
+    """--why NAME: why NAME.grad (one element) has its value after this call. "status" says
+    whether it was derived; "facts" holds the numbers a status sentence names."""
+
+    target: str  # as asked: `x`, `x[0, 1]`
+    status: str  # "derived", "unknown", "bad_index", "not_derivable", "later_call"
+    tensor: str  # the tensor whose .grad it is (a view's leaf: the leaf's label)
+    index: list[int]  # the element of it
+    kind: str  # "leaf", "retained", "view" (of a leaf), "non_leaf"
+    named: str  # the name asked about (for a view: the view's name)
+    named_index: list[int]
+    paths: list[WhyPath]  # at most a few written out
+    paths_total: int
+    rest: float | None  # the sum of the paths not written out
+    sum_formula: str | None  # the paths added up, with names (`v[0,0]·y[1,0] + ...`)
+    sum_numbers: str | None  # and with numbers (`1·3 + 0·4`)
+    total: float  # what the chain rule gives
+    autograd: float | None  # what autograd gave this element in this call
+    before: float | None  # .grad[element] before the call (None: .grad was None)
+    after: float | None
+    agrees: bool | None  # total equals autograd, to floating tolerance
+    facts: dict[str, Any]
+
+
 @dataclass
 class CallViews:
     """The deeper views recorded for one call; each is None unless it was asked for."""
@@ -109,11 +187,12 @@ class CallViews:
     jacobian: list[JacobianEntry] | None = None
     numeric: list[NumericEntry] | None = None
     graph: DotGraph | None = None  # --dot (not part of the JSON)
+    why: list[WhyEntry] | None = None  # --why NAME
 
     def __bool__(self) -> bool:
         """Whether any view shown in the report (not --dot's graph) was recorded."""
         return any(v is not None for v in (self.tree, self.flow, self.jacobian,
-                                           self.numeric))
+                                           self.numeric, self.why))
 
 
 @dataclass

@@ -21,6 +21,7 @@ raises `GradexplainError`, which `render` shows as the CLI does; errors of the r
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -30,7 +31,7 @@ from gradexplain.app.deadline import deadline
 from gradexplain.app.run import input_error_record, run_budgeted
 from gradexplain.errors import GradexplainError, invalid
 from gradexplain.limits import Limits
-from gradexplain.options import Options, Output, RunOptions, ViewOptions
+from gradexplain.options import Options, Output, RunOptions, ViewOptions, why_target
 from gradexplain.record import RunRecord
 from gradexplain.scenario.model import DTYPES
 
@@ -44,23 +45,25 @@ DEFAULT_WIDTH = 100  # columns of the table; HTML and SVG are drawn at this widt
 def run_code(source: str, *, lang: str | None = None, device: str | None = None,
              dtype: str | None = None, limits: Limits | None = None, full: bool = False,
              graph: bool = False, jacobian: bool = False, jacobian_limit: int = 64,
-             check_numeric: bool = False, name: str | None = None,
-             kind: Literal["py", "yaml"] = "py") -> RunRecord:
+             check_numeric: bool = False, why: str | Sequence[str] = (),
+             name: str | None = None, kind: Literal["py", "yaml"] = "py") -> RunRecord:
     """Run statement-language code (kind="py", like a .py snippet) or a whole YAML scenario
     (kind="yaml") and return what it did.
 
     `lang` is the language `render` explains in (en or zh; None: GRADEXPLAIN_LANG, else
     the locale, as the command line chooses); `device` (cpu, cuda, cuda:N, mps, auto) and
     `dtype` override the scenario's; `graph`, `jacobian` and `check_numeric` add the deeper
-    views of `gradexplain run --graph ...`. `name` titles the output ("code", in the
-    reader's language, by default), and messages place errors at `<name>:line:col`.
+    views of `gradexplain run --graph ...`; `why` ("x", "x[0, 1]", or several) writes the
+    chain rule out for that element under each call that reaches it
+    (`record.calls[i].views.why`). `name` titles the output ("code", in the reader's
+    language, by default), and messages place errors at `<name>:line:col`.
     """
     from gradexplain.scenario.loader import load_scenario_text
 
     lang = chosen_language(lang)
     name = name or default_name("code", lang)
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
-                       check_numeric)
+                       check_numeric, why)
     scenario = load_scenario_text(source, f"<{name}>", kind, options.limits, name=name)
     return _with_lang(run_budgeted(scenario, options), lang)
 
@@ -69,7 +72,7 @@ def run_file(path: str | os.PathLike[str], *, lang: str | None = None,
              device: str | None = None,
              dtype: str | None = None, limits: Limits | None = None, full: bool = False,
              graph: bool = False, jacobian: bool = False, jacobian_limit: int = 64,
-             check_numeric: bool = False) -> RunRecord:
+             check_numeric: bool = False, why: str | Sequence[str] = ()) -> RunRecord:
     """Run one scenario file (.yaml, .yml, .py) or a bundled lesson by name
     ("accumulation"), as `gradexplain run PATH` does; options as for `run_code`."""
     from gradexplain.scenario.bundled import expand_paths
@@ -77,7 +80,7 @@ def run_file(path: str | os.PathLike[str], *, lang: str | None = None,
 
     lang = chosen_language(lang)
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
-                       check_numeric)
+                       check_numeric, why)
     found = expand_paths([os.fspath(path)])
     if len(found) != 1:
         raise invalid(f"run_file runs one scenario, and '{os.fspath(path)}' holds "
@@ -103,8 +106,8 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str | No
                  device: str | None = None, dtype: str | None = None,
                  limits: Limits | None = None, full: bool = False, graph: bool = False,
                  jacobian: bool = False, jacobian_limit: int = 64,
-                 check_numeric: bool = False, name: str | None = None,
-                 kind: Literal["py", "yaml"] = "py") -> ComparedRuns:
+                 check_numeric: bool = False, why: str | Sequence[str] = (),
+                 name: str | None = None, kind: Literal["py", "yaml"] = "py") -> ComparedRuns:
     """`gradexplain compare` for code: as written vs. every grad zeroed before each call
     (mode="zero_grad") or vs. retain_graph=True on every call (mode="retain_graph")."""
     from gradexplain.analysis.compare import compare_records
@@ -117,7 +120,7 @@ def compare_code(source: str, mode: CompareMode = "zero_grad", *, lang: str | No
     lang = chosen_language(lang)
     name = name or default_name("code", lang)
     options = _options(lang, device, dtype, limits, full, graph, jacobian, jacobian_limit,
-                       check_numeric)
+                       check_numeric, why)
     scenario = load_scenario_text(source, f"<{name}>", kind, options.limits, name=name)
     request = CompareRequest(paths=[], mode=mode,
                              options=Options(run=options, output=Output(lang=lang)))
@@ -200,7 +203,7 @@ def _render_compared(runs: ComparedRuns, output_format: Format, lang: str, width
 
 def _options(lang: str, device: str | None, dtype: str | None, limits: Limits | None,
              full: bool, graph: bool, jacobian: bool, jacobian_limit: int,
-             check_numeric: bool) -> RunOptions:
+             check_numeric: bool, why: str | Sequence[str]) -> RunOptions:
     """The run options `gradexplain run` builds from the same flags."""
     from gradexplain.explain import LANGUAGES
 
@@ -209,8 +212,11 @@ def _options(lang: str, device: str | None, dtype: str | None, limits: Limits | 
         raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
     if jacobian_limit < 1:
         raise ValueError(f"jacobian_limit must be at least 1, got {jacobian_limit}")
+    targets = (why,) if isinstance(why, str) else tuple(why)
+    for target in targets:
+        why_target(target)  # ValueError: not NAME or NAME[i, j]
     views = ViewOptions(graph=graph, jacobian=jacobian, jacobian_limit=jacobian_limit,
-                        check_numeric=check_numeric)
+                        check_numeric=check_numeric, why=targets)
     return RunOptions(device=device, dtype=dtype, limits=limits or Limits(), full=full,
                       views=views)
 

@@ -10,6 +10,8 @@ as plain, typed data (record.CallViews: jacobian, numeric, flow and tree).
   with perturbed copies of the leaves, on a silent interpreter.
 - Gradient flow comes from pre-hooks on the graph's nodes during the call (removed after);
   the tree (engine/graphtree) reads each node's saved tensors before and after the call.
+- --why NAME (engine/derivation) writes the chain rule out before the call, from the graph's
+  saved tensors, and checks it against what the call gave NAME's element.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import torch
 
+from gradexplain.engine.derivation import DERIVED_CALLS, Watch, watch
 from gradexplain.engine.graphtree import (
     SavedTensors,
     TreeContext,
@@ -36,7 +39,7 @@ from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
 from gradexplain.options import ViewOptions
-from gradexplain.record import CallRecord, FlowEntry, JacobianEntry, NumericEntry
+from gradexplain.record import CallRecord, FlowEntry, JacobianEntry, NumericEntry, WhyEntry
 
 Tracked = list[tuple[str, torch.Tensor, Any]]  # the recorder's live() list
 
@@ -51,6 +54,7 @@ class DeeperViews:
     expression: str | None = None
     full: bool = False
     replay: Any = None  # engine.numeric_replay.NumericReplay: the check for code (no expression)
+    derived: dict[tuple[Any, ...], int] = field(default_factory=dict)  # --why: per statement
 
     def start(self, request: BackwardRequest, tracked: Tracked) -> CallViews:
         return CallViews(self, request, tracked)
@@ -97,15 +101,45 @@ class CallViews:
             with _restored_grads(self.tracked):
                 self._jacobians = self._jacobian(outputs, small)
         tree = self._tree_context(outputs) if options.graph else None
+        watches = self._why(outputs) if options.why else []
         try:
             with self._hooks(tree) if tree is not None else _nothing():
                 result = action()
         except (RuntimeError, ValueError, TypeError):
+            for watch in watches:
+                watch.finish(None)  # lets go of its hook; a failed call changes no .grad
             if tree is not None:  # the tree shows why, e.g. saved tensors already freed
                 self._finish_tree(call, tree)
             raise
         self._finish(call, small, result, tree)
+        if watches:
+            results = list(zip([t for t, _ in self.request.inputs or []], result,
+                               strict=False)) if isinstance(result, tuple) else None
+            call.views.why = [watch.finish(results) for watch in watches]
         return result
+
+    def _why(self, outputs: list[torch.Tensor]) -> list[Watch]:
+        """--why: each target derived for this call (a statement's first calls only)."""
+        context = self.request.context
+        key = (context.step, context.line, context.statement)
+        count = self.owner.derived[key] = self.owner.derived.get(key, 0) + 1
+        asked = self.owner.options.why
+        if count > DERIVED_CALLS:  # said once, under the first call not derived
+            return [Watch(WhyEntry(target=target, status="later_call",
+                                   facts={"calls": DERIVED_CALLS}))
+                    for target in asked] if count == DERIVED_CALLS + 1 else []
+        graph = walk(outputs)
+        tracked = [(label, t) for label, t, _ in self.tracked]
+        found: list[Watch] = []
+        for target in asked:
+            try:
+                made = watch(target, self.request.outputs, self.request.gradients,
+                             self.owner.names(), tracked, self.request.inputs, graph)
+            except RuntimeError:  # saved tensors already freed or changed: the call will say
+                continue
+            if made is not None:
+                found.append(made)
+        return found
 
     # targets --------------------------------------------------------------------------------
 

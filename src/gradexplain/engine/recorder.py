@@ -70,6 +70,7 @@ class Recorder(CallNotes):
     freed: deque[FreedGraph] = field(default_factory=lambda: deque(maxlen=FREED_KEPT))
     no_grad_reasons: dict[str, str] = field(default_factory=dict)  # name -> why no grad_fn
     deeper: Any = None  # engine.deeper.DeeperViews: --jacobian, --check-numeric, --graph
+    labels: Any = None  # engine.madeby.StatementTags: which statement named a tensor (--why)
     probes: Probes = field(default_factory=Probes)
     _depth: CallDepth | None = None  # the current call's hooks for the notes (notes_depth)
     _noted: set[tuple[Any, ...]] = field(default_factory=set)
@@ -106,6 +107,8 @@ class Recorder(CallNotes):
             self._live_labels = None
 
     def assigned(self, name: str, value: Any) -> None:
+        if self.labels is not None:
+            self.labels.assigned(name, value)
         if not isinstance(value, torch.Tensor):
             if isinstance(value, torch.nn.Module):  # its parameters are leaves named by path
                 for path, parameter in value.named_parameters():

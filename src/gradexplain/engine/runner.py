@@ -99,14 +99,25 @@ class Session:
             options.full, zero, options.retain_graph, dot=options.dot,
             calls_all=options.calls_all, keep_calls=frozenset(expected)))
         self.interpreter = Interpreter(options.limits, self.recorder, budget)
+        if options.views.why:
+            self.tag_statements()
         if options.views.any:
             from gradexplain.engine.deeper import DeeperViews
 
             self.recorder.deeper = DeeperViews(options.views, lambda: self.interpreter.env,
                                                full=options.full)
-            self.recorder.folding.keep_all = True  # each call has its own deeper views
+            # each call has its own deeper views (--why only derives a statement's first calls)
+            self.recorder.folding.keep_all = options.views.every_call
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []
+
+    def tag_statements(self) -> None:
+        """Tag each named tensor's node with the statement that made it (--why, the REPL)."""
+        from gradexplain.engine.madeby import StatementTags
+
+        # The interpreter's current statement, read when a name is bound (Hooks.assigned
+        # passes only the name and the value).
+        self.recorder.labels = StatementTags(lambda: self.interpreter.context)
 
     @contextmanager
     def active(self) -> Iterator[None]:

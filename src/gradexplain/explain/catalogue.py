@@ -11,6 +11,7 @@ from gradexplain.explain import (
     catalogue_en,
     catalogue_language,
     catalogue_loops,
+    catalogue_why,
     catalogue_zh,
 )
 
@@ -29,8 +30,10 @@ NOTES: dict[str, dict[str, dict[str, str]]] = {
     "zh": {**catalogue_zh.NOTES, **catalogue_language.NOTES_ZH},
 }
 LABELS: dict[str, dict[str, str]] = {
-    "en": {**catalogue_en.LABELS, **catalogue_deeper.LABELS_EN, **catalogue_loops.LABELS_EN},
-    "zh": {**catalogue_zh.LABELS, **catalogue_deeper.LABELS_ZH, **catalogue_loops.LABELS_ZH},
+    "en": {**catalogue_en.LABELS, **catalogue_deeper.LABELS_EN, **catalogue_loops.LABELS_EN,
+           **catalogue_why.LABELS_EN},
+    "zh": {**catalogue_zh.LABELS, **catalogue_deeper.LABELS_ZH, **catalogue_loops.LABELS_ZH,
+           **catalogue_why.LABELS_ZH},
 }
 COMMON: dict[str, dict[str, str]] = {
     "en": catalogue_en.COMMON,

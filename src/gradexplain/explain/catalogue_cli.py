@@ -147,6 +147,8 @@ HELP: dict[str, str] = {
     "and explained errors.":
         "运行场景，显示张量的值、叶子节点的梯度、每次反向传播调用的账目、说明，以及对错误的解释。",
     "gradexplain run (list the bundled examples)": "gradexplain run（列出内置示例）",
+    "gradexplain run accumulation --why x (why x.grad is 4.5, then 22.5)":
+        "gradexplain run accumulation --why x（x.grad 为什么是 4.5，然后是 22.5）",
     "gradexplain run accumulation (a bundled example, by name)":
         "gradexplain run accumulation（按名字运行一个内置示例）",
     "scenario files (.yaml, .yml, .py), directories, or bundled example names":
@@ -179,6 +181,11 @@ HELP: dict[str, str] = {
     "and v^T J next to the grad added":
         "对每次调用：每个输出对每个叶子节点的雅可比矩阵 J、grad_tensors 向量 v，"
         "以及 v^T J 与新增梯度的对照",
+    "for each call that reaches NAME: the chain rule written out for one element of "
+    "its gradient (NAME[i, j], or the first), with your statements and numbers, "
+    "checked against autograd; may be given more than once":
+        "对每次到达 NAME 的调用：用你的语句和数值，为它梯度中的一个元素（NAME[i, j]，"
+        "不写则取第一个）逐步写出链式法则，并与 autograd 核对；可以给多次",
     "largest output or leaf (elements) for --jacobian and --check-numeric":
         "--jacobian 和 --check-numeric 处理的输出或叶子节点最多有多少个元素",
     "central finite differences in float64 next to each grad (short-form scenarios: "
@@ -212,11 +219,11 @@ HELP: dict[str, str] = {
     # repl
     "An interactive session: type statements, see what each one changed.":
         "交互式会话：输入语句，看每一条改变了什么。",
-    "Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE (:save! "
-    "FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are read "
+    "Meta-commands: :help :tensors :grads :graph [NAME] :why NAME[i, j] :zero :reset "
+    ":save FILE (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are read "
     "line by line, :save is refused unless --allow-save is given, and :load reads only "
     "files in or under the working directory unless --allow-load is given.":
-        "元命令：:help :tensors :grads :graph [名字] :zero :reset :save 文件"
+        "元命令：:help :tensors :grads :graph [名字] :why 名字[i, j] :zero :reset :save 文件"
         "（:save! 文件 会覆盖已有文件）:load 文件 :quit。标准输入不是终端时，逐行读取语句；"
         "除非给了 --allow-save，否则不允许 :save；除非给了 --allow-load，:load 只读取当前"
         "工作目录（或其子目录）中的文件。",
@@ -292,6 +299,9 @@ HELP: dict[str, str] = {
     "largest Jacobian shown, in elements per side": "显示的雅可比矩阵每一边最多有多少个元素",
     "compare autograd's grads with finite differences": "把 autograd 的梯度与有限差分的结果对照",
     "show every element": "显示每个元素",
+    "the chain rule written out for NAME (or NAME[i,j]) under each call that reaches it; "
+    "may be given more than once":
+        "对经过它的每次调用，写出 NAME（或 NAME[i,j]）的链式法则推导；可以给多次",
     "wall-clock budget of the run, and again of showing it; past it the run is stopped "
     "[default: 60]":
         "这次运行可用的时间（秒），显示结果时同样适用；超过就停止运行 [默认：60]",

@@ -26,6 +26,11 @@ __all__ = ["HINTS", "KIND_FRAGMENTS", "MESSAGES", "PYTHON", "REFUSED", "SYSTEM",
            "WORDS", "YAML", "YAML_TOKENS"]
 
 MESSAGES: dict[str, str] = {
+    # --why's target (options.why_target)
+    "not NAME or NAME[i, j] (e.g. x or 'x[0, 1]'): {text}":
+        "不是 NAME 或 NAME[i, j] 的形式（例如 x 或 'x[0, 1]'）：{text}",
+    "an element's index is whole numbers (e.g. x[0, 1]): {text}":
+        "元素的下标是整数（例如 x[0, 1]）：{text}",
     # files
     "no such file: {path}": "找不到文件 {path}",
     "{path} is a directory, not a scenario file": "{path} 是一个目录，不是场景文件",

@@ -12,6 +12,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "help.:grads": "each leaf's .grad",
         "help.:graph": ":graph [NAME]  NAME's backward graph and saved tensors "
                        "(default: last output)",
+        "help.:why": ":why NAME[i, j]  the chain rule written out for that element of NAME's "
+                     "gradient, for the last call (if its graph is still there) and under "
+                     "each call after it; :why alone stops",
         "help.:zero": "zero every leaf's .grad",
         "help.:reset": "forget everything: a fresh session",
         "help.:save": ":save FILE  write the statements run so far as a scenario (FILE.py "
@@ -57,6 +60,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "load_usage": "usage: :load FILE",
         "short_form_loaded": "note: {path} is a short-form scenario; :save will not include it",
         "loaded": "loaded {path}",
+        "why_usage": "usage: :why NAME or :why NAME[i, j] (e.g. :why x[0, 1]); :why alone stops",
+        "why_on": "from now on, each backward call that reaches {target} shows why its "
+                  "gradient has its value (:why alone stops)",
+        "why_off": "no more derivations under backward calls",
+        "why_freed": "the last backward call freed its graph (no retain_graph=True), so it "
+                     "cannot be written out afterwards; run the call again to see it",
+        "why_not_reached": "the last backward call did not reach {target}",
         "interrupted": "interrupted",
         "rebuilt": "the session was rebuilt: the {count} entries that had run without an "
                    "error were run again (torch seeded as before), and it goes on from there",
@@ -78,6 +88,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "help.:grads": "显示每个叶子节点的 `.grad`",
         "help.:graph": ":graph [名字]  这个张量的反向计算图及其保存的张量（默认为最近一次调用 "
                        "`backward()` 的输出）",
+        "help.:why": ":why 名字[i, j]  写出这个张量的梯度中该元素的链式法则推导：对最近一次调用"
+                     "（如果计算图还在），以及之后的每次调用；单独输入 :why 则停止",
         "help.:zero": "把每个叶子节点的 `.grad` 清零",
         "help.:reset": "清空一切，重新开始一个会话",
         "help.:save": ":save 文件  把目前成功运行的语句保存为场景文件（.py 或 .yaml），"
@@ -122,6 +134,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "load_usage": "用法：`:load 文件`",
         "short_form_loaded": "注意：{path} 是简写形式的场景；:save 不会包含它",
         "loaded": "已加载 {path}",
+        "why_usage": "用法：:why NAME 或 :why NAME[i, j]（例如 :why x[0, 1]）；单独输入 :why 则"
+                     "停止",
+        "why_on": "从现在起，每次到达 {target} 的 backward 调用都会写出它的梯度为什么是这个值"
+                  "（单独输入 :why 则停止）",
+        "why_off": "不再在 backward 调用下写出推导",
+        "why_freed": "最近一次 backward 调用已经释放了计算图（没有 retain_graph=True），事后无法"
+                     "再写出推导；再运行一次这个调用即可看到",
+        "why_not_reached": "最近一次 backward 调用没有到达 {target}",
         "interrupted": "已中断",
         "rebuilt": "会话已重建：此前成功运行的 {count} 项输入已重新运行（随机数种子与之前相同），"
                    "可以接着使用",

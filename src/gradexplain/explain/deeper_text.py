@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradexplain.explain.derivation_text import WhyLine, why_lines
 from gradexplain.explain.text import label
 from gradexplain.record import CallViews, GraphTree
 
@@ -23,13 +24,16 @@ class ExplainedViews:
     tree_lines: list[str] = field(default_factory=list)
     tree_notes: list[str] = field(default_factory=list)
     numeric_notes: list[str | None] = field(default_factory=list)
+    why: list[list[WhyLine]] = field(default_factory=list)  # --why: lines per entry
 
 
-def explain_views(views: CallViews, lang: str) -> ExplainedViews:
+def explain_views(views: CallViews, lang: str, function: str = "backward") -> ExplainedViews:
+    """`function`: the call's ("torch.autograd.grad" returns gradients, never adds them)."""
     return ExplainedViews(
         tree_lines=tree_lines(views.tree, lang) if views.tree else [],
         tree_notes=tree_notes(views.tree, lang) if views.tree else [],
-        numeric_notes=[numeric_note(entry, lang) for entry in views.numeric or []])
+        numeric_notes=[numeric_note(entry, lang) for entry in views.numeric or []],
+        why=[why_lines(entry, function, lang) for entry in views.why or []])
 
 
 def explain_tree(tree: GraphTree, lang: str) -> ExplainedViews:

@@ -75,7 +75,8 @@ def explain_run(record: RunRecord, lang: str) -> Report:
         notes=[(note, explain_note(note, lang)) for note in record.notes],
         lang=lang,
         expectations=[expectation_text(item, lang) for item in record.expectations],
-        views={call.index: explain_views(call.views, lang) for call in record.calls
+        views={call.index: explain_views(call.views, lang, call.function)
+               for call in record.calls
                if call.views},
     )
 

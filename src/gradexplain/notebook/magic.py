@@ -38,6 +38,7 @@ from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.explain.input_errors import translate_message
 from gradexplain.explain.languages import choose, from_environment, from_words
 from gradexplain.limits import Limits
+from gradexplain.options import why_target
 from gradexplain.record import RunRecord
 from gradexplain.render.cjk import cells, definition_list, wrap
 
@@ -79,6 +80,9 @@ _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], str, str, str], ...] = (
      "largest Jacobian shown, in elements per side", "N", ""),
     (("--check-numeric",), {"action": "store_true"},
      "compare autograd's grads with finite differences", "", ""),
+    (("--why",), {"action": "append", "default": []},
+     "the chain rule written out for NAME (or NAME[i,j]) under each call that reaches it; "
+     "may be given more than once", "NAME", ""),
     (("--full",), {"action": "store_true"}, "show every element", "", ""),
     (("--max-seconds",), {"type": int},
      "wall-clock budget of the run, and again of showing it; past it the run is stopped "
@@ -257,6 +261,12 @@ class Magics:
                               bool(options.record) and not options.record.isidentifier())):
             if bad:
                 raise UsageError(f"{prog}: {translate_message(problem, lang) or problem}")
+        for target in options.why:
+            try:
+                why_target(target)
+            except ValueError as err:
+                said = "--why " + (translate_message(str(err), lang) or str(err))
+                raise UsageError(f"{prog}: {said}") from None
         return options
 
     def _run(self, options: argparse.Namespace,
@@ -264,7 +274,7 @@ class Magics:
         settings = {"lang": options.lang, "device": options.device, "dtype": options.dtype,
                     "full": options.full, "graph": options.graph,
                     "jacobian": options.jacobian, "jacobian_limit": options.jacobian_limit,
-                    "check_numeric": options.check_numeric,
+                    "check_numeric": options.check_numeric, "why": options.why,
                     "limits": Limits().raised(max_seconds=options.max_seconds)}
         try:
             record = run(settings)

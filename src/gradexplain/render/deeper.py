@@ -20,6 +20,7 @@ from gradexplain.render.console import (
     box,
     symbols,
 )
+from gradexplain.render.derivation import why_block
 from gradexplain.render.values import format_scalar, format_shape, format_value
 
 
@@ -61,6 +62,8 @@ def views_block(report: Report, call: CallRecord, sym: Symbols, *,
         parts.append(jacobian_block(views.jacobian, lang, sym, full=full))
     if views.numeric:
         parts.append(numeric_block(views.numeric, texts.numeric_notes, lang, sym, full=full))
+    if views.why:
+        parts.append(why_block(texts.why, sym))
     return indent(Group(*parts), 2) if parts else None
 
 

@@ -152,7 +152,7 @@ def _call(call: CallRecord, explained: ExplainedError | None,
 
 
 def _deeper(call: CallRecord, texts: ExplainedViews | None) -> dict[str, Any]:
-    """--graph, --jacobian, --check-numeric: keys added only when the view was recorded.
+    """--graph, --jacobian, --check-numeric, --why: keys added only when the view was recorded.
 
     The tree gets its text lines and notes, the numeric check its notes, as the explain
     layer worded them (`texts`, in the report's language).
@@ -161,7 +161,7 @@ def _deeper(call: CallRecord, texts: ExplainedViews | None) -> dict[str, Any]:
     views = call.views
     found: dict[str, Any] = {key: _finite(value) for key, value in (
         ("jacobian", views.jacobian), ("numeric", views.numeric), ("flow", views.flow),
-        ("tree", views.tree)) if value is not None}
+        ("tree", views.tree), ("why", views.why)) if value is not None}
     if "tree" in found:
         found["tree"] = {**found["tree"], "lines": texts.tree_lines,
                          "folded": texts.tree_notes}
@@ -169,6 +169,9 @@ def _deeper(call: CallRecord, texts: ExplainedViews | None) -> dict[str, Any]:
         found["numeric"] = [{**entry, "note": note}
                             for entry, note in zip(found["numeric"], texts.numeric_notes,
                                                    strict=True)]
+    if "why" in found:  # each derivation with the lines the table shows, in --lang
+        found["why"] = [{**entry, "lines": [text for _, text in lines]}
+                        for entry, lines in zip(found["why"], texts.why, strict=True)]
     return found
 
 

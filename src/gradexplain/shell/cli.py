@@ -37,6 +37,7 @@ from gradexplain.shell.cli_options import (
     JacobianOption,
     LangOption,
     OutputFormat,
+    WhyOption,
     WidthOption,
     check_export,
     limit_options,
@@ -128,6 +129,7 @@ def run(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     check_numeric: CheckNumericOption = False,
+    why: WhyOption = None,
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1, metavar="N",
         help="run N scenarios at once, each in its own worker process (output keeps the "
@@ -149,12 +151,14 @@ def run(
       gradexplain run scenarios/ --format json
 
       gradexplain run course/ --jobs 4 --max-seconds 10 --max-memory 1G
+
+      gradexplain run accumulation --why x   (why x.grad is 4.5, then 22.5)
     """
     check_export(export, output_format)
     options = Options(
         RunOptions(device=device, dtype=dtype.value if dtype else None, limits=limits,
                    full=full, views=view_options(graph, jacobian, jacobian_limit,
-                                                 check_numeric),
+                                                 check_numeric, why),
                    calls_all=calls is CallsMode.all),
         Output(lang=lang, json=output_format is OutputFormat.json, width=width,
                export=export, dot=dot), jobs=jobs)
@@ -181,6 +185,7 @@ def repl(
     graph: GraphOption = False,
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
+    why: WhyOption = None,
     debug: DebugOption = False,
     allow_save: Annotated[bool, typer.Option(
         "--allow-save", help="let :save write files when statements are piped in (by "
@@ -194,10 +199,10 @@ def repl(
 ) -> None:
     """An interactive session: type statements, see what each one changed.
 
-    Meta-commands: :help :tensors :grads :graph [NAME] :zero :reset :save FILE
-    (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are
-    read line by line, :save is refused unless --allow-save is given, and :load reads only
-    files in or under the working directory unless --allow-load is given.
+    Meta-commands: :help :tensors :grads :graph [NAME] :why NAME[i, j] :zero :reset
+    :save FILE (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal,
+    statements are read line by line, :save is refused unless --allow-save is given, and
+    :load reads only files in or under the working directory unless --allow-load is given.
 
     Examples:
 
@@ -213,7 +218,8 @@ def repl(
 
         repl_main(ReplOptions(device=device, dtype=dtype.value if dtype else None,
                                lang=lang, debug=debug, limits=limits,
-                               views=view_options(graph, jacobian, jacobian_limit),
+                               views=view_options(graph, jacobian, jacobian_limit,
+                                                  why=why),
                                allow_save=allow_save, interactive=sys.stdin.isatty(),
                                allow_load=allow_load, load=load),
                   load)
@@ -241,6 +247,7 @@ def compare(
     jacobian: JacobianOption = False,
     jacobian_limit: JacobianLimitOption = 64,
     check_numeric: CheckNumericOption = False,
+    why: WhyOption = None,
     full: FullOption = False,
     debug: DebugOption = False,
     width: WidthOption = None,
@@ -281,7 +288,7 @@ def compare(
             "--device": "device", "PATH2": "paths"}[chosen[0]]
     options = Options(
         RunOptions(dtype=dtype.value if dtype else None, limits=limits, full=full,
-                   views=view_options(graph, jacobian, jacobian_limit, check_numeric)),
+                   views=view_options(graph, jacobian, jacobian_limit, check_numeric, why)),
         Output(lang=lang, json=output_format is OutputFormat.json, width=width,
                export=export))
     with guarded(debug, lang):

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from gradexplain.limits import BUDGET_ENVIRONMENT, Limits
-from gradexplain.options import DEFAULT_JACOBIAN_LIMIT, ViewOptions
+from gradexplain.options import DEFAULT_JACOBIAN_LIMIT, ViewOptions, why_target
 
 
 class OutputFormat(str, Enum):
@@ -84,6 +84,11 @@ JacobianLimitOption = Annotated[int, typer.Option(
 CheckNumericOption = Annotated[bool, typer.Option(
     "--check-numeric", help="central finite differences in float64 next to each grad "
                             "(short-form scenarios: expression:)")]
+WhyOption = Annotated[list[str] | None, typer.Option(
+    "--why", metavar="NAME",
+    help="for each call that reaches NAME: the chain rule written out for one element of "
+         "its gradient (NAME[i, j], or the first), with your statements and numbers, "
+         "checked against autograd; may be given more than once")]
 
 # Each limit's option, keyed by its Limits field (and flag: max_elements is --max-elements).
 def _parse_bytes_later(text: str) -> int:
@@ -177,7 +182,13 @@ def check_export(export: Path | None, output_format: OutputFormat) -> None:
 
 def view_options(graph: bool = False, jacobian: bool = False,
                  jacobian_limit: int = DEFAULT_JACOBIAN_LIMIT,
-                 check_numeric: bool = False) -> ViewOptions:
-    """The deeper views asked for, flag by flag."""
+                 check_numeric: bool = False, why: list[str] | None = None) -> ViewOptions:
+    """The deeper views asked for, flag by flag (a --why that is not NAME or NAME[i, j] is
+    a bad parameter)."""
+    for target in why or []:
+        try:
+            why_target(target)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--why") from None
     return ViewOptions(graph=graph, jacobian=jacobian, jacobian_limit=jacobian_limit,
-                       check_numeric=check_numeric)
+                       check_numeric=check_numeric, why=tuple(why or ()))

@@ -1,5 +1,5 @@
-"""The REPL's meta-commands (:help, :tensors, :grads, :graph, :zero, :reset, :save, :load,
-:quit), as functions of the Repl they act on."""
+"""The REPL's meta-commands (:help, :tensors, :grads, :graph, :why, :zero, :reset, :save,
+:load, :quit), as functions of the Repl they act on."""
 
 from __future__ import annotations
 
@@ -55,8 +55,8 @@ class Repl(Front, Protocol):
 
 
 # The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
-META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":zero", ":reset", ":save", ":load",
-                 ":quit")
+META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":why", ":zero", ":reset", ":save",
+                 ":load", ":quit")
 
 
 def cmd_help(repl: Front, _: str) -> None:
@@ -106,6 +106,44 @@ def cmd_graph(repl: Repl, argument: str) -> None:
         repl.say("no_grad_fn", name=name, kind=repl.text(f"kind.{found}"))
     else:
         repl.console.print(tree_block(explain_tree(tree, repl.settings.lang), repl.settings.lang))
+
+
+def cmd_why(repl: Repl, argument: str) -> None:
+    """`:why NAME` or `:why NAME[i, j]`: from now on, the chain rule written out for that
+    element under each backward call that reaches it, and at once for the last call while
+    its graph is still there; `:why` alone stops."""
+    from dataclasses import replace
+
+    from gradexplain.engine.interactive import why_from_now, why_last_call
+    from gradexplain.explain.derivation_text import why_lines
+    from gradexplain.options import why_target
+    from gradexplain.render.console import symbols
+    from gradexplain.render.derivation import why_block
+
+    session = repl.session
+    if not argument:
+        if not repl.settings.views.why:
+            repl.say("why_usage", error=True)
+            return
+        why_from_now(session, None)
+        repl.settings.views = replace(repl.settings.views, why=())
+        repl.say("why_off")
+        return
+    try:
+        why_target(argument)
+    except ValueError:
+        repl.say("why_usage", error=True)
+        return
+    why_from_now(session, argument)
+    repl.settings.views = replace(repl.settings.views, why=(argument,))  # :reset keeps it
+    found, entry = why_last_call(session, argument)
+    if entry is not None:
+        calls = session.recorder.calls
+        lines = why_lines(entry, calls[-1].function, repl.settings.lang)
+        repl.console.print(why_block([lines], symbols(repl.console)))
+    elif found != "no_call":
+        repl.say(f"why_{found}", target=argument)
+    repl.say("why_on", target=argument)
 
 
 def cmd_zero(repl: Repl, _: str) -> None:
@@ -281,6 +319,7 @@ def cmd_quit(repl: Front, _: str) -> None:
 
 HANDLERS: dict[str, Callable[[Repl, str], None]] = {
     ":help": cmd_help, ":tensors": cmd_tensors, ":grads": cmd_grads, ":graph": cmd_graph,
+    ":why": cmd_why,
     ":zero": cmd_zero, ":reset": cmd_reset, ":save": cmd_save, ":save!": cmd_save_over,
     ":load": cmd_load,
     ":quit": cmd_quit, ":exit": cmd_quit, ":q": cmd_quit,
