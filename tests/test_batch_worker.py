@@ -16,7 +16,7 @@ import pytest
 from gradexplain.app import batch, worker
 from gradexplain.app.run import _preload_gradient_support, preload_engine, run_one
 from gradexplain.errors import GradexplainError
-from gradexplain.language.budget import resident_bytes
+from gradexplain.language.budget import Budget, resident_bytes
 from gradexplain.limits import Limits
 from gradexplain.options import RunOptions
 from gradexplain.scenario.bundled import bundled_dir
@@ -27,26 +27,26 @@ ROOT = Path(__file__).resolve().parents[1]
 _KEPT: list[bytearray] = []  # what a task leaves behind in its worker
 
 
-def _pid() -> int:
+def _pid(budget: Budget) -> int:
     return os.getpid()
 
 
-def _sleep_forever() -> None:
+def _sleep_forever(budget: Budget) -> None:
     time.sleep(600)
 
 
-def _hold_memory() -> None:
+def _hold_memory(budget: Budget) -> None:
     held = []
     while True:  # 32 MiB at a time, touched so it is resident
         held.append(bytearray(32 * 2**20))
 
 
-def _leave_memory_behind() -> int:
+def _leave_memory_behind(budget: Budget) -> int:
     _KEPT.append(bytearray(b"x" * (batch.RETIRE_GROWTH + 32 * 2**20)))
     return os.getpid()
 
 
-def _refused() -> None:
+def _refused(budget: Budget) -> None:
     raise GradexplainError("limit_exceeded", "too big", facts={"limit": "max_elements"})
 
 
@@ -62,7 +62,7 @@ def test_one_worker_runs_the_whole_batch() -> None:
 
 
 def test_jobs_runs_that_many_long_lived_workers() -> None:
-    def slow_pid() -> int:
+    def slow_pid(budget: Budget) -> int:
         time.sleep(0.05)
         return os.getpid()
 
@@ -78,7 +78,7 @@ def test_an_unhealthy_worker_retires_and_the_rest_runs_in_a_fresh_one(
     assert got[0] != got[2] and got[2] == got[3]
 
 
-def _lesson() -> object:
+def _lesson(budget: Budget) -> object:
     """A real scenario's outcome (the bundled accumulation lesson), to compare."""
     path = bundled_dir() / "accumulation.yaml"
     return run_one(path, RunOptions())
@@ -118,7 +118,7 @@ def test_memory_kill_mid_batch_and_the_next_task_runs() -> None:
     assert lesson.record == alone.record and last != first  # type: ignore[attr-defined]
 
 
-def _set_globals() -> int:
+def _set_globals(budget: Budget) -> int:
     import torch
 
     torch.manual_seed(123)
@@ -129,7 +129,7 @@ def _set_globals() -> int:
     return os.getpid()
 
 
-def _read_globals() -> tuple[object, ...]:
+def _read_globals(budget: Budget) -> tuple[object, ...]:
     import torch
 
     return (os.getpid(), torch.is_grad_enabled(), str(torch.get_default_dtype()),
@@ -181,7 +181,7 @@ def test_every_lesson_and_corpus_file_gives_the_same_record_in_one_worker() -> N
 
 
 def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
-    def die() -> None:
+    def die(budget: Budget) -> None:
         os._exit(3)
 
     got = _values(list(worker.results([_pid, die, _pid], Limits())))
@@ -192,8 +192,9 @@ def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
 
 _FREEZE_PROBE = """
 import gc, sys
-from gradexplain.language.budget import WATCH
-WATCH.fresh_process = {fresh}
+from gradexplain.language.budget import mark_command_line
+if {fresh}:
+    mark_command_line()
 from gradexplain.app.run import preload_engine
 preload_engine()
 print(gc.get_freeze_count())
@@ -216,7 +217,7 @@ def test_only_the_command_line_freezes_torch_out_of_the_collectors_sight(fresh: 
     assert (frozen > 10_000) if fresh else (frozen == 0), frozen
 
 
-def _started_then_wait(directory: Path) -> int:
+def _started_then_wait(directory: Path, budget: Budget) -> int:
     (directory / f"started-{os.getpid()}").touch()
     wait_until((directory / "go").exists, "the parent's go")
     return os.getpid()

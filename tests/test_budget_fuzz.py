@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gradexplain.app import worker
 from gradexplain.errors import ERROR_KINDS, GradexplainError
+from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits
 from gradexplain.scenario.loader import load_scenario_text
 
@@ -41,11 +42,11 @@ HEADER = ("import torch\nx = torch.ones(3, requires_grad=True)\nw = x * 2\n"
           "y = x\nn = torch.tensor(3)\na = [0]\n")
 
 
-def _outcome(code: str) -> str:
+def _outcome(code: str, budget: Budget | None = None) -> str:
     from gradexplain.engine.runner import run_scenario
 
     try:
-        record = run_scenario(load_scenario_text(code, "fuzz.py", "py", SMALL))
+        record = run_scenario(load_scenario_text(code, "fuzz.py", "py", SMALL), None, budget)
     except GradexplainError as err:
         return err.kind
     return record.error.kind if record.error else "ok"
@@ -68,7 +69,7 @@ def test_generated_programs_under_os_caps(statements: list[str]) -> None:
     code = HEADER + "\n".join(statements) + "\n"
     caps = Limits(max_seconds=2, max_memory=1 << 30)
     try:
-        outcome = worker.run(lambda: _outcome(code), caps)
+        outcome = worker.run(lambda budget: _outcome(code, budget), caps)
     except GradexplainError as err:
         outcome = err.kind
     assert outcome == "ok" or outcome in ERROR_KINDS

@@ -17,6 +17,7 @@ import pytest
 from gradexplain.app import transfer, worker
 from gradexplain.app.run import run_one
 from gradexplain.errors import GradexplainError
+from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits
 from gradexplain.options import RunOptions
 from gradexplain.scenario.bundled import find_bundled
@@ -25,17 +26,17 @@ pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fo
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _sleep_forever() -> None:
+def _sleep_forever(budget: Budget) -> None:
     time.sleep(600)
 
 
-def _hold_memory() -> None:
+def _hold_memory(budget: Budget) -> None:
     held = []
     while True:  # 32 MiB at a time, touched so it is resident
         held.append(bytearray(32 * 2**20))
 
 
-def _python_loop() -> None:
+def _python_loop(budget: Budget) -> None:
     while True:
         pass
 
@@ -63,7 +64,7 @@ def test_memory_budget_stops_a_task_that_never_ends() -> None:
 @pytest.mark.slow  # waits for a budget kill
 def test_a_batch_goes_on_after_a_kill() -> None:
     limits = Limits(max_seconds=1)
-    tasks = [_sleep_forever, lambda: 42, _python_loop, lambda: "done"]
+    tasks = [_sleep_forever, lambda budget: 42, _python_loop, lambda budget: "done"]
     got = list(worker.results(tasks, limits, jobs=2))
     assert [i for i, _ in got] == [0, 1, 2, 3]
     assert isinstance(got[0][1], GradexplainError) and isinstance(got[2][1], GradexplainError)
@@ -74,7 +75,7 @@ def test_the_worker_returns_the_same_record_as_running_here() -> None:
     path = find_bundled("accumulation")
     assert path is not None
     here = run_one(path, RunOptions())
-    there = worker.run(lambda: run_one(path, RunOptions()), Limits())
+    there = worker.run(lambda budget: run_one(path, RunOptions(), budget), Limits())
     assert there.record == here.record
     assert there.status == here.status
 

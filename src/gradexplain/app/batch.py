@@ -40,6 +40,7 @@ from gradexplain.app import transfer
 from gradexplain.app.worker import (
     KILL_GRACE_SECONDS,
     POLL_SECONDS,
+    Task,
     _cap_address_space,
     _crashed,
     _prepare_torch,
@@ -50,7 +51,7 @@ from gradexplain.app.worker import (
     write_all,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import STATUS_BYTES
+from gradexplain.language.budget import STATUS_BYTES, Budget
 from gradexplain.limits import Limits, exceeded, stopped
 
 T = TypeVar("T")
@@ -167,7 +168,7 @@ class BatchWorker(Generic[T]):
             self.commands = -1
 
 
-def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+def results(tasks: Sequence[Task[T]], limits: Limits, jobs: int = 1,
             while_first_runs: Callable[[], None] | None = None,
             ) -> Iterator[tuple[int, T | GradexplainError]]:
     """Every task's value or GradexplainError, in task order, on `jobs` long-lived workers.
@@ -201,7 +202,7 @@ def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
             worker.close()
 
 
-def _dispatch(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int,
+def _dispatch(tasks: Sequence[Task[T]], limits: Limits, jobs: int,
               workers: list[BatchWorker[T]], pending: list[int]) -> list[BatchWorker[T]]:
     """Retire the workers that asked to, fork as many as the pending tasks need (up to
     `jobs`), and give each idle worker the next task; the workers still alive."""
@@ -247,7 +248,7 @@ def _select(readers: list[int]) -> tuple[list[int], list[int], list[int]]:
     return select.select(readers, [], [], POLL_SECONDS)
 
 
-def _start(tasks: Sequence[Callable[[], Any]], limits: Limits,
+def _start(tasks: Sequence[Task[Any]], limits: Limits,
            others: list[BatchWorker[Any]]) -> BatchWorker[Any]:
     status = mmap.mmap(-1, STATUS_BYTES)
     commands_read, commands = os.pipe()
@@ -270,7 +271,7 @@ def _start(tasks: Sequence[Callable[[], Any]], limits: Limits,
     return BatchWorker(pid, commands, reader, status, limits)
 
 
-def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
+def _serve(tasks: Sequence[Task[Any]], commands: int, writer: int,
            status: mmap.mmap, limits: Limits) -> None:
     """The worker's loop: run the task each index names, send its frame; exit at end of
     file, or after a task that left the process unhealthy."""
@@ -282,9 +283,7 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
         # As in worker._child: what the parent made lives as long as this process; out of
         # the collector's sight, a full collection neither walks nor copies it.
         gc.freeze()
-        from gradexplain.language import budget
-
-        budget.WATCH.page = status
+        budget = Budget(status)  # each task's statements write their status line there
         health = _Health()
     except BaseException as exc:
         broken, code = f"{type(exc).__name__}: {exc}", _CRASH_EXIT
@@ -296,8 +295,8 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
             # RLIMIT_AS from what is mapped now: each task has the whole budget, as in a
             # fresh worker (malloc arenas and the like stay mapped between tasks).
             _cap_address_space(limits.max_memory)
-            budget.start_task(time.monotonic() + limits.max_seconds)
-            data, unhealthy = _run_task(tasks[index], limits)
+            budget.start(time.monotonic() + limits.max_seconds)
+            data, unhealthy = _run_task(tasks[index], limits, budget)
             retiring = unhealthy or not health.kept()
             write_all(writer, _frame(data, retiring))
             if retiring:
@@ -311,12 +310,12 @@ def _serve(tasks: Sequence[Callable[[], Any]], commands: int, writer: int,
         os._exit(code)
 
 
-def _run_task(task: Callable[[], Any], limits: Limits) -> tuple[bytes, bool]:
+def _run_task(task: Task[Any], limits: Limits, budget: Budget) -> tuple[bytes, bool]:
     """The task's result as JSON (["ok", value] or ["error", GradexplainError]), and whether
     the worker must retire after it."""
     try:
         try:
-            return transfer.dumps(["ok", task()]), False
+            return transfer.dumps(["ok", task(budget)]), False
         except GradexplainError as err:
             return transfer.dumps(["error", err]), err.kind == "limit_exceeded"
     except MemoryError:  # in the task, or encoding its result

@@ -12,6 +12,7 @@ from gradexplain.app.deadline import deadline
 from gradexplain.app.environment import Environment
 from gradexplain.errors import GradexplainError
 from gradexplain.explain.catalogue_ui import phrase
+from gradexplain.language.budget import Budget
 from gradexplain.options import Options, RunOptions
 from gradexplain.record import RunRecord
 
@@ -27,7 +28,8 @@ class CompareRequest:
     options: Options = field(default_factory=Options)
 
 
-def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
+def run_variants(request: CompareRequest, budget: Budget | None = None
+                 ) -> tuple[RunRecord, RunRecord]:
     """Run variant A and variant B. Input errors (bad file, missing device) raise."""
     from gradexplain.scenario.bundled import expand_paths
     from gradexplain.scenario.loader import load_scenario
@@ -43,12 +45,13 @@ def run_variants(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     base: RunOptions = request.options.run
     first = load_scenario(files[0], base.limits)
     second = load_scenario(files[1], base.limits) if request.mode == "paths" else first
-    return run_variant_pair(first, second, request)
+    return run_variant_pair(first, second, request, budget)
 
 
-def run_variant_pair(first: Scenario, second: Scenario,
-                     request: CompareRequest) -> tuple[RunRecord, RunRecord]:
-    """Run loaded scenarios as variants A and B (the same one, but for mode "paths")."""
+def run_variant_pair(first: Scenario, second: Scenario, request: CompareRequest,
+                     budget: Budget | None = None) -> tuple[RunRecord, RunRecord]:
+    """Run loaded scenarios as variants A and B (the same one, but for mode "paths"), under
+    one budget (a worker's)."""
     from gradexplain.app.run import run_loaded
 
     base: RunOptions = request.options.run
@@ -61,7 +64,7 @@ def run_variant_pair(first: Scenario, second: Scenario,
         opts_b = replace(base, device=request.devices[1])
     else:
         opts_a, opts_b = base, base
-    return run_loaded(first, opts_a), run_loaded(second, opts_b)
+    return run_loaded(first, opts_a, budget), run_loaded(second, opts_b, budget)
 
 
 def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
@@ -70,7 +73,7 @@ def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecor
     from gradexplain.app.run import preload_engine
 
     preload_engine()
-    return worker.run(lambda: run_variants(request), request.options.run.limits)
+    return worker.run(lambda budget: run_variants(request, budget), request.options.run.limits)
 
 
 def run_pair_in_worker(first: Scenario, second: Scenario,
@@ -81,7 +84,7 @@ def run_pair_in_worker(first: Scenario, second: Scenario,
     from gradexplain.app.run import preload_engine
 
     preload_engine()
-    return worker.run(lambda: run_variant_pair(first, second, request),
+    return worker.run(lambda budget: run_variant_pair(first, second, request, budget),
                       request.options.run.limits)
 
 

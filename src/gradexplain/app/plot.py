@@ -8,10 +8,9 @@ is gradexplain.render.charts (text) and gradexplain.render.figures (matplotlib).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from gradexplain.app.deadline import deadline
 from gradexplain.app.environment import Environment
@@ -20,6 +19,10 @@ from gradexplain.explain.catalogue_ui import phrase
 from gradexplain.limits import Limits
 from gradexplain.record import ExpressionPlot, PlotRecord
 from gradexplain.scenario.bundled import SCENARIO_SUFFIXES, find_bundled
+
+if TYPE_CHECKING:
+    from gradexplain.app.worker import Task
+    from gradexplain.language.budget import Budget
 
 T = TypeVar("T")
 
@@ -50,13 +53,15 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
         from gradexplain.app.plot_calls import calls_plot
 
         scenario = request.scenario
-        trends, values = _in_worker(lambda: calls_plot(request.argument, scenario,
-                                                        request.limits), request.limits)
+        trends, values = _in_worker(lambda budget: calls_plot(request.argument, scenario,
+                                                              request.limits, budget),
+                                    request.limits)
         with deadline(request.limits, request.argument):
             chart = _draw_calls(trends, values, request)
     elif request.scenario is not None:
         scenario = request.scenario
-        drawn = _in_worker(lambda: scenario_plot(request.argument, scenario, request.limits),
+        drawn = _in_worker(lambda budget: scenario_plot(request.argument, scenario,
+                                                        request.limits, budget),
                            request.limits)
         with deadline(request.limits, request.argument):
             chart = _draw_scenario(drawn, request)
@@ -65,8 +70,8 @@ def plot(request: PlotRequest, env: Environment | None = None) -> None:
 
         start, stop = request.value_range or DEFAULT_RANGE
         steps = DEFAULT_STEPS if request.steps is None else request.steps
-        data = _in_worker(lambda: compute(request.argument, start, stop, steps,
-                                          request.limits), request.limits)
+        data = _in_worker(lambda budget: compute(request.argument, start, stop, steps,
+                                                 request.limits, budget), request.limits)
         with deadline(request.limits, request.argument):
             chart = _draw_expression(data, request)
     if isinstance(chart, str):  # the text chart, written whole once drawn
@@ -106,7 +111,7 @@ def _draw_expression(data: ExpressionPlot, request: PlotRequest) -> str | bool:
     return save_figure(data, request.output, request.lang)
 
 
-def _in_worker(task: Callable[[], T], limits: Limits) -> T:
+def _in_worker(task: Task[T], limits: Limits) -> T:
     """Run the computing in a worker process under the OS-enforced budgets (app/worker.py)."""
     from gradexplain.app import worker
     from gradexplain.app.run import preload_engine
@@ -125,7 +130,8 @@ def scenario_argument(argument: str) -> Path | None:
     return find_bundled(argument) if argument.isidentifier() else None
 
 
-def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
+def scenario_plot(argument: str, path: Path, limits: Limits, budget: Budget | None = None
+                  ) -> PlotRecord:
     """Run the scenario at `path` and return its plot's data. A scenario without `plot:`,
     one that stops on an unexpected error, or a series that cannot be drawn is an error."""
     from gradexplain.engine.runner import run_scenario
@@ -146,7 +152,7 @@ def scenario_plot(argument: str, path: Path, limits: Limits) -> PlotRecord:
                       SourceLocation(str(path)),
                       hint="add one, e.g. `plot: {x: x, y: [x.grad], title: grad of x}`; "
                            "or plot an expression of x: gradexplain plot \"torch.relu(x)\"")
-    record = run_scenario(scenario, RunOptions(limits=limits))
+    record = run_scenario(scenario, RunOptions(limits=limits), budget)
     error = record.error
     if error is not None and not record.error_expected:
         kind = error.kind if error.kind in ERROR_KINDS else "torch_error"

@@ -12,19 +12,21 @@ from pathlib import Path
 from gradexplain.errors import SourceLocation, invalid
 from gradexplain.explain.catalogue import LANGUAGES
 from gradexplain.explain.catalogue_ui import phrase
+from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits
 from gradexplain.record import PlotLine, PlotRecord
 from gradexplain.record_groups import CallGroup, Trend
 
 
-def calls_plot(argument: str, path: Path, limits: Limits) -> tuple[PlotRecord, int]:
+def calls_plot(argument: str, path: Path, limits: Limits, budget: Budget | None = None
+               ) -> tuple[PlotRecord, int]:
     """The plot of the statement that made the most backward calls, and how many of its
     series are values (drawn apart from the grad norms, which have another scale)."""
     from gradexplain.engine.runner import run_scenario
     from gradexplain.options import RunOptions
     from gradexplain.scenario.loader import load_scenario
 
-    record = run_scenario(load_scenario(path, limits), RunOptions(limits=limits))
+    record = run_scenario(load_scenario(path, limits), RunOptions(limits=limits), budget)
     if not record.groups:
         raise invalid(f"{argument} makes no backward call, so there is no trend to draw",
                       SourceLocation(str(path)),

@@ -17,6 +17,7 @@ from gradexplain.app.deadline import deadline
 from gradexplain.app.environment import Environment
 from gradexplain.errors import BAD_INPUT_KINDS, ExitStatus, GradexplainError
 from gradexplain.explain.catalogue_ui import phrase
+from gradexplain.language.budget import Budget, is_command_line
 from gradexplain.options import Options, Output, RunOptions
 from gradexplain.record import ErrorInfo, RunRecord
 from gradexplain.scenario.bundled import expand_paths
@@ -38,23 +39,25 @@ class Outcome:
     status: ExitStatus
 
 
-def run_one(path: Path, options: RunOptions) -> Outcome:
+def run_one(path: Path, options: RunOptions, budget: Budget | None = None) -> Outcome:
     """Load and run one scenario file; input errors are returned, not raised."""
     from gradexplain.scenario.loader import load_scenario
 
     try:
-        record = run_loaded(load_scenario(path, options.limits), options)
+        record = run_loaded(load_scenario(path, options.limits), options, budget)
     except GradexplainError as err:
         return Outcome(path, None, err, err.exit_status)
     return Outcome(path, record, None, record_status(record))
 
 
-def run_loaded(scenario: Scenario, options: RunOptions) -> RunRecord:
+def run_loaded(scenario: Scenario, options: RunOptions, budget: Budget | None = None
+               ) -> RunRecord:
     """Run a loaded scenario: the one way `run`, the Python API and the notebook magic run
-    code. Input errors (exit 2 kinds) raise."""
+    code, under `budget` (a worker's; without one, a plain budget of the run's own). Input
+    errors (exit 2 kinds) raise."""
     from gradexplain.engine.runner import run_scenario
 
-    return run_scenario(scenario, options)
+    return run_scenario(scenario, options, budget)
 
 
 def run_budgeted(scenario: Scenario, options: RunOptions) -> RunRecord:
@@ -110,9 +113,7 @@ def _import_renderer(json_output: bool) -> None:
 def preload_engine() -> None:
     """Import torch and the engine in this process before forking, so each worker starts with
     them loaded (torch is imported once; no operation runs here)."""
-    from gradexplain.language.budget import WATCH
-
-    if WATCH.fresh_process and "torch" not in sys.modules:
+    if is_command_line() and "torch" not in sys.modules:
         importlib.import_module("torch")
         # The command line's process: torch's modules live as long as it does. Out of the
         # collector's sight, they are not walked by the full collection that importing the

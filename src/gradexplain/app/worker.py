@@ -33,10 +33,13 @@ from typing import Any, Generic, TypeVar
 
 from gradexplain.app import transfer
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import STATUS_BYTES
+from gradexplain.language.budget import STATUS_BYTES, Budget, parent_ran_operations
 from gradexplain.limits import Limits, exceeded, stopped
 
 T = TypeVar("T")
+# A task runs scenario code under the budget it is handed: the worker's (its deadline, the
+# page its parent reads), or a plain one where there is no fork.
+Task = Callable[[Budget], T]
 
 POLL_SECONDS = 0.05  # how often the parent checks its workers' memory and time
 KILL_GRACE_SECONDS = 0.5  # the child stops itself at the cap; the parent kills it after this
@@ -115,7 +118,7 @@ class Worker(Generic[T]):
         raise RuntimeError(f"the worker failed: {payload}")
 
 
-def start(task: Callable[[], T], limits: Limits) -> Worker[T]:
+def start(task: Task[T], limits: Limits) -> Worker[T]:
     """Fork a child that runs `task` under the budgets; the parent returns at once."""
     status = mmap.mmap(-1, STATUS_BYTES)  # anonymous and shared with the child
     reader, writer = os.pipe()
@@ -130,11 +133,11 @@ def start(task: Callable[[], T], limits: Limits) -> Worker[T]:
     return Worker(pid, reader, status, limits)
 
 
-def run(task: Callable[[], T], limits: Limits) -> T:
+def run(task: Task[T], limits: Limits) -> T:
     """Run `task` in a worker and return its value (or raise its error, or the budget's).
     Without fork (Windows) it runs here, under the interpreter's own checks only."""
     if not forking_available():
-        return task()
+        return task(Budget())
     worker: Worker[T] = start(task, limits)
     try:
         while not worker.done:
@@ -147,7 +150,7 @@ def run(task: Callable[[], T], limits: Limits) -> T:
     return worker.result()
 
 
-def run_all(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+def run_all(tasks: Sequence[Task[T]], limits: Limits, jobs: int = 1,
             ) -> Iterator[tuple[int, T]]:
     """Run the tasks in up to `jobs` workers at once, yielding (index, value) in task order;
     the first task that failed raises its error (callers that want every outcome use
@@ -158,7 +161,7 @@ def run_all(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
         yield index, outcome
 
 
-def results(tasks: Sequence[Callable[[], T]], limits: Limits, jobs: int = 1,
+def results(tasks: Sequence[Task[T]], limits: Limits, jobs: int = 1,
             while_first_runs: Callable[[], None] | None = None,
             ) -> Iterator[tuple[int, T | GradexplainError]]:
     """Every task's value or GradexplainError, in task order, on `jobs` long-lived workers
@@ -180,7 +183,7 @@ def _wait(workers: list[Worker[Any]]) -> None:
         worker.check_budgets(now)
 
 
-def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limits) -> None:
+def _child(task: Task[Any], writer: int, status: mmap.mmap, limits: Limits) -> None:
     """Run the task, send ("ok", value) or ("error", GradexplainError), and exit."""
     code = 0
     try:
@@ -190,12 +193,10 @@ def _child(task: Callable[[], Any], writer: int, status: mmap.mmap, limits: Limi
         # What the parent made (torch's modules, the engine) lives as long as this process:
         # out of the collector's sight, a full collection does not walk (and copy) it all.
         gc.freeze()
-        from gradexplain.language import budget
-
-        budget.WATCH.page = status  # each statement writes its status line there
-        budget.WATCH.deadline = time.monotonic() + limits.max_seconds
+        # Each statement writes its status line into the page; the clock runs from here.
+        budget = Budget(status, time.monotonic() + limits.max_seconds)
         try:
-            payload: tuple[str, Any] = ("ok", task())
+            payload: tuple[str, Any] = ("ok", task(budget))
         except GradexplainError as err:
             payload = ("error", err)
         except MemoryError:
@@ -253,10 +254,8 @@ def _cap_address_space(max_memory: int) -> None:
 def _prepare_torch() -> None:
     """A parent that has run torch operations (tests, the REPL) leaves OpenMP's thread pool
     in a state a forked child can hang on: such a child runs single-threaded."""
-    from gradexplain.language import budget
-
     torch = sys.modules.get("torch")  # not imported here: a task that needs it imports it
-    if torch is not None and budget.parent_ran_operations():
+    if torch is not None and parent_ran_operations():
         torch.set_num_threads(1)
 
 

@@ -37,6 +37,7 @@ from gradexplain.engine.graphwalk import walk
 from gradexplain.engine.numeric import Forward, Silent, grad_vectors, numeric_check
 from gradexplain.engine.numeric_replay import NumericReplay
 from gradexplain.engine.values import grad_added, to_value
+from gradexplain.language.budget import Budget
 from gradexplain.language.checker import Program
 from gradexplain.language.evaluator import BackwardRequest, Interpreter
 from gradexplain.limits import Limits
@@ -63,12 +64,13 @@ class DeeperViews:
     def start(self, request: BackwardRequest, tracked: Tracked) -> CallViews:
         return CallViews(self, request, tracked)
 
-    def short_form(self, program: Program, text: str, limits: Limits) -> None:
-        """Enable the numeric check: the expression, re-evaluated on a silent interpreter."""
+    def short_form(self, program: Program, text: str, limits: Limits, budget: Budget) -> None:
+        """Enable the numeric check: the expression, re-evaluated on a silent interpreter
+        (under the run's budget)."""
         self.expression = text
 
         def forward(env: dict[str, torch.Tensor]) -> Any:
-            interpreter = Interpreter(limits, Silent())
+            interpreter = Interpreter(limits, Silent(), budget)
             interpreter.env.update(self.names())
             interpreter.env.update(env)
             return interpreter.evaluate(program)

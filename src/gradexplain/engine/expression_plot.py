@@ -13,6 +13,7 @@ import torch
 
 from gradexplain.engine.recorder import Recorder
 from gradexplain.errors import GradexplainError, invalid
+from gradexplain.language.budget import Budget
 from gradexplain.language.checker import parse_expression
 from gradexplain.language.evaluator import Interpreter
 from gradexplain.limits import Limits, check
@@ -21,8 +22,9 @@ from gradexplain.scenario.model import Code
 
 
 def compute(expression: str, start: float, stop: float, steps: int,
-            limits: Limits | None = None) -> ExpressionPlot:
-    """Evaluate `expression` on x over [start, stop] and backpropagate ones through it."""
+            limits: Limits | None = None, budget: Budget | None = None) -> ExpressionPlot:
+    """Evaluate `expression` on x over [start, stop] and backpropagate ones through it
+    (under `budget`, a worker's)."""
     limits = limits or Limits()
     if steps < 2:
         raise invalid(f"--steps must be at least 2 (got {steps})")
@@ -32,7 +34,7 @@ def compute(expression: str, start: float, stop: float, steps: int,
     check("max_elements", steps, limits)
     program = parse_expression(Code(expression, None, 1), limits)
     recorder = Recorder()
-    interpreter = Interpreter(limits, recorder)
+    interpreter = Interpreter(limits, recorder, budget)
     x = torch.linspace(start, stop, steps, requires_grad=True)
     interpreter.env["x"] = x
     recorder.assigned("x", x)

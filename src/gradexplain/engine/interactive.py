@@ -13,6 +13,7 @@ from gradexplain.engine.deeper import DeeperViews
 from gradexplain.engine.derivation import check, watch
 from gradexplain.engine.graphtree import current_tree
 from gradexplain.engine.runner import Session
+from gradexplain.language.budget import Budget
 from gradexplain.options import RunOptions
 from gradexplain.record import GraphTree, WhyEntry
 from gradexplain.scenario.model import Scenario
@@ -20,10 +21,11 @@ from gradexplain.scenario.model import Scenario
 REPL_SEED = 0  # as `run` seeds a scenario: `:save` then reproduces rand*
 
 
-def fresh_session(options: RunOptions) -> Session:
-    """An empty session named "repl", with torch's generator seeded. Its statements tag the
-    tensors they name, so that `:why` can write any later call out as they were typed."""
-    session = Session(Scenario(name="repl", path=None, steps=()), options)
+def fresh_session(options: RunOptions, budget: Budget | None = None) -> Session:
+    """An empty session named "repl", with torch's generator seeded, under `budget`. Its
+    statements tag the tensors they name, so that `:why` can write any later call out as
+    they were typed."""
+    session = Session(Scenario(name="repl", path=None, steps=()), options, budget)
     session.tag_statements()
     torch.manual_seed(REPL_SEED)
     return session
@@ -90,8 +92,8 @@ def why_last_call(session: Session, target: str) -> tuple[str, WhyEntry | None]:
         return "no_call", None
     call = calls[-1]
     env = session.interpreter.env
-    outputs = [(env[name], name) for name in call.outputs
-               if isinstance(env.get(name), torch.Tensor)]
+    outputs = [(value, name) for name in call.outputs
+               if isinstance(value := env.get(name), torch.Tensor)]
     if len(outputs) != len(call.outputs):
         return "no_call", None
     gradients = call.grad_tensors

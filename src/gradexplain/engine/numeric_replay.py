@@ -113,7 +113,7 @@ class NumericReplay:
     """Owned by the deeper views of a run of code; `check` is called after each backward."""
 
     programs: list[Program]  # the code's statements
-    rerun: Rerun
+    rerun: Rerun  # runs the code again under the run's budget (runner.rerun_code)
     reruns: int = 0
     _non_smooth: set[str] | None = None
     _per_statement: dict[tuple[int | None, int | None, str], int] = field(default_factory=dict)

@@ -22,8 +22,9 @@ from gradexplain.engine.output_bounds import bound_output
 from gradexplain.engine.recorder import CallWatcher, Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import statement_started
+from gradexplain.language.budget import Budget
 from gradexplain.language.checker import Program, parse_expression, parse_program
+from gradexplain.language.classify import classify
 from gradexplain.language.evaluator import BackwardRequest, Interpreter, StatementContext
 from gradexplain.limits import Limits, arange_length, check
 from gradexplain.options import RunOptions, ViewOptions
@@ -86,7 +87,8 @@ class Mark:
 class Session:
     """One interpreter and one recorder on one device: the engine behind run, compare, repl."""
 
-    def __init__(self, scenario: Scenario, options: RunOptions) -> None:
+    def __init__(self, scenario: Scenario, options: RunOptions,
+                 budget: Budget | None = None) -> None:
         self.scenario = scenario
         self.options = options
         self.interpreter_out_name = "out"  # the short form's name for its result
@@ -101,7 +103,7 @@ class Session:
             options.full, zero, options.retain_graph, dot=options.dot,
             calls_all=options.calls_all, keep_calls=frozenset(expected),
             views=options.views.every_call))
-        self.interpreter = Interpreter(options.limits, self.recorder)
+        self.interpreter = Interpreter(options.limits, self.recorder, budget)
         if options.views.why:
             self.tag_statements()
         self.views: DeeperViews | None = None
@@ -119,7 +121,7 @@ class Session:
 
         # The interpreter's current statement, read when a name is bound (Hooks.assigned
         # passes only the name and the value).
-        self.recorder.labels = StatementTags(lambda: self.interpreter._context)
+        self.recorder.labels = StatementTags(lambda: self.interpreter.context)
 
     @contextmanager
     def active(self) -> Iterator[None]:
@@ -166,8 +168,6 @@ class Session:
                     err.location = spec.location
                 raise
             except (RuntimeError, ValueError, TypeError) as exc:
-                from gradexplain.language.classify import classify
-
                 error = classify(exc, None)
                 error.location = spec.location
                 error.facts.setdefault("tensor", spec.name)
@@ -236,7 +236,7 @@ class Session:
         gradient = self._short_gradient(checked, output)
         if self.views is not None:
             self.views.short_form(checked.expression, scenario.expression.text,
-                                  self.options.limits)
+                                  self.options.limits, self.interpreter.budget)
         location = checked.expression.source.locate(checked.expression.tree.body[0])
         arguments = []
         if scenario.grad_tensors is not None:
@@ -247,7 +247,8 @@ class Session:
             arguments.append("create_graph=True")
         statement = f"{out_name}.backward({', '.join(arguments)})"
         for _ in range(scenario.repeat):
-            statement_started(self.options.limits, location, statement)  # time, memory
+            self.interpreter.budget.statement_started(self.options.limits, location,
+                                                      statement)  # time, memory
             context = StatementContext(None, location.line, statement, location)
             request = BackwardRequest("backward", [(output, out_name)],
                                       None if gradient is None else [gradient],
@@ -402,17 +403,19 @@ def named_tensors(env: dict[str, object]) -> list[tuple[str, torch.Tensor]]:
     return found
 
 
-def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRecord:
-    """Check, then run a scenario. Input errors (exit 2 kinds) raise before anything runs."""
+def run_scenario(scenario: Scenario, options: RunOptions | None = None,
+                 budget: Budget | None = None) -> RunRecord:
+    """Check, then run a scenario. Input errors (exit 2 kinds) raise before anything runs.
+    `budget` is the run's time and memory budget (app/worker.py makes it for its process)."""
     options = options or RunOptions()
     checked = check_scenario(scenario, options.limits)
-    session = Session(scenario, options)
+    session = Session(scenario, options, budget)
     if options.views.check_numeric and checked.expression is None and \
             session.views is not None:  # code: checked by re-running it
         from gradexplain.engine.numeric_replay import NumericReplay
 
-        session.views.replay = NumericReplay(checked.steps,
-                                             functools.partial(rerun_code, checked, options))
+        session.views.replay = NumericReplay(checked.steps, functools.partial(
+            rerun_code, checked, options, session.interpreter.budget))
     with session.active():
         try:
             session.build_tensors(checked)
@@ -432,16 +435,17 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
     return record
 
 
-def rerun_code(checked: CheckedScenario, options: RunOptions, watcher: CallWatcher,
-               plan: Perturbation | None) -> None:
+def rerun_code(checked: CheckedScenario, options: RunOptions, budget: Budget,
+               watcher: CallWatcher, plan: Perturbation | None) -> None:
     """Run a scenario's code again in a fresh session, in float64 with `plan`'s one leaf
-    element moved (None: as it is), from the same seed; `watcher` sees each backward call
+    element moved (None: as it is), from the same seed, under the run's `budget` (the
+    re-runs count against its time and memory); `watcher` sees each backward call
     (--check-numeric for code: engine/numeric_replay.py stops the run at the checked call)."""
     from gradexplain.engine.float64_replay import Float64Replay
 
     scenario = checked.scenario
     session = Session(scenario, replace(options, views=ViewOptions(), dot=False,
-                                        calls_all=False))
+                                        calls_all=False), budget)
     session.recorder.deeper = watcher
     try:
         with torch.random.fork_rng(devices=[]), session.active(), \

@@ -16,194 +16,285 @@ from torch.utils.hooks import RemovableHandle
 
 from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards, typos
+from gradexplain.language import guards, typos
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
-from gradexplain.language.core import Core
-from gradexplain.language.objects import BaseClass, BoundMethod, SuperProxy, UserClass
-from gradexplain.language.values import Function, Method, Namespace, _checked_result, _resolve
+from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.values import (
+    BaseClass,
+    BoundMethod,
+    Function,
+    Method,
+    Namespace,
+    SuperProxy,
+    UserClass,
+    checked_result,
+    is_node,
+    resolve,
+)
 
 CTX_TYPE = torch.autograd.function.FunctionCtx
-_MEMBERS: dict[tuple[str, str], Any] = {}  # (namespace, name) -> the allowed member's value
+_MEMBERS: dict[tuple[str, str], object] = {}  # (namespace, name) -> the allowed member's value
 # Attributes of PyTorch's handle for node hooks (a different class from tensor hooks').
 HANDLE_TYPES: tuple[type, ...] = (RemovableHandle,)
+Tensor = torch.Tensor
 
 
-class Attributes(Core):
-    """Attribute and item access for `Interpreter`."""
+def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
+    """`value.name`: on a tensor, the allowlist's answer for `name` is worked out here."""
+    value_of = compiler.expr(node.value)
+    name = node.attr
+    label = compiler.source.segment(node.value)
+    # `w`, a name bound at the top level, read in place; anything else by its closure
+    top_name = node.value.id if isinstance(node.value, ast.Name) else None
+    if name == "grad":  # `w.grad`: read in every iteration of a training loop
+        def read_grad(it: State) -> object:
+            target = env[top_name] if top_name is not None and it.scope is None and \
+                top_name in (env := it.env) else value_of(it)
+            if isinstance(target, Tensor):
+                return grad_of(it, target, label)
+            return read_attribute(it, target, name, node)
 
-    def read_attribute(self, target: Any, name: str, node: ast.Attribute | None) -> Any:
-        label = self._segment(node.value) if node is not None else "<value>"
-        if isinstance(target, Namespace):
-            return self._namespace_member(target, name, node)
-        if isinstance(target, torch.Tensor):
-            return self._tensor_attribute(target, name, node, label)
-        if isinstance(target, CTX_TYPE) and (name in allow.CTX_METHODS or name in
-                                             allow.CTX_ATTRIBUTES or name in vars(target)):
-            if name in allow.CTX_METHODS:
-                return Method(target, name, label)
-            return _checked_result(getattr(target, name))
-        if display._is_node(target):
-            if name == "next_functions":
-                return target.next_functions
-            if name in {"name", "register_hook", "register_prehook"}:
-                return Method(target, name, label)
-            if name.startswith(allow.SAVED_PREFIX) and hasattr(target, name):
-                return _checked_result(getattr(target, name))
-            if name == "metadata_names":
-                return sorted(n for n in dir(target) if n.startswith(allow.SAVED_PREFIX))
-        elif isinstance(target, torch.nn.Module):
-            found = self._module_attribute(target, name, label)
-            if found is not _MISSING:
-                return found
-        elif isinstance(target, UserClass):
-            if target.kind == "function" and name == "apply":
-                return Method(target, "apply", label)
-            if name in target.methods:
-                return target.methods[name]
-            if name in target.attributes:
-                return target.attributes[name]
-        elif isinstance(target, torch.optim.Optimizer):
-            if name in allow.OPTIMIZER_METHODS:
-                return Method(target, name, label)
-            if name in allow.OPTIMIZER_ATTRIBUTES:
-                return getattr(target, name)
-        elif _has_method(target, name):
+        return read_grad
+    if name in allow.TENSOR_ATTRIBUTES and name not in allow.TENSOR_METHODS:
+        def read_value(it: State) -> object:
+            target = value_of(it)
+            if isinstance(target, Tensor):
+                return tensor_value(it, target, name, node)
+            return read_attribute(it, target, name, node)
+
+        return read_value
+
+    def read(it: State) -> object:
+        target = value_of(it)
+        if isinstance(target, Tensor):
+            return tensor_attribute(it, target, name, node, label)
+        return read_attribute(it, target, name, node)
+
+    return read
+
+
+def read_attribute(it: State, target: object, name: str, node: ast.Attribute | None) -> object:
+    label = it.segment(node.value) if node is not None else "<value>"
+    if isinstance(target, Namespace):
+        return namespace_member(it, target, name, node)
+    if isinstance(target, Tensor):
+        return tensor_attribute(it, target, name, node, label)
+    if isinstance(target, CTX_TYPE) and (name in allow.CTX_METHODS or name in
+                                         allow.CTX_ATTRIBUTES or name in vars(target)):
+        if name in allow.CTX_METHODS:
             return Method(target, name, label)
-        elif _has_plain_attribute(target, name):
+        return checked_result(getattr(target, name))
+    if is_node(target):
+        if name == "next_functions":
             return getattr(target, name)
-        kind = "None" if target is None else type(target).__name__
-        if target is None:
-            raise CodeAttributeError(f"'{label}' is None, so it has no attribute '{name}'")
-        location = self._location(node) if node is not None else None
-        raise not_allowed(f"attribute '{name}' is not available on a {kind}", location,
-                          _suggest(name, target), what=f"attribute '{name}' on {kind}")
-
-    def _tensor_attribute(self, target: torch.Tensor, name: str, node: ast.Attribute | None,
-                          label: str) -> Any:
-        if name in allow.TENSOR_METHODS:
+        if name in {"name", "register_hook", "register_prehook"}:
             return Method(target, name, label)
-        if name not in allow.TENSOR_ATTRIBUTES:
-            location = self._location(node) if node is not None else None
-            typo = typos.misspelled("tensor", name, allow.TENSOR_METHODS |
-                                    allow.TENSOR_ATTRIBUTES, location)
-            if typo is not None:
-                raise typo
-            raise not_allowed(f"attribute '{name}' is not available on a Tensor", location,
-                              _suggest(name, target), what=f"attribute '{name}' on Tensor")
-        value = getattr(target, name)
-        if name == "grad":
-            if not (target.is_leaf or target.retains_grad):  # `.grad` is None: noted
-                assert self._context is not None
-                self.hooks.read_non_leaf_grad(self._context, target, label)
-        elif isinstance(value, torch.Tensor) and node is not None:
-            self._note_new_tensor(value, node)
-            if not value.requires_grad:  # `.data`: a detached view
-                self.hooks.made_without_grad(name, [target], value)
-        return value
-
-    def _module_attribute(self, target: torch.nn.Module, name: str, label: str) -> Any:
-        user_class = getattr(type(target), "gx_class", None)
-        if isinstance(user_class, UserClass):
-            if name in user_class.methods:
-                return BoundMethod(target, user_class.methods[name])
-            if name in user_class.attributes:
-                return user_class.attributes[name]
-        for table in ("_parameters", "_buffers", "_modules"):
-            entries = target.__dict__.get(table, {})
-            if name in entries:
-                return entries[name]
-        if not name.startswith("_") and name in target.__dict__:
-            return _checked_result(target.__dict__[name])
-        if name in allow.MODULE_METHODS:
+        if name.startswith(allow.SAVED_PREFIX) and hasattr(target, name):
+            return checked_result(getattr(target, name))
+        if name == "metadata_names":
+            return sorted(n for n in dir(target) if n.startswith(allow.SAVED_PREFIX))
+    elif isinstance(target, torch.nn.Module):
+        found = _module_attribute(target, name, label)
+        if found is not _MISSING:
+            return found
+    elif isinstance(target, UserClass):
+        if target.kind == "function" and name == "apply":
+            return Method(target, "apply", label)
+        if name in target.methods:
+            return target.methods[name]
+        if name in target.attributes:
+            return target.attributes[name]
+    elif isinstance(target, torch.optim.Optimizer):
+        if name in allow.OPTIMIZER_METHODS:
             return Method(target, name, label)
-        if name in allow.MODULE_ATTRIBUTES and hasattr(target, name):
-            return _checked_result(getattr(target, name))
-        return _MISSING
+        if name in allow.OPTIMIZER_ATTRIBUTES:
+            return getattr(target, name)
+    elif _has_method(target, name):
+        return Method(target, name, label)
+    elif _has_plain_attribute(target, name):
+        return getattr(target, name)
+    kind = "None" if target is None else type(target).__name__
+    if target is None:
+        raise CodeAttributeError(f"'{label}' is None, so it has no attribute '{name}'")
+    location = it.location(node) if node is not None else None
+    raise not_allowed(f"attribute '{name}' is not available on a {kind}", location,
+                      _suggest(name, target), what=f"attribute '{name}' on {kind}")
 
-    def _namespace_member(self, namespace: Namespace, name: str, node: ast.AST | None) -> Any:
-        key = (namespace.path, name)
-        found = _MEMBERS.get(key)
-        if found is None:  # each allowed member resolves to the same value every time
-            found = _MEMBERS[key] = self._resolve_member(namespace, name, node)
-        return found
 
-    def _resolve_member(self, namespace: Namespace, name: str, node: ast.AST | None) -> Any:
-        path = f"{namespace.path}.{name}"
-        if path in allow.TORCH_NAMESPACES:
-            return Namespace(path)
-        if path in allow.BASE_CLASSES:
-            return BaseClass(path)
-        if path in allow.CONSTANT_PATHS:
-            return _resolve(path)
-        if path in allow.TORCH_PATHS:
-            if namespace.path == "d2l":
-                return Function(path, _no_function)
-            member = _resolve(path)
-            if isinstance(member, torch.dtype):
-                return member
-            return Function(path, member)
-        reason = allow.why_dangerous(name)
-        message = f"'{path}' is not allowed"
-        message += f": {reason}" if reason else " (it is not on the allowlist)"
-        known = [p.rsplit(".", 1)[-1] for p in allow.TORCH_PATHS | allow.CONSTANT_PATHS
-                 if p.startswith(namespace.path + ".") and p.count(".") == path.count(".")]
-        typo = typos.misspelled(namespace.path, name, known,
-                                self._location(node) if node is not None else None)
+def tensor_attribute(it: State, target: Tensor, name: str, node: ast.Attribute | None,
+                     label: str) -> object:
+    """`x.name` on a tensor: a method (as a Method value), an allowlisted attribute, or
+    refused (a misspelling as such, with the closest name)."""
+    if name in allow.TENSOR_METHODS:
+        return Method(target, name, label)
+    if name not in allow.TENSOR_ATTRIBUTES:
+        location = it.location(node) if node is not None else None
+        typo = typos.misspelled("tensor", name, allow.TENSOR_METHODS |
+                                allow.TENSOR_ATTRIBUTES, location)
         if typo is not None:
             raise typo
-        close = difflib.get_close_matches(name, known, n=1)
-        raise not_allowed(message, self._location(node) if node is not None else None,
-                          f"did you mean '{namespace.path}.{close[0]}'?" if close else None,
-                          what=path)
-
-    def set_attribute(self, target_node: ast.Attribute, owner: Any, value: Any) -> None:
-        name = target_node.attr
-        if isinstance(owner, torch.Tensor) and name in {"grad", "requires_grad", "data"}:
-            setattr(owner, name, value)
-            if name == "requires_grad" and value and owner.is_leaf:
-                self._note_new_tensor(owner, target_node.value)
-            return
-        if isinstance(owner, torch.nn.Module) and _settable(owner, name):
-            owner.__setattr__(name, _checked_result(value))
-            return
-        if isinstance(owner, CTX_TYPE) and _settable(owner, name):
-            setattr(owner, name, _checked_result(value))
-            return
-        kind = type(owner).__name__
-        raise not_allowed(f"assigning attribute '{name}' of a {kind} is not allowed",
-                          self._location(target_node),
-                          "tensors accept .grad, .requires_grad and .data; your own modules "
-                          "and a Function's ctx accept new attributes",
-                          what=f"attribute assignment '{name}'")
-
-    def get_item(self, value: Any, index: Any, node: ast.expr) -> Any:
-        if isinstance(value, torch.Tensor):
-            guards.check_index(value, index, self.limits, self._location(node))
-            if isinstance(node, ast.Subscript):
-                self._operation = OperationContext("index",
-                                                   self._operands([value], [node.value]))
-            result = value[index]
-            self._note_new_tensor(result, node)
-            return result
-        if isinstance(value, (list, tuple, torch.Size, str, dict, range, torch.nn.Sequential,
-                              torch.nn.ModuleList, torch.nn.ParameterList,
-                              torch.nn.ModuleDict)):
-            return value[index]
-        raise CodeTypeError(f"'{type(value).__name__}' object is not subscriptable")
-
-    def set_item(self, node: ast.Subscript, owner: Any, index: Any, value: Any) -> None:
-        if isinstance(owner, torch.Tensor):
-            guards.check_index(owner, index, self.limits, self._location(node))
-            self._operation = OperationContext("index", self._operands([owner], [node.value]))
-            owner[index] = value
-            return
-        if isinstance(owner, (list, dict)):
-            owner[index] = value
-            return
-        raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")
+        raise not_allowed(f"attribute '{name}' is not available on a Tensor", location,
+                          _suggest(name, target), what=f"attribute '{name}' on Tensor")
+    if name == "grad":
+        return grad_of(it, target, label)
+    return tensor_value(it, target, name, node)
 
 
-def _has_method(target: Any, name: str) -> bool:
+def grad_of(it: State, target: Tensor, label: str) -> object:
+    """`x.grad`. A non-leaf that does not retain its grad reads None: noted (non_leaf_grad)."""
+    value = target.grad
+    if not (target.is_leaf or target.retains_grad):
+        context = it.context
+        assert context is not None
+        it.hooks.read_non_leaf_grad(context, target, label)
+    return value
+
+
+def tensor_value(it: State, target: Tensor, name: str, node: ast.Attribute | None) -> object:
+    """An allowlisted attribute of a tensor other than `grad` (`x.shape`, `x.data`, `x.T`):
+    a tensor it gives is reported like an operation's result."""
+    value = getattr(target, name)
+    if isinstance(value, Tensor) and node is not None:
+        it.note_new_tensor(value, node)
+        if not value.requires_grad:  # `.data`: a detached view
+            it.hooks.made_without_grad(name, [target], value)
+    return value
+
+
+def _module_attribute(target: torch.nn.Module, name: str, label: str) -> object:
+    user_class = getattr(type(target), "gx_class", None)
+    if isinstance(user_class, UserClass):
+        if name in user_class.methods:
+            return BoundMethod(target, user_class.methods[name])
+        if name in user_class.attributes:
+            return user_class.attributes[name]
+    for table in ("_parameters", "_buffers", "_modules"):
+        entries = target.__dict__.get(table, {})
+        if name in entries:
+            return entries[name]
+    if not name.startswith("_") and name in target.__dict__:
+        return checked_result(target.__dict__[name])
+    if name in allow.MODULE_METHODS:
+        return Method(target, name, label)
+    if name in allow.MODULE_ATTRIBUTES and hasattr(target, name):
+        return checked_result(getattr(target, name))
+    return _MISSING
+
+
+def namespace_member(it: State, namespace: Namespace, name: str, node: ast.AST | None
+                     ) -> object:
+    key = (namespace.path, name)
+    found = _MEMBERS.get(key)
+    if found is None:  # each allowed member resolves to the same value every time
+        found = _MEMBERS[key] = _resolve_member(it, namespace, name, node)
+    return found
+
+
+def _resolve_member(it: State, namespace: Namespace, name: str, node: ast.AST | None
+                    ) -> object:
+    path = f"{namespace.path}.{name}"
+    if path in allow.TORCH_NAMESPACES:
+        return Namespace(path)
+    if path in allow.BASE_CLASSES:
+        return BaseClass(path)
+    if path in allow.CONSTANT_PATHS:
+        return resolve(path)
+    if path in allow.TORCH_PATHS:
+        if namespace.path == "d2l":
+            return Function(path, _no_function)
+        member = resolve(path)
+        if isinstance(member, torch.dtype):
+            return member
+        return Function(path, member)
+    reason = allow.why_dangerous(name)
+    message = f"'{path}' is not allowed"
+    message += f": {reason}" if reason else " (it is not on the allowlist)"
+    known = [p.rsplit(".", 1)[-1] for p in allow.TORCH_PATHS | allow.CONSTANT_PATHS
+             if p.startswith(namespace.path + ".") and p.count(".") == path.count(".")]
+    typo = typos.misspelled(namespace.path, name, known,
+                            it.location(node) if node is not None else None)
+    if typo is not None:
+        raise typo
+    close = difflib.get_close_matches(name, known, n=1)
+    raise not_allowed(message, it.location(node) if node is not None else None,
+                      f"did you mean '{namespace.path}.{close[0]}'?" if close else None,
+                      what=path)
+
+
+def set_attribute(it: State, target_node: ast.Attribute, owner: object, value: object) -> None:
+    name = target_node.attr
+    if isinstance(owner, Tensor) and name in {"grad", "requires_grad", "data"}:
+        setattr(owner, name, value)
+        if name == "requires_grad" and value and owner.is_leaf:
+            it.note_new_tensor(owner, target_node.value)
+        return
+    if isinstance(owner, torch.nn.Module) and _settable(owner, name):
+        setattr(owner, name, checked_result(value))
+        return
+    if isinstance(owner, CTX_TYPE) and _settable(owner, name):
+        setattr(owner, name, checked_result(value))
+        return
+    kind = type(owner).__name__
+    raise not_allowed(f"assigning attribute '{name}' of a {kind} is not allowed",
+                      it.location(target_node),
+                      "tensors accept .grad, .requires_grad and .data; your own modules "
+                      "and a Function's ctx accept new attributes",
+                      what=f"attribute assignment '{name}'")
+
+
+def subscript(compiler: Compiler, node: ast.Subscript) -> Evaluate:
+    """`value[index]`."""
+    value_of, index_of = compiler.expr(node.value), compiler.expr(node.slice)
+    return lambda it: get_item(it, value_of(it), index_of(it), node)
+
+
+# What may be indexed besides tensors (a layer container gives its layers).
+INDEXABLE: tuple[type, ...] = (list, tuple, torch.Size, str, dict, range, torch.nn.Sequential,
+                               torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict)
+
+
+def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
+    if isinstance(value, Tensor):
+        guards.check_index(value, index, it.limits, it.location(node))
+        if isinstance(node, ast.Subscript):
+            it.operation = OperationContext("index", it.operands([value], [node.value]))
+        result = _item(value, index)
+        it.note_new_tensor(result, node)
+        return result
+    if isinstance(value, INDEXABLE):
+        return _item(value, index)
+    raise CodeTypeError(f"'{type(value).__name__}' object is not subscriptable")
+
+
+def set_item(it: State, node: ast.Subscript, owner: object, index: object,
+             value: object) -> None:
+    if isinstance(owner, Tensor):
+        guards.check_index(owner, index, it.limits, it.location(node))
+        it.operation = OperationContext("index", it.operands([owner], [node.value]))
+        _set_item(owner, index, value)
+        return
+    if isinstance(owner, (list, dict)):
+        _set_item(owner, index, value)
+        return
+    raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")
+
+
+# An item is read and written by Python's own rules (PyTorch's, for a tensor), whatever the
+# index: they raise for what they do not take.
+def _item(owner: Any, index: object) -> object:
+    return owner[index]
+
+
+def _set_item(owner: Any, index: object, value: object) -> None:
+    owner[index] = value
+
+
+def delete_item(owner: Any, index: object) -> None:
+    """`del owner[index]` of a list or a dict (language/statements.py checks which)."""
+    del owner[index]
+
+
+def _has_method(target: object, name: str) -> bool:
     """Methods of hook handles, super(), strings, lists and dicts."""
     return (isinstance(target, HANDLE_TYPES) and name in allow.HANDLE_METHODS) or \
         (isinstance(target, SuperProxy) and name == "__init__") or \
@@ -212,14 +303,14 @@ def _has_method(target: Any, name: str) -> bool:
         (isinstance(target, dict) and name in allow.DICT_METHODS)
 
 
-def _has_plain_attribute(target: Any, name: str) -> bool:
+def _has_plain_attribute(target: object, name: str) -> bool:
     """Plain values read from devices, dtypes and torch.return_types (max/min with dim)."""
     return (isinstance(target, torch.device) and name in {"type", "index"}) or \
         (isinstance(target, torch.dtype) and name in {"is_floating_point", "itemsize"}) or \
         (isinstance(target, tuple) and name in {"values", "indices"} and hasattr(target, name))
 
 
-def _no_function(*args: Any, **kwargs: Any) -> Any:
+def _no_function(*args: object, **kwargs: object) -> object:
     raise NotImplementedError  # d2l functions are run by the interpreter itself
 
 
@@ -230,7 +321,7 @@ class _Missing:
 _MISSING = _Missing()
 
 
-def _settable(owner: Any, name: str) -> bool:
+def _settable(owner: object, name: str) -> bool:
     """A new attribute of the user's module or a ctx; never a method or internal name."""
     if name.startswith("_"):
         return False
@@ -243,9 +334,9 @@ def _settable(owner: Any, name: str) -> bool:
     return not hasattr(type(owner), name)
 
 
-def _suggest(name: str, target: Any) -> str | None:
+def _suggest(name: str, target: object) -> str | None:
     """The closest allowed name, for a misspelled attribute."""
-    if isinstance(target, torch.Tensor):
+    if isinstance(target, Tensor):
         known = allow.TENSOR_METHODS | allow.TENSOR_ATTRIBUTES
     elif isinstance(target, torch.nn.Module):
         known = allow.MODULE_METHODS | allow.MODULE_ATTRIBUTES

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import TYPE_CHECKING, Any
 
 import torch
 
-from gradexplain.errors import not_allowed
+from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
-from gradexplain.language.objects import (
+from gradexplain.language.compiler import State
+from gradexplain.language.values import (
     BaseClass,
+    Builtin,
     CaughtError,
     ExceptionType,
+    Function,
     SuperProxy,
     UserClass,
 )
-from gradexplain.language.values import Function
-
-if TYPE_CHECKING:
-    from gradexplain.language.core import Core
 
 # isinstance(x, NAME): the types a scenario may ask about.
 ISINSTANCE_TYPES: dict[str, tuple[type, ...]] = {
@@ -67,13 +65,14 @@ STEPPING = {"list", "tuple", "set", "sorted", "sum", "any", "all", "enumerate", 
             "reversed", "min", "max", "dict"}
 
 
-def call_builtin(interp: Core, name: str, args: list[Any], kwargs: dict[str, Any],
-                 node: ast.expr | None) -> Any:
-    location = interp._location(node) if node is not None else None
+def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, object],
+                 node: ast.expr | None, location: SourceLocation | None) -> object:
+    """`name(*args, **kwargs)` at `node` (None where torch calls back)."""
     if name == "print":
-        return _print(interp, args, kwargs)
+        _print(it, args, kwargs)
+        return None
     if name == "super":
-        return _super(interp, args, node)
+        return _super(it, args, location)
     if name == "isinstance":
         return _isinstance(args)
     if name == "type":
@@ -82,16 +81,16 @@ def call_builtin(interp: Core, name: str, args: list[Any], kwargs: dict[str, Any
                               "the language", location)
         return TypeName(type(args[0]))
     if name == "range":
-        if not all(isinstance(a, int) and not isinstance(a, bool) for a in args) or \
-                not 1 <= len(args) <= 3 or kwargs:
+        bounds = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
+        if len(bounds) != len(args) or not 1 <= len(args) <= 3 or kwargs:
             raise CodeTypeError("range() takes 1 to 3 integers")
-        return range(*args)
+        return range(*bounds)
     if name == "pow" and len(args) >= 2:
-        guards.check_number_op("pow", args[0], args[1], interp.limits, location)
+        guards.check_number_op("pow", args[0], args[1], it.limits, location)
     if name in STEPPING:
         # min(a, b) and max(a, b) compare their arguments; everything else steps through one.
         if not (name in {"min", "max"} and len(args) > 1):
-            args = [list(interp.iterate(a, node or ast.Pass())) if i == 0 or name == "zip"
+            args = [list(it.iterate(a, node or ast.Pass())) if i == 0 or name == "zip"
                     else a for i, a in enumerate(args)]
         if name in {"min", "max", "sorted"} and "key" in kwargs:
             raise not_allowed(f"{name}(key=...) is not part of the language", location)
@@ -106,7 +105,7 @@ def call_builtin(interp: Core, name: str, args: list[Any], kwargs: dict[str, Any
     return result
 
 
-def _print(interp: Core, args: list[Any], kwargs: dict[str, Any]) -> None:
+def _print(it: State, args: list[object], kwargs: dict[str, object]) -> None:
     sep = kwargs.pop("sep", " ")
     end = kwargs.pop("end", "\n")
     kwargs.pop("flush", None)
@@ -115,16 +114,16 @@ def _print(interp: Core, args: list[Any], kwargs: dict[str, Any]) -> None:
     sep = " " if sep is None else sep
     end = "\n" if end is None else end
     text = str(sep).join(display.show(a) for a in args) + str(end).rstrip("\n")
-    assert interp._context is not None
-    interp.hooks.printed(interp._context, text)
+    assert it.context is not None
+    it.hooks.printed(it.context, text)
 
 
-def _super(interp: Core, args: list[Any], node: ast.expr | None) -> SuperProxy:
+def _super(it: State, args: list[object], location: SourceLocation | None) -> SuperProxy:
     """`super()` or `super(Net, self)` inside a user module's method."""
     if len(args) == 2:
         instance = args[1]
     else:
-        scope = interp.scope
+        scope = it.scope
         instance = None
         while scope is not None and instance is None:
             instance = scope.names.get("self")
@@ -132,11 +131,11 @@ def _super(interp: Core, args: list[Any], node: ast.expr | None) -> SuperProxy:
     if not isinstance(instance, torch.nn.Module) or not isinstance(
             getattr(type(instance), "gx_class", None), UserClass):
         raise not_allowed("super() is only available in the methods of your own nn.Module",
-                          interp._location(node) if node is not None else None)
+                          location)
     return SuperProxy(instance)
 
 
-def _isinstance(args: list[Any]) -> bool:
+def _isinstance(args: list[object]) -> bool:
     if len(args) != 2:
         raise CodeTypeError(f"isinstance expected 2 arguments, got {len(args)}")
     value, kinds = args
@@ -150,9 +149,6 @@ def _isinstance(args: list[Any]) -> bool:
             if kind.real is not None and isinstance(value, kind.real):
                 return True
             continue
-        from gradexplain.language.objects import Builtin
-        from gradexplain.language.values import Function
-
         if isinstance(kind, Builtin) and kind.name in ISINSTANCE_TYPES:
             if isinstance(value, ISINSTANCE_TYPES[kind.name]):
                 return True

@@ -1,7 +1,11 @@
-"""Calls: the one dispatch by the callee's type, torch functions and methods, and builtins.
+"""Calls: the rule of `f(...)` for every kind of callee the language has (the one dispatch by
+the callee's type, `call_value`), torch functions and methods, and layers.
 
-Every argument that could be run as a callable (a user function, a builtin, a torch function
-wrapper) is replaced by `torch_callable`'s re-entering wrapper before torch sees it.
+A call in the code is compiled once (`call`): its arguments, its location and argument nodes
+(a `CallSite`), and, for `x.name(...)` on a tensor, the method's facts from the allowlist.
+A torch call is sized before it runs (guards.check_call) and reported after (reports.py).
+Every argument that could be run as a callable (a user function, a builtin, a torch
+function wrapper) is replaced by `torch_callable`'s re-entering wrapper before torch sees it.
 """
 
 from __future__ import annotations
@@ -10,227 +14,47 @@ import ast
 import builtins
 import functools
 import math
-from typing import Any
+from collections.abc import Callable
 
 import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
-from gradexplain.language.autograd_ext import HOOK_METHODS
+from gradexplain.language.attributes import namespace_member, read_attribute
+from gradexplain.language.backward import AUTOGRAD_CALLS, autograd_call, backward_method
 from gradexplain.language.builtins import call_builtin
+from gradexplain.language.classes import apply_function, instantiate
 from gradexplain.language.classify import CodeTypeError, OperationContext
-from gradexplain.language.core import Core
-from gradexplain.language.objects import (
+from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.functions import call_user, torch_callable
+from gradexplain.language.reports import Report, no_report, reporter
+from gradexplain.language.source import SourceMap
+from gradexplain.language.special_calls import HOOK_METHODS, special_function, special_method
+from gradexplain.language.values import (
     BaseClass,
     BoundMethod,
     Builtin,
     ExceptionType,
+    Function,
+    Method,
+    Namespace,
     SuperProxy,
     UserClass,
     UserFunction,
+    checked_result,
 )
-from gradexplain.language.values import Function, Method, Namespace, _checked_result
 from gradexplain.limits import Limits, check
+
+Tensor = torch.Tensor
+Arguments = Callable[[State], tuple[list[object], dict[str, object]]]
+# (interpreter, tensor, args, kwargs): a tensor method's rule, its facts bound
+TensorCall = Callable[[State, Tensor, list[object], dict[str, object]], object]
 
 # Functions whose call only notes something or returns a value nobody uses.
 QUIET_RESULTS = {"torch.manual_seed"}
 NEW_TENSOR_METHODS = {"new_ones": "ones", "new_zeros": "zeros", "new_empty": "empty",
                       "new_full": "full"}
-
-
-class Calls(Core):
-    """`f(...)` for every kind of callee the language has."""
-
-    def call(self, node: ast.Call) -> Any:
-        func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "format" and \
-                isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
-            args, kwargs = self.arguments(node)
-            return display.format_text(func.value.value, args, kwargs)
-        if isinstance(func, ast.Attribute):
-            target = self._expr(func.value)
-            if isinstance(target, torch.Tensor) and func.attr in allow.TENSOR_METHODS:
-                # `x.mean()`: read_attribute's answer for a tensor's method, without the walk
-                # through every kind of value.
-                method = Method(target, func.attr, self._segment(func.value))
-                args, kwargs = self.arguments(node)
-                return self._tensor_method(method, args, kwargs, node)
-            if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
-                callee = self._namespace_member(target, func.attr, func)
-                if type(callee) is Function:
-                    args, kwargs = self.arguments(node)
-                    return self._call_function(callee, args, kwargs, node)
-            else:
-                callee = self.read_attribute(target, func.attr, func)
-        else:
-            callee = self._expr(func)
-        args, kwargs = self.arguments(node)
-        return self.call_value(callee, args, kwargs, node)
-
-    def arguments(self, node: ast.Call) -> tuple[list[Any], dict[str, Any]]:
-        args: list[Any] = []
-        for arg in node.args:
-            if isinstance(arg, ast.Starred):
-                args.extend(self.iterate(self._expr(arg.value), arg))
-            else:
-                args.append(self._expr(arg))
-        kwargs: dict[str, Any] = {}
-        for keyword in node.keywords:
-            value = self._expr(keyword.value)
-            if keyword.arg is None:
-                if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-                    raise CodeTypeError("argument after ** must be a mapping with string keys")
-                if any(k.startswith("__") for k in value):
-                    raise not_allowed("dunder keyword arguments are not allowed",
-                                      self._location(keyword.value))
-                kwargs.update(value)
-            else:
-                kwargs[keyword.arg] = value
-        return args, kwargs
-
-    def call_value(self, callee: Any, args: list[Any], kwargs: dict[str, Any],
-                   node: ast.expr | None) -> Any:
-        """Call any value user code may call; `node` is None when torch calls back."""
-        if isinstance(callee, Builtin):
-            return call_builtin(self, callee.name, args, kwargs, node)
-        if isinstance(callee, UserFunction):
-            return self.call_user(callee, args, kwargs, node)
-        if isinstance(callee, BoundMethod):
-            return self.call_user(callee.function, [callee.instance, *args], kwargs, node)
-        if isinstance(callee, Method):
-            return self._call_method(callee, args, kwargs, node)
-        if isinstance(callee, Function):
-            return self._call_function(callee, args, kwargs, node)
-        if isinstance(callee, UserClass):
-            return self.instantiate(callee, args, kwargs, node)
-        if isinstance(callee, torch.nn.Module):
-            return self._call_module(callee, args, kwargs, node)
-        if isinstance(callee, ExceptionType):
-            return getattr(builtins, callee.name)(*args)
-        if isinstance(callee, BaseClass):
-            raise not_allowed(f"{callee.path} can only be used as a base class: "
-                              f"class Net({callee.path.split('.')[-2]}."
-                              f"{callee.path.split('.')[-1]}):",
-                              self._location(node) if node is not None else None)
-        shown = self._segment(node.func) if isinstance(node, ast.Call) else \
-            type(callee).__name__
-        raise CodeTypeError(f"'{shown}' is not callable")
-
-    def wrapped(self, args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any],
-                                                                        dict[str, Any]]:
-        if not args and not kwargs:
-            return args, kwargs
-        return ([self.torch_callable(a) for a in args],
-                {k: self.torch_callable(v) for k, v in kwargs.items()})
-
-    def _call_function(self, callee: Function, args: list[Any], kwargs: dict[str, Any],
-                       node: ast.expr | None) -> Any:
-        path = callee.path
-        if not _ordinary(path):
-            if path in {"torch.autograd.backward", "torch.autograd.grad"} and \
-                    isinstance(node, ast.Call):
-                return self._autograd(path, args, kwargs, node)
-            special = self.special_function(callee, args, kwargs, node)
-            if special is not NotImplemented:
-                return special
-        name = callee.name
-        arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
-        self._operation = OperationContext.lazy(name, args, arg_nodes, self._segment)
-        location = self._location(node) if node is not None else None
-        if _tensor_operation(path):
-            guards.check_call(name, None, args, kwargs, self.limits, location, callee.fn)
-        elif path.startswith("torch.nn."):
-            _check_layer_size(args, kwargs, self.limits, location)
-        args, kwargs = self.wrapped(args, kwargs)
-        result = callee.fn(*args, **kwargs)
-        if path in QUIET_RESULTS:
-            return None
-        if node is not None:
-            self._after_tensor_op(node, name, args, arg_nodes, result)
-        return _checked_result(result)
-
-    def _call_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
-                     node: ast.expr | None) -> Any:
-        target, name = method.target, method.name
-        if isinstance(target, torch.Tensor):
-            return self._tensor_method(method, args, kwargs, node)
-        if isinstance(target, SuperProxy):  # super().__init__()
-            torch.nn.Module.__init__(target.instance)
-            return None
-        if isinstance(target, UserClass):  # Exp.apply(x)
-            return self.apply_function(target, args, kwargs, node)
-        if isinstance(target, str) and name == "format":
-            return display.format_text(target, args, kwargs)
-        if isinstance(target, list) and name in {"extend", "append", "insert"}:
-            added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
-            check("max_elements", len(target) + added, self.limits,
-                  self._location(node) if node is not None else None)
-        special = self.special_method(method, args, kwargs, node)
-        if special is not NotImplemented:
-            return special
-        args, kwargs = self.wrapped(args, kwargs)
-        return _checked_result(getattr(target, name)(*args, **kwargs))
-
-    def _tensor_method(self, method: Method, args: list[Any], kwargs: dict[str, Any],
-                       node: ast.expr | None) -> Any:
-        """`x.name(...)` on a tensor: sized before it runs, reported after."""
-        target, name = method.target, method.name
-        if name in NEW_TENSOR_METHODS:
-            # x.new_ones(size) makes a tensor of that size, like torch.ones(size).
-            guards.check_call(NEW_TENSOR_METHODS[name], None, args, kwargs, self.limits,
-                              self._location(node) if node is not None else None)
-        if name in HOOK_METHODS:
-            special = self.special_method(method, args, kwargs, node)
-            if special is not NotImplemented:
-                return special
-        operand_nodes = self._method_operands(node)
-        operands = [target, *args]
-        if name == "backward":
-            return self._backward_method(target, method.target_label, args, kwargs)
-        self._operation = OperationContext(name, self._operands(operands, operand_nodes)) \
-            if name in RESHAPING_IN_PLACE else \
-            OperationContext.lazy(name, operands, operand_nodes, self._segment)
-        location = self._location(node) if node is not None else None
-        guards.check_call(name, target, args, kwargs, self.limits, location, name)
-        args, kwargs = self.wrapped(args, kwargs)
-        result = getattr(target, name)(*args, **kwargs)
-        if name == "retain_grad":
-            self.hooks.retained(target, method.target_label)
-        if node is not None:
-            self._after_tensor_op(node, name, operands, operand_nodes, result)
-        return _checked_result(result)
-
-    def _method_operands(self, node: ast.expr | None) -> list[ast.expr]:
-        """The nodes of `x.name(a, b)`'s operands: x, a, b (once per node)."""
-        if node is None or self._program is None:  # torch calling back: no nodes
-            return []
-        found: list[ast.expr] | None = self._program.operators.get(id(node))
-        if found is None:
-            func = node.func if isinstance(node, ast.Call) else None
-            found = [func.value, *node.args] if isinstance(func, ast.Attribute) and \
-                isinstance(node, ast.Call) else []
-            self._program.operators[id(node)] = found
-        return found
-
-    def _call_module(self, module: torch.nn.Module, args: list[Any], kwargs: dict[str, Any],
-                     node: ast.expr | None) -> Any:
-        arg_nodes = list(node.args) if isinstance(node, ast.Call) else []
-        self._operation = OperationContext(type(module).__name__,
-                                           self._operands(args, arg_nodes))
-        location = self._location(node) if node is not None else None
-        if args and isinstance(args[0], torch.Tensor) and \
-                not _check_lazy_weights(module, args[0], self.limits, location) and \
-                isinstance(module, torch.nn.Linear):
-            guards.check_call("linear", None, [args[0], module.weight], {}, self.limits,
-                              location)
-        args, kwargs = self.wrapped(args, kwargs)
-        result = module(*args, **kwargs)
-        if node is not None:
-            self._after_tensor_op(node, type(module).__name__.lower(), args, arg_nodes, result)
-        return _checked_result(result)
-
-
 # torch functions that are not tensor operations: their sizes are not checked on `meta`
 # (that would run them twice, or consume a generator of parameters).
 NOT_TENSOR_OPERATIONS = frozenset({
@@ -238,22 +62,360 @@ NOT_TENSOR_OPERATIONS = frozenset({
     "inference_mode", "is_inference_mode_enabled", "get_default_dtype", "device",
     "is_tensor", "is_floating_point", "numel", "set_default_device", "get_default_device",
 })
-
-
-@functools.lru_cache(maxsize=1024)
-def _ordinary(path: str) -> bool:
-    """A function neither `_autograd` nor `special_function` (autograd_ext.py) handles."""
-    return path not in {"torch.autograd.backward", "torch.autograd.grad"} and \
-        not path.startswith(("d2l.", "torch.autograd.functional.")) and \
-        path not in allow.LEGACY_PATHS
-
-
 # In-place methods that change their tensor's shape: the operation's shapes are taken before
 # it runs (other operations read them only if they fail, when nothing has changed).
 RESHAPING_IN_PLACE = frozenset({
     "unsqueeze_", "squeeze_", "t_", "transpose_", "swapdims_", "swapaxes_", "resize_",
     "resize_as_", "set_", "as_strided_",
 })
+
+
+class CallSite:
+    """A call in the code, its facts worked out once: where it is, its argument nodes, the
+    nodes of `x.name(a, b)`'s operands (x, a, b), and per torch function or operation name
+    it calls, how that call is checked and reported."""
+
+    __slots__ = ("arg_nodes", "functions", "location", "node", "operand_nodes", "reports",
+                 "source")
+
+    def __init__(self, source: SourceMap, node: ast.Call) -> None:
+        self.source = source
+        self.node = node
+        self.location = source.locate(node)
+        self.arg_nodes = list(node.args)
+        func = node.func
+        self.operand_nodes = [func.value, *node.args] if isinstance(func, ast.Attribute) \
+            else []
+        self.functions: dict[str, _FunctionFacts] = {}
+        self.reports: dict[str, Report] = {}
+
+    def report(self, name: str) -> Report:
+        """The report of operation `name` made here on the call's arguments (a layer's)."""
+        found = self.reports.get(name)
+        if found is None:
+            found = self.reports[name] = reporter(self.source, self.node, name, self.arg_nodes)
+        return found
+
+
+# compiling a call ---------------------------------------------------------------------------
+
+def call(compiler: Compiler, node: ast.Call) -> Evaluate:
+    """`f(...)`, `value.name(...)`: on a tensor, an allowlisted method's facts are worked out
+    here; on a namespace, the member found the last time is reused."""
+    site = CallSite(compiler.source, node)
+    func = node.func
+    arguments_of = arguments(compiler, node)
+    if not isinstance(func, ast.Attribute):
+        callee_of = compiler.expr(func)
+
+        def call_named(it: State) -> object:
+            callee = callee_of(it)
+            args, kwargs = arguments_of(it)
+            return call_value(it, callee, args, kwargs, site)
+
+        return call_named
+    if func.attr == "format" and isinstance(func.value, ast.Constant) and \
+            isinstance(func.value.value, str):
+        template = func.value.value  # the checker has checked its fields
+
+        def format_text(it: State) -> object:
+            args, kwargs = arguments_of(it)
+            return display.format_text(template, args, kwargs)
+
+        return format_text
+    target_of = compiler.expr(func.value)
+    # `loss`, a name bound at the top level, read in place; anything else by its closure
+    top_name = func.value.id if isinstance(func.value, ast.Name) else None
+    no_arguments = not node.args and not node.keywords
+    name = func.attr
+    method = tensor_method(name, compiler.source.segment(func.value), site.operand_nodes,
+                           site.location, reporter(compiler.source, node, name,
+                                                   site.operand_nodes)) \
+        if name in allow.TENSOR_METHODS else None
+    member: list[object] = [None, None]  # the last namespace met here, and its member `name`
+
+    def general(it: State, target: object) -> object:
+        if type(target) is Namespace:  # `torch.no_grad()`: what read_attribute returns
+            if target is member[0]:  # resolved once per namespace (attributes._MEMBERS)
+                callee = member[1]
+            else:
+                callee = namespace_member(it, target, name, func)
+                member[:] = [target, callee]
+            if type(callee) is Function:
+                if no_arguments:  # `torch.no_grad()`
+                    return call_function(it, callee, [], {}, site)
+                args, kwargs = arguments_of(it)
+                return call_function(it, callee, args, kwargs, site)
+        else:
+            callee = read_attribute(it, target, name, func)
+        args, kwargs = arguments_of(it)
+        return call_value(it, callee, args, kwargs, site)
+
+    if method is not None and no_arguments:
+        tensor_call = method
+
+        def call_without_arguments(it: State) -> object:
+            target = env[top_name] if top_name is not None and it.scope is None and \
+                top_name in (env := it.env) else target_of(it)
+            if isinstance(target, Tensor):  # `loss.backward()`, `x.mean()`, `w.grad.zero_()`
+                return tensor_call(it, target, [], {})
+            return general(it, target)
+
+        return call_without_arguments
+
+    def call_method(it: State) -> object:
+        target = env[top_name] if top_name is not None and it.scope is None and \
+            top_name in (env := it.env) else target_of(it)
+        if method is not None and isinstance(target, Tensor):
+            args, kwargs = arguments_of(it)
+            return method(it, target, args, kwargs)
+        return general(it, target)
+
+    return call_method
+
+
+def arguments(compiler: Compiler, node: ast.Call) -> Arguments:
+    """Positional values, then keyword values, in source order; `*args` steps through any
+    iterable, `**kwargs` takes a dict of names."""
+    if any(isinstance(a, ast.Starred) for a in node.args) or \
+            any(k.arg is None for k in node.keywords):
+        return _unpacked_arguments(compiler, node)
+    positional = [compiler.expr(a) for a in node.args]
+    keywords = [(k.arg, compiler.expr(k.value)) for k in node.keywords if k.arg is not None]
+    if not keywords:
+        if not positional:
+            return lambda it: ([], {})
+        if len(positional) == 1:
+            only = positional[0]
+            return lambda it: ([only(it)], {})
+        return lambda it: ([p(it) for p in positional], {})
+    return lambda it: ([p(it) for p in positional], {k: v(it) for k, v in keywords})
+
+
+def _unpacked_arguments(compiler: Compiler, node: ast.Call) -> Arguments:
+    positional = [(compiler.expr(a.value), a) if isinstance(a, ast.Starred)
+                  else (compiler.expr(a), None) for a in node.args]
+    keywords = [(k.arg, compiler.expr(k.value), compiler.source.locate(k.value))
+                for k in node.keywords]
+
+    def evaluate(it: State) -> tuple[list[object], dict[str, object]]:
+        args: list[object] = []
+        for value_of, starred in positional:
+            if starred is None:
+                args.append(value_of(it))
+            else:
+                args.extend(it.iterate(value_of(it), starred))
+        kwargs: dict[str, object] = {}
+        for key, value_of, location in keywords:
+            value = value_of(it)
+            if key is not None:
+                kwargs[key] = value
+                continue
+            if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+                raise CodeTypeError("argument after ** must be a mapping with string keys")
+            if any(k.startswith("__") for k in value):
+                raise not_allowed("dunder keyword arguments are not allowed", location)
+            kwargs.update(value)
+        return args, kwargs
+
+    return evaluate
+
+
+# calling a value ----------------------------------------------------------------------------
+
+def call_value(it: State, callee: object, args: list[object], kwargs: dict[str, object],
+               site: CallSite | None) -> object:
+    """Call any value user code may call; `site` is None when torch calls back."""
+    location = site.location if site is not None else None
+    if isinstance(callee, Builtin):
+        return call_builtin(it, callee.name, args, kwargs,
+                            site.node if site is not None else None, location)
+    if isinstance(callee, UserFunction):
+        return call_user(it, callee, args, kwargs, location)
+    if isinstance(callee, BoundMethod):
+        return call_user(it, callee.function, [callee.instance, *args], kwargs, location)
+    if isinstance(callee, Method):
+        return _call_method(it, callee, args, kwargs, site)
+    if isinstance(callee, Function):
+        return call_function(it, callee, args, kwargs, site)
+    if isinstance(callee, UserClass):
+        return instantiate(it, callee, args, kwargs, location)
+    if isinstance(callee, torch.nn.Module):
+        return _call_module(it, callee, args, kwargs, site)
+    if isinstance(callee, ExceptionType):
+        return getattr(builtins, callee.name)(*args)
+    if isinstance(callee, BaseClass):
+        raise not_allowed(f"{callee.path} can only be used as a base class: "
+                          f"class Net({callee.path.split('.')[-2]}."
+                          f"{callee.path.split('.')[-1]}):", location)
+    shown = site.source.segment(site.node.func) if site is not None else \
+        type(callee).__name__
+    raise CodeTypeError(f"'{shown}' is not callable")
+
+
+def wrapped(it: State, args: list[object], kwargs: dict[str, object]
+            ) -> tuple[list[object], dict[str, object]]:
+    """The arguments as torch receives them: anything interpreted, a re-entering wrapper."""
+    if not args and not kwargs:
+        return args, kwargs
+    return ([torch_callable(it, a) for a in args],
+            {k: torch_callable(it, v) for k, v in kwargs.items()})
+
+
+_FACTS: dict[str, _FunctionFacts] = {}  # where torch calls back: no site, nothing reported
+
+
+class _FunctionFacts:
+    """How a torch function is called at one site: sized or as a layer, quiet, reported."""
+
+    __slots__ = ("layer", "name", "ordinary", "quiet", "report", "sized")
+
+    def __init__(self, callee: Function, site: CallSite | None) -> None:
+        path = callee.path
+        self.name = callee.name
+        operation = _tensor_operation(path)
+        self.ordinary = _ordinary(path)
+        self.sized = operation and guards.call_is_sized(self.name)
+        self.layer = not operation and path.startswith("torch.nn.")
+        self.quiet = path in QUIET_RESULTS
+        self.report = no_report if site is None else \
+            reporter(site.source, site.node, self.name, site.arg_nodes)
+
+
+def call_function(it: State, callee: Function, args: list[object], kwargs: dict[str, object],
+                  site: CallSite | None) -> object:
+    """`torch.f(...)`, `F.f(...)`, `nn.Linear(...)`: sized before it runs, reported after.
+    The functions with something else to do (autograd's backward and grad, d2l, legacy APIs,
+    torch.autograd.functional) are handled first."""
+    known = site.functions if site is not None else _FACTS
+    facts = known.get(callee.path)
+    if facts is None:
+        facts = known[callee.path] = _FunctionFacts(callee, site)
+    if not facts.ordinary:
+        path = callee.path
+        if path in AUTOGRAD_CALLS and site is not None:
+            return autograd_call(it, path, args, kwargs, site.node)
+        special = special_function(it, callee, args, kwargs)
+        if special is not NotImplemented:
+            return special
+    name = facts.name
+    location = site.location if site is not None else None
+    it.operation = (name, args, site.arg_nodes if site is not None else [])
+    if facts.sized:
+        guards.check_call(name, None, args, kwargs, it.limits, it.budget, location, callee.fn)
+    elif facts.layer:
+        _check_layer_size(args, kwargs, it.limits, location)
+    if args or kwargs:
+        args, kwargs = wrapped(it, args, kwargs)
+    result = callee.fn(*args, **kwargs)
+    if facts.quiet:
+        return None
+    if not isinstance(result, Tensor):
+        return checked_result(result)  # (reports hear only of tensors)
+    facts.report(it, args, result)
+    return result
+
+
+def tensor_method(name: str, label: str, operand_nodes: list[ast.expr],
+                  location: SourceLocation | None, report: Report) -> TensorCall:
+    """`x.name(...)` on a tensor, for one allowlisted method name: sized before it runs,
+    reported after; its facts (labels, nodes, location, size rule) bound here once."""
+    created = NEW_TENSOR_METHODS.get(name)
+    hook = name in HOOK_METHODS
+    reshaping = name in RESHAPING_IN_PLACE
+    retain = name == "retain_grad"
+    sized = guards.call_is_sized(name)  # else check_call would find nothing to check
+    check_call = guards.check_call
+
+    if name == "backward":
+        def backward(it: State, target: Tensor, args: list[object],
+                     kwargs: dict[str, object]) -> object:
+            return backward_method(it, target, label, args, kwargs)
+
+        return backward
+
+    def method(it: State, target: Tensor, args: list[object],
+               kwargs: dict[str, object]) -> object:
+        if created is not None:  # x.new_ones(size) makes a tensor like torch.ones(size)
+            check_call(created, None, args, kwargs, it.limits, it.budget, location)
+        if hook:
+            special = special_method(it, Method(target, name, label), args, kwargs)
+            if special is not NotImplemented:
+                return special
+        operands: list[object] = [target, *args]
+        it.operation = OperationContext(name, it.operands(operands, operand_nodes)) \
+            if reshaping else (name, operands, operand_nodes)
+        if sized:
+            check_call(name, target, args, kwargs, it.limits, it.budget, location, name)
+        if args or kwargs:
+            args, kwargs = wrapped(it, args, kwargs)
+        result = getattr(target, name)(*args, **kwargs)
+        if retain:
+            it.hooks.retained(target, label)
+        if not isinstance(result, Tensor):
+            return checked_result(result)
+        report(it, operands, result)
+        return result
+
+    return method
+
+
+def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str, object],
+                 site: CallSite | None) -> object:
+    """A method read as a value and called (`f = x.mean; f()`), or any method of a value
+    that is not a tensor: a string's, a list's, an optimizer's, `super().__init__`."""
+    target, name = method.target, method.name
+    location = site.location if site is not None else None
+    if isinstance(target, Tensor):
+        operand_nodes = site.operand_nodes if site is not None else []
+        report = no_report if site is None else \
+            reporter(site.source, site.node, name, operand_nodes)
+        return tensor_method(name, method.target_label, operand_nodes, location, report)(
+            it, target, args, kwargs)
+    if isinstance(target, SuperProxy):  # super().__init__()
+        torch.nn.Module.__init__(target.instance)
+        return None
+    if isinstance(target, UserClass):  # Exp.apply(x)
+        return apply_function(it, target, args, kwargs,
+                              site.node if site is not None else None)
+    if isinstance(target, str) and name == "format":
+        return display.format_text(target, args, kwargs)
+    if isinstance(target, list) and name in {"extend", "append", "insert"}:
+        added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
+        check("max_elements", len(target) + added, it.limits, location)
+    special = special_method(it, method, args, kwargs)
+    if special is not NotImplemented:
+        return special
+    args, kwargs = wrapped(it, args, kwargs)
+    return checked_result(getattr(target, name)(*args, **kwargs))
+
+
+def _call_module(it: State, module: torch.nn.Module, args: list[object],
+                 kwargs: dict[str, object], site: CallSite | None) -> object:
+    """`layer(x)`: a lazy layer's weights, and a Linear's output, sized before it runs."""
+    arg_nodes = site.arg_nodes if site is not None else []
+    kind = type(module).__name__
+    it.operation = OperationContext(kind, it.operands(args, arg_nodes))
+    location = site.location if site is not None else None
+    first = args[0] if args else None
+    if isinstance(first, Tensor) and \
+            not _check_lazy_weights(module, first, it.limits, location) and \
+            isinstance(module, torch.nn.Linear):
+        guards.check_call("linear", None, [first, module.weight], {}, it.limits, it.budget,
+                          location)
+    args, kwargs = wrapped(it, args, kwargs)
+    result = module(*args, **kwargs)
+    if site is not None:
+        site.report(kind.lower())(it, args, result)
+    return checked_result(result)
+
+
+@functools.lru_cache(maxsize=1024)
+def _ordinary(path: str) -> bool:
+    """A function without something else to do (see `call_function`)."""
+    return path not in AUTOGRAD_CALLS and \
+        not path.startswith(("d2l.", "torch.autograd.functional.")) and \
+        path not in allow.LEGACY_PATHS
 
 
 @functools.lru_cache(maxsize=1024)
@@ -267,7 +429,7 @@ def _tensor_operation(path: str) -> bool:
     return path.startswith("torch.nn.functional.")
 
 
-def _check_layer_size(args: list[Any], kwargs: dict[str, Any], limits: Limits,
+def _check_layer_size(args: list[object], kwargs: dict[str, object], limits: Limits,
                       location: SourceLocation | None) -> None:
     """A layer's weights are about the product of its size arguments (Linear(in, out), a
     Conv2d's kernel twice): refuse a layer that would pass the element limit before it is
@@ -281,7 +443,7 @@ def _check_layer_size(args: list[Any], kwargs: dict[str, Any], limits: Limits,
     check("max_elements", total, limits, location)
 
 
-def _check_lazy_weights(module: torch.nn.Module, first: torch.Tensor, limits: Limits,
+def _check_lazy_weights(module: torch.nn.Module, first: Tensor, limits: Limits,
                         location: SourceLocation | None) -> bool:
     """A lazy layer (nn.LazyLinear) sizes its weight from its first input: in-features or
     in-channels times its own out size. Refuse a weight past the element limit before it is

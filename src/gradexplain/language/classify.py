@@ -7,12 +7,16 @@ operands' labels and shapes) comes from the interpreter, so explanations can nam
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+
+import torch
 
 from gradexplain.errors import GradexplainError
-from gradexplain.limits import Limits, out_of_memory
+from gradexplain.language.protocol import StatementContext
+from gradexplain.language.values import UserAssertionError
+from gradexplain.limits import Limits, exceeded, out_of_memory
 
 
 class RaisedByGradexplain(Exception):
@@ -40,6 +44,9 @@ class CodeAttributeError(RaisedByGradexplain, AttributeError):
 _PYTHON_ONLY = (ZeroDivisionError, RecursionError, KeyError)
 
 
+Label = Callable[[ast.expr], str]  # an operand's label: its source text
+
+
 class OperationContext:
     """What the interpreter was doing: `function` and (label, shape) of each tensor operand.
 
@@ -55,11 +62,11 @@ class OperationContext:
         self.function = function
         self._operands = [] if operands is None else operands
         self.text = text
-        self._pending: tuple[Callable[[Any], str], Sequence[Any], Sequence[Any]] | None = None
+        self._pending: tuple[Label, Sequence[object], Sequence[ast.expr]] | None = None
 
     @classmethod
-    def lazy(cls, function: str, values: Sequence[Any], nodes: Sequence[Any],
-             label: Callable[[Any], str]) -> OperationContext:
+    def lazy(cls, function: str, values: Sequence[object], nodes: Sequence[ast.expr],
+             label: Label) -> OperationContext:
         """Operands `values` (those that are tensors count), labelled `label(node)`."""
         made = cls.__new__(cls)  # one call: an operation's context is made on every operation
         made.function, made._operands, made.text = function, [], None
@@ -72,7 +79,7 @@ class OperationContext:
             label, values, nodes = self._pending
             self._pending = None
             self._operands = [(label(n), list(v.shape)) for v, n in
-                              zip(values, nodes, strict=False) if _is_tensor(v)]
+                              zip(values, nodes, strict=False) if isinstance(v, torch.Tensor)]
         return self._operands
 
     def __repr__(self) -> str:
@@ -86,25 +93,18 @@ class OperationContext:
     __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaced
 
 
-# What the interpreter records as its current operation: a context, or (compiled code, once
-# per operation) just `(function, operand values, operand nodes)`, made into a lazy context
+# What the interpreter records as its current operation: a context, or (once per operation,
+# on the hot path) just `(function, operand values, operand nodes)`, made into a lazy context
 # only when an error is classified.
-Operation = OperationContext | tuple[str, Sequence[Any], Sequence[Any]] | None
+Operation = OperationContext | tuple[str, Sequence[object], Sequence[ast.expr]] | None
 
 
-def operation_context(operation: Operation,
-                      label: Callable[[Any], str]) -> OperationContext | None:
+def operation_context(operation: Operation, label: Label) -> OperationContext | None:
     """The context of `operation`, its operands labelled `label(node)` when first read."""
     if isinstance(operation, tuple):
         function, values, nodes = operation
         return OperationContext.lazy(function, values, nodes, label)
     return operation
-
-
-def _is_tensor(value: Any) -> bool:
-    import torch  # the language layer has torch loaded whenever it runs code
-
-    return isinstance(value, torch.Tensor)
 
 
 SHAPE_FUNCTIONS = {"mm", "bmm", "mv", "dot", "matmul", "@", "view", "reshape", "cat",
@@ -162,7 +162,7 @@ def classify(exc: BaseException, operation: OperationContext | None,
         if pattern.search(message):
             kind = candidate
             break
-    facts: dict[str, Any] = {"exception": type(exc).__name__}
+    facts: dict[str, object] = {"exception": type(exc).__name__}
     if isinstance(exc, (RaisedByGradexplain, *_PYTHON_ONLY)):
         facts["origin"] = "code"  # the scenario's own mistake: not "raised by PyTorch"
         facts["exception"] = type(exc).__mro__[2].__name__ if \
@@ -183,6 +183,41 @@ def classify(exc: BaseException, operation: OperationContext | None,
                             facts=facts)
 
 
+def statement_error(exc: BaseException, context: StatementContext, operation: Operation,
+                    label: Label, limits: Limits) -> BaseException:
+    """The error to raise for `exc`, raised while the statement `context` ran `operation`:
+    located and classified (with `exc` as its cause), or `exc` itself when it is already ours
+    or a bug of ours. The one guard around every statement (language/compiler.py) calls it."""
+    if isinstance(exc, GradexplainError):
+        if exc.location is None:
+            exc.location = context.location
+        exc.facts.setdefault("step", context.step)
+        exc.facts.setdefault("statement", context.statement)
+        return exc
+    if isinstance(exc, RecursionError):
+        error = exceeded("max_call_depth", "deeper than Python allows", limits.max_call_depth,
+                         context.location)
+        error.__cause__ = None
+        error.__suppress_context__ = True
+        return error
+    if isinstance(exc, MemoryError):  # the worker's address-space cap, or the machine's
+        error = out_of_memory(limits.max_memory, context.location)
+    else:
+        error = classify(exc, operation_context(operation, label), limits)
+        if isinstance(exc, AssertionError) and not isinstance(exc, UserAssertionError) \
+                and error.kind != "device_unavailable":
+            return exc  # an assertion that is not torch's "no such device" is a bug of ours
+        error.location = context.location
+    error.facts.setdefault("step", context.step)
+    error.facts.setdefault("statement", context.statement)
+    if error.kind == "non_float_requires_grad":  # `counts = torch.tensor([1, 2], ...)`
+        target = re.match(r"\s*([A-Za-z_]\w*)\s*=[^=]", context.statement or "")
+        if target:
+            error.facts.setdefault("tensor", target.group(1))
+    error.__cause__ = exc
+    return error
+
+
 def _shape_function(operation: OperationContext | None, message: str) -> str:
     function = operation.function if operation else ""
     if function == "@":
@@ -197,7 +232,7 @@ def _shape_function(operation: OperationContext | None, message: str) -> str:
         else "other"
 
 
-def _version_facts(message: str) -> dict[str, Any]:
+def _version_facts(message: str) -> dict[str, object]:
     found = re.search(r"\[torch\.(\w+) \[([\d, ]*)\]\], which is (output \d+ of (\w+))?.*?"
                       r"is at version (\d+); expected version (\d+)", message)
     if not found:

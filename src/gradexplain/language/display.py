@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import string
-from collections.abc import Callable
-from typing import Any
 
 import torch
 
+from gradexplain.errors import not_allowed
+from gradexplain.language.checker import format_problem
 from gradexplain.language.classify import CodeIndexError
+from gradexplain.language.values import is_node
 from gradexplain.limits import Limits, exceeded
 
 # Items a printed list/tuple may hold, nested ones included: lists can share sublists, so a
@@ -18,7 +18,7 @@ MAX_SHOWN_ITEMS = Limits().max_elements
 MAX_SHOWN_DEPTH = 256  # printing recurses once per level
 
 
-def show(value: Any) -> str:
+def show(value: object) -> str:
     """str(value), except that autograd nodes print without their memory address, and nested
     lists and tuples are measured (shared parts counted each time) before they are printed."""
     if isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
@@ -30,13 +30,13 @@ def show(value: Any) -> str:
     return _show(value)
 
 
-def shown_items(value: Any) -> tuple[int, int]:
+def shown_items(value: list[object] | tuple[object, ...]) -> tuple[int, int]:
     """Items printing `value` visits, with each shared sublist counted where it appears
     (memoised by identity, so the count itself is linear in the distinct lists), and the
     nesting depth."""
     sizes: dict[int, int] = {}
     depths: dict[int, int] = {}
-    pending: list[tuple[Any, bool]] = [(value, False)]
+    pending: list[tuple[list[object] | tuple[object, ...], bool]] = [(value, False)]
     opened: set[int] = set()
     while pending:  # iterative: a deep chain must not exhaust the C stack
         item, expanded = pending.pop()
@@ -53,13 +53,13 @@ def shown_items(value: Any) -> tuple[int, int]:
     return sizes[id(value)], depths[id(value)]
 
 
-def _item(value: Any) -> str:
+def _item(value: object) -> str:
     """An item inside a printed list or tuple: strings quoted, as Python prints them."""
     return repr(value) if isinstance(value, str) else _show(value)
 
 
-def _show(value: Any) -> str:
-    if _is_node(value):
+def _show(value: object) -> str:
+    if is_node(value):
         return f"<{type(value).__name__} object>"
     if isinstance(value, tuple) and not isinstance(value, torch.Size) and \
             type(value) is tuple:
@@ -70,23 +70,19 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def showable(value: Any) -> bool:
+def showable(value: object) -> bool:
     """Whether an expression statement's value is worth showing (not a module or optimizer)."""
     plain = (torch.Tensor, int, float, complex, bool, str, list, tuple, dict, set,
              torch.Size, torch.dtype, torch.device)
-    return isinstance(value, plain) or _is_node(value)
+    return isinstance(value, plain) or is_node(value)
 
 
-def represent(value: Any) -> str:
+def represent(value: object) -> str:
     """repr(value) with the same exception for nodes."""
-    return show(value) if _is_node(value) else repr(value)
+    return show(value) if is_node(value) else repr(value)
 
 
-def _is_node(value: Any) -> bool:
-    return hasattr(value, "next_functions") and not isinstance(value, torch.Tensor)
-
-
-def convert(value: Any, conversion: str | int | None) -> Any:
+def convert(value: object, conversion: str | int | None) -> object:
     """Apply a format conversion: !s, !r, !a (or the ast's codes 115, 114, 97)."""
     if conversion in ("r", 114, "a", 97):
         return represent(value)
@@ -95,7 +91,7 @@ def convert(value: Any, conversion: str | int | None) -> Any:
     return value
 
 
-def format_value(value: Any, spec: str) -> str:
+def format_value(value: object, spec: str) -> str:
     """format(value, spec) for a checked, simple spec.
 
     A tensor formats as PyTorch's Tensor.__format__ does: a 0-d tensor as its number
@@ -108,20 +104,16 @@ def format_value(value: Any, spec: str) -> str:
             format(value, spec)
     if not spec:
         return show(value)
-    if _is_node(value):
+    if is_node(value):
         return format(show(value), spec) if spec[-1:] not in "eEfFgGn%d" else show(value)
     return format(value, spec)
 
 
-def format_text(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+def format_text(template: str, args: list[object], kwargs: dict[str, object]) -> str:
     """`template.format(*args, **kwargs)` with fields already checked to be {}, {0} or {name}."""
     # The template may be a runtime string, so its fields are checked here too.
-    from gradexplain.language.checker import format_problem
-
     problem = format_problem(template)
     if problem is not None:
-        from gradexplain.errors import not_allowed
-
         raise not_allowed(problem)
     out: list[str] = []
     auto = 0
@@ -139,19 +131,3 @@ def format_text(template: str, args: list[Any], kwargs: dict[str, Any]) -> str:
         value = kwargs[key] if isinstance(key, str) else args[key]
         out.append(format_value(convert(value, conversion), spec or ""))
     return "".join(out)
-
-
-def fstring(node: ast.JoinedStr, evaluate: Callable[[ast.expr], Any]) -> str:
-    """An f-string, its fields evaluated by the interpreter (`evaluate`)."""
-    parts: list[str] = []
-    for value in node.values:
-        if isinstance(value, ast.Constant):
-            parts.append(str(value.value))
-        elif isinstance(value, ast.FormattedValue):
-            item = convert(evaluate(value.value), value.conversion)
-            spec = ""
-            if isinstance(value.format_spec, ast.JoinedStr):
-                spec = "".join(str(v.value) for v in value.format_spec.values
-                               if isinstance(v, ast.Constant))
-            parts.append(format_value(item, spec))
-    return "".join(parts)

@@ -2,40 +2,45 @@
 
 Output sizes are computed from shapes with the operation's own rule (broadcasting, matmul,
 expand, repeat, creation). Only rare operations fall back to PyTorch's `meta` device, which
-computes shapes without allocating but costs far more than the formulas here.
+computes shapes without allocating but costs far more than the formulas here. A size that
+passes the element limit is refused; one that passes is planned against the memory budget.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import torch
 
 from gradexplain.errors import SourceLocation
-from gradexplain.language import budget, sizes
+from gradexplain.language import sizes
+from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits, check, exceeded
 
-BROADCASTING = sizes.BROADCASTING  # the evaluator's broadcast_sum note reads this
+BROADCASTING = sizes.BROADCASTING  # the broadcast_sum note's operations read this
+# One operator's check (`operator_checker`): (left, right, limits, budget, location) -> whether
+# the two shapes differ.
+OperatorCheck = Callable[[torch.Tensor, torch.Tensor, Limits, Budget, SourceLocation], bool]
 
 
-def check_call(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, Any],
-               limits: Limits, location: SourceLocation | None, fn: Any = None) -> None:
+def check_call(name: str, target: object, args: Sequence[object], kwargs: dict[str, object],
+               limits: Limits, budget: Budget, location: SourceLocation | None,
+               fn: Callable[..., object] | str | None = None) -> None:
     """Refuse a call whose output would pass the element limit, before it runs.
 
     `fn` is the torch function, or the method's name when `target` is the tensor; operations
     without a size formula run on the meta device first (see language/sizes.py).
     """
     if name in PIECEWISE:  # first: sizing unbind on the meta device makes every view too
-        _check_pieces(name, target, args, kwargs, limits, location)
+        _check_pieces(name, target, args, kwargs, budget, limits, location)
     numel = sizes.output_numel(name, target, args, kwargs)
     if numel is None and fn is not None and sizes.needs_meta(name):
         if isinstance(target, torch.Tensor):
             method = str(fn)
             numel = sizes.meta_numel(lambda t, *a, **k: getattr(t, method)(*a, **k),
                                      [target, *args], kwargs)
-        else:
+        elif callable(fn):
             numel = sizes.meta_numel(fn, args, kwargs)
     if numel is not None:
         check("max_elements", numel, limits, location)
@@ -59,8 +64,9 @@ VIEW_BYTES = 640
 NUMBER_BYTES = 32
 
 
-def _check_pieces(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, Any],
-                  limits: Limits, location: SourceLocation | None) -> None:
+def _check_pieces(name: str, target: object, args: Sequence[object],
+                  kwargs: dict[str, object], budget: Budget, limits: Limits,
+                  location: SourceLocation | None) -> None:
     if not isinstance(target, torch.Tensor):  # torch.split(x, 1): the tensor comes first
         if not args or not isinstance(args[0], torch.Tensor):
             return
@@ -73,8 +79,8 @@ def _check_pieces(name: str, target: Any, args: Sequence[Any], kwargs: dict[str,
         budget.check_memory(limits, location, pieces * VIEW_BYTES)
 
 
-def _piece_count(name: str, tensor: torch.Tensor, args: Sequence[Any],
-                 kwargs: dict[str, Any]) -> int | None:
+def _piece_count(name: str, tensor: torch.Tensor, args: Sequence[object],
+                 kwargs: dict[str, object]) -> int | None:
     """How many views the call makes; None when the arguments are not plain (PyTorch then
     reports them)."""
     dim_at = 0 if name == "unbind" else 1  # unbind(dim), split(size, dim), chunk(n, dim)
@@ -95,57 +101,51 @@ def _piece_count(name: str, tensor: torch.Tensor, args: Sequence[Any],
     return -(-length // how)  # split: pieces of `how` rows, the last one shorter
 
 
-def check_binary(name: str, left: Any, right: Any, limits: Limits,
-                 location: SourceLocation | None) -> None:
-    """`check_call(name, None, [left, right], {})` for an operator (`a * b`, `a @ b`, and
-    `a -= b` as `sub_`), without binding a signature: the same sizes and the same checks.
-    Only two tensors can make a result larger than both (a tensor and a number make one of
-    the tensor's size, which the rules leave unchecked)."""
-    if not (isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor)):
-        return
-    key = (name, left.shape, right.shape)
-    numel = _BINARY_SIZES.get(key, _UNKNOWN)
-    if numel is _UNKNOWN:  # a loop repeats the same few operations on the same shapes
-        numel, remembered = binary_numel(name, key[1], key[2], left, right)
-        if remembered:
-            if len(_BINARY_SIZES) >= 4096:
-                _BINARY_SIZES.clear()
-            _BINARY_SIZES[key] = numel
-    if numel is not None:
-        if numel > limits.max_elements:
-            check("max_elements", numel, limits, location)
-        budget.check_memory(limits, location,
-                            numel * max(left.element_size(), right.element_size()))
+def operator_checker(name: str) -> OperatorCheck:
+    """The size check of one operator in the code (`a * b`, `a @ b`, and `a -= b` as `sub_`),
+    bound to it when it is compiled: `check_call(name, None, [left, right], {})` without
+    binding a signature, for two tensors (a tensor and a number make a result of the
+    tensor's size, which the rules leave unchecked). The last pair of shapes it met, their
+    result's size and whether they differ are remembered: a loop meets the same ones there
+    on every iteration. Returns whether the shapes differ: only then can the result be
+    larger than an operand (a broadcast)."""
+    last = _Met()
 
-
-def binary_checker(name: str) -> Callable[[Any, Any, Limits, SourceLocation | None], None]:
-    """`check_binary(name, ...)` for one operator in the code (compiled.py): the same checks,
-    with the last pair of shapes it met and their size remembered in place of the shared
-    table, since a loop meets the same shapes there on every iteration."""
-    last: list[Any] = [None, None, None]  # left shape, right shape, size
-
-    def check_operator(left: Any, right: Any, limits: Limits,
-                       location: SourceLocation | None) -> None:
-        if not (isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor)):
-            return
+    def check_operator(left: torch.Tensor, right: torch.Tensor, limits: Limits,
+                       budget: Budget, location: SourceLocation) -> bool:
         left_shape, right_shape = left.shape, right.shape
-        if left_shape == last[0] and right_shape == last[1]:
-            numel = last[2]
+        if left_shape == last.left and right_shape == last.right:
+            numel, differ = last.numel, last.differ
         else:
             numel, remembered = binary_numel(name, left_shape, right_shape, left, right)
+            differ = left_shape != right_shape
             if remembered:
-                last[:] = [left_shape, right_shape, numel]
+                last.left, last.right, last.numel, last.differ = \
+                    left_shape, right_shape, numel, differ
         if numel is not None:
             if numel > limits.max_elements:
                 check("max_elements", numel, limits, location)
             budget.check_memory(limits, location,
                                 numel * max(left.element_size(), right.element_size()))
+        return differ
 
     return check_operator
 
 
-def binary_numel(name: str, left_shape: torch.Size, right_shape: torch.Size, left: Any,
-                  right: Any) -> tuple[int | None, bool]:
+class _Met:
+    """The last pair of shapes an operator met, their result's size and whether they differ."""
+
+    __slots__ = ("differ", "left", "numel", "right")
+
+    def __init__(self) -> None:
+        self.left: torch.Size | None = None
+        self.right: torch.Size | None = None
+        self.numel: int | None = None
+        self.differ = False
+
+
+def binary_numel(name: str, left_shape: torch.Size, right_shape: torch.Size,
+                 left: torch.Tensor, right: torch.Tensor) -> tuple[int | None, bool]:
     """The operator's output size, and whether it follows from the shapes alone (so it can
     be remembered for them)."""
     plain = sizes.plain_name(name)
@@ -160,11 +160,7 @@ def binary_numel(name: str, left_shape: torch.Size, right_shape: torch.Size, lef
     return sizes.output_numel(name, None, [left, right], {}), False
 
 
-_UNKNOWN: Any = object()
-_BINARY_SIZES: dict[tuple[str, torch.Size, torch.Size], int | None] = {}
-
-
-def _element_size(target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> int:
+def _element_size(target: object, args: Sequence[object], kwargs: dict[str, object]) -> int:
     """Bytes per element of the result: the dtype asked for, else the widest operand's."""
     dtype = kwargs.get("dtype")
     if isinstance(dtype, torch.dtype):
@@ -173,7 +169,7 @@ def _element_size(target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> i
     return max(sizes_seen, default=torch.get_default_dtype().itemsize)
 
 
-def check_index(target: torch.Tensor, index: Any, limits: Limits,
+def check_index(target: torch.Tensor, index: object, limits: Limits,
                 location: SourceLocation | None) -> None:
     """Advanced indexing (integer tensors or lists) can produce more elements than its input."""
     parts = index if isinstance(index, tuple) else (index,)
@@ -186,7 +182,7 @@ def check_index(target: torch.Tensor, index: Any, limits: Limits,
             check("max_elements", numel, limits, location)
 
 
-def check_number_op(op: str, left: Any, right: Any, limits: Limits,
+def check_number_op(op: str, left: object, right: object, limits: Limits,
                     location: SourceLocation | None) -> None:
     """Bound plain-number arithmetic (9**9**9, True << 10**8), sequence growth ([0] * 10**9,
     a + a doubling) and %-formatting widths ("%0300000000d" % 1)."""
@@ -216,7 +212,7 @@ def check_number_op(op: str, left: Any, right: Any, limits: Limits,
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
 
 
-def formatted_length(template: str, values: Any) -> int:
+def formatted_length(template: str, values: object) -> int:
     """An upper bound on the length of `template % values`, computed before formatting: the
     template, each field's width or precision, and each value's own text."""
     items = list(values) if isinstance(values, tuple) else [values]

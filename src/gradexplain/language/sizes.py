@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import torch
 
 from gradexplain.limits import arange_length
 
-Bound = dict[str, Any]
+Bound = dict[str, object]
 
 # Parameter names, in order, of the operations whose output can outgrow their inputs. A method
 # call binds its tensor to the first name. Names ending in `_` use the rule of the plain name.
@@ -86,14 +85,14 @@ SAME_OR_SMALLER = frozenset({
 })
 
 
-def as_number(value: Any) -> Any:
+def as_number(value: object) -> object:
     """A 0-d (or one-element) tensor read as the Python number PyTorch reads it as."""
     if isinstance(value, torch.Tensor) and value.numel() == 1 and value.device.type != "meta":
         return value.item()
     return value
 
 
-def as_int(value: Any) -> int | None:
+def as_int(value: object) -> int | None:
     value = as_number(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -104,7 +103,7 @@ def product(shape: Sequence[int]) -> int:
     return math.prod(int(s) for s in shape)
 
 
-def bind(name: str, target: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> Bound:
+def bind(name: str, target: object, args: Sequence[object], kwargs: dict[str, object]) -> Bound:
     """The call's arguments by parameter name; positional ones past the signature under
     `*0`, `*1`... (for the `*size` forms)."""
     names = SIGNATURES.get(name.rstrip("_") if name.endswith("_") else name, ())
@@ -130,7 +129,7 @@ def broadcast_shape(*shapes: Sequence[int]) -> list[int] | None:
     return result
 
 
-def _shape(value: Any) -> list[int] | None:
+def _shape(value: object) -> list[int] | None:
     return list(value.shape) if isinstance(value, torch.Tensor) else None
 
 
@@ -185,14 +184,12 @@ def _sizes(bound: Bound, key: str, first: int = 0) -> list[int] | None:
         return None
     if isinstance(value, torch.Tensor) and value.dim() == 1 and value.device.type != "meta":
         value = value.tolist()
-    if len(value) == 1 if isinstance(value, (list, tuple)) else False:
-        inner = value[0]
-        if isinstance(inner, (list, tuple, torch.Size)):
-            value = inner
-    if not isinstance(value, (list, tuple, torch.Size)):
-        value = [value]
-    numbers = [as_int(v) for v in value]
-    return None if any(n is None for n in numbers) else [int(n) for n in numbers]  # type: ignore[arg-type]
+    if isinstance(value, (list, tuple)) and len(value) == 1 and \
+            isinstance(value[0], (list, tuple, torch.Size)):
+        value = value[0]
+    items = list(value) if isinstance(value, (list, tuple, torch.Size)) else [value]
+    numbers = [n for n in map(as_int, items) if n is not None]
+    return numbers if len(numbers) == len(items) else None
 
 
 def _creation_numel(name: str, bound: Bound) -> int | None:
@@ -217,8 +214,9 @@ def _randint_numel(name: str, bound: Bound) -> int | None:
 
 def _legacy_tensor_numel(name: str, bound: Bound) -> int | None:
     values = [as_int(v) for k, v in bound.items() if k.startswith("*")]
-    if values and all(v is not None for v in values):
-        return product(values)  # type: ignore[arg-type]
+    numbers = [v for v in values if v is not None]
+    if values and len(numbers) == len(values):
+        return product(numbers)
     data = bound.get("*0")
     return nested_numel(data) if isinstance(data, (list, tuple)) else None
 
@@ -235,7 +233,9 @@ def _linspace_numel(name: str, bound: Bound) -> int | None:
 
 def _arange_numel(name: str, bound: Bound) -> int | None:
     numbers = [as_number(bound[k]) for k in ("*0", "*1", "*2") if k in bound]
-    start, end, step = 0.0, None, 1.0
+    start: object = 0.0
+    end: object = None
+    step: object = 1.0
     if len(numbers) == 1:
         end = numbers[0]
     elif len(numbers) >= 2:
@@ -288,7 +288,7 @@ def _data_numel(name: str, bound: Bound) -> int | None:
     return nested_numel(data) if isinstance(data, (list, tuple)) else None
 
 
-def nested_shape(data: Any) -> tuple[list[int], Any]:
+def nested_shape(data: object) -> tuple[list[int], object]:
     """The shape `torch.tensor(data)` infers (lengths along the first elements) and the
     first leaf, without visiting the rest."""
     shape: list[int] = []
@@ -301,7 +301,7 @@ def nested_shape(data: Any) -> tuple[list[int], Any]:
     return shape, level
 
 
-def index_numel(shape: Sequence[int], index: Any) -> int | None:
+def index_numel(shape: Sequence[int], index: object) -> int | None:
     """An upper bound on the elements `tensor[index]` makes, from the index alone: kept
     dimensions (slices can only shrink them) times the broadcast shape of the advanced parts
     (integer lists and tensors); a boolean mask keeps at most the elements it covers. None
@@ -335,7 +335,7 @@ def index_numel(shape: Sequence[int], index: Any) -> int | None:
     return kept
 
 
-def _index_dims(part: Any) -> int:
+def _index_dims(part: object) -> int:
     if part is None or part is Ellipsis:
         return 0
     if isinstance(part, torch.Tensor) and part.dtype == torch.bool:
@@ -343,7 +343,7 @@ def _index_dims(part: Any) -> int:
     return 1
 
 
-def nested_numel(data: Any) -> int:
+def nested_numel(data: object) -> int:
     """Elements `torch.tensor(data)` would hold: the lengths along the first element of each
     level multiplied (how torch infers the shape), so a list shared a thousand times counts a
     thousand times. Tensors inside count their own elements."""
@@ -365,12 +365,12 @@ def _pad_numel(name: str, bound: Bound) -> int | None:
     base, pad = bound.get("input"), bound.get("pad")
     if not isinstance(base, torch.Tensor) or not isinstance(pad, (list, tuple)):
         return None
-    amounts = [as_int(p) for p in pad]
-    if any(a is None for a in amounts) or len(amounts) % 2 or len(amounts) // 2 > base.dim():
+    amounts = [a for a in map(as_int, pad) if a is not None]
+    if len(amounts) != len(pad) or len(amounts) % 2 or len(amounts) // 2 > base.dim():
         return None
     shape = list(base.shape)
     for i in range(len(amounts) // 2):  # pairs pad the last dimension first
-        shape[-1 - i] += amounts[2 * i] + amounts[2 * i + 1]  # type: ignore[operator]
+        shape[-1 - i] += amounts[2 * i] + amounts[2 * i + 1]
     return product(shape)
 
 
@@ -448,8 +448,8 @@ def plain_name(name: str) -> str | None:
     return _name_facts(name)[0]
 
 
-def output_numel(name: str, target: Any, args: Sequence[Any],
-                 kwargs: dict[str, Any]) -> int | None:
+def output_numel(name: str, target: object, args: Sequence[object],
+                 kwargs: dict[str, object]) -> int | None:
     """Elements the call would produce, when it has a formula here; else None."""
     plain = _name_facts(name)[0]
     if plain is None:
@@ -462,7 +462,7 @@ def needs_meta(name: str) -> bool:
     return _name_facts(name)[1]
 
 
-def to_meta(value: Any) -> Any:
+def to_meta(value: object) -> object:
     """The argument as the meta device sees it: tensors become shape-only tensors, 0-d ones the
     numbers they hold (so sizes and bounds keep their values)."""
     if isinstance(value, torch.Tensor):
@@ -475,8 +475,8 @@ def to_meta(value: Any) -> Any:
     return value
 
 
-def meta_numel(call: Callable[..., Any], args: Sequence[Any],
-               kwargs: dict[str, Any]) -> int | None:
+def meta_numel(call: Callable[..., object], args: Sequence[object],
+               kwargs: dict[str, object]) -> int | None:
     """Run the call on the meta device: shapes only, nothing allocated. None if it fails
     there (the real call then fails the same way, or makes nothing larger)."""
     meta_kwargs = {k: to_meta(v) for k, v in kwargs.items()}

@@ -1,267 +1,299 @@
-"""The static check of statements: what a statement may contain, before anything runs.
-
-Part of the checker (`checker._Checker` mixes this in). Statements of the widened language:
-assignments (names, tuples, attributes, items), control flow, `def`/`lambda`, the two kinds
-of user class, `with` blocks, `try`, `assert`, `del`, and the allowlisted imports.
+"""The rules of the statements that bind and show: assignments and their targets (names,
+tuples with `*`, attributes, items), augmented assignments, expression statements (shown
+like the Python prompt shows them), `del`, imports and `pass`. Control flow has its own file.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
 
-from gradexplain.errors import GradexplainError
-from gradexplain.language import allowlists as allow
-from gradexplain.language.source import SourceMap
-from gradexplain.limits import Limits, exceeded
+import torch
+
+from gradexplain.errors import GradexplainError, not_allowed
+from gradexplain.language import display, guards
+from gradexplain.language.attributes import (
+    delete_item,
+    get_item,
+    read_attribute,
+    set_attribute,
+    set_item,
+)
+from gradexplain.language.checker import IMPORT_MODULES
+from gradexplain.language.classify import CodeTypeError, CodeValueError
+from gradexplain.language.compiler import Assign, Compiler, Evaluate, Run, State
+from gradexplain.language.expressions import (
+    BINARY_OPERATORS,
+    INPLACE_NAMES,
+    INPLACE_OPERATORS,
+    OPERATOR_FUNCTIONS,
+)
+from gradexplain.language.values import Namespace
+
+Tensor = torch.Tensor
+# Calls whose value an expression statement never shows: they are done for what they do.
+QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad"})
 
 
-class StatementChecks:
-    """Statement rules; the expression rules live in the checker itself."""
+def assignment_target(compiler: Compiler, target: ast.expr) -> Assign:
+    """What storing a value into `target` does: bind a name, unpack into a tuple or list of
+    targets, set an attribute or an item."""
+    if isinstance(target, ast.Name):
+        name = target.id
+        return lambda it, value: it.bind(name, value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return _unpacking(compiler, target)
+    if isinstance(target, ast.Attribute):
+        owner_of = compiler.expr(target.value)
+        attribute = target
+        return lambda it, value: set_attribute(it, attribute, owner_of(it), value)
+    if isinstance(target, ast.Subscript):
+        item_owner_of, index_of = compiler.expr(target.value), compiler.expr(target.slice)
+        item = target
+        return lambda it, value: set_item(it, item, item_owner_of(it), index_of(it), value)
+    location = compiler.source.locate(target)
 
-    source: SourceMap
-    limits: Limits
-    functions: int
-    loops: int
-    class_kind: str | None
+    def refuse(it: State, value: object) -> None:
+        raise not_allowed("only names, attributes and items can be assigned to", location)
 
-    if TYPE_CHECKING:
-        def fail(self, node: ast.AST, message: str, hint: str | None = None,
-                 what: str | None = None) -> GradexplainError: ...
-        def expr(self, node: ast.expr, depth: int) -> None: ...
-        def name_ok(self, node: ast.Name) -> None: ...
-        def _depth(self, node: ast.AST, depth: int) -> None: ...
+    return refuse
 
-    def statement(self, node: ast.stmt, depth: int) -> None:
-        from gradexplain.language.checker import _STATEMENT_NAMES
 
-        self._depth(node, depth)
-        length = len(self.source.segment(node))
-        if length > self.limits.max_statement_chars:
-            raise exceeded("max_statement_chars", length, self.limits.max_statement_chars,
-                           self.source.locate(node))
-        d = depth + 1
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                self.target(target)
-            self.expr(node.value, d)
-        elif isinstance(node, ast.AugAssign):
-            self.target(node.target)
-            self.expr(node.value, d)
-        elif isinstance(node, ast.AnnAssign):
-            self.target(node.target)  # the annotation is never evaluated
-            if node.value is not None:
-                self.expr(node.value, d)
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value, d)
-        elif isinstance(node, (ast.For, ast.While)):
-            self.loop(node, depth)
-        elif isinstance(node, ast.If):
-            self.expr(node.test, d)
-            self.block(node.body, depth)
-            self.block(node.orelse, depth)
-        elif isinstance(node, ast.With):
-            self.with_block(node, depth)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.import_(node)
-        elif isinstance(node, (ast.Break, ast.Continue)):
-            if not self.loops:
-                raise self.fail(node, f"'{type(node).__name__.lower()}' outside a loop")
-        elif isinstance(node, ast.Return):
-            if not self.functions:
-                raise self.fail(node, "'return' outside a function")
-            if node.value is not None:
-                self.expr(node.value, d)
-        elif isinstance(node, ast.FunctionDef):
-            self.function(node, depth)
-        elif isinstance(node, ast.ClassDef):
-            self.class_def(node, depth)
-        elif isinstance(node, ast.Try):
-            self.try_block(node, depth)
-        elif isinstance(node, ast.Assert):
-            self.expr(node.test, d)
-            if node.msg is not None:
-                self.expr(node.msg, d)
-        elif isinstance(node, ast.Delete):
-            for target in node.targets:
-                self.target(target)
-        elif isinstance(node, ast.Raise):
-            self.raise_(node, d)
-        elif isinstance(node, ast.Pass):
+def _unpacking(compiler: Compiler, target: ast.Tuple | ast.List) -> Assign:
+    """`a, b = ...` and `first, *rest = ...`: Python's counts and messages."""
+    setters = [assignment_target(compiler, e.value if isinstance(e, ast.Starred) else e)
+               for e in target.elts]
+    starred = next((i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred)), None)
+    count = len(target.elts)
+
+    def unpack(it: State, value: object) -> None:
+        values = list(it.iterate(value, target))
+        if starred is not None:
+            after = count - starred - 1
+            if len(values) < count - 1:
+                raise CodeValueError(f"not enough values to unpack (expected at least "
+                                     f"{count - 1}, got {len(values)})")
+            middle = values[starred:len(values) - after]
+            values = [*values[:starred], middle, *values[len(values) - after:]]
+        elif len(values) > count:
+            raise CodeValueError(f"too many values to unpack (expected {count})")
+        elif len(values) < count:
+            raise CodeValueError(f"not enough values to unpack (expected {count}, got "
+                                 f"{len(values)})")
+        for setter, item in zip(setters, values, strict=True):
+            setter(it, item)
+
+    return unpack
+
+
+def assign(compiler: Compiler, stmt: ast.Assign) -> Run:
+    """`target = value`, `a = b = value`: the value once, then each target in turn."""
+    value_of = compiler.expr(stmt.value)
+    if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        name = stmt.targets[0].id  # `loss = ...` in a loop
+
+        def bind(it: State) -> None:
+            it.bind(name, value_of(it))
+
+        return bind
+    setters = [assignment_target(compiler, t) for t in stmt.targets]
+
+    def store(it: State) -> None:
+        value = value_of(it)
+        for setter in setters:
+            setter(it, value)
+
+    return store
+
+
+def annotated(compiler: Compiler, stmt: ast.AnnAssign) -> Run:
+    """`name: type = value` (the annotation is never evaluated)."""
+    if stmt.value is None:
+        return _nothing
+    value_of, store = compiler.expr(stmt.value), assignment_target(compiler, stmt.target)
+    return lambda it: store(it, value_of(it))
+
+
+def augmented(compiler: Compiler, stmt: ast.AugAssign) -> Run:
+    """`target op= value` (`w -= lr * w.grad`). On a tensor it is PyTorch's in-place
+    operation (`sub_`): same errors, same graph, sized by the operator's check; on other
+    values, the plain operator, bounded like any."""
+    target = stmt.target
+    value_of = compiler.expr(stmt.value)
+    op_type = type(stmt.op)
+    symbol = INPLACE_NAMES.get(op_type, "?=")
+    op_name, fn = BINARY_OPERATORS[op_type]
+    in_place = INPLACE_OPERATORS[op_type]
+    function = OPERATOR_FUNCTIONS.get(op_name, "add") + "_"
+    operand_nodes: list[ast.expr] = [target, stmt.value]
+    location = compiler.source.locate(stmt)
+    check_size = guards.operator_checker(function)
+    check_number_op = guards.check_number_op
+
+    def combine(it: State, current: object, value: object) -> object:
+        if isinstance(current, Tensor):
+            # (Its operands keep their shapes: the result has the target's shape.)
+            it.operation = (symbol, [current, value], operand_nodes)
+            if isinstance(value, Tensor):
+                check_size(current, value, it.limits, it.budget, location)
+            return in_place(current, value)
+        check_number_op(op_name, current, value, it.limits, location)
+        return fn(current, value)
+
+    if isinstance(target, ast.Name):
+        name = target.id
+
+        def augment_name(it: State) -> None:
+            current = env[name] if it.scope is None and name in (env := it.env) else \
+                it.lookup(name, target)
+            it.bind(name, combine(it, current, value_of(it)))
+
+        return augment_name
+    if isinstance(target, ast.Attribute):
+        attribute = target
+        owner_of = compiler.expr(target.value)
+
+        def augment_attribute(it: State) -> None:
+            owner = owner_of(it)
+            current = read_attribute(it, owner, attribute.attr, attribute)
+            set_attribute(it, attribute, owner, combine(it, current, value_of(it)))
+
+        return augment_attribute
+    assert isinstance(target, ast.Subscript)
+    item = target
+    item_owner_of, index_of = compiler.expr(target.value), compiler.expr(target.slice)
+
+    def augment_item(it: State) -> None:
+        owner = item_owner_of(it)
+        index = index_of(it)
+        current = get_item(it, owner, index, item)
+        result = combine(it, current, value_of(it))
+        if not isinstance(current, Tensor):  # a tensor item was changed in place
+            set_item(it, item, owner, index, result)
+
+    return augment_item
+
+
+def expression_statement(compiler: Compiler, stmt: ast.Expr) -> Evaluate:
+    """An expression on its own line: evaluated, then shown (at the top level, like the
+    Python prompt), unless it is a string or a call done for what it does."""
+    node = stmt.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _nothing  # a docstring or a comment-like string
+    value_of = compiler.expr(node)
+    call = isinstance(node, ast.Call)
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else \
+            getattr(node.func, "id", "")
+        if name in QUIET_CALLS or name.endswith("_"):
+            return value_of  # its value is dropped
+    segment = compiler.source.segment(node)
+
+    def show(it: State) -> None:
+        value = value_of(it)
+        if it.scope is not None:
+            return  # inside a function: nothing is shown, like Python
+        if call and value is None:
             return
-        else:
-            what = _STATEMENT_NAMES.get(type(node), type(node).__name__)
-            raise self.fail(node, f"{what} are not part of the statement language",
-                            "see the statement language in the README")
-
-    def block(self, body: list[ast.stmt], depth: int) -> None:
-        for stmt in body:
-            self.statement(stmt, depth + 1)
-
-    def target(self, node: ast.expr) -> None:
-        if isinstance(node, ast.Name):
-            self.name_ok(node)
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            for element in node.elts:
-                self.target(element)
-        elif isinstance(node, ast.Starred):
-            self.target(node.value)
-        elif isinstance(node, (ast.Attribute, ast.Subscript)):
-            self.expr(node, 1)  # attribute names checked like any attribute read
-        else:
-            raise self.fail(node, "only names, attributes and items can be assigned to")
-
-    def loop(self, node: ast.For | ast.While, depth: int) -> None:
-        if isinstance(node, ast.For):
-            self.target(node.target)
-            self.expr(node.iter, depth + 1)
-        else:
-            self.expr(node.test, depth + 1)
-        self.loops += 1
-        self.block(node.body, depth)
-        self.loops -= 1
-        self.block(node.orelse, depth)
-
-    def with_block(self, node: ast.With, depth: int) -> None:
-        for item in node.items:
-            if not isinstance(item.context_expr, (ast.Call, ast.Name, ast.Attribute)):
-                raise self.fail(item.context_expr, "a `with` block needs a context such as "
-                                "torch.no_grad()")
-            self.expr(item.context_expr, depth + 1)
-            if item.optional_vars is not None:
-                self.target(item.optional_vars)
-        self.block(node.body, depth)
-
-    def import_(self, node: ast.Import | ast.ImportFrom) -> None:
-        from gradexplain.language.checker import IMPORT_MODULES
-
-        if isinstance(node, ast.Import):
-            bad = next((a.name for a in node.names if a.name not in IMPORT_MODULES), None)
-        elif node.level or node.module not in IMPORT_MODULES:
-            bad = "." * node.level + (node.module or "")
-        else:
-            bad = next((a.name for a in node.names if a.name.startswith("_")
-                        and node.module != "__future__"), None)
-        if bad is not None:
-            raise self.fail(node, f"importing '{bad}' is not allowed: only torch (and its nn, "
-                            "nn.functional, optim, autograd parts), math and d2l can be "
-                            "imported; other imports could load any code",
-                            "torch and F are always available; remove the import",
-                            what="import")
-
-    def arguments(self, args: ast.arguments, depth: int) -> None:
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        every += [a for a in (args.vararg, args.kwarg) if a is not None]
-        for arg in every:
-            if arg.arg.startswith("__"):
-                raise self.fail(arg, f"parameter name '{arg.arg}' is not allowed")
-        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
-            self.expr(default, depth)
-
-    def function(self, node: ast.FunctionDef, depth: int) -> None:
-        from gradexplain.language.checker import DECORATORS, SPECIAL_METHODS
-
-        special = SPECIAL_METHODS.get(self.class_kind or "", set())
-        if node.name.startswith("__") and node.name not in special:
-            raise self.fail(node, f"defining '{node.name}' is not allowed: special methods "
-                            "change how Python itself treats values",
-                            "user classes may define __init__, forward and backward",
-                            what=f"def {node.name}")
-        for decorator in node.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            path = dotted_name(target)
-            in_function_class = self.class_kind == "function" and path == "staticmethod"
-            if path not in DECORATORS and not in_function_class:
-                raise self.fail(decorator, f"the decorator '{path or '...'}' is not allowed: "
-                                "a decorator can replace a function with anything",
-                                "allowed: @torch.no_grad(), @torch.enable_grad(), "
-                                "@torch.inference_mode(), and @staticmethod in a "
-                                "torch.autograd.Function", what="decorator")
-            if isinstance(decorator, ast.Call):
-                for arg in decorator.args:
-                    self.expr(arg, depth + 1)
-        self.arguments(node.args, depth + 1)
-        saved = self.loops, self.class_kind
-        self.functions += 1
-        self.loops, self.class_kind = 0, None
-        self.block(node.body, depth)
-        self.functions -= 1
-        self.loops, self.class_kind = saved
-
-    def class_def(self, node: ast.ClassDef, depth: int) -> None:
-        from gradexplain.language.checker import CLASS_BASES
-
-        if node.keywords:
-            raise self.fail(node.keywords[0].value, "class keywords (metaclass=...) are not "
-                            "allowed: a metaclass runs arbitrary code", what="metaclass")
-        bases = [dotted_name(b) for b in node.bases]
-        if len(bases) != 1 or bases[0] not in CLASS_BASES:
-            raise self.fail(node.bases[0] if node.bases else node,
-                            "a class must extend nn.Module or torch.autograd.Function: other "
-                            "classes could redefine how Python treats values",
-                            "write `class Net(nn.Module):` or `class Exp(torch.autograd."
-                            "Function):`", what="class base")
-        if node.decorator_list:
-            raise self.fail(node.decorator_list[0], "class decorators are not allowed",
-                            what="decorator")
-        if node.name.startswith("__"):
-            raise self.fail(node, f"class name '{node.name}' is not allowed")
-        if self.class_kind is not None:
-            raise self.fail(node, "classes inside classes are not allowed")
-        kind = CLASS_BASES[bases[0] or ""]
-        for index, stmt in enumerate(node.body):
-            docstring = index == 0 and isinstance(stmt, ast.Expr) and \
-                isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
-            if isinstance(stmt, ast.FunctionDef):
-                saved = self.class_kind
-                self.class_kind = kind
-                self.function(stmt, depth + 1)
-                self.class_kind = saved
-            elif isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name)
-                                                      for t in stmt.targets):
-                self.statement(stmt, depth + 1)
-            elif not (docstring or isinstance(stmt, ast.Pass)):
-                raise self.fail(stmt, "a class body may hold only methods, plain assignments "
-                                "and a docstring")
-
-    def try_block(self, node: ast.Try, depth: int) -> None:
-        self.block(node.body, depth)
-        for handler in node.handlers:
-            names = [] if handler.type is None else (
-                list(handler.type.elts) if isinstance(handler.type, ast.Tuple)
-                else [handler.type])
-            for name in names:
-                if not (isinstance(name, ast.Name) and name.id in allow.EXCEPTIONS):
-                    raise self.fail(name, "only the exceptions PyTorch raises can be caught: "
-                                    + ", ".join(sorted(allow.EXCEPTIONS)), what="except")
-            if handler.name is not None and handler.name.startswith("__"):
-                raise self.fail(handler, f"name '{handler.name}' is not allowed")
-            self.block(handler.body, depth)
-        self.block(node.orelse, depth)
-        self.block(node.finalbody, depth)
-
-    def raise_(self, node: ast.Raise, depth: int) -> None:
-        if node.cause is not None:
-            raise self.fail(node.cause, "`raise ... from ...` is not part of the language")
-        exc = node.exc
-        if exc is None:
+        if not display.showable(value):
             return
-        func = exc.func if isinstance(exc, ast.Call) else exc
-        if not (isinstance(func, ast.Name) and func.id in allow.EXCEPTIONS):
-            raise self.fail(exc, "only the built-in exceptions can be raised, e.g. "
-                            "raise ValueError('...')", what="raise")
-        if isinstance(exc, ast.Call):
-            for arg in exc.args:
-                self.expr(arg, depth)
+        assert it.context is not None
+        it.hooks.shown(it.context, segment, value)
+
+    return show
 
 
-def dotted_name(node: ast.expr) -> str | None:
-    """`torch.nn.functional.relu` for an attribute chain on a name, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
+def delete(compiler: Compiler, stmt: ast.Delete) -> Run:
+    removers = [_deletion(compiler, target) for target in stmt.targets]
+
+    def run(it: State) -> None:
+        for remove in removers:
+            remove(it)
+
+    return run
+
+
+def _deletion(compiler: Compiler, target: ast.expr) -> Run:
+    """`del name`, `del a, b`, `del items[i]` (of a list or dict)."""
+    location = compiler.source.locate(target)
+    if isinstance(target, ast.Name):
+        name = target.id
+
+        def delete_name(it: State) -> None:
+            names = it.scope.names if it.scope is not None else it.env
+            if name not in names:
+                raise GradexplainError("unknown_name", f"name '{name}' is not defined",
+                                       location, facts={"name": name})
+            del names[name]
+
+        return delete_name
+    if isinstance(target, (ast.Tuple, ast.List)):
+        parts = [_deletion(compiler, element) for element in target.elts]
+
+        def delete_each(it: State) -> None:
+            for part in parts:
+                part(it)
+
+        return delete_each
+    if isinstance(target, ast.Subscript):
+        owner_of, index_of = compiler.expr(target.value), compiler.expr(target.slice)
+
+        def delete_indexed(it: State) -> None:
+            owner = owner_of(it)
+            if not isinstance(owner, (list, dict)):
+                raise CodeTypeError(f"'{type(owner).__name__}' object doesn't support item "
+                                    "deletion")
+            delete_item(owner, index_of(it))
+
+        return delete_indexed
+
+    def refuse(it: State) -> None:
+        raise not_allowed("only names and list or dict items can be deleted", location)
+
+    return refuse
+
+
+def import_names(compiler: Compiler, stmt: ast.Import) -> Run:
+    """`import torch.nn as nn` binds the same `Namespace` `torch.nn` gives; `import torch.nn`
+    binds `torch`; nothing is loaded (the checker has refused every other module)."""
+    bindings: list[tuple[str, Namespace]] = []
+    for alias in stmt.names:
+        path = IMPORT_MODULES[alias.name]
+        if alias.asname is not None:
+            bindings.append((alias.asname, Namespace(path)))
+        else:
+            root = alias.name.split(".")[0]
+            bindings.append((root, Namespace(IMPORT_MODULES.get(root, root))))
+
+    def run(it: State) -> None:
+        for name, namespace in bindings:
+            it.bind(name, namespace)
+
+    return run
+
+
+def import_from(compiler: Compiler, stmt: ast.ImportFrom) -> Run:
+    """`from torch.autograd import grad` binds what `torch.autograd.grad` gives."""
+    assert stmt.module is not None
+    if stmt.module == "__future__":
+        return _nothing
+    namespace = Namespace(IMPORT_MODULES[stmt.module])
+    module = stmt.module
+    aliases = stmt.names
+
+    def run(it: State) -> None:
+        for alias in aliases:
+            if module == "d2l" and alias.name == "torch":  # from d2l import torch as d2l
+                it.bind(alias.asname or "torch", namespace)
+                continue
+            value = read_attribute(it, namespace, alias.name, None)
+            it.bind(alias.asname or alias.name, value)
+
+    return run
+
+
+def pass_statement(compiler: Compiler, stmt: ast.Pass) -> Run:
+    return _nothing
+
+
+def _nothing(it: State) -> None:
     return None

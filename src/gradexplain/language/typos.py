@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
 
 import torch
 
@@ -57,7 +56,7 @@ def _exists(owner: str, name: str) -> bool:
     choice, not a typo)."""
     if owner == "tensor":
         return hasattr(torch.Tensor, name)
-    module: Any = torch
+    module: object = torch
     for part in owner.split(".")[1:]:
         module = getattr(module, part, None)
     return module is not None and hasattr(module, name)

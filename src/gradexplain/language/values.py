@@ -1,7 +1,11 @@
-"""Values the interpreter hands to user code, and the tables it evaluates operators with.
+"""The values user code holds besides PyTorch's own, and what it may hold at all.
 
 User code never receives the torch module, a raw function or a bound Python method: names
-resolve to `Namespace`, `Function` and `Method` wrappers that only the interpreter can call.
+resolve to `Namespace`, `Function` and `Method` wrappers that only the interpreter can call,
+and `checked_result` refuses anything that could run code outside the interpreter. The user's
+own functions and classes are values too (run by language/functions.py and classes.py), as
+are builtins and exception types as names, the `e` of an `except`; and the interpreter's own:
+scopes and the signals that end loops and calls.
 """
 
 from __future__ import annotations
@@ -9,7 +13,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import math
-import operator
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,52 +21,6 @@ from typing import Any
 import torch
 
 from gradexplain.errors import not_allowed
-
-BINARY_OPERATORS: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
-    ast.Add: ("add", operator.add),
-    ast.Sub: ("sub", operator.sub),
-    ast.Mult: ("mult", operator.mul),
-    ast.Div: ("div", operator.truediv),
-    ast.FloorDiv: ("floordiv", operator.floordiv),
-    ast.Mod: ("mod", operator.mod),
-    ast.Pow: ("pow", operator.pow),
-    ast.MatMult: ("matmul", operator.matmul),
-    ast.BitAnd: ("and", operator.and_),
-    ast.BitOr: ("or", operator.or_),
-    ast.BitXor: ("xor", operator.xor),
-    ast.LShift: ("lshift", operator.lshift),
-    ast.RShift: ("rshift", operator.rshift),
-}
-INPLACE_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.iadd,
-    ast.Sub: operator.isub,
-    ast.Mult: operator.imul,
-    ast.Div: operator.itruediv,
-    ast.FloorDiv: operator.ifloordiv,
-    ast.Mod: operator.imod,
-    ast.Pow: operator.ipow,
-    ast.MatMult: operator.imatmul,
-    ast.BitAnd: operator.iand,
-    ast.BitOr: operator.ior,
-    ast.BitXor: operator.ixor,
-    ast.LShift: operator.ilshift,
-    ast.RShift: operator.irshift,
-}
-INPLACE_NAMES = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=",
-                 ast.FloorDiv: "//=", ast.Mod: "%=", ast.Pow: "**=", ast.MatMult: "@=",
-                 ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^=",
-                 ast.LShift: "<<=", ast.RShift: ">>="}
-COMPARISONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_,
-    ast.IsNot: operator.is_not, ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
-}
-UNARY_OPERATORS: dict[type[ast.unaryop], Callable[[Any], Any]] = {
-    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert}  # `not`: truth
-# Operator name -> the torch function whose broadcasting/matmul rule governs it.
-OPERATOR_FUNCTIONS = {"add": "add", "sub": "sub", "mult": "mul", "div": "div",
-                      "floordiv": "div", "mod": "remainder", "pow": "pow", "matmul": "matmul"}
 
 
 @dataclass(frozen=True)
@@ -88,7 +45,7 @@ class Function:
     the real function's repr would show a memory address."""
 
     path: str
-    fn: Callable[..., Any] = field(compare=False, repr=False)
+    fn: Callable[..., object] = field(compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"<function {self.path}>"
@@ -104,7 +61,7 @@ class Function:
 class Method:
     """A method looked up on a value (`x.backward`), callable only by the interpreter."""
 
-    target: Any = field(compare=False, repr=False)
+    target: object = field(compare=False, repr=False)
     name: str
     target_label: str
 
@@ -114,38 +71,138 @@ class Method:
     __repr__ = __str__
 
 
+@dataclass(frozen=True)
+class Builtin:
+    """`print`, `len`, `range`, ...: run by the interpreter (`builtins.call_builtin`)."""
 
-def _static_cost(body: list[ast.stmt]) -> int:
-    """A lower bound on statements a block executes, multiplying constant nested ranges."""
-    total = 0
-    for stmt in body:
-        total += 1
-        if isinstance(stmt, ast.For):
-            inner = _static_cost(stmt.body)
-            call = stmt.iter
-            bounds = [a.value for a in getattr(call, "args", [])
-                      if isinstance(a, ast.Constant) and isinstance(a.value, int)]
-            if isinstance(call, ast.Call) and call.args and len(bounds) == len(call.args):
-                try:
-                    inner *= len(range(*bounds))
-                except (TypeError, ValueError, OverflowError):
-                    inner = 0
-            total += inner
-        elif isinstance(stmt, ast.With):
-            total += _static_cost(stmt.body)
-    return total
+    name: str
 
 
-def _resolve(path: str) -> Any:
+@dataclass(frozen=True)
+class BaseClass:
+    """`nn.Module` / `torch.autograd.Function` as user code sees them: only usable as a base."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class ExceptionType:
+    """`RuntimeError`, `ValueError`, ...: for `raise`, `except` and `isinstance`."""
+
+    name: str
+
+    def __repr__(self) -> str:  # what print(RuntimeError) shows in Python
+        return f"<class '{self.name}'>"
+
+
+@dataclass(eq=False)
+class CaughtError:
+    """The `e` of `except RuntimeError as e:`: prints as the message, like Python."""
+
+    type_name: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{self.type_name}({self.message!r})"
+
+
+@dataclass(eq=False)
+class SuperProxy:
+    """`super()` inside a user module's method: only `__init__` can be reached."""
+
+    instance: torch.nn.Module
+
+
+@dataclass(eq=False)
+class UserFunction:
+    """A `def` or `lambda`: its parameters, its compiled body (a lambda's body is its value;
+    a `def`'s ends by a ReturnSignal or gives None), its closure, defaults and grad mode."""
+
+    name: str
+    args: ast.arguments
+    body: Callable[..., object]  # (interpreter) -> value: compiled by language/functions.py
+    is_lambda: bool
+    closure: Scope | None
+    defaults: list[object]
+    kw_defaults: dict[str, object]
+    grad_mode: str | None = None  # "no_grad" | "enable_grad" | "inference_mode"
+    static: bool = False
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    """`model.forward` or `model.helper`: a user method bound to its instance."""
+
+    instance: torch.nn.Module
+    function: UserFunction
+
+    def __repr__(self) -> str:
+        return f"<bound method {self.function.name}>"
+
+
+@dataclass(eq=False)
+class UserClass:
+    """`class Net(nn.Module)` or `class Exp(torch.autograd.Function)`.
+
+    `real` is the Python class built for it (language/classes.py: a subclass of
+    `InterpretedModule` or of torch.autograd.Function) whose methods re-enter the
+    interpreter; user code holds only this wrapper.
+    """
+
+    name: str
+    kind: str  # "module" | "function"
+    methods: dict[str, UserFunction]
+    attributes: dict[str, object]
+    real: type | None = None
+
+    def __repr__(self) -> str:
+        return f"<class {self.name}>"
+
+
+@dataclass(eq=False)
+class Scope:
+    """The local names of one function call (or comprehension); `parent` is the closure."""
+
+    names: dict[str, object] = field(default_factory=dict)
+    parent: Scope | None = None
+
+
+class BreakSignal(Exception):
+    """`break`: caught by the innermost loop."""
+
+
+class ContinueSignal(Exception):
+    """`continue`: caught by the innermost loop."""
+
+
+class ReturnSignal(Exception):
+    """`return value`: caught by the function call."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__()
+        self.value = value
+
+
+class UserAssertionError(AssertionError):
+    """A failed `assert` in scenario code (not an assertion of gradexplain's own)."""
+
+
+def resolve(path: str) -> Any:
     """The real object behind an allowlisted dotted path (the interpreter's eyes only)."""
     root, *parts = path.split(".")
-    obj: Any = math if root == "math" else torch
+    found: object = math if root == "math" else torch
     for part in parts:
-        obj = getattr(obj, part)
-    return obj
+        found = getattr(found, part)
+    return found
 
 
-def _checked_result(result: Any) -> Any:
+def checked_result(result: object) -> object:
     """User code may hold any value but a raw Python callable, class or module.
 
     Such a value could be handed to torch as a callback, which torch would then run outside
@@ -156,12 +213,12 @@ def _checked_result(result: Any) -> Any:
         return result
     if isinstance(result, (type, types.ModuleType)) or (
             callable(result) and not isinstance(result, CALLABLE_VALUES)
-            and not _is_node(result)):
+            and not is_node(result)):
         raise not_allowed(f"a value of type {type(result).__name__} cannot be used here: "
                           "it could run code outside the interpreter")
     if isinstance(result, (list, tuple)) and not isinstance(result, torch.Size):
         for item in result:
-            _checked_result(item)
+            checked_result(item)
     return result
 
 
@@ -178,5 +235,6 @@ PLAIN_RESULTS = frozenset({int, float, bool, str, type(None), torch.Size, torch.
                            torch.no_grad, torch.enable_grad, torch.inference_mode})
 
 
-def _is_node(value: Any) -> bool:
+def is_node(value: object) -> bool:
+    """An autograd graph node (`y.grad_fn`): it has next_functions and is not a tensor."""
     return hasattr(value, "next_functions") and not isinstance(value, torch.Tensor)

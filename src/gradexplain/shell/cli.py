@@ -413,9 +413,9 @@ def main() -> NoReturn:
 
 def run_command() -> int:
     """Run the command line in `sys.argv`; its exit status."""
-    from gradexplain.language.budget import WATCH
+    from gradexplain.language.budget import mark_command_line
 
-    WATCH.fresh_process = True  # workers forked from here may use torch's thread pools
+    mark_command_line()  # workers forked from here may use torch's thread pools
     try:
         app()  # standalone: ends by raising SystemExit
     except SystemExit as done:

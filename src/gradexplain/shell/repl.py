@@ -21,7 +21,7 @@ from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
 from gradexplain.explain import explain_run
 from gradexplain.explain.catalogue_repl import PHRASES
 from gradexplain.language import allowlists as allow
-from gradexplain.language.budget import WATCH
+from gradexplain.language.budget import Budget
 from gradexplain.options import ReplOptions, RunOptions
 from gradexplain.record import RunRecord, TensorRow
 from gradexplain.render import make_console, print_input_error
@@ -105,8 +105,11 @@ class Repl(Talk):
     command line runs it in a worker process, shell/repl_worker.py)."""
 
     def __init__(self, settings: ReplOptions, console: Console | None = None,
-                 loader: _TorchLoader | None = None) -> None:
+                 loader: _TorchLoader | None = None, budget: Budget | None = None) -> None:
         self.settings = settings
+        # The session's time and memory budget (the worker's, with its status page): each
+        # entry has --max-seconds of its own.
+        self.budget = budget if budget is not None else Budget()
         self.console = console or make_console(sys.stdout)
         self.loader = loader
         self._session: Session | None = None
@@ -128,7 +131,8 @@ class Repl(Talk):
 
             self._session = fresh_session(
                 RunOptions(device=self.settings.device, dtype=self.settings.dtype,
-                           limits=self.settings.limits, views=self.settings.views))
+                           limits=self.settings.limits, views=self.settings.views),
+                self.budget)
         return self._session
 
     def reset(self) -> None:
@@ -203,8 +207,7 @@ class Repl(Talk):
         # --max-executed and --max-seconds count per entry, not over the whole session; time
         # is checked before each statement (a single long operation is not interrupted).
         session.interpreter.executed = 0
-        watch = WATCH
-        watch.deadline = time.monotonic() + self.settings.limits.max_seconds
+        self.budget.start(time.monotonic() + self.settings.limits.max_seconds)
         try:
             with session.active():
                 action()
@@ -219,7 +222,7 @@ class Repl(Talk):
             self.console.print(Text(self.text("internal", error=f"{type(exc).__name__}: {exc}"),
                                     style="gx.error"))
             ok = False
-        watch.deadline = None
+        self.budget.deadline = None
         self.failure = failure
         if ok and text is not None:
             self.statements.append(text.rstrip("\n"))

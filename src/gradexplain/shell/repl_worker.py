@@ -44,7 +44,7 @@ from gradexplain.app.worker import (
     write_all,
 )
 from gradexplain.errors import GradexplainError, SourceLocation
-from gradexplain.language.budget import STATUS_BYTES, resident_bytes
+from gradexplain.language.budget import STATUS_BYTES, Budget, resident_bytes
 from gradexplain.limits import stopped
 from gradexplain.options import ReplOptions
 from gradexplain.render.console import Console
@@ -198,11 +198,9 @@ def _serve(commands: int, replies: int, status: mmap.mmap, settings: ReplOptions
         signal.signal(signal.SIGINT, interrupt)
         _cap_address_space(settings.limits.max_memory)
         _prepare_torch()
-        from gradexplain.language import budget
         from gradexplain.shell.repl import Repl
 
-        budget.WATCH.page = status
-        repl = Repl(settings, console)
+        repl = Repl(settings, console, budget=Budget(status))
         with os.fdopen(commands, "rb", buffering=0) as requests:
             for line in _lines(requests):
                 request = json.loads(line.decode("utf-8", "surrogatepass"))
