@@ -220,9 +220,9 @@ HELP: dict[str, str] = {
     "An interactive session: type statements, see what each one changed.":
         "交互式会话：输入语句，看每一条改变了什么。",
     "Meta-commands: :help :tensors :grads :graph [NAME] :why NAME[i, j] :zero :reset "
-    ":save FILE (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, statements are read "
-    "line by line, :save is refused unless --allow-save is given, and :load reads only "
-    "files in or under the working directory unless --allow-load is given.":
+    ":save FILE (:save! FILE overwrites) :load FILE :quit. When stdin is not a terminal, "
+    "statements are read line by line, :save is refused unless --allow-save is given, and "
+    ":load reads only files in or under the working directory unless --allow-load is given.":
         "元命令：:help :tensors :grads :graph [名字] :why 名字[i, j] :zero :reset :save 文件"
         "（:save! 文件 会覆盖已有文件）:load 文件 :quit。标准输入不是终端时，逐行读取语句；"
         "除非给了 --allow-save，否则不允许 :save；除非给了 --allow-load，:load 只读取当前"
