@@ -21,10 +21,6 @@ KNOWN: dict[frozenset[str], str] = {
     # shell)
     frozenset({"gradexplain.shell.repl", "gradexplain.shell.repl_front",
                "gradexplain.shell.repl_worker"}): "shell: REPL use case",
-    # the numeric check re-runs a scenario through runner.Session, which owns the check
-    # (issue 24 part 2, the engine's recording path)
-    frozenset({"gradexplain.engine.numeric_replay", "gradexplain.engine.runner"}):
-        "engine: numeric replay",
     # the loop tables and the run table render each other's parts (issue 24 part 5)
     frozenset({"gradexplain.render.loops", "gradexplain.render.tables"}): "render: tables",
 }
