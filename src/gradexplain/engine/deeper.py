@@ -329,16 +329,21 @@ def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
 
 @contextmanager
 def _restored_grads(tracked: Tracked) -> Iterator[None]:
-    """autograd.grad fills the .grad of tensors with retain_grad(): put every .grad back."""
-    saved = [(t, t.grad, t.grad.detach().clone() if t.grad is not None else None)
+    """autograd.grad fills the .grad of tensors with retain_grad(): put every .grad back.
+    A grad left alone is not touched: the recorder reads a grad at a new version as one the
+    call wrote into, so a needless copy_ would make an unreached leaf look reached."""
+    saved = [(t, t.grad, t.grad._version if t.grad is not None else 0,
+              t.grad.detach().clone() if t.grad is not None else None)
              for _, t, _ in tracked]
     try:
         yield
     finally:
-        for tensor, grad, copy in saved:
+        for tensor, grad, version, copy in saved:
             if grad is None:
                 if tensor.grad is not None:
                     tensor.grad = None
+            elif tensor.grad is grad and grad._version == version:
+                continue
             elif tensor.grad is grad and copy is not None:
                 with torch.no_grad():
                     grad.copy_(copy)
