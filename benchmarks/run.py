@@ -284,6 +284,10 @@ def build_cases(work: Path) -> list[Case]:
         Case("chain3000", "3,000-step for-loop chain, backward (json) vs plain",
              [*gx, "run", str(work / "chain.py"), "--format", "json"],
              [PY, str(work / "plain_chain.py")], 2.0),
+        Case("why_chain3000", "--why x on the 3,000-step chain (json): the derivation folded "
+             "(not judged: plain PyTorch derives nothing)",
+             [*gx, "run", str(work / "chain.py"), "--format", "json", "--why", "x"],
+             [PY, str(work / "plain_chain.py")], None),
         Case("loop1000_table", "1,000-iteration training loop (table): folded output",
              [*gx, "run", *loop(1_000), "--width", "100"], plain_loop(1_000), None,
              extra=folded_output),

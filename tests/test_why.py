@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -233,11 +232,10 @@ steps: |
 """
 
 
-def test_a_3000_step_chain_folds_and_stays_short_and_fast() -> None:
+def test_a_3000_step_chain_folds_and_stays_short() -> None:
+    # Its cost is measured in benchmarks/run.py (why_chain3000), not timed here.
     scenario = load_scenario_text(CHAIN, "chain.yaml", "yaml", Limits(), name="chain")
-    started = time.monotonic()
     record = run_scenario(scenario, RunOptions(views=ViewOptions(why=("x", "w"))))
-    assert time.monotonic() - started < 60  # about 3 s on a quiet machine
     x, w = entries(record, 0)
     assert x["agrees"] and w["agrees"]
     assert any(s["kind"] == "fold" and s["count"] == 3000 for s in x["paths"][0]["steps"])
@@ -419,9 +417,10 @@ def test_api_why() -> None:
 
 
 def test_json_documents_every_key() -> None:
-    """README's JSON section names every key of calls[].why, its paths and steps."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("`calls[].why`"):]
+    """docs/json.md names every key of calls[].why, its paths and steps."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "json.md").read_text(
+        encoding="utf-8")
+    section = docs[docs.index("## `calls[].why`"):]
     from gradexplain.record import WhyPath, WhyStep
 
     for kind in (WhyEntry, WhyPath, WhyStep):
