@@ -14,13 +14,6 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # Circles that are known and owned elsewhere; each must go, and then leave this list (the test
 # says so when one has gone).
 KNOWN: dict[frozenset[str], str] = {
-    # issue 24 part 4 (one process supervisor): batch runs tasks through worker's helpers,
-    # worker hands a batch to batch.results
-    frozenset({"gradexplain.app.batch", "gradexplain.app.worker"}): "app: process supervisor",
-    # the REPL's front, worker and session (issue 24 part 4: the REPL's use case out of the
-    # shell)
-    frozenset({"gradexplain.shell.repl", "gradexplain.shell.repl_front",
-               "gradexplain.shell.repl_worker"}): "shell: REPL use case",
     # the loop tables and the run table render each other's parts (issue 24 part 5)
     frozenset({"gradexplain.render.loops", "gradexplain.render.tables"}): "render: tables",
 }
