@@ -106,8 +106,7 @@ def _import_renderer(json_output: bool) -> None:
     renders it (rich, for a table: about 0.1 s), which otherwise comes after the run."""
     importlib.import_module("gradexplain.explain")
     if not json_output:
-        importlib.import_module("gradexplain.render.tables")
-        importlib.import_module("gradexplain.render.loops")
+        importlib.import_module("gradexplain.render.report")  # tables, loops
 
 
 def preload_engine() -> None:
