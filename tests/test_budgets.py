@@ -84,7 +84,7 @@ def test_transfer_builds_only_record_classes() -> None:
     error = GradexplainError("not_allowed", "no", hint="h", facts={"a": (1, 2.5)})
     assert transfer.loads(transfer.dumps(error)) == error
     for name in ("os:system", "subprocess:Popen", "gradexplain.record:json",
-                 "builtins:eval", "gradexplain.app.worker:Worker"):
+                 "builtins:eval", "gradexplain.app.supervisor:Child"):
         hostile = json.dumps({"__record__": name, "fields": {}}).encode()
         with pytest.raises(ValueError, match="not one of the record's classes"):
             transfer.loads(hostile)
