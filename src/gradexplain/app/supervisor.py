@@ -115,7 +115,7 @@ class Child:
         (it is reaped)."""
         self.status[:1] = b"\0"  # no statement yet: a kill now names none of the last one's
         try:
-            write_all(self.commands, _frame(transfer.dumps(request), last))
+            _write_all(self.commands, _frame(transfer.dumps(request), last))
         except OSError:  # BrokenPipeError: it ended while idle
             self._reap()
             return False
@@ -227,7 +227,7 @@ class Child:
         except ChildProcessError:
             return
         self.exit_status = os.waitstatus_to_exitcode(status)
-        self.peak_memory = peak_bytes(usage)
+        self.peak_memory = _peak_bytes(usage)
 
 
 def start(setup: Callable[[Budget], Handler], terms: Terms,
@@ -330,7 +330,7 @@ def _serve(setup: Callable[[Budget], Handler], terms: Terms, commands: int, repl
         while (request := _read_frame(commands)) is not None:
             data, last = request
             if broken is not None:
-                write_all(replies, _frame(transfer.dumps(["crash", broken]), True))
+                _write_all(replies, _frame(transfer.dumps(["crash", broken]), True))
                 break
             if not terms.session:
                 # RLIMIT_AS from what is mapped now: each task has the whole budget, as in a
@@ -345,13 +345,13 @@ def _serve(setup: Callable[[Budget], Handler], terms: Terms, commands: int, repl
             finally:
                 busy[0] = False
             retiring = last or (health is not None and (unhealthy or not health.kept()))
-            write_all(replies, _frame(reply, retiring))
+            _write_all(replies, _frame(reply, retiring))
             if retiring:
                 break
     except BaseException as exc:  # report; never unwind into the parent's code
         code = _CRASH_EXIT
         with _suppress_process_gone():
-            write_all(replies, _frame(
+            _write_all(replies, _frame(
                 transfer.dumps(["crash", f"{type(exc).__name__}: {exc}"]), True))
     finally:
         os._exit(code)
@@ -476,7 +476,7 @@ def _frame(data: bytes, flag: bool) -> bytes:
     return _FRAME.pack(len(data), int(flag)) + data
 
 
-def write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes) -> None:
     """os.write until all of `data` is written (a pipe takes it in pieces)."""
     view = memoryview(data)
     while view:
@@ -496,7 +496,7 @@ def _outcome(data: bytes) -> Any:
         facts={"origin": "code"})
 
 
-def peak_bytes(usage: resource.struct_rusage) -> int:
+def _peak_bytes(usage: resource.struct_rusage) -> int:
     """A reaped child's peak resident memory in bytes (ru_maxrss is KiB on Linux)."""
     return usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
 
