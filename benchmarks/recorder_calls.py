@@ -9,7 +9,7 @@ from a small C helper compiled here) only around the measured calls: 210 warm-up
 (past the 200th a call is light once its group has made 5), then the measured ones, through
 `Recorder.backward` (light; or full, every call kept as `--calls all` keeps it) or through
 plain `loss.backward()`. What exists after the warm-up is frozen out of the collector's
-sight, as the CLI's worker does (app/worker.py), so a full collection in the window walks
+sight, as the CLI's worker does (app/supervisor.py), so a full collection in the window walks
 only what the loop made. Recorder minus plain is the recorder's own cost per call (it also
 holds the BackwardRequest the interpreter would build). Needs valgrind, its headers
 (callgrind.h) and a C compiler; the harness's Python is the one running this script.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gradexplain.app import batch, worker
+from gradexplain.app import batch, supervisor
 from gradexplain.app.run import _preload_gradient_support, preload_engine, run_one
 from gradexplain.errors import GradexplainError
 from gradexplain.language.budget import Budget, resident_bytes
@@ -22,7 +22,7 @@ from gradexplain.options import RunOptions
 from gradexplain.scenario.bundled import bundled_dir
 from waiting import wait_until
 
-pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
+pytestmark = pytest.mark.skipif(not supervisor.forking_available(), reason="needs fork")
 ROOT = Path(__file__).resolve().parents[1]
 _KEPT: list[bytearray] = []  # what a task leaves behind in its worker
 
@@ -42,7 +42,7 @@ def _hold_memory(budget: Budget) -> None:
 
 
 def _leave_memory_behind(budget: Budget) -> int:
-    _KEPT.append(bytearray(b"x" * (batch.RETIRE_GROWTH + 32 * 2**20)))
+    _KEPT.append(bytearray(b"x" * (supervisor.RETIRE_GROWTH + 32 * 2**20)))
     return os.getpid()
 
 
@@ -56,7 +56,7 @@ def _values(outcomes: list[tuple[int, object]]) -> list[object]:
 
 
 def test_one_worker_runs_the_whole_batch() -> None:
-    pids = _values(list(worker.results([_pid] * 20, Limits())))
+    pids = _values(list(batch.results([_pid] * 20, Limits())))
     assert len(set(pids)) == 1
     assert pids[0] != os.getpid()
 
@@ -66,7 +66,7 @@ def test_jobs_runs_that_many_long_lived_workers() -> None:
         time.sleep(0.05)
         return os.getpid()
 
-    pids = _values(list(worker.results([slow_pid] * 12, Limits(), jobs=3)))
+    pids = _values(list(batch.results([slow_pid] * 12, Limits(), jobs=3)))
     assert len(set(pids)) == 3
 
 
@@ -74,7 +74,7 @@ def test_jobs_runs_that_many_long_lived_workers() -> None:
                          ids=["grown memory", "limit_exceeded"])
 def test_an_unhealthy_worker_retires_and_the_rest_runs_in_a_fresh_one(
         leaves_behind: object) -> None:
-    got = _values(list(worker.results([_pid, leaves_behind, _pid, _pid], Limits())))  # type: ignore[list-item]
+    got = _values(list(batch.results([_pid, leaves_behind, _pid, _pid], Limits())))  # type: ignore[list-item]
     assert got[0] != got[2] and got[2] == got[3]
 
 
@@ -89,11 +89,11 @@ def test_time_kill_mid_batch_and_the_next_task_runs() -> None:
     limits = Limits(max_seconds=1)
     preload_engine()
     _preload_gradient_support()  # the lesson then takes milliseconds, well inside the cap
-    alone = worker.run(_lesson, Limits())
+    alone = supervisor.run(_lesson, Limits())
     arrived: list[float] = []
     started = time.monotonic()
     outcomes = []
-    for outcome in worker.results([_pid, _sleep_forever, _lesson, _pid], limits):
+    for outcome in batch.results([_pid, _sleep_forever, _lesson, _pid], limits):
         arrived.append(time.monotonic())
         outcomes.append(outcome)
     first, killed, lesson, last = _values(outcomes)
@@ -110,8 +110,8 @@ def test_memory_kill_mid_batch_and_the_next_task_runs() -> None:
     _preload_gradient_support()
     # A small cap: what this process holds (the worker starts with it) plus 128 MiB.
     limits = Limits(max_memory=resident_bytes() + 128 * 2**20)
-    alone = worker.run(_lesson, Limits())
-    outcomes = list(worker.results([_pid, _hold_memory, _lesson, _pid], limits))
+    alone = supervisor.run(_lesson, Limits())
+    outcomes = list(batch.results([_pid, _hold_memory, _lesson, _pid], limits))
     first, killed, lesson, last = _values(outcomes)
     assert isinstance(killed, GradexplainError) and killed.kind == "limit_exceeded"
     assert killed.facts["limit"] == "max_memory" and killed.facts["flag"] == "--max-memory"
@@ -141,8 +141,8 @@ def test_what_one_task_sets_in_torch_does_not_reach_the_next() -> None:
     # As on the command line, the parent has imported torch (a fresh import seeds at random).
     import torch  # noqa: F401
 
-    alone = worker.run(_read_globals, Limits())
-    setter, after = _values(list(worker.results([_set_globals, _read_globals], Limits())))
+    alone = supervisor.run(_read_globals, Limits())
+    setter, after = _values(list(batch.results([_set_globals, _read_globals], Limits())))
     assert after[1:] == alone[1:]  # type: ignore[index]
     assert after[0] == setter  # type: ignore[index]  # reset, not re-forked
 
@@ -157,9 +157,9 @@ def test_scenario_b_is_not_affected_by_what_scenario_a_set(tmp_path: Path) -> No
                  "y.backward()\nprint(torch.is_grad_enabled(), torch.get_default_dtype())\n"
                  "print(x.grad)\n", encoding="utf-8")
     options = RunOptions()
-    alone = worker.run(functools.partial(run_one, b, options), options.limits)
+    alone = supervisor.run(functools.partial(run_one, b, options), options.limits)
     tasks = [functools.partial(run_one, p, options) for p in (a, b)]
-    after = _values(list(worker.results(tasks, options.limits)))[1]
+    after = _values(list(batch.results(tasks, options.limits)))[1]
     assert after.record == alone.record  # type: ignore[attr-defined]
     assert after.record.prints == alone.record.prints  # type: ignore[attr-defined]
 
@@ -173,9 +173,9 @@ def test_every_lesson_and_corpus_file_gives_the_same_record_in_one_worker() -> N
     _preload_gradient_support()  # else each one-shot worker imports sympy (half a second)
     options = RunOptions()
     tasks = [functools.partial(run_one, p, options) for p in paths]
-    together = _values(list(worker.results(tasks, options.limits)))
+    together = _values(list(batch.results(tasks, options.limits)))
     for path, task, outcome in zip(paths, tasks, together, strict=True):
-        alone = worker.run(task, options.limits)
+        alone = supervisor.run(task, options.limits)
         assert outcome.record == alone.record, path  # type: ignore[attr-defined]
         assert outcome.status == alone.status, path  # type: ignore[attr-defined]
 
@@ -184,7 +184,7 @@ def test_a_crash_in_a_task_is_reported_and_the_batch_goes_on() -> None:
     def die(budget: Budget) -> None:
         os._exit(3)
 
-    got = _values(list(worker.results([_pid, die, _pid], Limits())))
+    got = _values(list(batch.results([_pid, die, _pid], Limits())))
     assert isinstance(got[1], GradexplainError) and got[1].kind == "torch_error"
     assert got[1].facts["exit_status"] == 3
     assert isinstance(got[2], int) and got[2] != got[0]
@@ -235,7 +235,7 @@ def test_the_parents_own_work_overlaps_with_the_first_tasks(tmp_path: Path) -> N
         (tmp_path / "go").touch()
 
     task = functools.partial(_started_then_wait, tmp_path)
-    values = [value for _, value in worker.results([task] * 3, Limits(), 2, parents_work)]
+    values = [value for _, value in batch.results([task] * 3, Limits(), 2, parents_work)]
     assert calls == [True]
     assert len(values) == 3 and os.getpid() not in values  # ran in workers
 
@@ -252,13 +252,13 @@ def test_run_imports_the_renderer_while_the_scenario_runs(tmp_path: Path) -> Non
                       "    (x * x).sum().backward()\n")
     probe = (
         "import sys\n"
-        "from gradexplain.app import batch\n"
+        "from gradexplain.app import supervisor\n"
         "seen = []\n"
-        "real = batch._wait\n"
-        "def wait(workers):\n"
+        "real = supervisor.wait\n"
+        "def wait(children):\n"
         "    seen.append({'rich', 'gradexplain.render.loops'} <= set(sys.modules))\n"
-        "    return real(workers)\n"
-        "batch._wait = wait\n"
+        "    return real(children)\n"
+        "supervisor.wait = wait\n"
         "from gradexplain.shell.cli import run_command\n"
         f"sys.argv = ['gradexplain', 'run', {str(script)!r}]\n"
         "try:\n"

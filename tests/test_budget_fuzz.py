@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradexplain.app import worker
+from gradexplain.app import supervisor
 from gradexplain.errors import ERROR_KINDS, GradexplainError
 from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits
@@ -64,12 +64,12 @@ def test_generated_programs_end_in_a_known_outcome(statements: list[str]) -> Non
 @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(STATEMENTS, min_size=1, max_size=4))
 def test_generated_programs_under_os_caps(statements: list[str]) -> None:
-    if not worker.forking_available():
+    if not supervisor.forking_available():
         return
     code = HEADER + "\n".join(statements) + "\n"
     caps = Limits(max_seconds=2, max_memory=1 << 30)
     try:
-        outcome = worker.run(lambda budget: _outcome(code, budget), caps)
+        outcome = supervisor.run(lambda budget: _outcome(code, budget), caps)
     except GradexplainError as err:
         outcome = err.kind
     assert outcome == "ok" or outcome in ERROR_KINDS

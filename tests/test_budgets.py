@@ -1,4 +1,4 @@
-"""Budgets the operating system enforces (app/worker.py): time and memory caps on the worker
+"""Budgets the operating system enforces (app/supervisor.py): time and memory caps on the
 process stop work that would never end by itself, and say which cap; the rest of a batch
 runs; results come back as the record's own dataclasses (app/transfer.py), never anything
 else. What is checked is that the budget stopped the work, not how fast the machine is."""
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gradexplain.app import transfer, worker
+from gradexplain.app import batch, supervisor, transfer
 from gradexplain.app.run import run_one
 from gradexplain.errors import GradexplainError
 from gradexplain.language.budget import Budget
@@ -22,7 +22,7 @@ from gradexplain.limits import Limits
 from gradexplain.options import RunOptions
 from gradexplain.scenario.bundled import find_bundled
 
-pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
+pytestmark = pytest.mark.skipif(not supervisor.forking_available(), reason="needs fork")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,7 +46,7 @@ def _python_loop(budget: Budget) -> None:
 @pytest.mark.slow  # waits for a budget kill
 def test_time_budget_stops_a_task_that_never_ends(task: object) -> None:
     with pytest.raises(GradexplainError) as caught:
-        worker.run(task, Limits(max_seconds=1))  # type: ignore[arg-type]
+        supervisor.run(task, Limits(max_seconds=1))  # type: ignore[arg-type]
     assert caught.value.kind == "limit_exceeded"
     assert caught.value.facts["limit"] == "max_seconds"
     assert caught.value.facts["flag"] == "--max-seconds"
@@ -55,7 +55,7 @@ def test_time_budget_stops_a_task_that_never_ends(task: object) -> None:
 @pytest.mark.slow  # waits for a budget kill
 def test_memory_budget_stops_a_task_that_never_ends() -> None:
     with pytest.raises(GradexplainError) as caught:
-        worker.run(_hold_memory, Limits(max_memory=400 * 2**20))
+        supervisor.run(_hold_memory, Limits(max_memory=400 * 2**20))
     assert caught.value.kind == "limit_exceeded"
     assert caught.value.facts["limit"] == "max_memory"
     assert caught.value.facts["flag"] == "--max-memory"
@@ -65,7 +65,7 @@ def test_memory_budget_stops_a_task_that_never_ends() -> None:
 def test_a_batch_goes_on_after_a_kill() -> None:
     limits = Limits(max_seconds=1)
     tasks = [_sleep_forever, lambda budget: 42, _python_loop, lambda budget: "done"]
-    got = list(worker.results(tasks, limits, jobs=2))
+    got = list(batch.results(tasks, limits, jobs=2))
     assert [i for i, _ in got] == [0, 1, 2, 3]
     assert isinstance(got[0][1], GradexplainError) and isinstance(got[2][1], GradexplainError)
     assert got[1][1] == 42 and got[3][1] == "done"
@@ -75,7 +75,7 @@ def test_the_worker_returns_the_same_record_as_running_here() -> None:
     path = find_bundled("accumulation")
     assert path is not None
     here = run_one(path, RunOptions())
-    there = worker.run(lambda budget: run_one(path, RunOptions(), budget), Limits())
+    there = supervisor.run(lambda budget: run_one(path, RunOptions(), budget), Limits())
     assert there.record == here.record
     assert there.status == here.status
 
@@ -84,7 +84,7 @@ def test_transfer_builds_only_record_classes() -> None:
     error = GradexplainError("not_allowed", "no", hint="h", facts={"a": (1, 2.5)})
     assert transfer.loads(transfer.dumps(error)) == error
     for name in ("os:system", "subprocess:Popen", "gradexplain.record:json",
-                 "builtins:eval", "gradexplain.app.worker:Worker"):
+                 "builtins:eval", "gradexplain.app.supervisor:Child"):
         hostile = json.dumps({"__record__": name, "fields": {}}).encode()
         with pytest.raises(ValueError, match="not one of the record's classes"):
             transfer.loads(hostile)

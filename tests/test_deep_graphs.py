@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import torch
 
+from gradexplain.app.repl_session import Repl
 from gradexplain.engine.graphwalk import release_order, walk
 from gradexplain.engine.release import release
 from gradexplain.limits import Limits
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
 from gradexplain.scenario.loader import load_scenario
-from gradexplain.shell.repl import Repl
 
 STEPS = 100_000  # Limits().max_loop_iterations: the longest chain a loop can build
 CHAIN = f"""import torch

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import typer
 
+from gradexplain.app.repl_commands import HANDLERS
 from gradexplain.notebook.magic import _OPTIONS
 from gradexplain.scenario.schema import schema_text
 from gradexplain.shell.cli import app
-from gradexplain.shell.repl_commands import HANDLERS
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = (ROOT / "README.md").read_text(encoding="utf-8")

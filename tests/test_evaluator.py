@@ -513,7 +513,7 @@ def test_a_plan_reads_memory_only_once_the_allowance_runs_out(monkeypatch: pytes
 
 
 def test_each_statement_writes_its_status_line_for_the_worker() -> None:
-    from gradexplain.app.worker import published_statement
+    from gradexplain.app.supervisor import published_statement
 
     status = mmap.mmap(-1, budgets.STATUS_BYTES)
     seen: list[tuple[str, int | None]] = []

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from gradexplain.app.repl_session import Repl
 from gradexplain.errors import GradexplainError
 from gradexplain.limits import Limits
 from gradexplain.options import ReplOptions
@@ -22,7 +23,7 @@ from gradexplain.render import make_console
 from gradexplain.scenario.bundled import expand_paths
 from gradexplain.scenario.files import write_new_file
 from gradexplain.scenario.loader import load_scenario
-from gradexplain.shell.repl import Repl
+from gradexplain.shell.repl import confirm_at_terminal
 from waiting import WAIT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,11 +183,14 @@ def test_interactive_save_elsewhere_asks_first(in_tmp: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     outside = in_tmp.parent / f"gx-asked-{os.getpid()}.py"
     repl, _ = _repl(interactive=True)
+    asked: list[str] = []
     repl.handle("x = torch.ones(2)")
-    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    repl.ask = confirm_at_terminal  # as the shell asks
     repl.handle(f":save {outside}")
     assert not outside.exists()
-    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert asked and str(outside.parent) in asked[0] and asked[0].endswith("[y/N] ")
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
     repl.handle(f":save {outside}")
     try:
         assert outside.read_text().endswith("x = torch.ones(2)\n")

@@ -21,6 +21,7 @@ print("PACKAGE", sorted(m for m in ("torch", "rich", "typer", "yaml", "IPython")
 import gradexplain.explain, gradexplain.explain.compare, gradexplain.analysis.compare
 print("EXPLAIN", sorted(m for m in ("torch", "rich") if m in sys.modules))
 import gradexplain.render, gradexplain.render.compare_view, gradexplain.shell.repl
+import gradexplain.app.repl_session, gradexplain.app.repl_worker
 from gradexplain.shell.cli import app
 try:
     app(["--help"], prog_name="gradexplain")

@@ -11,21 +11,6 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-# Circles that are known and owned elsewhere; each must go, and then leave this list (the test
-# says so when one has gone).
-KNOWN: dict[frozenset[str], str] = {
-    # issue 24 part 4 (one process supervisor): batch runs tasks through worker's helpers,
-    # worker hands a batch to batch.results
-    frozenset({"gradexplain.app.batch", "gradexplain.app.worker"}): "app: process supervisor",
-    # the REPL's front, worker and session (issue 24 part 4: the REPL's use case out of the
-    # shell)
-    frozenset({"gradexplain.shell.repl", "gradexplain.shell.repl_front",
-               "gradexplain.shell.repl_worker"}): "shell: REPL use case",
-    # the loop tables and the run table render each other's parts (issue 24 part 5)
-    frozenset({"gradexplain.render.loops", "gradexplain.render.tables"}): "render: tables",
-}
-
-
 def _modules() -> dict[str, Path]:
     found = {}
     for path in (SRC / "gradexplain").rglob("*.py"):
@@ -90,14 +75,11 @@ def test_no_import_circles() -> None:
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     circles = _circles(graph)
-    new = [group for group in circles if frozenset(group) not in KNOWN]
     described = "\n".join(
         " <-> ".join(sorted(group)) + "\n" + "\n".join(
             f"    {a} imports {b}" for a in sorted(group) for b in sorted(graph[a] & group))
-        for group in new)
-    assert not new, f"import circles:\n{described}"
-    gone = [KNOWN[group] for group in KNOWN if group not in map(frozenset, circles)]
-    assert not gone, f"these circles are gone: remove them from KNOWN: {gone}"
+        for group in circles)
+    assert not circles, f"import circles:\n{described}"
 
 
 def test_the_graph_sees_imports_inside_functions(tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from gradexplain.app.repl_session import Repl
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
-from gradexplain.shell.repl import Repl, block_complete, next_indent
+from gradexplain.shell.repl import block_complete, next_indent
 
 
 def make_repl(lang: str = "en", allow_save: bool = False) -> tuple[Repl, io.StringIO]:

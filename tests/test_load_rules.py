@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from gradexplain.app.repl_session import Repl
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
-from gradexplain.shell.repl import Repl
 
 SECRET = "hunter2-7f3a9c"  # must never reach the output
 SETTINGS = f'DEBUG = True\nDB_PASSWORD = "{SECRET}"\nimport os\nKEY = os.environ["KEY"]\n'

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from gradexplain.app.repl_session import Repl
 from gradexplain.limits import Limits
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
 from gradexplain.scenario.loader import load_scenario
 from gradexplain.shell.cli import app
-from gradexplain.shell.repl import Repl
 
 runner = CliRunner()
 LONG = "a" * 300

@@ -157,9 +157,9 @@ def test_a_plot_of_thousands_of_series_keeps_those_it_can_draw(tmp_path: Path) -
 def test_the_repl_summarizes_a_long_print() -> None:
     import io
 
+    from gradexplain.app.repl_session import Repl
     from gradexplain.options import ReplOptions
     from gradexplain.render import make_console
-    from gradexplain.shell.repl import Repl
 
     stream = io.StringIO()
     repl = Repl(ReplOptions(), make_console(stream, width=100, force_plain=True))

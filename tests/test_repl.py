@@ -12,9 +12,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from gradexplain.app.repl_session import Repl
 from gradexplain.options import ReplOptions, ViewOptions
 from gradexplain.render import make_console
-from gradexplain.shell.repl import Repl, completions, piped_entries
+from gradexplain.shell.repl import completions, piped_entries
 from terminal import expect_drawn, spawn_repl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -305,8 +306,8 @@ def test_messages_in_chinese() -> None:
 
 
 def test_every_phrase_in_both_languages() -> None:
+    from gradexplain.app.repl_commands import META_COMMANDS
     from gradexplain.explain.catalogue_repl import PHRASES
-    from gradexplain.shell.repl_commands import META_COMMANDS
 
     assert set(PHRASES["en"]) == set(PHRASES["zh"])
     assert {f"help.{name}" for name in META_COMMANDS} <= set(PHRASES["en"])

@@ -1,5 +1,5 @@
-"""`gradexplain repl` with its session in a worker process (shell/repl_front.py,
-shell/repl_worker.py): a statement past --max-seconds or --max-memory is killed and named,
+"""`gradexplain repl` with its session in a supervised child process (app/repl_worker.py,
+app/supervisor.py): a statement past --max-seconds or --max-memory is killed and named,
 the session is rebuilt from the entries that had run (values checked against torch, seeding
 included), Ctrl-C stops a long statement, `:save` keeps what ran. Each test waits for an
 event (a published statement, a prompt, a busy worker), never for a fixed time, and checks
@@ -26,17 +26,16 @@ import pytest
 import torch
 
 from english_check import english_runs
-from gradexplain.app import worker
+from gradexplain.app import supervisor
+from gradexplain.app.repl_worker import WorkerRepl
 from gradexplain.language import budget
 from gradexplain.limits import Limits
 from gradexplain.options import ReplOptions
 from gradexplain.render import make_console
-from gradexplain.shell import repl_worker
-from gradexplain.shell.repl_front import FrontRepl
 from terminal import busy, expect_drawn, line_taken, spawn_repl, worker_of
 from waiting import WAIT_SECONDS, wait_until
 
-pytestmark = pytest.mark.skipif(not worker.forking_available(), reason="needs fork")
+pytestmark = pytest.mark.skipif(not supervisor.forking_available(), reason="needs fork")
 ROOT = Path(__file__).resolve().parents[1]
 
 BEFORE = ["a = torch.randn(3, requires_grad=True)", "(a * a).sum().backward()",
@@ -58,10 +57,10 @@ def _expected() -> list[str]:
     return [str(a.grad), str(a), str(b)]
 
 
-def _front(**settings: object) -> tuple[FrontRepl, io.StringIO]:
+def _front(**settings: object) -> tuple[WorkerRepl, io.StringIO]:
     stream = io.StringIO()
     console = make_console(stream, width=120, force_plain=True)
-    return FrontRepl(ReplOptions(**settings), console), stream  # type: ignore[arg-type]
+    return WorkerRepl(ReplOptions(**settings), console), stream  # type: ignore[arg-type]
 
 
 @pytest.mark.slow  # waits for a budget kill
@@ -127,9 +126,9 @@ def test_reset_is_a_fresh_worker_and_names_follow() -> None:
     try:
         repl.handle("x = torch.ones(2, requires_grad=True)")
         assert "x" in repl.names()
-        first = repl._worker
+        first = repl._child
         repl.handle(":reset")
-        assert repl._worker is not first and repl.names() == [] and repl.statements == []
+        assert repl._child is not first and repl.names() == [] and repl.statements == []
         repl.handle(":tensors")
     finally:
         repl.close()
@@ -246,7 +245,7 @@ def _when_running(worker: Any, statement: str, action: Callable[[], None]) -> th
 @pytest.mark.slow  # kills and rebuilds a worker
 def test_ctrl_c_on_a_statement_that_does_not_stop_kills_and_rebuilds(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repl_worker, "INTERRUPT_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(supervisor, "INTERRUPT_GRACE_SECONDS", 0.5)
     # Ctrl-C once the worker runs SLOW, where the terminal's SIGINT lands in the REPL
     # process (raised from the wait itself, not signalled: a signal to this test process
     # could land in one of torch's gc callbacks, which swallow it).
@@ -254,20 +253,20 @@ def test_ctrl_c_on_a_statement_that_does_not_stop_kills_and_rebuilds(
     repl, stream = _front()
 
     def select_then_ctrl_c(*args: Any) -> Any:
-        worker = repl._worker
+        worker = repl._child
         if not pressed and worker is not None and \
                 worker.running_statement()[0].startswith("c = torch.ones"):
             pressed.append(True)
             raise KeyboardInterrupt
         return select.select(*args)
 
-    monkeypatch.setattr(repl_worker, "select", SimpleNamespace(select=select_then_ctrl_c))
+    monkeypatch.setattr(supervisor, "select", SimpleNamespace(select=select_then_ctrl_c))
     try:
         for line in BEFORE:
             repl.handle(line)
         # The Ctrl-C passed on never arrives: as if the statement were stuck inside one
         # torch operation (signal 0 only checks that the worker exists).
-        monkeypatch.setattr(repl_worker, "signal", SimpleNamespace(
+        monkeypatch.setattr(supervisor, "signal", SimpleNamespace(
             SIGINT=0, SIGKILL=signal.SIGKILL, signal=lambda *args: None))
         repl.handle(SLOW)
         stopped = stream.getvalue()
@@ -289,8 +288,8 @@ def test_a_crashed_worker_is_reported_and_the_session_rebuilt() -> None:
     try:
         for line in BEFORE:
             repl.handle(line)
-        assert repl._worker is not None
-        worker = repl._worker
+        assert repl._child is not None
+        worker = repl._child
         timer = _when_running(worker, "c = torch.ones", lambda: os.kill(worker.pid,
                                                                        signal.SIGSEGV))
         repl.handle(SLOW)

@@ -20,6 +20,7 @@ import torch
 from typer.testing import CliRunner
 
 import gradexplain
+from gradexplain.app.repl_session import Repl
 from gradexplain.engine.derivation import watch
 from gradexplain.engine.madeby import StatementTags, _assigns, made_by
 from gradexplain.engine.runner import run_scenario
@@ -33,7 +34,6 @@ from gradexplain.render.deeper import deeper_block
 from gradexplain.scenario.bundled import bundled_dir
 from gradexplain.scenario.loader import load_scenario, load_scenario_text
 from gradexplain.shell.cli import app
-from gradexplain.shell.repl import Repl
 
 CORPUS = Path(__file__).parent / "corpus"
 # Corpus files whose hooks change a gradient on its way: there the derivation must say that

@@ -21,7 +21,7 @@ class Limits:
     max_loop_iterations: int = 100_000  # iterations of any one `for` loop, and `repeat`
     max_executed: int = 1_000_000  # statements executed in one run, loops unrolled
     max_number_bits: int = 4096  # size of a plain (non-tensor) integer result
-    # Budgets the operating system enforces on the worker process (app/worker.py); the
+    # Budgets the operating system enforces on the worker process (app/supervisor.py); the
     # interpreter also refuses an allocation that would pass max_memory before it is made.
     max_memory: int = 4 * 2**30  # bytes of memory (RSS) of the process running scenario code
     max_seconds: int = 60  # wall-clock seconds per scenario (per statement in the REPL)

@@ -150,7 +150,7 @@ def _render(item: RunRecord | ComparedRuns | GradexplainError, format: Format,
     from gradexplain.explain import LANGUAGES, explain_run
     from gradexplain.render import dumps_line, print_input_error, report_to_json
     from gradexplain.render.console import Console, drawn_as
-    from gradexplain.render.tables import print_report
+    from gradexplain.render.report import print_report
 
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")

@@ -68,24 +68,26 @@ def run_variant_pair(first: Scenario, second: Scenario, request: CompareRequest,
 
 
 def run_variants_in_worker(request: CompareRequest) -> tuple[RunRecord, RunRecord]:
-    """Both variants in one worker process, under the OS-enforced budgets (app/worker.py)."""
-    from gradexplain.app import worker
+    """Both variants in one worker process, under the OS-enforced budgets
+    (app/supervisor.py)."""
+    from gradexplain.app import supervisor
     from gradexplain.app.run import preload_engine
 
     preload_engine()
-    return worker.run(lambda budget: run_variants(request, budget), request.options.run.limits)
+    return supervisor.run(lambda budget: run_variants(request, budget),
+                          request.options.run.limits)
 
 
 def run_pair_in_worker(first: Scenario, second: Scenario,
                        request: CompareRequest) -> tuple[RunRecord, RunRecord]:
     """`run_variant_pair` in one worker process, under the OS-enforced budgets (the Python
     API's compare_code)."""
-    from gradexplain.app import worker
+    from gradexplain.app import supervisor
     from gradexplain.app.run import preload_engine
 
     preload_engine()
-    return worker.run(lambda budget: run_variant_pair(first, second, request, budget),
-                      request.options.run.limits)
+    return supervisor.run(lambda budget: run_variant_pair(first, second, request, budget),
+                          request.options.run.limits)
 
 
 def compare(request: CompareRequest, env: Environment | None = None) -> Comparison:

@@ -1,7 +1,7 @@
 """The parent's own work under --max-seconds: rendering a record, writing its JSON, drawing
 its pictures.
 
-The worker's run is bounded by the operating system (app/worker.py), and its texts at the
+The worker's run is bounded by the operating system (app/supervisor.py), and its texts at the
 source (engine/output_bounds.py), so showing a record is cheap. Whatever is still slow (a
 `--full` table of millions of numbers, a picture of a huge series) is stopped here, by the
 same budget, with limit_exceeded (exit 2) rather than a hang: a real-time timer (SIGALRM)

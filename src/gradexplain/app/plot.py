@@ -21,7 +21,7 @@ from gradexplain.record import ExpressionPlot, PlotRecord
 from gradexplain.scenario.bundled import SCENARIO_SUFFIXES, find_bundled
 
 if TYPE_CHECKING:
-    from gradexplain.app.worker import Task
+    from gradexplain.app.supervisor import Task
     from gradexplain.language.budget import Budget
 
 T = TypeVar("T")
@@ -112,13 +112,14 @@ def _draw_expression(data: ExpressionPlot, request: PlotRequest) -> str | bool:
 
 
 def _in_worker(task: Task[T], limits: Limits) -> T:
-    """Run the computing in a worker process under the OS-enforced budgets (app/worker.py)."""
-    from gradexplain.app import worker
+    """Run the computing in a worker process under the OS-enforced budgets
+    (app/supervisor.py)."""
+    from gradexplain.app import supervisor
     from gradexplain.app.run import preload_engine
 
     preload_engine()
     importlib.import_module("gradexplain.engine.expression_plot")
-    return worker.run(task, limits)
+    return supervisor.run(task, limits)
 
 
 def scenario_argument(argument: str) -> Path | None:

@@ -64,13 +64,13 @@ def run_budgeted(scenario: Scenario, options: RunOptions) -> RunRecord:
     """`run_loaded` in a worker process under the OS-enforced budgets, as `run` runs each
     scenario (the Python API and the notebook magic). Input errors, and a budget that
     stopped the run (limit_exceeded), raise."""
-    from gradexplain.app import worker
+    from gradexplain.app import supervisor
 
-    if worker.forking_available():
+    if supervisor.forking_available():
         preload_engine()
         # A long-lived caller (a notebook kernel) pays this once, not in every worker.
         _preload_gradient_support()
-    return worker.run(functools.partial(run_loaded, scenario, options), options.limits)
+    return supervisor.run(functools.partial(run_loaded, scenario, options), options.limits)
 
 
 def _preload_gradient_support() -> None:
@@ -84,9 +84,9 @@ def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
     """Each scenario in a worker process under the OS-enforced budgets, on up to `jobs`
     long-lived workers (app/batch.py), outcomes in the order of `paths`. A scenario stopped
     by a budget gives an outcome with that limit_exceeded error; the rest of the batch runs."""
-    from gradexplain.app import worker
+    from gradexplain.app import batch, supervisor
 
-    if not worker.forking_available():
+    if not supervisor.forking_available():
         yield from (run_one(path, options) for path in paths)
         return
     # Not _preload_gradient_support(): a batch's worker is long-lived (app/batch.py), so the
@@ -94,7 +94,7 @@ def run_in_workers(paths: list[Path], options: RunOptions, jobs: int = 1,
     # (most) does not pay half a second for it.
     preload_engine()
     tasks = [functools.partial(run_one, path, options) for path in paths]
-    for index, value in worker.results(tasks, options.limits, jobs, while_first_runs):
+    for index, value in batch.results(tasks, options.limits, jobs, while_first_runs):
         if isinstance(value, GradexplainError):
             yield Outcome(paths[index], None, value, value.exit_status)
         else:
@@ -106,8 +106,7 @@ def _import_renderer(json_output: bool) -> None:
     renders it (rich, for a table: about 0.1 s), which otherwise comes after the run."""
     importlib.import_module("gradexplain.explain")
     if not json_output:
-        importlib.import_module("gradexplain.render.tables")
-        importlib.import_module("gradexplain.render.loops")
+        importlib.import_module("gradexplain.render.report")  # tables, loops
 
 
 def preload_engine() -> None:

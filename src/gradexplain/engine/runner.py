@@ -406,7 +406,7 @@ def named_tensors(env: dict[str, object]) -> list[tuple[str, torch.Tensor]]:
 def run_scenario(scenario: Scenario, options: RunOptions | None = None,
                  budget: Budget | None = None) -> RunRecord:
     """Check, then run a scenario. Input errors (exit 2 kinds) raise before anything runs.
-    `budget` is the run's time and memory budget (app/worker.py makes it for its process)."""
+    `budget` is the run's time and memory budget (app/supervisor.py makes it for its process)."""
     options = options or RunOptions()
     checked = check_scenario(scenario, options.limits)
     session = Session(scenario, options, budget)

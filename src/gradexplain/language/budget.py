@@ -1,14 +1,14 @@
 """The time and memory budget of a run, as the interpreter checks it: a `Budget` object.
 
-Whoever runs scenario code makes one and hands it to the interpreter: the worker process
-(app/worker.py) and a batch's worker (app/batch.py) with the page their parent reads and the
-run's deadline, the REPL's worker (shell/repl_worker.py) with a deadline per entry, and an
-in-process run (tests, the Python API without fork) a plain one. The operating system caps
-the worker process; these checks come first so that most overruns end in a clear, located
-refusal instead of a kill: a planned allocation is refused when resident memory plus its bytes
-would pass `max_memory`, and every statement (and every repeated backward call) checks that
-the run has not already passed it, which bounds everything that lives in the process at once:
-tensors, graphs, and the records of the ledger.
+Whoever runs scenario code makes one and hands it to the interpreter: a child of the process
+supervisor (app/supervisor.py: one task, a batch's tasks, the REPL's session) with the page
+its parent reads and a deadline per task or REPL entry, and an in-process run (tests, the
+Python API without fork) a plain one. The operating system caps the worker process; these
+checks come first so that most overruns end in a clear, located refusal instead of a kill: a
+planned allocation is refused when resident memory plus its bytes would pass `max_memory`,
+and every statement (and every repeated backward call) checks that the run has not already
+passed it, which bounds everything that lives in the process at once: tensors, graphs, and
+the records of the ledger.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Budget:
 
 def status_line(location: SourceLocation, statement: str) -> bytes:
     """What a statement writes into the status page: `path\tline\tstatement`, ended by a
-    zero byte (app/worker.py reads it back)."""
+    zero byte (app/supervisor.py reads it back)."""
     text = f"{location.path or ''}\t{location.line or ''}\t{statement[:1000]}"
     return text.encode("utf-8", "replace")[:STATUS_BYTES - 1] + b"\0"
 
@@ -132,7 +132,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_handle)
 
 
-# What this process has done, for the workers forked from it (app/worker.py): each fact has
+# What this process has done, for the children forked from it (app/supervisor.py): each fact has
 # one writer. The command line's entry point marks its own process before any operation
 # (`mark_command_line`); making a Budget marks a process that runs scenario code.
 _THIS_PROCESS = {"command_line": False, "ran_code": False}

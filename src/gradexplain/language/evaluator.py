@@ -103,7 +103,7 @@ BUILDERS: Builders = dict([
 
 class Interpreter(State):
     """Runs checked programs. `env` holds the user's names; it persists across programs.
-    `budget` is the run's time and memory budget (app/worker.py makes one per run); without
+    `budget` is the run's time and memory budget (app/supervisor.py makes one per process); without
     one, the run has a plain budget of its own (memory only: no deadline, no status page)."""
 
     def __init__(self, limits: Limits, hooks: Hooks, budget: Budget | None = None) -> None:

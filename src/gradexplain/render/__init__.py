@@ -19,14 +19,14 @@ if TYPE_CHECKING:
         print_input_error,
         print_summary,
     )
-    from gradexplain.render.tables import print_report
+    from gradexplain.render.report import print_report
     from gradexplain.render.values import format_value
 
 _HOMES = {
     "Console": "console", "export_console": "console", "make_console": "console",
     "progress_bar": "console", "dumps_line": "jsonout", "report_to_json": "jsonout",
     "write_line": "jsonout", "SummaryRow": "messages", "print_bundled": "messages",
-    "print_input_error": "messages", "print_summary": "messages", "print_report": "tables",
+    "print_input_error": "messages", "print_summary": "messages", "print_report": "report",
     "format_value": "values",
 }
 

@@ -36,7 +36,7 @@ from gradexplain.render.console import (
     symbols,
 )
 from gradexplain.render.deeper import deeper_block
-from gradexplain.render.plot_view import plot_block
+from gradexplain.render.folds import more_notes_lines, visible_notes, visible_prints
 from gradexplain.render.values import format_shape
 
 # --- one report -------------------------------------------------------------------------
@@ -193,8 +193,6 @@ def call_block(console: Console, report: Report, call: CallRecord, *,
 
 def output_block(record: RunRecord, lang: str) -> RenderableType | None:
     """What the scenario printed and the values of bare expressions, in step order."""
-    from gradexplain.render.loops import visible_prints  # noqa: PLC0415
-
     entries: list[tuple[int, int, Text]] = []
     visible = visible_prints(record.prints, record.print_groups, record.calls_all)
     for i, printed in enumerate(visible):
@@ -232,8 +230,6 @@ def notes_block(console: Console, report: Report, sym: Symbols) -> RenderableTyp
     """Each note: its kind (in the note colour, after a bullet) and its text, beside it; or
     under it, indented, when the kind's name would leave the text too narrow a column (a
     Chinese name with its key: `梯度累加（accumulated）`, at 80 columns)."""
-    from gradexplain.render.loops import more_notes_lines, visible_notes  # noqa: PLC0415
-
     notes, hidden = visible_notes(report)
     if not notes and not hidden:
         return None
@@ -338,30 +334,3 @@ def status_line(record: RunRecord, lang: str, sym: Symbols) -> Text:
                 style="gx.ok" if ok else "gx.error")
     line.append(f" {sym.dot} " + f" {sym.dot} ".join(pieces))
     return line
-
-
-def report_renderables(console: Console, report: Report, *,
-                       full: bool = False) -> list[RenderableType]:
-    """Every part of a report, in reading order, skipping the empty ones."""
-    record, lang, sym = report.record, report.lang, symbols(console)
-    parts: list[RenderableType | None] = [title_block(record, lang, sym)]
-    if record.tensors:
-        parts.append(tensors_block(console, record.tensors, lang, full=full))
-    if record.calls:
-        parts.append(heading("Backward calls", lang))
-        from gradexplain.render.loops import call_renderables  # noqa: PLC0415
-
-        parts += call_renderables(console, report, record.calls, full=full)
-    parts.append(output_block(record, lang))
-    if record.plot is not None:  # the scenario's `plot:` section
-        parts.append(plot_block(console, record, lang))
-    parts += [notes_block(console, report, sym), error_panel(report),
-              expectations_block(report, sym), status_line(record, lang, sym)]
-    return [p for p in parts if p is not None]
-
-
-def print_report(console: Console, report: Report, *, full: bool = False) -> None:
-    """Print one scenario's report: a blank line between its parts, and one after it."""
-    for part in report_renderables(console, report, full=full):
-        console.print(part)
-        console.print()

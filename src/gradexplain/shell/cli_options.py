@@ -118,7 +118,7 @@ LIMIT_OPTIONS: dict[str, Any] = {
         "--max-output-chars", help="characters of one print or shown value shown whole; a "
                                    "longer one is shown as its start and its length "
                                    "[default: 100000]")],
-    # Budgets the operating system enforces on the worker process (app/worker.py).
+    # Budgets the operating system enforces on the worker process (app/supervisor.py).
     "max_memory": Annotated[int | None, typer.Option(
         "--max-memory", metavar="BYTES", parser=_parse_bytes_later,
         envvar=BUDGET_ENVIRONMENT["max_memory"], show_envvar=True,

@@ -1,4 +1,6 @@
-"""`gradexplain repl`: statements typed one at a time into one Session, showing what changed.
+"""`gradexplain repl`'s front end: the terminal (prompt_toolkit's line editing, history and
+completion) or piped input, feeding each entry to the REPL's session (app/repl_worker.py, or
+app/repl_session.py where there is no fork), which prints what it shows.
 
 torch and prompt_toolkit are imported inside functions (never at module level): the prompt
 appears while torch is still being imported in a background thread, and the first
@@ -8,31 +10,18 @@ with no prompt, so a file of statements can be piped in.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError
-from gradexplain.explain import explain_run
-from gradexplain.explain.catalogue_repl import PHRASES
+from gradexplain.app.repl_commands import META_COMMANDS
 from gradexplain.language import allowlists as allow
-from gradexplain.language.budget import Budget
-from gradexplain.options import ReplOptions, RunOptions
-from gradexplain.record import RunRecord, TensorRow
-from gradexplain.render import make_console, print_input_error
-from gradexplain.render.console import Console, Text, symbols
-from gradexplain.render.loops import interleaved
-from gradexplain.render.tables import error_panel, notes_block, tensors_block
-from gradexplain.scenario.model import Code
-from gradexplain.shell.repl_commands import HANDLERS, META_COMMANDS
-
-if TYPE_CHECKING:
-    from gradexplain.engine.runner import Session
+from gradexplain.options import ReplOptions
+from gradexplain.render import make_console
+from gradexplain.render.console import Console, Text
 
 PROMPT = ">>> "
 CONTINUATION = "... "
@@ -76,220 +65,18 @@ class _TorchLoader:
             raise self.error
 
 
-class Talk:
-    """How a REPL talks: its phrases in the session's language, and yes/no questions."""
-
-    settings: ReplOptions
-    console: Console
-
-    def text(self, key: str, **facts: Any) -> str:
-        """A REPL phrase (explain/catalogue_repl) in the session's language."""
-        return PHRASES[self.settings.lang][key].format(**facts)
-
-    def say(self, key: str, *, error: bool = False, **facts: Any) -> None:
-        self.console.print(Text(self.text(key, **facts), style="gx.error" if error else ""))
-
-    def confirm(self, question: str) -> bool:
-        """Ask the person at the terminal; anything but y/yes is no."""
-        try:
-            answer = input(f"{question} [y/N] ")
-        except (EOFError, KeyboardInterrupt):
-            return False
-        return answer.strip().lower() in {"y", "yes"}
-
-
-# the session -------------------------------------------------------------------------------
-
-class Repl(Talk):
-    """One engine session, fed one statement (or block) at a time (in this process; the
-    command line runs it in a worker process, shell/repl_worker.py)."""
-
-    def __init__(self, settings: ReplOptions, console: Console | None = None,
-                 loader: _TorchLoader | None = None, budget: Budget | None = None) -> None:
-        self.settings = settings
-        # The session's time and memory budget (the worker's, with its status page): each
-        # entry has --max-seconds of its own.
-        self.budget = budget if budget is not None else Budget()
-        self.console = console or make_console(sys.stdout)
-        self.loader = loader
-        self._session: Session | None = None
-        self.statements: list[str] = []  # what ran without error, for :save
-        self.loaded_tensors: list[str] = []  # tensors declared by :load-ed YAML files
-        self.counter = 0  # lines entered so far: entry N starts at <repl>:counter+1
-        self._entry = ""  # the last entry run, stripped
-        self.done = False
-        self.failure: GradexplainError | None = None  # what stopped the last statement
-
-    # engine ------------------------------------------------------------------------------
-
-    @property
-    def session(self) -> Session:
-        if self._session is None:
-            if self.loader is not None:
-                self.loader.wait()
-            from gradexplain.engine.interactive import fresh_session
-
-            self._session = fresh_session(
-                RunOptions(device=self.settings.device, dtype=self.settings.dtype,
-                           limits=self.settings.limits, views=self.settings.views),
-                self.budget)
-        return self._session
-
-    def reset(self) -> None:
-        """Forget everything: the next use of `session` starts a fresh one."""
-        if self._session is not None:
-            self._session.close()  # a deep graph is let go of one node at a time
-        self._session = None
-        self.statements.clear()
-        self.loaded_tensors.clear()
-        self.counter = 0
-
-    def close(self) -> None:
-        """At the end: let go of deep graphs one node at a time, not in one recursive
-        teardown."""
-        self.reset()
-
-    def names(self) -> list[str]:
-        """The names bound so far (for completion); none before torch has loaded."""
-        if self._session is None:
-            return []
-        return list(self._session.interpreter.env)
-
-    def _rows(self) -> dict[str, TensorRow]:
-        return {row.name: row for row in self.session.tensor_rows()}
-
-    # input -------------------------------------------------------------------------------
-
-    def handle(self, text: str) -> None:
-        """One entry: a meta-command, or a statement (possibly a multi-line block)."""
-        stripped = text.strip()
-        if not stripped or stripped.startswith("#"):
-            return
-        if stripped.startswith(":"):
-            self.meta(stripped)
-            return
-        # Words a Python or shell habit types: say what works here instead of an error box
-        # (unless the session has such a name of its own).
-        habit = _HABITS.get(stripped)
-        if habit is not None and stripped.split("(")[0] not in self.names():
-            self.say(habit)
-            return
-        self.execute(text.rstrip() + "\n", record=True)
-
-    def execute(self, text: str, *, record: bool, show: bool = True) -> bool:
-        """Check and run `text`; show what changed. True when it ran without an error."""
-        from gradexplain.language.checker import parse_program
-        from gradexplain.scenario.yamlsafe import refuse_lone_surrogates
-
-        session = self.session
-        start = self.counter + 1
-        self.counter += text.count("\n") or 1
-        self._entry = text.strip()
-        try:
-            code = Code(text, "<repl>", start)
-            refuse_lone_surrogates(code)  # piped bytes that are not UTF-8 arrive as these
-            # Steps number the session's lines, so "step 3" is the third line typed.
-            program = parse_program(code, self.settings.limits, line_steps=True)
-        except GradexplainError as err:
-            print_input_error(self.console, err, self.settings.lang)
-            return False
-        return self.changes(lambda: session.interpreter.run(program), text if record else None,
-                             show=show)
-
-    def changes(self, action: Callable[[], None], text: str | None, *,
-                 show: bool = True) -> bool:
-        """Run `action` inside the session and show the new rows, calls, output and notes."""
-        session = self.session
-        before = self._rows()
-        mark = session.mark()
-        failure: GradexplainError | None = None
-        ok = True
-        # --max-executed and --max-seconds count per entry, not over the whole session; time
-        # is checked before each statement (a single long operation is not interrupted).
-        session.interpreter.executed = 0
-        self.budget.start(time.monotonic() + self.settings.limits.max_seconds)
-        try:
-            with session.active():
-                action()
-        except GradexplainError as err:
-            failure, ok = err, False
-        except KeyboardInterrupt:
-            self.say("interrupted", error=True)
-            ok = False
-        except Exception as exc:
-            if self.settings.debug:
-                raise
-            self.console.print(Text(self.text("internal", error=f"{type(exc).__name__}: {exc}"),
-                                    style="gx.error"))
-            ok = False
-        self.budget.deadline = None
-        self.failure = failure
-        if ok and text is not None:
-            self.statements.append(text.rstrip("\n"))
-        if not show and ok:
-            return ok
-        changed = [row for name, row in self._rows().items() if before.get(name) != row]
-        record = session.recorded_since(mark, "repl")
-        record.tensors = changed
-        if failure is not None and failure.kind not in BAD_INPUT_KINDS:
-            session.stop(failure)
-            record.error, session.error = session.error, None
-        self._show(record)
-        if failure is not None and failure.kind in BAD_INPUT_KINDS:
-            print_input_error(self.console, failure, self.settings.lang)
-        return ok
-
-    def _show(self, record: RunRecord) -> None:
-        lang, console = self.settings.lang, self.console
-        report = explain_run(record, lang)
-        parts: list[Any] = []
-        if record.tensors:
-            parts.append(tensors_block(console, record.tensors, lang))
-        # At a terminal the line just typed is on the screen: a value shown for an entry that
-        # is that one expression needs no `>>> x` above it (piped input is not on screen).
-        typed = self.settings.interactive and [s.expression for s in record.shown] == [
-            self._entry]
-        parts += interleaved(console, report, echo=not typed)  # in the order they ran
-        parts += [notes_block(console, report, symbols(console)), error_panel(report)]
-        for part in parts:
-            if part is not None:
-                console.print(part)
-
-    # meta-commands -----------------------------------------------------------------------
-
-    def meta(self, line: str) -> None:
-        command, argument = resolve_command(line)
-        handler = HANDLERS.get(command)
-        if handler is None:
-            close = difflib.get_close_matches(command, META_COMMANDS, n=1, cutoff=0.6)
-            if close:
-                self.say("unknown_command_close", error=True, command=command, close=close[0])
-            else:
-                self.say("unknown_command", error=True, command=command)
-            return
-        handler(self, argument)
-
-
-def resolve_command(line: str) -> tuple[str, str]:
-    """A meta-command line as (command, argument); a unique prefix stands for its command
-    (`:gra` is `:graph`, `:q` is `:quit`)."""
-    command, _, argument = line.partition(" ")
-    matches = [name for name in META_COMMANDS if name.startswith(command)]
-    if command not in META_COMMANDS and len(matches) == 1:
-        command = matches[0]
-    return command, argument.strip()
-
-
-_HABITS = {word: key for key, words in (
-    ("how_to_leave", ("exit", "exit()", "quit", "quit()", "q")),
-    ("help_hint", ("help", "help()", "?")),
-    ("clear_hint", ("clear", "cls", "clear()")),
-) for word in words}
+def confirm_at_terminal(question: str) -> bool:
+    """Ask the person at the terminal; anything but y/yes is no."""
+    try:
+        answer = input(f"{question} [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        return False
+    return answer.strip().lower() in {"y", "yes"}
 
 
 class Entries(Protocol):
-    """What the input loops drive: the in-process Repl, or the worker's front end
-    (shell/repl_front.py)."""
+    """What the input loops drive: the session in a child (app/repl_worker.py) or here
+    (app/repl_session.py)."""
 
     console: Console
     done: bool
@@ -451,18 +238,21 @@ def run_piped(repl: Entries, stream: Iterable[str]) -> None:
 
 def main(settings: ReplOptions, load: str | None = None) -> None:
     """Start the REPL: torch loads in the background while the prompt is shown. The session
-    runs in a worker process under the OS-enforced budgets (shell/repl_front.py); without
+    runs in a child process under the OS-enforced budgets (app/repl_worker.py); without
     fork (Windows) it runs here, under the interpreter's own checks only."""
-    from gradexplain.app.worker import forking_available
+    from gradexplain.app.supervisor import forking_available
 
     loader = _TorchLoader()
+    console = make_console(sys.stdout)
     repl: Entries
     if forking_available():
-        from gradexplain.shell.repl_front import FrontRepl
+        from gradexplain.app.repl_worker import WorkerRepl
 
-        repl = FrontRepl(settings, loader=loader)
+        repl = WorkerRepl(settings, console, loader, ask=confirm_at_terminal)
     else:
-        repl = Repl(settings, loader=loader)
+        from gradexplain.app.repl_session import Repl
+
+        repl = Repl(settings, console, loader, ask=confirm_at_terminal)
     try:
         if load:
             repl.handle(f":load {load}")

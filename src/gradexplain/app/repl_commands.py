@@ -1,5 +1,5 @@
 """The REPL's meta-commands (:help, :tensors, :grads, :graph, :why, :zero, :reset, :save,
-:load, :quit), as functions of the Repl they act on."""
+:load, :quit), as functions of the session they act on (app/repl_session.py)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 
 class Front(Protocol):
-    """What the commands that need no session (:help, :save, :quit) use: the front end
-    (shell/repl_front.py) runs them itself, in the process that owns the terminal."""
+    """What the commands that need no session (:help, :save, :quit) use: when the session
+    runs in a child (app/repl_worker.py), its parent runs them itself, in the process that
+    owns the terminal and the user's files."""
 
     console: Console
     settings: ReplOptions
@@ -41,7 +42,7 @@ class Front(Protocol):
 
 
 class Repl(Front, Protocol):
-    """What a meta-command may use of the REPL (gradexplain.shell.repl.Repl)."""
+    """What a meta-command may use of the REPL (gradexplain.app.repl_session.Repl)."""
 
     @property
     def session(self) -> Session: ...
@@ -57,6 +58,17 @@ class Repl(Front, Protocol):
 # The meta-commands, in the order :help lists them (their texts: explain/catalogue_repl).
 META_COMMANDS = (":help", ":tensors", ":grads", ":graph", ":why", ":zero", ":reset", ":save",
                  ":load", ":quit")
+
+
+def resolve_command(line: str) -> tuple[str, str]:
+    """A meta-command line as (command, argument); a unique prefix stands for its command
+    (`:gra` is `:graph`, `:q` is `:quit`)."""
+    command, _, argument = line.partition(" ")
+    matches = [name for name in META_COMMANDS if name.startswith(command)]
+    if command not in META_COMMANDS and len(matches) == 1:
+        command = matches[0]
+    return command, argument.strip()
+
 
 
 def cmd_help(repl: Front, _: str) -> None:
