@@ -94,6 +94,11 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
                     else a for i, a in enumerate(args)]
         if name in {"min", "max", "sorted"} and "key" in kwargs:
             raise not_allowed(f"{name}(key=...) is not part of the language", location)
+    if name == "set" and args and isinstance(args[0], list):
+        guards.check_keys(args[0], location)
+    elif name == "dict" and args and isinstance(args[0], list):
+        guards.check_keys((pair[0] for pair in args[0]
+                           if isinstance(pair, (tuple, list)) and pair), location)
     if name in {"str", "repr"} and args:
         return display.show(args[0]) if name == "str" else display.represent(args[0])
     if name in {"float", "int", "bool"} and args and isinstance(args[0], CaughtError):

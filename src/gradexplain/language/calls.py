@@ -380,6 +380,8 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
                               site.node if site is not None else None)
     if isinstance(target, str) and name == "format":
         return display.format_text(target, args, kwargs)
+    if isinstance(target, dict) and args:  # get, pop, update hash their keys
+        guards.check_keys(args[0] if isinstance(args[0], dict) else args[:1], location)
     if isinstance(target, list) and name in {"extend", "append", "insert"}:
         added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
         check("max_elements", len(target) + added, it.limits, location)

@@ -9,7 +9,7 @@ passes the element limit is refused; one that passes is planned against the memo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 
@@ -232,3 +232,39 @@ def formatted_length(template: str, values: object) -> int:
         else:
             total += 64  # numbers and tensor summaries print short
     return total
+
+
+# Hashing a tuple hashes its items, each in a C call of its own that Python 3.11 does not
+# count (unlike printing and comparing, which count against the recursion limit): a tuple
+# nested 100,000 deep (`t = ((t,),)` in a loop) overflows the C stack when it is hashed, as a
+# set item, a dict key or `in` a set. So a key's tuple nesting is measured before it is
+# hashed, against the nesting a printed value may have (display.py, the same number).
+MAX_KEY_DEPTH = 256
+
+
+def check_keys(keys: Iterable[object], location: SourceLocation | None = None) -> None:
+    """Refuse, before Python hashes them, keys whose tuples nest deeper than MAX_KEY_DEPTH."""
+    for key in keys:
+        if type(key) is tuple:
+            depth = tuple_depth(key, MAX_KEY_DEPTH)
+            if depth > MAX_KEY_DEPTH:
+                raise exceeded("max_depth", f"more than {MAX_KEY_DEPTH}", MAX_KEY_DEPTH,
+                               location)
+
+
+def tuple_depth(value: tuple[object, ...], cap: int) -> int:
+    """How deep tuples nest in `value` (tuples inside tuples only: hashing stops at anything
+    else), counted iteratively and at most to `cap + 1`; a tuple met twice is measured once."""
+    deepest = 0
+    seen: set[int] = set()
+    pending: list[tuple[tuple[object, ...], int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth > cap:
+            return depth
+        for part in item:
+            if type(part) is tuple and id(part) not in seen:
+                seen.add(id(part))
+                pending.append((part, depth + 1))
+    return deepest
