@@ -233,6 +233,7 @@ def set_attribute(it: State, target_node: ast.Attribute, owner: object, value: o
             it.note_new_tensor(owner, target_node.value)
         return
     if isinstance(owner, torch.nn.Module) and _settable(owner, name):
+        guards.check_submodules(owner, [value], it.limits, it.location(target_node))
         setattr(owner, name, checked_result(value))
         return
     if isinstance(owner, CTX_TYPE) and _settable(owner, name):

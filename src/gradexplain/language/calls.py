@@ -305,6 +305,7 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
         guards.check_call(name, None, args, kwargs, it.limits, it.budget, location, callee.fn)
     elif facts.layer:
         _check_layer_size(args, kwargs, it.limits, location)
+        guards.check_submodules(None, [*args, *kwargs.values()], it.limits, location)
     if args or kwargs:
         args, kwargs = wrapped(it, args, kwargs)
     result = callee.fn(*args, **kwargs)
@@ -380,6 +381,8 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
                               site.node if site is not None else None)
     if isinstance(target, str) and name == "format":
         return display.format_text(target, args, kwargs)
+    if isinstance(target, torch.nn.Module) and name in guards.MODULE_ADDING:
+        guards.check_submodules(target, [*args, *kwargs.values()], it.limits, location)
     if isinstance(target, dict) and args:  # get, pop, update hash their keys
         guards.check_keys(args[0] if isinstance(args[0], dict) else args[:1], location)
     if isinstance(target, list) and name in {"extend", "append", "insert"}:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from gradexplain.errors import GradexplainError
+from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.protocol import StatementContext
 from gradexplain.language.values import UserAssertionError
 from gradexplain.limits import Limits, exceeded, out_of_memory
@@ -151,6 +151,8 @@ def classify(exc: BaseException, operation: OperationContext | None,
     message = str(exc).strip() or type(exc).__name__
     if isinstance(exc, GradexplainError):
         return exc
+    if _too_deep(exc):
+        return too_deep(Limits() if limits is None else limits, None)
     if _OUT_OF_MEMORY.search(message):  # the worker's memory cap, as PyTorch reports it
         wanted = re.search(r"allocate (\d+) bytes", message)
         error = out_of_memory(Limits().max_memory if limits is None else limits.max_memory,
@@ -183,6 +185,23 @@ def classify(exc: BaseException, operation: OperationContext | None,
                             facts=facts)
 
 
+_RECURSION = "maximum recursion depth exceeded"
+
+
+def _too_deep(exc: BaseException) -> bool:
+    """Python's recursion limit, met in the code or in what torch called back (a hook that
+    returned a deeply nested value: torch reports Python's RecursionError as its own)."""
+    return isinstance(exc, RecursionError) or (
+        isinstance(exc, RuntimeError) and str(exc).startswith(_RECURSION))
+
+
+def too_deep(limits: Limits, location: SourceLocation | None) -> GradexplainError:
+    """limit_exceeded for a recursion that reached Python's recursion limit (which the
+    interpreter keeps within what the C stack holds, evaluator.recursion_room)."""
+    return exceeded("max_call_depth", "deeper than Python allows", limits.max_call_depth,
+                    location)
+
+
 def statement_error(exc: BaseException, context: StatementContext, operation: Operation,
                     label: Label, limits: Limits) -> BaseException:
     """The error to raise for `exc`, raised while the statement `context` ran `operation`:
@@ -194,9 +213,8 @@ def statement_error(exc: BaseException, context: StatementContext, operation: Op
         exc.facts.setdefault("step", context.step)
         exc.facts.setdefault("statement", context.statement)
         return exc
-    if isinstance(exc, RecursionError):
-        error = exceeded("max_call_depth", "deeper than Python allows", limits.max_call_depth,
-                         context.location)
+    if _too_deep(exc):
+        error = too_deep(limits, context.location)
         error.__cause__ = None
         error.__suppress_context__ = True
         return error

@@ -32,6 +32,7 @@ from gradexplain.language.checker import Program
 from gradexplain.language.classify import statement_error
 from gradexplain.language.compiler import (
     GUARDED,
+    SIGNALS,
     Builder,
     Builders,
     Compiler,
@@ -157,6 +158,8 @@ class Interpreter(State):
             self.operation = None
             try:
                 return value_of(self)
+            except SIGNALS:
+                raise
             except GUARDED as exc:
                 # statement_error() sets the cause
                 raise statement_error(exc, context, self.operation, program.source.segment,  # noqa: B904

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import torch
 
-from gradexplain.errors import SourceLocation
+from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import sizes
 from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits, check, exceeded
@@ -268,3 +268,50 @@ def tuple_depth(value: tuple[object, ...], cap: int) -> int:
                 seen.add(id(part))
                 pending.append((part, depth + 1))
     return deepest
+
+
+# Layers inside layers: calling, printing or listing the parameters of a module recurses
+# once per level (in PyTorch's Python, and in C beneath it), so a module may not contain
+# itself (it would call itself forever) and its layers nest at most `--max-depth` deep.
+MODULE_ADDING = frozenset({"append", "extend", "insert", "add_module", "register_module"})
+
+
+def check_submodules(parent: torch.nn.Module | None, children: Iterable[object],
+                     limits: Limits, location: SourceLocation | None) -> None:
+    """Before `children` become layers of `parent` (None: of a container being made):
+    refuse one that is the parent or holds it, and one nested past `limits.max_depth`."""
+    for child in children:
+        if isinstance(child, (list, tuple)):  # nn.ModuleList([...]), m.extend([...])
+            check_submodules(parent, child, limits, location)
+            continue
+        if isinstance(child, dict):  # nn.ModuleDict({...})
+            check_submodules(parent, child.values(), limits, location)
+            continue
+        if not isinstance(child, torch.nn.Module):
+            continue
+        depth, holds_parent = _module_depth(child, parent)
+        if holds_parent:
+            raise not_allowed("a layer cannot contain itself: calling it would call itself "
+                              "forever", location, "add a new layer instead of the same one",
+                              what="a module inside itself")
+        if depth + 1 > limits.max_depth:
+            raise exceeded("max_depth", depth + 1, limits.max_depth, location)
+
+
+def _module_depth(module: torch.nn.Module, looking_for: torch.nn.Module | None
+                  ) -> tuple[int, bool]:
+    """How deep layers nest in `module` (itself 1), walked iteratively, and whether
+    `looking_for` is among them."""
+    deepest = 0
+    seen: set[int] = set()
+    pending = [(module, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if current is looking_for:
+            return depth, True
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in current.children())
+    return deepest, False
