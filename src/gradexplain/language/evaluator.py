@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar, cast
 
+from torch.nn.modules.module import register_module_forward_pre_hook
+
 from gradexplain.language import (
     attributes,
     calls,
@@ -176,11 +178,13 @@ class Interpreter(State):
         self.program = program
         room = sys.getrecursionlimit()
         sys.setrecursionlimit(recursion_room())
+        sizing = register_module_forward_pre_hook(calls.size_layer_call(self))
         try:
             with warnings.catch_warnings():
                 # PyTorch warns when a non-leaf's .grad is read; gradexplain explains it instead.
                 warnings.simplefilter("ignore")
                 yield
         finally:
+            sizing.remove()
             sys.setrecursionlimit(room)
             self.program = previous

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
-from gradexplain.language import sizes
+from gradexplain.language import layer_sizes, sizes
 from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits, check, exceeded
 
@@ -43,8 +43,16 @@ def check_call(name: str, target: object, args: Sequence[object], kwargs: dict[s
         elif callable(fn):
             numel = sizes.meta_numel(fn, args, kwargs)
     if numel is not None:
-        check("max_elements", numel, limits, location)
-        budget.check_memory(limits, location, numel * _element_size(target, args, kwargs))
+        check_elements(numel, limits, budget, location, _element_size(target, args, kwargs))
+
+
+def check_elements(numel: int, limits: Limits, budget: Budget,
+                   location: SourceLocation | None, element_size: int = 0) -> None:
+    """Refuse a result of `numel` elements past the element limit, and plan its bytes
+    (`element_size` each, by default the default dtype's) against the memory budget."""
+    check("max_elements", numel, limits, location)
+    size = element_size or torch.get_default_dtype().itemsize
+    budget.check_memory(limits, location, numel * size)
 
 
 def call_is_sized(name: str) -> bool:
@@ -268,6 +276,23 @@ def tuple_depth(value: tuple[object, ...], cap: int) -> int:
                 seen.add(id(part))
                 pending.append((part, depth + 1))
     return deepest
+
+
+def check_layer_weights(kind: object, args: Sequence[object], kwargs: dict[str, object],
+                        limits: Limits, budget: Budget, location: SourceLocation | None
+                        ) -> None:
+    """Before a layer is built: each weight or buffer it would hold against the element
+    limit, all of them against the memory budget (built on `meta` first, layer_sizes.py)."""
+    if not isinstance(kind, type):
+        return
+    found = layer_sizes.weight_sizes(kind, args, kwargs)
+    if not found:
+        return
+    check("max_elements", max(found), limits, location)
+    dtype = kwargs.get("dtype")
+    size = dtype.itemsize if isinstance(dtype, torch.dtype) else \
+        torch.get_default_dtype().itemsize
+    budget.check_memory(limits, location, sum(found) * size)
 
 
 # Layers inside layers: calling, printing or listing the parameters of a module recurses
