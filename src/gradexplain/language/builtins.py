@@ -118,7 +118,8 @@ def _print(it: State, args: list[object], kwargs: dict[str, object]) -> None:
         raise CodeTypeError(f"print() got an unexpected keyword argument {sorted(kwargs)[0]!r}")
     sep = " " if sep is None else sep
     end = "\n" if end is None else end
-    text = str(sep).join(display.show(a) for a in args) + str(end).rstrip("\n")
+    shown = [display.show(a) for a in args]
+    text = display.joined_text(shown, it.limits, str(sep)) + str(end).rstrip("\n")
     assert it.context is not None
     it.hooks.printed(it.context, text)
 

@@ -120,7 +120,7 @@ def call(compiler: Compiler, node: ast.Call) -> Evaluate:
 
         def format_text(it: State) -> object:
             args, kwargs = arguments_of(it)
-            return display.format_text(template, args, kwargs)
+            return display.format_text(template, args, kwargs, it.limits)
 
         return format_text
     target_of = compiler.expr(func.value)
@@ -379,8 +379,12 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
     if isinstance(target, UserClass):  # Exp.apply(x)
         return apply_function(it, target, args, kwargs,
                               site.node if site is not None else None)
-    if isinstance(target, str) and name == "format":
-        return display.format_text(target, args, kwargs)
+    if isinstance(target, str):
+        if name == "format":
+            return display.format_text(target, args, kwargs, it.limits)
+        length = guards.string_method_length(target, name, args)
+        if length is not None:
+            guards.check_text(length, it.limits, location)
     if isinstance(target, torch.nn.Module) and name in guards.MODULE_ADDING:
         guards.check_submodules(target, [*args, *kwargs.values()], it.limits, location)
     if isinstance(target, dict) and args:  # get, pop, update hash their keys

@@ -141,6 +141,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# PyTorch's messages that the rules read are short; a message the code made (`raise
+# ValueError(text)` of a grown string) may hold millions of characters: only its start is read.
+SCANNED_CHARS = 10_000
+
 _OUT_OF_MEMORY = re.compile(r"can't allocate memory|Cannot allocate memory|out of memory",
                             re.IGNORECASE)
 
@@ -153,15 +157,16 @@ def classify(exc: BaseException, operation: OperationContext | None,
         return exc
     if _too_deep(exc):
         return too_deep(Limits() if limits is None else limits, None)
-    if _OUT_OF_MEMORY.search(message):  # the worker's memory cap, as PyTorch reports it
-        wanted = re.search(r"allocate (\d+) bytes", message)
+    scanned = message[:SCANNED_CHARS]
+    if _OUT_OF_MEMORY.search(scanned):  # the worker's memory cap, as PyTorch reports it
+        wanted = re.search(r"allocate (\d+) bytes", scanned)
         error = out_of_memory(Limits().max_memory if limits is None else limits.max_memory,
                               value=int(wanted.group(1)) if wanted else "more than the budget")
         error.facts["exception"] = type(exc).__name__
         return error
     kind = "torch_error"
     for candidate, pattern in _RULES:
-        if pattern.search(message):
+        if pattern.search(scanned):
             kind = candidate
             break
     facts: dict[str, object] = {"exception": type(exc).__name__}
@@ -174,13 +179,13 @@ def classify(exc: BaseException, operation: OperationContext | None,
         facts["operands"] = [label for label, _ in operation.operands]
         facts["shapes"] = [shape for _, shape in operation.operands]
     if kind == "shape_mismatch":
-        facts["function"] = _shape_function(operation, message)
+        facts["function"] = _shape_function(operation, scanned)
     elif kind == "inplace_modified":
-        facts.update(_version_facts(message))
+        facts.update(_version_facts(scanned))
     elif kind == "dtype_mismatch":
-        facts["dtypes"] = _dtypes(message)
+        facts["dtypes"] = _dtypes(scanned)
     elif kind == "device_mismatch":
-        facts["devices"] = sorted(set(re.findall(r"\b(cuda:\d+|cpu|mps|meta)\b", message)))
+        facts["devices"] = sorted(set(re.findall(r"\b(cuda:\d+|cpu|mps|meta)\b", scanned)))
     return GradexplainError(kind, message.splitlines()[0] if kind != "torch_error" else message,
                             facts=facts)
 

@@ -316,6 +316,6 @@ def fstring(compiler: Compiler, node: ast.JoinedStr) -> Evaluate:
                 value_of, conversion, spec = part
                 text.append(display.format_value(display.convert(value_of(it), conversion),
                                                  spec))
-        return "".join(text)
+        return display.joined_text(text, it.limits)
 
     return evaluate

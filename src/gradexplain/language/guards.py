@@ -223,7 +223,11 @@ _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hl
 def formatted_length(template: str, values: object) -> int:
     """An upper bound on the length of `template % values`, computed before formatting: the
     template, each field's width or precision, and each value's own text."""
-    items = list(values) if isinstance(values, tuple) else [values]
+    if isinstance(values, dict):  # "%(x)s" % d: each named field prints its own value
+        names = re.findall(r"%\(([^)]*)\)", template)
+        items = [values.get(name) for name in names]
+    else:
+        items = list(values) if isinstance(values, tuple) else [values]
     total = len(template)
     for found in _PERCENT_FIELD.finditer(template):
         for number in found.groups():
@@ -233,7 +237,7 @@ def formatted_length(template: str, values: object) -> int:
             elif number:
                 total += int(number) if len(number) < 20 else 10**20
     for item in items:
-        if isinstance(item, (str, list, tuple)):
+        if isinstance(item, (str, list, tuple, dict)):
             total += len(item)
         elif isinstance(item, int) and not isinstance(item, bool):
             total += item.bit_length() // 3 + 2
@@ -340,3 +344,31 @@ def _module_depth(module: torch.nn.Module, looking_for: torch.nn.Module | None
         deepest = max(deepest, depth)
         pending.extend((child, depth + 1) for child in current.children())
     return deepest, False
+
+
+# Text the language builds is bounded like any sequence, by --max-elements (characters here),
+# before the text is made: a string grown in a loop cannot be multiplied past it by `%`,
+# `join`, `replace`, `upper`, f-strings or print.
+def check_text(length: int, limits: Limits, location: SourceLocation | None = None) -> None:
+    """Refuse text of `length` characters past the element limit, before it is built."""
+    if length > limits.max_elements:
+        check("max_elements", length, limits, location)
+
+
+def string_method_length(text: str, name: str, args: Sequence[object]) -> int | None:
+    """An upper bound on the length of `text.name(*args)` for the string methods that may
+    build a longer string; None for those that cannot."""
+    if name == "join" and args and isinstance(args[0], (list, tuple)):
+        parts = args[0]
+        return sum(len(p) if isinstance(p, str) else 0 for p in parts) + \
+            len(text) * max(len(parts) - 1, 0)
+    if name in {"upper", "lower", "title", "capitalize"}:
+        return 3 * len(text)  # a character may change into up to three ('ß' -> 'SS')
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and \
+            isinstance(args[1], str):
+        grows = len(args[1]) - len(args[0])
+        if grows <= 0:
+            return None
+        count = text.count(args[0]) if args[0] else len(text) + 1
+        return len(text) + count * grows
+    return None
