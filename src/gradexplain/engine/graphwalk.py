@@ -9,6 +9,7 @@ from torch.autograd.graph import Node
 
 from gradexplain.language import held_nodes
 
+
 @dataclass
 class GraphWalk:
     """The nodes reachable from some outputs, and the leaf tensors they accumulate into."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import resource
 import sys
 import threading
 import warnings
@@ -120,9 +121,7 @@ BUILDERS: Builders = dict([
 def recursion_room() -> int:
     """The recursion limit a run gets: one frame per FRAME_BYTES of this thread's stack."""
     stack = DEFAULT_STACK
-    with contextlib.suppress(ImportError, ValueError, OSError):
-        import resource
-
+    with contextlib.suppress(ValueError, OSError):
         soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
         unlimited = soft == resource.RLIM_INFINITY or soft <= 0
         if threading.current_thread() is threading.main_thread():

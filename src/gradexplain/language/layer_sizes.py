@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
+from torch.func import functional_call
 
 from gradexplain.language import sizes
 
@@ -90,7 +91,7 @@ def _conv(layer: nn.Module, x: torch.Tensor) -> int | None:
         padding = _pair(layer.padding, dims)
         out = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in
                zip(spatial, padding, dilation, kernel, stride, strict=True)]
-    return batch * int(layer.out_channels) * math.prod(max(o, 0) for o in out)
+    return batch * int(layer.out_channels) * math.prod(max(int(o), 0) for o in out)
 
 
 def _linear(layer: nn.Module, x: torch.Tensor) -> int | None:
@@ -175,21 +176,21 @@ def output_sizing(kind: type) -> Rule | str | None:
 def output_numel(layer: nn.Module, args: Sequence[object]) -> int | None:
     """Elements the layer's call would make, from its first input's shape; None when there
     is no formula and the meta device cannot tell."""
-    sizing = output_sizing(type(layer))
+    kind: type = type(layer)
+    sizing = output_sizing(kind)
     first = args[0] if args else None
     if sizing is None or not isinstance(first, torch.Tensor):
         return None
     if sizing != "meta":
         assert callable(sizing)
-        return sizing(layer, first)
+        numel: int | None = sizing(layer, first)
+        return numel
     return _meta_call(layer, args)
 
 
 def _meta_call(layer: nn.Module, args: Sequence[object]) -> int | None:
     """The layer run on `meta` (its weights and inputs as shapes only)."""
-    from torch.func import functional_call
-
-    state = {name: sizes.to_meta(t) for name, t in
+    state = {name: torch.empty_like(t, device="meta") for name, t in
              (*layer.named_parameters(), *layer.named_buffers())}
     meta_args = tuple(sizes.to_meta(a) for a in args)
     try:
