@@ -80,8 +80,6 @@ def test_the_repl_lets_go_of_a_tagged_chain_dropped_mid_session(tmp_path: Path) 
 
 
 def test_held_nodes_go_once_nothing_else_holds_them() -> None:
-    held_nodes.let_go()
-    before = held_nodes.held_count()
     x = torch.ones(1, requires_grad=True)
     y = x
     for _ in range(3000):
@@ -94,10 +92,11 @@ def test_held_nodes_go_once_nothing_else_holds_them() -> None:
     held_nodes.hold(reversed(nodes))
     del node, nodes
     held_nodes.let_go()
-    assert held_nodes.held_count() >= before + 3000  # y still holds the chain
+    kept = held_nodes.held_count()
+    assert kept >= 3000  # y still holds the chain
     y = x  # the chain's last tensor is gone: every node goes, one at a time
     held_nodes.let_go()
-    assert held_nodes.held_count() == before
+    assert held_nodes.held_count() <= kept - 3000
 
 
 def test_the_recursion_limit_fits_the_stack_and_the_call_depth_fits_it() -> None:

@@ -52,7 +52,8 @@ def weight_sizes(kind: type, args: Sequence[object], kwargs: dict[str, object]
         layer = kind(*args, **{**kwargs, "device": "meta"})
     except Exception:  # PyTorch refuses the arguments: the real call says why
         return None
-    return [t.numel() for t in (*layer.parameters(), *layer.buffers())]
+    lazy = torch.nn.parameter.is_lazy  # a lazy layer's weights are sized at its first call
+    return [t.numel() for t in (*layer.parameters(), *layer.buffers()) if not lazy(t)]
 
 
 def _pair(value: object, count: int) -> list[int]:
