@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import torch
 from torch.autograd.graph import Node
 
+from gradexplain.language import held_nodes
+
 
 @dataclass
 class GraphWalk:
@@ -18,8 +20,9 @@ class GraphWalk:
 
 
 # Below this many nodes a graph is let go of in any order: destroying it recursively (what
-# release_order guards against) needs a deep chain to overflow the stack.
-SAFE_TO_DROP = 2_000
+# release_order guards against) needs a deep chain to overflow the stack. A walk that visits
+# more holds the nodes it touched until each can go alone (language/held_nodes.py).
+SAFE_TO_DROP = held_nodes.SAFE_TO_DROP
 _HOLDS_VARIABLE: dict[type, bool] = {}  # node type -> whether it names a leaf (AccumulateGrad)
 
 
@@ -53,6 +56,8 @@ def walk(outputs: list[torch.Tensor], roots: list[Node] | None = None, *,
             leaf_ids.add(id(tensor))
     if ordered or len(nodes) >= SAFE_TO_DROP:
         result.nodes = release_order(nodes)
+    if len(nodes) >= SAFE_TO_DROP:
+        held_nodes.hold(result.nodes)
     return result
 
 

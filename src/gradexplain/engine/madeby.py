@@ -16,6 +16,8 @@ from typing import Any
 
 import torch
 
+from gradexplain.language import held_nodes
+
 KEY = "gradexplain.made_by"
 
 
@@ -33,9 +35,11 @@ class StatementTags:
         self.context = context  # the interpreter's current StatementContext, or None
 
     def assigned(self, name: str, value: Any) -> None:
-        if not isinstance(value, torch.Tensor) or value.grad_fn is None:
+        node = value.grad_fn if isinstance(value, torch.Tensor) else None
+        if node is None:
             return
-        metadata: dict[str, Any] = _metadata(value.grad_fn)
+        held_nodes.hold([node])  # touched: a tagged chain is let go of node by node
+        metadata: dict[str, Any] = _metadata(node)
         if KEY in metadata:  # `b = a` names a tensor that an earlier statement made
             return
         context = self.context()

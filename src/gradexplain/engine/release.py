@@ -3,10 +3,11 @@
 Once Python has held the nodes of a graph (every graph walk does, through next_functions),
 dropping the last reference to a long chain (a 50,000-step `y = y * 1.0`) destroys it node
 by node recursively inside PyTorch and overflows the stack: a segfault (plain PyTorch does
-the same after such a walk). So a session is closed by first holding every node reachable
-from its tensors, leaves first and roots last (graphwalk.release_order), then dropping the
-tensors, then the nodes from the roots down: each node dies while the nodes below it are
-still held, one at a time.
+the same after such a walk). So the nodes Python touches in numbers are held
+(language/held_nodes.py) wherever the code drops their tensors (`y = 0` mid-run, a closure
+let go of), and let go of one at a time once nothing else holds them. A session is closed
+by walking what its holders reach (which holds a large graph's nodes too), dropping the
+tensors, then letting go of the held nodes from the outputs down.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Protocol
 import torch
 
 from gradexplain.engine.graphwalk import walk
+from gradexplain.language import held_nodes
 
 
 class Holder(Protocol):
@@ -30,14 +32,14 @@ def release(holders: list[Holder], drop: Callable[[], None] | None = None) -> No
     removes any other reference), root first. Nothing outside may keep the tensors: the
     graph is held here while they go, then let go of node by node."""
     tensors = list(_tensors(holders))
-    held = walk(tensors).nodes if tensors else []
+    if tensors:
+        walk(tensors)  # a large graph's nodes are now held (graphwalk.walk)
     tensors.clear()
     for holder in holders:
         holder.clear()
     if drop is not None:
         drop()
-    while held:
-        held.pop()  # the last item is a root: everything it feeds on is still held
+    held_nodes.let_go()  # each node whose tensors are gone, from the outputs down
 
 
 MAX_VISITED = 100_000  # values looked at for tensors (a list of 16 M numbers is not walked)

@@ -20,9 +20,10 @@ from itertools import chain
 
 import torch
 
-from gradexplain.engine.values import clean_numbers, is_non_finite, to_value
+from gradexplain.engine.values import clean_numbers, displayable, is_non_finite, to_value
 from gradexplain.record import Value
 
+STRIDED = torch.strided  # a grad of another layout (sparse) is read as its dense values
 SMALL = 64  # elements: a grad this small is read as numbers (one transfer, no reduction)
 # Read as numbers: exact in a Python float, and a norm taken in double precision is as close
 # to the true norm as float32's own (half precision keeps torch's norm, in its own dtype).
@@ -227,6 +228,8 @@ def read_before(tracked: TrackedGrads, forms: Forms, light: bool
         if grad is None:
             snapshots.append(NO_GRAD)
             continue
+        if grad.layout != STRIDED:
+            grad = displayable(grad)
         known = forms.get(label)
         if known is not None and known.grad is grad:  # the usual case in a loop, written out
             nested = grad.tolist()
@@ -270,6 +273,8 @@ def read_after(tracked: TrackedGrads, before: list[GradSnapshot], forms: Forms, 
             snapshots.append(NO_GRAD)
             written = False
             continue
+        if grad.layout != STRIDED:  # a sparse grad (nn.Embedding(sparse=True)): its values
+            grad = displayable(grad)
         version = grad._version
         if grad is old.grad and version == old.version:
             written = False

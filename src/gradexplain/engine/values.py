@@ -20,22 +20,46 @@ def dtype_name(dtype: torch.dtype) -> str:
     return str(dtype).removeprefix("torch.")
 
 
+def displayable(tensor: torch.Tensor) -> torch.Tensor:
+    """The tensor whose numbers PyTorch prints for `tensor`: a sparse one's dense values (a
+    sparse grad of nn.Embedding(sparse=True)), a conjugate or negated view (`z.H`,
+    `z.conj()`) resolved: view_as_real, tolist and the reductions refuse unresolved ones."""
+    data = tensor.detach() if tensor.requires_grad else tensor
+    if data.layout != torch.strided:
+        data = data.to_dense()
+    return data.resolve_conj().resolve_neg()
+
+
 def to_value(tensor: torch.Tensor | None, *, full: bool = False) -> Any:
-    """A tensor as nested lists (a number for 0-d), or a summary when it is large."""
+    """A tensor as nested lists (a number for 0-d), or a summary when it is large. A tensor
+    PyTorch cannot read back as numbers (a layout or view this does not know yet) shows its
+    shape only: showing the session never fails on a value the code made."""
     if tensor is None:
         return None
-    data = tensor.detach() if tensor.requires_grad else tensor
+    try:
+        return _value(tensor, full)
+    except (RuntimeError, ValueError, TypeError):
+        return _shape_only(tensor)
+
+
+def _shape_only(tensor: torch.Tensor) -> Any:
+    return {"summary": {"shape": list(tensor.shape), "min": None, "max": None,
+                        "mean": None, "std": None, "head": []}}
+
+
+def _value(tensor: torch.Tensor, full: bool) -> Any:
+    data = displayable(tensor)
     if data.is_meta:  # shapes only: there is no data to show
-        return {"summary": {"shape": list(data.shape), "min": None, "max": None,
-                            "mean": None, "std": None, "head": []}}
+        return _shape_only(data)
     numel = data.numel()
     if numel > DISPLAY_LIMIT and not full:
-        return _summary_of(tensor)
+        return _summary_of(data)
     if data.is_complex():
         return clean_numbers(torch.view_as_real(data).cpu().tolist())
     values = (data if data.is_cpu else data.cpu()).tolist()
+    # (flat: reductions take at most 64 dimensions, a tensor may have more)
     if data.is_floating_point() and not _finite_numbers(values, numel, data.dim()) and \
-            not bool(torch.isfinite(data).all()):
+            not bool(torch.isfinite(data.reshape(-1)).all()):
         return clean_numbers(values)
     return values
 
@@ -79,7 +103,7 @@ def summarize(tensor: torch.Tensor) -> dict[str, Any]:
     a display needs four significant digits, and a float64 copy of a large grad would cost
     more time and memory than the user's own backward.
     """
-    data = tensor.detach()
+    data = displayable(tensor)
     head = clean_numbers(data.flatten()[:HEAD].cpu().tolist())
     shape = list(data.shape)
     if data.is_floating_point() and data.numel():
@@ -132,8 +156,9 @@ def is_non_finite(tensor: torch.Tensor | None) -> str | None:
     """"inf", "nan", "inf and nan" or None (meta tensors have no values to check)."""
     if tensor is None or not tensor.is_floating_point() or tensor.is_meta:
         return None
-    has_nan = bool(torch.isnan(tensor).any())
-    has_inf = bool(torch.isinf(tensor).any())
+    flat = displayable(tensor).reshape(-1)  # reductions take at most 64 dimensions
+    has_nan = bool(torch.isnan(flat).any())
+    has_inf = bool(torch.isinf(flat).any())
     if has_nan and has_inf:
         return "inf and nan"
     return "nan" if has_nan else ("inf" if has_inf else None)
@@ -145,7 +170,7 @@ def non_finite_positions(tensor: torch.Tensor | None, shown: int = 3) -> dict[st
     tensor can hide them."""
     if tensor is None:
         return {}
-    bad = ~torch.isfinite(tensor.detach())
+    bad = ~torch.isfinite(displayable(tensor))
     flat = bad.reshape(-1).nonzero()[:shown, 0].tolist()
     positions = []
     for j in flat:

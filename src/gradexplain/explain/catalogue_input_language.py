@@ -108,9 +108,12 @@ MESSAGES.update({
     "'return' outside a function": "'return' 出现在函数之外",
     "a value of type {type} cannot be used here: it could run code outside the interpreter":
         "这里不能使用 {type} 类型的值：它可能在解释器之外运行代码",
+    "a layer cannot contain itself: calling it would call itself forever":
+        "层不能包含它自己：调用它就会无休止地调用自己",
 })
 
 HINTS.update({
+    "add a new layer instead of the same one": "请加入一个新的层，而不是同一个层",
     "user classes may define __init__, forward and backward":
         "自己定义的类可以定义 `__init__`、`forward` 和 `backward`",
     "write `class Net(nn.Module):` or `class Exp(torch.autograd.Function):`":

@@ -16,7 +16,7 @@ from torch.utils.hooks import RemovableHandle
 
 from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import guards, typos
+from gradexplain.language import guards, held_nodes, typos
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
 from gradexplain.language.values import (
@@ -86,7 +86,9 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
         return checked_result(getattr(target, name))
     if is_node(target):
         if name == "next_functions":
-            return getattr(target, name)
+            found = getattr(target, name)
+            held_nodes.hold(child for child, _ in found)  # walked by the code
+            return found
         if name in {"name", "register_hook", "register_prehook"}:
             return Method(target, name, label)
         if name.startswith(allow.SAVED_PREFIX) and hasattr(target, name):
@@ -154,6 +156,8 @@ def tensor_value(it: State, target: Tensor, name: str, node: ast.Attribute | Non
     """An allowlisted attribute of a tensor other than `grad` (`x.shape`, `x.data`, `x.T`):
     a tensor it gives is reported like an operation's result."""
     value = getattr(target, name)
+    if name == "grad_fn" and value is not None:
+        held_nodes.hold([value])  # touched by the code: let go of alone (held_nodes.py)
     if isinstance(value, Tensor) and node is not None:
         it.note_new_tensor(value, node)
         if not value.requires_grad:  # `.data`: a detached view
@@ -229,6 +233,7 @@ def set_attribute(it: State, target_node: ast.Attribute, owner: object, value: o
             it.note_new_tensor(owner, target_node.value)
         return
     if isinstance(owner, torch.nn.Module) and _settable(owner, name):
+        guards.check_submodules(owner, [value], it.limits, it.location(target_node))
         setattr(owner, name, checked_result(value))
         return
     if isinstance(owner, CTX_TYPE) and _settable(owner, name):
@@ -262,6 +267,8 @@ def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
         it.note_new_tensor(result, node)
         return result
     if isinstance(value, INDEXABLE):
+        if type(index) is tuple and isinstance(value, dict):
+            guards.check_keys([index], it.location(node))
         return _item(value, index)
     raise CodeTypeError(f"'{type(value).__name__}' object is not subscriptable")
 
@@ -274,6 +281,8 @@ def set_item(it: State, node: ast.Subscript, owner: object, index: object,
         _set_item(owner, index, value)
         return
     if isinstance(owner, (list, dict)):
+        if type(index) is tuple and isinstance(owner, dict):
+            guards.check_keys([index], it.location(node))
         _set_item(owner, index, value)
         return
     raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")
@@ -291,6 +300,8 @@ def _set_item(owner: Any, index: object, value: object) -> None:
 
 def delete_item(owner: Any, index: object) -> None:
     """`del owner[index]` of a list or a dict (language/statements.py checks which)."""
+    if type(index) is tuple and isinstance(owner, dict):
+        guards.check_keys([index])  # located at the statement
     del owner[index]
 
 

@@ -94,6 +94,11 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
                     else a for i, a in enumerate(args)]
         if name in {"min", "max", "sorted"} and "key" in kwargs:
             raise not_allowed(f"{name}(key=...) is not part of the language", location)
+    if name == "set" and args and isinstance(args[0], list):
+        guards.check_keys(args[0], location)
+    elif name == "dict" and args and isinstance(args[0], list):
+        guards.check_keys((pair[0] for pair in args[0]
+                           if isinstance(pair, (tuple, list)) and pair), location)
     if name in {"str", "repr"} and args:
         return display.show(args[0]) if name == "str" else display.represent(args[0])
     if name in {"float", "int", "bool"} and args and isinstance(args[0], CaughtError):
@@ -113,7 +118,8 @@ def _print(it: State, args: list[object], kwargs: dict[str, object]) -> None:
         raise CodeTypeError(f"print() got an unexpected keyword argument {sorted(kwargs)[0]!r}")
     sep = " " if sep is None else sep
     end = "\n" if end is None else end
-    text = str(sep).join(display.show(a) for a in args) + str(end).rstrip("\n")
+    shown = [display.show(a) for a in args]
+    text = display.joined_text(shown, it.limits, str(sep)) + str(end).rstrip("\n")
     assert it.context is not None
     it.hooks.printed(it.context, text)
 

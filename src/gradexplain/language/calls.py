@@ -20,7 +20,7 @@ import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards
+from gradexplain.language import display, guards, layer_sizes
 from gradexplain.language.attributes import namespace_member, read_attribute
 from gradexplain.language.backward import AUTOGRAD_CALLS, autograd_call, backward_method
 from gradexplain.language.builtins import call_builtin
@@ -120,7 +120,7 @@ def call(compiler: Compiler, node: ast.Call) -> Evaluate:
 
         def format_text(it: State) -> object:
             args, kwargs = arguments_of(it)
-            return display.format_text(template, args, kwargs)
+            return display.format_text(template, args, kwargs, it.limits)
 
         return format_text
     target_of = compiler.expr(func.value)
@@ -304,7 +304,8 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
     if facts.sized:
         guards.check_call(name, None, args, kwargs, it.limits, it.budget, location, callee.fn)
     elif facts.layer:
-        _check_layer_size(args, kwargs, it.limits, location)
+        guards.check_layer_weights(callee.fn, args, kwargs, it.limits, it.budget, location)
+        guards.check_submodules(None, [*args, *kwargs.values()], it.limits, location)
     if args or kwargs:
         args, kwargs = wrapped(it, args, kwargs)
     result = callee.fn(*args, **kwargs)
@@ -378,8 +379,16 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
     if isinstance(target, UserClass):  # Exp.apply(x)
         return apply_function(it, target, args, kwargs,
                               site.node if site is not None else None)
-    if isinstance(target, str) and name == "format":
-        return display.format_text(target, args, kwargs)
+    if isinstance(target, str):
+        if name == "format":
+            return display.format_text(target, args, kwargs, it.limits)
+        length = guards.string_method_length(target, name, args)
+        if length is not None:
+            guards.check_text(length, it.limits, location)
+    if isinstance(target, torch.nn.Module) and name in guards.MODULE_ADDING:
+        guards.check_submodules(target, [*args, *kwargs.values()], it.limits, location)
+    if isinstance(target, dict) and args:  # get, pop, update hash their keys
+        guards.check_keys(args[0] if isinstance(args[0], dict) else args[:1], location)
     if isinstance(target, list) and name in {"extend", "append", "insert"}:
         added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
         check("max_elements", len(target) + added, it.limits, location)
@@ -392,17 +401,12 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
 
 def _call_module(it: State, module: torch.nn.Module, args: list[object],
                  kwargs: dict[str, object], site: CallSite | None) -> object:
-    """`layer(x)`: a lazy layer's weights, and a Linear's output, sized before it runs."""
+    """`layer(x)`: its weights (a lazy layer's) and output are sized before it runs, by the
+    forward pre-hook the interpreter holds while it runs (size_layer_call), which sizes the
+    layers a container or the code's own module calls too."""
     arg_nodes = site.arg_nodes if site is not None else []
     kind = type(module).__name__
     it.operation = OperationContext(kind, it.operands(args, arg_nodes))
-    location = site.location if site is not None else None
-    first = args[0] if args else None
-    if isinstance(first, Tensor) and \
-            not _check_lazy_weights(module, first, it.limits, location) and \
-            isinstance(module, torch.nn.Linear):
-        guards.check_call("linear", None, [first, module.weight], {}, it.limits, it.budget,
-                          location)
     args, kwargs = wrapped(it, args, kwargs)
     result = module(*args, **kwargs)
     if site is not None:
@@ -429,22 +433,33 @@ def _tensor_operation(path: str) -> bool:
     return path.startswith("torch.nn.functional.")
 
 
-def _check_layer_size(args: list[object], kwargs: dict[str, object], limits: Limits,
-                      location: SourceLocation | None) -> None:
-    """A layer's weights are about the product of its size arguments (Linear(in, out), a
-    Conv2d's kernel twice): refuse a layer that would pass the element limit before it is
-    built."""
-    sizes = [a for a in [*args, *kwargs.values()] if isinstance(a, int)
-             and not isinstance(a, bool)]
-    kernel = kwargs.get("kernel_size", args[2] if len(args) > 2 else 1)
-    total = 1
-    for size in [*sizes, *([kernel] if isinstance(kernel, int) else [])]:
-        total *= max(size, 1)
-    check("max_elements", total, limits, location)
+def size_layer_call(it: State) -> Callable[[torch.nn.Module, tuple[object, ...]], None]:
+    """The forward pre-hook that sizes every layer call while `it` runs: a lazy layer's
+    weights from its first input, then the call's output (language/layer_sizes.py), before
+    the layer runs. (Located at the statement that runs.)"""
+    limits, budget = it.limits, it.budget
+    sizing = [False]  # a layer run on `meta` to size it calls this hook again: not sized
+
+    def size_call(module: torch.nn.Module, args: tuple[object, ...]) -> None:
+        first = args[0] if args else None
+        if sizing[0]:
+            return
+        if isinstance(first, Tensor) and check_lazy_weights(module, first, limits, None):
+            return  # its output is sized at its next call, once it has weights
+        sizing[0] = True
+        try:
+            numel = layer_sizes.output_numel(module, args)
+        finally:
+            sizing[0] = False
+        if numel is not None:
+            guards.check_elements(numel, limits, budget, None,
+                                  first.element_size() if isinstance(first, Tensor) else 0)
+
+    return size_call
 
 
-def _check_lazy_weights(module: torch.nn.Module, first: Tensor, limits: Limits,
-                        location: SourceLocation | None) -> bool:
+def check_lazy_weights(module: torch.nn.Module, first: Tensor, limits: Limits,
+                       location: SourceLocation | None) -> bool:
     """A lazy layer (nn.LazyLinear) sizes its weight from its first input: in-features or
     in-channels times its own out size. Refuse a weight past the element limit before it is
     made. (Lazy batch norms hold one value per channel: never larger than the input.) True when

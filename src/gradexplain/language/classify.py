@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from gradexplain.errors import GradexplainError
+from gradexplain.errors import GradexplainError, SourceLocation
 from gradexplain.language.protocol import StatementContext
 from gradexplain.language.values import UserAssertionError
 from gradexplain.limits import Limits, exceeded, out_of_memory
@@ -141,6 +141,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# PyTorch's messages that the rules read are short; a message the code made (`raise
+# ValueError(text)` of a grown string) may hold millions of characters: only its start is read.
+SCANNED_CHARS = 10_000
+
 _OUT_OF_MEMORY = re.compile(r"can't allocate memory|Cannot allocate memory|out of memory",
                             re.IGNORECASE)
 
@@ -151,15 +155,18 @@ def classify(exc: BaseException, operation: OperationContext | None,
     message = str(exc).strip() or type(exc).__name__
     if isinstance(exc, GradexplainError):
         return exc
-    if _OUT_OF_MEMORY.search(message):  # the worker's memory cap, as PyTorch reports it
-        wanted = re.search(r"allocate (\d+) bytes", message)
+    if _too_deep(exc):
+        return too_deep(Limits() if limits is None else limits, None)
+    scanned = message[:SCANNED_CHARS]
+    if _OUT_OF_MEMORY.search(scanned):  # the worker's memory cap, as PyTorch reports it
+        wanted = re.search(r"allocate (\d+) bytes", scanned)
         error = out_of_memory(Limits().max_memory if limits is None else limits.max_memory,
                               value=int(wanted.group(1)) if wanted else "more than the budget")
         error.facts["exception"] = type(exc).__name__
         return error
     kind = "torch_error"
     for candidate, pattern in _RULES:
-        if pattern.search(message):
+        if pattern.search(scanned):
             kind = candidate
             break
     facts: dict[str, object] = {"exception": type(exc).__name__}
@@ -172,15 +179,32 @@ def classify(exc: BaseException, operation: OperationContext | None,
         facts["operands"] = [label for label, _ in operation.operands]
         facts["shapes"] = [shape for _, shape in operation.operands]
     if kind == "shape_mismatch":
-        facts["function"] = _shape_function(operation, message)
+        facts["function"] = _shape_function(operation, scanned)
     elif kind == "inplace_modified":
-        facts.update(_version_facts(message))
+        facts.update(_version_facts(scanned))
     elif kind == "dtype_mismatch":
-        facts["dtypes"] = _dtypes(message)
+        facts["dtypes"] = _dtypes(scanned)
     elif kind == "device_mismatch":
-        facts["devices"] = sorted(set(re.findall(r"\b(cuda:\d+|cpu|mps|meta)\b", message)))
+        facts["devices"] = sorted(set(re.findall(r"\b(cuda:\d+|cpu|mps|meta)\b", scanned)))
     return GradexplainError(kind, message.splitlines()[0] if kind != "torch_error" else message,
                             facts=facts)
+
+
+_RECURSION = "maximum recursion depth exceeded"
+
+
+def _too_deep(exc: BaseException) -> bool:
+    """Python's recursion limit, met in the code or in what torch called back (a hook that
+    returned a deeply nested value: torch reports Python's RecursionError as its own)."""
+    return isinstance(exc, RecursionError) or (
+        isinstance(exc, RuntimeError) and str(exc).startswith(_RECURSION))
+
+
+def too_deep(limits: Limits, location: SourceLocation | None) -> GradexplainError:
+    """limit_exceeded for a recursion that reached Python's recursion limit (which the
+    interpreter keeps within what the C stack holds, evaluator.recursion_room)."""
+    return exceeded("max_call_depth", "deeper than Python allows", limits.max_call_depth,
+                    location)
 
 
 def statement_error(exc: BaseException, context: StatementContext, operation: Operation,
@@ -194,9 +218,8 @@ def statement_error(exc: BaseException, context: StatementContext, operation: Op
         exc.facts.setdefault("step", context.step)
         exc.facts.setdefault("statement", context.statement)
         return exc
-    if isinstance(exc, RecursionError):
-        error = exceeded("max_call_depth", "deeper than Python allows", limits.max_call_depth,
-                         context.location)
+    if _too_deep(exc):
+        error = too_deep(limits, context.location)
         error.__cause__ = None
         error.__suppress_context__ = True
         return error

@@ -30,8 +30,11 @@ from gradexplain.language.protocol import HEARD_VALUES, Hooks, StatementContext
 from gradexplain.language.values import (
     FUNCTIONAL,
     TORCH,
+    BreakSignal,
     Builtin,
+    ContinueSignal,
     ExceptionType,
+    ReturnSignal,
     Scope,
 )
 from gradexplain.limits import Limits, check, exceeded
@@ -44,11 +47,11 @@ Assign = Callable[["State", object], None]
 Builder = Callable[["Compiler", ast.AST], Evaluate]
 Builders = Mapping[type[ast.AST], Builder]
 
-# What the guard around a statement turns into a located error (anything else passes
-# through: break, continue and return signals, and interruptions).
-CAUGHT = (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError,
-          NotImplementedError, AttributeError, AssertionError, KeyError)
-GUARDED = (GradexplainError, RecursionError, *CAUGHT, MemoryError)
+# The guard around a statement turns every exception into a located, classified error
+# (a hook's StopIteration and PyTorch's internal errors too), except the signals that
+# `break`, `continue` and `return` travel by, which pass through (as interruptions do).
+SIGNALS = (BreakSignal, ContinueSignal, ReturnSignal)
+GUARDED = Exception
 
 # Values a loop, `*` or a builtin may step through.
 ITERABLE_TYPES: tuple[type, ...] = (
@@ -283,6 +286,8 @@ def _guarded(program: Program, stmt: ast.stmt, action: Evaluate) -> Run:
         it.operation = None
         try:
             action(it)
+        except SIGNALS:
+            raise
         except GUARDED as exc:
             # statement_error() sets the cause
             raise statement_error(exc, context, it.operation, label, limits)  # noqa: B904

@@ -16,6 +16,7 @@ from typing import cast
 import torch
 
 from gradexplain.errors import BAD_INPUT_KINDS, GradexplainError, not_allowed
+from gradexplain.language import guards
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import Compiler, Evaluate, Run, State
 from gradexplain.language.statements import assignment_target
@@ -340,8 +341,13 @@ def comprehension(compiler: Compiler, node: Comprehension) -> Evaluate:
         finally:
             it.scope = saved
         if pairs:
-            return dict(cast("list[tuple[object, object]]", found))
-        return set(found) if unique else found
+            pairs_found = cast("list[tuple[object, object]]", found)
+            guards.check_keys((key for key, _ in pairs_found), location)
+            return dict(pairs_found)
+        if unique:
+            guards.check_keys(found, location)
+            return set(found)
+        return found
 
     return evaluate
 

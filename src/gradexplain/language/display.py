@@ -109,8 +109,10 @@ def format_value(value: object, spec: str) -> str:
     return format(value, spec)
 
 
-def format_text(template: str, args: list[object], kwargs: dict[str, object]) -> str:
-    """`template.format(*args, **kwargs)` with fields already checked to be {}, {0} or {name}."""
+def format_text(template: str, args: list[object], kwargs: dict[str, object],
+                limits: Limits | None = None) -> str:
+    """`template.format(*args, **kwargs)` with fields already checked to be {}, {0} or {name};
+    the text is measured before it is joined (joined_text)."""
     # The template may be a runtime string, so its fields are checked here too.
     problem = format_problem(template)
     if problem is not None:
@@ -130,4 +132,13 @@ def format_text(template: str, args: list[object], kwargs: dict[str, object]) ->
             raise CodeIndexError(f"format field {{{field}}} has no value: the call gives {given}")
         value = kwargs[key] if isinstance(key, str) else args[key]
         out.append(format_value(convert(value, conversion), spec or ""))
-    return "".join(out)
+    return joined_text(out, limits or Limits())
+
+
+def joined_text(parts: list[str], limits: Limits, separator: str = "") -> str:
+    """`separator.join(parts)`, refused past the element limit (characters) before it is
+    built: formatting and printing a string grown in a loop cannot multiply it further."""
+    length = sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0)
+    if length > limits.max_elements:
+        raise exceeded("max_elements", length, limits.max_elements)
+    return separator.join(parts)

@@ -10,11 +10,16 @@ read from. Where torch takes a callable it gets a wrapper that re-enters the int
 from __future__ import annotations
 
 import ast
+import contextlib
+import resource
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar, cast
+
+from torch.nn.modules.module import register_module_forward_pre_hook
 
 from gradexplain.language import (
     attributes,
@@ -30,6 +35,7 @@ from gradexplain.language.checker import Program
 from gradexplain.language.classify import statement_error
 from gradexplain.language.compiler import (
     GUARDED,
+    SIGNALS,
     Builder,
     Builders,
     Compiler,
@@ -40,8 +46,19 @@ from gradexplain.language.protocol import BackwardRequest, Hooks, StatementConte
 from gradexplain.limits import Limits
 
 __all__ = ["BUILDERS", "BackwardRequest", "Hooks", "Interpreter", "StatementContext"]
-# Python frames one interpreted call may use; the call-depth limit keeps well inside this.
-RECURSION_ROOM = 20_000
+# Python frames a run may use. Python 3.11 counts frames, not the C stack beneath them, so the
+# count must be one the C stack holds however each frame was entered. Measured with the 8 MiB
+# stack a worker's main thread has: a recursion that re-enters C at every frame (an
+# nn.Sequential holding itself, through Module.__call__) overflowed it past about 18,500
+# frames (some 450 bytes each), a module's own forward calling itself past 46,000, comparing
+# two deep lists past 47,000. So the room is one frame per KiB of stack (8,192 for 8 MiB),
+# more than twice what the worst case needs. A user function takes 6 to 15 frames per call,
+# so --max-call-depth (200) stops a recursion at about 3,000 frames, long before; past the
+# room, Python's RecursionError is reported as limit_exceeded too (classify.py).
+FRAME_BYTES = 1024
+DEFAULT_STACK = 8 * 2**20  # an unlimited main-thread stack is still read as this much
+THREAD_STACK = 2 * 2**20  # glibc's thread stack when the stack rlimit is unlimited
+MIN_ROOM, MAX_ROOM = 1_000, 20_000
 
 Node = TypeVar("Node", bound=ast.AST)
 
@@ -101,6 +118,19 @@ BUILDERS: Builders = dict([
 ])
 
 
+def recursion_room() -> int:
+    """The recursion limit a run gets: one frame per FRAME_BYTES of this thread's stack."""
+    stack = DEFAULT_STACK
+    with contextlib.suppress(ValueError, OSError):
+        soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+        unlimited = soft == resource.RLIM_INFINITY or soft <= 0
+        if threading.current_thread() is threading.main_thread():
+            stack = DEFAULT_STACK if unlimited else soft
+        else:
+            stack = threading.stack_size() or (THREAD_STACK if unlimited else soft)
+    return max(MIN_ROOM, min(MAX_ROOM, stack // FRAME_BYTES))
+
+
 class Interpreter(State):
     """Runs checked programs. `env` holds the user's names; it persists across programs.
     `budget` is the run's time and memory budget (app/supervisor.py makes one per process); without
@@ -129,6 +159,8 @@ class Interpreter(State):
             self.operation = None
             try:
                 return value_of(self)
+            except SIGNALS:
+                raise
             except GUARDED as exc:
                 # statement_error() sets the cause
                 raise statement_error(exc, context, self.operation, program.source.segment,  # noqa: B904
@@ -144,12 +176,14 @@ class Interpreter(State):
         previous = self.program
         self.program = program
         room = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(room, RECURSION_ROOM))
+        sys.setrecursionlimit(recursion_room())
+        sizing = register_module_forward_pre_hook(calls.size_layer_call(self))
         try:
             with warnings.catch_warnings():
                 # PyTorch warns when a non-leaf's .grad is read; gradexplain explains it instead.
                 warnings.simplefilter("ignore")
                 yield
         finally:
+            sizing.remove()
             sys.setrecursionlimit(room)
             self.program = previous

@@ -204,6 +204,8 @@ def compare(compiler: Compiler, node: ast.Compare) -> Evaluate:
         result: object = True
         for comparison, right_of in steps:
             right = right_of(it)
+            if type(left) is tuple and isinstance(right, (set, dict)):
+                guards.check_keys([left], location)  # `t in s` hashes t
             if isinstance(left, Tensor) or isinstance(right, Tensor):
                 guards.check_call("eq", None, [left, right], {}, it.limits, it.budget,
                                   location)
@@ -252,13 +254,21 @@ def tuple_display(compiler: Compiler, node: ast.Tuple) -> Evaluate:
 
 def set_display(compiler: Compiler, node: ast.Set) -> Evaluate:
     elements = items(compiler, node.elts)
-    return lambda it: set(elements(it))
+    location = compiler.source.locate(node)
+
+    def evaluate(it: State) -> object:
+        found = elements(it)
+        guards.check_keys(found, location)
+        return set(found)
+
+    return evaluate
 
 
 def dict_display(compiler: Compiler, node: ast.Dict) -> Evaluate:
     """`{k: v}` and `{**other}`."""
     parts = [(None if key is None else compiler.expr(key), compiler.expr(value))
              for key, value in zip(node.keys, node.values, strict=True)]
+    location = compiler.source.locate(node)
 
     def evaluate(it: State) -> object:
         result: dict[object, object] = {}
@@ -269,7 +279,10 @@ def dict_display(compiler: Compiler, node: ast.Dict) -> Evaluate:
                     raise CodeTypeError("'**' needs a dict")
                 result.update(inner)
             else:
-                result[key_of(it)] = value_of(it)
+                key = key_of(it)
+                if type(key) is tuple:
+                    guards.check_keys([key], location)
+                result[key] = value_of(it)
         return result
 
     return evaluate
@@ -303,6 +316,6 @@ def fstring(compiler: Compiler, node: ast.JoinedStr) -> Evaluate:
                 value_of, conversion, spec = part
                 text.append(display.format_value(display.convert(value_of(it), conversion),
                                                  spec))
-        return "".join(text)
+        return display.joined_text(text, it.limits)
 
     return evaluate

@@ -9,12 +9,12 @@ passes the element limit is refused; one that passes is planned against the memo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 
-from gradexplain.errors import SourceLocation
-from gradexplain.language import sizes
+from gradexplain.errors import SourceLocation, not_allowed
+from gradexplain.language import layer_sizes, sizes
 from gradexplain.language.budget import Budget
 from gradexplain.limits import Limits, check, exceeded
 
@@ -43,8 +43,16 @@ def check_call(name: str, target: object, args: Sequence[object], kwargs: dict[s
         elif callable(fn):
             numel = sizes.meta_numel(fn, args, kwargs)
     if numel is not None:
-        check("max_elements", numel, limits, location)
-        budget.check_memory(limits, location, numel * _element_size(target, args, kwargs))
+        check_elements(numel, limits, budget, location, _element_size(target, args, kwargs))
+
+
+def check_elements(numel: int, limits: Limits, budget: Budget,
+                   location: SourceLocation | None, element_size: int = 0) -> None:
+    """Refuse a result of `numel` elements past the element limit, and plan its bytes
+    (`element_size` each, by default the default dtype's) against the memory budget."""
+    check("max_elements", numel, limits, location)
+    size = element_size or torch.get_default_dtype().itemsize
+    budget.check_memory(limits, location, numel * size)
 
 
 def call_is_sized(name: str) -> bool:
@@ -215,7 +223,11 @@ _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hl
 def formatted_length(template: str, values: object) -> int:
     """An upper bound on the length of `template % values`, computed before formatting: the
     template, each field's width or precision, and each value's own text."""
-    items = list(values) if isinstance(values, tuple) else [values]
+    if isinstance(values, dict):  # "%(x)s" % d: each named field prints its own value
+        names = re.findall(r"%\(([^)]*)\)", template)
+        items = [values.get(name) for name in names]
+    else:
+        items = list(values) if isinstance(values, tuple) else [values]
     total = len(template)
     for found in _PERCENT_FIELD.finditer(template):
         for number in found.groups():
@@ -225,10 +237,138 @@ def formatted_length(template: str, values: object) -> int:
             elif number:
                 total += int(number) if len(number) < 20 else 10**20
     for item in items:
-        if isinstance(item, (str, list, tuple)):
+        if isinstance(item, (str, list, tuple, dict)):
             total += len(item)
         elif isinstance(item, int) and not isinstance(item, bool):
             total += item.bit_length() // 3 + 2
         else:
             total += 64  # numbers and tensor summaries print short
     return total
+
+
+# Hashing a tuple hashes its items, each in a C call of its own that Python 3.11 does not
+# count (unlike printing and comparing, which count against the recursion limit): a tuple
+# nested 100,000 deep (`t = ((t,),)` in a loop) overflows the C stack when it is hashed, as a
+# set item, a dict key or `in` a set. So a key's tuple nesting is measured before it is
+# hashed, against the nesting a printed value may have (display.py, the same number).
+MAX_KEY_DEPTH = 256
+
+
+def check_keys(keys: Iterable[object], location: SourceLocation | None = None) -> None:
+    """Refuse, before Python hashes them, keys whose tuples nest deeper than MAX_KEY_DEPTH."""
+    for key in keys:
+        if type(key) is tuple:
+            depth = tuple_depth(key, MAX_KEY_DEPTH)
+            if depth > MAX_KEY_DEPTH:
+                raise exceeded("max_depth", f"more than {MAX_KEY_DEPTH}", MAX_KEY_DEPTH,
+                               location)
+
+
+def tuple_depth(value: tuple[object, ...], cap: int) -> int:
+    """How deep tuples nest in `value` (tuples inside tuples only: hashing stops at anything
+    else), counted iteratively and at most to `cap + 1`; a tuple met twice is measured once."""
+    deepest = 0
+    seen: set[int] = set()
+    pending: list[tuple[tuple[object, ...], int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth > cap:
+            return depth
+        for part in item:
+            if type(part) is tuple and id(part) not in seen:
+                seen.add(id(part))
+                pending.append((part, depth + 1))
+    return deepest
+
+
+def check_layer_weights(kind: object, args: Sequence[object], kwargs: dict[str, object],
+                        limits: Limits, budget: Budget, location: SourceLocation | None
+                        ) -> None:
+    """Before a layer is built: each weight or buffer it would hold against the element
+    limit, all of them against the memory budget (built on `meta` first, layer_sizes.py)."""
+    if not isinstance(kind, type):
+        return
+    found = layer_sizes.weight_sizes(kind, args, kwargs)
+    if not found:
+        return
+    check("max_elements", max(found), limits, location)
+    dtype = kwargs.get("dtype")
+    size = dtype.itemsize if isinstance(dtype, torch.dtype) else \
+        torch.get_default_dtype().itemsize
+    budget.check_memory(limits, location, sum(found) * size)
+
+
+# Layers inside layers: calling, printing or listing the parameters of a module recurses
+# once per level (in PyTorch's Python, and in C beneath it), so a module may not contain
+# itself (it would call itself forever) and its layers nest at most `--max-depth` deep.
+MODULE_ADDING = frozenset({"append", "extend", "insert", "add_module", "register_module"})
+
+
+def check_submodules(parent: torch.nn.Module | None, children: Iterable[object],
+                     limits: Limits, location: SourceLocation | None) -> None:
+    """Before `children` become layers of `parent` (None: of a container being made):
+    refuse one that is the parent or holds it, and one nested past `limits.max_depth`."""
+    for child in children:
+        if isinstance(child, (list, tuple)):  # nn.ModuleList([...]), m.extend([...])
+            check_submodules(parent, child, limits, location)
+            continue
+        if isinstance(child, dict):  # nn.ModuleDict({...})
+            check_submodules(parent, child.values(), limits, location)
+            continue
+        if not isinstance(child, torch.nn.Module):
+            continue
+        depth, holds_parent = _module_depth(child, parent)
+        if holds_parent:
+            raise not_allowed("a layer cannot contain itself: calling it would call itself "
+                              "forever", location, "add a new layer instead of the same one",
+                              what="a module inside itself")
+        if depth + 1 > limits.max_depth:
+            raise exceeded("max_depth", depth + 1, limits.max_depth, location)
+
+
+def _module_depth(module: torch.nn.Module, looking_for: torch.nn.Module | None
+                  ) -> tuple[int, bool]:
+    """How deep layers nest in `module` (itself 1), walked iteratively, and whether
+    `looking_for` is among them."""
+    deepest = 0
+    seen: set[int] = set()
+    pending = [(module, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if current is looking_for:
+            return depth, True
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in current.children())
+    return deepest, False
+
+
+# Text the language builds is bounded like any sequence, by --max-elements (characters here),
+# before the text is made: a string grown in a loop cannot be multiplied past it by `%`,
+# `join`, `replace`, `upper`, f-strings or print.
+def check_text(length: int, limits: Limits, location: SourceLocation | None = None) -> None:
+    """Refuse text of `length` characters past the element limit, before it is built."""
+    if length > limits.max_elements:
+        check("max_elements", length, limits, location)
+
+
+def string_method_length(text: str, name: str, args: Sequence[object]) -> int | None:
+    """An upper bound on the length of `text.name(*args)` for the string methods that may
+    build a longer string; None for those that cannot."""
+    if name == "join" and args and isinstance(args[0], (list, tuple)):
+        parts = args[0]
+        return sum(len(p) if isinstance(p, str) else 0 for p in parts) + \
+            len(text) * max(len(parts) - 1, 0)
+    if name in {"upper", "lower", "title", "capitalize"}:
+        return 3 * len(text)  # a character may change into up to three ('ß' -> 'SS')
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and \
+            isinstance(args[1], str):
+        grows = len(args[1]) - len(args[0])
+        if grows <= 0:
+            return None
+        count = text.count(args[0]) if args[0] else len(text) + 1
+        return len(text) + count * grows
+    return None

@@ -52,6 +52,7 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "pad": ("input", "pad", "mode", "value"), "gather": ("input", "dim", "index"),
     "index_select": ("input", "dim", "index"), "diag": ("input", "diagonal"),
     "cross": ("input", "other", "dim"), "one_hot": ("input", "num_classes"),
+    "nonzero": ("input",), "masked_select": ("input", "mask"),
 }
 BROADCASTING = frozenset({
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
@@ -405,6 +406,21 @@ def _one_hot_numel(name: str, bound: Bound) -> int | None:
     return base.numel() * max(classes, 0)
 
 
+def _nonzero_numel(name: str, bound: Bound) -> int | None:
+    """An upper bound, since the count depends on the values: every element nonzero (the
+    index of each, one number per dimension); masked_select keeps every element the mask
+    broadcasts to. (The meta device cannot size these: it has no values.)"""
+    base = bound.get("input")
+    if not isinstance(base, torch.Tensor):
+        return None
+    if name == "masked_select":
+        mask = bound.get("mask")
+        shape = broadcast_shape(base.shape, mask.shape) if isinstance(mask, torch.Tensor) \
+            else None
+        return product(shape) if shape is not None else None
+    return base.numel() * max(base.dim(), 1)
+
+
 RULES: dict[str, Callable[[str, Bound], int | None]] = {
     **{name: _broadcast_numel for name in BROADCASTING},
     **{name: _matmul_numel for name in MATMUL},
@@ -416,6 +432,7 @@ RULES: dict[str, Callable[[str, Bound], int | None]] = {
     "tensor": _data_numel, "as_tensor": _data_numel, "pad": _pad_numel,
     "gather": _gather_numel, "index_select": _gather_numel, "diag": _diag_numel,
     "cross": _broadcast_numel, "one_hot": _one_hot_numel,
+    "nonzero": _nonzero_numel, "masked_select": _nonzero_numel,
 }
 
 

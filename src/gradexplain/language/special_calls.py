@@ -14,7 +14,7 @@ from typing import cast
 import torch
 
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display
+from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
 from gradexplain.language.functions import torch_callable
@@ -35,6 +35,7 @@ def special_function(it: State, callee: Function, args: list[object],
     if path.startswith("torch.autograd.functional."):
         args = [torch_callable(it, a) for a in args]
         kwargs = {k: torch_callable(it, v) for k, v in kwargs.items()}
+        args, kwargs = _sized_functional(it, callee.name, args, kwargs)
         result = callee.fn(*args, **kwargs)
         inputs = args[1] if len(args) > 1 else kwargs.get("inputs")
         _report(it, "autograd_functional", {
@@ -91,10 +92,48 @@ def _optimizer_step(it: State, optimizer: torch.optim.Optimizer, args: list[obje
 def _d2l(it: State, name: str, args: list[object], kwargs: dict[str, object]) -> object:
     if name == "plot":
         _report(it, "plot", plot_call(args, kwargs))
-    elif name == "arange":
+    elif name == "arange":  # d2l.arange is torch.arange: sized by its rule first
         arange: Callable[..., object] = torch.arange
+        guards.check_call("arange", None, args, kwargs, it.limits, it.budget, None, arange)
         return arange(*args, **kwargs)
     return None
+
+
+def _sized_functional(it: State, name: str, args: list[object], kwargs: dict[str, object]
+                      ) -> tuple[list[object], dict[str, object]]:
+    """torch.autograd.functional's results, sized before they are made: a Hessian holds
+    (inputs' elements)² numbers, known from the inputs; a Jacobian holds (outputs' elements) ×
+    (inputs' elements), known once the function has run once: torch runs it first, so the
+    function it gets checks the size of what it returned before torch builds the rows."""
+    if name not in {"jacobian", "hessian"}:
+        return args, kwargs  # vjp, jvp, hvp, vhp: each result is an input's or output's size
+    inputs = args[1] if len(args) > 1 else kwargs.get("inputs")
+    n_in = _numel(inputs)
+    limits, budget = it.limits, it.budget
+    if name == "hessian":
+        guards.check_elements(n_in * n_in, limits, budget, None)
+        return args, kwargs
+    func = args[0] if args else kwargs.get("func")
+    if not callable(func):
+        return args, kwargs  # torch says what is wrong
+
+    def sized(*inner: object, **named: object) -> object:
+        outputs = func(*inner, **named)
+        guards.check_elements(_numel(outputs) * n_in, limits, budget, None)
+        return outputs
+
+    if args:
+        return [sized, *args[1:]], kwargs
+    return args, {**kwargs, "func": sized}
+
+
+def _numel(value: object) -> int:
+    """Elements of a tensor or of a tuple or list of them."""
+    if isinstance(value, torch.Tensor):
+        return value.numel()
+    if isinstance(value, (tuple, list)):
+        return sum(_numel(v) for v in value)
+    return 0
 
 
 def _report(it: State, kind: str, facts: dict[str, object]) -> None:
