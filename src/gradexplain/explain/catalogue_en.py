@@ -405,6 +405,12 @@ NOTES: dict[str, dict[str, str]] = {
         "(`.grad.zero_()` on each parameter, or `zero_grad: true` in the short form).",
         "zeroed": "The gradients of {leaves} were zeroed before each later call, so each "
         "call's gradient is that iteration's alone.",
+        # Leaves the loop makes anew (`w = torch.tensor(..., requires_grad=True)` inside it).
+        "recreated": "{leaves} is made anew in each iteration: each new tensor's .grad "
+        "starts at None, so nothing accumulates across iterations, and `{code}.grad` holds "
+        "the last iteration's gradient alone.",
+        "recreated_many": "{leaves} are made anew in each iteration: each new tensor's .grad "
+        "starts at None, so nothing accumulates across iterations.",
         "zero_code_sep": ", ",
         "each": "Each of the {iterations} iterations",
         "each_unknown": "Each iteration",

@@ -362,6 +362,10 @@ NOTES: dict[str, dict[str, str]] = {
         "accumulate_unknown": "不过除非清零（对每个参数调用 `.grad.zero_()`，或在简写形式中设置 "
         "`zero_grad: true`），梯度仍会在迭代之间累加。",
         "zeroed": "{leaves} 的梯度在之后每次调用前都已清零，所以每次调用得到的梯度只属于该次迭代。",
+        "recreated": "{leaves} 在每次迭代中都被重新创建：每个新张量的 `.grad` 都从 None 开始，"
+        "所以梯度不会在迭代之间累加，`{code}.grad` 只是最后一次迭代的梯度。",
+        "recreated_many": "{leaves} 在每次迭代中都被重新创建：每个新张量的 `.grad` 都从 None "
+        "开始，所以梯度不会在迭代之间累加。",
         "zero_code_sep": "、",
         "each": " {iterations} 次迭代每次",
         "each_unknown": "每次迭代",

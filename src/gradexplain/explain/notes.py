@@ -158,7 +158,13 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
     leaves = fact_strs(f, "leaves")
     code = f.get("python") is True  # a .py file: no YAML `zero_grad:` to offer
     optimizer = fact_str(f, "optimizer")
-    if not leaves:
+    recreated = fact_strs(f, "recreated")
+    anew = "" if not recreated else t("recreated", leaves=t.names(recreated),
+                                      code=_tensor_code(recreated[0])) \
+        if len(recreated) == 1 else t("recreated_many", leaves=t.names(recreated))
+    if not leaves and recreated:
+        grads = anew
+    elif not leaves:
         grads = t("accumulate_unknown_code" if code else "accumulate_unknown")
     elif f.get("zeroed") is True:
         grads = t("zeroed", leaves=t.names(leaves))
@@ -167,6 +173,8 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
             t("zero_code_sep").join(f"`{_tensor_code(leaf)}.grad.zero_()`" for leaf in leaves)
         grads = t("accumulate_code" if code else "accumulate", leaves=t.names(leaves),
                   zero_code=zero_code)
+    if leaves and recreated:
+        grads = t.sentences(grads, anew)
     return t("text", each=each, where=where_text, grads=grads)
 
 
