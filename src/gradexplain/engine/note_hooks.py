@@ -73,6 +73,11 @@ class BroadcastProbe:
     slot: int  # which of the node's inputs is the broadcast operand
     seen: bool = False
     arrived: Value = None  # the gradient that arrived at the broadcast result
+    # What the chain rule makes of it at each broadcast position of the operand (`arrived`
+    # times the other operand, for a product), before it is summed; None where the
+    # operation's rule is not one of LOCAL_RULES. `through` names that rule.
+    contribution: Value = None
+    through: str | None = None
     summed: Value = None  # what the node passed on to the operand (the sum)
 
 
@@ -136,6 +141,42 @@ def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Grads, grad_outputs: 
     probe.seen = True
     probe.arrived = to_value(arrived.detach(), full=full)
     probe.summed = to_value(summed.detach(), full=full)
+    node = probe.node
+    rule = LOCAL_RULES.get((type(node).__name__, probe.slot))
+    if rule is None:
+        return
+    with torch.no_grad():
+        try:
+            contribution = rule(node, arrived.detach())
+        except (RuntimeError, AttributeError):  # a saved tensor already freed, say
+            return
+        # said only where it is what the node summed (the rule read the right operand)
+        if contribution.shape != arrived.shape or not torch.allclose(
+                contribution.sum_to_size(summed.shape).to(summed.dtype), summed,
+                rtol=1e-4, atol=1e-6, equal_nan=True):
+            return
+    probe.contribution = to_value(contribution, full=full)
+    probe.through = type(node).__name__[:3].lower()  # "add", "sub", "mul", "div"
+
+
+def _alpha(node: object) -> object:
+    return getattr(node, "_saved_alpha", 1)
+
+
+# The gradient at each broadcast position of the operand in input slot 0 or 1 of a node, from
+# the gradient that arrived at its result and the node's saved operands: the chain rule
+# before the sum over the broadcast positions (which the node does last).
+LOCAL_RULES: dict[tuple[str, int], Callable[[object, torch.Tensor], torch.Tensor]] = {
+    ("AddBackward0", 0): lambda node, g: g,
+    ("AddBackward0", 1): lambda node, g: g * _alpha(node),
+    ("SubBackward0", 0): lambda node, g: g,
+    ("SubBackward0", 1): lambda node, g: -g * _alpha(node),
+    ("MulBackward0", 0): lambda node, g: g * node._saved_other,  # type: ignore[attr-defined]
+    ("MulBackward0", 1): lambda node, g: g * node._saved_self,  # type: ignore[attr-defined]
+    ("DivBackward0", 0): lambda node, g: g / node._saved_other,  # type: ignore[attr-defined]
+    ("DivBackward0", 1): lambda node, g: -g * node._saved_self  # type: ignore[attr-defined]
+    / node._saved_other ** 2,  # type: ignore[attr-defined]
+}
 
 
 def reduction(outputs: list[torch.Tensor], gradients: list[object] | None
@@ -403,6 +444,9 @@ class NoteHooks:
         facts = broadcast_dims(shape, result_shape)
         if probe is not None and probe.seen:
             facts.update({"grad_arrived": probe.arrived, "grad_summed": probe.summed})
+            if probe.contribution is not None:
+                facts.update({"grad_contribution": probe.contribution,
+                              "through": probe.through})
         found = reduction_facts(reduction(*self._reduction_of), added, self._full)
         if ledger and found:  # torch.autograd.grad leaves .grad alone: nothing to compare
             facts.update(found, grad_was_none=grad_was_none)

@@ -329,6 +329,11 @@ NOTES: dict[str, dict[str, str]] = {
         "over": " {positions} 个位置",
         "flow": "在这次调用中，到达广播结果的梯度是 {arrived}；在这些位置上求和后，"
         "传给 {operand} 的是 {summed}。",
+        "flow_mul": "在这次调用中，到达广播结果的梯度是 {arrived}；乘以 `{op_code}` 的另一个"
+        "操作数后，这些位置上的梯度是 {contribution}，求和后传给 {operand} 的是 {summed}。",
+        "flow_other": "在这次调用中，到达广播结果的梯度是 {arrived}；按链式法则经过 "
+        "`{op_code}` 后，这些位置上的梯度是 {contribution}，求和后传给 {operand} 的是 {summed}。",
+        "flow_sum_only": "在这次调用中，这些位置上的贡献求和为 {summed}，传给了 {operand}。",
         "reduce_mean": "{output} 是对 {numel} 个元素取的 `.mean()`，它会把每一份贡献都除以 "
         "{numel}：{grad}。",
         "reduce_sum": "{output} 是对 {numel} 个元素求的 `.sum()`；换成 `.mean()` 会把每一份"

@@ -104,11 +104,26 @@ def _broadcast_sum(t: Text, f: Mapping[str, Any]) -> str:
         positions=t("positions", positions=positions) if positions is not None
         else t("positions_unknown"),
         dims=_broadcast_dims(t, f, positions, to_shape),
-        flow=t("flow", arrived=_shown(t, f["grad_arrived"]), summed=_shown(t, f["grad_summed"]),
-               operand=f"`{via or label}`" if via or label else t("output_unknown"))
-        if f.get("grad_arrived") is not None and f.get("grad_summed") is not None else "",
+        flow=_broadcast_flow(t, f, f"`{via or label}`" if via or label
+                             else t("output_unknown")),
         reduce=_reduction(t, f, label, output_text),
     )
+
+
+def _broadcast_flow(t: Text, f: Mapping[str, Any], operand: str) -> str:
+    """What arrived at the broadcast result, what the chain rule made of it at the operand's
+    positions (times the other operand, for a product) and the sum that reached it."""
+    arrived, summed = f.get("grad_arrived"), f.get("grad_summed")
+    if arrived is None or summed is None:
+        return ""
+    contribution, through = f.get("grad_contribution"), fact_str(f, "through")
+    if contribution is None or through not in ("add", "sub", "mul", "div"):
+        return t("flow_sum_only", summed=_shown(t, summed), operand=operand)
+    if contribution == arrived:  # the gradient itself is summed (a sum, a difference)
+        return t("flow", arrived=_shown(t, arrived), summed=_shown(t, summed), operand=operand)
+    return t(f"flow_{'mul' if through == 'mul' else 'other'}", arrived=_shown(t, arrived),
+             contribution=_shown(t, contribution), summed=_shown(t, summed), operand=operand,
+             op_code=fact_str(f, "op") or "")
 
 
 def _broadcast_dims(t: Text, f: Mapping[str, Any], positions: int | None,
