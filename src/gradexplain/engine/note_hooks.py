@@ -159,8 +159,9 @@ def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Grads, grad_outputs: 
     probe.through = type(node).__name__[:3].lower()  # "add", "sub", "mul", "div"
 
 
-def _alpha(node: object) -> object:
-    return getattr(node, "_saved_alpha", 1)
+def _alpha(node: object) -> float:
+    alpha = getattr(node, "_saved_alpha", 1)
+    return float(alpha) if isinstance(alpha, (int, float)) else 1.0
 
 
 # The gradient at each broadcast position of the operand in input slot 0 or 1 of a node, from

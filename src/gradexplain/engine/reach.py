@@ -47,8 +47,6 @@ def unreachable(roots: Iterable[object], outputs: Iterable[torch.Tensor],
             tensors.append(value)
             if value._base is not None:
                 stack.append(value._base)
-            if value.grad is not None:
-                stack.append(value.grad)
         else:
             stack.extend(_held_by(value))
     if len(found) < len(wanted):  # through the backward graphs of the tensors seen

@@ -165,7 +165,12 @@ class Recorder:
         if entry is None or entry.ref() is not tensor:
             if entry is not None:  # the id of a tensor that died: the new one comes last
                 del self.tracked[id(tensor)]
-            self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), label, code=label)
+            # A name may bind it already (`x = torch.arange(4.)`, then
+            # `x.requires_grad_(True)`): it is that name's tensor, not the code's.
+            name = next((name for name, ref in reversed(self.named.items())
+                         if ref() is tensor), None)
+            self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), name or label,
+                                               named=name is not None, code=label)
             self._live_labels = None
 
     def assigned(self, name: str, value: object) -> None:
