@@ -243,3 +243,20 @@ def test_the_checker_finds_a_false_claim() -> None:
     found = problems(record)
     assert any("does not sum to 3.0" in p for p in found), found
     assert any("no_gradient `w`" in p for p in found), found
+
+
+def test_compare_of_two_files_says_the_shorter_one_ran_to_its_end(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gradexplain.shell.cli import app
+
+    head = "import torch\nw = torch.tensor([1., 2.], requires_grad=True)\n"
+    call = "(w * 3).sum().backward()\n"
+    (tmp_path / "two.py").write_text(head + call + call, encoding="utf-8")
+    (tmp_path / "one.py").write_text(head + call, encoding="utf-8")
+    said = {lang: " ".join(CliRunner().invoke(app, [
+        "compare", str(tmp_path / "two.py"), str(tmp_path / "one.py"), "--lang", lang,
+        "--width", "100"]).stdout.split()) for lang in ("en", "zh")}
+    assert "B has no call 2: it ran to its end after 1 call(s); A got 6." in said["en"]
+    assert "stopped" not in said["en"]
+    assert "B 没有第 2 次调用：它只做了 1 次调用就运行完毕了；A 得到 6。" in said["zh"]
