@@ -675,6 +675,7 @@ DEPTH_FACTS: dict[str, dict[str, Any]] = {
         "tensor": "x", "via": "2 * x * x", "leaf_shape": [], "broadcast_shape": [2, 2],
         "positions": 4, "op": "2 * x * x + 2 * p * p", "output": "out", "dims_added": [0, 1],
         "dims_stretched": [], "grad_arrived": [[0.25, 0.25], [0.25, 0.25]],
+        "grad_contribution": [[0.25, 0.25], [0.25, 0.25]], "through": "add",
         "grad_summed": 1.0, "reduction": "mean", "reduction_numel": 4, "grad_added": 12.0,
         "grad_with_sum": 48.0, "grad_was_none": True},
     "non_finite_grad": {

@@ -224,7 +224,13 @@ def compare_records(a: RunRecord, b: RunRecord, mode: str, *, name_a: str = "A",
                                ca.error if ca else None, cb.error if cb else None)
         grads_a, grads_b = _grads(ca), _grads(cb)
         for name in _labels(ca, cb):
-            entry.rows.append(_compare_tensor(mode, index, name, ca, cb, grads_a, grads_b))
+            row = _compare_tensor(mode, index, name, ca, cb, grads_a, grads_b)
+            if row.why == "missing_call":  # stopped on an error, or simply ran to its end
+                short = a if row.facts.get("side") == "A" else b
+                if short.error is None:
+                    row.why = "missing_call_ended"
+                    row.facts["calls"] = short.calls_total or len(short.calls)
+            entry.rows.append(row)
         result.calls.append(entry)
     return result
 

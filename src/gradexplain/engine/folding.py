@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import bisect
 import math
+import weakref
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 
 from gradexplain.engine.snapshot import GradSnapshot
 from gradexplain.language.protocol import StatementContext
@@ -189,6 +190,11 @@ class GroupState:
     retained_before_last: bool = True
     leaves: list[str] | None = None  # the leaves its first call reached
     zeroed: bool = True  # every later call found their .grad zeroed
+    # Each of those leaves as a tensor, to tell whether a later call's leaf of the same name
+    # is the same tensor: a leaf the loop makes anew (`w = torch.tensor(..., requires_grad=
+    # True)` inside it) starts each iteration with no grad, and never accumulates across them.
+    leaf_refs: dict[str, weakref.ReferenceType[Any]] = field(default_factory=dict)
+    recreated: list[str] = field(default_factory=list)  # those leaves a later call made anew
 
     def summary(self) -> CallGroup:
         shown = list(self.shown)
@@ -305,16 +311,26 @@ class Folding:
 
     @staticmethod
     def zeroing(group: GroupState, call: CallRecord | None, retained: set[str],
-                before: Mapping[str, GradSnapshot]) -> None:
+                before: Mapping[str, GradSnapshot], tensors: Mapping[str, object]) -> None:
         """For graph_rebuilt: the leaves the group's first call reached (the parameters), and
         whether every later call found their .grad already zeroed (nothing accumulated):
-        `before` holds each label's grad before the call. `call` is None for a light call
-        (a group's first call is always recorded in full)."""
+        `before` holds each label's grad before the call, `tensors` each label's tensor. A
+        leaf whose label names another tensor in a later call was made anew by the loop: it
+        moves to `recreated` (its grad cannot accumulate across iterations). `call` is None
+        for a light call (a group's first call is always recorded in full)."""
         if group.leaves is None:
             group.leaves = [] if call is None else [
                 label for label in call.added if label not in call.not_reached
                 and label not in retained]
+            group.leaf_refs = {label: weakref.ref(tensors[label]) for label in group.leaves
+                               if label in tensors}
             return
+        if group.leaf_refs:
+            for label, ref in list(group.leaf_refs.items()):
+                if tensors.get(label) is not ref():
+                    del group.leaf_refs[label]
+                    group.leaves.remove(label)
+                    group.recreated.append(label)
         if group.zeroed:
             group.zeroed = not any((grad := before.get(label)) is not None and
                                    grad.holds_values() for label in group.leaves)
@@ -330,6 +346,7 @@ class Folding:
                 "iterations": group.rebuilt_calls,
                 "where": "repeat" if repeat > 1 else "loop", "statement": group.statement,
                 "leaves": leaves, "zeroed": bool(leaves) and group.zeroed,
+                **({"recreated": list(group.recreated)} if group.recreated else {}),
             }))
         return notes
 

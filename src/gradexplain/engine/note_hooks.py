@@ -74,6 +74,9 @@ class BroadcastProbe:
     seen: bool = False
     arrived: Value = None  # the gradient that arrived at the broadcast result
     summed: Value = None  # what the node passed on to the operand (the sum)
+    # For the chain rule at the operand's positions (`chain_rule`), where the node is one of
+    # LOCAL_RULES: its kind, the arrived and summed gradients, its saved operands.
+    local: tuple[str, torch.Tensor, torch.Tensor, dict[str, object]] | None = None
 
 
 def broadcast_probe(result: torch.Tensor | None, operand: torch.Tensor) -> BroadcastProbe | None:
@@ -136,6 +139,59 @@ def _probe(probe: BroadcastProbe, full: bool, grad_inputs: Grads, grad_outputs: 
     probe.seen = True
     probe.arrived = to_value(arrived.detach(), full=full)
     probe.summed = to_value(summed.detach(), full=full)
+    # What the chain rule makes of it at the operand's positions is worked out only if the
+    # note is written (`chain_rule`): a loop's later calls only keep what it needs.
+    node = probe.node
+    kind = type(node).__name__
+    if (kind, probe.slot) in LOCAL_RULES:
+        try:
+            saved = {name: getattr(node, name, None) for name in SAVED_OPERANDS}
+        except RuntimeError:  # freed (it is not, while the node's hooks run)
+            return
+        probe.local = (kind, arrived.detach(), summed.detach(), saved)
+
+
+def chain_rule(probe: BroadcastProbe, full: bool) -> Facts:
+    """The gradient at each broadcast position of the operand (grad_contribution) and the
+    node's kind it went through (`through`), when its sum is what the node passed on."""
+    if probe.local is None:
+        return {}
+    kind, arrived, summed, saved = probe.local
+    with torch.no_grad():
+        try:
+            contribution = LOCAL_RULES[kind, probe.slot](saved, arrived)
+        except (RuntimeError, TypeError):  # an operand it did not save (a plain number)
+            return {}
+        # said only where it is what the node summed (the rule read the right operand)
+        if contribution.shape != arrived.shape or not torch.allclose(
+                contribution.sum_to_size(summed.shape).to(summed.dtype), summed,
+                rtol=1e-4, atol=1e-6, equal_nan=True):
+            return {}
+    return {"grad_contribution": to_value(contribution, full=full),
+            "through": kind[:3].lower()}  # "add", "sub", "mul", "div"
+
+
+def _alpha(saved: dict[str, object]) -> float:
+    alpha = saved.get("_saved_alpha")
+    return float(alpha) if isinstance(alpha, (int, float)) else 1.0
+
+
+SAVED_OPERANDS = ("_saved_self", "_saved_other", "_saved_alpha")
+Saved = dict[str, object]
+# The gradient at each broadcast position of the operand in input slot 0 or 1 of a node, from
+# the gradient that arrived at its result and the node's saved operands: the chain rule
+# before the sum over the broadcast positions (which the node does last).
+LOCAL_RULES: dict[tuple[str, int], Callable[[Saved, torch.Tensor], torch.Tensor]] = {
+    ("AddBackward0", 0): lambda saved, g: g,
+    ("AddBackward0", 1): lambda saved, g: g * _alpha(saved),
+    ("SubBackward0", 0): lambda saved, g: g,
+    ("SubBackward0", 1): lambda saved, g: -g * _alpha(saved),
+    ("MulBackward0", 0): lambda saved, g: g * saved["_saved_other"],  # type: ignore[operator]
+    ("MulBackward0", 1): lambda saved, g: g * saved["_saved_self"],  # type: ignore[operator]
+    ("DivBackward0", 0): lambda saved, g: g / saved["_saved_other"],  # type: ignore[operator]
+    ("DivBackward0", 1): lambda saved, g: -g * saved["_saved_self"]  # type: ignore[operator]
+    / saved["_saved_other"] ** 2,  # type: ignore[operator]
+}
 
 
 def reduction(outputs: list[torch.Tensor], gradients: list[object] | None
@@ -403,6 +459,7 @@ class NoteHooks:
         facts = broadcast_dims(shape, result_shape)
         if probe is not None and probe.seen:
             facts.update({"grad_arrived": probe.arrived, "grad_summed": probe.summed})
+            facts.update(chain_rule(probe, self._full))
         found = reduction_facts(reduction(*self._reduction_of), added, self._full)
         if ledger and found:  # torch.autograd.grad leaves .grad alone: nothing to compare
             facts.update(found, grad_was_none=grad_was_none)

@@ -42,6 +42,7 @@ from gradexplain.engine.folding import (
 from gradexplain.engine.graphwalk import GraphWalk, walk
 from gradexplain.engine.madeby import StatementTags
 from gradexplain.engine.note_hooks import NoteHooks, Probes, broadcast_probe
+from gradexplain.engine.reach import unreachable
 from gradexplain.engine.snapshot import (
     NO_BAD,
     Forms,
@@ -78,6 +79,7 @@ class Tracked:
     label: str
     named: bool = False
     retained: bool = False
+    code: str | None = None  # the code that made it, when it was seen before it was named
 
 
 Live = list[tuple[str, torch.Tensor, Tracked]]  # tracked tensors alive: label, tensor, entry
@@ -132,6 +134,9 @@ class Recorder:
     _detached: dict[int, weakref.ReferenceType[torch.Tensor]] = field(default_factory=dict)
     _live_labels: list[tuple[str, Tracked]] | None = None  # live()'s labels, while they stand
     live_labels: tuple[str, ...] = ()  # the labels of live()'s last answer
+    # The values the user's code holds (its names, the running function's locals): what
+    # decides whether a tensor no name binds is still in view (live()).
+    roots: Callable[[], list[object]] | None = None
 
     def __post_init__(self) -> None:
         self.folding = Folding(self.options)
@@ -160,7 +165,12 @@ class Recorder:
         if entry is None or entry.ref() is not tensor:
             if entry is not None:  # the id of a tensor that died: the new one comes last
                 del self.tracked[id(tensor)]
-            self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), label)
+            # A name may bind it already (`x = torch.arange(4.)`, then
+            # `x.requires_grad_(True)`): it is that name's tensor, not the code's.
+            name = next((name for name, ref in reversed(self.named.items())
+                         if ref() is tensor), None)
+            self.tracked[id(tensor)] = Tracked(weakref.ref(tensor), name or label,
+                                               named=name is not None, code=label)
             self._live_labels = None
 
     def assigned(self, name: str, value: object) -> None:
@@ -185,7 +195,9 @@ class Recorder:
             self.no_grad_reasons[name] = "no_requires_grad"
         entry = self.tracked.get(id(value))
         if entry is not None and entry.ref() is value:
-            if not entry.named:
+            # named now, or again under another name once its own no longer binds it
+            if not entry.named or ((old := named.get(entry.label)) is not None
+                                   and old() is not value):
                 entry.label, entry.named = name, True
                 self._live_labels = None
         elif value.is_leaf and value.requires_grad:
@@ -277,32 +289,51 @@ class Recorder:
 
     # backward calls ---------------------------------------------------------------------------
 
-    def live(self) -> Live:
-        """Tracked tensors still alive, labelled uniquely, in the order they were first seen."""
-        known = self._live_labels  # the labels stand while no entry is added, renamed or dies
+    def live(self, outputs: Sequence[torch.Tensor] = ()) -> Live:
+        """Tracked tensors in view, labelled uniquely, in the order they were first seen.
+
+        A tensor is in view while its name still binds it; one that no name binds (an
+        earlier binding of a rebound name, a leaf made by code) only while the user's
+        values or `outputs` (a call's tensors) reach it (engine/reach.py): whether the
+        garbage collector has run yet never shows. A name's earlier tensor is labelled by
+        the code that made it, so that the name means the tensor it names now."""
+        named = self.named
+        known = self._live_labels  # the labels stand while every tracked tensor is current
         if known is not None and len(known) == len(self.tracked):
             alive = []
             for label, entry in known:
                 tensor = entry.ref()
-                if tensor is None:
+                if tensor is None or (ref := named.get(entry.label)) is None or \
+                        ref() is not tensor:
                     break
                 alive.append((label, tensor, entry))
             else:
                 return alive
-        result: Live = []
-        seen: dict[str, int] = {}
+        entries: list[tuple[Tracked, torch.Tensor, bool]] = []  # entry, tensor, current
         for key in list(self.tracked):
             entry = self.tracked[key]
             tensor = entry.ref()
             if tensor is None:
                 del self.tracked[key]
                 continue
-            label = entry.label
-            seen[label] = seen.get(label, 0) + 1
-            if seen[label] > 1:
-                label = f"{label} #{seen[label]}"
+            current = entry.named and (ref := named.get(entry.label)) is not None and \
+                ref() is tensor
+            entries.append((entry, tensor, current))
+        doubted = [tensor for _, tensor, current in entries if not current]
+        if doubted and self.roots is not None:
+            gone = unreachable(self.roots(), outputs, doubted)
+            entries = [e for e in entries if id(e[1]) not in gone]
+        taken = {entry.label for entry, _, current in entries if current}
+        result: Live = []
+        seen: dict[str, int] = {}
+        for entry, tensor, current in entries:
+            label = entry.label if current or not entry.named else entry.code or entry.label
+            if not current:
+                seen[label] = seen.get(label, 1 if label in taken else 0) + 1
+                if seen[label] > 1:
+                    label = f"{label} #{seen[label]}"
             result.append((label, tensor, entry))
-        self._live_labels = [(label, entry) for label, _, entry in result]
+        self._live_labels = None if doubted else [(label, entry) for label, _, entry in result]
         self.live_labels = tuple([label for label, _, _ in result])
         return result
 
@@ -388,7 +419,7 @@ class CallInProgress:
             for _, tensor, _ in recorder.live():
                 if tensor.grad is not None:
                     tensor.grad.zero_()
-        tracked = recorder.live()
+        tracked = recorder.live([t for t, _ in (*request.outputs, *(request.inputs or ()))])
         group, depth = recorder.folding.group_of(request.context, index)
         self = NEW(CallInProgress)  # made here, without a call to __init__: once per call
         self.recorder, self.request, self.index, self.group = recorder, request, index, group
@@ -447,7 +478,7 @@ class CallInProgress:
                 if watched is not None:
                     self.watched = None
                 group.pending = self
-                self._finish(None, holding)
+                self._finish(None, holding, tracked)
                 return result
         self.result = result
         self._kept(tracked, found, holding)
@@ -520,7 +551,7 @@ class CallInProgress:
             recorder.folding.observe(self.group, self)
         if watched.drawn is not None:
             record.views.graph = watched.drawn.finish(full=options.full)
-        self._finish(record, holding)
+        self._finish(record, holding, tracked)
 
     def entry(self, record: CallRecord | None = None) -> CallRecord:
         """The call's ledger entry, written from its two snapshots (into `record`, when the
@@ -559,7 +590,7 @@ class CallInProgress:
                           retain_graph=bool(self.retain), create_graph=request.create_graph,
                           seq=self.seq)
 
-    def _finish(self, record: CallRecord | None, holding: bool) -> None:
+    def _finish(self, record: CallRecord | None, holding: bool, tracked: Live) -> None:
         """What every successful call leaves for later: its group's graph_rebuilt facts, and
         the graph it freed (for the freed_graph error). `record` is None for a light call;
         `holding`: whether a grad held values before the call (or may have)."""
@@ -570,9 +601,11 @@ class CallInProgress:
             group.retained_before_last = group.retained_so_far
             group.retained_so_far = group.retained_so_far and bool(self.retain)
             # (a call that found no grad holding values leaves `zeroed` as it is)
-            if group.leaves is None or (group.zeroed and holding):
-                self.recorder.folding.zeroing(group, record, self.recorder.retained_labels,
-                                              dict(zip(self.labels, self.before, strict=True)))
+            if group.leaves is None or group.leaf_refs or (group.zeroed and holding):
+                self.recorder.folding.zeroing(
+                    group, record, self.recorder.retained_labels,
+                    dict(zip(self.labels, self.before, strict=True)),
+                    {label: tensor for label, tensor, _ in tracked})
         if not (self.retain or request.create_graph):  # backward freed its saved tensors
             roots = []
             for output, _ in request.outputs:

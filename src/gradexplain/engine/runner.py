@@ -104,6 +104,7 @@ class Session:
             calls_all=options.calls_all, keep_calls=frozenset(expected),
             views=options.views.every_call))
         self.interpreter = Interpreter(options.limits, self.recorder, budget)
+        self.recorder.roots = self.user_values
         if options.views.why:
             self.tag_statements()
         self.views: DeeperViews | None = None
@@ -114,6 +115,16 @@ class Session:
                 options.views, lambda: self.interpreter.env, full=options.full)
         self.error: ErrorInfo | None = None
         self.declared: list[str] = []
+
+    def user_values(self) -> list[object]:
+        """What the user's code holds now: its names, and the running function's locals."""
+        interpreter = self.interpreter
+        values = list(interpreter.env.values())
+        scope = interpreter.scope
+        while scope is not None:
+            values.extend(scope.names.values())
+            scope = scope.parent
+        return values
 
     def tag_statements(self) -> None:
         """Tag each named tensor's node with the statement that made it (--why, the REPL)."""

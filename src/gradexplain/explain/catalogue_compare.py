@@ -20,6 +20,8 @@ PHRASES: dict[str, dict[str, str]] = {
                        "the graph without retain_graph=True; {other} went on and got {value}.",
         "call_error": "{side} stopped here with {kind}; {other} got {value}.",
         "missing_call": "{side} has no call {call} (it stopped earlier); {other} got {value}.",
+        "missing_call_ended": "{side} has no call {call}: it ran to its end after {calls} "
+                              "call(s); {other} got {value}.",
         "missing_tensor": "Only {side} has a grad for {tensor} at call {call}.",
         "scale": "B is A × {k}: the grads differ by a constant factor, as when one "
                  "reduction is a sum and the other a mean (e.g. mean divides by N{n}).",
@@ -69,6 +71,8 @@ PHRASES: dict[str, dict[str, str]] = {
                        "运行，得到 {value}。",
         "call_error": "{side} 在这里因错误 [{kind}] 停止；{other} 得到 {value}。",
         "missing_call": "{side} 没有第 {call} 次调用（它在此之前就停止了）；{other} 得到 {value}。",
+        "missing_call_ended": "{side} 没有第 {call} 次调用：它只做了 {calls} 次调用就运行完毕了；"
+                              "{other} 得到 {value}。",
         "missing_tensor": "第 {call} 次调用时，只有 {side} 有 {tensor} 的梯度。",
         "scale": "B 是 A 的 {k} 倍：两者的梯度只差一个常数因子。一个用求和归约、另一个用平均"
                  "归约时就会这样（`mean` 会除以 N{n}）。",

@@ -366,6 +366,15 @@ NOTES: dict[str, dict[str, str]] = {
         # From a hook on the broadcasting node during the call (grad_arrived, grad_summed).
         "flow": " In this call the gradient {arrived} arrived at the broadcast result; summed "
         "over those positions, {summed} reached {operand}.",
+        # A product: the chain rule multiplies by the other operand before the sum.
+        "flow_mul": " In this call the gradient {arrived} arrived at the broadcast result; "
+        "times the other operand of `{op_code}`, that is {contribution} at those positions, "
+        "and summed over them, {summed} reached {operand}.",
+        "flow_other": " In this call the gradient {arrived} arrived at the broadcast result; "
+        "through `{op_code}` (the chain rule) that is {contribution} at those positions, and "
+        "summed over them, {summed} reached {operand}.",
+        "flow_sum_only": " In this call the contributions from those positions summed to "
+        "{summed}, which reached {operand}.",
         # Mean vs sum, from the grads the call really added (mean is linear: exact).
         "reduce_mean": " {output} is a `.mean()` over {numel} elements, which divides every "
         "contribution by {numel}: {grad}.",
@@ -405,6 +414,12 @@ NOTES: dict[str, dict[str, str]] = {
         "(`.grad.zero_()` on each parameter, or `zero_grad: true` in the short form).",
         "zeroed": "The gradients of {leaves} were zeroed before each later call, so each "
         "call's gradient is that iteration's alone.",
+        # Leaves the loop makes anew (`w = torch.tensor(..., requires_grad=True)` inside it).
+        "recreated": "{leaves} is made anew in each iteration: each new tensor's .grad "
+        "starts at None, so nothing accumulates across iterations, and `{code}.grad` holds "
+        "the last iteration's gradient alone.",
+        "recreated_many": "{leaves} are made anew in each iteration: each new tensor's .grad "
+        "starts at None, so nothing accumulates across iterations.",
         "zero_code_sep": ", ",
         "each": "Each of the {iterations} iterations",
         "each_unknown": "Each iteration",

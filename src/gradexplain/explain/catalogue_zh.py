@@ -329,6 +329,11 @@ NOTES: dict[str, dict[str, str]] = {
         "over": " {positions} 个位置",
         "flow": "在这次调用中，到达广播结果的梯度是 {arrived}；在这些位置上求和后，"
         "传给 {operand} 的是 {summed}。",
+        "flow_mul": "在这次调用中，到达广播结果的梯度是 {arrived}；乘以 `{op_code}` 的另一个"
+        "操作数后，这些位置上的梯度是 {contribution}，求和后传给 {operand} 的是 {summed}。",
+        "flow_other": "在这次调用中，到达广播结果的梯度是 {arrived}；按链式法则经过 "
+        "`{op_code}` 后，这些位置上的梯度是 {contribution}，求和后传给 {operand} 的是 {summed}。",
+        "flow_sum_only": "在这次调用中，这些位置上的贡献求和为 {summed}，传给了 {operand}。",
         "reduce_mean": "{output} 是对 {numel} 个元素取的 `.mean()`，它会把每一份贡献都除以 "
         "{numel}：{grad}。",
         "reduce_sum": "{output} 是对 {numel} 个元素求的 `.sum()`；换成 `.mean()` 会把每一份"
@@ -362,6 +367,10 @@ NOTES: dict[str, dict[str, str]] = {
         "accumulate_unknown": "不过除非清零（对每个参数调用 `.grad.zero_()`，或在简写形式中设置 "
         "`zero_grad: true`），梯度仍会在迭代之间累加。",
         "zeroed": "{leaves} 的梯度在之后每次调用前都已清零，所以每次调用得到的梯度只属于该次迭代。",
+        "recreated": "{leaves} 在每次迭代中都被重新创建：每个新张量的 `.grad` 都从 None 开始，"
+        "所以梯度不会在迭代之间累加，`{code}.grad` 只是最后一次迭代的梯度。",
+        "recreated_many": "{leaves} 在每次迭代中都被重新创建：每个新张量的 `.grad` 都从 None "
+        "开始，所以梯度不会在迭代之间累加。",
         "zero_code_sep": "、",
         "each": " {iterations} 次迭代每次",
         "each_unknown": "每次迭代",

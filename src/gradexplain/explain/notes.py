@@ -104,11 +104,26 @@ def _broadcast_sum(t: Text, f: Mapping[str, Any]) -> str:
         positions=t("positions", positions=positions) if positions is not None
         else t("positions_unknown"),
         dims=_broadcast_dims(t, f, positions, to_shape),
-        flow=t("flow", arrived=_shown(t, f["grad_arrived"]), summed=_shown(t, f["grad_summed"]),
-               operand=f"`{via or label}`" if via or label else t("output_unknown"))
-        if f.get("grad_arrived") is not None and f.get("grad_summed") is not None else "",
+        flow=_broadcast_flow(t, f, f"`{via or label}`" if via or label
+                             else t("output_unknown")),
         reduce=_reduction(t, f, label, output_text),
     )
+
+
+def _broadcast_flow(t: Text, f: Mapping[str, Any], operand: str) -> str:
+    """What arrived at the broadcast result, what the chain rule made of it at the operand's
+    positions (times the other operand, for a product) and the sum that reached it."""
+    arrived, summed = f.get("grad_arrived"), f.get("grad_summed")
+    if arrived is None or summed is None:
+        return ""
+    contribution, through = f.get("grad_contribution"), fact_str(f, "through")
+    if contribution is None or through not in ("add", "sub", "mul", "div"):
+        return t("flow_sum_only", summed=_shown(t, summed), operand=operand)
+    if contribution == arrived:  # the gradient itself is summed (a sum, a difference)
+        return t("flow", arrived=_shown(t, arrived), summed=_shown(t, summed), operand=operand)
+    return t(f"flow_{'mul' if through == 'mul' else 'other'}", arrived=_shown(t, arrived),
+             contribution=_shown(t, contribution), summed=_shown(t, summed), operand=operand,
+             op_code=fact_str(f, "op") or "")
 
 
 def _broadcast_dims(t: Text, f: Mapping[str, Any], positions: int | None,
@@ -158,7 +173,13 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
     leaves = fact_strs(f, "leaves")
     code = f.get("python") is True  # a .py file: no YAML `zero_grad:` to offer
     optimizer = fact_str(f, "optimizer")
-    if not leaves:
+    recreated = fact_strs(f, "recreated")
+    anew = "" if not recreated else t("recreated", leaves=t.names(recreated),
+                                      code=_tensor_code(recreated[0])) \
+        if len(recreated) == 1 else t("recreated_many", leaves=t.names(recreated))
+    if not leaves and recreated:
+        grads = anew
+    elif not leaves:
         grads = t("accumulate_unknown_code" if code else "accumulate_unknown")
     elif f.get("zeroed") is True:
         grads = t("zeroed", leaves=t.names(leaves))
@@ -167,6 +188,8 @@ def _graph_rebuilt(t: Text, f: Mapping[str, Any]) -> str:
             t("zero_code_sep").join(f"`{_tensor_code(leaf)}.grad.zero_()`" for leaf in leaves)
         grads = t("accumulate_code" if code else "accumulate", leaves=t.names(leaves),
                   zero_code=zero_code)
+    if leaves and recreated:
+        grads = t.sentences(grads, anew)
     return t("text", each=each, where=where_text, grads=grads)
 
 
