@@ -8,15 +8,18 @@ is on none of them is refused (a misspelling gets the closest name as a hint).
 from __future__ import annotations
 
 import ast
+import collections
 import difflib
 from typing import Any
 
+import numpy as np
 import torch
 from torch.utils.hooks import RemovableHandle
 
 from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import guards, typos
+from gradexplain.language import guards, numpy_subset, typos
+from gradexplain.language.builtins import TypeName
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
 from gradexplain.language.values import (
@@ -25,8 +28,11 @@ from gradexplain.language.values import (
     Function,
     Method,
     Namespace,
+    NamedTupleType,
+    Placeholder,
     SuperProxy,
     UserClass,
+    UserFunction,
     checked_result,
     is_node,
     resolve,
@@ -36,13 +42,17 @@ CTX_TYPE = torch.autograd.function.FunctionCtx
 _MEMBERS: dict[tuple[str, str], object] = {}  # (namespace, name) -> the allowed member's value
 # Attributes of PyTorch's handle for node hooks (a different class from tensor hooks').
 HANDLE_TYPES: tuple[type, ...] = (RemovableHandle,)
+SCHEDULER_TYPES: tuple[type, ...] = (torch.optim.lr_scheduler.LRScheduler,
+                                     torch.optim.lr_scheduler.ReduceLROnPlateau)
 Tensor = torch.Tensor
 
 
 def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
     """`value.name`: on a tensor, the allowlist's answer for `name` is worked out here."""
-    value_of = compiler.expr(node.value)
     name = node.attr
+    if name == "__name__":
+        return _name_reader(compiler, node)
+    value_of = compiler.expr(node.value)
     label = compiler.source.segment(node.value)
     # `w`, a name bound at the top level, read in place; anything else by its closure
     top_name = node.value.id if isinstance(node.value, ast.Name) else None
@@ -71,6 +81,40 @@ def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
         return read_attribute(it, target, name, node)
 
     return read
+
+
+def _name_reader(compiler: Compiler, node: ast.Attribute) -> Evaluate:
+    """`self.__class__.__name__` (the name of the value's class) and `f.__name__` (of a
+    function, a class or a `type(x)`): a string, read; nothing else of `__class__`."""
+    of_class = isinstance(node.value, ast.Attribute) and node.value.attr == "__class__"
+    owner = node.value.value if isinstance(node.value, ast.Attribute) and of_class \
+        else node.value
+    value_of = compiler.expr(owner)
+    location = compiler.source.locate(node)
+
+    def read(it: State) -> object:
+        value = value_of(it)
+        if of_class:
+            return class_name(value)
+        named = value.name if isinstance(value, (UserClass, UserFunction, NamedTupleType)) \
+            else value.kind_name if isinstance(value, TypeName) \
+            else value.name if isinstance(value, Function) else None
+        if named is None:
+            raise not_allowed(f"'__name__' is not available on a {type(value).__name__}",
+                              location, what="attribute '__name__'")
+        return named
+
+    return read
+
+
+def class_name(value: object) -> str:
+    """The name of the class of `value` as Python gives it (`Net` for the user's module)."""
+    user_class = getattr(type(value), "gx_class", None)
+    if isinstance(user_class, UserClass):
+        return user_class.name
+    if isinstance(value, UserFunction):
+        return "function"
+    return type(value).__name__
 
 
 def read_attribute(it: State, target: object, name: str, node: ast.Attribute | None) -> object:
@@ -109,6 +153,19 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return Method(target, name, label)
         if name in allow.OPTIMIZER_ATTRIBUTES:
             return getattr(target, name)
+    elif isinstance(target, numpy_subset.NUMPY_VALUES):
+        kind = numpy_subset.member(target, name)
+        if kind == "method":
+            return Method(target, name, label)
+        if kind == "value":
+            return numpy_subset.checked(getattr(target, name))
+    elif isinstance(target, SCHEDULER_TYPES):
+        if name in allow.SCHEDULER_METHODS:
+            return Method(target, name, label)
+        if name in allow.SCHEDULER_ATTRIBUTES:
+            return getattr(target, name)
+    elif isinstance(target, Placeholder):
+        raise target.refusal()
     elif _has_method(target, name):
         return Method(target, name, label)
     elif _has_plain_attribute(target, name):
@@ -250,7 +307,8 @@ def subscript(compiler: Compiler, node: ast.Subscript) -> Evaluate:
 
 # What may be indexed besides tensors (a layer container gives its layers).
 INDEXABLE: tuple[type, ...] = (list, tuple, torch.Size, str, dict, range, torch.nn.Sequential,
-                               torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict)
+                               torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
+                               collections.deque)
 
 
 def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
@@ -263,6 +321,11 @@ def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
         return result
     if isinstance(value, INDEXABLE):
         return _item(value, index)
+    if isinstance(value, np.ndarray):
+        numpy_subset.check_index(value, index, it.limits, it.location(node))
+        return numpy_subset.checked(_item(value, index))
+    if isinstance(value, Placeholder):
+        raise value.refusal()
     raise CodeTypeError(f"'{type(value).__name__}' object is not subscriptable")
 
 
@@ -273,8 +336,12 @@ def set_item(it: State, node: ast.Subscript, owner: object, index: object,
         it.operation = OperationContext("index", it.operands([owner], [node.value]))
         _set_item(owner, index, value)
         return
-    if isinstance(owner, (list, dict)):
+    if isinstance(owner, (list, dict, collections.deque)):
         _set_item(owner, index, value)
+        return
+    if isinstance(owner, np.ndarray):
+        numpy_subset.check_index(owner, index, it.limits, it.location(node))
+        _set_item(owner, index, numpy_subset.checked(value))
         return
     raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")
 
@@ -295,8 +362,12 @@ def delete_item(owner: Any, index: object) -> None:
 
 
 def _has_method(target: object, name: str) -> bool:
-    """Methods of hook handles, super(), strings, lists and dicts."""
+    """Methods of hook handles, super(), strings, lists, dicts, deques, counters and torch's
+    random generators."""
     return (isinstance(target, HANDLE_TYPES) and name in allow.HANDLE_METHODS) or \
+        (isinstance(target, collections.deque) and name in allow.DEQUE_METHODS) or \
+        (isinstance(target, collections.Counter) and name in allow.COUNTER_METHODS) or \
+        (isinstance(target, torch.Generator) and name in allow.GENERATOR_METHODS) or \
         (isinstance(target, SuperProxy) and name == "__init__") or \
         (isinstance(target, str) and name in allow.STRING_METHODS) or \
         (isinstance(target, list) and name in allow.LIST_METHODS) or \
@@ -306,6 +377,7 @@ def _has_method(target: object, name: str) -> bool:
 def _has_plain_attribute(target: object, name: str) -> bool:
     """Plain values read from devices, dtypes and torch.return_types (max/min with dim)."""
     return (isinstance(target, torch.device) and name in {"type", "index"}) or \
+        (isinstance(target, tuple) and name in getattr(type(target), "_fields", ())) or \
         (isinstance(target, torch.dtype) and name in {"is_floating_point", "itemsize"}) or \
         (isinstance(target, tuple) and name in {"values", "indices"} and hasattr(target, name))
 

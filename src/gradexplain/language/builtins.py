@@ -9,9 +9,11 @@ from __future__ import annotations
 import ast
 import builtins
 
+import numpy as np
 import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
+from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
@@ -21,6 +23,7 @@ from gradexplain.language.values import (
     CaughtError,
     ExceptionType,
     Function,
+    Namespace,
     SuperProxy,
     UserClass,
 )
@@ -51,6 +54,12 @@ class TypeName:
     def __hash__(self) -> int:
         return hash(self._kind)
 
+    @property
+    def kind_name(self) -> str:
+        """`type(x).__name__`: the user's module class by its own name."""
+        user_class = getattr(self._kind, "gx_class", None)
+        return user_class.name if isinstance(user_class, UserClass) else self._kind.__name__
+
     def __repr__(self) -> str:
         return f"<class '{_qualified(self._kind)}'>"
 
@@ -80,6 +89,12 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
             raise not_allowed("type(...) takes one value here: making classes is not part of "
                               "the language", location)
         return TypeName(type(args[0]))
+    if name == "id":
+        if len(args) != 1 or kwargs:
+            raise CodeTypeError(f"id() takes exactly one argument ({len(args)} given)")
+        return identity(it, args[0])
+    if name == "dir":
+        return directory(it, args)
     if name == "range":
         bounds = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
         if len(bounds) != len(args) or not 1 <= len(args) <= 3 or kwargs:
@@ -103,6 +118,52 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
     if isinstance(result, (enumerate, zip, reversed)):
         return list(result)
     return result
+
+
+def identity(it: State, value: object) -> int:
+    """`id(x)`: a number of the run's own for each object asked about (from 1, in the order
+    asked): equal for the same object, different for different ones, never an address. The
+    object is held so that no other can take its place."""
+    key = builtins.id(value)
+    found = it.identities.get(key)
+    if found is None:
+        found = it.identities[key] = (value, len(it.identities) + 1)
+    return found[1]
+
+
+def directory(it: State, args: list[object]) -> list[str]:
+    """`dir()`: the code's own names; `dir(x)`: what the language lets the code reach on x."""
+    if len(args) > 1:
+        raise CodeTypeError(f"dir expected at most 1 argument, got {len(args)}")
+    if not args:
+        names = it.scope.names if it.scope is not None else it.env
+        return sorted(names)
+    value = args[0]
+    if isinstance(value, torch.Tensor):
+        return sorted(allow.TENSOR_METHODS | allow.TENSOR_ATTRIBUTES)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return sorted(allow.NDARRAY_METHODS | allow.NDARRAY_ATTRIBUTES)
+    if isinstance(value, Namespace):
+        prefix = value.path + "."
+        reachable = allow.TORCH_PATHS | allow.CONSTANT_PATHS | allow.TORCH_NAMESPACES
+        return sorted({p[len(prefix):].split(".")[0] for p in reachable
+                       if p.startswith(prefix)})
+    if isinstance(value, torch.nn.Module):
+        user_class = getattr(type(value), "gx_class", None)
+        own = set(user_class.methods) | set(user_class.attributes) \
+            if isinstance(user_class, UserClass) else set()
+        tables = {n for t in ("_parameters", "_buffers", "_modules")
+                  for n in value.__dict__.get(t, {})}
+        public = {n for n in value.__dict__ if not n.startswith("_")}
+        attributes = {n for n in allow.MODULE_ATTRIBUTES if hasattr(value, n)}
+        return sorted(own | tables | public | attributes | allow.MODULE_METHODS)
+    if isinstance(value, UserClass):
+        return sorted(set(value.methods) | set(value.attributes))
+    for kind, names in ((str, allow.STRING_METHODS), (list, allow.LIST_METHODS),
+                        (dict, allow.DICT_METHODS)):
+        if isinstance(value, kind):
+            return sorted(names)
+    return []
 
 
 def _print(it: State, args: list[object], kwargs: dict[str, object]) -> None:

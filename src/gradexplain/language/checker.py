@@ -32,7 +32,23 @@ IMPORT_MODULES = {
     "torch.autograd": "torch.autograd", "torch.autograd.functional": "torch.autograd.functional",
     "torch.autograd.graph": "torch.autograd.graph", "math": "math", "d2l": "d2l",
     "d2l.torch": "d2l", "__future__": "__future__",
+    # The spelling of several Chinese tutorials: `from torch.autograd.function import Function`.
+    "torch.autograd.function": "torch.autograd",
+    "torch.optim.lr_scheduler": "torch.optim.lr_scheduler",
+    "numpy": "numpy", "numpy.random": "numpy.random", "numpy.linalg": "numpy.linalg",
+    "collections": "collections", "random": "random", "time": "time", "copy": "copy",
 }
+
+
+def placeholder_module(name: str) -> str | None:
+    """The known module (allowlists.PLACEHOLDER_MODULES) an import of `name` binds a
+    placeholder for (`os.path` -> `os`), or None."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in allow.PLACEHOLDER_MODULES:
+            return prefix
+    return None
 # Decorators a `def` may carry (the grad modes) and, in a custom Function, staticmethod.
 DECORATORS = {"torch.no_grad", "torch.enable_grad", "torch.inference_mode",
               "torch.autograd.no_grad", "torch.autograd.enable_grad", "no_grad", "enable_grad"}
@@ -221,6 +237,8 @@ class _Checker:
 
     def target(self, node: ast.expr) -> None:
         if isinstance(node, ast.Name):
+            if node.id == "__name__":
+                raise self.fail(node, "'__name__' can be read, not assigned")
             self.name_ok(node)
         elif isinstance(node, (ast.Tuple, ast.List)):
             for element in node.elts:
@@ -255,7 +273,11 @@ class _Checker:
 
     def import_(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
-            bad = next((a.name for a in node.names if a.name not in IMPORT_MODULES), None)
+            bad = next((a.name for a in node.names if a.name not in IMPORT_MODULES
+                        and placeholder_module(a.name) is None), None)
+        elif not node.level and node.module not in IMPORT_MODULES and \
+                placeholder_module(node.module or "") is not None:
+            bad = next((a.name for a in node.names if a.name.startswith("_")), None)
         elif node.level or node.module not in IMPORT_MODULES:
             bad = "." * node.level + (node.module or "")
         else:
@@ -444,15 +466,21 @@ class _Checker:
             self.expr(node.elt, depth)
 
     def name_ok(self, node: ast.Name) -> None:
-        if node.id.startswith("__"):
+        if node.id.startswith("__") and node.id != "__name__":  # `if __name__ == "__main__":`
             raise self.fail(node, f"name '{node.id}' is not allowed: dunder names reach "
                             "Python internals", what=f"name '{node.id}'")
         # Other names (even `input` or `open`) are only the user's variables: they resolve to
         # nothing else, and calling a builtin that is not allowlisted is refused in call().
 
     def attribute(self, node: ast.Attribute, depth: int) -> None:
-        self.expr(node.value, depth)
         name = node.attr
+        if name == "__name__" and isinstance(node.value, ast.Attribute) and \
+                node.value.attr == "__class__":  # `self.__class__.__name__`: a name, read
+            self.expr(node.value.value, depth + 1)
+            return
+        self.expr(node.value, depth)
+        if name == "__name__":  # `fn.__name__`, `type(x).__name__`: read only
+            return
         if name == "__init__":
             if not _is_super_call(node.value):
                 self.refuse_attribute(node)

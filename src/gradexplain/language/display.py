@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import numpy as np
 import torch
 
 from gradexplain.errors import not_allowed
@@ -54,13 +55,14 @@ def shown_items(value: list[object] | tuple[object, ...]) -> tuple[int, int]:
 
 
 def _item(value: object) -> str:
-    """An item inside a printed list or tuple: strings quoted, as Python prints them."""
-    return repr(value) if isinstance(value, str) else _show(value)
+    """An item inside a printed list or tuple: strings quoted and numpy values as their repr
+    (`array([1., 2.])`, `np.float64(0.5)`), as Python prints them."""
+    return repr(value) if isinstance(value, (str, np.ndarray, np.generic)) else _show(value)
 
 
 def _show(value: object) -> str:
     if is_node(value):
-        return f"<{type(value).__name__} object>"
+        return node_repr(value)
     if isinstance(value, tuple) and not isinstance(value, torch.Size) and \
             type(value) is tuple:
         inner = ", ".join(_item(v) for v in value)
@@ -70,10 +72,19 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def node_repr(node: object) -> str:
+    """An autograd node as PyTorch prints it, less its address: a custom Function's node with
+    its module (`<torch.autograd.function.ExpBackward object>`), a built-in one without."""
+    kind = type(node)
+    module = kind.__module__
+    name = kind.__qualname__ if module in {"builtins", None} else f"{module}.{kind.__qualname__}"
+    return f"<{name} object>"
+
+
 def showable(value: object) -> bool:
     """Whether an expression statement's value is worth showing (not a module or optimizer)."""
     plain = (torch.Tensor, int, float, complex, bool, str, list, tuple, dict, set,
-             torch.Size, torch.dtype, torch.device)
+             torch.Size, torch.dtype, torch.device, np.ndarray, np.generic)
     return isinstance(value, plain) or is_node(value)
 
 
