@@ -136,8 +136,7 @@ def directory(it: State, args: list[object]) -> list[str]:
     if len(args) > 1:
         raise CodeTypeError(f"dir expected at most 1 argument, got {len(args)}")
     if not args:
-        names = it.scope.names if it.scope is not None else it.env
-        return sorted(names)
+        return sorted(it.scope.names if it.scope is not None else it.env)
     value = args[0]
     if isinstance(value, torch.Tensor):
         return sorted(allow.TENSOR_METHODS | allow.TENSOR_ATTRIBUTES)
@@ -159,10 +158,10 @@ def directory(it: State, args: list[object]) -> list[str]:
         return sorted(own | tables | public | attributes | allow.MODULE_METHODS)
     if isinstance(value, UserClass):
         return sorted(set(value.methods) | set(value.attributes))
-    for kind, names in ((str, allow.STRING_METHODS), (list, allow.LIST_METHODS),
-                        (dict, allow.DICT_METHODS)):
+    for kind, methods in ((str, allow.STRING_METHODS), (list, allow.LIST_METHODS),
+                          (dict, allow.DICT_METHODS)):
         if isinstance(value, kind):
-            return sorted(names)
+            return sorted(methods)
     return []
 
 
