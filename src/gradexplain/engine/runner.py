@@ -19,6 +19,11 @@ import torch
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
 from gradexplain.engine.output_bounds import bound_output
+from gradexplain.engine.process_state import (
+    printing_options,
+    seed_everything,
+    set_printing_options,
+)
 from gradexplain.engine.recorder import CallWatcher, Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
@@ -129,6 +134,8 @@ class Session:
         previous = torch.get_default_dtype()
         grad_mode = torch.is_grad_enabled()  # `torch.set_grad_enabled(False)` as a call
         default_device = torch.get_default_device()  # `torch.set_default_device(...)`
+        # `torch.set_printoptions(...)`, `np.set_printoptions(...)`: for this run only
+        print_options = printing_options()
         torch.set_default_dtype(self.dtype)
         # torch.device as a context manager costs a Python dispatch per op: only when needed.
         placement = self.device if self.device.type != "cpu" else nullcontext()
@@ -136,6 +143,7 @@ class Session:
             with placement:
                 yield
         finally:
+            set_printing_options(print_options)
             torch.set_default_dtype(previous)
             torch.set_grad_enabled(grad_mode)
             if torch.get_default_device() != default_device:  # the code changed it
@@ -159,7 +167,7 @@ class Session:
         )
 
     def build_tensors(self, checked: CheckedScenario) -> None:
-        torch.manual_seed(self.scenario.seed)
+        seed_everything(self.scenario.seed)
         for spec in self.scenario.tensors:
             try:
                 tensor = self._make_tensor(spec, checked)

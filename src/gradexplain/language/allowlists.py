@@ -318,7 +318,6 @@ DANGEROUS: dict[str, str] = {
     "share_memory_": "it shares memory with other processes",
     "distributed": "it opens network connections",
     "multiprocessing": "it starts processes",
-    "backends": "it changes global library settings",
     "classes": "it reaches native classes",
     "_C": "it reaches PyTorch's C internals",
     "os": "it reaches the operating system",

@@ -222,14 +222,15 @@ def _module_attribute(target: torch.nn.Module, name: str, label: str) -> object:
     user_class = getattr(type(target), "gx_class", None)
     if isinstance(user_class, UserClass):
         if name in user_class.methods:
-            return BoundMethod(target, user_class.methods[name])
+            method = user_class.methods[name]
+            return method if method.static else BoundMethod(target, method)
         if name in user_class.attributes:
             return user_class.attributes[name]
     for table in ("_parameters", "_buffers", "_modules"):
         entries = target.__dict__.get(table, {})
         if name in entries:
             return entries[name]
-    if not name.startswith("_") and name in target.__dict__:
+    if (not name.startswith("_") or own_private(target, name)) and name in target.__dict__:
         return checked_result(target.__dict__[name])
     if name in allow.MODULE_METHODS:
         return Method(target, name, label)
@@ -393,9 +394,20 @@ class _Missing:
 _MISSING = _Missing()
 
 
+# Every name nn.Module itself has: none of them is the user's own private name.
+MODULE_INTERNALS = frozenset(dir(torch.nn.Module)) | frozenset(vars(torch.nn.Module()))
+
+
+def own_private(target: object, name: str) -> bool:
+    """`self._cache` on the user's own module: a single-underscore name that is not one of
+    nn.Module's own."""
+    return isinstance(getattr(type(target), "gx_class", None), UserClass) and \
+        not name.startswith("__") and name not in MODULE_INTERNALS
+
+
 def _settable(owner: object, name: str) -> bool:
     """A new attribute of the user's module or a ctx; never a method or internal name."""
-    if name.startswith("_"):
+    if name.startswith("_") and not own_private(owner, name):
         return False
     if isinstance(owner, torch.nn.Module):
         tables = [owner.__dict__.get(t, {}) for t in ("_parameters", "_buffers", "_modules")]

@@ -433,7 +433,8 @@ def _ordinary(path: str) -> bool:
     """A function without something else to do (see `call_function`)."""
     return path not in AUTOGRAD_CALLS and \
         not path.startswith(("d2l.", "torch.autograd.functional.")) and \
-        path not in allow.LEGACY_PATHS and path.split(".", 1)[0] not in LIBRARIES
+        path not in allow.LEGACY_PATHS and path.split(".", 1)[0] not in LIBRARIES and \
+        path != "torch.set_printoptions"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ allowlisted imports.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import string
 from collections.abc import Callable
@@ -160,12 +161,16 @@ class _Checker:
         self.functions = 0  # how many `def`/`lambda` bodies we are inside
         self.loops = 0  # loops inside the innermost function
         self.class_kind: str | None = None
+        # `_make_layer`, `self._cache`: the single-underscore names the code's own classes
+        # define (their methods, and attributes they assign on self); nothing else private.
+        self.own_private: set[str] = set()
 
     def fail(self, node: ast.AST, message: str, hint: str | None = None,
              what: str | None = None) -> GradexplainError:
         return not_allowed(message, self.source.locate(node), hint, what=what or message)
 
     def check_module(self, tree: ast.Module) -> None:
+        self.own_private = _own_private_names(tree)
         for stmt in tree.body:
             self.statement(stmt, 1)
 
@@ -309,13 +314,13 @@ class _Checker:
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             path = dotted_name(target)
-            in_function_class = self.class_kind == "function" and path == "staticmethod"
-            if path not in DECORATORS and not in_function_class:
+            in_class = self.class_kind is not None and path == "staticmethod"
+            if path not in DECORATORS and not in_class:
                 raise self.fail(decorator, f"the decorator '{path or '...'}' is not allowed: "
                                 "a decorator can replace a function with anything",
                                 "allowed: @torch.no_grad(), @torch.enable_grad(), "
-                                "@torch.inference_mode(), and @staticmethod in a "
-                                "torch.autograd.Function", what="decorator")
+                                "@torch.inference_mode(), and @staticmethod in a class",
+                                what="decorator")
             if isinstance(decorator, ast.Call):
                 for arg in decorator.args:
                     self.expr(arg, depth + 1)
@@ -486,10 +491,11 @@ class _Checker:
                 self.refuse_attribute(node)
         elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX):
             return  # read-only values for display, checked again by type when read
-        elif name in allow.SAFE_ATTRIBUTE_NAMES:
+        elif name in allow.SAFE_ATTRIBUTE_NAMES or name in self.own_private:
             return
-        elif name.startswith("_") or name in allow.DANGEROUS or \
-                (allow.why_dangerous(name) and not _known_name(name)):
+        elif name.startswith("_") or name in allow.DANGEROUS:
+            # (A `set_...` name is refused where it is read, by the allowlist of its owner:
+            # torch's global setters are, `ax.set_xlabel` or the code's own are not.)
             self.refuse_attribute(node)
 
     def refuse_attribute(self, node: ast.Attribute) -> None:
@@ -505,7 +511,10 @@ class _Checker:
         func = node.func
         if isinstance(func, ast.Name):
             self.name_ok(func)
-            reason = allow.DANGEROUS_BUILTINS.get(func.id) or allow.why_dangerous(func.id)
+            # A name called can only be a builtin or the code's own (`set_seed`, `load_data`):
+            # only the builtins are dangerous.
+            reason = allow.DANGEROUS_BUILTINS.get(func.id) or (
+                allow.why_dangerous(func.id) if hasattr(builtins, func.id) else None)
             if reason and func.id not in allow.BUILTINS:
                 raise self.fail(func, f"calling '{func.id}' is not allowed: {reason}",
                                 what=f"builtin '{func.id}'")
@@ -606,9 +615,32 @@ def _is_super_call(node: ast.expr) -> bool:
         node.func.id == "super"
 
 
-def _known_name(name: str) -> bool:
-    """A name on some allowlist although it looks like a dangerous prefix (set_grad_enabled)."""
-    return name in allow.SAFE_SET_NAMES
+def _own_private_names(tree: ast.Module) -> set[str]:
+    """Single-underscore names the code's classes define: methods, and `self._name = ...`."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.FunctionDef):
+                names.add(inner.name)
+            elif isinstance(inner, ast.Attribute) and isinstance(inner.ctx, ast.Store) and \
+                    isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                names.add(inner.attr)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")
+            and n not in PRIVATE_RESERVED}
+
+
+# Private names of PyTorch's own objects that a class of the code may not take for its own.
+PRIVATE_RESERVED = frozenset({
+    "_parameters", "_buffers", "_modules", "_forward_hooks", "_forward_pre_hooks",
+    "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
+    "_non_persistent_buffers_set", "_is_full_backward_hook", "_call_impl", "_apply",
+    "_version", "_C", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+    "_forward_pre_hooks_with_kwargs", "_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks", "_get_name", "_named_members", "_slow_forward",
+    "_wrapped_call_impl", "_replicate_for_data_parallel", "_register_state_dict_hook",
+})
 
 
 def _is_device_string(call: ast.Call, arg: ast.expr) -> bool:

@@ -37,7 +37,8 @@ class InterpretedModule(torch.nn.Module):
         if forward is None:
             raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                       '"forward" function')
-        return call_user(type(self).gx_interpreter, forward, [self, *args], kwargs)
+        bound = list(args) if forward.static else [self, *args]  # @staticmethod forward
+        return call_user(type(self).gx_interpreter, forward, bound, kwargs)
 
 
 def define_class(compiler: Compiler, stmt: ast.ClassDef) -> Run:

@@ -20,6 +20,7 @@ import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
+from gradexplain.language import guards
 from gradexplain.language.compiler import State
 from gradexplain.language.values import Function, checked_result
 from gradexplain.limits import Limits, check
@@ -37,7 +38,7 @@ def call(it: State, callee: Function, args: list[object], kwargs: dict[str, obje
     """`np.f(...)`, `np.random.f(...)`, `np.linalg.f(...)`, `np.float32(x)`: sized, then run."""
     name = callee.path.rsplit(".", 1)[-1]
     if callee.path == "numpy.set_printoptions":
-        _check_print_options(kwargs, it.limits, location)
+        guards.check_print_options(args, kwargs, it.limits, location)
     args, kwargs = _plain_arguments(args, kwargs, location)
     _check_size(name, None, args, kwargs, it, location)
     return checked(callee.fn(*args, **kwargs), location)
@@ -104,18 +105,6 @@ def _plain(value: object, location: SourceLocation | None) -> object:
         raise not_allowed("numpy cannot be given this type: only numeric dtypes", location,
                           what="numpy dtype")
     return value
-
-
-def _check_print_options(kwargs: dict[str, object], limits: Limits,
-                         location: SourceLocation | None) -> None:
-    """Widths and precisions that would make one number print as megabytes."""
-    for key in ("precision", "linewidth", "edgeitems"):
-        value = kwargs.get(key)
-        if isinstance(value, int) and value > 10_000:
-            check("max_output_chars", value, limits, location)
-    if kwargs.get("formatter") is not None:
-        raise not_allowed("numpy print formatters are functions numpy would run outside the "
-                          "interpreter", location, what="numpy formatter")
 
 
 # sizes --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import cast
 import torch
 
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display
+from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
 from gradexplain.language.functions import torch_callable
@@ -28,6 +28,9 @@ def special_function(it: State, callee: Function, args: list[object],
     """d2l's functions, a legacy API (reported, then run as usual: NotImplemented) and
     torch.autograd.functional (run, reported)."""
     path = callee.path
+    if path == "torch.set_printoptions":
+        guards.check_print_options(args, kwargs, it.limits, None)
+        return NotImplemented  # then set, for this run (engine/process_state.py)
     if path.startswith("d2l."):
         return _d2l(it, path.split(".", 1)[1], args, kwargs)
     if path in allow.LEGACY_PATHS:

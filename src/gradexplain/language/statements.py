@@ -32,7 +32,7 @@ from gradexplain.language.values import Namespace, Placeholder
 
 Tensor = torch.Tensor
 # Calls whose value an expression statement never shows: they are done for what they do.
-QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad"})
+QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad", "load_state_dict"})
 
 
 def assignment_target(compiler: Compiler, target: ast.expr) -> Assign:
