@@ -104,7 +104,9 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
         guards.check_number_op("pow", args[0], args[1], it.limits, location)
     if name in STEPPING:
         # min(a, b) and max(a, b) compare their arguments; everything else steps through one.
-        if not (name in {"min", "max"} and len(args) > 1):
+        # (dict(mapping) copies the mapping, a defaultdict or Counter too: not its keys.)
+        if not (name in {"min", "max"} and len(args) > 1) and \
+                not (name == "dict" and args and isinstance(args[0], dict)):
             args = [list(it.iterate(a, node or ast.Pass())) if i == 0 or name == "zip"
                     else a for i, a in enumerate(args)]
         if name in {"min", "max", "sorted"} and "key" in kwargs:
