@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,23 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     np.random.seed(seed % 2**32)
     random.seed(seed)
+
+
+@contextmanager
+def scoped_to_the_run() -> Iterator[None]:
+    """What a run's code may set for itself, set back when it ends: the print options of torch
+    and numpy, and numpy's and Python's random generators (a re-run for --check-numeric
+    draws from its own, as torch's fork_rng gives it; the Python API leaves the caller's
+    generators as they were)."""
+    printing = printing_options()
+    numpy_rng = np.random.get_state(legacy=False)
+    python_rng = random.getstate()
+    try:
+        yield
+    finally:
+        set_printing_options(printing)
+        np.random.set_state(numpy_rng)
+        random.setstate(python_rng)
 
 
 def printing_options() -> tuple[dict[str, Any], dict[str, Any]]:

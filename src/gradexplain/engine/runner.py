@@ -19,11 +19,7 @@ import torch
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
 from gradexplain.engine.output_bounds import bound_output
-from gradexplain.engine.process_state import (
-    printing_options,
-    seed_everything,
-    set_printing_options,
-)
+from gradexplain.engine.process_state import scoped_to_the_run, seed_everything
 from gradexplain.engine.recorder import CallWatcher, Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
@@ -134,8 +130,6 @@ class Session:
         previous = torch.get_default_dtype()
         grad_mode = torch.is_grad_enabled()  # `torch.set_grad_enabled(False)` as a call
         default_device = torch.get_default_device()  # `torch.set_default_device(...)`
-        # `torch.set_printoptions(...)`, `np.set_printoptions(...)`: for this run only
-        print_options = printing_options()
         torch.set_default_dtype(self.dtype)
         # torch.device as a context manager costs a Python dispatch per op: only when needed.
         placement = self.device if self.device.type != "cpu" else nullcontext()
@@ -143,7 +137,6 @@ class Session:
             with placement:
                 yield
         finally:
-            set_printing_options(print_options)
             torch.set_default_dtype(previous)
             torch.set_grad_enabled(grad_mode)
             if torch.get_default_device() != default_device:  # the code changed it
@@ -424,7 +417,7 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None,
 
         session.views.replay = NumericReplay(checked.steps, functools.partial(
             rerun_code, checked, options, session.interpreter.budget))
-    with session.active():
+    with session.active(), scoped_to_the_run():
         try:
             session.build_tensors(checked)
             if checked.expression is not None:
@@ -456,7 +449,7 @@ def rerun_code(checked: CheckedScenario, options: RunOptions, budget: Budget,
                                         calls_all=False), budget)
     session.recorder.deeper = watcher
     try:
-        with torch.random.fork_rng(devices=[]), session.active(), \
+        with torch.random.fork_rng(devices=[]), scoped_to_the_run(), session.active(), \
                 Float64Replay(session.dtype, plan):
             session.build_tensors(checked)
             for repetition in range(scenario.repeat):

@@ -344,6 +344,8 @@ def set_item(it: State, node: ast.Subscript, owner: object, index: object,
         numpy_subset.check_index(owner, index, it.limits, it.location(node))
         _set_item(owner, index, numpy_subset.checked(value))
         return
+    if isinstance(owner, Placeholder):
+        raise owner.refusal()
     raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")
 
 

@@ -22,6 +22,7 @@ from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language import guards
 from gradexplain.language.compiler import State
+from gradexplain.language.functions import INTERPRETED
 from gradexplain.language.values import Function, checked_result
 from gradexplain.limits import Limits, check
 
@@ -96,7 +97,8 @@ def _plain(value: object, location: SourceLocation | None) -> object:
     if isinstance(value, Function) and value.path.startswith("numpy.") and \
             value.path.rsplit(".", 1)[-1] in allow.NUMPY_DTYPES:
         return value.fn
-    if callable(value) and not isinstance(value, (*ARRAY_TYPES, type)):
+    if isinstance(value, INTERPRETED) or (
+            callable(value) and not isinstance(value, (*ARRAY_TYPES, type))):
         raise not_allowed("numpy cannot be given a function here: it would run it outside the "
                           "interpreter", location, "compute the values with a loop or a "
                           "comprehension", what="numpy callable")

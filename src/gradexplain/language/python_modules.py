@@ -21,7 +21,7 @@ from gradexplain.language.budget import out_of_time
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
 from gradexplain.language.functions import torch_callable
-from gradexplain.language.values import Function, NamedTupleType, checked_result
+from gradexplain.language.values import Function, NamedTupleType, Placeholder, checked_result
 from gradexplain.limits import check
 
 MAX_WALKED = 100_000  # values a deepcopy's memory plan looks at (as engine/release.py)
@@ -31,6 +31,9 @@ def call(it: State, callee: Function, args: list[object], kwargs: dict[str, obje
          location: SourceLocation | None) -> object:
     """`random.shuffle(x)`, `time.time()`, `copy.deepcopy(m)`, `collections.deque(...)`."""
     path = callee.path
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, Placeholder):
+            raise value.refusal()
     if path == "time.sleep":
         _sleep(it, args, location)
         return None
