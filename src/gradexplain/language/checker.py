@@ -290,8 +290,10 @@ class _Checker:
                         and node.module != "__future__"), None)
         if bad is not None:
             raise self.fail(node, f"importing '{bad}' is not allowed: only torch (and its nn, "
-                            "nn.functional, optim, autograd parts), math and d2l can be "
-                            "imported; other imports could load any code",
+                            "nn.functional, optim, autograd parts), math, d2l, numpy, "
+                            "collections, random, time and copy can be imported, and known "
+                            "modules such as os bind a placeholder; other imports could load "
+                            "any code",
                             "torch and F are always available; remove the import",
                             what="import")
 
