@@ -253,12 +253,14 @@ TENSOR_ATTRIBUTES = frozenset({
 
 # On a grad_fn (autograd Node): read for display only.
 NODE_ATTRIBUTES = frozenset({"next_functions", "name", "register_hook", "register_prehook",
-                             "metadata_names"})
+                             "metadata_names", "metadata", "variable"})
 # On torch.return_types (max/min with dim), torch.device and torch.dtype.
 RESULT_ATTRIBUTES = frozenset({"values", "indices", "type", "index", "is_floating_point"})
 # Methods of plain values. Nothing that grows a value without a bound check.
 STRING_METHODS = frozenset({"format", "join", "upper", "lower", "strip", "split",
-                            "startswith", "endswith", "title", "capitalize"})
+                            "startswith", "endswith", "title", "capitalize", "isupper",
+                            "islower", "isdigit", "isalpha", "isspace", "find", "rfind",
+                            "count", "lstrip", "rstrip", "splitlines"})
 LIST_METHODS = frozenset({"append", "extend", "pop", "insert", "index", "count", "reverse",
                           "copy", "clear", "remove"})
 DICT_METHODS = frozenset({"items", "keys", "values", "get", "pop", "update", "copy"})
@@ -290,7 +292,8 @@ SAVED_PREFIX = "_saved_"
 BUILTINS = frozenset({
     "print", "len", "range", "enumerate", "zip", "min", "max", "abs", "round", "sum",
     "isinstance", "float", "int", "bool", "list", "tuple", "dict", "set", "str", "sorted",
-    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type", "id", "dir",
+    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type", "id", "dir", "map",
+    "filter",
 })
 # Exception types scenario code may name in `except` and `raise`.
 EXCEPTIONS = frozenset({"Exception", "RuntimeError", "ValueError", "TypeError", "IndexError",

@@ -20,6 +20,7 @@ from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language import guards, numpy_subset, typos
 from gradexplain.language.builtins import TypeName
+from gradexplain.language.checker import NAME_ATTRIBUTES
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
 from gradexplain.language.values import (
@@ -50,7 +51,7 @@ Tensor = torch.Tensor
 def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
     """`value.name`: on a tensor, the allowlist's answer for `name` is worked out here."""
     name = node.attr
-    if name == "__name__":
+    if name in NAME_ATTRIBUTES:
         return _name_reader(compiler, node)
     value_of = compiler.expr(node.value)
     label = compiler.source.segment(node.value)
@@ -84,21 +85,26 @@ def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
 
 
 def _name_reader(compiler: Compiler, node: ast.Attribute) -> Evaluate:
-    """`self.__class__.__name__` (the name of the value's class) and `f.__name__` (of a
-    function, a class or a `type(x)`): a string, read; nothing else of `__class__`."""
+    """`self.__class__.__name__` (the name of the value's class), `f.__name__` (of a function,
+    a class, a `type(x)`, a module) and `x.__module__` (where its class was defined): a
+    string, read; nothing else of `__class__`."""
     of_class = isinstance(node.value, ast.Attribute) and node.value.attr == "__class__"
     owner = node.value.value if isinstance(node.value, ast.Attribute) and of_class \
         else node.value
     value_of = compiler.expr(owner)
     location = compiler.source.locate(node)
+    wanted = node.attr
 
     def read(it: State) -> object:
         value = value_of(it)
+        if wanted == "__module__":
+            return module_name(value)
         if of_class:
             return class_name(value)
         named = value.name if isinstance(value, (UserClass, UserFunction, NamedTupleType)) \
             else value.kind_name if isinstance(value, TypeName) \
-            else value.name if isinstance(value, Function) else None
+            else value.name if isinstance(value, Function) \
+            else value.path if isinstance(value, Namespace) else None
         if named is None:
             raise not_allowed(f"'__name__' is not available on a {type(value).__name__}",
                               location, what="attribute '__name__'")
@@ -115,6 +121,19 @@ def class_name(value: object) -> str:
     if isinstance(value, UserFunction):
         return "function"
     return type(value).__name__
+
+
+def module_name(value: object) -> str:
+    """`x.__module__`: `__main__` for the code's own functions, classes and instances, else
+    the module of the value's class (`torch.optim.lr_scheduler` for a StepLR)."""
+    if isinstance(value, (UserClass, UserFunction, NamedTupleType)) or \
+            isinstance(getattr(type(value), "gx_class", None), UserClass):
+        return "__main__"
+    if isinstance(value, Function):
+        return str(getattr(value.fn, "__module__", None) or value.path.rsplit(".", 1)[0])
+    if isinstance(value, TypeName):
+        return value.module_name
+    return type(value).__module__
 
 
 def read_attribute(it: State, target: object, name: str, node: ast.Attribute | None) -> object:
@@ -137,6 +156,9 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return checked_result(getattr(target, name))
         if name == "metadata_names":
             return sorted(n for n in dir(target) if n.startswith(allow.SAVED_PREFIX))
+        if name in {"metadata", "variable"} and hasattr(target, name):
+            # the node's own dict of notes; AccumulateGrad's leaf tensor
+            return checked_result(getattr(target, name))
     elif isinstance(target, torch.nn.Module):
         found = _module_attribute(target, name, label)
         if found is not _MISSING:

@@ -17,6 +17,7 @@ from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
+from gradexplain.language.functions import torch_callable
 from gradexplain.language.values import (
     BaseClass,
     Builtin,
@@ -26,6 +27,7 @@ from gradexplain.language.values import (
     Namespace,
     SuperProxy,
     UserClass,
+    is_node,
 )
 
 # isinstance(x, NAME): the types a scenario may ask about.
@@ -53,6 +55,11 @@ class TypeName:
 
     def __hash__(self) -> int:
         return hash(self._kind)
+
+    @property
+    def module_name(self) -> str:
+        user_class = getattr(self._kind, "gx_class", None)
+        return "__main__" if isinstance(user_class, UserClass) else self._kind.__module__
 
     @property
     def kind_name(self) -> str:
@@ -95,6 +102,8 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
         return identity(it, args[0])
     if name == "dir":
         return directory(it, args)
+    if name in {"map", "filter"}:
+        return _map_or_filter(it, name, args, node)
     if name == "range":
         bounds = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
         if len(bounds) != len(args) or not 1 <= len(args) <= 3 or kwargs:
@@ -109,8 +118,9 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
                 not (name == "dict" and args and isinstance(args[0], dict)):
             args = [list(it.iterate(a, node or ast.Pass())) if i == 0 or name == "zip"
                     else a for i, a in enumerate(args)]
-        if name in {"min", "max", "sorted"} and "key" in kwargs:
-            raise not_allowed(f"{name}(key=...) is not part of the language", location)
+        if name in {"min", "max", "sorted"} and kwargs.get("key") is not None:
+            # Python calls the key for each item: the key re-enters the interpreter.
+            kwargs = {**kwargs, "key": torch_callable(it, kwargs["key"])}
     if name in {"str", "repr"} and args:
         return display.show(args[0]) if name == "str" else display.represent(args[0])
     if name in {"float", "int", "bool"} and args and isinstance(args[0], CaughtError):
@@ -120,6 +130,21 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
     if isinstance(result, (enumerate, zip, reversed)):
         return list(result)
     return result
+
+
+def _map_or_filter(it: State, name: str, args: list[object], node: ast.expr | None
+                   ) -> list[object]:
+    """`map(f, xs, ...)` and `filter(f, xs)`, made at once as lists (Python's are lazy; the
+    code only ever steps through them): each call runs `f` through the interpreter."""
+    if len(args) < 2 or (name == "filter" and len(args) != 2):
+        raise CodeTypeError(f"{name}() must have at least two arguments")
+    function, *iterables = args
+    columns = [list(it.iterate(i, node or ast.Pass())) for i in iterables]
+    if name == "filter":
+        if function is None:
+            return [v for v in columns[0] if v]
+        return [v for v in columns[0] if it.call_back(function, [v], {})]
+    return [it.call_back(function, list(row), {}) for row in zip(*columns, strict=False)]
 
 
 def identity(it: State, value: object) -> int:
@@ -160,6 +185,9 @@ def directory(it: State, args: list[object]) -> list[str]:
         return sorted(own | tables | public | attributes | allow.MODULE_METHODS)
     if isinstance(value, UserClass):
         return sorted(set(value.methods) | set(value.attributes))
+    if is_node(value):
+        return sorted({n for n in dir(value) if n in allow.NODE_ATTRIBUTES
+                       or n.startswith(allow.SAVED_PREFIX)})
     for kind, methods in ((str, allow.STRING_METHODS), (list, allow.LIST_METHODS),
                           (dict, allow.DICT_METHODS)):
         if isinstance(value, kind):
@@ -216,6 +244,10 @@ def _isinstance(args: list[object]) -> bool:
                 return True
         elif isinstance(kind, Function) and kind.path in ISINSTANCE_PATHS:
             if isinstance(value, ISINSTANCE_PATHS[kind.path]):
+                return True
+        elif isinstance(kind, Function) and kind.path.startswith("torch.nn.") and \
+                isinstance(kind.fn, type):  # isinstance(m, nn.Linear): a layer class
+            if isinstance(value, kind.fn):
                 return True
         elif isinstance(kind, BaseClass):
             if isinstance(value, torch.nn.Module if kind.path == "torch.nn.Module"

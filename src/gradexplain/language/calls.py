@@ -340,6 +340,7 @@ def tensor_method(name: str, label: str, operand_nodes: list[ast.expr],
     hook = name in HOOK_METHODS
     reshaping = name in RESHAPING_IN_PLACE
     retain = name == "retain_grad"
+    typed = name == "type"
     sized = guards.call_is_sized(name)  # else check_call would find nothing to check
     check_call = guards.check_call
 
@@ -363,6 +364,9 @@ def tensor_method(name: str, label: str, operand_nodes: list[ast.expr],
             if reshaping else (name, operands, operand_nodes)
         if sized:
             check_call(name, target, args, kwargs, it.limits, it.budget, location, name)
+        if typed and args and isinstance(args[0], Function) and \
+                args[0].path in allow.LEGACY_PATHS:  # x.type(torch.LongTensor): its class
+            args = [args[0].fn, *args[1:]]
         if args or kwargs:
             args, kwargs = wrapped(it, args, kwargs)
         result = getattr(target, name)(*args, **kwargs)

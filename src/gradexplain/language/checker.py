@@ -50,6 +50,9 @@ def placeholder_module(name: str) -> str | None:
         if prefix in allow.PLACEHOLDER_MODULES:
             return prefix
     return None
+# Names of things, read only (language/attributes.py reads them): `type(x).__name__`,
+# `self.__class__.__name__`, `scheduler.__module__`.
+NAME_ATTRIBUTES = frozenset({"__name__", "__module__"})
 # Decorators a `def` may carry (the grad modes) and, in a custom Function, staticmethod.
 DECORATORS = {"torch.no_grad", "torch.enable_grad", "torch.inference_mode",
               "torch.autograd.no_grad", "torch.autograd.enable_grad", "no_grad", "enable_grad"}
@@ -481,12 +484,12 @@ class _Checker:
 
     def attribute(self, node: ast.Attribute, depth: int) -> None:
         name = node.attr
-        if name == "__name__" and isinstance(node.value, ast.Attribute) and \
+        if name in NAME_ATTRIBUTES and isinstance(node.value, ast.Attribute) and \
                 node.value.attr == "__class__":  # `self.__class__.__name__`: a name, read
             self.expr(node.value.value, depth + 1)
             return
         self.expr(node.value, depth)
-        if name == "__name__":  # `fn.__name__`, `type(x).__name__`: read only
+        if name in NAME_ATTRIBUTES:  # `fn.__name__`, `type(x).__module__`: read only
             return
         if name == "__init__":
             if not _is_super_call(node.value):

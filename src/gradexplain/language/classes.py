@@ -73,7 +73,8 @@ def define_class(compiler: Compiler, stmt: ast.ClassDef) -> Run:
         user_class = UserClass(name, kind, methods, attributes)
         if kind == "module":
             user_class.real = type(name, (InterpretedModule,),
-                                   {"gx_class": user_class, "gx_interpreter": it})
+                                   {"gx_class": user_class, "gx_interpreter": it,
+                                    "__module__": "__main__"})  # type(net): __main__.Net
         else:
             user_class.real = _function_class(it, user_class)
         it.bind(name, user_class)
