@@ -74,6 +74,16 @@ ATTACKS = [
     ("np_broadcast_to", NP + "a = np.broadcast_to(1.0, (10**6, 10**6))", LIMIT),
     ("np_meshgrid", NP + "v = np.ones(10**5)\na = np.meshgrid(v, v)", LIMIT),
     ("np_split_sections", NP + "a = np.array_split(np.ones(2), 10**9)", LIMIT),
+    ("np_shape_0d_array", NP + "a = np.zeros(np.array(10**12))", LIMIT),
+    ("np_shape_tensor", NP + "import torch\na = np.ones(torch.tensor([10**6, 10**6]))", LIMIT),
+    ("np_arange_keywords", NP + "a = np.arange(start=0, stop=1e12)", LIMIT),
+    ("np_sum_of_range", NP + "s = np.sum(range(10**12))", LIMIT),
+    ("np_sum_of_shared_lists", NP + "row = [0] * 4096\nm = [row] * 4096\n"
+     "s = np.mean([m] * 4096)", LIMIT),
+    ("np_method_list_argument", NP + "row = [1] * 4096\nm = [row] * 4096\n"
+     "s = np.ones(2).dot([m] * 4096)", LIMIT),
+    ("deque_of_range", "from collections import deque\nd = deque(range(10**12))", LIMIT),
+    ("counter_of_range", "import collections\nc = collections.Counter(range(10**12))", LIMIT),
     ("np_print_precision", NP + "np.set_printoptions(precision=10**9)", LIMIT),
     ("torch_print_precision", "import torch\ntorch.set_printoptions(precision=10**9)", LIMIT),
     ("tensor_plus_array", NP + "import torch\na = torch.ones(10**5, 1) + np.ones((1, 10**5))",

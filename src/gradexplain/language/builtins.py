@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import weakref
 
 import numpy as np
 import torch
@@ -25,6 +26,7 @@ from gradexplain.language.values import (
     ExceptionType,
     Function,
     Namespace,
+    Placeholder,
     SuperProxy,
     UserClass,
     is_node,
@@ -150,11 +152,21 @@ def _map_or_filter(it: State, name: str, args: list[object], node: ast.expr | No
 def identity(it: State, value: object) -> int:
     """`id(x)`: a number of the run's own for each object asked about (from 1, in the order
     asked): equal for the same object, different for different ones, never an address. The
-    object is held so that no other can take its place."""
+    entry lives as long as its object (held weakly where the object allows it, else held),
+    so no other object can take its number."""
     key = builtins.id(value)
-    found = it.identities.get(key)
+    identities = it.identities
+    found = identities.get(key)
     if found is None:
-        found = it.identities[key] = (value, len(it.identities) + 1)
+        number = it.identity_count = it.identity_count + 1
+        def forget(_: object, key: int = key) -> None:
+            identities.pop(key, None)
+
+        try:
+            held: object = weakref.ref(value, forget)
+        except TypeError:  # ints, lists, tuples: kept
+            held = value
+        found = identities[key] = (held, number)
     return found[1]
 
 
@@ -162,6 +174,8 @@ def directory(it: State, args: list[object]) -> list[str]:
     """`dir()`: the code's own names; `dir(x)`: what the language lets the code reach on x."""
     if len(args) > 1:
         raise CodeTypeError(f"dir expected at most 1 argument, got {len(args)}")
+    if args and isinstance(args[0], Placeholder):
+        raise args[0].refusal()
     if not args:
         return sorted(it.scope.names if it.scope is not None else it.env)
     value = args[0]

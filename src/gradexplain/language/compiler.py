@@ -81,6 +81,7 @@ class State:
         # id(): each object the code asks about, held (so its number is never reused) with
         # its number, counted from 1: equal for the same object, never a memory address.
         self.identities: dict[int, tuple[object, int]] = {}
+        self.identity_count = 0
 
     # names ----------------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ scenario's seed and which the worker restores between scenarios (engine/process_
 
 from __future__ import annotations
 
+import collections
 import math
+import operator
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -113,6 +115,12 @@ def _plain(value: object, location: SourceLocation | None) -> object:
 
 def _check_size(name: str, target: object, args: Sequence[object], kwargs: dict[str, object],
                 it: State, location: SourceLocation | None) -> None:
+    for value in (*args, *kwargs.values()):
+        # numpy makes an array of every list or range it is given first (a list that holds
+        # one list 4096 times, three deep, is 68 billion numbers; range(10**12) a million
+        # times the element limit): measured, as torch.tensor's lists are.
+        if isinstance(value, (list, tuple, range, collections.deque)):
+            check("max_elements", math.prod(shape_of(value)), it.limits, location)
     rule = SIZE_RULES.get(name)
     if rule is None:
         return  # never larger than its inputs (elementwise on one array, reductions, views)
@@ -143,6 +151,8 @@ def shape_of(value: object) -> Shape:
     for _ in range(64):
         if isinstance(level, (np.ndarray, torch.Tensor)):
             return (*shape, *(int(n) for n in level.shape))
+        if isinstance(level, (range, collections.deque)):  # numpy steps through it whole
+            return (*shape, len(level))
         if not isinstance(level, (list, tuple)):
             break
         shape.append(len(level))
@@ -153,13 +163,18 @@ def shape_of(value: object) -> Shape:
 
 
 def _numel(shape: object) -> int | None:
-    """Elements of a shape argument: an int or a sequence of ints."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
-        return max(int(shape), 0)
-    if isinstance(shape, (list, tuple)) and all(isinstance(n, (int, np.integer))
-                                                for n in shape):
-        return math.prod(max(int(n), 0) for n in shape)
-    return None
+    """Elements of a shape argument as numpy reads it: an integer (anything with __index__:
+    a 0-d array, a 0-d tensor) or a sequence of them; None for what numpy refuses."""
+    try:
+        return max(operator.index(shape), 0)  # type: ignore[arg-type]
+    except TypeError:
+        pass
+    if not isinstance(shape, (list, tuple, np.ndarray, torch.Tensor, range)):
+        return None
+    try:
+        return math.prod(max(operator.index(n), 0) for n in shape)
+    except TypeError:
+        return None
 
 
 def _argument(args: Sequence[object], kwargs: dict[str, object], index: int, key: str
@@ -277,15 +292,18 @@ def _repeated(target: object, args: Sequence[object], kwargs: dict[str, object]
 
 
 def _arange(target: object, args: Sequence[object], kwargs: dict[str, object]) -> int | None:
-    bounds = [a for a in args if isinstance(a, (int, float, np.number))]
-    if not bounds or len(bounds) != len(args):
+    """`np.arange(stop)`, `(start, stop[, step])`, any of them by keyword."""
+    given = dict(zip(("start", "stop", "step") if len(args) > 1 else ("stop",), args,
+                     strict=False))
+    given.update({k: v for k, v in kwargs.items() if k in {"start", "stop", "step"}})
+    start, stop, step = given.get("start", 0), given.get("stop"), given.get("step", 1)
+    if stop is None:  # np.arange(start=5): numpy counts from 0 to 5
+        start, stop = 0, start
+    if not all(isinstance(v, (int, float, np.number)) for v in (start, stop, step)) or \
+            step == 0:
         return None
-    start, stop, step = (0, bounds[0], 1) if len(bounds) == 1 else \
-        (bounds[0], bounds[1], bounds[2] if len(bounds) > 2 else 1)
-    given = kwargs.get("step", step)
-    if not isinstance(given, (int, float, np.number)) or given == 0:
-        return None
-    step = given
+    assert isinstance(start, (int, float, np.number)) and \
+        isinstance(stop, (int, float, np.number)) and isinstance(step, (int, float, np.number))
     count = (float(stop) - float(start)) / float(step)
     return max(math.ceil(count), 0) if math.isfinite(count) else None
 

@@ -9,6 +9,7 @@ within the time budget; `copy.deepcopy` plans the memory of the tensors and arra
 
 from __future__ import annotations
 
+import ast
 import collections
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import torch
 from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language.budget import out_of_time
 from gradexplain.language.classify import CodeTypeError
-from gradexplain.language.compiler import State
+from gradexplain.language.compiler import ITERABLE_TYPES, State
 from gradexplain.language.functions import torch_callable
 from gradexplain.language.values import Function, NamedTupleType, Placeholder, checked_result
 from gradexplain.limits import check
@@ -45,6 +46,10 @@ def call(it: State, callee: Function, args: list[object], kwargs: dict[str, obje
         return _namedtuple(args, kwargs, location)
     if path == "collections.defaultdict" and args:
         args = [torch_callable(it, args[0]), *args[1:]]
+    if path.startswith("collections."):
+        # deque(range(10**12)), Counter(...): what they step through counts as a loop's items
+        args = [a if isinstance(a, (dict, str)) or not isinstance(a, ITERABLE_TYPES) or
+                callable(a) else list(it.iterate(a, ast.Pass())) for a in args]
     if path == "random.sample" and len(args) > 1 and isinstance(args[1], int):
         check("max_elements", args[1], it.limits, location)
     function: Callable[..., object] = callee.fn
@@ -99,4 +104,6 @@ def copied_bytes(value: object) -> int:
             pending.extend(list(item)[:MAX_WALKED])
         elif isinstance(item, dict):
             pending.extend(list(item.values())[:MAX_WALKED])
+        elif hasattr(item, "__dict__") and not isinstance(item, type):
+            pending.extend(vars(item).values())  # a function's closure, a namedtuple type
     return total
