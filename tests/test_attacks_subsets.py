@@ -84,6 +84,9 @@ ATTACKS = [
      "s = np.ones(2).dot([m] * 4096)", LIMIT),
     ("deque_of_range", "from collections import deque\nd = deque(range(10**12))", LIMIT),
     ("counter_of_range", "import collections\nc = collections.Counter(range(10**12))", LIMIT),
+    ("np_r_slice_huge", NP + "a = np.r_[0:10**12]", LIMIT),
+    ("np_c_complex_huge", NP + "a = np.c_[0:1:10**12 * 1j]", LIMIT),
+    ("np_r_directive", NP + "a = np.r_['0,2', np.ones(2)]", NA),
     ("np_print_precision", NP + "np.set_printoptions(precision=10**9)", LIMIT),
     ("torch_print_precision", "import torch\ntorch.set_printoptions(precision=10**9)", LIMIT),
     ("tensor_plus_array", NP + "import torch\na = torch.ones(10**5, 1) + np.ones((1, 10**5))",
@@ -196,6 +199,15 @@ def test_id_and_dir_reveal_no_address_and_no_private_name(tmp_path: Path) -> Non
                    "'ctypes'", "'fromfile'", "'memmap'", "'__dict__'"):
         assert secret not in listed
     assert printed[-1] == "['net', 'np', 'torch', 'x']"
+
+
+def test_no_value_prints_a_memory_address(tmp_path: Path) -> None:
+    path = tmp_path / "p.py"
+    path.write_text("import torch\nimport numpy as np\nprint(torch.Generator(), np.c_)\n"
+                    "print(f'{np.r_}', [np.c_])\n", encoding="utf-8")
+    record = run_scenario(load_scenario(path, Limits()))
+    assert record.error is None, record.error
+    assert all(" at 0x" not in p.text for p in record.prints)
 
 
 def test_random_and_print_options_do_not_leak_out_of_the_run(tmp_path: Path) -> None:

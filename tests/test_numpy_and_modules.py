@@ -194,6 +194,24 @@ torch.set_printoptions(precision=2)
 print(torch.tensor([1.23456]))
 torch.set_printoptions(precision=4)  # the oracle runs the next snippet in this process
 """,
+    "builtins_and_names": """\
+import numpy as np
+import torch
+from torch import nn
+from torch.optim import lr_scheduler
+model = nn.Linear(2, 1)
+print(list(map(lambda v: v * 2, [1, 2])), list(filter(None, [0, 3])), list(map(str, [1])))
+print(sorted([3, 1, 2], key=lambda v: -v), max([1, 5, 2], key=lambda v: -v))
+print(isinstance(model, nn.Linear), isinstance(model, nn.ReLU), type(model).__module__)
+target = torch.from_numpy(np.array([0, 1])).type(torch.LongTensor)
+print(target, target.dtype, np.c_[np.ones(2), np.zeros(2)], np.r_[0:3, np.ones(1)])
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+sched = lr_scheduler.ExponentialLR(opt, gamma=0.9)
+print(sched.__module__ == lr_scheduler.__name__, opt.state_dict()["param_groups"][0]["lr"])
+y = torch.ones(1, requires_grad=True) * 2
+print(y.grad_fn.next_functions[0][0].variable, [n for n in dir(y.grad_fn) if n[0] != "_"])
+print(dict(a=1), "Ab".isupper(), "ab".find("b"))
+""",
 }
 
 

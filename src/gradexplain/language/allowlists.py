@@ -36,7 +36,7 @@ TORCH_FUNCTIONS = frozenset({
     "clamp_", "floor_", "ceil_", "round_", "square_", "reciprocal_", "rsqrt_",
     "log1p_", "expm1_", "exp2_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "erf_",
     "fill_", "zero_",
-    "from_numpy", "Generator", "set_printoptions", "logical_not", "logical_and",
+    "from_numpy", "Generator", "set_printoptions", "logical_not", "logical_and", "multinomial",
     "logical_or", "logical_xor",
     # Legacy constructors: they still work and are explained as legacy.
     "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor",
@@ -85,11 +85,12 @@ NN_INIT = frozenset({"zeros_", "ones_", "constant_", "normal_", "uniform_", "eye
 LR_SCHEDULERS = frozenset({"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
                            "LambdaLR", "MultiplicativeLR", "LinearLR", "ConstantLR",
                            "ReduceLROnPlateau", "OneCycleLR", "CyclicLR"})
-SCHEDULER_METHODS = frozenset({"step", "get_last_lr"})
+SCHEDULER_METHODS = frozenset({"step", "get_last_lr", "state_dict", "load_state_dict"})
 SCHEDULER_ATTRIBUTES = frozenset({"last_epoch", "base_lrs", "optimizer"})
 GENERATOR_METHODS = frozenset({"manual_seed", "initial_seed", "seed"})
 OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-                        "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"})
+                        "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS", "Adafactor", "Muon",
+                        "SparseAdam"})
 MATH_FUNCTIONS = frozenset({
     "sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin",
     "acos", "atan", "atan2", "sinh", "cosh", "tanh", "fabs", "floor", "ceil", "trunc",
@@ -149,7 +150,8 @@ NUMPY_LINALG = frozenset({"norm", "inv", "solve", "det", "eig", "eigh", "eigvals
 NUMPY_DTYPES = frozenset({"float16", "float32", "float64", "int8", "int16", "int32", "int64",
                           "uint8", "bool_", "complex64", "complex128", "double", "single",
                           "longlong", "intc", "half"})
-NUMPY_CONSTANTS = frozenset({"pi", "e", "inf", "nan", "newaxis", "__version__"})
+NUMPY_CONSTANTS = frozenset({"pi", "e", "inf", "nan", "newaxis", "__version__",
+                             "c_", "r_"})  # np.c_[a, b]: sized as a concatenation
 # Methods and attributes of arrays (and of numpy's scalars), of its random generators.
 NDARRAY_METHODS = frozenset({
     "reshape", "transpose", "flatten", "ravel", "squeeze", "astype", "copy", "tolist", "item",
@@ -242,7 +244,7 @@ TENSOR_METHODS = frozenset({
     "baddbmm", "einsum", "logit", "xlogy", "nan_to_num", "hardshrink", "softplus",
     # Leaves PyTorch for a numpy array sharing its memory (PyTorch refuses one that requires
     # grad); the array is numpy's subset's (language/numpy_subset.py).
-    "numpy", "clamp_min", "clamp_max", "logical_not",
+    "numpy", "clamp_min", "clamp_max", "logical_not", "multinomial",
 })
 
 TENSOR_ATTRIBUTES = frozenset({
@@ -253,7 +255,7 @@ TENSOR_ATTRIBUTES = frozenset({
 
 # On a grad_fn (autograd Node): read for display only.
 NODE_ATTRIBUTES = frozenset({"next_functions", "name", "register_hook", "register_prehook",
-                             "metadata_names", "metadata", "variable"})
+                             "metadata_names", "metadata", "variable", "requires_grad"})
 # On torch.return_types (max/min with dim), torch.device and torch.dtype.
 RESULT_ATTRIBUTES = frozenset({"values", "indices", "type", "index", "is_floating_point"})
 # Methods of plain values. Nothing that grows a value without a bound check.
@@ -279,7 +281,8 @@ MODULE_ATTRIBUTES = frozenset({
     "hidden_size", "num_layers", "normalized_shape", "in_channels", "out_channels",
     "start_dim", "end_dim",
 })
-OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group"})
+OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group", "state_dict",
+                               "load_state_dict"})
 OPTIMIZER_ATTRIBUTES = frozenset({"param_groups", "defaults", "state"})
 CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differentiable",
                          "set_materialize_grads"})
@@ -336,6 +339,7 @@ DANGEROUS: dict[str, str] = {
     "__import__": "it imports modules",
     "breakpoint": "it opens a debugger",
     "input": "it reads the terminal",
+    "profiler": "it records every operation of the process and writes traces to files",
 }
 # Builtins refused when called by name (as attributes these names are harmless).
 DANGEROUS_BUILTINS: dict[str, str] = {

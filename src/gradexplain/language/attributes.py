@@ -156,7 +156,7 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return checked_result(getattr(target, name))
         if name == "metadata_names":
             return sorted(n for n in dir(target) if n.startswith(allow.SAVED_PREFIX))
-        if name in {"metadata", "variable"} and hasattr(target, name):
+        if name in {"metadata", "variable", "requires_grad"} and hasattr(target, name):
             # the node's own dict of notes; AccumulateGrad's leaf tensor
             return checked_result(getattr(target, name))
     elif isinstance(target, torch.nn.Module):
@@ -347,6 +347,8 @@ def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
     if isinstance(value, np.ndarray):
         numpy_subset.check_index(value, index, it.limits, it.location(node))
         return numpy_subset.checked(_item(value, index))
+    if isinstance(value, numpy_subset.INDEX_TRICKS):
+        return numpy_subset.joined_items(it, value, index, it.location(node))
     if isinstance(value, Placeholder):
         raise value.refusal()
     raise CodeTypeError(f"'{type(value).__name__}' object is not subscriptable")

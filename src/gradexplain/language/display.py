@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import numpy as np
@@ -17,6 +18,8 @@ from gradexplain.limits import Limits, exceeded
 # 64-deep chain of `a = [a, a]` would otherwise print 2**64 leaves.
 MAX_SHOWN_ITEMS = Limits().max_elements
 MAX_SHOWN_DEPTH = 256  # printing recurses once per level
+# An object's default repr holds its memory address: never shown.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def show(value: object) -> str:
@@ -69,7 +72,10 @@ def _show(value: object) -> str:
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(_item(v) for v in value) + "]"
-    return str(value)
+    text = str(value)
+    if not isinstance(value, str) and " at 0x" in text:  # `<torch._C.Generator object>`
+        return ADDRESS.sub("", text)
+    return text
 
 
 def node_repr(node: object) -> str:

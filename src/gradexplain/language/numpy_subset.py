@@ -417,6 +417,35 @@ SIZE_RULES: dict[str, Callable[[object, Sequence[object], dict[str, object]], in
 }
 
 
+INDEX_TRICKS: tuple[type, ...] = (type(np.c_), type(np.r_))
+
+
+def joined_items(it: State, joiner: object, index: object,
+                 location: SourceLocation | None) -> object:
+    """`np.c_[a, b]`, `np.r_[0:5, x]`: each piece sized (a slice as the range it stands for,
+    a complex step as its count, as numpy reads them), then joined by numpy."""
+    total = 0
+    for item in index if isinstance(index, tuple) else (index,):
+        if isinstance(item, slice):
+            step = item.step
+            if isinstance(step, complex):
+                total += abs(int(step.imag))
+            else:
+                numel = _arange(None, [item.start or 0, item.stop, step or 1], {})
+                if numel is None:
+                    return None
+                total += numel
+        elif isinstance(item, str):
+            raise not_allowed("np.r_ and np.c_ directives are not part of the language",
+                              location, "use np.concatenate or np.stack",
+                              what="numpy directive")
+        else:
+            total += math.prod(shape_of(item))
+        check("max_elements", total, it.limits, location)
+    it.budget.check_memory(it.limits, location, total * 8)
+    return checked(joiner[index], location)  # type: ignore[index]
+
+
 def array_operator(op: str, left: object, right: object, limits: Limits,
                    location: SourceLocation | None) -> None:
     """`a + b`, `a @ b`, `a == b` where one side is a numpy array: the broadcast (or the
