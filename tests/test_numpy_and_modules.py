@@ -212,6 +212,29 @@ y = torch.ones(1, requires_grad=True) * 2
 print(y.grad_fn.next_functions[0][0].variable, [n for n in dir(y.grad_fn) if n[0] != "_"])
 print(dict(a=1), "Ab".isupper(), "ab".find("b"))
 """,
+    "node_apply_and_lambda_lr": """\
+import torch as t
+from torch.autograd import Function
+class MultiplyAdd(Function):
+    @staticmethod
+    def forward(ctx, w, x, b):
+        ctx.save_for_backward(w, x)
+        return w * x + b
+    @staticmethod
+    def backward(ctx, grad_output):
+        w, x = ctx.saved_tensors
+        return grad_output * x, grad_output * w, grad_output
+x = t.ones(1)
+w = t.rand(1, requires_grad=True)
+b = t.rand(1, requires_grad=True)
+z = MultiplyAdd.apply(w, x, b)
+print(z.grad_fn.apply(t.ones(1)))
+opt = t.optim.SGD([w], lr=1.0)
+s = t.optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda e: 0.5 ** e)
+for i in range(3):
+    opt.step(); s.step()
+print(s.get_last_lr())
+""",
 }
 
 

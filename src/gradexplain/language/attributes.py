@@ -152,6 +152,9 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return getattr(target, name)
         if name in {"name", "register_hook", "register_prehook"}:
             return Method(target, name, label)
+        if name == "apply" and isinstance(target, torch.autograd.function.BackwardCFunction):
+            # a custom Function's node: `apply` runs the code's own backward, re-entered
+            return Method(target, name, label)
         if name.startswith(allow.SAVED_PREFIX) and hasattr(target, name):
             return checked_result(getattr(target, name))
         if name == "metadata_names":
