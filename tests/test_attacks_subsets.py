@@ -122,7 +122,10 @@ ATTACKS = [
     ("unknown_module_refused", "import ctypes", NA),
     ("unknown_from_refused", "from ctypes import CDLL", NA),
     ("placeholder_private_name", "from os import _exit", NA),
-    # id, dir, __name__, __class__: nothing beyond names
+    ("placeholder_hasattr", "import os\nb = hasattr(os, 'system')", NA),
+    # id, dir, hasattr, __name__, __class__: nothing beyond names and booleans
+    ("hasattr_then_getattr", "import torch\nx = torch.ones(1)\nb = hasattr(x, '__class__')\n"
+     "assert not b\nc = getattr(x, 'storage')", NA),
     ("class_dunder_other", "import torch\nx = torch.ones(1).__class__.__bases__", NA),
     ("class_dunder_alone", "import torch\nc = torch.ones(1).__class__", NA),
     ("name_assigned", "__name__ = 'x'", NA),

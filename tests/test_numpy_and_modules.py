@@ -211,6 +211,7 @@ print(sched.__module__ == lr_scheduler.__name__, opt.state_dict()["param_groups"
 y = torch.ones(1, requires_grad=True) * 2
 print(y.grad_fn.next_functions[0][0].variable, [n for n in dir(y.grad_fn) if n[0] != "_"])
 print(dict(a=1), "Ab".isupper(), "ab".find("b"))
+print(hasattr(y, "ndim"), hasattr([1], "__len__"), hasattr(1, "__len__"), hasattr(y, "nosuch"))
 """,
     "node_apply_and_lambda_lr": """\
 import torch as t

@@ -19,7 +19,6 @@ from torch.utils.hooks import RemovableHandle
 from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language import guards, numpy_subset, typos
-from gradexplain.language.builtins import TypeName
 from gradexplain.language.checker import NAME_ATTRIBUTES
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
@@ -32,6 +31,7 @@ from gradexplain.language.values import (
     Namespace,
     Placeholder,
     SuperProxy,
+    TypeName,
     UserClass,
     UserFunction,
     checked_result,

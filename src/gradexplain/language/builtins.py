@@ -13,9 +13,10 @@ import weakref
 import numpy as np
 import torch
 
-from gradexplain.errors import SourceLocation, not_allowed
+from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
+from gradexplain.language.attributes import read_attribute
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
 from gradexplain.language.functions import torch_callable
@@ -28,6 +29,7 @@ from gradexplain.language.values import (
     Namespace,
     Placeholder,
     SuperProxy,
+    TypeName,
     UserClass,
     is_node,
 )
@@ -41,41 +43,6 @@ ISINSTANCE_PATHS: dict[str, type] = {
     "torch.Tensor": torch.Tensor, "torch.nn.Parameter": torch.nn.Parameter,
     "torch.autograd.graph.Node": torch.autograd.graph.Node,
 }
-
-
-class TypeName:
-    """What `type(x)` gives: prints and compares like the class, reaches nothing."""
-
-    def __init__(self, kind: type) -> None:
-        self._kind = kind
-
-    def __eq__(self, other: object) -> bool:
-        # `type(m) == nn.Linear` (d2l's init functions): the allowlisted class is a Function.
-        if isinstance(other, Function):
-            return other.fn is self._kind
-        return isinstance(other, TypeName) and other._kind is self._kind
-
-    def __hash__(self) -> int:
-        return hash(self._kind)
-
-    @property
-    def module_name(self) -> str:
-        user_class = getattr(self._kind, "gx_class", None)
-        return "__main__" if isinstance(user_class, UserClass) else self._kind.__module__
-
-    @property
-    def kind_name(self) -> str:
-        """`type(x).__name__`: the user's module class by its own name."""
-        user_class = getattr(self._kind, "gx_class", None)
-        return user_class.name if isinstance(user_class, UserClass) else self._kind.__name__
-
-    def __repr__(self) -> str:
-        return f"<class '{_qualified(self._kind)}'>"
-
-
-def _qualified(kind: type) -> str:
-    module = kind.__module__
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 # Builtins that take one iterable (or more) and step through it.
@@ -104,6 +71,8 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
         return identity(it, args[0])
     if name == "dir":
         return directory(it, args)
+    if name == "hasattr":
+        return has_attribute(it, args, node)
     if name in {"map", "filter"}:
         return _map_or_filter(it, name, args, node)
     if name == "range":
@@ -168,6 +137,28 @@ def identity(it: State, value: object) -> int:
             held = value
         found = identities[key] = (held, number)
     return found[1]
+
+
+# The protocols `hasattr(x, "__len__")` may ask about: answered from the value's type.
+PROTOCOLS = frozenset({"__len__", "__iter__", "__getitem__", "__call__"})
+
+
+def has_attribute(it: State, args: list[object], node: ast.expr | None) -> bool:
+    """`hasattr(x, "name")` through the allowlist: True when the code could read `x.name`
+    (a protocol dunder: when the value has it); reading it runs nothing of the value's."""
+    name = args[1] if len(args) == 2 else None
+    if not isinstance(name, str):
+        raise CodeTypeError("hasattr(): attribute name must be a string")
+    value = args[0]
+    if isinstance(value, Placeholder):
+        raise value.refusal()
+    if name.startswith("__"):
+        return name in PROTOCOLS and hasattr(type(value), name)
+    try:
+        read_attribute(it, value, name, None)
+    except (GradexplainError, AttributeError):
+        return False
+    return True
 
 
 def directory(it: State, args: list[object]) -> list[str]:
