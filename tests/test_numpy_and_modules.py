@@ -209,7 +209,7 @@ opt = torch.optim.SGD(model.parameters(), lr=0.1)
 sched = lr_scheduler.ExponentialLR(opt, gamma=0.9)
 print(sched.__module__ == lr_scheduler.__name__, opt.state_dict()["param_groups"][0]["lr"])
 y = torch.ones(1, requires_grad=True) * 2
-print(y.grad_fn.next_functions[0][0].variable, [n for n in dir(y.grad_fn) if n[0] != "_"])
+print(y.grad_fn.next_functions[0][0].variable, "name" in dir(y.grad_fn))
 print(dict(a=1), "Ab".isupper(), "ab".find("b"))
 print(hasattr(y, "ndim"), hasattr([1], "__len__"), hasattr(1, "__len__"), hasattr(y, "nosuch"))
 """,

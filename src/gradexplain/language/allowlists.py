@@ -255,7 +255,7 @@ TENSOR_ATTRIBUTES = frozenset({
 
 # On a grad_fn (autograd Node): read for display only.
 NODE_ATTRIBUTES = frozenset({"next_functions", "name", "register_hook", "register_prehook",
-                             "metadata_names", "metadata", "variable", "requires_grad"})
+                             "metadata_names", "variable", "requires_grad"})
 # On torch.return_types (max/min with dim), torch.device and torch.dtype.
 RESULT_ATTRIBUTES = frozenset({"values", "indices", "type", "index", "is_floating_point"})
 # Methods of plain values. Nothing that grows a value without a bound check.

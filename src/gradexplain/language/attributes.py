@@ -159,8 +159,9 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return checked_result(getattr(target, name))
         if name == "metadata_names":
             return sorted(n for n in dir(target) if n.startswith(allow.SAVED_PREFIX))
-        if name in {"metadata", "variable", "requires_grad"} and hasattr(target, name):
-            # the node's own dict of notes; AccumulateGrad's leaf tensor
+        if name in {"variable", "requires_grad"} and hasattr(target, name):
+            # AccumulateGrad's leaf tensor; whether the node needs a grad. (Not `metadata`:
+            # under anomaly mode it holds the forward's traceback, the interpreter's own.)
             return checked_result(getattr(target, name))
     elif isinstance(target, torch.nn.Module):
         found = _module_attribute(target, name, label)
