@@ -59,7 +59,8 @@ print(a, a[:, 1], a[1], a[[0, 1], [2, 0]], list(a[0]))
 for row in a:
     print(row.tolist(), float(row.sum()), int(row[0]))
 np.set_printoptions(precision=2)
-print(np.array([1.23456, 2.5]), f"{np.float32(1.5):.3f}")
+print(np.array([1.23456, 2.5]), f"{np.float32(1.5):.3f}", np.zeros(2, dtype=int),
+      np.ones(2).astype(bool), np.arange(3).astype(float).dtype)
 np.set_printoptions(precision=8)  # the oracle runs the next snippet in this process
 """,
     "numpy_random_generators": """\

@@ -25,7 +25,7 @@ from gradexplain.language import allowlists as allow
 from gradexplain.language import guards
 from gradexplain.language.compiler import State
 from gradexplain.language.functions import INTERPRETED
-from gradexplain.language.values import Function, checked_result
+from gradexplain.language.values import Builtin, Function, Placeholder, checked_result
 from gradexplain.limits import Limits, check
 
 Shape = tuple[int, ...]
@@ -34,6 +34,8 @@ ARRAY_TYPES: tuple[type, ...] = (np.ndarray, np.generic)
 GENERATOR_TYPES: tuple[type, ...] = (np.random.Generator, np.random.RandomState)
 NUMPY_VALUES: tuple[type, ...] = (*ARRAY_TYPES, *GENERATOR_TYPES)
 NUMBER_BYTES = 32  # what one number of `tolist()` costs Python, as in guards.PIECEWISE
+# Python's own types numpy reads as dtypes.
+PYTHON_DTYPES: dict[str, type] = {"float": float, "int": int, "bool": bool, "complex": complex}
 
 
 def call(it: State, callee: Function, args: list[object], kwargs: dict[str, object],
@@ -99,6 +101,10 @@ def _plain(value: object, location: SourceLocation | None) -> object:
     if isinstance(value, Function) and value.path.startswith("numpy.") and \
             value.path.rsplit(".", 1)[-1] in allow.NUMPY_DTYPES:
         return value.fn
+    if isinstance(value, Builtin) and value.name in PYTHON_DTYPES:  # `dtype=int`, astype(float)
+        return PYTHON_DTYPES[value.name]
+    if isinstance(value, Placeholder):
+        raise value.refusal()
     if isinstance(value, INTERPRETED) or (
             callable(value) and not isinstance(value, (*ARRAY_TYPES, type))):
         raise not_allowed("numpy cannot be given a function here: it would run it outside the "
