@@ -134,11 +134,14 @@ def _check_size(name: str, target: object, args: Sequence[object], kwargs: dict[
     if numel is None:
         return  # numpy itself refuses such arguments
     check("max_elements", numel, it.limits, location)
-    it.budget.check_memory(it.limits, location, numel * _itemsize(target, args, kwargs))
+    it.budget.check_memory(it.limits, location, numel * _itemsize(name, target, args, kwargs))
 
 
-def _itemsize(target: object, args: Sequence[object], kwargs: dict[str, object]) -> int:
-    dtype = kwargs.get("dtype")
+def _itemsize(name: str, target: object, args: Sequence[object], kwargs: dict[str, object]
+              ) -> int:
+    """Bytes per element of the result: the dtype asked for (`astype`'s first argument),
+    else the widest input's, else 8."""
+    dtype = args[0] if name == "astype" and args else kwargs.get("dtype")
     if dtype is not None:
         try:
             return max(int(np.dtype(dtype).itemsize), 1)  # type: ignore[call-overload]
