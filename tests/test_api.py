@@ -116,7 +116,7 @@ def test_an_error_of_the_run_is_in_the_record_as_pytorch_raises_it() -> None:
 
 def test_input_errors_raise_and_render_as_the_cli_shows_them() -> None:
     with pytest.raises(GradexplainError) as raised:
-        gradexplain.run_code("import os\n")
+        gradexplain.run_code("import ctypes\n")
     error = raised.value
     assert error.kind == "not_allowed" and error.location is not None
     assert error.location.describe() == "<code>:1:1"
@@ -151,7 +151,7 @@ def test_the_library_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     for output_format in ("table", "json", "html", "svg"):
         gradexplain.render(record, output_format)  # type: ignore[arg-type]
     with pytest.raises(GradexplainError):
-        gradexplain.run_code("import os\n")
+        gradexplain.run_code("import ctypes\n")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 

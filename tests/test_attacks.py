@@ -54,8 +54,8 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("hook_returns_module",
      "x = torch.ones(2, requires_grad=True)\nh = x.register_hook(lambda g: torch)\n"
      "x.sum().backward()", "torch_error"),
-    ("hook_numpy", "x = torch.ones(2, requires_grad=True)\n"
-     "x.register_hook(lambda g: g.numpy())\nx.sum().backward()", NA),
+    ("hook_numpy_tofile", "x = torch.ones(2, requires_grad=True)\n"
+     "x.register_hook(lambda g: g.numpy().tofile('pwned'))\nx.sum().backward()", NA),
     ("node_hook_dunder", "x = torch.ones(2, requires_grad=True)\ny = x * 2\n"
      "y.grad_fn.register_hook(lambda gi, go: gi.__class__)\ny.sum().backward()", NA),
     ("recursion_bomb", "def f(n):\n    return f(n + 1)\nf(0)", LIMIT),
@@ -127,17 +127,18 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("type_three_args", "y = type('X', (), {})", NA),
     ("type_dunder", "y = type(1).__subclasses__()", NA),
     # imports
-    ("import_numpy", "import numpy as np", NA),
+    ("import_numpy_ctypeslib", "import numpy.ctypeslib", NA),
     ("import_torch_hub", "from torch import hub", NA),
     ("from_torch_load", "from torch import load", NA),
     ("import_relative", "from . import x", NA),
     ("from_autograd_private", "from torch.autograd import _functions", NA),
-    ("import_os", "import os", NA),
-    ("from_os", "from os import system", NA),
+    # a known module binds a placeholder: refused where it is used
+    ("import_os", "import os\nos.system('touch pwned')", NA),
+    ("from_os", "from os import system\nsystem('touch pwned')", NA),
     ("import_torch_utils", "import torch.utils", NA),
     # unicode look-alikes (Python folds them to the ASCII names)
     ("lookalike_eval", "\uff45val('1')", NA),
-    ("lookalike_numpy", "x = torch.ones(2)\ny = x.\uff4eumpy()", NA),
+    ("lookalike_tofile", "x = torch.ones(2)\ny = x.numpy().\uff54ofile('pwned')", NA),
     # strings outside print
     ("bytes", "x = b'abc'", NA),
     # torch's file, pickle, network, compile, ops, library, hub, storage, numpy entry points
@@ -153,7 +154,7 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("torch_distributed", "d = torch.distributed", NA),
     ("torch_set_default", "torch.set_default_dtype(torch.float64)", NA),
     ("torch_package", "p = torch.package", NA),
-    ("numpy", "x = torch.ones(2)\ny = x.numpy()", NA),
+    ("numpy_load", "import numpy as np\nx = np.load('f.npy', allow_pickle=True)", NA),
     ("numpy_tofile", 'x = torch.ones(2)\nx.numpy().tofile("pwned")', NA),
     ("storage", "x = torch.ones(2)\ns = x.storage()", NA),
     ("untyped_storage", "x = torch.ones(2)\ns = x.untyped_storage()", NA),
@@ -246,8 +247,8 @@ def test_yaml_attack_is_refused(name: str, text: str, kind: str, tmp_path: Path,
 def test_refusal_points_at_the_leftmost_offender(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     error = _refused(tmp_path, monkeypatch, "attack.py",
-                     "import torch\nx = torch.ones(2)\ny = x.numpy() + open('f')\n")
+                     "import torch\nx = torch.ones(2)\ny = x.storage() + open('f')\n")
     assert error.location is not None
     assert (error.location.line, error.location.col) == (3, 7)
-    assert "numpy" in error.message
-    assert error.location.caret() == "y = x.numpy() + open('f')\n      ^^^^^"
+    assert "storage" in error.message
+    assert error.location.caret() == "y = x.storage() + open('f')\n      ^^^^^^^"

@@ -131,7 +131,7 @@ def test_deeper_views_and_lists_show_no_english_sentence() -> None:
 
 def test_repl_shows_no_english_sentence() -> None:
     steps = ("x = torch.ones(2, requires_grad=True)\ny = (x * x).sum()\ny.backward()\n"
-             ":grads\n:help\n:graph nosuch\nx.foo\nimport os\nnosuch + 1\n:nope\n:zero\n")
+             ":grads\n:help\n:graph nosuch\nx.foo\nimport ctypes\nnosuch + 1\n:nope\n:zero\n")
     _no_english(invoke("repl", "--lang", "zh", stdin=steps))
 
 

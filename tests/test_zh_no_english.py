@@ -314,7 +314,7 @@ def test_notebook_help_and_titles_in_chinese(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(magic, "_display", shown.append)
     monkeypatch.setenv("GRADEXPLAIN_LANG", "zh")
     magic.Magics({}).cell("", "x = torch.ones(2, requires_grad=True)\n(x * 2).sum().backward()\n"
-                              "(x * 2).sum().backward()\nimport os\n")
+                              "(x * 2).sum().backward()\nimport ctypes\n")
     (error,) = shown
     assert isinstance(error, magic.Shown)
     assert error.text.startswith("<单元格>:4:1: 错误[not_allowed]")

@@ -19,6 +19,7 @@ import torch
 from gradexplain.engine.devices import resolve_device
 from gradexplain.engine.expect import check_expectations
 from gradexplain.engine.output_bounds import bound_output
+from gradexplain.engine.process_state import scoped_to_the_run, seed_everything
 from gradexplain.engine.recorder import CallWatcher, Recorder, RecorderOptions
 from gradexplain.engine.values import dtype_name, to_value
 from gradexplain.errors import GradexplainError, SourceLocation
@@ -170,7 +171,7 @@ class Session:
         )
 
     def build_tensors(self, checked: CheckedScenario) -> None:
-        torch.manual_seed(self.scenario.seed)
+        seed_everything(self.scenario.seed)
         for spec in self.scenario.tensors:
             try:
                 tensor = self._make_tensor(spec, checked)
@@ -427,7 +428,7 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None,
 
         session.views.replay = NumericReplay(checked.steps, functools.partial(
             rerun_code, checked, options, session.interpreter.budget))
-    with session.active():
+    with session.active(), scoped_to_the_run():
         try:
             session.build_tensors(checked)
             if checked.expression is not None:
@@ -459,7 +460,7 @@ def rerun_code(checked: CheckedScenario, options: RunOptions, budget: Budget,
                                         calls_all=False), budget)
     session.recorder.deeper = watcher
     try:
-        with torch.random.fork_rng(devices=[]), session.active(), \
+        with torch.random.fork_rng(devices=[]), scoped_to_the_run(), session.active(), \
                 Float64Replay(session.dtype, plan):
             session.build_tensors(checked)
             for repetition in range(scenario.repeat):

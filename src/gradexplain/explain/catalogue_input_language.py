@@ -82,9 +82,11 @@ MESSAGES.update({
     "{node} is not allowed here": "这里不允许使用 {node}",
     "only names, attributes and items can be assigned to": "只能给名字、属性和元素赋值",
     "importing '{name}' is not allowed: only torch (and its nn, nn.functional, optim, "
-    "autograd parts), math and d2l can be imported; other imports could load any code":
+    "autograd parts), math, d2l, numpy, collections, random, time and copy can be imported, "
+    "and known modules such as os bind a placeholder; other imports could load any code":
         "不允许导入 '{name}'：只能导入 `torch`（及其 `nn`、`nn.functional`、`optim`、`autograd` "
-        "部分）、`math` 和 `d2l`；其他导入可能加载任意代码",
+        "部分）、`math`、`d2l`、`numpy`、`collections`、`random`、`time` 和 `copy`，"
+        "`os` 这类已知模块会绑定一个占位对象；其他导入可能加载任意代码",
     "defining '{name}' is not allowed: special methods change how Python itself treats "
     "values":
         "不允许定义 '{name}'：特殊方法会改变 Python 本身对待值的方式",
@@ -119,9 +121,9 @@ HINTS.update({
     "write `class Net(nn.Module):` or `class Exp(torch.autograd.Function):`":
         "写成 `class Net(nn.Module):` 或 `class Exp(torch.autograd.Function):`",
     "allowed: @torch.no_grad(), @torch.enable_grad(), @torch.inference_mode(), and "
-    "@staticmethod in a torch.autograd.Function":
+    "@staticmethod in a class":
         "可以用的有：`@torch.no_grad()`、`@torch.enable_grad()`、`@torch.inference_mode()`，"
-        "以及 `torch.autograd.Function` 中的 `@staticmethod`",
+        "以及类中的 `@staticmethod`",
     "see the statement language in the README": "见 README 中对场景语言的说明",
 })
 
@@ -158,4 +160,63 @@ WORDS.update({
     "depth of nested function calls": "函数调用的嵌套深度",
     "more than the machine allows": "超过这台机器所能提供的量",
     "more than the budget": "超过上限",
+})
+
+# Issue 29: numpy, placeholders for known modules, `__name__`, id/dir, Python's small modules.
+MESSAGES.update({
+    "the module '{module}' is imported but not part of the statement language ({reason}): "
+    "this line uses it":
+        "模块 '{module}' 已导入，但不属于场景语言（{reason}）：这一行用到了它",
+    "numpy arrays of Python objects are not allowed: numpy would run the objects' own methods "
+    "outside the interpreter":
+        "不允许使用由 Python 对象组成的 numpy 数组：numpy 会在解释器之外运行这些对象自己的方法",
+    "numpy cannot be given a function here: it would run it outside the interpreter":
+        "这里不能把函数交给 numpy：numpy 会在解释器之外运行它",
+    "numpy cannot be given this type: only numeric dtypes":
+        "不能把这个类型交给 numpy：只能用数值类型（dtype）",
+    "print formatters are functions numpy would run outside the interpreter":
+        "打印格式化器（`formatter`）是 numpy 会在解释器之外运行的函数",
+    "'__name__' can be read, not assigned": "'__name__' 只能读取，不能赋值",
+    "'__name__' is not available on a {type}": "{type} 没有可用的 '__name__'",
+    "namedtuple takes a name, its fields and defaults= here":
+        "这里的 `namedtuple` 只接受名字、字段和 `defaults=`",
+    "time.sleep() takes a number of seconds": "`time.sleep()` 需要一个秒数",
+    "id() takes exactly one argument ({count} given)": "`id()` 只接受一个参数（给了 {count} 个）",
+    "dir expected at most 1 argument, got {count}": "`dir` 最多接受 1 个参数，给了 {count} 个",
+})
+HINTS.update({
+    "remove what uses it; an import that is never used costs nothing":
+        "删掉用到它的代码；只导入而不使用的模块不会有任何影响",
+    "make arrays of numbers (or use torch tensors)": "用数字组成数组（或者改用 torch 张量）",
+    "compute the values with a loop or a comprehension": "用循环或推导式算出这些值",
+})
+# Why an import of a known module binds a placeholder (allowlists.PLACEHOLDER_MODULES).
+WORDS.update({
+    "it reaches files": "它会访问文件",
+    "it unpickles arbitrary objects": "它会用 `pickle` 反序列化任意对象",
+    "it reads and writes files": "它会读写文件",
+    "it reads the command line": "它会读取命令行",
+    "it writes logs to files": "它会把日志写入文件",
+    "it starts threads": "它会启动线程",
+    "it reaches Python internals": "它会触及 Python 内部机制",
+    "it is not part of the statement language": "它不属于场景语言",
+    "it reads and writes image files": "它会读写图像文件",
+    "it downloads data sets and weights": "它会下载数据集和权重",
+    "it downloads data sets": "它会下载数据集",
+    "it reads audio files": "它会读取音频文件",
+    "it writes to the terminal": "它会直接写终端",
+    "it draws with matplotlib outside the run": "它会在运行之外用 matplotlib 作图",
+    "it reaches the notebook": "它会触及笔记本环境",
+    "it draws outside the run": "它会在运行之外作图",
+    "it reads and downloads files": "它会读取和下载文件",
+    "it imports the author's own files": "它会导入作者自己的文件",
+    "it runs code outside the interpreter": "它会在解释器之外运行代码",
+})
+REFUSED.update({
+    "module '{module}'": "模块 '{module}'",
+    "numpy object array": "由 Python 对象组成的 numpy 数组",
+    "numpy callable": "交给 numpy 的函数",
+    "numpy dtype": "numpy 的数据类型",
+    "print formatter": "打印格式化器",
+    "attribute '__name__'": "属性 '__name__'",
 })

@@ -36,6 +36,8 @@ TORCH_FUNCTIONS = frozenset({
     "clamp_", "floor_", "ceil_", "round_", "square_", "reciprocal_", "rsqrt_",
     "log1p_", "expm1_", "exp2_", "sinh_", "cosh_", "asin_", "acos_", "atan_", "erf_",
     "fill_", "zero_",
+    "from_numpy", "Generator", "set_printoptions", "logical_not", "logical_and", "multinomial",
+    "logical_or", "logical_xor",
     # Legacy constructors: they still work and are explained as legacy.
     "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor",
 })
@@ -51,7 +53,9 @@ TORCH_DTYPES = frozenset({
 TORCH_NAMESPACES = frozenset({
     "torch", "torch.autograd", "torch.nn", "torch.nn.functional", "torch.nn.init",
     "torch.optim", "torch.cuda", "torch.autograd.functional", "torch.autograd.graph",
-    "math", "d2l", "torch.accelerator",
+    "math", "d2l", "torch.accelerator", "torch.optim.lr_scheduler", "torch.backends",
+    "torch.backends.mps", "torch.backends.cudnn",
+    "numpy", "numpy.random", "numpy.linalg", "collections", "random", "time", "copy",
 })
 AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enabled",
                                 "no_grad", "enable_grad", "gradcheck", "gradgradcheck",
@@ -78,8 +82,15 @@ NN_CLASSES = frozenset({
 NN_INIT = frozenset({"zeros_", "ones_", "constant_", "normal_", "uniform_", "eye_",
                      "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
                      "kaiming_normal_", "trunc_normal_", "orthogonal_", "calculate_gain"})
+LR_SCHEDULERS = frozenset({"StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+                           "LambdaLR", "MultiplicativeLR", "LinearLR", "ConstantLR",
+                           "ReduceLROnPlateau", "OneCycleLR", "CyclicLR"})
+SCHEDULER_METHODS = frozenset({"step", "get_last_lr", "state_dict", "load_state_dict"})
+SCHEDULER_ATTRIBUTES = frozenset({"last_epoch", "base_lrs", "optimizer"})
+GENERATOR_METHODS = frozenset({"manual_seed", "initial_seed", "seed"})
 OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-                        "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"})
+                        "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS", "Adafactor", "Muon",
+                        "SparseAdam"})
 MATH_FUNCTIONS = frozenset({
     "sqrt", "exp", "log", "log2", "log10", "log1p", "expm1", "sin", "cos", "tan", "asin",
     "acos", "atan", "atan2", "sinh", "cosh", "tanh", "fabs", "floor", "ceil", "trunc",
@@ -100,6 +111,73 @@ FUNCTIONAL = frozenset({
     "glu", "kl_div", "cosine_similarity", "dropout1d", "dropout2d", "conv1d", "conv2d",
 })
 
+# numpy: a subset that computes on arrays in memory (language/numpy_subset.py runs it and
+# sizes every call). Nothing that reaches files, raw memory or arbitrary Python objects:
+# load/save/fromfile/tofile/memmap/ctypes/frombuffer/lib/vectorize/frompyfunc are on no list.
+NUMPY_FUNCTIONS = frozenset({
+    # creation
+    "array", "asarray", "zeros", "ones", "empty", "full", "zeros_like", "ones_like",
+    "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "identity", "diag",
+    "meshgrid", "tile", "repeat", "copy", "broadcast_to",
+    # elementwise
+    "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "power", "mod",
+    "fmod", "remainder", "negative", "reciprocal", "sqrt", "square", "exp", "exp2", "expm1",
+    "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "arctan2", "sinh", "cosh", "tanh", "abs", "absolute", "fabs", "sign", "floor", "ceil",
+    "trunc", "round", "around", "rint", "clip", "maximum", "minimum", "fmax", "fmin", "where",
+    "isnan", "isinf", "isfinite", "isclose", "equal", "not_equal", "less", "less_equal",
+    "greater", "greater_equal", "logical_and", "logical_or", "logical_not", "logical_xor",
+    "hypot", "deg2rad", "rad2deg", "degrees", "radians", "nan_to_num", "heaviside",
+    # reductions and summaries
+    "sum", "mean", "std", "var", "max", "min", "amax", "amin", "argmax", "argmin", "prod",
+    "cumsum", "cumprod", "all", "any", "median", "average", "percentile", "quantile",
+    "count_nonzero", "nonzero", "argsort", "sort", "unique", "histogram", "allclose",
+    "array_equal", "ptp", "diff", "argwhere", "nanmean", "nansum", "nanmax", "nanmin",
+    # shapes
+    "reshape", "transpose", "squeeze", "expand_dims", "ravel", "concatenate", "stack",
+    "hstack", "vstack", "column_stack", "split", "array_split", "swapaxes", "moveaxis",
+    "atleast_1d", "atleast_2d", "flip", "shape", "ndim", "size", "roll",
+    # linear algebra
+    "dot", "matmul", "inner", "outer", "vdot", "kron", "trace", "cross",
+    "set_printoptions", "get_printoptions",
+})
+NUMPY_RANDOM = frozenset({"seed", "rand", "randn", "random", "random_sample", "normal",
+                          "uniform", "randint", "choice", "shuffle", "permutation",
+                          "default_rng", "RandomState", "standard_normal", "binomial",
+                          "poisson", "exponential", "beta", "gamma", "multivariate_normal"})
+NUMPY_LINALG = frozenset({"norm", "inv", "solve", "det", "eig", "eigh", "eigvals", "svd",
+                          "pinv", "matrix_rank", "lstsq", "qr", "cholesky"})
+NUMPY_DTYPES = frozenset({"float16", "float32", "float64", "int8", "int16", "int32", "int64",
+                          "uint8", "bool_", "complex64", "complex128", "double", "single",
+                          "longlong", "intc", "half"})
+NUMPY_CONSTANTS = frozenset({"pi", "e", "inf", "nan", "newaxis", "__version__",
+                             "c_", "r_"})  # np.c_[a, b]: sized as a concatenation
+# Methods and attributes of arrays (and of numpy's scalars), of its random generators.
+NDARRAY_METHODS = frozenset({
+    "reshape", "transpose", "flatten", "ravel", "squeeze", "astype", "copy", "tolist", "item",
+    "sum", "mean", "std", "var", "max", "min", "argmax", "argmin", "prod", "cumsum",
+    "cumprod", "all", "any", "round", "clip", "dot", "fill", "sort", "argsort", "nonzero",
+    "repeat", "swapaxes", "trace", "diagonal", "conj", "ptp",
+})
+NDARRAY_ATTRIBUTES = frozenset({"shape", "ndim", "size", "dtype", "T", "itemsize", "nbytes",
+                                "real", "imag"})
+NUMPY_GENERATOR_METHODS = frozenset({
+    "seed", "rand", "randn", "random", "random_sample", "normal", "uniform", "randint",
+    "integers", "choice", "shuffle", "permutation", "standard_normal", "binomial",
+    "poisson", "exponential", "beta", "gamma", "multivariate_normal"})
+
+# Python's small modules, as subsets: `random` and numpy's random functions draw from streams
+# seeded per scenario from its seed; `time.sleep` is bounded by the time budget.
+COLLECTIONS_FUNCTIONS = frozenset({"OrderedDict", "namedtuple", "defaultdict", "deque",
+                                   "Counter"})
+RANDOM_FUNCTIONS = frozenset({"seed", "random", "randint", "shuffle", "choice", "sample",
+                              "uniform", "gauss", "normalvariate", "randrange"})
+TIME_FUNCTIONS = frozenset({"time", "perf_counter", "sleep", "monotonic", "process_time"})
+COPY_FUNCTIONS = frozenset({"deepcopy", "copy"})
+DEQUE_METHODS = frozenset({"append", "appendleft", "pop", "popleft", "extend", "clear",
+                           "count", "index", "rotate"})
+COUNTER_METHODS = frozenset({"most_common", "update", "elements"})
+
 # Every dotted callable path a scenario may reach, e.g. "torch.nn.functional.relu".
 TORCH_PATHS = frozenset(
     {f"torch.{n}" for n in TORCH_FUNCTIONS | TORCH_DTYPES}
@@ -115,10 +193,21 @@ TORCH_PATHS = frozenset(
        "torch.get_default_device"}
     | {f"math.{n}" for n in MATH_FUNCTIONS}
     | {f"d2l.{n}" for n in D2L_FUNCTIONS}
+    | {f"torch.optim.lr_scheduler.{n}" for n in LR_SCHEDULERS}
+    | {"torch.backends.mps.is_available", "torch.backends.mps.is_built",
+       "torch.backends.cudnn.is_available"}
+    | {f"numpy.{n}" for n in NUMPY_FUNCTIONS | NUMPY_DTYPES}
+    | {f"numpy.random.{n}" for n in NUMPY_RANDOM}
+    | {f"numpy.linalg.{n}" for n in NUMPY_LINALG}
+    | {f"collections.{n}" for n in COLLECTIONS_FUNCTIONS}
+    | {f"random.{n}" for n in RANDOM_FUNCTIONS}
+    | {f"time.{n}" for n in TIME_FUNCTIONS}
+    | {f"copy.{n}" for n in COPY_FUNCTIONS}
 )
 # Plain values reached by path.
 CONSTANT_PATHS = frozenset({"torch.pi", "torch.e", "torch.inf", "torch.nan", "torch.__version__"}
-                           | {f"math.{n}" for n in MATH_CONSTANTS})
+                           | {f"math.{n}" for n in MATH_CONSTANTS}
+                           | {f"numpy.{n}" for n in NUMPY_CONSTANTS})
 # Legacy APIs: they work, and the run notes that they are legacy.
 LEGACY_PATHS = frozenset({"torch.autograd.Variable", "torch.FloatTensor", "torch.DoubleTensor",
                           "torch.LongTensor", "torch.IntTensor", "torch.BoolTensor"})
@@ -153,6 +242,9 @@ TENSOR_METHODS = frozenset({
     "type", "stride", "storage_offset", "unfold", "scatter",
     "index_add", "index_fill", "masked_select", "take", "put_", "addmm", "addmv",
     "baddbmm", "einsum", "logit", "xlogy", "nan_to_num", "hardshrink", "softplus",
+    # Leaves PyTorch for a numpy array sharing its memory (PyTorch refuses one that requires
+    # grad); the array is numpy's subset's (language/numpy_subset.py).
+    "numpy", "clamp_min", "clamp_max", "logical_not", "multinomial",
 })
 
 TENSOR_ATTRIBUTES = frozenset({
@@ -163,12 +255,14 @@ TENSOR_ATTRIBUTES = frozenset({
 
 # On a grad_fn (autograd Node): read for display only.
 NODE_ATTRIBUTES = frozenset({"next_functions", "name", "register_hook", "register_prehook",
-                             "metadata_names"})
+                             "metadata_names", "variable", "requires_grad"})
 # On torch.return_types (max/min with dim), torch.device and torch.dtype.
 RESULT_ATTRIBUTES = frozenset({"values", "indices", "type", "index", "is_floating_point"})
 # Methods of plain values. Nothing that grows a value without a bound check.
 STRING_METHODS = frozenset({"format", "join", "upper", "lower", "strip", "split",
-                            "startswith", "endswith", "title", "capitalize"})
+                            "startswith", "endswith", "title", "capitalize", "isupper",
+                            "islower", "isdigit", "isalpha", "isspace", "find", "rfind",
+                            "count", "lstrip", "rstrip", "splitlines"})
 LIST_METHODS = frozenset({"append", "extend", "pop", "insert", "index", "count", "reverse",
                           "copy", "clear", "remove"})
 DICT_METHODS = frozenset({"items", "keys", "values", "get", "pop", "update", "copy"})
@@ -178,7 +272,7 @@ MODULE_METHODS = frozenset({
     "parameters", "named_parameters", "zero_grad", "train", "eval", "children",
     "named_children", "modules", "named_modules", "requires_grad_", "forward", "to", "float",
     "double", "cpu", "buffers", "named_buffers", "state_dict", "append", "extend",
-    "register_parameter", "add_module", "register_buffer", "apply",
+    "register_parameter", "add_module", "register_buffer", "apply", "load_state_dict",
 })
 MODULE_ATTRIBUTES = frozenset({
     "training", "in_features", "out_features", "weight", "bias", "kernel_size", "stride",
@@ -187,7 +281,8 @@ MODULE_ATTRIBUTES = frozenset({
     "hidden_size", "num_layers", "normalized_shape", "in_channels", "out_channels",
     "start_dim", "end_dim",
 })
-OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group"})
+OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group", "state_dict",
+                               "load_state_dict"})
 OPTIMIZER_ATTRIBUTES = frozenset({"param_groups", "defaults", "state"})
 CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differentiable",
                          "set_materialize_grads"})
@@ -200,7 +295,8 @@ SAVED_PREFIX = "_saved_"
 BUILTINS = frozenset({
     "print", "len", "range", "enumerate", "zip", "min", "max", "abs", "round", "sum",
     "isinstance", "float", "int", "bool", "list", "tuple", "dict", "set", "str", "sorted",
-    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type",
+    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type", "id", "dir", "map",
+    "filter", "hasattr",
 })
 # Exception types scenario code may name in `except` and `raise`.
 EXCEPTIONS = frozenset({"Exception", "RuntimeError", "ValueError", "TypeError", "IndexError",
@@ -219,7 +315,6 @@ DANGEROUS: dict[str, str] = {
     "library": "it registers native operators",
     "utils": "it reaches loaders, checkpoints and C++ extensions",
     "package": "it imports code from archives",
-    "numpy": "it leaves PyTorch for raw memory that can be written anywhere",
     "storage": "it exposes raw memory",
     "untyped_storage": "it exposes raw memory",
     "data_ptr": "it exposes raw memory addresses",
@@ -229,7 +324,6 @@ DANGEROUS: dict[str, str] = {
     "share_memory_": "it shares memory with other processes",
     "distributed": "it opens network connections",
     "multiprocessing": "it starts processes",
-    "backends": "it changes global library settings",
     "classes": "it reaches native classes",
     "_C": "it reaches PyTorch's C internals",
     "os": "it reaches the operating system",
@@ -245,13 +339,12 @@ DANGEROUS: dict[str, str] = {
     "__import__": "it imports modules",
     "breakpoint": "it opens a debugger",
     "input": "it reads the terminal",
+    "profiler": "it records every operation of the process and writes traces to files",
 }
 # Builtins refused when called by name (as attributes these names are harmless).
 DANGEROUS_BUILTINS: dict[str, str] = {
-    "hasattr": "it reaches attributes by name, around the allowlist",
     "memoryview": "it exposes raw memory",
     "object": "it reaches Python's object model",
-    "id": "it exposes memory addresses",
     "classmethod": "it reaches classes",
     "property": "it runs code on attribute access",
     "iter": "it steps through values outside the loop limits",
@@ -261,7 +354,7 @@ DANGEROUS_BUILTINS: dict[str, str] = {
 SAFE_ATTRIBUTE_NAMES = frozenset({"eval"})
 # Names that start like a dangerous prefix but are fine.
 SAFE_SET_NAMES = frozenset({"set_grad_enabled", "set_materialize_grads", "set_figsize",
-                            "set_detect_anomaly", "set_default_device"})
+                            "set_detect_anomaly", "set_default_device", "set_printoptions"})
 DANGEROUS_PREFIXES: dict[str, str] = {
     "set_": "it changes global state",
     "_": "private and dunder attributes reach Python internals, the classic sandbox escape",
@@ -278,3 +371,38 @@ def why_dangerous(name: str) -> str | None:
         if name.startswith(prefix):
             return reason
     return None
+
+
+# `import os` and the like: known modules the language does not run bind a placeholder, so
+# the file runs until the code uses one (the refusal names that line); an import that is
+# never used costs nothing. Any other module is refused at the import.
+PLACEHOLDER_MODULES: dict[str, str] = {
+    "os": "it reaches the operating system", "sys": "it reaches the interpreter",
+    "subprocess": "it starts processes", "pathlib": "it reaches files",
+    "shutil": "it reaches files", "glob": "it reaches files", "io": "it reaches files",
+    "tempfile": "it reaches files", "pickle": "it unpickles arbitrary objects",
+    "json": "it reads and writes files", "csv": "it reads and writes files",
+    "gzip": "it reaches files", "zipfile": "it reaches files", "tarfile": "it reaches files",
+    "h5py": "it reaches files", "argparse": "it reads the command line",
+    "logging": "it writes logs to files", "warnings": "it changes global state",
+    "socket": "it opens network connections", "urllib": "it opens network connections",
+    "requests": "it opens network connections", "threading": "it starts threads",
+    "multiprocessing": "it starts processes", "platform": "it reaches the operating system",
+    "inspect": "it reaches Python internals", "importlib": "it imports modules",
+    "datetime": "it is not part of the statement language",
+    "itertools": "it is not part of the statement language",
+    "functools": "it is not part of the statement language",
+    "typing": "it is not part of the statement language",
+    "dataclasses": "it is not part of the statement language",
+    "abc": "it is not part of the statement language",
+    "re": "it is not part of the statement language",
+    "string": "it is not part of the statement language",
+    "PIL": "it reads and writes image files", "torchvision": "it downloads data sets and weights",
+    "torchtext": "it downloads data sets", "torchaudio": "it reads audio files",
+    "pandas": "it reads and writes files", "sklearn": "it is not part of the statement language",
+    "scipy": "it is not part of the statement language", "tqdm": "it writes to the terminal",
+    "seaborn": "it draws with matplotlib outside the run", "IPython": "it reaches the notebook",
+    "tensorboard": "it writes files", "torch.utils.tensorboard": "it writes files",
+    "matplotlib": "it draws outside the run", "d2lzh_pytorch": "it reads and downloads files",
+    "utils": "it imports the author's own files", "timeit": "it runs code outside the interpreter",
+}

@@ -8,15 +8,18 @@ is on none of them is refused (a misspelling gets the closest name as a hint).
 from __future__ import annotations
 
 import ast
+import collections
 import difflib
 from typing import Any
 
+import numpy as np
 import torch
 from torch.utils.hooks import RemovableHandle
 
 from gradexplain.errors import not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import guards, held_nodes, typos
+from gradexplain.language import guards, held_nodes, numpy_subset, typos
+from gradexplain.language.checker import NAME_ATTRIBUTES
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
 from gradexplain.language.values import (
@@ -24,9 +27,13 @@ from gradexplain.language.values import (
     BoundMethod,
     Function,
     Method,
+    NamedTupleType,
     Namespace,
+    Placeholder,
     SuperProxy,
+    TypeName,
     UserClass,
+    UserFunction,
     checked_result,
     is_node,
     resolve,
@@ -36,13 +43,17 @@ CTX_TYPE = torch.autograd.function.FunctionCtx
 _MEMBERS: dict[tuple[str, str], object] = {}  # (namespace, name) -> the allowed member's value
 # Attributes of PyTorch's handle for node hooks (a different class from tensor hooks').
 HANDLE_TYPES: tuple[type, ...] = (RemovableHandle,)
+SCHEDULER_TYPES: tuple[type, ...] = (torch.optim.lr_scheduler.LRScheduler,
+                                     torch.optim.lr_scheduler.ReduceLROnPlateau)
 Tensor = torch.Tensor
 
 
 def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
     """`value.name`: on a tensor, the allowlist's answer for `name` is worked out here."""
-    value_of = compiler.expr(node.value)
     name = node.attr
+    if name in NAME_ATTRIBUTES:
+        return _name_reader(compiler, node)
+    value_of = compiler.expr(node.value)
     label = compiler.source.segment(node.value)
     # `w`, a name bound at the top level, read in place; anything else by its closure
     top_name = node.value.id if isinstance(node.value, ast.Name) else None
@@ -73,6 +84,58 @@ def attribute(compiler: Compiler, node: ast.Attribute) -> Evaluate:
     return read
 
 
+def _name_reader(compiler: Compiler, node: ast.Attribute) -> Evaluate:
+    """`self.__class__.__name__` (the name of the value's class), `f.__name__` (of a function,
+    a class, a `type(x)`, a module) and `x.__module__` (where its class was defined): a
+    string, read; nothing else of `__class__`."""
+    of_class = isinstance(node.value, ast.Attribute) and node.value.attr == "__class__"
+    owner = node.value.value if isinstance(node.value, ast.Attribute) and of_class \
+        else node.value
+    value_of = compiler.expr(owner)
+    location = compiler.source.locate(node)
+    wanted = node.attr
+
+    def read(it: State) -> object:
+        value = value_of(it)
+        if wanted == "__module__":
+            return module_name(value)
+        if of_class:
+            return class_name(value)
+        named = value.name if isinstance(value, (UserClass, UserFunction, NamedTupleType)) \
+            else value.kind_name if isinstance(value, TypeName) \
+            else value.name if isinstance(value, Function) \
+            else value.path if isinstance(value, Namespace) else None
+        if named is None:
+            raise not_allowed(f"'__name__' is not available on a {type(value).__name__}",
+                              location, what="attribute '__name__'")
+        return named
+
+    return read
+
+
+def class_name(value: object) -> str:
+    """The name of the class of `value` as Python gives it (`Net` for the user's module)."""
+    user_class = getattr(type(value), "gx_class", None)
+    if isinstance(user_class, UserClass):
+        return user_class.name
+    if isinstance(value, UserFunction):
+        return "function"
+    return type(value).__name__
+
+
+def module_name(value: object) -> str:
+    """`x.__module__`: `__main__` for the code's own functions, classes and instances, else
+    the module of the value's class (`torch.optim.lr_scheduler` for a StepLR)."""
+    if isinstance(value, (UserClass, UserFunction, NamedTupleType)) or \
+            isinstance(getattr(type(value), "gx_class", None), UserClass):
+        return "__main__"
+    if isinstance(value, Function):
+        return str(getattr(value.fn, "__module__", None) or value.path.rsplit(".", 1)[0])
+    if isinstance(value, TypeName):
+        return value.module_name
+    return type(value).__module__
+
+
 def read_attribute(it: State, target: object, name: str, node: ast.Attribute | None) -> object:
     label = it.segment(node.value) if node is not None else "<value>"
     if isinstance(target, Namespace):
@@ -91,10 +154,17 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return found
         if name in {"name", "register_hook", "register_prehook"}:
             return Method(target, name, label)
+        if name == "apply" and isinstance(target, torch.autograd.function.BackwardCFunction):
+            # a custom Function's node: `apply` runs the code's own backward, re-entered
+            return Method(target, name, label)
         if name.startswith(allow.SAVED_PREFIX) and hasattr(target, name):
             return checked_result(getattr(target, name))
         if name == "metadata_names":
             return sorted(n for n in dir(target) if n.startswith(allow.SAVED_PREFIX))
+        if name in {"variable", "requires_grad"} and hasattr(target, name):
+            # AccumulateGrad's leaf tensor; whether the node needs a grad. (Not `metadata`:
+            # under anomaly mode it holds the forward's traceback, the interpreter's own.)
+            return checked_result(getattr(target, name))
     elif isinstance(target, torch.nn.Module):
         found = _module_attribute(target, name, label)
         if found is not _MISSING:
@@ -111,6 +181,19 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
             return Method(target, name, label)
         if name in allow.OPTIMIZER_ATTRIBUTES:
             return getattr(target, name)
+    elif isinstance(target, numpy_subset.NUMPY_VALUES):
+        kind = numpy_subset.member(target, name)
+        if kind == "method":
+            return Method(target, name, label)
+        if kind == "value":
+            return numpy_subset.checked(getattr(target, name))
+    elif isinstance(target, SCHEDULER_TYPES):
+        if name in allow.SCHEDULER_METHODS:
+            return Method(target, name, label)
+        if name in allow.SCHEDULER_ATTRIBUTES:
+            return getattr(target, name)
+    elif isinstance(target, Placeholder):
+        raise target.refusal()
     elif _has_method(target, name):
         return Method(target, name, label)
     elif _has_plain_attribute(target, name):
@@ -169,14 +252,15 @@ def _module_attribute(target: torch.nn.Module, name: str, label: str) -> object:
     user_class = getattr(type(target), "gx_class", None)
     if isinstance(user_class, UserClass):
         if name in user_class.methods:
-            return BoundMethod(target, user_class.methods[name])
+            method = user_class.methods[name]
+            return method if method.static else BoundMethod(target, method)
         if name in user_class.attributes:
             return user_class.attributes[name]
     for table in ("_parameters", "_buffers", "_modules"):
         entries = target.__dict__.get(table, {})
         if name in entries:
             return entries[name]
-    if not name.startswith("_") and name in target.__dict__:
+    if (not name.startswith("_") or own_private(target, name)) and name in target.__dict__:
         return checked_result(target.__dict__[name])
     if name in allow.MODULE_METHODS:
         return Method(target, name, label)
@@ -255,7 +339,8 @@ def subscript(compiler: Compiler, node: ast.Subscript) -> Evaluate:
 
 # What may be indexed besides tensors (a layer container gives its layers).
 INDEXABLE: tuple[type, ...] = (list, tuple, torch.Size, str, dict, range, torch.nn.Sequential,
-                               torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict)
+                               torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
+                               collections.deque)
 
 
 def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
@@ -270,6 +355,13 @@ def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
         if type(index) is tuple and isinstance(value, dict):
             guards.check_keys([index], it.location(node))
         return _item(value, index)
+    if isinstance(value, np.ndarray):
+        numpy_subset.check_index(value, index, it.limits, it.location(node))
+        return numpy_subset.checked(_item(value, index))
+    if isinstance(value, numpy_subset.INDEX_TRICKS):
+        return numpy_subset.joined_items(it, value, index, it.location(node))
+    if isinstance(value, Placeholder):
+        raise value.refusal()
     raise CodeTypeError(f"'{type(value).__name__}' object is not subscriptable")
 
 
@@ -280,11 +372,17 @@ def set_item(it: State, node: ast.Subscript, owner: object, index: object,
         it.operation = OperationContext("index", it.operands([owner], [node.value]))
         _set_item(owner, index, value)
         return
-    if isinstance(owner, (list, dict)):
+    if isinstance(owner, (list, dict, collections.deque)):
         if type(index) is tuple and isinstance(owner, dict):
             guards.check_keys([index], it.location(node))
         _set_item(owner, index, value)
         return
+    if isinstance(owner, np.ndarray):
+        numpy_subset.check_index(owner, index, it.limits, it.location(node))
+        _set_item(owner, index, numpy_subset.checked(value))
+        return
+    if isinstance(owner, Placeholder):
+        raise owner.refusal()
     raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")
 
 
@@ -306,8 +404,12 @@ def delete_item(owner: Any, index: object) -> None:
 
 
 def _has_method(target: object, name: str) -> bool:
-    """Methods of hook handles, super(), strings, lists and dicts."""
+    """Methods of hook handles, super(), strings, lists, dicts, deques, counters and torch's
+    random generators."""
     return (isinstance(target, HANDLE_TYPES) and name in allow.HANDLE_METHODS) or \
+        (isinstance(target, collections.deque) and name in allow.DEQUE_METHODS) or \
+        (isinstance(target, collections.Counter) and name in allow.COUNTER_METHODS) or \
+        (isinstance(target, torch.Generator) and name in allow.GENERATOR_METHODS) or \
         (isinstance(target, SuperProxy) and name == "__init__") or \
         (isinstance(target, str) and name in allow.STRING_METHODS) or \
         (isinstance(target, list) and name in allow.LIST_METHODS) or \
@@ -317,6 +419,7 @@ def _has_method(target: object, name: str) -> bool:
 def _has_plain_attribute(target: object, name: str) -> bool:
     """Plain values read from devices, dtypes and torch.return_types (max/min with dim)."""
     return (isinstance(target, torch.device) and name in {"type", "index"}) or \
+        (isinstance(target, tuple) and name in getattr(type(target), "_fields", ())) or \
         (isinstance(target, torch.dtype) and name in {"is_floating_point", "itemsize"}) or \
         (isinstance(target, tuple) and name in {"values", "indices"} and hasattr(target, name))
 
@@ -332,9 +435,20 @@ class _Missing:
 _MISSING = _Missing()
 
 
+# Every name nn.Module itself has: none of them is the user's own private name.
+MODULE_INTERNALS = frozenset(dir(torch.nn.Module)) | frozenset(vars(torch.nn.Module()))
+
+
+def own_private(target: object, name: str) -> bool:
+    """`self._cache` on the user's own module: a single-underscore name that is not one of
+    nn.Module's own."""
+    return isinstance(getattr(type(target), "gx_class", None), UserClass) and \
+        not name.startswith("__") and name not in MODULE_INTERNALS
+
+
 def _settable(owner: object, name: str) -> bool:
     """A new attribute of the user's module or a ctx; never a method or internal name."""
-    if name.startswith("_"):
+    if name.startswith("_") and not own_private(owner, name):
         return False
     if isinstance(owner, torch.nn.Module):
         tables = [owner.__dict__.get(t, {}) for t in ("_parameters", "_buffers", "_modules")]

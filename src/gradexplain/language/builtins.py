@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import ast
 import builtins
+import weakref
 
+import numpy as np
 import torch
 
-from gradexplain.errors import SourceLocation, not_allowed
+from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
+from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
+from gradexplain.language.attributes import read_attribute
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import State
+from gradexplain.language.functions import torch_callable
 from gradexplain.language.values import (
     BaseClass,
     Builtin,
     CaughtError,
     ExceptionType,
     Function,
+    Namespace,
+    Placeholder,
     SuperProxy,
+    TypeName,
     UserClass,
+    is_node,
 )
 
 # isinstance(x, NAME): the types a scenario may ask about.
@@ -34,30 +43,6 @@ ISINSTANCE_PATHS: dict[str, type] = {
     "torch.Tensor": torch.Tensor, "torch.nn.Parameter": torch.nn.Parameter,
     "torch.autograd.graph.Node": torch.autograd.graph.Node,
 }
-
-
-class TypeName:
-    """What `type(x)` gives: prints and compares like the class, reaches nothing."""
-
-    def __init__(self, kind: type) -> None:
-        self._kind = kind
-
-    def __eq__(self, other: object) -> bool:
-        # `type(m) == nn.Linear` (d2l's init functions): the allowlisted class is a Function.
-        if isinstance(other, Function):
-            return other.fn is self._kind
-        return isinstance(other, TypeName) and other._kind is self._kind
-
-    def __hash__(self) -> int:
-        return hash(self._kind)
-
-    def __repr__(self) -> str:
-        return f"<class '{_qualified(self._kind)}'>"
-
-
-def _qualified(kind: type) -> str:
-    module = kind.__module__
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
 # Builtins that take one iterable (or more) and step through it.
@@ -80,6 +65,16 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
             raise not_allowed("type(...) takes one value here: making classes is not part of "
                               "the language", location)
         return TypeName(type(args[0]))
+    if name == "id":
+        if len(args) != 1 or kwargs:
+            raise CodeTypeError(f"id() takes exactly one argument ({len(args)} given)")
+        return identity(it, args[0])
+    if name == "dir":
+        return directory(it, args)
+    if name == "hasattr":
+        return has_attribute(it, args, node)
+    if name in {"map", "filter"}:
+        return _map_or_filter(it, name, args, node)
     if name == "range":
         bounds = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
         if len(bounds) != len(args) or not 1 <= len(args) <= 3 or kwargs:
@@ -89,11 +84,14 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
         guards.check_number_op("pow", args[0], args[1], it.limits, location)
     if name in STEPPING:
         # min(a, b) and max(a, b) compare their arguments; everything else steps through one.
-        if not (name in {"min", "max"} and len(args) > 1):
+        # (dict(mapping) copies the mapping, a defaultdict or Counter too: not its keys.)
+        if not (name in {"min", "max"} and len(args) > 1) and \
+                not (name == "dict" and args and isinstance(args[0], dict)):
             args = [list(it.iterate(a, node or ast.Pass())) if i == 0 or name == "zip"
                     else a for i, a in enumerate(args)]
-        if name in {"min", "max", "sorted"} and "key" in kwargs:
-            raise not_allowed(f"{name}(key=...) is not part of the language", location)
+        if name in {"min", "max", "sorted"} and kwargs.get("key") is not None:
+            # Python calls the key for each item: the key re-enters the interpreter.
+            kwargs = {**kwargs, "key": torch_callable(it, kwargs["key"])}
     if name == "set" and args and isinstance(args[0], list):
         guards.check_keys(args[0], location)
     elif name == "dict" and args and isinstance(args[0], list):
@@ -108,6 +106,103 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
     if isinstance(result, (enumerate, zip, reversed)):
         return list(result)
     return result
+
+
+def _map_or_filter(it: State, name: str, args: list[object], node: ast.expr | None
+                   ) -> list[object]:
+    """`map(f, xs, ...)` and `filter(f, xs)`, made at once as lists (Python's are lazy; the
+    code only ever steps through them): each call runs `f` through the interpreter."""
+    if len(args) < 2 or (name == "filter" and len(args) != 2):
+        raise CodeTypeError(f"{name}() must have at least two arguments")
+    function, *iterables = args
+    columns = [list(it.iterate(i, node or ast.Pass())) for i in iterables]
+    if name == "filter":
+        if function is None:
+            return [v for v in columns[0] if v]
+        return [v for v in columns[0] if it.call_back(function, [v], {})]
+    return [it.call_back(function, list(row), {}) for row in zip(*columns, strict=False)]
+
+
+def identity(it: State, value: object) -> int:
+    """`id(x)`: a number of the run's own for each object asked about (from 1, in the order
+    asked): equal for the same object, different for different ones, never an address. The
+    entry lives as long as its object (held weakly where the object allows it, else held),
+    so no other object can take its number."""
+    key = builtins.id(value)
+    identities = it.identities
+    found = identities.get(key)
+    if found is None:
+        number = it.identity_count = it.identity_count + 1
+        def forget(_: object, key: int = key) -> None:
+            identities.pop(key, None)
+
+        try:
+            held: object = weakref.ref(value, forget)
+        except TypeError:  # ints, lists, tuples: kept
+            held = value
+        found = identities[key] = (held, number)
+    return found[1]
+
+
+# The protocols `hasattr(x, "__len__")` may ask about: answered from the value's type.
+PROTOCOLS = frozenset({"__len__", "__iter__", "__getitem__", "__call__"})
+
+
+def has_attribute(it: State, args: list[object], node: ast.expr | None) -> bool:
+    """`hasattr(x, "name")` through the allowlist: True when the code could read `x.name`
+    (a protocol dunder: when the value has it); reading it runs nothing of the value's."""
+    name = args[1] if len(args) == 2 else None
+    if not isinstance(name, str):
+        raise CodeTypeError("hasattr(): attribute name must be a string")
+    value = args[0]
+    if isinstance(value, Placeholder):
+        raise value.refusal()
+    if name.startswith("__"):
+        return name in PROTOCOLS and hasattr(type(value), name)
+    try:
+        read_attribute(it, value, name, None)
+    except (GradexplainError, AttributeError):
+        return False
+    return True
+
+
+def directory(it: State, args: list[object]) -> list[str]:
+    """`dir()`: the code's own names; `dir(x)`: what the language lets the code reach on x."""
+    if len(args) > 1:
+        raise CodeTypeError(f"dir expected at most 1 argument, got {len(args)}")
+    if args and isinstance(args[0], Placeholder):
+        raise args[0].refusal()
+    if not args:
+        return sorted(it.scope.names if it.scope is not None else it.env)
+    value = args[0]
+    if isinstance(value, torch.Tensor):
+        return sorted(allow.TENSOR_METHODS | allow.TENSOR_ATTRIBUTES)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return sorted(allow.NDARRAY_METHODS | allow.NDARRAY_ATTRIBUTES)
+    if isinstance(value, Namespace):
+        prefix = value.path + "."
+        reachable = allow.TORCH_PATHS | allow.CONSTANT_PATHS | allow.TORCH_NAMESPACES
+        return sorted({p[len(prefix):].split(".")[0] for p in reachable
+                       if p.startswith(prefix)})
+    if isinstance(value, torch.nn.Module):
+        user_class = getattr(type(value), "gx_class", None)
+        own = set(user_class.methods) | set(user_class.attributes) \
+            if isinstance(user_class, UserClass) else set()
+        tables = {n for t in ("_parameters", "_buffers", "_modules")
+                  for n in value.__dict__.get(t, {})}
+        public = {n for n in value.__dict__ if not n.startswith("_")}
+        attributes = {n for n in allow.MODULE_ATTRIBUTES if hasattr(value, n)}
+        return sorted(own | tables | public | attributes | allow.MODULE_METHODS)
+    if isinstance(value, UserClass):
+        return sorted(set(value.methods) | set(value.attributes))
+    if is_node(value):
+        return sorted({n for n in dir(value) if n in allow.NODE_ATTRIBUTES
+                       or n.startswith(allow.SAVED_PREFIX)})
+    for kind, methods in ((str, allow.STRING_METHODS), (list, allow.LIST_METHODS),
+                          (dict, allow.DICT_METHODS)):
+        if isinstance(value, kind):
+            return sorted(methods)
+    return []
 
 
 def _print(it: State, args: list[object], kwargs: dict[str, object]) -> None:
@@ -160,6 +255,10 @@ def _isinstance(args: list[object]) -> bool:
                 return True
         elif isinstance(kind, Function) and kind.path in ISINSTANCE_PATHS:
             if isinstance(value, ISINSTANCE_PATHS[kind.path]):
+                return True
+        elif isinstance(kind, Function) and kind.path.startswith("torch.nn.") and \
+                isinstance(kind.fn, type):  # isinstance(m, nn.Linear): a layer class
+            if isinstance(value, kind.fn):
                 return True
         elif isinstance(kind, BaseClass):
             if isinstance(value, torch.nn.Module if kind.path == "torch.nn.Module"

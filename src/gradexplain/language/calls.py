@@ -20,7 +20,7 @@ import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards, layer_sizes
+from gradexplain.language import display, guards, layer_sizes, numpy_subset, python_modules
 from gradexplain.language.attributes import namespace_member, read_attribute
 from gradexplain.language.backward import AUTOGRAD_CALLS, autograd_call, backward_method
 from gradexplain.language.builtins import call_builtin
@@ -38,7 +38,9 @@ from gradexplain.language.values import (
     ExceptionType,
     Function,
     Method,
+    NamedTupleType,
     Namespace,
+    Placeholder,
     SuperProxy,
     UserClass,
     UserFunction,
@@ -51,6 +53,12 @@ Arguments = Callable[[State], tuple[list[object], dict[str, object]]]
 # (interpreter, tensor, args, kwargs): a tensor method's rule, its facts bound
 TensorCall = Callable[[State, Tensor, list[object], dict[str, object]], object]
 
+# The modules besides torch whose functions are run (and sized) by their own rule.
+LIBRARIES: dict[str, Callable[[State, Function, list[object], dict[str, object],
+                               SourceLocation | None], object]] = {
+    "numpy": numpy_subset.call, "random": python_modules.call, "time": python_modules.call,
+    "copy": python_modules.call, "collections": python_modules.call,
+}
 # Functions whose call only notes something or returns a value nobody uses.
 QUIET_RESULTS = {"torch.manual_seed"}
 NEW_TENSOR_METHODS = {"new_ones": "ones", "new_zeros": "zeros", "new_empty": "empty",
@@ -61,6 +69,7 @@ NOT_TENSOR_OPERATIONS = frozenset({
     "manual_seed", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "inference_mode", "is_inference_mode_enabled", "get_default_dtype", "device",
     "is_tensor", "is_floating_point", "numel", "set_default_device", "get_default_device",
+    "from_numpy", "Generator", "set_printoptions",
 })
 # In-place methods that change their tensor's shape: the operation's shapes are taken before
 # it runs (other operations read them only if they fail, when nothing has changed).
@@ -244,6 +253,10 @@ def call_value(it: State, callee: object, args: list[object], kwargs: dict[str, 
         return _call_module(it, callee, args, kwargs, site)
     if isinstance(callee, ExceptionType):
         return getattr(builtins, callee.name)(*args)
+    if isinstance(callee, NamedTupleType):
+        return callee.real(*args, **kwargs)
+    if isinstance(callee, Placeholder):
+        raise callee.refusal()
     if isinstance(callee, BaseClass):
         raise not_allowed(f"{callee.path} can only be used as a base class: "
                           f"class Net({callee.path.split('.')[-2]}."
@@ -295,6 +308,9 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
         path = callee.path
         if path in AUTOGRAD_CALLS and site is not None:
             return autograd_call(it, path, args, kwargs, site.node)
+        library = LIBRARIES.get(path.split(".", 1)[0])
+        if library is not None:
+            return library(it, callee, args, kwargs, site.location if site else None)
         special = special_function(it, callee, args, kwargs)
         if special is not NotImplemented:
             return special
@@ -325,6 +341,7 @@ def tensor_method(name: str, label: str, operand_nodes: list[ast.expr],
     hook = name in HOOK_METHODS
     reshaping = name in RESHAPING_IN_PLACE
     retain = name == "retain_grad"
+    typed = name == "type"
     sized = guards.call_is_sized(name)  # else check_call would find nothing to check
     check_call = guards.check_call
 
@@ -348,6 +365,9 @@ def tensor_method(name: str, label: str, operand_nodes: list[ast.expr],
             if reshaping else (name, operands, operand_nodes)
         if sized:
             check_call(name, target, args, kwargs, it.limits, it.budget, location, name)
+        if typed and args and isinstance(args[0], Function) and \
+                args[0].path in allow.LEGACY_PATHS:  # x.type(torch.LongTensor): its class
+            args = [args[0].fn, *args[1:]]
         if args or kwargs:
             args, kwargs = wrapped(it, args, kwargs)
         result = getattr(target, name)(*args, **kwargs)
@@ -389,6 +409,8 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
         guards.check_submodules(target, [*args, *kwargs.values()], it.limits, location)
     if isinstance(target, dict) and args:  # get, pop, update hash their keys
         guards.check_keys(args[0] if isinstance(args[0], dict) else args[:1], location)
+    if isinstance(target, numpy_subset.NUMPY_VALUES):
+        return numpy_subset.call_method(it, target, name, args, kwargs, location)
     if isinstance(target, list) and name in {"extend", "append", "insert"}:
         added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
         check("max_elements", len(target) + added, it.limits, location)
@@ -419,7 +441,8 @@ def _ordinary(path: str) -> bool:
     """A function without something else to do (see `call_function`)."""
     return path not in AUTOGRAD_CALLS and \
         not path.startswith(("d2l.", "torch.autograd.functional.")) and \
-        path not in allow.LEGACY_PATHS
+        path not in allow.LEGACY_PATHS and path.split(".", 1)[0] not in LIBRARIES and \
+        path != "torch.set_printoptions"
 
 
 @functools.lru_cache(maxsize=1024)

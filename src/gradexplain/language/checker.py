@@ -10,6 +10,7 @@ allowlisted imports.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import string
 from collections.abc import Callable
@@ -32,7 +33,26 @@ IMPORT_MODULES = {
     "torch.autograd": "torch.autograd", "torch.autograd.functional": "torch.autograd.functional",
     "torch.autograd.graph": "torch.autograd.graph", "math": "math", "d2l": "d2l",
     "d2l.torch": "d2l", "__future__": "__future__",
+    # The spelling of several Chinese tutorials: `from torch.autograd.function import Function`.
+    "torch.autograd.function": "torch.autograd",
+    "torch.optim.lr_scheduler": "torch.optim.lr_scheduler",
+    "numpy": "numpy", "numpy.random": "numpy.random", "numpy.linalg": "numpy.linalg",
+    "collections": "collections", "random": "random", "time": "time", "copy": "copy",
 }
+
+
+def placeholder_module(name: str) -> str | None:
+    """The known module (allowlists.PLACEHOLDER_MODULES) an import of `name` binds a
+    placeholder for (`os.path` -> `os`), or None."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in allow.PLACEHOLDER_MODULES:
+            return prefix
+    return None
+# Names of things, read only (language/attributes.py reads them): `type(x).__name__`,
+# `self.__class__.__name__`, `scheduler.__module__`.
+NAME_ATTRIBUTES = frozenset({"__name__", "__module__"})
 # Decorators a `def` may carry (the grad modes) and, in a custom Function, staticmethod.
 DECORATORS = {"torch.no_grad", "torch.enable_grad", "torch.inference_mode",
               "torch.autograd.no_grad", "torch.autograd.enable_grad", "no_grad", "enable_grad"}
@@ -144,12 +164,16 @@ class _Checker:
         self.functions = 0  # how many `def`/`lambda` bodies we are inside
         self.loops = 0  # loops inside the innermost function
         self.class_kind: str | None = None
+        # `_make_layer`, `self._cache`: the single-underscore names the code's own classes
+        # define (their methods, and attributes they assign on self); nothing else private.
+        self.own_private: set[str] = set()
 
     def fail(self, node: ast.AST, message: str, hint: str | None = None,
              what: str | None = None) -> GradexplainError:
         return not_allowed(message, self.source.locate(node), hint, what=what or message)
 
     def check_module(self, tree: ast.Module) -> None:
+        self.own_private = _own_private_names(tree)
         for stmt in tree.body:
             self.statement(stmt, 1)
 
@@ -221,6 +245,8 @@ class _Checker:
 
     def target(self, node: ast.expr) -> None:
         if isinstance(node, ast.Name):
+            if node.id == "__name__":
+                raise self.fail(node, "'__name__' can be read, not assigned")
             self.name_ok(node)
         elif isinstance(node, (ast.Tuple, ast.List)):
             for element in node.elts:
@@ -255,7 +281,11 @@ class _Checker:
 
     def import_(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
-            bad = next((a.name for a in node.names if a.name not in IMPORT_MODULES), None)
+            bad = next((a.name for a in node.names if a.name not in IMPORT_MODULES
+                        and placeholder_module(a.name) is None), None)
+        elif not node.level and node.module not in IMPORT_MODULES and \
+                placeholder_module(node.module or "") is not None:
+            bad = next((a.name for a in node.names if a.name.startswith("_")), None)
         elif node.level or node.module not in IMPORT_MODULES:
             bad = "." * node.level + (node.module or "")
         else:
@@ -263,8 +293,10 @@ class _Checker:
                         and node.module != "__future__"), None)
         if bad is not None:
             raise self.fail(node, f"importing '{bad}' is not allowed: only torch (and its nn, "
-                            "nn.functional, optim, autograd parts), math and d2l can be "
-                            "imported; other imports could load any code",
+                            "nn.functional, optim, autograd parts), math, d2l, numpy, "
+                            "collections, random, time and copy can be imported, and known "
+                            "modules such as os bind a placeholder; other imports could load "
+                            "any code",
                             "torch and F are always available; remove the import",
                             what="import")
 
@@ -287,13 +319,13 @@ class _Checker:
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             path = dotted_name(target)
-            in_function_class = self.class_kind == "function" and path == "staticmethod"
-            if path not in DECORATORS and not in_function_class:
+            in_class = self.class_kind is not None and path == "staticmethod"
+            if path not in DECORATORS and not in_class:
                 raise self.fail(decorator, f"the decorator '{path or '...'}' is not allowed: "
                                 "a decorator can replace a function with anything",
                                 "allowed: @torch.no_grad(), @torch.enable_grad(), "
-                                "@torch.inference_mode(), and @staticmethod in a "
-                                "torch.autograd.Function", what="decorator")
+                                "@torch.inference_mode(), and @staticmethod in a class",
+                                what="decorator")
             if isinstance(decorator, ast.Call):
                 for arg in decorator.args:
                     self.expr(arg, depth + 1)
@@ -444,24 +476,31 @@ class _Checker:
             self.expr(node.elt, depth)
 
     def name_ok(self, node: ast.Name) -> None:
-        if node.id.startswith("__"):
+        if node.id.startswith("__") and node.id != "__name__":  # `if __name__ == "__main__":`
             raise self.fail(node, f"name '{node.id}' is not allowed: dunder names reach "
                             "Python internals", what=f"name '{node.id}'")
         # Other names (even `input` or `open`) are only the user's variables: they resolve to
         # nothing else, and calling a builtin that is not allowlisted is refused in call().
 
     def attribute(self, node: ast.Attribute, depth: int) -> None:
-        self.expr(node.value, depth)
         name = node.attr
+        if name in NAME_ATTRIBUTES and isinstance(node.value, ast.Attribute) and \
+                node.value.attr == "__class__":  # `self.__class__.__name__`: a name, read
+            self.expr(node.value.value, depth + 1)
+            return
+        self.expr(node.value, depth)
+        if name in NAME_ATTRIBUTES:  # `fn.__name__`, `type(x).__module__`: read only
+            return
         if name == "__init__":
             if not _is_super_call(node.value):
                 self.refuse_attribute(node)
         elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX):
             return  # read-only values for display, checked again by type when read
-        elif name in allow.SAFE_ATTRIBUTE_NAMES:
+        elif name in allow.SAFE_ATTRIBUTE_NAMES or name in self.own_private:
             return
-        elif name.startswith("_") or name in allow.DANGEROUS or \
-                (allow.why_dangerous(name) and not _known_name(name)):
+        elif name.startswith("_") or name in allow.DANGEROUS:
+            # (A `set_...` name is refused where it is read, by the allowlist of its owner:
+            # torch's global setters are, `ax.set_xlabel` or the code's own are not.)
             self.refuse_attribute(node)
 
     def refuse_attribute(self, node: ast.Attribute) -> None:
@@ -477,7 +516,10 @@ class _Checker:
         func = node.func
         if isinstance(func, ast.Name):
             self.name_ok(func)
-            reason = allow.DANGEROUS_BUILTINS.get(func.id) or allow.why_dangerous(func.id)
+            # A name called can only be a builtin or the code's own (`set_seed`, `load_data`):
+            # only the builtins are dangerous.
+            reason = allow.DANGEROUS_BUILTINS.get(func.id) or (
+                allow.why_dangerous(func.id) if hasattr(builtins, func.id) else None)
             if reason and func.id not in allow.BUILTINS:
                 raise self.fail(func, f"calling '{func.id}' is not allowed: {reason}",
                                 what=f"builtin '{func.id}'")
@@ -578,9 +620,32 @@ def _is_super_call(node: ast.expr) -> bool:
         node.func.id == "super"
 
 
-def _known_name(name: str) -> bool:
-    """A name on some allowlist although it looks like a dangerous prefix (set_grad_enabled)."""
-    return name in allow.SAFE_SET_NAMES
+def _own_private_names(tree: ast.Module) -> set[str]:
+    """Single-underscore names the code's classes define: methods, and `self._name = ...`."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.FunctionDef):
+                names.add(inner.name)
+            elif isinstance(inner, ast.Attribute) and isinstance(inner.ctx, ast.Store) and \
+                    isinstance(inner.value, ast.Name) and inner.value.id == "self":
+                names.add(inner.attr)
+    return {n for n in names if n.startswith("_") and not n.startswith("__")
+            and n not in PRIVATE_RESERVED}
+
+
+# Private names of PyTorch's own objects that a class of the code may not take for its own.
+PRIVATE_RESERVED = frozenset({
+    "_parameters", "_buffers", "_modules", "_forward_hooks", "_forward_pre_hooks",
+    "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
+    "_non_persistent_buffers_set", "_is_full_backward_hook", "_call_impl", "_apply",
+    "_version", "_C", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+    "_forward_pre_hooks_with_kwargs", "_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks", "_get_name", "_named_members", "_slow_forward",
+    "_wrapped_call_impl", "_replicate_for_data_parallel", "_register_state_dict_hook",
+})
 
 
 def _is_device_string(call: ast.Call, arg: ast.expr) -> bool:

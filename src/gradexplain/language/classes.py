@@ -37,7 +37,8 @@ class InterpretedModule(torch.nn.Module):
         if forward is None:
             raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                       '"forward" function')
-        return call_user(type(self).gx_interpreter, forward, [self, *args], kwargs)
+        bound = list(args) if forward.static else [self, *args]  # @staticmethod forward
+        return call_user(type(self).gx_interpreter, forward, bound, kwargs)
 
 
 def define_class(compiler: Compiler, stmt: ast.ClassDef) -> Run:
@@ -72,7 +73,8 @@ def define_class(compiler: Compiler, stmt: ast.ClassDef) -> Run:
         user_class = UserClass(name, kind, methods, attributes)
         if kind == "module":
             user_class.real = type(name, (InterpretedModule,),
-                                   {"gx_class": user_class, "gx_interpreter": it})
+                                   {"gx_class": user_class, "gx_interpreter": it,
+                                    "__module__": "__main__"})  # type(net): __main__.Net
         else:
             user_class.real = _function_class(it, user_class)
         it.bind(name, user_class)

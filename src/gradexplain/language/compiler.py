@@ -13,12 +13,14 @@ any PyTorch or Python error it raises into a located, classified one (classify.p
 from __future__ import annotations
 
 import ast
+import collections
 import difflib
 import time
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import cast
 
+import numpy as np
 import torch
 
 from gradexplain.errors import GradexplainError, SourceLocation, not_allowed
@@ -34,6 +36,7 @@ from gradexplain.language.values import (
     Builtin,
     ContinueSignal,
     ExceptionType,
+    Placeholder,
     ReturnSignal,
     Scope,
 )
@@ -58,6 +61,7 @@ ITERABLE_TYPES: tuple[type, ...] = (
     list, tuple, dict, str, range, set, frozenset, torch.Size, torch.Tensor, enumerate, zip,
     reversed, types.GeneratorType, type({}.keys()), type({}.values()), type({}.items()),
     torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
+    np.ndarray, collections.deque,
 )
 
 
@@ -77,6 +81,10 @@ class State:
         self.program: Program | None = None
         self.context: StatementContext | None = None
         self.operation: Operation = None  # read only when an error is classified
+        # id(): each object the code asks about, held (so its number is never reused) with
+        # its number, counted from 1: equal for the same object, never a memory address.
+        self.identities: dict[int, tuple[object, int]] = {}
+        self.identity_count = 0
 
     # names ----------------------------------------------------------------------------------
 
@@ -104,6 +112,8 @@ class State:
             return Builtin(name)
         if name in allow.EXCEPTIONS:
             return ExceptionType(name)
+        if name == "__name__":  # scenario code runs as the main program
+            return "__main__"
         known = sorted(self.env)
         close = difflib.get_close_matches(name, known, n=1) or \
             [k for k in known if k.lower() == name.lower()][:1] or \
@@ -157,11 +167,13 @@ class State:
 
     def iterate(self, value: object, node: ast.AST) -> Iterator[object]:
         """Step through an allowed iterable, at most `max_loop_iterations` items."""
+        if isinstance(value, Placeholder):
+            raise value.refusal()
         if not isinstance(value, ITERABLE_TYPES):
             raise CodeTypeError(f"'{type(value).__name__}' object is not iterable")
         if isinstance(value, (range, list, tuple, dict, str, set)):
             check("max_loop_iterations", len(value), self.limits, self.location(node))
-        elif isinstance(value, torch.Tensor) and value.dim() > 0:
+        elif isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim > 0:
             # PyTorch steps through a tensor by unbinding it whole first (a view per row):
             # count the rows before, not while.
             check("max_loop_iterations", value.shape[0], self.limits, self.location(node))

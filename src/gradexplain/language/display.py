@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import string
 
+import numpy as np
 import torch
 
 from gradexplain.errors import not_allowed
@@ -16,6 +18,8 @@ from gradexplain.limits import Limits, exceeded
 # 64-deep chain of `a = [a, a]` would otherwise print 2**64 leaves.
 MAX_SHOWN_ITEMS = Limits().max_elements
 MAX_SHOWN_DEPTH = 256  # printing recurses once per level
+# An object's default repr holds its memory address: never shown.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def show(value: object) -> str:
@@ -54,26 +58,39 @@ def shown_items(value: list[object] | tuple[object, ...]) -> tuple[int, int]:
 
 
 def _item(value: object) -> str:
-    """An item inside a printed list or tuple: strings quoted, as Python prints them."""
-    return repr(value) if isinstance(value, str) else _show(value)
+    """An item inside a printed list or tuple: strings quoted and numpy values as their repr
+    (`array([1., 2.])`, `np.float64(0.5)`), as Python prints them."""
+    return repr(value) if isinstance(value, (str, np.ndarray, np.generic)) else _show(value)
 
 
 def _show(value: object) -> str:
     if is_node(value):
-        return f"<{type(value).__name__} object>"
+        return node_repr(value)
     if isinstance(value, tuple) and not isinstance(value, torch.Size) and \
             type(value) is tuple:
         inner = ", ".join(_item(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(_item(v) for v in value) + "]"
-    return str(value)
+    text = str(value)
+    if not isinstance(value, str) and " at 0x" in text:  # `<torch._C.Generator object>`
+        return ADDRESS.sub("", text)
+    return text
+
+
+def node_repr(node: object) -> str:
+    """An autograd node as PyTorch prints it, less its address: a custom Function's node with
+    its module (`<torch.autograd.function.ExpBackward object>`), a built-in one without."""
+    kind = type(node)
+    module = kind.__module__
+    name = kind.__qualname__ if module in {"builtins", None} else f"{module}.{kind.__qualname__}"
+    return f"<{name} object>"
 
 
 def showable(value: object) -> bool:
     """Whether an expression statement's value is worth showing (not a module or optimizer)."""
     plain = (torch.Tensor, int, float, complex, bool, str, list, tuple, dict, set,
-             torch.Size, torch.dtype, torch.device)
+             torch.Size, torch.dtype, torch.device, np.ndarray, np.generic)
     return isinstance(value, plain) or is_node(value)
 
 

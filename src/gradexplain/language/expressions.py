@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+from numpy import ndarray
 
 from gradexplain.language import display, guards
 from gradexplain.language.classify import CodeTypeError
 from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.numpy_subset import array_operator
 from gradexplain.language.reports import ARITHMETIC, broadcast_reporter
 from gradexplain.language.values import FUNCTIONAL, TORCH
 
@@ -145,6 +147,8 @@ def binary(compiler: Compiler, node: ast.BinOp) -> Evaluate:
             # Only two tensors of different shapes can make a result larger than an operand
             # (a tensor and a number make one of the tensor's shape): sized, and the only
             # results a broadcast_sum note can be about.
+            if isinstance(right, ndarray):  # PyTorch makes a tensor of it, then broadcasts
+                array_operator(op_name, left, right, it.limits, location)
             broadcast = isinstance(right, Tensor) and \
                 check_size(left, right, it.limits, it.budget, location) and broadcasting \
                 and (left.requires_grad or right.requires_grad)
@@ -153,7 +157,10 @@ def binary(compiler: Compiler, node: ast.BinOp) -> Evaluate:
             it.operation = (kind, operands, operand_nodes)
             broadcast = False
         else:
-            check_number_op(op_name, left, right, it.limits, location)
+            if isinstance(left, ndarray) or isinstance(right, ndarray):
+                array_operator(op_name, left, right, it.limits, location)
+            else:
+                check_number_op(op_name, left, right, it.limits, location)
             return fn(left, right)
         result = fn(left, right)
         if isinstance(result, Tensor):
@@ -209,6 +216,8 @@ def compare(compiler: Compiler, node: ast.Compare) -> Evaluate:
             if isinstance(left, Tensor) or isinstance(right, Tensor):
                 guards.check_call("eq", None, [left, right], {}, it.limits, it.budget,
                                   location)
+            elif isinstance(left, ndarray) or isinstance(right, ndarray):
+                array_operator("eq", left, right, it.limits, location)
             outcome = comparison(left, right)
             if single or not outcome:
                 return outcome

@@ -24,6 +24,7 @@ from gradexplain.language.values import (
     Builtin,
     Function,
     Method,
+    Placeholder,
     ReturnSignal,
     Scope,
     UserClass,
@@ -119,6 +120,8 @@ def call_user(it: State, function: UserFunction, args: list[object],
 
 def torch_callable(it: State, value: object) -> object:
     """What torch receives for `value`: a re-entering wrapper for anything interpreted."""
+    if isinstance(value, Placeholder):
+        raise value.refusal()
     if not isinstance(value, INTERPRETED) and not (
             isinstance(value, UserClass) and value.kind == "module"):
         return value

@@ -372,3 +372,20 @@ def string_method_length(text: str, name: str, args: Sequence[object]) -> int | 
         count = text.count(args[0]) if args[0] else len(text) + 1
         return len(text) + count * grows
     return None
+# `set_printoptions(precision, threshold, edgeitems, linewidth)`, torch's and numpy's: the
+# positions of the numbers that widen what one value prints as.
+PRINT_WIDTHS = {"precision": 0, "edgeitems": 2, "linewidth": 3}
+MAX_PRINT_WIDTH = 10_000
+
+
+def check_print_options(args: Sequence[object], kwargs: dict[str, object], limits: Limits,
+                        location: SourceLocation | None) -> None:
+    """Print options that would make one number print as megabytes (`precision=10**9`), and
+    numpy's formatters (functions numpy would run outside the interpreter), refused."""
+    for key, index in PRINT_WIDTHS.items():
+        value = kwargs.get(key, args[index] if len(args) > index else None)
+        if isinstance(value, int) and value > MAX_PRINT_WIDTH:
+            raise exceeded("max_output_chars", value, MAX_PRINT_WIDTH, location)
+    if kwargs.get("formatter") is not None:
+        raise not_allowed("print formatters are functions numpy would run outside the "
+                          "interpreter", location, what="print formatter")

@@ -28,6 +28,9 @@ def special_function(it: State, callee: Function, args: list[object],
     """d2l's functions, a legacy API (reported, then run as usual: NotImplemented) and
     torch.autograd.functional (run, reported)."""
     path = callee.path
+    if path == "torch.set_printoptions":
+        guards.check_print_options(args, kwargs, it.limits, None)
+        return NotImplemented  # then set, for this run (engine/process_state.py)
     if path.startswith("d2l."):
         return _d2l(it, path.split(".", 1)[1], args, kwargs)
     if path in allow.LEGACY_PATHS:

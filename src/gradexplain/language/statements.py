@@ -10,6 +10,7 @@ import ast
 import torch
 
 from gradexplain.errors import GradexplainError, not_allowed
+from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
 from gradexplain.language.attributes import (
     delete_item,
@@ -18,7 +19,7 @@ from gradexplain.language.attributes import (
     set_attribute,
     set_item,
 )
-from gradexplain.language.checker import IMPORT_MODULES
+from gradexplain.language.checker import IMPORT_MODULES, placeholder_module
 from gradexplain.language.classify import CodeTypeError, CodeValueError
 from gradexplain.language.compiler import Assign, Compiler, Evaluate, Run, State
 from gradexplain.language.expressions import (
@@ -27,11 +28,11 @@ from gradexplain.language.expressions import (
     INPLACE_OPERATORS,
     OPERATOR_FUNCTIONS,
 )
-from gradexplain.language.values import Namespace
+from gradexplain.language.values import Namespace, Placeholder
 
 Tensor = torch.Tensor
 # Calls whose value an expression statement never shows: they are done for what they do.
-QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad"})
+QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad", "load_state_dict"})
 
 
 def assignment_target(compiler: Compiler, target: ast.expr) -> Assign:
@@ -254,9 +255,16 @@ def _deletion(compiler: Compiler, target: ast.expr) -> Run:
 
 def import_names(compiler: Compiler, stmt: ast.Import) -> Run:
     """`import torch.nn as nn` binds the same `Namespace` `torch.nn` gives; `import torch.nn`
-    binds `torch`; nothing is loaded (the checker has refused every other module)."""
-    bindings: list[tuple[str, Namespace]] = []
+    binds `torch`; `import os`, a known module the language does not run, binds a
+    placeholder; nothing is loaded (the checker has refused every other module)."""
+    bindings: list[tuple[str, Namespace | Placeholder]] = []
     for alias in stmt.names:
+        known = placeholder_module(alias.name) if alias.name not in IMPORT_MODULES else None
+        if known is not None:
+            name = alias.asname or alias.name.split(".")[0]
+            shown = alias.name if alias.asname else name
+            bindings.append((name, Placeholder(shown, allow.PLACEHOLDER_MODULES[known])))
+            continue
         path = IMPORT_MODULES[alias.name]
         if alias.asname is not None:
             bindings.append((alias.asname, Namespace(path)))
@@ -276,6 +284,17 @@ def import_from(compiler: Compiler, stmt: ast.ImportFrom) -> Run:
     assert stmt.module is not None
     if stmt.module == "__future__":
         return _nothing
+    known = placeholder_module(stmt.module) if stmt.module not in IMPORT_MODULES else None
+    if known is not None:
+        reason = allow.PLACEHOLDER_MODULES[known]
+        placeholders = [(a.asname or a.name, Placeholder(f"{stmt.module}.{a.name}", reason))
+                        for a in stmt.names]
+
+        def bind_placeholders(it: State) -> None:
+            for bound, placeholder in placeholders:
+                it.bind(bound, placeholder)
+
+        return bind_placeholders
     namespace = Namespace(IMPORT_MODULES[stmt.module])
     module = stmt.module
     aliases = stmt.names

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import math
+import importlib
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,6 +69,35 @@ class Method:
         return f"<method {self.target_label}.{self.name}>"
 
     __repr__ = __str__
+
+
+@dataclass(frozen=True, eq=False)
+class Placeholder:
+    """`import os` of a known module the language does not run: nothing until the code
+    touches it, and then the refusal, at the line that touches it. Every way Python could use
+    a value (print, format, iterate, compare, compute, test its truth) refuses too."""
+
+    module: str
+    reason: str
+
+    def refusal(self) -> Exception:
+        return not_allowed(f"the module '{self.module}' is imported but not part of the "
+                           f"statement language ({self.reason}): this line uses it",
+                           hint="remove what uses it; an import that is never used costs "
+                           "nothing", what=f"module '{self.module}'", module=self.module)
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise self.refusal()
+
+    __hash__ = object.__hash__
+    __str__ = __repr__ = __format__ = __iter__ = __len__ = __bool__ = _refuse
+    __eq__ = __ne__ = _refuse
+    __getitem__ = __setitem__ = __contains__ = __call__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
+    __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __neg__ = __pos__ = _refuse
+    __int__ = __float__ = __index__ = __array__ = _refuse
 
 
 @dataclass(frozen=True)
@@ -166,6 +195,53 @@ class UserClass:
 
 
 @dataclass(eq=False)
+class NamedTupleType:
+    """What `collections.namedtuple("Point", "x y")` gives: calling it makes a Point (a
+    tuple whose fields read by name); the class itself never reaches user code."""
+
+    name: str
+    real: type
+
+    def __repr__(self) -> str:
+        return f"<class '__main__.{self.name}'>"
+
+
+class TypeName:
+    """What `type(x)` gives: prints and compares like the class, reaches nothing."""
+
+    def __init__(self, kind: type) -> None:
+        self._kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        # `type(m) == nn.Linear` (d2l's init functions): the allowlisted class is a Function.
+        if isinstance(other, Function):
+            return other.fn is self._kind
+        return isinstance(other, TypeName) and other._kind is self._kind
+
+    def __hash__(self) -> int:
+        return hash(self._kind)
+
+    @property
+    def module_name(self) -> str:
+        user_class = getattr(self._kind, "gx_class", None)
+        return "__main__" if isinstance(user_class, UserClass) else self._kind.__module__
+
+    @property
+    def kind_name(self) -> str:
+        """`type(x).__name__`: the user's module class by its own name."""
+        user_class = getattr(self._kind, "gx_class", None)
+        return user_class.name if isinstance(user_class, UserClass) else self._kind.__name__
+
+    def __repr__(self) -> str:
+        return f"<class '{_qualified(self._kind)}'>"
+
+
+def _qualified(kind: type) -> str:
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+@dataclass(eq=False)
 class Scope:
     """The local names of one function call (or comprehension); `parent` is the closure."""
 
@@ -193,10 +269,14 @@ class UserAssertionError(AssertionError):
     """A failed `assert` in scenario code (not an assertion of gradexplain's own)."""
 
 
+# The modules an allowlisted path may start with besides torch (imported when first reached).
+ROOT_MODULES = frozenset({"math", "numpy", "collections", "random", "time", "copy"})
+
+
 def resolve(path: str) -> Any:
     """The real object behind an allowlisted dotted path (the interpreter's eyes only)."""
     root, *parts = path.split(".")
-    found: object = math if root == "math" else torch
+    found: object = importlib.import_module(root) if root in ROOT_MODULES else torch
     for part in parts:
         found = getattr(found, part)
     return found
