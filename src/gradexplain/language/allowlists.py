@@ -51,7 +51,8 @@ TORCH_DTYPES = frozenset({
 TORCH_NAMESPACES = frozenset({
     "torch", "torch.autograd", "torch.nn", "torch.nn.functional", "torch.nn.init",
     "torch.optim", "torch.cuda", "torch.autograd.functional", "torch.autograd.graph",
-    "math", "d2l", "torch.accelerator",
+    "math", "d2l", "torch.accelerator", "torch.utils", "torch.utils.data", "matplotlib",
+    "matplotlib.pyplot",
 })
 AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enabled",
                                 "no_grad", "enable_grad", "gradcheck", "gradgradcheck",
@@ -61,7 +62,29 @@ AUTOGRAD_GRAPH = frozenset({"Node", "saved_tensors_hooks", "allow_mutation_on_sa
                             "save_on_cpu", "disable_saved_tensors_hooks",
                             "register_multi_grad_hook"})
 # The base classes user classes may extend (markers, never the classes themselves).
-BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function"})
+BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function",
+                          "torch.utils.data.Dataset"})
+# torch.utils.data: datasets and loaders run in this process (language/data.py).
+DATA_FUNCTIONS = frozenset({"DataLoader", "TensorDataset", "Subset", "ConcatDataset",
+                            "random_split"})
+# matplotlib.pyplot: calls recorded as the run's figure (language/pyplot.py), nothing drawn
+# by matplotlib in the run.
+PYPLOT_FUNCTIONS = frozenset({
+    "plot", "scatter", "semilogy", "semilogx", "loglog", "hist", "bar", "xlabel", "ylabel",
+    "title", "suptitle", "legend", "figure", "subplot", "subplots", "grid", "xlim", "ylim",
+    "xscale", "yscale", "show", "close", "savefig", "imshow", "text", "axis", "tight_layout",
+    "pause", "gca", "gcf", "clf", "cla", "rc", "ion", "ioff", "colorbar", "axhline",
+    "axvline", "annotate", "xticks", "yticks", "contour", "fill_between", "errorbar",
+})
+# Methods of the figure and axes objects pyplot gives.
+AXES_METHODS = frozenset({
+    "plot", "scatter", "semilogy", "semilogx", "loglog", "hist", "bar", "set_xlabel",
+    "set_ylabel", "set_title", "legend", "grid", "set_xlim", "set_ylim", "set_xscale",
+    "set_yscale", "imshow", "text", "axis", "cla", "clear", "add_subplot", "subplots",
+    "suptitle", "tight_layout", "savefig", "show", "colorbar", "axhline", "axvline",
+    "annotate", "set_xticks", "set_yticks", "contour", "fill_between", "errorbar",
+    "set_size_inches", "set_aspect",
+})
 NN_CLASSES = frozenset({
     "Parameter", "Linear", "Bilinear", "Identity", "Sequential", "ModuleList", "ModuleDict",
     "ParameterList", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh",
@@ -115,6 +138,8 @@ TORCH_PATHS = frozenset(
        "torch.get_default_device"}
     | {f"math.{n}" for n in MATH_FUNCTIONS}
     | {f"d2l.{n}" for n in D2L_FUNCTIONS}
+    | {f"torch.utils.data.{n}" for n in DATA_FUNCTIONS}
+    | {f"matplotlib.pyplot.{n}" for n in PYPLOT_FUNCTIONS}
 )
 # Plain values reached by path.
 CONSTANT_PATHS = frozenset({"torch.pi", "torch.e", "torch.inf", "torch.nan", "torch.__version__"}
@@ -193,6 +218,16 @@ CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differenti
                          "set_materialize_grads"})
 CTX_ATTRIBUTES = frozenset({"saved_tensors", "needs_input_grad"})
 HANDLE_METHODS = frozenset({"remove"})
+# Hooks on modules: the user's hook re-enters the interpreter and is noted (module_hook).
+MODULE_HOOK_METHODS = frozenset({"register_forward_hook", "register_forward_pre_hook",
+                                 "register_full_backward_hook",
+                                 "register_full_backward_pre_hook", "register_backward_hook"})
+# The tables of the user's own modules that code may read and fill (d2l's MySequential),
+# through a view that takes only modules or parameters (language/classes.py).
+MODULE_TABLES = frozenset({"_modules", "_parameters"})
+# A DataLoader's and a dataset's readable attributes.
+DATA_ATTRIBUTES = frozenset({"dataset", "batch_size", "drop_last", "tensors", "indices",
+                             "datasets", "num_workers"})
 # Underscore attributes that are allowed after all: read-only, for display.
 PRIVATE_ALLOWED = frozenset({"__version__", "_version", "__init__"})
 SAVED_PREFIX = "_saved_"
@@ -200,7 +235,7 @@ SAVED_PREFIX = "_saved_"
 BUILTINS = frozenset({
     "print", "len", "range", "enumerate", "zip", "min", "max", "abs", "round", "sum",
     "isinstance", "float", "int", "bool", "list", "tuple", "dict", "set", "str", "sorted",
-    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type",
+    "reversed", "any", "all", "repr", "divmod", "pow", "super", "type", "iter", "next",
 })
 # Exception types scenario code may name in `except` and `raise`.
 EXCEPTIONS = frozenset({"Exception", "RuntimeError", "ValueError", "TypeError", "IndexError",
@@ -254,8 +289,6 @@ DANGEROUS_BUILTINS: dict[str, str] = {
     "id": "it exposes memory addresses",
     "classmethod": "it reaches classes",
     "property": "it runs code on attribute access",
-    "iter": "it steps through values outside the loop limits",
-    "next": "it steps through values outside the loop limits",
 }
 # Attribute names that are harmless although a builtin of the same name is not (module.eval()).
 SAFE_ATTRIBUTE_NAMES = frozenset({"eval"})

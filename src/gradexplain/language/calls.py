@@ -37,6 +37,7 @@ from gradexplain.language.values import (
     Builtin,
     ExceptionType,
     Function,
+    InterpretedObject,
     Method,
     Namespace,
     SuperProxy,
@@ -242,6 +243,10 @@ def call_value(it: State, callee: object, args: list[object], kwargs: dict[str, 
         return instantiate(it, callee, args, kwargs, location)
     if isinstance(callee, torch.nn.Module):
         return _call_module(it, callee, args, kwargs, site)
+    if isinstance(callee, InterpretedObject):  # an instance of the user's class with __call__
+        method = type(callee).gx_class.methods.get("__call__")
+        if method is not None:
+            return call_user(it, method, [callee, *args], kwargs, location)
     if isinstance(callee, ExceptionType):
         return getattr(builtins, callee.name)(*args)
     if isinstance(callee, BaseClass):
@@ -372,8 +377,12 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
             reporter(site.source, site.node, name, operand_nodes)
         return tensor_method(name, method.target_label, operand_nodes, location, report)(
             it, target, args, kwargs)
-    if isinstance(target, SuperProxy):  # super().__init__()
-        torch.nn.Module.__init__(target.instance)
+    if isinstance(target, SuperProxy):  # super().__init__() of a torch base or of object
+        if isinstance(target.instance, torch.nn.Module):
+            torch.nn.Module.__init__(target.instance)
+        elif args or kwargs:
+            raise CodeTypeError("object.__init__() takes exactly one argument (the instance "
+                                "to initialize)")
         return None
     if isinstance(target, UserClass):  # Exp.apply(x)
         return apply_function(it, target, args, kwargs,

@@ -32,7 +32,9 @@ from gradexplain.language.values import (
     TORCH,
     Builtin,
     ExceptionType,
+    InterpretedObject,
     Scope,
+    UserGenerator,
 )
 from gradexplain.limits import Limits, check, exceeded
 
@@ -47,7 +49,7 @@ Builders = Mapping[type[ast.AST], Builder]
 # What the guard around a statement turns into a located error (anything else passes
 # through: break, continue and return signals, and interruptions).
 CAUGHT = (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError,
-          NotImplementedError, AttributeError, AssertionError, KeyError)
+          NotImplementedError, AttributeError, AssertionError, KeyError, StopIteration)
 GUARDED = (GradexplainError, RecursionError, *CAUGHT, MemoryError)
 
 # Values a loop, `*` or a builtin may step through.
@@ -55,7 +57,13 @@ ITERABLE_TYPES: tuple[type, ...] = (
     list, tuple, dict, str, range, set, frozenset, torch.Size, torch.Tensor, enumerate, zip,
     reversed, types.GeneratorType, type({}.keys()), type({}.values()), type({}.items()),
     torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
+    # the user's generators and objects (their __iter__/__next__ re-enter the interpreter),
+    # datasets and DataLoaders (run in this process: language/data.py)
+    UserGenerator, InterpretedObject, torch.utils.data.Dataset, torch.utils.data.DataLoader,
+    torch.utils.data.dataloader._BaseDataLoaderIter,
 )
+# Iterables whose length is known before the first step (checked against the loop limit).
+SIZED_TYPES = (range, list, tuple, dict, str, set, torch.utils.data.DataLoader)
 
 
 class State:
@@ -156,7 +164,7 @@ class State:
         """Step through an allowed iterable, at most `max_loop_iterations` items."""
         if not isinstance(value, ITERABLE_TYPES):
             raise CodeTypeError(f"'{type(value).__name__}' object is not iterable")
-        if isinstance(value, (range, list, tuple, dict, str, set)):
+        if isinstance(value, SIZED_TYPES):
             check("max_loop_iterations", len(value), self.limits, self.location(node))
         elif isinstance(value, torch.Tensor) and value.dim() > 0:
             # PyTorch steps through a tensor by unbinding it whole first (a view per row):
