@@ -56,6 +56,8 @@ NOTE_KINDS = (
     "custom_function",
     "autograd_functional",
     "legacy_api",
+    "module_hook",
+    "data_loader_in_process",
 )
 
 

@@ -204,6 +204,9 @@ MODULE_METHODS = frozenset({
     "named_children", "modules", "named_modules", "requires_grad_", "forward", "to", "float",
     "double", "cpu", "buffers", "named_buffers", "state_dict", "append", "extend",
     "register_parameter", "add_module", "register_buffer", "apply",
+    "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+    "register_full_backward_pre_hook", "register_backward_hook", "get_submodule",
+    "get_parameter", "extra_repr", "load_state_dict", "half", "bfloat16", "type",
 })
 MODULE_ATTRIBUTES = frozenset({
     "training", "in_features", "out_features", "weight", "bias", "kernel_size", "stride",
@@ -294,7 +297,8 @@ DANGEROUS_BUILTINS: dict[str, str] = {
 SAFE_ATTRIBUTE_NAMES = frozenset({"eval"})
 # Names that start like a dangerous prefix but are fine.
 SAFE_SET_NAMES = frozenset({"set_grad_enabled", "set_materialize_grads", "set_figsize",
-                            "set_detect_anomaly", "set_default_device"})
+                            "set_detect_anomaly", "set_default_device"}
+                           | {n for n in AXES_METHODS if n.startswith("set_")})
 DANGEROUS_PREFIXES: dict[str, str] = {
     "set_": "it changes global state",
     "_": "private and dunder attributes reach Python internals, the classic sandbox escape",

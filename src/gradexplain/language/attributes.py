@@ -19,6 +19,7 @@ from gradexplain.language import allowlists as allow
 from gradexplain.language import guards, typos
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.pyplot import RC_PARAMS, PyplotObject, RcParams
 from gradexplain.language.values import (
     BaseClass,
     BoundMethod,
@@ -109,6 +110,8 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
         found = _super_attribute(target, name, label)
         if found is not _MISSING:
             return found
+    elif isinstance(target, PyplotObject) and name in allow.AXES_METHODS:
+        return Method(target, name, label)
     elif isinstance(target, DATA_TYPES) and name in allow.DATA_ATTRIBUTES and \
             hasattr(target, name):
         return checked_result(getattr(target, name))
@@ -247,8 +250,10 @@ def _resolve_member(it: State, namespace: Namespace, name: str, node: ast.AST | 
         return BaseClass(path)
     if path in allow.CONSTANT_PATHS:
         return resolve(path)
+    if path == "matplotlib.pyplot.rcParams":
+        return RC_PARAMS
     if path in allow.TORCH_PATHS:
-        if namespace.path == "d2l":
+        if namespace.path in {"d2l", "matplotlib.pyplot"}:  # run by the interpreter itself
             return Function(path, _no_function)
         member = resolve(path)
         if isinstance(member, torch.dtype):
@@ -328,7 +333,7 @@ def set_item(it: State, node: ast.Subscript, owner: object, index: object,
         it.operation = OperationContext("index", it.operands([owner], [node.value]))
         _set_item(owner, index, value)
         return
-    if isinstance(owner, (list, dict, ModuleTable)):
+    if isinstance(owner, (list, dict, ModuleTable, RcParams)):
         _set_item(owner, index, value)
         return
     raise CodeTypeError(f"'{type(owner).__name__}' object does not support item assignment")

@@ -27,7 +27,9 @@ from gradexplain.language.builtins import call_builtin
 from gradexplain.language.classes import apply_function, instantiate
 from gradexplain.language.classify import CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.data import data_function
 from gradexplain.language.functions import call_user, torch_callable
+from gradexplain.language.pyplot import PyplotObject, object_method, pyplot_function
 from gradexplain.language.reports import Report, no_report, reporter
 from gradexplain.language.source import SourceMap
 from gradexplain.language.special_calls import HOOK_METHODS, special_function, special_method
@@ -298,6 +300,11 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
         facts = known[callee.path] = _FunctionFacts(callee, site)
     if not facts.ordinary:
         path = callee.path
+        if path.startswith("torch.utils.data."):
+            return checked_result(data_function(
+                it, callee, args, kwargs, site.location if site is not None else None))
+        if path.startswith("matplotlib."):
+            return pyplot_function(it, callee.name, args, kwargs)
         if path in AUTOGRAD_CALLS and site is not None:
             return autograd_call(it, path, args, kwargs, site.node)
         special = special_function(it, callee, args, kwargs)
@@ -389,6 +396,8 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
                               site.node if site is not None else None)
     if isinstance(target, str) and name == "format":
         return display.format_text(target, args, kwargs)
+    if isinstance(target, PyplotObject):
+        return object_method(it, target, name, args, kwargs)
     if isinstance(target, list) and name in {"extend", "append", "insert"}:
         added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
         check("max_elements", len(target) + added, it.limits, location)
@@ -423,7 +432,8 @@ def _call_module(it: State, module: torch.nn.Module, args: list[object],
 def _ordinary(path: str) -> bool:
     """A function without something else to do (see `call_function`)."""
     return path not in AUTOGRAD_CALLS and \
-        not path.startswith(("d2l.", "torch.autograd.functional.")) and \
+        not path.startswith(("d2l.", "torch.autograd.functional.", "torch.utils.data.",
+                             "matplotlib.")) and \
         path not in allow.LEGACY_PATHS
 
 

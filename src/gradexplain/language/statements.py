@@ -10,6 +10,7 @@ import ast
 import torch
 
 from gradexplain.errors import GradexplainError, not_allowed
+from gradexplain.language import allowlists as allow
 from gradexplain.language import display, guards
 from gradexplain.language.attributes import (
     delete_item,
@@ -31,7 +32,9 @@ from gradexplain.language.values import Namespace
 
 Tensor = torch.Tensor
 # Calls whose value an expression statement never shows: they are done for what they do.
-QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad"})
+# (matplotlib's calls draw: the lines or axes they return are not worth showing)
+QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad"}) | \
+    allow.PYPLOT_FUNCTIONS | allow.AXES_METHODS
 
 
 def assignment_target(compiler: Compiler, target: ast.expr) -> Assign:
