@@ -97,7 +97,37 @@ NN_CLASSES = frozenset({
     # checked against the element limit in calls.py before that call.
     "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d",
     "LazyBatchNorm2d",
+    # The rest of torch.nn.modules.__all__ that computes on tensors (every layer's weights
+    # sized on the meta device before it is built: sizes.layer_numel). Left out: the bases
+    # (Module, Container, RNNBase, RNNCellBase), SyncBatchNorm (it needs a process group:
+    # other processes) and LinearCrossEntropyOptions (settings, not a layer).
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveLogSoftmaxWithLoss",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AlphaDropout",
+    "AvgPool1d", "AvgPool3d", "BatchNorm3d", "CELU", "CTCLoss", "ChannelShuffle",
+    "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
+    "ConstantPad3d", "Conv3d", "ConvTranspose1d", "ConvTranspose3d", "CosineEmbeddingLoss",
+    "CosineSimilarity", "CrossMapLRN2d", "Dropout1d", "Dropout2d", "Dropout3d", "EmbeddingBag",
+    "FeatureAlphaDropout", "Fold", "FractionalMaxPool2d", "FractionalMaxPool3d", "GLU",
+    "GRUCell", "GaussianNLLLoss", "GroupNorm", "Hardshrink", "Hardsigmoid", "Hardswish",
+    "HingeEmbeddingLoss", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LPPool1d",
+    "LPPool2d", "LPPool3d", "LSTMCell", "LazyBatchNorm3d", "LazyConv3d", "LazyConvTranspose1d",
+    "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+    "LinearCrossEntropyLoss", "LocalResponseNorm", "LogSigmoid", "MarginRankingLoss",
+    "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "Mish", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiheadAttention", "NLLLoss2d", "PReLU",
+    "PairwiseDistance", "ParameterDict", "PixelShuffle", "PixelUnshuffle", "PoissonNLLLoss",
+    "RMSNorm", "RNNCell", "RReLU", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+    "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "SELU", "SoftMarginLoss",
+    "Softmax2d", "Softmin", "Softshrink", "Softsign", "Tanhshrink", "Threshold", "Transformer",
+    "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+    "TransformerEncoderLayer", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "Unfold",
+    "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
+    "ZeroPad3d",
 })
+# nn classes left out on purpose (a test checks every name of torch.nn.modules.__all__ is on
+# one of the two lists).
+NN_REFUSED = frozenset({"Module", "Container", "RNNBase", "RNNCellBase", "SyncBatchNorm",
+                        "LinearCrossEntropyOptions"})
 NN_INIT = frozenset({"zeros_", "ones_", "constant_", "normal_", "uniform_", "eye_",
                      "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
                      "kaiming_normal_", "trunc_normal_", "orthogonal_", "calculate_gain"})

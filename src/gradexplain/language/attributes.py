@@ -308,7 +308,8 @@ def subscript(compiler: Compiler, node: ast.Subscript) -> Evaluate:
 # What may be indexed besides tensors (a layer container gives its layers).
 INDEXABLE: tuple[type, ...] = (list, tuple, torch.Size, str, dict, range, torch.nn.Sequential,
                                torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
-                               InterpretedObject, ModuleTable, torch.utils.data.Dataset)
+                               InterpretedObject, ModuleTable, torch.utils.data.Dataset,
+                               torch.nn.ParameterDict)
 # torch.utils.data's own datasets and loaders: a few plain attributes (allow.DATA_ATTRIBUTES).
 DATA_TYPES: tuple[type, ...] = (torch.utils.data.Dataset, torch.utils.data.DataLoader)
 

@@ -20,7 +20,7 @@ import torch
 
 from gradexplain.errors import SourceLocation, not_allowed
 from gradexplain.language import allowlists as allow
-from gradexplain.language import display, guards
+from gradexplain.language import display, guards, sizes
 from gradexplain.language.attributes import namespace_member, read_attribute
 from gradexplain.language.backward import AUTOGRAD_CALLS, autograd_call, backward_method
 from gradexplain.language.builtins import call_builtin
@@ -317,6 +317,10 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
         guards.check_call(name, None, args, kwargs, it.limits, it.budget, location, callee.fn)
     elif facts.layer:
         _check_layer_size(args, kwargs, it.limits, location)
+        if path_is_layer(callee.path):  # its weights, built on the meta device first
+            numel = sizes.layer_numel(callee.fn, args, kwargs)
+            if numel is not None:
+                check("max_elements", numel, it.limits, location)
     if args or kwargs:
         args, kwargs = wrapped(it, args, kwargs)
     result = callee.fn(*args, **kwargs)
@@ -421,11 +425,21 @@ def _call_module(it: State, module: torch.nn.Module, args: list[object],
             isinstance(module, torch.nn.Linear):
         guards.check_call("linear", None, [first, module.weight], {}, it.limits, it.budget,
                           location)
+    grown = sizes.module_output_numel(module, args)  # upsampling, padding, embeddings, ...
+    if grown is not None:
+        check("max_elements", grown, it.limits, location)
     args, kwargs = wrapped(it, args, kwargs)
     result = module(*args, **kwargs)
     if site is not None:
         site.report(kind.lower())(it, args, result)
     return checked_result(result)
+
+
+@functools.lru_cache(maxsize=1024)
+def path_is_layer(path: str) -> bool:
+    """An nn layer class (torch.nn.Linear), not nn.Parameter or an init function."""
+    return path.startswith("torch.nn.") and path.count(".") == 2 and \
+        path.rsplit(".", 1)[1] in allow.NN_CLASSES and path != "torch.nn.Parameter"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -57,6 +57,7 @@ ITERABLE_TYPES: tuple[type, ...] = (
     list, tuple, dict, str, range, set, frozenset, torch.Size, torch.Tensor, enumerate, zip,
     reversed, types.GeneratorType, type({}.keys()), type({}.values()), type({}.items()),
     torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
+    torch.nn.ParameterDict,
     # the user's generators and objects (their __iter__/__next__ re-enter the interpreter),
     # datasets and DataLoaders (run in this process: language/data.py)
     UserGenerator, InterpretedObject, torch.utils.data.Dataset, torch.utils.data.DataLoader,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -473,6 +474,60 @@ def to_meta(value: object) -> object:
     if isinstance(value, (list, tuple)) and len(value) <= 4096:
         return type(value)(to_meta(v) for v in value)
     return value
+
+
+def layer_numel(make: Callable[..., object], args: Sequence[object],
+                kwargs: dict[str, object]) -> int | None:
+    """Elements of the parameters and buffers an nn layer would hold: the layer built on the
+    meta device first (nothing allocated, no random numbers drawn). None where it cannot be
+    built there (the real call then fails the same way)."""
+    try:
+        with torch.device("meta"):
+            layer = make(*[to_meta(a) for a in args], **{k: to_meta(v) for k, v in
+                                                          kwargs.items()})
+    except Exception:
+        return None
+    if not isinstance(layer, torch.nn.Module):
+        return None
+    tensors = [*layer.parameters(), *layer.buffers()]
+    return sum(t.numel() for t in tensors if not torch.nn.parameter.is_lazy(t))
+
+
+# Parameterless layers whose output can outgrow their input (upsampling, padding, unfolding,
+# unpooling): their forward runs on the meta device first (`module_output_numel`).
+_PADDING = torch.nn.modules.padding
+GROWING_LAYERS = (torch.nn.Upsample, torch.nn.Fold, torch.nn.Unfold, torch.nn.PixelShuffle,
+                  _PADDING._ConstantPadNd, _PADDING._ReflectionPadNd, _PADDING._ReplicationPadNd,
+                  _PADDING._CircularPadNd, torch.nn.modules.pooling._MaxUnpoolNd)
+
+
+def module_output_numel(module: torch.nn.Module, args: Sequence[object]) -> int | None:
+    """Elements a layer's call would produce where it can outgrow its input: a growing
+    parameterless layer's forward on meta inputs, an embedding's lookups, a transposed
+    convolution on meta weights. None for every other layer."""
+    first = args[0] if args else None
+    if not isinstance(first, torch.Tensor):
+        return None
+    if isinstance(module, GROWING_LAYERS):
+        return meta_numel(module.forward, args, {})
+    if isinstance(module, torch.nn.Embedding):
+        return first.numel() * module.embedding_dim
+    if isinstance(module, torch.nn.EmbeddingBag):
+        return (first.shape[0] if first.dim() == 2 else first.numel()) * module.embedding_dim
+    if isinstance(module, torch.nn.modules.conv._ConvTransposeNd) and \
+            not torch.nn.parameter.is_lazy(module.weight):
+        transposed = module
+        return meta_numel(lambda x, w: _transposed(transposed, x, w), [first, module.weight], {})
+    return None
+
+
+def _transposed(module: torch.nn.modules.conv._ConvTransposeNd, x: torch.Tensor,
+                weight: torch.Tensor) -> torch.Tensor:
+    convolve = {1: torch.nn.functional.conv_transpose1d, 2: torch.nn.functional.conv_transpose2d,
+                3: torch.nn.functional.conv_transpose3d}[len(module.kernel_size)]
+    padding: Any = module.padding  # an int tuple: a transposed convolution has no "same"
+    return convolve(x, weight, None, module.stride, padding, module.output_padding,
+                    module.groups, module.dilation)
 
 
 def meta_numel(call: Callable[..., object], args: Sequence[object],
