@@ -40,7 +40,8 @@ CASES: dict[str, str] = {
     # torch.utils.data
     "loader_shuffle": TOY + "torch.manual_seed(3)\nds = Toy(7)\nprint(len(ds), ds[2])\n"
     "dl = DataLoader(ds, batch_size=3, shuffle=True)\nprint(len(dl))\n"
-    "for epoch in range(2):\n    for xb, yb in dl:\n        print(epoch, xb.tolist(), yb.tolist())\n",
+    "for epoch in range(2):\n    for xb, yb in dl:\n"
+    "        print(epoch, xb.tolist(), yb.tolist())\n",
     "loader_drop_last_positional": TOY + "dl = DataLoader(Toy(7), 2, True, drop_last=True)\n"
     "print(len(dl), [b[1].tolist() for b in dl])\n",
     "loader_next_iter": TOY + "dl = DataLoader(Toy(5), batch_size=2, shuffle=True)\n"
@@ -126,8 +127,10 @@ CASES: dict[str, str] = {
     "print([n for n, _ in net.named_children()], len(list(net.modules())))\n"
     "print(sorted(net.state_dict().keys()))\n",
     "module_registration": "class M(nn.Module):\n    def __init__(self):\n"
-    "        super().__init__()\n        self.register_parameter('w', nn.Parameter(torch.ones(2)))\n"
-    "        self.register_buffer('c', torch.zeros(2))\n        self.add_module('fc', nn.Linear(2, 2))\n"
+    "        super().__init__()\n"
+    "        self.register_parameter('w', nn.Parameter(torch.ones(2)))\n"
+    "        self.register_buffer('c', torch.zeros(2))\n"
+    "        self.add_module('fc', nn.Linear(2, 2))\n"
     "    def forward(self, x):\n        return self.fc(x * self.w) + self.c\n"
     "m = M()\nprint([n for n, _ in m.named_parameters()], [n for n, _ in m.named_buffers()])\n"
     "print(m._parameters['w'])\n",
@@ -149,9 +152,11 @@ CASES: dict[str, str] = {
     "hook_registers_itself": "m = nn.Linear(2, 2)\nseen = []\n"
     "def again(module, inputs, output):\n    seen.append(1)\n"
     "    if len(seen) < 3:\n        module.register_forward_hook(again)\n"
-    "m.register_forward_hook(again)\nfor i in range(3):\n    y = m(torch.ones(2))\nprint(len(seen))\n",
+    "m.register_forward_hook(again)\nfor i in range(3):\n    y = m(torch.ones(2))\n"
+    "print(len(seen))\n",
     # torch.nn beyond the first allowlist
-    "more_layers": "torch.manual_seed(0)\ncell = nn.LSTMCell(3, 4)\nh, c = cell(torch.randn(2, 3))\n"
+    "more_layers": "torch.manual_seed(0)\ncell = nn.LSTMCell(3, 4)\n"
+    "h, c = cell(torch.randn(2, 3))\n"
     "n = nn.InstanceNorm2d(3)\nprint(n(torch.randn(1, 3, 4, 4)).shape, h.shape)\n"
     "pd = nn.ParameterDict({'a': nn.Parameter(torch.ones(2))})\nprint(pd['a'].shape)\n"
     "print(nn.Upsample(scale_factor=2)(torch.ones(1, 1, 2, 2)).shape, nn.PReLU()(torch.ones(2)))\n",
@@ -200,8 +205,8 @@ def test_module_hooks_are_noted_with_what_they_saw(tmp_path: Path) -> None:
     notes = [n for n in record.notes if n.kind == "module_hook"]
     # one note per statement that ran the hooks: `y = m(...)` ran both, `z = m(...)` one
     assert [(n.facts["kind"], n.facts["layer"], n.step) for n in notes] == [
-        ("register_forward_pre_hook", "Linear", 9), ("register_forward_hook", "Linear", 9),
-        ("register_forward_hook", "Linear", 11)]
+        ("register_forward_pre_hook", "Linear", 12), ("register_forward_hook", "Linear", 12),
+        ("register_forward_hook", "Linear", 14)]
     assert notes[0].facts["received"] == [[[1, 2]]]
     assert notes[0].facts["returned"] == [[1, 2]]  # the input it replaced
     assert notes[1].facts["received"] == [[[1, 2]], [1, 2]]  # the input, then the output
