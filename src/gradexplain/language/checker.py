@@ -293,7 +293,9 @@ class _Checker:
         if node.name.startswith("__") and node.name not in special:
             raise self.fail(node, f"defining '{node.name}' is not allowed: special methods "
                             "change how Python itself treats values",
-                            "user classes may define __init__, forward and backward",
+                            "user classes may define __init__, __getitem__, __len__, "
+                            "__call__, __iter__, __next__, __repr__, __str__, forward and "
+                            "backward",
                             what=f"def {node.name}")
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
