@@ -270,3 +270,17 @@ def test_every_torch_nn_layer_is_allowed_or_refused_on_purpose() -> None:
 def test_layers_are_sized_before_they_are_built_or_called(code: str, tmp_path: Path) -> None:
     record = _record(tmp_path, code + "\n")
     assert record.error is not None and record.error.kind == "limit_exceeded", record.error
+
+
+def test_savefig_writes_nothing_anywhere_and_says_so(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    outside = tmp_path.parent / "gx_langdata_outside.png"
+    record = _record(tmp_path, "import matplotlib.pyplot as plt\nplt.plot([1, 2])\n"
+                     f"plt.savefig({str(outside)!r})\nplt.savefig('../up.svg')\n"
+                     "fig, ax = plt.subplots()\nfig.savefig('here.png', dpi=600)\n")
+    assert record.error is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case.py"]
+    assert not outside.exists() and not (tmp_path.parent / "up.svg").exists()
+    assert [n.facts["file"] for n in record.notes if n.kind == "figure_not_saved"] == [
+        str(outside), "../up.svg", "here.png"]

@@ -58,6 +58,7 @@ NOTE_KINDS = (
     "legacy_api",
     "module_hook",
     "data_loader_in_process",
+    "figure_not_saved",
 )
 
 

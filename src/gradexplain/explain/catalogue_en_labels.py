@@ -100,6 +100,7 @@ LABELS: dict[str, str] = {
     "note.autograd_functional": "autograd_functional",
     "note.module_hook": "module_hook",
     "note.data_loader_in_process": "data_loader_in_process",
+    "note.figure_not_saved": "figure_not_saved",
     "note.legacy_api": "legacy_api",
     "output_cut": "… {length:,} characters in all, the first {shown:,} shown (raise "
                   "--max-output-chars to see more)",

@@ -61,6 +61,11 @@ NOTES_EN: dict[str, dict[str, str]] = {
         "(drawn from the same seed); only random numbers drawn inside __getitem__ differ, "
         "since PyTorch's workers each get a seed of their own.",
     },
+    "figure_not_saved": {
+        "text": "`savefig({file})` wrote nothing: code run by gradexplain never writes files. "
+        "The figure is the run's plot (drawn above); `gradexplain plot FILE --output "
+        "figure.png` writes it as a picture.",
+    },
 }
 
 NOTES_ZH: dict[str, dict[str, str]] = {
@@ -116,5 +121,10 @@ NOTES_ZH: dict[str, dict[str, str]] = {
         "text": "`DataLoader(..., num_workers={workers})` 在本进程中读取批次：gradexplain "
         "不启动工作进程。批次及其顺序与 PyTorch 的相同（来自同一个随机种子）；只有在 "
         "`__getitem__` 中抽取的随机数不同，因为 PyTorch 的每个工作进程有自己的种子。",
+    },
+    "figure_not_saved": {
+        "text": "`savefig({file})` 没有写入任何文件：gradexplain 运行的代码从不写文件。"
+        "这张图就是本次运行的图（见上方）；`gradexplain plot FILE --output figure.png` "
+        "可以把它写成图片。",
     },
 }

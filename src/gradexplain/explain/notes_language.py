@@ -87,7 +87,12 @@ def _data_loader_in_process(t: Text, f: Mapping[str, Any]) -> str:
     return t("text", workers=fact_int(f, "num_workers") or 1)
 
 
+def _figure_not_saved(t: Text, f: Mapping[str, Any]) -> str:
+    return t("text", file=repr(fact_str(f, "file") or ""))
+
+
 LANGUAGE_NOTES: dict[str, Callable[[Text, Mapping[str, Any]], str]] = {
+    "figure_not_saved": _figure_not_saved,
     "module_hook": _module_hook,
     "data_loader_in_process": _data_loader_in_process,
     "hook_called": _hook_called,

@@ -156,7 +156,18 @@ def pyplot_function(it: State, name: str, args: list[object], kwargs: dict[str, 
     if name == "suptitle":
         axes = current_axes(it)
         return axes_method(it, axes, "set_title", args, kwargs)
+    if name == "savefig":
+        _not_saved(it, args, kwargs)
+        return None
     return axes_method(it, current_axes(it), name, args, kwargs)
+
+
+def _not_saved(it: State, args: list[object], kwargs: dict[str, object]) -> None:
+    """`savefig(...)`: nothing is written (the figure is the run's plot); noted."""
+    name = args[0] if args else kwargs.get("fname")
+    if it.context is not None:
+        it.hooks.event(it.context, "figure_not_saved",
+                       {"file": name if isinstance(name, str) else ""})
 
 
 def object_method(it: State, target: PyplotObject, name: str, args: list[object],
@@ -170,7 +181,9 @@ def object_method(it: State, target: PyplotObject, name: str, args: list[object]
         if name == "suptitle":
             return axes_method(it, target.current or _axes(it, target), "set_title", args,
                                kwargs)
-        return None  # savefig, tight_layout, set_size_inches, show: nothing to draw here
+        if name == "savefig":
+            _not_saved(it, args, kwargs)
+        return None  # tight_layout, set_size_inches, show: nothing to draw here
     if isinstance(target, Axes):
         return axes_method(it, target, name, args, kwargs)
     return None
