@@ -245,7 +245,7 @@ MODULE_ATTRIBUTES = frozenset({
     "hidden_size", "num_layers", "normalized_shape", "in_channels", "out_channels",
     "start_dim", "end_dim",
 })
-OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group"})
+OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group", "state_dict"})
 OPTIMIZER_ATTRIBUTES = frozenset({"param_groups", "defaults", "state"})
 CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differentiable",
                          "set_materialize_grads"})

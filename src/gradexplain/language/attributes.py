@@ -201,9 +201,12 @@ def _super_attribute(target: SuperProxy, name: str, label: str) -> object:
         return BoundMethod(target.instance, base.methods[name])
     if name == "__init__":
         return Method(target, name, label)
-    if name == "forward" and isinstance(target.instance, torch.nn.Module):
-        raise NotImplementedError(f'Module [{type(target.instance).__name__}] is missing the '
-                                  'required "forward" function')
+    if isinstance(target.instance, torch.nn.Module):
+        if name == "forward":
+            raise NotImplementedError(f'Module [{type(target.instance).__name__}] is missing '
+                                      'the required "forward" function')
+        if name in allow.MODULE_METHODS:  # nn.Module's own (`super().parameters()`)
+            return Method(target.instance, name, label)
     return _MISSING
 
 
