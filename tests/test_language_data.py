@@ -160,6 +160,16 @@ CASES: dict[str, str] = {
     "n = nn.InstanceNorm2d(3)\nprint(n(torch.randn(1, 3, 4, 4)).shape, h.shape)\n"
     "pd = nn.ParameterDict({'a': nn.Parameter(torch.ones(2))})\nprint(pd['a'].shape)\n"
     "print(nn.Upsample(scale_factor=2)(torch.ones(1, 1, 2, 2)).shape, nn.PReLU()(torch.ones(2)))\n",
+    "parameter_dict_from_pretrained_node_apply": "torch.manual_seed(0)\n"
+    "pd = nn.ParameterDict({'a': nn.Parameter(torch.ones(2))})\n"
+    "pd.update({'b': nn.Parameter(torch.zeros(3))})\n"
+    "print(list(pd.keys()), [v.shape for v in pd.values()])\n"
+    "emb = nn.Embedding.from_pretrained(torch.eye(3))\nprint(emb(torch.tensor([1])))\n"
+    "class Sq(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+    "        ctx.save_for_backward(x)\n        return x * x\n    @staticmethod\n"
+    "    def backward(ctx, g):\n        x, = ctx.saved_tensors\n        return 2 * x * g\n"
+    "x = torch.tensor([3.0], requires_grad=True)\ny = Sq.apply(x)\n"
+    "print(y.grad_fn.apply(torch.ones(1)))\n",
 }
 
 

@@ -245,6 +245,8 @@ MODULE_ATTRIBUTES = frozenset({
     "hidden_size", "num_layers", "normalized_shape", "in_channels", "out_channels",
     "start_dim", "end_dim",
 })
+# nn.ParameterDict's dict methods (update takes tensors only: language/calls.py).
+PARAMETER_DICT_METHODS = frozenset({"keys", "values", "items", "update", "get"})
 OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group", "state_dict"})
 OPTIMIZER_ATTRIBUTES = frozenset({"param_groups", "defaults", "state"})
 CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differentiable",

@@ -90,6 +90,9 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
     if is_node(target):
         if name == "next_functions":
             return getattr(target, name)
+        if name == "apply" and isinstance(target, torch.autograd.function.BackwardCFunction):
+            # a custom Function's node: its backward, run through the interpreter
+            return Method(target, name, label)
         if name in {"name", "register_hook", "register_prehook"}:
             return Method(target, name, label)
         if name.startswith(allow.SAVED_PREFIX) and hasattr(target, name):
@@ -110,6 +113,9 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
         found = _super_attribute(target, name, label)
         if found is not _MISSING:
             return found
+    elif isinstance(target, Function) and name == "from_pretrained" and \
+            target.path in {"torch.nn.Embedding", "torch.nn.EmbeddingBag"}:
+        return Function(f"{target.path}.{name}", getattr(target.fn, name))
     elif isinstance(target, PyplotObject) and name in allow.AXES_METHODS:
         return Method(target, name, label)
     elif isinstance(target, DATA_TYPES) and name in allow.DATA_ATTRIBUTES and \
@@ -228,7 +234,8 @@ def _module_attribute(target: torch.nn.Module, name: str, label: str) -> object:
             return entries[name]
     if not name.startswith("_") and name in target.__dict__:
         return checked_result(target.__dict__[name])
-    if name in allow.MODULE_METHODS:
+    if name in allow.MODULE_METHODS or (isinstance(target, torch.nn.ParameterDict) and
+                                        name in allow.PARAMETER_DICT_METHODS):
         return Method(target, name, label)
     if name in allow.MODULE_ATTRIBUTES and hasattr(target, name):
         return checked_result(getattr(target, name))

@@ -402,6 +402,9 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
         return display.format_text(target, args, kwargs)
     if isinstance(target, PyplotObject):
         return object_method(it, target, name, args, kwargs)
+    if isinstance(target, torch.nn.ParameterDict) and name == "update" and args and \
+            not all(isinstance(v, Tensor) for v in dict(args[0]).values()):  # type: ignore[call-overload]
+        raise CodeTypeError("ParameterDict.update takes tensors (nn.Parameter) only")
     if isinstance(target, list) and name in {"extend", "append", "insert"}:
         added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
         check("max_elements", len(target) + added, it.limits, location)
