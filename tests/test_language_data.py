@@ -57,6 +57,15 @@ CASES: dict[str, str] = {
     "loader_workers_in_process": TOY + "torch.manual_seed(1)\n"
     "dl = DataLoader(Toy(6), batch_size=4, shuffle=True, num_workers=2)\n"
     "print([b[1].tolist() for b in dl])\n",
+    "sampler_and_default_collate": "from torch.utils.data import DataLoader, TensorDataset\n"
+    "from torch.utils.data import WeightedRandomSampler\n"
+    "from torch.utils.data.dataloader import default_collate\ntorch.manual_seed(0)\n"
+    "ds = TensorDataset(torch.arange(6.0), torch.tensor([0, 1, 0, 1, 1, 0]))\n"
+    "weights = [2 if label == 1 else 1 for data, label in ds]\n"
+    "sampler = WeightedRandomSampler(weights, num_samples=9, replacement=True)\n"
+    "for datas, labels in DataLoader(ds, batch_size=3, sampler=sampler):\n"
+    "    print(labels.tolist())\ndef my_collate(batch):\n    return default_collate(batch)\n"
+    "print(next(iter(DataLoader(ds, 2, collate_fn=my_collate, shuffle=True))))\n",
     "tensor_dataset_split_subset": "import torch.utils.data as Data\ntorch.manual_seed(2)\n"
     "ds = Data.TensorDataset(torch.randn(10, 2), torch.arange(10))\n"
     "train, test = Data.random_split(ds, [7, 3])\nprint(len(train), test.indices)\n"
@@ -125,7 +134,7 @@ CASES: dict[str, str] = {
     "torch.manual_seed(0)\nnet = MySequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 1))\n"
     "out = net(torch.ones(2, 4))\nprint(out.shape, len(net._modules), list(net._modules.keys()))\n"
     "print([n for n, _ in net.named_children()], len(list(net.modules())))\n"
-    "print(sorted(net.state_dict().keys()))\n",
+    "print(sorted(net.state_dict().keys()))\nprint(net._modules['1'], net._parameters)\n",
     "module_registration": "class M(nn.Module):\n    def __init__(self):\n"
     "        super().__init__()\n"
     "        self.register_parameter('w', nn.Parameter(torch.ones(2)))\n"

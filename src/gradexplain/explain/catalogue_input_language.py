@@ -118,6 +118,10 @@ MESSAGES.update({
     "batches drawn by PyTorch's own samplers":
         "场景语言不支持 `DataLoader` 的 {key}= 参数：`DataLoader` 在本进程中运行，批次由 PyTorch "
         "自己的采样器抽取",
+    "DataLoader's {key}= takes one of PyTorch's samplers (RandomSampler, "
+    "WeightedRandomSampler, ...)":
+        "`DataLoader` 的 {key}= 只接受 PyTorch 自己的采样器（`RandomSampler`、"
+        "`WeightedRandomSampler` 等）",
     "a {type} cannot be a dataset here: a DataLoader reads a Dataset (your own subclass, "
     "TensorDataset, ...), a list or a tensor":
         "这里 {type} 不能作为数据集：`DataLoader` 读取的是 `Dataset`（你自己的子类、"

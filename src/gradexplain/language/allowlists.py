@@ -66,7 +66,9 @@ BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function",
                           "torch.utils.data.Dataset"})
 # torch.utils.data: datasets and loaders run in this process (language/data.py).
 DATA_FUNCTIONS = frozenset({"DataLoader", "TensorDataset", "Subset", "ConcatDataset",
-                            "random_split"})
+                            "random_split", "default_collate", "RandomSampler",
+                            "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+                            "BatchSampler"})
 # matplotlib.pyplot: calls recorded as the run's figure (language/pyplot.py), nothing drawn
 # by matplotlib in the run.
 PYPLOT_FUNCTIONS = frozenset({

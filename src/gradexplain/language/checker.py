@@ -35,6 +35,7 @@ IMPORT_MODULES = {
     # torch.utils.data runs in-process (language/data.py); matplotlib.pyplot's calls are
     # recorded as figures (language/pyplot.py): nothing of either library is loaded.
     "torch.utils": "torch.utils", "torch.utils.data": "torch.utils.data",
+    "torch.utils.data.dataloader": "torch.utils.data",
     "matplotlib": "matplotlib", "matplotlib.pyplot": "matplotlib.pyplot",
     "matplotlib.pylab": "matplotlib.pyplot",
 }

@@ -19,17 +19,23 @@ from gradexplain.language.classify import CodeTypeError, CodeValueError
 from gradexplain.language.compiler import State
 from gradexplain.language.functions import torch_callable
 from gradexplain.language.values import Function, InterpretedObject
+from gradexplain.limits import check
 
 # DataLoader's parameters in PyTorch's order (positional arguments are bound by it).
 LOADER_PARAMETERS = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler",
                      "num_workers", "collate_fn", "pin_memory", "drop_last", "timeout",
                      "worker_init_fn", "multiprocessing_context", "generator")
-# What decides the batches: passed to PyTorch as given.
-PASSED = ("dataset", "batch_size", "shuffle", "drop_last", "collate_fn", "generator")
+# What decides the batches: passed to PyTorch as given (a sampler only one of PyTorch's own:
+# the code cannot define a Sampler class).
+PASSED = ("dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "drop_last",
+          "collate_fn", "generator")
 # What only decides how batches are read (processes, pinned memory, waiting): the loader runs
 # in this process, so these are left out; num_workers > 0 is noted (data_loader_in_process).
 IN_PROCESS = frozenset({"num_workers", "pin_memory", "timeout", "worker_init_fn",
                         "prefetch_factor", "persistent_workers"})
+SAMPLERS = (torch.utils.data.RandomSampler, torch.utils.data.SequentialSampler,
+            torch.utils.data.SubsetRandomSampler, torch.utils.data.WeightedRandomSampler,
+            torch.utils.data.BatchSampler)
 # What a dataset may be: anything else could make PyTorch call code outside the interpreter.
 DATASET_TYPES = (torch.utils.data.Dataset, InterpretedObject, list, tuple, torch.Tensor)
 
@@ -40,8 +46,13 @@ def data_function(it: State, callee: Function, args: list[object], kwargs: dict[
     random_split, Subset, ConcatDataset) run as PyTorch's, on checked datasets."""
     if callee.name == "DataLoader":
         return _data_loader(it, args, kwargs, location)
-    if callee.name in {"random_split", "Subset"}:
+    if callee.name in {"random_split", "Subset", "RandomSampler", "SequentialSampler"}:
         _check_dataset(args[0] if args else kwargs.get("dataset"), location)
+    if callee.name in {"RandomSampler", "WeightedRandomSampler"}:  # indices it will draw
+        position = 2 if callee.name == "RandomSampler" else 1
+        samples = kwargs.get("num_samples", args[position] if len(args) > position else None)
+        if isinstance(samples, int):
+            check("max_elements", samples, it.limits, location)
     make: Callable[..., object] = callee.fn
     return make(*args, **kwargs)
 
@@ -65,6 +76,11 @@ def _data_loader(it: State, args: list[object], kwargs: dict[str, object],
                               "generator", what=f"DataLoader {key}=")
     dataset = bound.get("dataset")
     _check_dataset(dataset, location)
+    for key in ("sampler", "batch_sampler"):
+        if bound.get(key) is not None and not isinstance(bound[key], SAMPLERS):
+            raise not_allowed(f"DataLoader's {key}= takes one of PyTorch's samplers "
+                              "(RandomSampler, WeightedRandomSampler, ...)", location,
+                              what=f"DataLoader {key}=")
     generator = bound.get("generator")
     if generator is not None and not isinstance(generator, torch.Generator):
         raise CodeTypeError("DataLoader's generator= must be a torch.Generator")

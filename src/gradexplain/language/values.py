@@ -330,5 +330,5 @@ class ModuleTable:
     def get(self, key: str, default: object = None) -> object:
         return self._table.get(key, default)
 
-    def __repr__(self) -> str:
-        return f"OrderedDict({list(self._table.items())!r})"
+    def __repr__(self) -> str:  # as PyTorch's table prints
+        return repr(self._table)
