@@ -303,3 +303,19 @@ def test_savefig_writes_nothing_anywhere_and_says_so(tmp_path: Path,
     assert not outside.exists() and not (tmp_path.parent / "up.svg").exists()
     assert [n.facts["file"] for n in record.notes if n.kind == "figure_not_saved"] == [
         str(outside), "../up.svg", "here.png"]
+
+
+def test_a_loader_with_workers_starts_no_process(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.process
+
+    def refuse(self: object) -> None:
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    record = _record(tmp_path, TOY + "dl = DataLoader(Toy(8), batch_size=2, num_workers=4, "
+                     "persistent_workers=True, prefetch_factor=2, pin_memory=True)\n"
+                     "for xb, yb in dl:\n    print(yb)\n")
+    assert record.error is None, record.error
+    assert [p.text for p in record.prints] == [str(torch.tensor([i, i + 1]))
+                                               for i in range(0, 8, 2)]
