@@ -36,6 +36,7 @@ IMPORT_MODULES = {
     # recorded as figures (language/pyplot.py): nothing of either library is loaded.
     "torch.utils": "torch.utils", "torch.utils.data": "torch.utils.data",
     "torch.utils.data.dataloader": "torch.utils.data",
+    "torch.utils.data.sampler": "torch.utils.data",
     "matplotlib": "matplotlib", "matplotlib.pyplot": "matplotlib.pyplot",
     "matplotlib.pylab": "matplotlib.pyplot",
 }
