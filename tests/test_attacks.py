@@ -70,10 +70,18 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
      LIMIT),
     ("generator_sum_bomb", "y = sum(i for i in range(10**9))", LIMIT),
     ("list_builtin_range", "y = list(range(10**10))", LIMIT),
-    ("yield_generator", "def g():\n    yield 1", NA),
+    ("yield_lambda", "g = lambda: (yield 1)", NA),
+    ("yield_comprehension", "def g():\n    return [(yield i) for i in range(3)]", NA),
+    ("generator_bomb", "def g():\n    while 1 < 2:\n        yield 1\nfor v in g():\n    pass",
+     LIMIT),
     ("generator_frame", "g = (i for i in [1])\nf = g.gi_frame", NA),
-    ("class_other_base", "class A(object):\n    pass", NA),
-    ("class_no_base", "class A:\n    pass", NA),
+    ("class_other_base", "class A(dict):\n    pass", NA),
+    ("class_two_bases", "class A:\n    pass\nclass B:\n    pass\nclass C(A, B):\n    pass",
+     NA),
+    ("class_builtin_base", "class A(print):\n    pass", NA),
+    ("class_function_base", "class E(torch.autograd.Function):\n    @staticmethod\n"
+     "    def forward(ctx, x):\n        return x\n    @staticmethod\n"
+     "    def backward(ctx, g):\n        return g\nclass F(E):\n    pass", NA),
     ("class_metaclass", "from torch import nn\nclass A(nn.Module, metaclass=type):\n    pass",
      NA),
     ("class_dunder_method", "from torch import nn\nclass A(nn.Module):\n"
@@ -98,8 +106,47 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("module_dict", "from torch import nn\nm = nn.Linear(2, 2)\ny = m.__dict__", NA),
     ("module_setattr_method", "from torch import nn\nm = nn.Linear(2, 2)\nm.forward = print",
      NA),
-    ("module_forward_hook", "from torch import nn\nm = nn.Linear(2, 2)\n"
-     "m.register_forward_hook(print)", NA),
+    ("module_forward_hook_dunder", "from torch import nn\nm = nn.Linear(2, 2)\n"
+     "m.register_forward_hook(lambda m, i, o: m.__class__)\ny = m(torch.ones(2))", NA),
+    ("module_hook_recursion", "from torch import nn\nm = nn.Linear(2, 2)\n"
+     "def h(mod, i, o):\n    return mod(o)\nm.register_forward_hook(h)\ny = m(torch.ones(2))",
+     LIMIT),
+    ("module_table_non_module", "from torch import nn\nclass N(nn.Module):\n"
+     "    def __init__(self):\n        super().__init__()\n        self._modules['a'] = print\n"
+     "n = N()", "torch_error"),
+    ("module_table_torch_layer", "from torch import nn\nm = nn.Linear(2, 2)\n"
+     "t = m._parameters", NA),
+    ("module_table_other_private", "from torch import nn\nclass N(nn.Module):\n"
+     "    def __init__(self):\n        super().__init__()\n        self._buffers['a'] = 1\n"
+     "n = N()", NA),
+    ("user_class_dunder_class", "class A:\n    pass\ny = A().__class__", NA),
+    ("user_class_dict", "class A:\n    pass\ny = A().__dict__", NA),
+    ("user_class_getattribute", "class A:\n    def __getattribute__(self, n):\n"
+     "        return 1", NA),
+    ("user_class_init_subclass", "class A:\n    def __init_subclass__(cls):\n        pass",
+     NA),
+    ("user_class_del", "class A:\n    def __del__(self):\n        pass", NA),
+    ("user_class_reduce", "class A:\n    def __reduce__(self):\n        return (print, ())",
+     NA),
+    ("user_class_metaclass", "class A(metaclass=type):\n    pass", NA),
+    ("user_class_setattr_private", "class A:\n    pass\na = A()\na._x = 1", NA),
+    ("user_class_len_recursion", "class A:\n    def __len__(self):\n        return len(self)\n"
+     "y = len(A())", LIMIT),
+    ("dataloader_workers_context", "from torch.utils.data import DataLoader\n"
+     "d = DataLoader([1, 2], multiprocessing_context='fork')", NA),
+    ("dataloader_sampler", "from torch.utils.data import DataLoader\n"
+     "d = DataLoader([1, 2], sampler=[0, 1])", NA),
+    ("dataloader_bad_dataset", "from torch.utils.data import DataLoader\n"
+     "d = DataLoader(torch)", NA),
+    ("dataloader_collate_escape", "from torch.utils.data import DataLoader\n"
+     "d = DataLoader([1, 2], collate_fn=lambda b: b.__class__)\ny = next(iter(d))", NA),
+    ("dataloader_endless", "from torch.utils.data import DataLoader\n"
+     "d = DataLoader(list(range(10**6)))\nfor b in d:\n    pass", LIMIT),
+    ("iter_two_arguments", "y = iter(print, 1)", "torch_error"),
+    ("next_not_iterator", "y = next(torch)", "torch_error"),
+    ("pyplot_private", "import matplotlib.pyplot as plt\ny = plt._backend_mod", NA),
+    ("pyplot_unknown", "import matplotlib.pyplot as plt\nplt.switch_backend('agg')", NA),
+    ("matplotlib_other", "import matplotlib\nmatplotlib.use('agg')", NA),
     ("optimizer_private", "from torch import nn\nm = nn.Linear(2, 2)\n"
      "o = torch.optim.SGD(m.parameters(), lr=0.1)\ny = o._optimizer_step_code", NA),
     ("ctx_private", "class E(torch.autograd.Function):\n    @staticmethod\n"
@@ -135,7 +182,7 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     # a known module binds a placeholder: refused where it is used
     ("import_os", "import os\nos.system('touch pwned')", NA),
     ("from_os", "from os import system\nsystem('touch pwned')", NA),
-    ("import_torch_utils", "import torch.utils", NA),
+    ("import_torch_utils_other", "from torch.utils import cpp_extension", NA),
     # unicode look-alikes (Python folds them to the ASCII names)
     ("lookalike_eval", "\uff45val('1')", NA),
     ("lookalike_tofile", "x = torch.ones(2)\ny = x.numpy().\uff54ofile('pwned')", NA),
@@ -149,7 +196,8 @@ PY_ATTACKS: list[tuple[str, str, str]] = [
     ("torch_compile", "f = torch.compile", NA),
     ("torch_ops", "f = torch.ops.aten.add", NA),
     ("torch_library", "f = torch.library.Library", NA),
-    ("torch_utils", "f = torch.utils.data", NA),
+    ("torch_utils", "f = torch.utils.checkpoint", NA),
+    ("torch_utils_data_private", "f = torch.utils.data._utils", NA),
     ("torch_from_file", 'x = torch.from_file("/etc/passwd")', NA),
     ("torch_distributed", "d = torch.distributed", NA),
     ("torch_set_default", "torch.set_default_dtype(torch.float64)", NA),

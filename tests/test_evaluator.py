@@ -79,6 +79,10 @@ NODES: dict[str, str] = {
     "SetComp": "s = {i % 3 for i in range(10)}\ny = (x * len(s)).sum()\ny.backward()\n"
                "print(sorted(s))\n",
     "GeneratorExp": "y = sum(t ** 2 for t in x)\ny.backward()\nprint(any(v > 2 for v in [1, 3]))\n",
+    "Yield": "def g(n):\n    for i in range(n):\n        yield x * i\n"
+             "y = sum(g(3)).sum()\ny.backward()\nprint(list(g(2))[1].tolist(), next(g(0), 'no'))\n",
+    "YieldFrom": "def g():\n    yield from [x, x * 2]\n    yield x.sum()\n"
+                 "y = sum(t.sum() for t in g())\ny.backward()\nprint(len(list(g())))\n",
     "DictComp": "d = {k: x * k for k in (1, 2)}\ny = (d[1] + d[2]).sum()\ny.backward()\n"
                 "print({k: k * k for k in range(3)})\n",
     # statements
@@ -177,7 +181,8 @@ STATEMENT_KINDS = {ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delet
 EXPRESSION_KINDS = {ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare,
                     ast.IfExp, ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Slice,
                     ast.JoinedStr, ast.Attribute, ast.Subscript, ast.Call, ast.Lambda,
-                    ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp}
+                    ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.Yield,
+                    ast.YieldFrom}
 
 
 def test_every_admitted_node_kind_has_one_rule_and_an_oracle_row() -> None:

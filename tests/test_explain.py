@@ -158,6 +158,19 @@ NOTE_CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"api": "torch.autograd.Variable"},
         ["torch.autograd.Variable", "requires_grad"],
     ),
+    "module_hook": (
+        {"tensor": "net.fc", "kind": "register_forward_hook", "layer": "Linear",
+         "received": [[[2, 3]], [2, 4]], "returned": [2, 4], "count": 3},
+        ["`net.fc`", "register_forward_hook", "Linear", "[2, 3]", "[2, 4]", "3"],
+    ),
+    "data_loader_in_process": (
+        {"num_workers": 4},
+        ["num_workers=4"],
+    ),
+    "figure_not_saved": (
+        {"file": "loss.png"},
+        ["savefig('loss.png')"],
+    ),
 }
 
 

@@ -56,6 +56,9 @@ NOTE_KINDS = (
     "custom_function",
     "autograd_functional",
     "legacy_api",
+    "module_hook",
+    "data_loader_in_process",
+    "figure_not_saved",
 )
 
 

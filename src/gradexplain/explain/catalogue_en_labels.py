@@ -98,6 +98,9 @@ LABELS: dict[str, str] = {
     "note.optimizer_step": "optimizer_step",
     "note.custom_function": "custom_function",
     "note.autograd_functional": "autograd_functional",
+    "note.module_hook": "module_hook",
+    "note.data_loader_in_process": "data_loader_in_process",
+    "note.figure_not_saved": "figure_not_saved",
     "note.legacy_api": "legacy_api",
     "output_cut": "… {length:,} characters in all, the first {shown:,} shown (raise "
                   "--max-output-chars to see more)",

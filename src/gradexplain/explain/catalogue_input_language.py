@@ -62,8 +62,6 @@ MESSAGES.update({
     "accept new attributes":
         "张量只能设置 `.grad`、`.requires_grad` 和 `.data`；自己定义的模块和 `Function` 的 `ctx` "
         "才能添加新属性",
-    "super() is only available in the methods of your own nn.Module":
-        "`super()` 只能在自己定义的 `nn.Module` 的方法中使用",
     "{name}(key=...) is not part of the language": "场景语言不支持 {name}(key=...)",
     "{path} can only be used as a base class: class Net({module}.{name}):":
         "{path} 只能用作基类：class Net({module}.{name}):",
@@ -71,8 +69,6 @@ MESSAGES.update({
     "name '{name}' is not allowed: dunder names reach Python internals":
         "不允许使用名字 '{name}'：双下划线名字会触及 Python 内部机制",
     "async comprehensions are not allowed": "不允许使用异步推导式",
-    "a class must extend nn.Module or torch.autograd.Function":
-        "类必须继承 `nn.Module` 或 `torch.autograd.Function`",
     "a torch.autograd.Function is used through {name}.apply(...), not by calling the class":
         "`torch.autograd.Function` 要通过 {name}.apply(...) 使用，不能直接调用这个类",
     "only PyTorch's grad modes and autograd graph contexts can be used in `with`":
@@ -92,9 +88,6 @@ MESSAGES.update({
         "不允许定义 '{name}'：特殊方法会改变 Python 本身对待值的方式",
     "class keywords (metaclass=...) are not allowed: a metaclass runs arbitrary code":
         "不允许使用类关键字参数（`metaclass=...`）：元类会运行任意代码",
-    "a class must extend nn.Module or torch.autograd.Function: other classes could redefine "
-    "how Python treats values":
-        "类必须继承 `nn.Module` 或 `torch.autograd.Function`：其他类可能改变 Python 对待值的方式",
     "class decorators are not allowed": "不允许使用类装饰器",
     "classes inside classes are not allowed": "不允许在类中再定义类",
     "`raise ... from ...` is not part of the language": "场景语言不支持 `raise ... from ...`",
@@ -108,6 +101,33 @@ MESSAGES.update({
         "类的主体中只能有方法、普通赋值和文档字符串",
     "'{keyword}' outside a loop": "'{keyword}' 出现在循环之外",
     "'return' outside a function": "'return' 出现在函数之外",
+    "a class must be a plain class, or extend nn.Module, torch.autograd.Function, Dataset or "
+    "a class of your own: other classes could redefine how Python treats values":
+        "类必须是普通类，或者继承 `nn.Module`、`torch.autograd.Function`、`Dataset` "
+        "或你自己定义的类：其他类可能改变 Python 对待值的方式",
+    "a class must be a plain class, or extend nn.Module, torch.autograd.Function, Dataset or "
+    "a class of your own (not a torch.autograd.Function)":
+        "类必须是普通类，或者继承 `nn.Module`、`torch.autograd.Function`、`Dataset` "
+        "或你自己定义的类（不能继承你自己的 `torch.autograd.Function` 子类）",
+    "a module's __call__ is nn.Module's own (it runs forward and the module's hooks): define "
+    "forward instead":
+        "模块的 `__call__` 是 `nn.Module` 自己的（它运行 `forward` 和模块的钩子）："
+        "请改为定义 `forward`",
+    "super() is only available in the methods of your own classes":
+        "`super()` 只能在你自己定义的类的方法中使用",
+    "yield is only allowed in the body of a `def`": "`yield` 只能用在 `def` 的函数体中",
+    "DataLoader's {key}= is not part of the language: the loader runs in this process, its "
+    "batches drawn by PyTorch's own samplers":
+        "场景语言不支持 `DataLoader` 的 {key}= 参数：`DataLoader` 在本进程中运行，批次由 PyTorch "
+        "自己的采样器抽取",
+    "DataLoader's {key}= takes one of PyTorch's samplers (RandomSampler, "
+    "WeightedRandomSampler, ...)":
+        "`DataLoader` 的 {key}= 只接受 PyTorch 自己的采样器（`RandomSampler`、"
+        "`WeightedRandomSampler` 等）",
+    "a {type} cannot be a dataset here: a DataLoader reads a Dataset (your own subclass, "
+    "TensorDataset, ...), a list or a tensor":
+        "这里 {type} 不能作为数据集：`DataLoader` 读取的是 `Dataset`（你自己的子类、"
+        "`TensorDataset` 等）、列表或张量",
     "a value of type {type} cannot be used here: it could run code outside the interpreter":
         "这里不能使用 {type} 类型的值：它可能在解释器之外运行代码",
     "a layer cannot contain itself: calling it would call itself forever":
@@ -120,6 +140,16 @@ HINTS.update({
         "自己定义的类可以定义 `__init__`、`forward` 和 `backward`",
     "write `class Net(nn.Module):` or `class Exp(torch.autograd.Function):`":
         "写成 `class Net(nn.Module):` 或 `class Exp(torch.autograd.Function):`",
+    "user classes may define __init__, __getitem__, __len__, __call__, __iter__, __next__, "
+    "__repr__, __str__, forward and backward":
+        "自己定义的类可以定义 `__init__`、`__getitem__`、`__len__`、`__call__`、`__iter__`、"
+        "`__next__`、`__repr__`、`__str__`、`forward` 和 `backward`",
+    "write `class Net(nn.Module):`, `class Exp(torch.autograd.Function):` or `class "
+    "Data(Dataset):`":
+        "写成 `class Net(nn.Module):`、`class Exp(torch.autograd.Function):` 或 "
+        "`class Data(Dataset):`",
+    "pass dataset, batch_size, shuffle, drop_last, collate_fn or generator":
+        "可以传入 `dataset`、`batch_size`、`shuffle`、`drop_last`、`collate_fn` 或 `generator`",
     "allowed: @torch.no_grad(), @torch.enable_grad(), @torch.inference_mode(), and "
     "@staticmethod in a class":
         "可以用的有：`@torch.no_grad()`、`@torch.enable_grad()`、`@torch.inference_mode()`，"

@@ -43,6 +43,29 @@ NOTES_EN: dict[str, dict[str, str]] = {
         "advice_tensor_type": "Write `torch.tensor(data, dtype=...)` (or torch.zeros/empty "
         "with dtype=) instead of the typed constructors.",
     },
+    "module_hook": {
+        "text": "The hook registered with `{kind}` on {module} ({layer}) ran{times}: it "
+        "received {received} and {returned}.",
+        "what_forward_pre": "the input",
+        "what_forward": "the output",
+        "what_backward": "the gradient with respect to the module's input",
+        "what_backward_pre": "the gradient with respect to the module's output",
+        "returned_none": "returned None, so {what} went on unchanged",
+        "returned_value": "returned {value}, which replaced {what}",
+        "shapes": "tensors of shape {shapes}",
+        "times": " ({count} times)",
+    },
+    "data_loader_in_process": {
+        "text": "`DataLoader(..., num_workers={workers})` read its batches in this process: "
+        "gradexplain starts no worker processes. The batches and their order are PyTorch's "
+        "(drawn from the same seed); only random numbers drawn inside __getitem__ differ, "
+        "since PyTorch's workers each get a seed of their own.",
+    },
+    "figure_not_saved": {
+        "text": "`savefig({file})` wrote nothing: code run by gradexplain never writes files. "
+        "The figure is the run's plot (drawn above); `gradexplain plot FILE --output "
+        "figure.png` writes it as a picture.",
+    },
 }
 
 NOTES_ZH: dict[str, dict[str, str]] = {
@@ -81,5 +104,27 @@ NOTES_ZH: dict[str, dict[str, str]] = {
         "请写 `t.requires_grad_()` 或 `torch.tensor(..., requires_grad=True)`。",
         "advice_tensor_type": "请用 `torch.tensor(data, dtype=...)`（或带 `dtype=` 的 "
         "`torch.zeros`/`torch.empty`）代替这些带类型的构造函数。",
+    },
+    "module_hook": {
+        "text": "在 {module}（{layer}）上用 `{kind}` 注册的钩子运行了{times}：它收到 {received}，"
+        "{returned}。",
+        "what_forward_pre": "输入",
+        "what_forward": "输出",
+        "what_backward": "关于模块输入的梯度",
+        "what_backward_pre": "关于模块输出的梯度",
+        "returned_none": "返回 None，所以{what}原样继续传递",
+        "returned_value": "返回 {value}，用它替换了{what}",
+        "shapes": "形状为 {shapes} 的张量",
+        "times": "（{count} 次）",
+    },
+    "data_loader_in_process": {
+        "text": "`DataLoader(..., num_workers={workers})` 在本进程中读取批次：gradexplain "
+        "不启动工作进程。批次及其顺序与 PyTorch 的相同（来自同一个随机种子）；只有在 "
+        "`__getitem__` 中抽取的随机数不同，因为 PyTorch 的每个工作进程有自己的种子。",
+    },
+    "figure_not_saved": {
+        "text": "`savefig({file})` 没有写入任何文件：gradexplain 运行的代码从不写文件。"
+        "这张图就是本次运行的图（见上方）；`gradexplain plot FILE --output figure.png` "
+        "可以把它写成图片。",
     },
 }

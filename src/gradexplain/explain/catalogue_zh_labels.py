@@ -96,6 +96,9 @@ LABELS: dict[str, str] = {
     "note.optimizer_step": "优化器更新",
     "note.custom_function": "自定义求导函数",
     "note.autograd_functional": "函数式求导",
+    "note.module_hook": "模块钩子被调用",
+    "note.data_loader_in_process": "DataLoader 在本进程中读取",
+    "note.figure_not_saved": "图没有写入文件",
     "note.legacy_api": "旧式接口",
     "output_cut": "……共 {length:,} 个字符，只显示了前 {shown:,} 个（调高 --max-output-chars "
                   "可以看到更多）",

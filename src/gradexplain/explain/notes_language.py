@@ -65,7 +65,36 @@ def _legacy_api(t: Text, f: Mapping[str, Any]) -> str:
     return t("text", api=api, advice=advice)
 
 
+# What each kind of module hook receives (and may replace), by the method that registered it.
+_HOOK_WHAT = {"register_forward_pre_hook": "what_forward_pre",
+              "register_forward_hook": "what_forward",
+              "register_full_backward_pre_hook": "what_backward_pre"}
+
+
+def _module_hook(t: Text, f: Mapping[str, Any]) -> str:
+    kind = fact_str(f, "kind") or "register_forward_hook"
+    what = t(_HOOK_WHAT.get(kind, "what_backward"))
+    returned = f.get("returned")
+    returned_text = t("returned_none", what=what) if returned is None else \
+        t("returned_value", what=what, value=t("shapes", shapes=_shape_text(returned)))
+    return t("text", kind=kind, module=t.name(fact_str(f, "tensor")),
+             layer=fact_str(f, "layer") or "Module", times=_times(t, f),
+             received=t("shapes", shapes=_shape_text(f.get("received"))),
+             returned=returned_text)
+
+
+def _data_loader_in_process(t: Text, f: Mapping[str, Any]) -> str:
+    return t("text", workers=fact_int(f, "num_workers") or 1)
+
+
+def _figure_not_saved(t: Text, f: Mapping[str, Any]) -> str:
+    return t("text", file=repr(fact_str(f, "file") or ""))
+
+
 LANGUAGE_NOTES: dict[str, Callable[[Text, Mapping[str, Any]], str]] = {
+    "figure_not_saved": _figure_not_saved,
+    "module_hook": _module_hook,
+    "data_loader_in_process": _data_loader_in_process,
     "hook_called": _hook_called,
     "optimizer_step": _optimizer_step,
     "custom_function": _custom_function,

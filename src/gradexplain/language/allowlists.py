@@ -56,6 +56,7 @@ TORCH_NAMESPACES = frozenset({
     "math", "d2l", "torch.accelerator", "torch.optim.lr_scheduler", "torch.backends",
     "torch.backends.mps", "torch.backends.cudnn",
     "numpy", "numpy.random", "numpy.linalg", "collections", "random", "time", "copy",
+    "torch.utils", "torch.utils.data", "matplotlib", "matplotlib.pyplot",
 })
 AUTOGRAD_FUNCTIONS = frozenset({"backward", "grad", "Variable", "set_grad_enabled",
                                 "no_grad", "enable_grad", "gradcheck", "gradgradcheck",
@@ -65,7 +66,31 @@ AUTOGRAD_GRAPH = frozenset({"Node", "saved_tensors_hooks", "allow_mutation_on_sa
                             "save_on_cpu", "disable_saved_tensors_hooks",
                             "register_multi_grad_hook"})
 # The base classes user classes may extend (markers, never the classes themselves).
-BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function"})
+BASE_CLASSES = frozenset({"torch.nn.Module", "torch.autograd.Function",
+                          "torch.utils.data.Dataset"})
+# torch.utils.data: datasets and loaders run in this process (language/data.py).
+DATA_FUNCTIONS = frozenset({"DataLoader", "TensorDataset", "Subset", "ConcatDataset",
+                            "random_split", "default_collate", "RandomSampler",
+                            "SequentialSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+                            "BatchSampler"})
+# matplotlib.pyplot: calls recorded as the run's figure (language/pyplot.py), nothing drawn
+# by matplotlib in the run.
+PYPLOT_FUNCTIONS = frozenset({
+    "plot", "scatter", "semilogy", "semilogx", "loglog", "hist", "bar", "xlabel", "ylabel",
+    "title", "suptitle", "legend", "figure", "subplot", "subplots", "grid", "xlim", "ylim",
+    "xscale", "yscale", "show", "close", "savefig", "imshow", "text", "axis", "tight_layout",
+    "pause", "gca", "gcf", "clf", "cla", "rc", "ion", "ioff", "colorbar", "axhline",
+    "axvline", "annotate", "xticks", "yticks", "contour", "fill_between", "errorbar",
+})
+# Methods of the figure and axes objects pyplot gives.
+AXES_METHODS = frozenset({
+    "plot", "scatter", "semilogy", "semilogx", "loglog", "hist", "bar", "set_xlabel",
+    "set_ylabel", "set_title", "legend", "grid", "set_xlim", "set_ylim", "set_xscale",
+    "set_yscale", "imshow", "text", "axis", "cla", "clear", "add_subplot", "subplots",
+    "suptitle", "tight_layout", "savefig", "show", "colorbar", "axhline", "axvline",
+    "annotate", "set_xticks", "set_yticks", "contour", "fill_between", "errorbar",
+    "set_size_inches", "set_aspect",
+})
 NN_CLASSES = frozenset({
     "Parameter", "Linear", "Bilinear", "Identity", "Sequential", "ModuleList", "ModuleDict",
     "ParameterList", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh",
@@ -78,7 +103,37 @@ NN_CLASSES = frozenset({
     # checked against the element limit in calls.py before that call.
     "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose2d", "LazyBatchNorm1d",
     "LazyBatchNorm2d",
+    # The rest of torch.nn.modules.__all__ that computes on tensors (every layer's weights
+    # sized on the meta device before it is built: layer_sizes.py). Left out: the bases
+    # (Module, Container, RNNBase, RNNCellBase), SyncBatchNorm (it needs a process group:
+    # other processes) and LinearCrossEntropyOptions (settings, not a layer).
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveLogSoftmaxWithLoss",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AlphaDropout",
+    "AvgPool1d", "AvgPool3d", "BatchNorm3d", "CELU", "CTCLoss", "ChannelShuffle",
+    "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
+    "ConstantPad3d", "Conv3d", "ConvTranspose1d", "ConvTranspose3d", "CosineEmbeddingLoss",
+    "CosineSimilarity", "CrossMapLRN2d", "Dropout1d", "Dropout2d", "Dropout3d", "EmbeddingBag",
+    "FeatureAlphaDropout", "Fold", "FractionalMaxPool2d", "FractionalMaxPool3d", "GLU",
+    "GRUCell", "GaussianNLLLoss", "GroupNorm", "Hardshrink", "Hardsigmoid", "Hardswish",
+    "HingeEmbeddingLoss", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LPPool1d",
+    "LPPool2d", "LPPool3d", "LSTMCell", "LazyBatchNorm3d", "LazyConv3d", "LazyConvTranspose1d",
+    "LazyConvTranspose3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d",
+    "LinearCrossEntropyLoss", "LocalResponseNorm", "LogSigmoid", "MarginRankingLoss",
+    "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "Mish", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiheadAttention", "NLLLoss2d", "PReLU",
+    "PairwiseDistance", "ParameterDict", "PixelShuffle", "PixelUnshuffle", "PoissonNLLLoss",
+    "RMSNorm", "RNNCell", "RReLU", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+    "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "SELU", "SoftMarginLoss",
+    "Softmax2d", "Softmin", "Softshrink", "Softsign", "Tanhshrink", "Threshold", "Transformer",
+    "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+    "TransformerEncoderLayer", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "Unfold",
+    "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
+    "ZeroPad3d",
 })
+# nn classes left out on purpose (a test checks every name of torch.nn.modules.__all__ is on
+# one of the two lists).
+NN_REFUSED = frozenset({"Module", "Container", "RNNBase", "RNNCellBase", "SyncBatchNorm",
+                        "LinearCrossEntropyOptions"})
 NN_INIT = frozenset({"zeros_", "ones_", "constant_", "normal_", "uniform_", "eye_",
                      "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
                      "kaiming_normal_", "trunc_normal_", "orthogonal_", "calculate_gain"})
@@ -203,6 +258,8 @@ TORCH_PATHS = frozenset(
     | {f"random.{n}" for n in RANDOM_FUNCTIONS}
     | {f"time.{n}" for n in TIME_FUNCTIONS}
     | {f"copy.{n}" for n in COPY_FUNCTIONS}
+    | {f"torch.utils.data.{n}" for n in DATA_FUNCTIONS}
+    | {f"matplotlib.pyplot.{n}" for n in PYPLOT_FUNCTIONS}
 )
 # Plain values reached by path.
 CONSTANT_PATHS = frozenset({"torch.pi", "torch.e", "torch.inf", "torch.nan", "torch.__version__"}
@@ -272,7 +329,10 @@ MODULE_METHODS = frozenset({
     "parameters", "named_parameters", "zero_grad", "train", "eval", "children",
     "named_children", "modules", "named_modules", "requires_grad_", "forward", "to", "float",
     "double", "cpu", "buffers", "named_buffers", "state_dict", "append", "extend",
-    "register_parameter", "add_module", "register_buffer", "apply", "load_state_dict",
+    "register_parameter", "add_module", "register_buffer", "apply",
+    "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+    "register_full_backward_pre_hook", "register_backward_hook", "get_submodule",
+    "get_parameter", "extra_repr", "load_state_dict", "half", "bfloat16", "type",
 })
 MODULE_ATTRIBUTES = frozenset({
     "training", "in_features", "out_features", "weight", "bias", "kernel_size", "stride",
@@ -281,6 +341,8 @@ MODULE_ATTRIBUTES = frozenset({
     "hidden_size", "num_layers", "normalized_shape", "in_channels", "out_channels",
     "start_dim", "end_dim",
 })
+# nn.ParameterDict's dict methods (update takes tensors only: language/calls.py).
+PARAMETER_DICT_METHODS = frozenset({"keys", "values", "items", "update", "get"})
 OPTIMIZER_METHODS = frozenset({"step", "zero_grad", "add_param_group", "state_dict",
                                "load_state_dict"})
 OPTIMIZER_ATTRIBUTES = frozenset({"param_groups", "defaults", "state"})
@@ -288,6 +350,16 @@ CTX_METHODS = frozenset({"save_for_backward", "mark_dirty", "mark_non_differenti
                          "set_materialize_grads"})
 CTX_ATTRIBUTES = frozenset({"saved_tensors", "needs_input_grad"})
 HANDLE_METHODS = frozenset({"remove"})
+# Hooks on modules: the user's hook re-enters the interpreter and is noted (module_hook).
+MODULE_HOOK_METHODS = frozenset({"register_forward_hook", "register_forward_pre_hook",
+                                 "register_full_backward_hook",
+                                 "register_full_backward_pre_hook", "register_backward_hook"})
+# The tables of the user's own modules that code may read and fill (d2l's MySequential),
+# through a view that takes only modules or parameters (language/classes.py).
+MODULE_TABLES = frozenset({"_modules", "_parameters"})
+# A DataLoader's and a dataset's readable attributes.
+DATA_ATTRIBUTES = frozenset({"dataset", "batch_size", "drop_last", "tensors", "indices",
+                             "datasets", "num_workers"})
 # Underscore attributes that are allowed after all: read-only, for display.
 PRIVATE_ALLOWED = frozenset({"__version__", "_version", "__init__"})
 SAVED_PREFIX = "_saved_"
@@ -296,7 +368,7 @@ BUILTINS = frozenset({
     "print", "len", "range", "enumerate", "zip", "min", "max", "abs", "round", "sum",
     "isinstance", "float", "int", "bool", "list", "tuple", "dict", "set", "str", "sorted",
     "reversed", "any", "all", "repr", "divmod", "pow", "super", "type", "id", "dir", "map",
-    "filter", "hasattr",
+    "filter", "hasattr", "iter", "next",
 })
 # Exception types scenario code may name in `except` and `raise`.
 EXCEPTIONS = frozenset({"Exception", "RuntimeError", "ValueError", "TypeError", "IndexError",
@@ -347,14 +419,13 @@ DANGEROUS_BUILTINS: dict[str, str] = {
     "object": "it reaches Python's object model",
     "classmethod": "it reaches classes",
     "property": "it runs code on attribute access",
-    "iter": "it steps through values outside the loop limits",
-    "next": "it steps through values outside the loop limits",
 }
 # Attribute names that are harmless although a builtin of the same name is not (module.eval()).
 SAFE_ATTRIBUTE_NAMES = frozenset({"eval"})
 # Names that start like a dangerous prefix but are fine.
 SAFE_SET_NAMES = frozenset({"set_grad_enabled", "set_materialize_grads", "set_figsize",
-                            "set_detect_anomaly", "set_default_device", "set_printoptions"})
+                            "set_detect_anomaly", "set_default_device", "set_printoptions"}
+                           | {n for n in AXES_METHODS if n.startswith("set_")})
 DANGEROUS_PREFIXES: dict[str, str] = {
     "set_": "it changes global state",
     "_": "private and dunder attributes reach Python internals, the classic sandbox escape",

@@ -22,11 +22,14 @@ from gradexplain.language import guards, held_nodes, numpy_subset, typos
 from gradexplain.language.checker import NAME_ATTRIBUTES
 from gradexplain.language.classify import CodeAttributeError, CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.pyplot import RC_PARAMS, PyplotObject, RcParams
 from gradexplain.language.values import (
     BaseClass,
     BoundMethod,
     Function,
+    InterpretedObject,
     Method,
+    ModuleTable,
     NamedTupleType,
     Namespace,
     Placeholder,
@@ -169,6 +172,24 @@ def read_attribute(it: State, target: object, name: str, node: ast.Attribute | N
         found = _module_attribute(target, name, label)
         if found is not _MISSING:
             return found
+    elif isinstance(target, InterpretedObject):
+        found = _object_attribute(target, name)
+        if found is not _MISSING:
+            return found
+        raise CodeAttributeError(f"'{type(target).gx_class.name}' object has no attribute "
+                                 f"'{name}'")
+    elif isinstance(target, SuperProxy):
+        found = _super_attribute(target, name, label)
+        if found is not _MISSING:
+            return found
+    elif isinstance(target, Function) and name == "from_pretrained" and \
+            target.path in {"torch.nn.Embedding", "torch.nn.EmbeddingBag"}:
+        return Function(f"{target.path}.{name}", getattr(target.fn, name))
+    elif isinstance(target, PyplotObject) and name in allow.AXES_METHODS:
+        return Method(target, name, label)
+    elif isinstance(target, DATA_TYPES) and name in allow.DATA_ATTRIBUTES and \
+            hasattr(target, name):
+        return checked_result(getattr(target, name))
     elif isinstance(target, UserClass):
         if target.kind == "function" and name == "apply":
             return Method(target, "apply", label)
@@ -248,8 +269,44 @@ def tensor_value(it: State, target: Tensor, name: str, node: ast.Attribute | Non
     return value
 
 
+def _object_attribute(target: InterpretedObject, name: str) -> object:
+    """An attribute of an instance of the user's plain class or dataset: its own, else a
+    method (bound) or a class attribute."""
+    if not name.startswith("_") and name in target.__dict__:
+        return target.__dict__[name]
+    user_class = type(target).gx_class
+    if name in user_class.methods:
+        return BoundMethod(target, user_class.methods[name])
+    if name in user_class.attributes:
+        return user_class.attributes[name]
+    return _MISSING
+
+
+def _super_attribute(target: SuperProxy, name: str, label: str) -> object:
+    """`super().name`: the method of the user's base class (bound to the instance), or the
+    torch base's `__init__`."""
+    owner = target.owner
+    base = owner.base if owner is not None else None
+    if base is not None and name in base.methods:
+        return BoundMethod(target.instance, base.methods[name])
+    if name == "__init__":
+        return Method(target, name, label)
+    if isinstance(target.instance, torch.nn.Module):
+        if name == "forward":
+            raise NotImplementedError(f'Module [{type(target.instance).__name__}] is missing '
+                                      'the required "forward" function')
+        if name in allow.MODULE_METHODS:  # nn.Module's own (`super().parameters()`)
+            return Method(target.instance, name, label)
+    return _MISSING
+
+
 def _module_attribute(target: torch.nn.Module, name: str, label: str) -> object:
     user_class = getattr(type(target), "gx_class", None)
+    if isinstance(user_class, UserClass) and name in allow.MODULE_TABLES:
+        # d2l's MySequential fills self._modules: a view that takes modules only
+        if name == "_modules":
+            return ModuleTable(target._modules, torch.nn.Module, name)
+        return ModuleTable(target._parameters, torch.nn.Parameter, name)
     if isinstance(user_class, UserClass):
         if name in user_class.methods:
             method = user_class.methods[name]
@@ -262,7 +319,8 @@ def _module_attribute(target: torch.nn.Module, name: str, label: str) -> object:
             return entries[name]
     if (not name.startswith("_") or own_private(target, name)) and name in target.__dict__:
         return checked_result(target.__dict__[name])
-    if name in allow.MODULE_METHODS:
+    if name in allow.MODULE_METHODS or (isinstance(target, torch.nn.ParameterDict) and
+                                        name in allow.PARAMETER_DICT_METHODS):
         return Method(target, name, label)
     if name in allow.MODULE_ATTRIBUTES and hasattr(target, name):
         return checked_result(getattr(target, name))
@@ -287,8 +345,10 @@ def _resolve_member(it: State, namespace: Namespace, name: str, node: ast.AST | 
         return BaseClass(path)
     if path in allow.CONSTANT_PATHS:
         return resolve(path)
+    if path == "matplotlib.pyplot.rcParams":
+        return RC_PARAMS
     if path in allow.TORCH_PATHS:
-        if namespace.path == "d2l":
+        if namespace.path in {"d2l", "matplotlib.pyplot"}:  # run by the interpreter itself
             return Function(path, _no_function)
         member = resolve(path)
         if isinstance(member, torch.dtype):
@@ -323,6 +383,10 @@ def set_attribute(it: State, target_node: ast.Attribute, owner: object, value: o
     if isinstance(owner, CTX_TYPE) and _settable(owner, name):
         setattr(owner, name, checked_result(value))
         return
+    if isinstance(owner, InterpretedObject) and not name.startswith("_") and \
+            name not in type(owner).gx_class.methods:
+        owner.__dict__[name] = checked_result(value)
+        return
     kind = type(owner).__name__
     raise not_allowed(f"assigning attribute '{name}' of a {kind} is not allowed",
                       it.location(target_node),
@@ -340,7 +404,10 @@ def subscript(compiler: Compiler, node: ast.Subscript) -> Evaluate:
 # What may be indexed besides tensors (a layer container gives its layers).
 INDEXABLE: tuple[type, ...] = (list, tuple, torch.Size, str, dict, range, torch.nn.Sequential,
                                torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
-                               collections.deque)
+                               collections.deque, InterpretedObject, ModuleTable,
+                               torch.utils.data.Dataset, torch.nn.ParameterDict)
+# torch.utils.data's own datasets and loaders: a few plain attributes (allow.DATA_ATTRIBUTES).
+DATA_TYPES: tuple[type, ...] = (torch.utils.data.Dataset, torch.utils.data.DataLoader)
 
 
 def get_item(it: State, value: object, index: object, node: ast.expr) -> object:
@@ -372,7 +439,7 @@ def set_item(it: State, node: ast.Subscript, owner: object, index: object,
         it.operation = OperationContext("index", it.operands([owner], [node.value]))
         _set_item(owner, index, value)
         return
-    if isinstance(owner, (list, dict, collections.deque)):
+    if isinstance(owner, (list, dict, collections.deque, ModuleTable, RcParams)):
         if type(index) is tuple and isinstance(owner, dict):
             guards.check_keys([index], it.location(node))
         _set_item(owner, index, value)
@@ -411,6 +478,7 @@ def _has_method(target: object, name: str) -> bool:
         (isinstance(target, collections.Counter) and name in allow.COUNTER_METHODS) or \
         (isinstance(target, torch.Generator) and name in allow.GENERATOR_METHODS) or \
         (isinstance(target, SuperProxy) and name == "__init__") or \
+        (isinstance(target, ModuleTable) and name in {"keys", "values", "items", "get"}) or \
         (isinstance(target, str) and name in allow.STRING_METHODS) or \
         (isinstance(target, list) and name in allow.LIST_METHODS) or \
         (isinstance(target, dict) and name in allow.DICT_METHODS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import types
 import weakref
 
 import numpy as np
@@ -26,11 +27,13 @@ from gradexplain.language.values import (
     CaughtError,
     ExceptionType,
     Function,
+    InterpretedObject,
     Namespace,
     Placeholder,
     SuperProxy,
     TypeName,
     UserClass,
+    UserGenerator,
     is_node,
 )
 
@@ -38,6 +41,10 @@ from gradexplain.language.values import (
 ISINSTANCE_TYPES: dict[str, tuple[type, ...]] = {
     "int": (int,), "float": (float,), "bool": (bool,), "str": (str,), "list": (list,),
     "tuple": (tuple,), "dict": (dict,), "set": (set,),
+}
+BASE_TYPES: dict[str, type] = {
+    "torch.nn.Module": torch.nn.Module, "torch.autograd.Function": torch.autograd.Function,
+    "torch.utils.data.Dataset": torch.utils.data.Dataset,
 }
 ISINSTANCE_PATHS: dict[str, type] = {
     "torch.Tensor": torch.Tensor, "torch.nn.Parameter": torch.nn.Parameter,
@@ -75,6 +82,10 @@ def call_builtin(it: State, name: str, args: list[object], kwargs: dict[str, obj
         return has_attribute(it, args, node)
     if name in {"map", "filter"}:
         return _map_or_filter(it, name, args, node)
+    if name == "iter":
+        return _iter(it, args, kwargs, node)
+    if name == "next":
+        return _next(args, kwargs)
     if name == "range":
         bounds = [a for a in args if isinstance(a, int) and not isinstance(a, bool)]
         if len(bounds) != len(args) or not 1 <= len(args) <= 3 or kwargs:
@@ -220,7 +231,9 @@ def _print(it: State, args: list[object], kwargs: dict[str, object]) -> None:
 
 
 def _super(it: State, args: list[object], location: SourceLocation | None) -> SuperProxy:
-    """`super()` or `super(Net, self)` inside a user module's method."""
+    """`super()` or `super(Net, self)` inside a method of the user's own class: the class
+    whose method runs (or `Net`) decides where the search for a method starts."""
+    owner = args[0] if len(args) == 2 and isinstance(args[0], UserClass) else None
     if len(args) == 2:
         instance = args[1]
     else:
@@ -228,12 +241,41 @@ def _super(it: State, args: list[object], location: SourceLocation | None) -> Su
         instance = None
         while scope is not None and instance is None:
             instance = scope.names.get("self")
+            owner = owner or scope.owner
             scope = scope.parent
-    if not isinstance(instance, torch.nn.Module) or not isinstance(
-            getattr(type(instance), "gx_class", None), UserClass):
-        raise not_allowed("super() is only available in the methods of your own nn.Module",
+    if not isinstance(getattr(type(instance), "gx_class", None), UserClass):
+        raise not_allowed("super() is only available in the methods of your own classes",
                           location)
-    return SuperProxy(instance)
+    return SuperProxy(instance, owner)
+
+
+def _iter(it: State, args: list[object], kwargs: dict[str, object], node: ast.expr | None
+          ) -> object:
+    """`iter(x)`: x stepped through as a `for` loop would (bounded by max_loop_iterations)."""
+    if len(args) != 1 or kwargs:
+        raise CodeTypeError("iter() takes one iterable here")
+    return it.iterate(args[0], node or ast.Pass())
+
+
+# What next() steps: generators, the iterators iter() gives, a DataLoader's iterator, and
+# the user's objects with a __next__ (run by the interpreter).
+ITERATOR_TYPES: tuple[type, ...] = (types.GeneratorType, UserGenerator, InterpretedObject,
+                                    torch.utils.data.dataloader._BaseDataLoaderIter)
+
+
+def _next(args: list[object], kwargs: dict[str, object]) -> object:
+    """`next(iterator)` and `next(iterator, default)`: StopIteration at the end, as Python's."""
+    if not 1 <= len(args) <= 2 or kwargs:
+        raise CodeTypeError(f"next expected 1 or 2 arguments, got {len(args)}")
+    iterator = args[0]
+    if not isinstance(iterator, ITERATOR_TYPES) or not hasattr(iterator, "__next__"):
+        raise CodeTypeError(f"'{type(iterator).__name__}' object is not an iterator")
+    try:
+        return builtins.next(iterator)
+    except StopIteration:
+        if len(args) == 2:
+            return args[1]
+        raise
 
 
 def _isinstance(args: list[object]) -> bool:
@@ -261,8 +303,7 @@ def _isinstance(args: list[object]) -> bool:
             if isinstance(value, kind.fn):
                 return True
         elif isinstance(kind, BaseClass):
-            if isinstance(value, torch.nn.Module if kind.path == "torch.nn.Module"
-                          else torch.autograd.Function):
+            if isinstance(value, BASE_TYPES[kind.path]):
                 return True
         else:
             raise CodeTypeError("isinstance() arg 2 must be a type the language knows")

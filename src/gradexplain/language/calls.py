@@ -27,7 +27,9 @@ from gradexplain.language.builtins import call_builtin
 from gradexplain.language.classes import apply_function, instantiate
 from gradexplain.language.classify import CodeTypeError, OperationContext
 from gradexplain.language.compiler import Compiler, Evaluate, State
+from gradexplain.language.data import data_function
 from gradexplain.language.functions import call_user, torch_callable
+from gradexplain.language.pyplot import PyplotObject, object_method, pyplot_function
 from gradexplain.language.reports import Report, no_report, reporter
 from gradexplain.language.source import SourceMap
 from gradexplain.language.special_calls import HOOK_METHODS, special_function, special_method
@@ -37,6 +39,7 @@ from gradexplain.language.values import (
     Builtin,
     ExceptionType,
     Function,
+    InterpretedObject,
     Method,
     NamedTupleType,
     Namespace,
@@ -251,6 +254,10 @@ def call_value(it: State, callee: object, args: list[object], kwargs: dict[str, 
         return instantiate(it, callee, args, kwargs, location)
     if isinstance(callee, torch.nn.Module):
         return _call_module(it, callee, args, kwargs, site)
+    if isinstance(callee, InterpretedObject):  # an instance of the user's class with __call__
+        method = type(callee).gx_class.methods.get("__call__")
+        if method is not None:
+            return call_user(it, method, [callee, *args], kwargs, location)
     if isinstance(callee, ExceptionType):
         return getattr(builtins, callee.name)(*args)
     if isinstance(callee, NamedTupleType):
@@ -306,6 +313,11 @@ def call_function(it: State, callee: Function, args: list[object], kwargs: dict[
         facts = known[callee.path] = _FunctionFacts(callee, site)
     if not facts.ordinary:
         path = callee.path
+        if path.startswith("torch.utils.data."):
+            return checked_result(data_function(
+                it, callee, args, kwargs, site.location if site is not None else None))
+        if path.startswith("matplotlib."):
+            return pyplot_function(it, callee.name, args, kwargs)
         if path in AUTOGRAD_CALLS and site is not None:
             return autograd_call(it, path, args, kwargs, site.node)
         library = LIBRARIES.get(path.split(".", 1)[0])
@@ -393,8 +405,12 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
             reporter(site.source, site.node, name, operand_nodes)
         return tensor_method(name, method.target_label, operand_nodes, location, report)(
             it, target, args, kwargs)
-    if isinstance(target, SuperProxy):  # super().__init__()
-        torch.nn.Module.__init__(target.instance)
+    if isinstance(target, SuperProxy):  # super().__init__() of a torch base or of object
+        if isinstance(target.instance, torch.nn.Module):
+            torch.nn.Module.__init__(target.instance)
+        elif args or kwargs:
+            raise CodeTypeError("object.__init__() takes exactly one argument (the instance "
+                                "to initialize)")
         return None
     if isinstance(target, UserClass):  # Exp.apply(x)
         return apply_function(it, target, args, kwargs,
@@ -411,6 +427,11 @@ def _call_method(it: State, method: Method, args: list[object], kwargs: dict[str
         guards.check_keys(args[0] if isinstance(args[0], dict) else args[:1], location)
     if isinstance(target, numpy_subset.NUMPY_VALUES):
         return numpy_subset.call_method(it, target, name, args, kwargs, location)
+    if isinstance(target, PyplotObject):
+        return object_method(it, target, name, args, kwargs)
+    if isinstance(target, torch.nn.ParameterDict) and name == "update" and args and \
+            not all(isinstance(v, Tensor) for v in dict(args[0]).values()):  # type: ignore[call-overload]
+        raise CodeTypeError("ParameterDict.update takes tensors (nn.Parameter) only")
     if isinstance(target, list) and name in {"extend", "append", "insert"}:
         added = len(args[0]) if name == "extend" and hasattr(args[0], "__len__") else 1
         check("max_elements", len(target) + added, it.limits, location)
@@ -436,11 +457,14 @@ def _call_module(it: State, module: torch.nn.Module, args: list[object],
     return checked_result(result)
 
 
+
+
 @functools.lru_cache(maxsize=1024)
 def _ordinary(path: str) -> bool:
     """A function without something else to do (see `call_function`)."""
     return path not in AUTOGRAD_CALLS and \
-        not path.startswith(("d2l.", "torch.autograd.functional.")) and \
+        not path.startswith(("d2l.", "torch.autograd.functional.", "torch.utils.data.",
+                             "matplotlib.")) and \
         path not in allow.LEGACY_PATHS and path.split(".", 1)[0] not in LIBRARIES and \
         path != "torch.set_printoptions"
 

@@ -38,6 +38,13 @@ IMPORT_MODULES = {
     "torch.optim.lr_scheduler": "torch.optim.lr_scheduler",
     "numpy": "numpy", "numpy.random": "numpy.random", "numpy.linalg": "numpy.linalg",
     "collections": "collections", "random": "random", "time": "time", "copy": "copy",
+    # torch.utils.data runs in-process (language/data.py); matplotlib.pyplot's calls are
+    # recorded as figures (language/pyplot.py): nothing of either library is loaded.
+    "torch.utils": "torch.utils", "torch.utils.data": "torch.utils.data",
+    "torch.utils.data.dataloader": "torch.utils.data",
+    "torch.utils.data.sampler": "torch.utils.data",
+    "matplotlib": "matplotlib", "matplotlib.pyplot": "matplotlib.pyplot",
+    "matplotlib.pylab": "matplotlib.pyplot",
 }
 
 
@@ -58,9 +65,16 @@ DECORATORS = {"torch.no_grad", "torch.enable_grad", "torch.inference_mode",
               "torch.autograd.no_grad", "torch.autograd.enable_grad", "no_grad", "enable_grad"}
 CLASS_BASES = {"nn.Module": "module", "torch.nn.Module": "module", "Module": "module",
                "torch.autograd.Function": "function", "autograd.Function": "function",
-               "Function": "function"}
-# Special methods a user class may define (beyond ordinary names).
-SPECIAL_METHODS = {"module": {"__init__"}, "function": set()}
+               "Function": "function", "Dataset": "dataset", "data.Dataset": "dataset",
+               "Data.Dataset": "dataset", "utils.data.Dataset": "dataset",
+               "torch.utils.data.Dataset": "dataset", "object": "plain"}
+# Special methods a user class may define (beyond ordinary names): each is dispatched by the
+# interpreter (language/classes.py), re-entering it; nothing else of Python's data model.
+OBJECT_SPECIAL_METHODS = frozenset({"__init__", "__getitem__", "__len__", "__call__",
+                                    "__iter__", "__next__", "__repr__", "__str__"})
+SPECIAL_METHODS: dict[str, frozenset[str]] = {
+    "module": OBJECT_SPECIAL_METHODS, "function": frozenset(), "dataset": OBJECT_SPECIAL_METHODS,
+    "plain": OBJECT_SPECIAL_METHODS, "user": OBJECT_SPECIAL_METHODS}
 
 _STATEMENT_NAMES = {
     ast.AsyncFunctionDef: "async functions",
@@ -73,8 +87,6 @@ _STATEMENT_NAMES = {
 _EXPRESSION_NAMES = {
     ast.NamedExpr: "the walrus operator `:=`",
     ast.Await: "await",
-    ast.Yield: "yield (generators run code later, outside the interpreter's step count)",
-    ast.YieldFrom: "yield",
 }
 
 
@@ -167,6 +179,7 @@ class _Checker:
         # `_make_layer`, `self._cache`: the single-underscore names the code's own classes
         # define (their methods, and attributes they assign on self); nothing else private.
         self.own_private: set[str] = set()
+        self.generator_ok = False  # inside a `def` body (not a lambda or comprehension)
 
     def fail(self, node: ast.AST, message: str, hint: str | None = None,
              what: str | None = None) -> GradexplainError:
@@ -310,11 +323,13 @@ class _Checker:
             self.expr(default, depth)
 
     def function(self, node: ast.FunctionDef, depth: int) -> None:
-        special = SPECIAL_METHODS.get(self.class_kind or "", set())
+        special = SPECIAL_METHODS.get(self.class_kind or "", frozenset())
         if node.name.startswith("__") and node.name not in special:
             raise self.fail(node, f"defining '{node.name}' is not allowed: special methods "
                             "change how Python itself treats values",
-                            "user classes may define __init__, forward and backward",
+                            "user classes may define __init__, __getitem__, __len__, "
+                            "__call__, __iter__, __next__, __repr__, __str__, forward and "
+                            "backward",
                             what=f"def {node.name}")
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -330,24 +345,29 @@ class _Checker:
                 for arg in decorator.args:
                     self.expr(arg, depth + 1)
         self.arguments(node.args, depth + 1)
-        saved = self.loops, self.class_kind
+        saved = self.loops, self.class_kind, self.generator_ok
         self.functions += 1
-        self.loops, self.class_kind = 0, None
+        self.loops, self.class_kind, self.generator_ok = 0, None, True
         self.block(node.body, depth)
         self.functions -= 1
-        self.loops, self.class_kind = saved
+        self.loops, self.class_kind, self.generator_ok = saved
 
     def class_def(self, node: ast.ClassDef, depth: int) -> None:
         if node.keywords:
             raise self.fail(node.keywords[0].value, "class keywords (metaclass=...) are not "
                             "allowed: a metaclass runs arbitrary code", what="metaclass")
         bases = [dotted_name(b) for b in node.bases]
-        if len(bases) != 1 or bases[0] not in CLASS_BASES:
+        # A plain class, one of the bases above, or a class of the user's own (a bare name,
+        # found to be one when the class is made: language/classes.py).
+        user_base = len(bases) == 1 and isinstance(node.bases[0], ast.Name) and \
+            bases[0] not in CLASS_BASES and not (bases[0] or "").startswith("_")
+        if len(bases) > 1 or (bases and bases[0] not in CLASS_BASES and not user_base):
             raise self.fail(node.bases[0] if node.bases else node,
-                            "a class must extend nn.Module or torch.autograd.Function: other "
+                            "a class must be a plain class, or extend nn.Module, "
+                            "torch.autograd.Function, Dataset or a class of your own: other "
                             "classes could redefine how Python treats values",
-                            "write `class Net(nn.Module):` or `class Exp(torch.autograd."
-                            "Function):`", what="class base")
+                            "write `class Net(nn.Module):`, `class Exp(torch.autograd."
+                            "Function):` or `class Data(Dataset):`", what="class base")
         if node.decorator_list:
             raise self.fail(node.decorator_list[0], "class decorators are not allowed",
                             what="decorator")
@@ -355,7 +375,7 @@ class _Checker:
             raise self.fail(node, f"class name '{node.name}' is not allowed")
         if self.class_kind is not None:
             raise self.fail(node, "classes inside classes are not allowed")
-        kind = CLASS_BASES[bases[0] or ""]
+        kind = "plain" if not bases else "user" if user_base else CLASS_BASES[bases[0] or ""]
         for index, stmt in enumerate(node.body):
             docstring = index == 0 and isinstance(stmt, ast.Expr) and \
                 isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
@@ -452,10 +472,21 @@ class _Checker:
         elif isinstance(node, ast.Lambda):
             self.arguments(node.args, d)
             self.functions += 1
+            saved = self.generator_ok
+            self.generator_ok = False
             self.expr(node.body, d)
+            self.generator_ok = saved
             self.functions -= 1
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            saved = self.generator_ok
+            self.generator_ok = False
             self.comprehension(node, d)
+            self.generator_ok = saved
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            if not self.generator_ok:
+                raise self.fail(node, "yield is only allowed in the body of a `def`")
+            if node.value is not None:
+                self.expr(node.value, d)
         else:
             what = _EXPRESSION_NAMES.get(type(node), type(node).__name__)
             raise self.fail(node, f"{what} are not allowed in scenario code")
@@ -483,6 +514,11 @@ class _Checker:
         # nothing else, and calling a builtin that is not allowlisted is refused in call().
 
     def attribute(self, node: ast.Attribute, depth: int) -> None:
+        if node.attr == "data" and isinstance(node.value, ast.Attribute) and \
+                node.value.attr == "utils":
+            # `torch.utils.data` (only that part of torch.utils: language/data.py)
+            self.expr(node.value.value, depth)
+            return
         name = node.attr
         if name in NAME_ATTRIBUTES and isinstance(node.value, ast.Attribute) and \
                 node.value.attr == "__class__":  # `self.__class__.__name__`: a name, read
@@ -494,7 +530,8 @@ class _Checker:
         if name == "__init__":
             if not _is_super_call(node.value):
                 self.refuse_attribute(node)
-        elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX):
+        elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX) or \
+                name in allow.MODULE_TABLES:
             return  # read-only values for display, checked again by type when read
         elif name in allow.SAFE_ATTRIBUTE_NAMES or name in self.own_private:
             return

@@ -41,7 +41,7 @@ class CodeAttributeError(RaisedByGradexplain, AttributeError):
 
 
 # Plain Python raises these on plain numbers and lists; PyTorch raises RuntimeError & co.
-_PYTHON_ONLY = (ZeroDivisionError, RecursionError, KeyError)
+_PYTHON_ONLY = (ZeroDivisionError, RecursionError, KeyError, StopIteration)
 
 
 Label = Callable[[ast.expr], str]  # an operand's label: its source text

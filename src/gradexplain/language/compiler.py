@@ -36,9 +36,11 @@ from gradexplain.language.values import (
     Builtin,
     ContinueSignal,
     ExceptionType,
+    InterpretedObject,
     Placeholder,
     ReturnSignal,
     Scope,
+    UserGenerator,
 )
 from gradexplain.limits import Limits, check, exceeded
 
@@ -62,7 +64,14 @@ ITERABLE_TYPES: tuple[type, ...] = (
     reversed, types.GeneratorType, type({}.keys()), type({}.values()), type({}.items()),
     torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ParameterList, torch.nn.ModuleDict,
     np.ndarray, collections.deque,
+    torch.nn.ParameterDict,
+    # the user's generators and objects (their __iter__/__next__ re-enter the interpreter),
+    # datasets and DataLoaders (run in this process: language/data.py)
+    UserGenerator, InterpretedObject, torch.utils.data.Dataset, torch.utils.data.DataLoader,
+    torch.utils.data.dataloader._BaseDataLoaderIter,
 )
+# Iterables whose length is known before the first step (checked against the loop limit).
+SIZED_TYPES = (range, list, tuple, dict, str, set, torch.utils.data.DataLoader)
 
 
 class State:
@@ -171,7 +180,7 @@ class State:
             raise value.refusal()
         if not isinstance(value, ITERABLE_TYPES):
             raise CodeTypeError(f"'{type(value).__name__}' object is not iterable")
-        if isinstance(value, (range, list, tuple, dict, str, set)):
+        if isinstance(value, SIZED_TYPES):
             check("max_loop_iterations", len(value), self.limits, self.location(node))
         elif isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim > 0:
             # PyTorch steps through a tensor by unbinding it whole first (a view per row):

@@ -94,6 +94,8 @@ BUILDERS: Builders = dict([
     rule(ast.SetComp, control.comprehension),
     rule(ast.GeneratorExp, control.comprehension),
     rule(ast.DictComp, control.comprehension),
+    rule(ast.Yield, functions.yield_expression),
+    rule(ast.YieldFrom, functions.yield_expression),
     # statements
     rule(ast.Expr, statements.expression_statement),
     rule(ast.Assign, statements.assign),

@@ -29,8 +29,9 @@ from gradexplain.language.values import (
     Scope,
     UserClass,
     UserFunction,
+    UserGenerator,
 )
-from gradexplain.limits import exceeded
+from gradexplain.limits import check, exceeded
 
 GRAD_MODES = {"no_grad": "no_grad", "enable_grad": "enable_grad",
               "inference_mode": "inference_mode"}
@@ -62,13 +63,53 @@ def function_maker(compiler: Compiler, stmt: ast.FunctionDef) -> MakeFunction:
     body = compiler.block(stmt.body)
     defaults = _defaults(compiler, stmt.args)
     name, args = stmt.name, stmt.args
+    generator = _yields(stmt.body)
 
     def make(it: State) -> UserFunction:
         positional, keywords = defaults(it)
         return UserFunction(name, args, body, False, it.scope, positional, keywords,
-                            grad_mode, static)
+                            grad_mode, static, generator)
 
     return make
+
+
+def _yields(body: list[ast.stmt]) -> bool:
+    """Whether a `def` body yields (its own statements: not those of a nested def or class,
+    nor of a lambda, which the checker keeps yield out of)."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda)):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def yield_expression(compiler: Compiler, node: ast.Yield | ast.YieldFrom) -> Evaluate:
+    """`yield value` and `yield from iterable`: kept by the running generator's scope (the
+    value of the expression is None, as in a generator stepped by a loop or next())."""
+    value_of = None if node.value is None else compiler.expr(node.value)
+    location = compiler.source.locate(node)
+    every = isinstance(node, ast.YieldFrom)
+    where = node.value if node.value is not None else node
+
+    def run(it: State) -> object:
+        scope = it.scope
+        while scope is not None and scope.yielded is None:
+            scope = scope.parent
+        assert scope is not None and scope.yielded is not None  # the checker: inside a def
+        yielded = scope.yielded
+        value = None if value_of is None else value_of(it)
+        if every:
+            yielded.extend(it.iterate(value, where))
+        else:
+            yielded.append(value)
+        if len(yielded) > it.limits.max_loop_iterations:
+            check("max_loop_iterations", len(yielded), it.limits, location)
+        return None
+
+    return run
 
 
 def define_lambda(compiler: Compiler, node: ast.Lambda) -> Evaluate:
@@ -95,12 +136,14 @@ def _defaults(compiler: Compiler, spec: ast.arguments
 def call_user(it: State, function: UserFunction, args: list[object],
               kwargs: dict[str, object], location: SourceLocation | None = None) -> object:
     """Run a user function (called at `location`; None where torch calls back): a new scope
-    over its closure, the same budgets."""
+    over its closure, the same budgets. A generator function gives its generator."""
+    if function.generator:
+        return _generator(it, function, args, kwargs, location)
     if it.call_depth >= it.limits.max_call_depth:
         if location is None and it.context is not None:
             location = it.context.location
         raise exceeded("max_call_depth", it.call_depth + 1, it.limits.max_call_depth, location)
-    scope = Scope(_bind_arguments(function, args, kwargs), function.closure)
+    scope = Scope(_bind_arguments(function, args, kwargs), function.closure, function.owner)
     saved = it.scope, it.context, it.operation
     it.scope = scope
     it.call_depth += 1
@@ -116,6 +159,33 @@ def call_user(it: State, function: UserFunction, args: list[object],
     finally:
         it.call_depth -= 1
         it.scope, it.context, it.operation = saved
+
+
+def _generator(it: State, function: UserFunction, args: list[object],
+               kwargs: dict[str, object], location: SourceLocation | None) -> UserGenerator:
+    """A generator: its arguments bound now (as Python does), its body run when it is first
+    stepped, each `yield` kept in its scope's list (bounded like a loop's iterations)."""
+    names = _bind_arguments(function, args, kwargs)
+
+    def produce() -> list[object]:
+        if it.call_depth >= it.limits.max_call_depth:
+            raise exceeded("max_call_depth", it.call_depth + 1, it.limits.max_call_depth,
+                           location)
+        yielded: list[object] = []
+        saved = it.scope, it.context, it.operation
+        it.scope = Scope(names, function.closure, function.owner, yielded)
+        it.call_depth += 1
+        try:
+            with _grad_mode(function.grad_mode):
+                function.body(it)
+        except ReturnSignal:
+            pass  # `return` ends a generator
+        finally:
+            it.call_depth -= 1
+            it.scope, it.context, it.operation = saved
+        return yielded
+
+    return UserGenerator(function.name, produce)
 
 
 def torch_callable(it: State, value: object) -> object:

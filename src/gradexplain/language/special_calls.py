@@ -55,6 +55,9 @@ def special_method(it: State, method: Method, args: list[object],
     if name in HOOK_METHODS and args and (isinstance(target, torch.Tensor) or is_node(target)):
         hook = _reporting_hook(it, args[0], method.target_label, name)
         return getattr(target, name)(hook, *args[1:], **kwargs)
+    if name in allow.MODULE_HOOK_METHODS and args and isinstance(target, torch.nn.Module):
+        hook = _module_hook(it, args[0], method.target_label, name)
+        return getattr(target, name)(hook, *args[1:], **kwargs)
     if isinstance(target, torch.optim.Optimizer) and name == "step":
         return _optimizer_step(it, target, args, kwargs)
     return NotImplemented
@@ -71,6 +74,22 @@ def _reporting_hook(it: State, hook: object, label: str, kind: str) -> object:
         _report(it, "hook_called", {"tensor": label, "kind": kind,
                                     "before": _brief(args[0] if args else None),
                                     "after": _brief(result)})
+        return result
+
+    return run_hook
+
+
+def _module_hook(it: State, hook: object, label: str, kind: str) -> object:
+    """The user's module hook as torch sees it: re-enters the interpreter; noted with the
+    shapes it received (after the module itself) and what it returned (module_hook)."""
+    inner = cast("Callable[..., object]", torch_callable(it, hook))
+
+    def run_hook(module: object, *args: object, **kwargs: object) -> object:
+        result = inner(module, *args, **kwargs)
+        _report(it, "module_hook", {
+            "tensor": label, "api": kind, "kind": kind, "layer": type(module).__name__,
+            "received": [_shapes(a) for a in args],
+            "returned": None if result is None else _shapes(result)})
         return result
 
     return run_hook

@@ -32,7 +32,9 @@ from gradexplain.language.values import Namespace, Placeholder
 
 Tensor = torch.Tensor
 # Calls whose value an expression statement never shows: they are done for what they do.
-QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad", "load_state_dict"})
+# (matplotlib's calls draw: the lines or axes they return are not worth showing)
+QUIET_CALLS = frozenset({"print", "backward", "retain_grad", "grad", "load_state_dict"}) | \
+    allow.PYPLOT_FUNCTIONS | allow.AXES_METHODS
 
 
 def assignment_target(compiler: Compiler, target: ast.expr) -> Assign:

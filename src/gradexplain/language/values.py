@@ -14,7 +14,7 @@ import ast
 import contextlib
 import importlib
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,9 +140,11 @@ class CaughtError:
 
 @dataclass(eq=False)
 class SuperProxy:
-    """`super()` inside a user module's method: only `__init__` can be reached."""
+    """`super()` inside a method of the user's class `owner`: the base's methods (its
+    `__init__`, or the user's own base class's methods) bound to `instance`."""
 
-    instance: torch.nn.Module
+    instance: object
+    owner: UserClass | None = None
 
 
 @dataclass(eq=False)
@@ -159,6 +161,8 @@ class UserFunction:
     kw_defaults: dict[str, object]
     grad_mode: str | None = None  # "no_grad" | "enable_grad" | "inference_mode"
     static: bool = False
+    generator: bool = False  # its body has `yield`: calling it makes a UserGenerator
+    owner: UserClass | None = None  # the class whose body defines it (for super())
 
     def __repr__(self) -> str:
         return f"<function {self.name}>"
@@ -168,7 +172,7 @@ class UserFunction:
 class BoundMethod:
     """`model.forward` or `model.helper`: a user method bound to its instance."""
 
-    instance: torch.nn.Module
+    instance: object
     function: UserFunction
 
     def __repr__(self) -> str:
@@ -185,13 +189,53 @@ class UserClass:
     """
 
     name: str
-    kind: str  # "module" | "function"
-    methods: dict[str, UserFunction]
+    kind: str  # "module" | "function" | "dataset" | "plain"
+    methods: dict[str, UserFunction]  # its own and those it inherits from `base`
     attributes: dict[str, object]
     real: type | None = None
+    base: UserClass | None = None  # the user's own class it extends, if any
 
     def __repr__(self) -> str:
         return f"<class {self.name}>"
+
+
+class InterpretedObject:
+    """The base of the real classes made for the user's plain classes and datasets
+    (language/classes.py): attributes live in the instance's dict; each special method the
+    user defines (`__getitem__`, `__len__`, ...) is added to the real class as a wrapper that
+    re-enters the interpreter. Printed without an address."""
+
+    gx_class: UserClass
+
+    def __repr__(self) -> str:
+        return f"<__main__.{type(self).gx_class.name} object>"
+
+
+class UserGenerator:
+    """What calling a function with `yield` gives. Its body runs to its end (bounded like a
+    loop) the first time the generator is stepped; then it gives what it yielded, one by one.
+    `produce` runs the body (language/functions.py)."""
+
+    def __init__(self, name: str, produce: Callable[[], list[object]]) -> None:
+        self.name = name
+        self._produce: Callable[[], list[object]] | None = produce
+        self._items: list[object] = []
+        self._next = 0
+
+    def __iter__(self) -> UserGenerator:
+        return self
+
+    def __next__(self) -> object:
+        if self._produce is not None:
+            produce, self._produce = self._produce, None
+            self._items = produce()
+        if self._next >= len(self._items):
+            raise StopIteration
+        self._next += 1
+        return self._items[self._next - 1]
+
+    def __repr__(self) -> str:
+        return f"<generator object {self.name}>"
 
 
 @dataclass(eq=False)
@@ -243,10 +287,14 @@ def _qualified(kind: type) -> str:
 
 @dataclass(eq=False)
 class Scope:
-    """The local names of one function call (or comprehension); `parent` is the closure."""
+    """The local names of one function call (or comprehension); `parent` is the closure.
+    `owner` is the class whose method runs in it (super()); `yielded`, what a generator's
+    body has yielded so far (None outside a generator)."""
 
     names: dict[str, object] = field(default_factory=dict)
     parent: Scope | None = None
+    owner: UserClass | None = None
+    yielded: list[object] | None = None
 
 
 class BreakSignal(Exception):
@@ -303,7 +351,7 @@ def checked_result(result: object) -> object:
 
 
 CALLABLE_VALUES: tuple[type, ...] = (
-    torch.nn.Module, torch.no_grad, torch.enable_grad, torch.set_grad_enabled,
+    torch.nn.Module, InterpretedObject, torch.no_grad, torch.enable_grad, torch.set_grad_enabled,
     torch.inference_mode, torch.autograd.graph.saved_tensors_hooks,
     contextlib._GeneratorContextManager,
 )
@@ -318,3 +366,49 @@ PLAIN_RESULTS = frozenset({int, float, bool, str, type(None), torch.Size, torch.
 def is_node(value: object) -> bool:
     """An autograd graph node (`y.grad_fn`): it has next_functions and is not a tensor."""
     return hasattr(value, "next_functions") and not isinstance(value, torch.Tensor)
+
+
+class ModuleTable:
+    """`self._modules` or `self._parameters` of the user's own module (d2l's MySequential):
+    read and filled by key, but only with what the table holds (a module; a Parameter or
+    None), so nothing else can stand where PyTorch expects one."""
+
+    def __init__(self, table: dict[str, Any], holds: type, what: str) -> None:
+        self._table = table
+        self._holds = holds
+        self._what = what
+
+    def __getitem__(self, key: str) -> object:
+        return self._table[key]
+
+    def __setitem__(self, key: object, value: object) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"{self._what} keys are strings, not {type(key).__name__}")
+        if not (value is None or isinstance(value, self._holds)):
+            raise TypeError(f"cannot assign '{type(value).__name__}' to {self._what}['{key}']"
+                            f": it holds {self._holds.__name__}s")
+        self._table[key] = value
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._table))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+    def keys(self) -> list[str]:
+        return list(self._table)
+
+    def values(self) -> list[object]:
+        return list(self._table.values())
+
+    def items(self) -> list[tuple[str, object]]:
+        return list(self._table.items())
+
+    def get(self, key: str, default: object = None) -> object:
+        return self._table.get(key, default)
+
+    def __repr__(self) -> str:  # as PyTorch's table prints
+        return repr(self._table)
