@@ -38,7 +38,7 @@ ERROR_CASES: dict[str, tuple[str, str, int, list[str]]] = {
     "dtype_mismatch": ("s.py", "a = torch.ones(2, 2)\nb = torch.ones(2, 2, "
                        "dtype=torch.float64)\nc = torch.mm(a, b)\n", 1, ["float64"]),
     "unknown_name": ("s.py", "x = torch.ones(2)\ny = xx + 1\n", 1, ["xx"]),
-    "not_allowed": ("s.py", "x = torch.ones(2)\ny = x.numpy()\n", 2, ["numpy"]),
+    "not_allowed": ("s.py", "x = torch.ones(2)\ny = x.storage()\n", 2, ["storage"]),
     "limit_exceeded": ("s.py", "x = torch.ones(100000, 100000)\n", 2, ["--max-elements"]),
     "invalid_scenario": ("s.yaml", "tensors:\n  x: {ones: [2]}\nexpresion: x.sum()\n", 2,
                          ["expression"]),

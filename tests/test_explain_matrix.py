@@ -75,7 +75,7 @@ CASES: dict[str, tuple[str, str, list[str], list[str]]] = {
                               ["tensors:"]),
     "error_unknown_attribute.py": ("error", "unknown_name", ["`grd`", "`grad`"],
                                    ["allowlist", "outside"]),
-    "error_not_allowed.py": ("error", "not_allowed", ["=numpy"], []),
+    "error_not_allowed.py": ("error", "not_allowed", ["=storage"], []),
     "error_limit.py": ("error", "limit_exceeded", ["=--max-elements"], []),
     "error_invalid.yaml": ("error", "invalid_scenario", [], []),
     "error_torch.py": ("error", "torch_error", [], []),

@@ -200,7 +200,7 @@ def test_typos_get_did_you_mean(tmp_path: Path) -> None:
 
 
 def test_real_refusals_stay_refusals(tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.py", "x = torch.ones(2)\ny = x.numpy()\n")
+    path = write(tmp_path, "bad.py", "x = torch.ones(2)\ny = x.storage()\n")
     assert run_json(path)["error"]["kind"] == "not_allowed"
 
 

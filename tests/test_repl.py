@@ -78,7 +78,7 @@ def test_meta_commands(tmp_path: Path) -> None:
 :graph nope
 :zero
 :grads
-import os
+import ctypes
 :nonsense
 :reset
 :tensors

@@ -1,4 +1,4 @@
 import torch
 
 x = torch.ones(2)
-y = x.numpy()
+y = x.storage()

@@ -213,12 +213,15 @@ MESSAGES.update({
     "time.sleep() takes a number of seconds": "`time.sleep()` 需要一个秒数",
     "id() takes exactly one argument ({count} given)": "`id()` 只接受一个参数（给了 {count} 个）",
     "dir expected at most 1 argument, got {count}": "`dir` 最多接受 1 个参数，给了 {count} 个",
+    "np.r_ and np.c_ directives are not part of the language":
+        "场景语言不支持 `np.r_` 和 `np.c_` 的指令字符串",
 })
 HINTS.update({
     "remove what uses it; an import that is never used costs nothing":
         "删掉用到它的代码；只导入而不使用的模块不会有任何影响",
     "make arrays of numbers (or use torch tensors)": "用数字组成数组（或者改用 torch 张量）",
     "compute the values with a loop or a comprehension": "用循环或推导式算出这些值",
+    "use np.concatenate or np.stack": "改用 `np.concatenate` 或 `np.stack`",
 })
 # Why an import of a known module binds a placeholder (allowlists.PLACEHOLDER_MODULES).
 WORDS.update({
@@ -249,4 +252,5 @@ REFUSED.update({
     "numpy dtype": "numpy 的数据类型",
     "print formatter": "打印格式化器",
     "attribute '__name__'": "属性 '__name__'",
+    "numpy directive": "numpy 的指令字符串",
 })
