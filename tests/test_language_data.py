@@ -122,10 +122,12 @@ CASES: dict[str, str] = {
     "torch.manual_seed(0)\nm = Scaled()\ny = m(torch.ones(1, 2)).sum()\ny.backward()\n"
     "print(round(y.item(), 5), m.fc.weight.grad, isinstance(m, Base))\n",
     "plain_class_hierarchy": "class A:\n    def __init__(self, v):\n        self.v = v\n"
+    "    def __getitem__(self, i):\n        return self.v * i\n"
     "    def get(self):\n        return self.v\n"
     "class B(A):\n    def __init__(self):\n        super().__init__(5)\n"
     "    def get(self):\n        return super().get() + 1\n"
-    "print(B().get(), isinstance(B(), A))\n",
+    "    def __getitem__(self, i):\n        return super().__getitem__(i) + 1\n"
+    "print(B().get(), isinstance(B(), A), B()[2])\n",
     # module internals and hooks
     "my_sequential_modules": "class MySequential(nn.Module):\n    def __init__(self, *args):\n"
     "        super().__init__()\n        for idx, module in enumerate(args):\n"

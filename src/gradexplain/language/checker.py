@@ -489,7 +489,9 @@ class _Checker:
             return
         self.expr(node.value, depth)
         name = node.attr
-        if name == "__init__":
+        if name == "__init__" or (name in OBJECT_SPECIAL_METHODS and _is_super_call(node.value)):
+            # `super().__init__(...)`, `super().__getitem__(i)`: the base class's, run by the
+            # interpreter
             if not _is_super_call(node.value):
                 self.refuse_attribute(node)
         elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX) or \
