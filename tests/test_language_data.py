@@ -42,6 +42,8 @@ CASES: dict[str, str] = {
     "dl = DataLoader(ds, batch_size=3, shuffle=True)\nprint(len(dl))\n"
     "for epoch in range(2):\n    for xb, yb in dl:\n"
     "        print(epoch, xb.tolist(), yb.tolist())\n",
+    "dataset_stepped_by_getitem": TOY + "for x, y in Toy(3):\n    print(x, y)\n"
+    "print([int(y) for _, y in Toy(2)])\nToy(2)[5]\n",
     "loader_drop_last_positional": TOY + "dl = DataLoader(Toy(7), 2, True, drop_last=True)\n"
     "print(len(dl), [b[1].tolist() for b in dl])\n",
     "loader_next_iter": TOY + "dl = DataLoader(Toy(5), batch_size=2, shuffle=True)\n"
