@@ -101,6 +101,11 @@ CASES: dict[str, tuple[str, str, list[str], list[str]]] = {
         "`torch.autograd.functional.jacobian`", "=[2, 2], [2, 2]"], []),
     "note_legacy_api_variable.py": ("note", "legacy_api", ["`torch.autograd.Variable`",
                                                           "`t.requires_grad_()`"], []),
+    # two layers; only the second has a hook: the note names it, not the first
+    "note_module_hook_second_layer.py": ("note", "module_hook", [
+        "`net[1]`", "Linear", "register_forward_hook", "[4, 3]", "[4, 1]"], ["`net[0]`"]),
+    "note_data_loader_workers.py": ("note", "data_loader_in_process", ["num_workers=2"], []),
+    "note_figure_not_saved.py": ("note", "figure_not_saved", ["savefig('loss.png')"], []),
 }
 
 # Words of English that may stay in Chinese text: code, kinds, names of things.

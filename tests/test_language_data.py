@@ -42,6 +42,8 @@ CASES: dict[str, str] = {
     "dl = DataLoader(ds, batch_size=3, shuffle=True)\nprint(len(dl))\n"
     "for epoch in range(2):\n    for xb, yb in dl:\n"
     "        print(epoch, xb.tolist(), yb.tolist())\n",
+    "dataset_stepped_by_getitem": TOY + "for x, y in Toy(3):\n    print(x, y)\n"
+    "print([int(y) for _, y in Toy(2)])\nToy(2)[5]\n",
     "loader_drop_last_positional": TOY + "dl = DataLoader(Toy(7), 2, True, drop_last=True)\n"
     "print(len(dl), [b[1].tolist() for b in dl])\n",
     "loader_next_iter": TOY + "dl = DataLoader(Toy(5), batch_size=2, shuffle=True)\n"
@@ -122,10 +124,12 @@ CASES: dict[str, str] = {
     "torch.manual_seed(0)\nm = Scaled()\ny = m(torch.ones(1, 2)).sum()\ny.backward()\n"
     "print(round(y.item(), 5), m.fc.weight.grad, isinstance(m, Base))\n",
     "plain_class_hierarchy": "class A:\n    def __init__(self, v):\n        self.v = v\n"
+    "    def __getitem__(self, i):\n        return self.v * i\n"
     "    def get(self):\n        return self.v\n"
     "class B(A):\n    def __init__(self):\n        super().__init__(5)\n"
     "    def get(self):\n        return super().get() + 1\n"
-    "print(B().get(), isinstance(B(), A))\n",
+    "    def __getitem__(self, i):\n        return super().__getitem__(i) + 1\n"
+    "print(B().get(), isinstance(B(), A), B()[2])\n",
     # module internals and hooks
     "my_sequential_modules": "class MySequential(nn.Module):\n    def __init__(self, *args):\n"
     "        super().__init__()\n        for idx, module in enumerate(args):\n"

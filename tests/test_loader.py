@@ -379,7 +379,7 @@ BROKEN = [
      "expect.notes: unknown note kind 'accumulate'; did you mean 'accumulated'?", "3:11",
      "note kinds: non_leaf_grad, accumulated, broadcast_sum, graph_rebuilt, no_gradient, "
      "non_finite_grad, hook_called, optimizer_step, custom_function, autograd_functional, "
-     "legacy_api"),
+     "legacy_api, module_hook, data_loader_in_process, figure_not_saved"),
     ("steps: ['y = 1']\nexpect:\n  prints: [3.0]\n",
      "'expect.prints[0]' must be a string, got 3.0", "3:12",
      "put the text in quotes, exactly as print() shows it"),

@@ -527,7 +527,9 @@ class _Checker:
         self.expr(node.value, depth)
         if name in NAME_ATTRIBUTES:  # `fn.__name__`, `type(x).__module__`: read only
             return
-        if name == "__init__":
+        if name == "__init__" or (name in OBJECT_SPECIAL_METHODS and _is_super_call(node.value)):
+            # `super().__init__(...)`, `super().__getitem__(i)`: the base class's, run by the
+            # interpreter
             if not _is_super_call(node.value):
                 self.refuse_attribute(node)
         elif name in allow.PRIVATE_ALLOWED or name.startswith(allow.SAVED_PREFIX) or \

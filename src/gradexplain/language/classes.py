@@ -122,8 +122,10 @@ def define_class(compiler: Compiler, stmt: ast.ClassDef) -> Run:
 
 def _reentering(special: str) -> Callable[..., object]:
     """The real class's `special` method: the user's, run by the interpreter (the instance's
-    class's own or inherited one). `__next__` ends the iteration when the user's code raises
-    StopIteration, as Python's would."""
+    class's own or inherited one). Python's protocols end on an exception: `__next__` raising
+    StopIteration ends an iteration, `__getitem__` raising IndexError ends the stepping
+    through a class without `__iter__` (a Dataset in a `for`); those two leave as Python's
+    own exceptions, so that the protocol sees them."""
 
     def run(self: object, *args: object) -> object:
         real = type(self)
@@ -132,8 +134,11 @@ def _reentering(special: str) -> Callable[..., object]:
         try:
             return call_user(interpreter, user_class.methods[special], [self, *args], {})
         except GradexplainError as error:
-            if special == "__next__" and isinstance(error.__cause__, StopIteration):
+            cause = error.__cause__
+            if special == "__next__" and isinstance(cause, StopIteration):
                 raise StopIteration from None
+            if special == "__getitem__" and isinstance(cause, IndexError):
+                raise cause from None
             raise
 
     run.__name__ = special
