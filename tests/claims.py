@@ -61,7 +61,9 @@ def _no_gradient(note: NoteInfo) -> Claim:
 
 
 def _graph_rebuilt(note: NoteInfo) -> Claim:
-    facts = _facts(note)
+    # The note's step tells its statement from another with the same text (a backward
+    # before a loop and the same one inside it).
+    facts = {**_facts(note), "step": note.step}
     return Claim("graph_rebuilt", None, list(facts.get("leaves") or []), facts)
 
 
@@ -340,7 +342,7 @@ def _rebuilt(claim: Claim, record: RunRecord, oracle: Oracle | None) -> list[str
         return []
     facts = claim.facts
     group = next((g for g in record.groups if g.statement == facts.get("statement")
-                  and g.step is not None), None)
+                  and g.step is not None and g.step == facts.get("step")), None)
     if group is None:
         return []
     first, last = _oracle_call(oracle, group.first), _oracle_call(oracle, group.last)

@@ -141,13 +141,33 @@ NOT_GROWING: frozenset[str] = frozenset({
     "BatchNorm2d", "LayerNorm", "MSELoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
     "L1Loss", "NLLLoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "LazyBatchNorm1d",
     "LazyBatchNorm2d",
+    # activations, dropout, pooling without an output size, losses, distances, and the
+    # layers that only rearrange their input's elements
+    "AlphaDropout", "FeatureAlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "CELU",
+    "SELU", "GLU", "Hardshrink", "Softshrink", "Hardsigmoid", "Hardswish", "Mish", "RReLU",
+    "Softmin", "Threshold", "AvgPool1d", "AvgPool3d", "MaxPool3d", "LPPool1d", "LPPool2d",
+    "LPPool3d", "FractionalMaxPool2d", "FractionalMaxPool3d", "LocalResponseNorm",
+    "CrossMapLRN2d", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle", "CosineSimilarity",
+    "PairwiseDistance", "CTCLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
+    "HingeEmbeddingLoss", "MarginRankingLoss", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss",
 })
 # Containers: their output is what their layers make, each sized as it is called.
 CONTAINERS: frozenset[str] = frozenset({"Sequential", "ModuleList", "ModuleDict",
-                                        "ParameterList"})
+                                        "ParameterList", "ParameterDict"})
 # Built-in layers without a formula here, run on `meta` before each call: an adaptive pool's
 # output size is its argument, which may be larger than its input.
-SIZED_ON_META: frozenset[str] = frozenset({"AdaptiveAvgPool2d"})
+# So are padding, upsampling, folding and unpooling, whose output outgrows their input.
+SIZED_ON_META: frozenset[str] = frozenset({
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "CircularPad1d", "CircularPad2d",
+    "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d",
+    "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
+    "ReplicationPad3d", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "Fold", "Unfold",
+    "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "Upsample", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+})
 
 
 def _rule_for(kind: type) -> Rule | None:
