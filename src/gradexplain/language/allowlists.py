@@ -125,7 +125,8 @@ NN_CLASSES = frozenset({
     "RMSNorm", "RNNCell", "RReLU", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
     "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "SELU", "SoftMarginLoss",
     "Softmax2d", "Softmin", "Softshrink", "Softsign", "Tanhshrink", "Threshold", "Transformer",
-    "TransformerDecoderLayer", "TransformerEncoderLayer", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "Unfold",
+    "TransformerDecoderLayer", "TransformerEncoderLayer", "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss", "Unfold",
     "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
     "ZeroPad3d",
 })
