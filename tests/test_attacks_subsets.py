@@ -67,6 +67,7 @@ ATTACKS = [
      LIMIT),
     ("np_matmul_huge", NP + "a = np.ones((10**5, 1)) @ np.ones((1, 10**5))", LIMIT),
     ("np_dot_huge", NP + "a = np.dot(np.ones((10**5, 1)), np.ones((1, 10**5)))", LIMIT),
+    ("np_inner_huge", NP + "a = np.inner(np.ones((10**5, 1)), np.ones((10**5, 1)))", LIMIT),
     ("np_fancy_index", NP + "i = np.arange(10**5)\na = np.ones(10**5)[i[:, None], None]"
      "\nb = np.ones((10**5, 10**5 // 10**5))[i[:, None], i[None, :] * 0]", LIMIT),
     ("np_svd_full", NP + "u = np.linalg.svd(np.ones((10**5, 2)))", LIMIT),

@@ -34,6 +34,7 @@ from gradexplain.render.deeper import deeper_block
 from gradexplain.scenario.bundled import bundled_dir
 from gradexplain.scenario.loader import load_scenario, load_scenario_text
 from gradexplain.shell.cli import app
+from test_deeper import CHAIN  # the 3,000-step chain the --graph tests fold too
 
 CORPUS = Path(__file__).parent / "corpus"
 # Corpus files whose hooks change a gradient on its way: there the derivation must say that
@@ -219,17 +220,6 @@ def test_every_derivation_over_the_lessons_and_the_corpus_agrees_with_autograd()
 
 # bounded ---------------------------------------------------------------------------------------
 
-CHAIN = """
-name: chain
-tensors:
-  x: [1.0, 2.0]
-  w: 1.0001
-steps: |
-  y = x * 1.0
-  for i in range(3000):
-      y = torch.sin(y) * w + 0.001
-  y.sum().backward()
-"""
 
 
 def test_a_3000_step_chain_folds_and_stays_short() -> None:
